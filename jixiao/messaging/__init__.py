@@ -1,0 +1,1 @@
+"""Events: the envelope, the transactional outbox, its relay, idempotent consumers, topics."""

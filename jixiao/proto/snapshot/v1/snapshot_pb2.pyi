@@ -1,0 +1,28 @@
+from jixiao.proto.events.v1 import envelope_pb2 as _envelope_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class StreamSnapshotRequest(_message.Message):
+    __slots__ = ("plan_id", "period")
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    period: str
+    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ...) -> None: ...
+
+class GetPositionRequest(_message.Message):
+    __slots__ = ("plan_id",)
+    PLAN_ID_FIELD_NUMBER: _ClassVar[int]
+    plan_id: str
+    def __init__(self, plan_id: _Optional[str] = ...) -> None: ...
+
+class GetPositionResponse(_message.Message):
+    __slots__ = ("position", "source")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    source: str
+    def __init__(self, position: _Optional[int] = ..., source: _Optional[str] = ...) -> None: ...

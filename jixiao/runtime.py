@@ -1,0 +1,149 @@
+"""What every service process is made of, assembled by each service's app.py (its composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI
+
+from jixiao import logging as jlog
+from jixiao.db import Database
+from jixiao.grpc import Registration, start_server
+from jixiao.http import install_observability, install_problem_handlers
+from jixiao.messaging.consumer import BatchApplier, EventHandler, IdempotentConsumer
+from jixiao.messaging.outbox import MessagingTables, Outbox
+from jixiao.messaging.relay import OutboxRelay
+from jixiao.messaging.topics import TOPIC_OF_SERVICE
+from jixiao.metrics import KernelMetrics, kernel_metrics
+from jixiao.migrations import migrate
+from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+
+log = jlog.get_logger("jixiao.runtime")
+
+
+@dataclass
+class ServiceParts:
+    """A service's pieces; the kernel wires them the same way for every service."""
+
+    name: str
+    routers: list[APIRouter]
+    tables: MessagingTables
+    title: str = ""
+    publishes: bool = True                      # has an outbox and a relay
+    consumes: list[str] = field(default_factory=list)
+    handler: Callable[[Runtime], EventHandler] | None = None
+    grpc: Callable[[Runtime], list[Registration]] | None = None
+    grpc_names: list[str] = field(default_factory=list)
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    on_stop: Callable[[Runtime], Awaitable[None]] | None = None
+
+
+class Runtime:
+    """The live objects of one service process: settings, database, outbox, relay, consumer, gRPC."""
+
+    def __init__(self, parts: ServiceParts, settings: ServiceSettings, database: DatabaseSettings,
+                 kafka: KafkaSettings) -> None:
+        self.parts = parts
+        self.settings = settings
+        self.kafka = kafka
+        self.metrics: KernelMetrics = kernel_metrics(parts.name)
+        self.db = Database(database.database_url, parts.name, pool_size=database.database_pool_size)
+        topic = TOPIC_OF_SERVICE.get(parts.name)
+        self.outbox = Outbox(parts.tables.outbox, parts.name, topic) if parts.publishes and topic else None
+        self.relay: OutboxRelay | None = None
+        self.consumer: IdempotentConsumer | None = None
+        self.grpc_port: int | None = None
+        self.extras: dict[str, Any] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._grpc_server = None
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def start(self) -> None:
+        if self.settings.migrate:
+            await migrate(self.db.url, self.parts.name)
+        if self.outbox is not None:
+            self.relay = OutboxRelay(self.db, self.parts.tables.outbox, self.kafka, self.metrics,
+                                     [self.outbox.topic], interval=self.settings.relay_interval_ms / 1000)
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.parts.name}-relay"))
+        if self.parts.consumes and self.parts.handler is not None:
+            applier = BatchApplier(self.db, self.parts.tables, self.parts.handler(self), self.metrics)
+            self.consumer = IdempotentConsumer(applier, self.kafka, self.parts.consumes, f"jixiao-{self.parts.name}")
+            self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.parts.name}-consumer"))
+        if self.parts.grpc is not None:
+            self._grpc_server, self.grpc_port = await start_server(
+                self.settings.grpc_port, self.parts.grpc(self), service_names=self.parts.grpc_names)
+        if self.parts.on_start is not None:
+            await self.parts.on_start(self)
+        log.info("service.started", grpc_port=self.grpc_port)
+
+    async def stop(self) -> None:
+        if self.parts.on_stop is not None:
+            await self.parts.on_stop(self)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.consumer is not None:
+            await self.consumer.stop()
+        if self._grpc_server is not None:
+            await self._grpc_server.stop(grace=1)
+        await self.db.dispose()
+
+    async def ready(self) -> dict[str, bool]:
+        checks = {"database": await self.db.ping(), "broker": await _reachable(self.kafka.kafka_bootstrap)}
+        if self.consumer is not None:
+            checks["consumer"] = self.consumer.ready.is_set()
+        return checks
+
+    async def pending_events(self) -> int:
+        """Outbox rows not yet published (for tests and `--wait`)."""
+        t = self.parts.tables.outbox
+        async with self.db.transaction() as s:
+            return int((await s.execute(sa.select(sa.func.count()).select_from(t)
+                                        .where(t.c.published_at.is_(None)))).scalar_one())
+
+
+async def _reachable(bootstrap: str) -> bool:
+    for part in bootstrap.split(","):
+        host, _, port = part.strip().rpartition(":")
+        try:
+            _reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), 2)
+        except (OSError, TimeoutError):
+            continue
+        writer.close()
+        return True
+    return False
+
+
+def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = None,
+                       database: DatabaseSettings | None = None, kafka: KafkaSettings | None = None) -> FastAPI:
+    """Build a service's FastAPI app: runtime in the lifespan, routers, problems, metrics, health."""
+    settings = settings or ServiceSettings(service=parts.name)
+    runtime = Runtime(parts, settings, database or DatabaseSettings(), kafka or KafkaSettings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=parts.title or f"Jixiao {parts.name}", version="1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    install_observability(app, runtime.metrics, runtime.ready)
+    for router in parts.routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,100 @@
+"""Typed settings, one class per concern, all read from `JIXIAO_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("indicators", "surveys", "inspections", "scoring", "reports")
+_DEFAULT_SECRET = "local-development-only"
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore", frozen=True)
+
+
+class DatabaseSettings(_Base):
+    """Where a service keeps its schema: `JIXIAO_DATABASE_URL` (postgresql+asyncpg://...)."""
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/jixiao"
+    database_pool_size: int = Field(5, ge=1, le=100)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str) -> str:
+        if not value.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
+            raise ValueError("JIXIAO_DATABASE_URL must be a PostgreSQL URL (postgresql+asyncpg://user@host:port/db)")
+        if value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        return value
+
+
+class KafkaSettings(_Base):
+    """The broker: `JIXIAO_KAFKA_BOOTSTRAP`, partitions per topic, optional idempotent producer."""
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_partitions: int = Field(12, ge=1, le=1000)
+    kafka_replication: int = Field(1, ge=1, le=5)
+    # Real Kafka supports it; the local tansu broker rejects InitProducerId, so it is off by default.
+    kafka_idempotence: bool = False
+    kafka_request_timeout_ms: int = Field(30000, ge=6000)
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        for part in value.split(","):
+            host, sep, port = part.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"JIXIAO_KAFKA_BOOTSTRAP must be host:port[,host:port], got {value!r}")
+        return value
+
+
+class ServiceSettings(_Base):
+    """How one service process listens and behaves."""
+
+    service: Literal["indicators", "surveys", "inspections", "scoring", "reports"] = "indicators"
+    env: Literal["local", "production"] = "local"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8000, ge=0, le=65535)
+    grpc_port: int = Field(0, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    secret_key: str = _DEFAULT_SECRET
+    migrate_on_start: bool | None = None  # default: yes in local mode, no in production
+    relay_interval_ms: int = Field(200, ge=10, le=60000)
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> "ServiceSettings":
+        if self.env == "production" and self.secret_key == _DEFAULT_SECRET:
+            raise ValueError("JIXIAO_SECRET_KEY must be set outside local mode")
+        return self
+
+    @property
+    def migrate(self) -> bool:
+        return self.env == "local" if self.migrate_on_start is None else self.migrate_on_start
+
+
+class DataSettings(_Base):
+    """Where the local stack keeps its files: `JIXIAO_DATA_DIR` (default ./.jixiao)."""
+
+    data_dir: Path = Path(".jixiao")
+
+
+@lru_cache
+def service_settings() -> ServiceSettings:
+    return ServiceSettings()
+
+
+@lru_cache
+def database_settings() -> DatabaseSettings:
+    return DatabaseSettings()
+
+
+@lru_cache
+def kafka_settings() -> KafkaSettings:
+    return KafkaSettings()

@@ -1,0 +1,56 @@
+"""The unit of work base: one transaction around a use case, events written to the outbox inside it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jixiao.messaging.envelope import Envelope
+
+if TYPE_CHECKING:
+    from jixiao.runtime import Runtime
+
+
+class SqlAlchemyUnitOfWork:
+    """`async with uow:` opens a transaction; `await uow.commit()` commits state and outbox rows together."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.session: AsyncSession | None = None
+        self.events: list[Envelope] = []
+
+    async def __aenter__(self):
+        self.session = self.runtime.db.sessions()
+        await self.session.begin()
+        self.events = []
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self.session is not None
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+            self.session = None
+
+    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Envelope:
+        """Write an event into this transaction's outbox."""
+        assert self.session is not None and self.runtime.outbox is not None
+        env = await self.runtime.outbox.add(self.session, payload, plan_id=plan_id, unit_id=unit_id,
+                                            aggregate_id=aggregate_id, version=version)
+        self.events.append(env)
+        return env
+
+    async def commit(self) -> None:
+        assert self.session is not None
+        await self.session.commit()
+        if self.events:
+            self.runtime.wake_relay()
+
+    async def rollback(self) -> None:
+        assert self.session is not None
+        await self.session.rollback()
