@@ -1,0 +1,61 @@
+"""`jixiao import`: validate a whole jixiao.bundle/v1 first, then hand each service its part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jixiao import jsonutil
+from jixiao.client import StackClient
+from jixiao.errors import FieldProblem, InvalidInput
+
+# Which service takes which part of a bundle (docs/service-conventions.md).
+PARTS: dict[str, tuple[str, ...]] = {
+    "indicators": ("plan", "indicators", "units", "targets", "results"),
+    "surveys": ("plan", "units", "survey_strata", "survey_responses"),
+    "inspections": ("plan", "units", "deductions", "vetoes"),
+}
+
+
+def read_bundle(path: Path) -> dict[str, Any]:
+    """Read a bundle file with exact decimals; a missing or malformed file is InvalidInput."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = jsonutil.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{path}: not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path}: a bundle is a JSON object", problems=[FieldProblem("$", "must be an object")])
+    return data
+
+
+def validate_bundle(data: dict[str, Any]) -> None:
+    """Run the scoring rules' bundle validation; every problem is reported with its JSON path."""
+    from services.scoring.domain.bundle import parse_bundle
+    from services.scoring.domain.errors import ValidationError
+
+    try:
+        parse_bundle(data)
+    except ValidationError as exc:
+        problems = [FieldProblem(p.path, p.message) for p in exc.problems]
+        raise InvalidInput(f"the bundle has {len(problems)} problem(s)", problems=problems) from exc
+
+
+def split_bundle(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {service: {key: data.get(key, []) for key in keys} for service, keys in PARTS.items()}
+
+
+def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> dict[str, dict[str, Any]]:
+    """Validate, then POST each part to its service's `/v1/import` (idempotent); returns their counts."""
+    validate_bundle(data)
+    counts: dict[str, dict[str, Any]] = {}
+    for service, body in split_bundle(data).items():
+        if progress:
+            progress(service)
+        counts[service] = client.request(
+            service, "POST", "/v1/import", content=jsonutil.dumps(body).encode(),
+            headers={"content-type": "application/json"}).json()
+    return counts
