@@ -1,0 +1,80 @@
+"""Tables of the reports schema (declared without a schema: the search_path is `reports`)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from jixiao.messaging.outbox import messaging_tables
+
+metadata = sa.MetaData()
+tables = messaging_tables(metadata)
+
+TOTAL = sa.Numeric(14, 2)
+
+
+def _score_columns() -> list[sa.Column]:
+    return [
+        sa.Column("group_name", sa.String(100), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("total", TOTAL),
+        sa.Column("grade", sa.String(100)),
+        sa.Column("rank", sa.Integer),
+        sa.Column("vetoed", sa.Boolean, nullable=False),
+        sa.Column("award_eligible", sa.Boolean, nullable=False),
+        sa.Column("components", JSONB, nullable=False),      # {key: "decimal string"}
+        sa.Column("survey_se", TOTAL),
+        sa.Column("missing", JSONB, nullable=False),
+    ]
+
+
+# (plan, period) known to the read model, and the graded snapshot shown for it.
+periods = sa.Table(
+    "periods", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("current_snapshot", sa.BigInteger),
+    sa.Column("graded_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# Latest provisional score per unit (UnitScoreUpdated; latest version wins).
+provisional_scores = sa.Table(
+    "provisional_scores", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    *_score_columns(),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Graded snapshots: header (PeriodGraded) and rows (UnitScoreGraded), immutable once written.
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("snapshot_version", sa.BigInteger, primary_key=True),
+    sa.Column("expected_units", sa.Integer),                  # NULL until PeriodGraded arrived
+    sa.Column("closed_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("graded_at", sa.DateTime(timezone=True)),
+    sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+graded_scores = sa.Table(
+    "graded_scores", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("snapshot_version", sa.BigInteger, primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    *_score_columns(),
+)
+
+plan_labels = sa.Table(
+    "plan_labels", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("grades", sa.JSON, nullable=False),              # {code: label}; json keeps the band order
+    sa.Column("units", JSONB, nullable=False),                 # {unit id: name}
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)

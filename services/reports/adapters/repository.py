@@ -1,0 +1,208 @@
+"""The read-model repository: the port the handlers use, and its PostgreSQL adapter."""
+
+from __future__ import annotations
+
+import abc
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.adapters import orm
+from services.reports.domain.model import (
+    GradedScoreReceived,
+    PeriodGradedReceived,
+    PeriodState,
+    PlanLabels,
+    ProvisionalScoreReceived,
+    Snapshot,
+    UnitScore,
+)
+
+
+class AbstractReadModel(abc.ABC):
+    """Storage of the reports read model (one transaction's view)."""
+
+    # -- writes from events --------------------------------------------------------------
+    @abc.abstractmethod
+    async def save_provisional(self, event: ProvisionalScoreReceived) -> bool:
+        """Store the score unless a higher version is stored (latest wins); True if stored."""
+
+    @abc.abstractmethod
+    async def add_graded(self, event: GradedScoreReceived) -> None:
+        """Add a snapshot row; a row already there is left as it is (snapshots are immutable)."""
+
+    @abc.abstractmethod
+    async def add_period_graded(self, event: PeriodGradedReceived) -> None:
+        """Record a snapshot's header (unit count, closer, time); idempotent."""
+
+    @abc.abstractmethod
+    async def lock_period(self, plan_id: str, period: str) -> PeriodState:
+        """The period's state, created if new, locked until the transaction ends."""
+
+    @abc.abstractmethod
+    async def snapshots(self, plan_id: str, period: str) -> list[Snapshot]:
+        """Every snapshot version with rows or a header, with its received row count."""
+
+    @abc.abstractmethod
+    async def show_snapshot(self, plan_id: str, period: str, snapshot: Snapshot) -> None:
+        """Make a complete snapshot the one shown for the period."""
+
+    @abc.abstractmethod
+    async def drop_snapshots(self, plan_id: str, period: str, versions: list[int]) -> None:
+        """Forget snapshot versions (rows and header)."""
+
+    # -- queries ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def period(self, plan_id: str, period: str) -> PeriodState | None: ...
+
+    @abc.abstractmethod
+    async def periods(self) -> list[PeriodState]: ...
+
+    @abc.abstractmethod
+    async def provisional_scores(self, plan_id: str, period: str) -> list[UnitScore]: ...
+
+    @abc.abstractmethod
+    async def graded_scores(self, plan_id: str, period: str, version: int) -> list[UnitScore]: ...
+
+    @abc.abstractmethod
+    async def labels(self, plan_id: str) -> PlanLabels | None: ...
+
+    @abc.abstractmethod
+    async def save_labels(self, labels: PlanLabels) -> None: ...
+
+
+def _score_values(score: UnitScore) -> dict:
+    return dict(
+        group_name=score.group, status=score.status, total=score.total, grade=score.grade,
+        rank=score.rank, vetoed=score.vetoed, award_eligible=score.award_eligible,
+        components={k: str(v) for k, v in score.components.items()}, survey_se=score.survey_se,
+        missing=list(score.missing))
+
+
+def _score_of(row) -> UnitScore:
+    return UnitScore(
+        unit_id=row.unit_id, group=row.group_name, status=row.status, total=row.total,
+        grade=row.grade, rank=row.rank, vetoed=row.vetoed, award_eligible=row.award_eligible,
+        components={k: Decimal(v) for k, v in row.components.items()}, survey_se=row.survey_se,
+        missing=tuple(row.missing))
+
+
+class SqlAlchemyReadModel(AbstractReadModel):
+    """The read model in the `reports` schema, inside the caller's session and transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def save_provisional(self, event: ProvisionalScoreReceived) -> bool:
+        t = orm.provisional_scores
+        values = dict(plan_id=event.plan_id, period=event.period, unit_id=event.score.unit_id,
+                      version=event.version, occurred_at=event.occurred_at, **_score_values(event.score))
+        stmt = pg_insert(t).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.plan_id, t.c.period, t.c.unit_id],
+            set_={k: stmt.excluded[k] for k in values if k not in ("plan_id", "period", "unit_id")},
+            where=stmt.excluded.version > t.c.version,       # latest wins (domain.rules.supersedes)
+        ).returning(t.c.unit_id)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def add_graded(self, event: GradedScoreReceived) -> None:
+        await self.session.execute(pg_insert(orm.graded_scores).values(
+            plan_id=event.plan_id, period=event.period, snapshot_version=event.snapshot_version,
+            unit_id=event.score.unit_id, **_score_values(event.score)).on_conflict_do_nothing())
+
+    async def add_period_graded(self, event: PeriodGradedReceived) -> None:
+        await self.session.execute(pg_insert(orm.snapshots).values(
+            plan_id=event.plan_id, period=event.period, snapshot_version=event.snapshot_version,
+            expected_units=event.units, closed_by=event.closed_by, graded_at=event.occurred_at,
+        ).on_conflict_do_nothing())
+
+    async def lock_period(self, plan_id: str, period: str) -> PeriodState:
+        t = orm.periods
+        await self.session.execute(pg_insert(t).values(plan_id=plan_id, period=period).on_conflict_do_nothing())
+        row = (await self.session.execute(
+            sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period).with_for_update())).one()
+        # Under READ COMMITTED the statements after the lock see what the previous holder committed,
+        # so of two instances settling the same period the second sees all rows of both.
+        await self.session.execute(sa.update(t).where(t.c.plan_id == plan_id, t.c.period == period)
+                                   .values(updated_at=sa.func.now()))
+        return PeriodState(plan_id=plan_id, period=period, current_snapshot=row.current_snapshot,
+                           graded_at=row.graded_at, closed_by=row.closed_by, updated_at=row.updated_at)
+
+    async def snapshots(self, plan_id: str, period: str) -> list[Snapshot]:
+        g, s = orm.graded_scores, orm.snapshots
+        counts = dict((await self.session.execute(
+            sa.select(g.c.snapshot_version, sa.func.count())
+            .where(g.c.plan_id == plan_id, g.c.period == period).group_by(g.c.snapshot_version))).all())
+        headers = {r.snapshot_version: r for r in (await self.session.execute(
+            sa.select(s).where(s.c.plan_id == plan_id, s.c.period == period))).all()}
+        result = []
+        for version in sorted(set(counts) | set(headers)):
+            h = headers.get(version)
+            result.append(Snapshot(version=version, expected=h.expected_units if h else None,
+                                   received=counts.get(version, 0), closed_by=h.closed_by if h else "",
+                                   graded_at=h.graded_at if h else None))
+        return result
+
+    async def show_snapshot(self, plan_id: str, period: str, snapshot: Snapshot) -> None:
+        s, p = orm.snapshots, orm.periods
+        await self.session.execute(sa.update(s).where(
+            s.c.plan_id == plan_id, s.c.period == period, s.c.snapshot_version == snapshot.version,
+        ).values(complete=True))
+        await self.session.execute(sa.update(p).where(p.c.plan_id == plan_id, p.c.period == period).values(
+            current_snapshot=snapshot.version, graded_at=snapshot.graded_at, closed_by=snapshot.closed_by))
+
+    async def drop_snapshots(self, plan_id: str, period: str, versions: list[int]) -> None:
+        if not versions:
+            return
+        for t in (orm.graded_scores, orm.snapshots):
+            await self.session.execute(sa.delete(t).where(
+                t.c.plan_id == plan_id, t.c.period == period, t.c.snapshot_version.in_(versions)))
+
+    def _period_select(self):
+        p, ps = orm.periods, orm.provisional_scores
+        has_prov = sa.exists().where(ps.c.plan_id == p.c.plan_id, ps.c.period == p.c.period)
+        return sa.select(p, has_prov.label("has_provisional"))
+
+    @staticmethod
+    def _period_of(row) -> PeriodState:
+        return PeriodState(plan_id=row.plan_id, period=row.period, current_snapshot=row.current_snapshot,
+                           graded_at=row.graded_at, closed_by=row.closed_by,
+                           has_provisional=row.has_provisional, updated_at=row.updated_at)
+
+    async def period(self, plan_id: str, period: str) -> PeriodState | None:
+        p = orm.periods
+        row = (await self.session.execute(
+            self._period_select().where(p.c.plan_id == plan_id, p.c.period == period))).first()
+        return self._period_of(row) if row else None
+
+    async def periods(self) -> list[PeriodState]:
+        p = orm.periods
+        rows = (await self.session.execute(self._period_select().order_by(p.c.plan_id, p.c.period))).all()
+        return [self._period_of(r) for r in rows]
+
+    async def provisional_scores(self, plan_id: str, period: str) -> list[UnitScore]:
+        t = orm.provisional_scores
+        rows = (await self.session.execute(sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period)
+                                           .order_by(t.c.unit_id))).all()
+        return [_score_of(r) for r in rows]
+
+    async def graded_scores(self, plan_id: str, period: str, version: int) -> list[UnitScore]:
+        t = orm.graded_scores
+        rows = (await self.session.execute(sa.select(t).where(
+            t.c.plan_id == plan_id, t.c.period == period, t.c.snapshot_version == version,
+        ).order_by(t.c.unit_id))).all()
+        return [_score_of(r) for r in rows]
+
+    async def labels(self, plan_id: str) -> PlanLabels | None:
+        t = orm.plan_labels
+        row = (await self.session.execute(sa.select(t).where(t.c.plan_id == plan_id))).first()
+        return PlanLabels(plan_id, dict(row.grades), dict(row.units)) if row else None
+
+    async def save_labels(self, labels: PlanLabels) -> None:
+        t = orm.plan_labels
+        stmt = pg_insert(t).values(plan_id=labels.plan_id, grades=labels.grades, units=labels.units)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=[t.c.plan_id],
+            set_={"grades": stmt.excluded.grades, "units": stmt.excluded.units, "updated_at": sa.func.now()}))

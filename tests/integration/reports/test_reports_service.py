@@ -1,0 +1,280 @@
+"""The reports service on a real PostgreSQL: score envelopes through the kernel's BatchApplier,
+then the JSON rankings, the dashboard pages, the workbook and the annual report over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from openpyxl import load_workbook
+
+from jixiao.messaging.consumer import BatchApplier
+from jixiao.messaging.envelope import make_envelope
+from jixiao.messaging.topics import SCORES, ensure_topics
+from jixiao.migrations import migrate
+from jixiao.proto.events.v1 import scores_pb2
+from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from services.reports.adapters.orm import tables
+from services.reports.app import create_app
+from services.reports.entrypoints.consumer import make_handler
+
+pytestmark = pytest.mark.integration
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+PLAN = "bailian-2026"
+GRADED_AT = datetime(2027, 1, 20, 9, 30, tzinfo=UTC)
+
+
+# -- envelopes ----------------------------------------------------------------------------------
+
+def _results() -> list[dict]:
+    return json.loads((DATA / "bailian-2026.results.json").read_text("utf-8"), parse_float=Decimal)["units"]
+
+
+def _unit_names() -> dict[str, str]:
+    bundle = json.loads((DATA / "bailian-2026.bundle.json").read_text("utf-8"), parse_float=Decimal)
+    return {u["id"]: u["name"] for u in bundle["units"]}
+
+
+def _score(u: dict, **override) -> scores_pb2.UnitScore:
+    u = {**u, **override}
+    return scores_pb2.UnitScore(
+        unit_id=u["unit"], group=u["group"], status=u["status"],
+        components={k: str(v) for k, v in u["components"].items()},
+        survey_se=str(u.get("survey_se", "")), total="" if u["total"] is None else str(u["total"]),
+        grade=u["grade"] or "", rank=u["rank"] or 0, vetoed=u["vetoed"], award_eligible=u["award_eligible"],
+        missing=u["missing"])
+
+
+def _env(payload, unit: str = "", plan: str = PLAN, at: datetime | None = None) -> bytes:
+    return make_envelope(source="scoring", payload=payload, plan_id=plan, unit_id=unit,
+                         occurred_at=at).SerializeToString()
+
+
+def provisional(u: dict, version: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
+    return _env(scores_pb2.UnitScoreUpdated(plan_id=plan, period=period, version=version,
+                                            score=_score(u, status="provisional", **override)), u["unit"], plan)
+
+
+def graded(u: dict, snapshot: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
+    return _env(scores_pb2.UnitScoreGraded(plan_id=plan, period=period, snapshot_version=snapshot,
+                                           score=_score(u, **override)), u["unit"], plan)
+
+
+def closed(snapshot: int, units: int, period: str = "Y", plan: str = PLAN) -> bytes:
+    return _env(scores_pb2.PeriodGraded(plan_id=plan, period=period, snapshot_version=snapshot, units=units,
+                                        closed_by="白莲镇绩效办"), plan=plan, at=GRADED_AT)
+
+
+# -- the service -----------------------------------------------------------------------------------
+
+class Harness:
+    """The app (without its Kafka consumer) and the consumer's BatchApplier on the same database."""
+
+    def __init__(self, app, http: httpx.AsyncClient) -> None:
+        self.app = app
+        self.http = http
+        runtime = app.state.runtime
+        self.applier = BatchApplier(runtime.db, tables, make_handler(runtime), runtime.metrics)
+        self.offset = 0
+
+    async def feed(self, *values: bytes) -> dict[str, int]:
+        records = []
+        for value in values:
+            records.append(ConsumerRecord(topic=SCORES, partition=0, offset=self.offset, timestamp=0,
+                                          timestamp_type=0, key=None, value=value, checksum=None,
+                                          serialized_key_size=0, serialized_value_size=len(value), headers=()))
+            self.offset += 1
+        return await self.applier.apply(records)
+
+    async def rankings(self, period: str = "Y", **params) -> dict:
+        r = await self.http.get(f"/v1/plans/{PLAN}/periods/{period}/rankings", params=params)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def _settings(database_url: str, bootstrap: str = "127.0.0.1:9"):
+    return (ServiceSettings(service="reports", grpc_port=0, migrate_on_start=True),
+            DatabaseSettings(database_url=database_url),
+            KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=4))
+
+
+@pytest.fixture
+async def svc(database_url) -> AsyncIterator[Harness]:
+    # The consumer is exercised once, in test_consumes_from_the_broker; here events go straight
+    # through the BatchApplier it would use, so no test waits ~5 s for a consumer-group join.
+    app = create_app(*_settings(database_url))
+    await migrate(database_url, "reports")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports") as http:
+        yield Harness(app, http)
+    await app.state.runtime.db.dispose()
+
+
+# -- tests ---------------------------------------------------------------------------------------------
+
+async def test_provisional_then_graded_rankings(svc):
+    units = _results()
+    assert (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/rankings")).status_code == 404
+
+    await svc.feed(*[provisional(u, version=1) for u in units])
+    a01 = next(u for u in units if u["unit"] == "a01")
+    assert (await svc.feed(provisional(a01, 3, total=Decimal("99.50")), provisional(a01, 2, total="1")))["applied"] == 2
+    body = await svc.rankings()
+    assert body["provisional"] is True and body["snapshot_version"] is None
+    first = body["rankings"][0]
+    assert (first["unit"], first["total"], first["rank"], first["status"]) == ("a01", "99.50", 1, "provisional")
+
+    # snapshot 1 arrives in pieces: header first, then the rows in two batches
+    await svc.feed(closed(1, len(units)))
+    await svc.feed(*[graded(u, 1) for u in units[:20]])
+    assert (await svc.rankings())["provisional"] is True          # incomplete: still provisional
+    outcome = await svc.feed(*[graded(u, 1) for u in units[20:]])
+    assert outcome == {"applied": len(units) - 20, "duplicate": 0, "parked": 0}
+
+    body = await svc.rankings()
+    assert body["provisional"] is False and body["snapshot_version"] == 1
+    assert body["closed_by"] == "白莲镇绩效办" and body["graded_at"].startswith("2027-01-20T09:30")
+    rows = body["rankings"]
+    assert len(rows) == len(units)
+    expected = {u["unit"]: u for u in units}
+    for row in rows:
+        u = expected[row["unit"]]
+        assert Decimal(row["total"]) == u["total"] and row["rank"] == u["rank"]
+        assert (row["grade"], row["vetoed"], row["award_eligible"], row["group"], row["status"]) == (
+            u["grade"], u["vetoed"], u["award_eligible"], u["group"], "final")
+    villages = (await svc.rankings(group="villages"))["rankings"]
+    assert [r["unit"] for r in villages][:3] == ["v10", "v09", "v02"]
+    assert {r["group"] for r in villages} == {"villages"}
+
+
+async def test_older_snapshot_never_overwrites_a_newer_one(svc):
+    units = _results()[:4]
+    await svc.feed(*[graded(u, 2, total=Decimal("95.00"), grade="excellent") for u in units], closed(2, 4))
+    # v1 arrives late and complete; v3 is announced but only half there
+    await svc.feed(closed(1, 4), *[graded(u, 1, total=Decimal("50.00"), grade="poor") for u in units])
+    await svc.feed(closed(3, 4), *[graded(u, 3, total=Decimal("10.00"), grade="poor") for u in units[:2]])
+    body = await svc.rankings()
+    assert body["snapshot_version"] == 2
+    assert {(r["total"], r["grade"]) for r in body["rankings"]} == {("95.00", "excellent")}
+    # redelivery (new event ids, same content) and a conflicting replay change nothing
+    await svc.feed(*[graded(u, 2, total=Decimal("0.00")) for u in units], closed(2, 99))
+    assert (await svc.rankings())["rankings"][0]["total"] == "95.00"
+    # completing v3 moves the view forward
+    await svc.feed(*[graded(u, 3, total=Decimal("10.00"), grade="poor") for u in units[2:]])
+    assert (await svc.rankings())["snapshot_version"] == 3
+    assert (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/rankings", params={"snapshot": 7})).status_code == 404
+
+
+async def test_concurrent_batches_still_complete_the_snapshot(svc):
+    """Rows and the header applied by concurrent transactions (as two instances would)."""
+    units = _results()[:6]
+    for version in range(1, 6):
+        await asyncio.gather(svc.feed(*[graded(u, version) for u in units[:3]]),
+                             svc.feed(*[graded(u, version) for u in units[3:]]),
+                             svc.feed(closed(version, len(units))))
+        assert (await svc.rankings())["snapshot_version"] == version
+
+
+async def test_poison_is_parked_and_the_batch_goes_on(svc):
+    u = _results()[0]
+    outcome = await svc.feed(graded(u, 1, total="not-a-number"), b"\x00junk", graded(u, 1), closed(1, 1))
+    assert outcome == {"applied": 2, "duplicate": 0, "parked": 2}
+    assert (await svc.rankings())["snapshot_version"] == 1
+
+
+async def test_pages_workbook_and_annual_report(svc):
+    units = _results()
+    names = _unit_names()
+    r = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {}, "units": names})
+    assert r.status_code == 200 and r.json()["effective_grades"]["fair"] == "一般"
+    bad = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": ""}})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    await svc.feed(*[graded(u, 4) for u in units], closed(4, len(units)))
+
+    r = await svc.http.get("/", follow_redirects=False)
+    assert r.status_code in (302, 307) and r.headers["location"] == "/dashboard"
+    index = (await svc.http.get("/dashboard")).text
+    assert f'href="/dashboard/{PLAN}/Y"' in index and "已定级 v4" in index
+
+    r = await svc.http.get(f"/dashboard/{PLAN}/Y")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    for text in ("白莲村", "v01", "东山村", "名次", "总分", "优", "良", "一般", "差", "一票否决", "可评先", "定级快照 v4"):
+        assert text in page, text
+    villages = page[page.index("<h2>villages"):]
+    order = [u["unit"] for u in sorted((u for u in units if u["group"] == "villages"), key=lambda u: u["rank"])]
+    positions = [villages.index(f'<span class="uid">{unit}</span>') for unit in order]
+    assert positions == sorted(positions)
+    assert "<li>良 2</li>" in villages and "<li>一般 9</li>" in villages and "<li>差 1</li>" in villages
+
+    r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/export.xlsx")
+    assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["agencies", "villages"]
+    ws = wb["villages"]
+    assert ws.cell(1, 1).value == "名次 Rank" and ws.cell(1, 4).value == "总分 Total"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in rows] == order
+    v10 = rows[0]
+    assert v10[:3] == (1, "v10", names["v10"]) and Decimal(str(v10[3])) == Decimal("89.46") and v10[6] == "是"
+
+    # plan labels change the page (bureau-style names)
+    await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": "优秀", "good": "良好",
+                                                                     "fair": "一般", "poor": "较差"}, "units": names})
+    assert "良好" in (await svc.http.get(f"/dashboard/{PLAN}/Y")).text
+
+    r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/annual-report")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    md = r.text
+    assert md.startswith(f"# {PLAN} 年度绩效考评报告") and "v4" in md and "2027-01-20 09:30:00 UTC" in md
+    assert "| 1 | 白莲村（v01）" not in md and f"| 1 | {names['v10']}（v10）（一票否决） | 89.46 |" in md
+    assert "a07" in md.split("## 三")[1].split("## 四")[0]
+    r2 = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/annual-report", params={"snapshot": 4})
+    assert r2.text.split("生成时间")[0] == md.split("生成时间")[0]
+
+
+async def test_annual_report_waits_for_a_grade(svc):
+    await svc.feed(provisional(_results()[0], 1, period="Q1"))
+    r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Q1/annual-report")
+    assert r.status_code == 409
+    page = (await svc.http.get(f"/dashboard/{PLAN}/Q1")).text
+    assert "暂定成绩" in page
+
+
+async def test_consumes_from_the_broker(database_url, broker_bootstrap):
+    """The whole path once: envelopes on jixiao.scores.v1 → the service's consumer → rankings."""
+    plan = f"kafka-{uuid.uuid4().hex[:8]}"
+    units = _results()[:5]
+    app = create_app(*_settings(database_url, broker_bootstrap))
+    await ensure_topics(broker_bootstrap, [SCORES], 4)
+    producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
+    await producer.start()
+    try:
+        async with app.router.lifespan_context(app), httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://reports") as http:
+            values = [(u["unit"], graded(u, 1, plan=plan)) for u in units] + [(plan, closed(1, len(units), plan=plan))]
+            for key, value in values + values:                 # everything twice: duplicates are dropped
+                await producer.send_and_wait(SCORES, value, key=key.encode())
+            deadline = time.monotonic() + 30
+            body: dict = {}
+            while time.monotonic() < deadline:
+                r = await http.get(f"/v1/plans/{plan}/periods/Y/rankings")
+                if r.status_code == 200 and (body := r.json())["snapshot_version"] == 1:
+                    break
+                await asyncio.sleep(0.2)
+            assert body.get("snapshot_version") == 1, body
+            assert sorted(r["unit"] for r in body["rankings"]) == sorted(u["unit"] for u in units)
+            assert (await http.get("/readyz")).json()["checks"]["consumer"] is True
+    finally:
+        await producer.stop()

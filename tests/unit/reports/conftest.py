@@ -1,0 +1,117 @@
+"""Fakes for the reports service: an in-memory read model and unit of work (no servers)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from services.reports.adapters.repository import AbstractReadModel
+from services.reports.domain.model import (
+    GradedScoreReceived,
+    PeriodGradedReceived,
+    PeriodState,
+    PlanLabels,
+    ProvisionalScoreReceived,
+    Snapshot,
+    UnitScore,
+)
+from services.reports.domain.rules import supersedes
+
+
+class FakeReadModel(AbstractReadModel):
+    """The read model in dictionaries, with the same rules the SQL adapter applies."""
+
+    def __init__(self) -> None:
+        self.provisional: dict[tuple[str, str, str], tuple[int, UnitScore]] = {}
+        self.graded: dict[tuple[str, str, int], dict[str, UnitScore]] = {}
+        self.headers: dict[tuple[str, str, int], PeriodGradedReceived] = {}
+        self.states: dict[tuple[str, str], PeriodState] = {}
+        self.plan_labels: dict[str, PlanLabels] = {}
+        self.locked: list[tuple[str, str]] = []
+
+    async def save_provisional(self, event: ProvisionalScoreReceived) -> bool:
+        key = (event.plan_id, event.period, event.score.unit_id)
+        stored = self.provisional.get(key)
+        if not supersedes(event.version, stored[0] if stored else None):
+            return False
+        self.provisional[key] = (event.version, event.score)
+        return True
+
+    async def add_graded(self, event: GradedScoreReceived) -> None:
+        rows = self.graded.setdefault((event.plan_id, event.period, event.snapshot_version), {})
+        rows.setdefault(event.score.unit_id, event.score)
+
+    async def add_period_graded(self, event: PeriodGradedReceived) -> None:
+        self.headers.setdefault((event.plan_id, event.period, event.snapshot_version), event)
+
+    async def lock_period(self, plan_id: str, period: str) -> PeriodState:
+        self.locked.append((plan_id, period))
+        return self.states.setdefault((plan_id, period), PeriodState(plan_id, period))
+
+    async def snapshots(self, plan_id: str, period: str) -> list[Snapshot]:
+        versions = {v for (p, q, v) in [*self.graded, *self.headers] if (p, q) == (plan_id, period)}
+        result = []
+        for v in sorted(versions):
+            h = self.headers.get((plan_id, period, v))
+            result.append(Snapshot(v, h.units if h else None, len(self.graded.get((plan_id, period, v), {})),
+                                   h.closed_by if h else "", h.occurred_at if h else None))
+        return result
+
+    async def show_snapshot(self, plan_id: str, period: str, snapshot: Snapshot) -> None:
+        state = self.states[(plan_id, period)]
+        self.states[(plan_id, period)] = replace(state, current_snapshot=snapshot.version,
+                                                 graded_at=snapshot.graded_at, closed_by=snapshot.closed_by)
+
+    async def drop_snapshots(self, plan_id: str, period: str, versions: list[int]) -> None:
+        for v in versions:
+            self.graded.pop((plan_id, period, v), None)
+            self.headers.pop((plan_id, period, v), None)
+
+    async def period(self, plan_id: str, period: str) -> PeriodState | None:
+        state = self.states.get((plan_id, period))
+        if state is None:
+            return None
+        return replace(state, has_provisional=any(k[:2] == (plan_id, period) for k in self.provisional))
+
+    async def periods(self) -> list[PeriodState]:
+        return [await self.period(*k) for k in sorted(self.states)]
+
+    async def provisional_scores(self, plan_id: str, period: str) -> list[UnitScore]:
+        return [s for (p, q, _u), (_v, s) in sorted(self.provisional.items()) if (p, q) == (plan_id, period)]
+
+    async def graded_scores(self, plan_id: str, period: str, version: int) -> list[UnitScore]:
+        return [s for _u, s in sorted(self.graded.get((plan_id, period, version), {}).items())]
+
+    async def labels(self, plan_id: str) -> PlanLabels | None:
+        return self.plan_labels.get(plan_id)
+
+    async def save_labels(self, labels: PlanLabels) -> None:
+        self.plan_labels[labels.plan_id] = labels
+
+
+class FakeUnitOfWork:
+    """`async with uow:` over the fake read model; counts commits."""
+
+    def __init__(self, reports: FakeReadModel | None = None) -> None:
+        self.reports = reports or FakeReadModel()
+        self.commits = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.commits += 1
+
+
+@pytest.fixture
+def repo() -> FakeReadModel:
+    return FakeReadModel()
+
+
+@pytest.fixture
+def uow(repo: FakeReadModel) -> FakeUnitOfWork:
+    return FakeUnitOfWork(repo)
