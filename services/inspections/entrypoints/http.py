@@ -1,0 +1,314 @@
+"""REST routes: translate HTTP to commands, call a handler, translate the result back."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
+
+from jixiao.errors import FieldProblem, InvalidInput
+from services.inspections.adapters.repository import ListFilter
+from services.inspections.domain import commands as c
+from services.inspections.domain.model import ACTIVITIES, ASPECTS, MODES, VETO_CATEGORIES
+from services.inspections.entrypoints import schemas as s
+from services.inspections.service import handlers as h
+from services.inspections.service.unit_of_work import SqlAlchemyInspectionsUnitOfWork
+
+router = APIRouter(prefix="/v1", tags=["inspections"])
+
+
+def _uow(request: Request) -> SqlAlchemyInspectionsUnitOfWork:
+    return SqlAlchemyInspectionsUnitOfWork(request.app.state.runtime)
+
+
+def _actor(x_actor: Annotated[str | None, Header(alias="X-Actor")] = None) -> str:
+    # headers are latin-1: names in Chinese come percent-encoded
+    return unquote(x_actor).strip()[:200] if x_actor and x_actor.strip() else "system"
+
+
+Uow = Annotated[SqlAlchemyInspectionsUnitOfWork, Depends(_uow)]
+Actor = Annotated[str, Depends(_actor)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _created(response: Response, new: bool) -> None:
+    response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
+
+
+def _page(items: list, total: int, limit: int, offset: int) -> s.Page:
+    return s.Page(items=items, total=total, limit=limit, offset=offset)
+
+
+# --- plans -----------------------------------------------------------------------------------
+
+
+@router.put("/plans/{plan_id}", response_model=s.PlanSettingsRead)
+async def put_plan(plan_id: str, body: s.PlanSettingsUpdate, uow: Uow, actor: Actor) -> s.PlanSettingsRead:
+    """Set the plan settings this service uses (year, veto categories, deduction kinds and caps, ...)."""
+    cmd = c.ConfigurePlan(plan_id, body.year, body.veto_categories, {k.kind: k.cap for k in body.deduction_kinds},
+                          body.discipline_points_per_absence, body.appeal_window_days)
+    return s.PlanSettingsRead.of(await h.configure_plan(uow, cmd, actor))
+
+
+@router.get("/plans/{plan_id}", response_model=s.PlanSettingsRead)
+async def get_plan(plan_id: str, uow: Uow) -> s.PlanSettingsRead:
+    return s.PlanSettingsRead.of(await h.get_plan(uow, plan_id))
+
+
+@router.get("/plans/{plan_id}/form-options")
+async def form_options(plan_id: str, uow: Uow) -> dict:
+    """Everything an inspector's mobile entry form needs in one request: codes with their Chinese labels."""
+    plan = await h.get_plan(uow, plan_id)
+    return {"plan_id": plan_id, "year": plan.year,
+            "modes": [{"code": k, "label": v} for k, v in MODES.items()],
+            "aspects": [{"code": k, "label": v} for k, v in ASPECTS.items()],
+            "veto_categories": [{"code": k, "label": VETO_CATEGORIES.get(k, k)} for k in plan.veto_categories],
+            "deduction_kinds": list(plan.kinds), "activities": [{"code": k, "label": v} for k, v in ACTIVITIES.items()],
+            "discipline_points_per_absence": s.dec_str(plan.discipline_points)}
+
+
+# --- deductions and ledger -------------------------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/deductions", response_model=s.DeductionRead, status_code=201)
+async def post_deduction(plan_id: str, body: s.DeductionCreate, uow: Uow, actor: Actor,
+                         response: Response) -> s.DeductionRead:
+    cmd = c.RecordDeduction(plan_id, body.unit_id, body.kind, body.points, body.date, body.aspect, body.note, body.id)
+    d, new = await h.record_deduction(uow, cmd, actor)
+    _created(response, new)
+    return s.DeductionRead.of(d)
+
+
+@router.get("/plans/{plan_id}/deductions", response_model=s.Page)
+async def list_deductions(plan_id: str, uow: Uow, unit_id: str | None = None, kind: str | None = None,
+                          status_: Annotated[str | None, Query(alias="status", pattern="^(active|revoked)$")] = None,
+                          aspect: str | None = None, date_from: date | None = None, date_to: date | None = None,
+                          limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, kind=kind, status=status_, aspect=aspect, date_from=date_from, date_to=date_to)
+    items, total = await h.list_records(uow, "deductions", plan_id, f, limit=limit, offset=offset)
+    return _page([s.DeductionRead.of(d) for d in items], total, limit, offset)
+
+
+@router.get("/plans/{plan_id}/deductions/{deduction_id}", response_model=s.DeductionRead)
+async def get_deduction(plan_id: str, deduction_id: str, uow: Uow) -> s.DeductionRead:
+    return s.DeductionRead.of(await h.get_deduction(uow, plan_id, deduction_id))
+
+
+@router.post("/plans/{plan_id}/deductions/{deduction_id}/revoke", response_model=s.DeductionRead)
+async def revoke_deduction(plan_id: str, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.DeductionRead:
+    """Revoke a deduction directly (office correction); appeals revoke through their decision."""
+    return s.DeductionRead.of(await h.revoke_deduction(uow, c.RevokeDeduction(plan_id, deduction_id, body.reason), actor))
+
+
+@router.get("/plans/{plan_id}/ledger", response_model=s.LedgerRead)
+async def get_ledger(plan_id: str, uow: Uow, unit_id: str | None = None, kind: str | None = None,
+                     status_: Annotated[str | None, Query(alias="status", pattern="^(active|revoked)$")] = None,
+                     year: int | None = None, date_from: date | None = None, date_to: date | None = None) -> s.LedgerRead:
+    """察访检验台帐: deductions of a year with running totals per unit and kind, and the plan's cap beside them."""
+    f = ListFilter(unit_id=unit_id, kind=kind, status=status_, date_from=date_from, date_to=date_to)
+    led = await h.ledger(uow, plan_id, f, year)
+    return s.LedgerRead.of(plan_id, led.year, led.lines, led.totals)
+
+
+# --- vetoes ----------------------------------------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/vetoes", response_model=s.VetoRead, status_code=201)
+async def post_veto(plan_id: str, body: s.VetoCreate, uow: Uow, actor: Actor, response: Response) -> s.VetoRead:
+    cmd = c.IssueVeto(plan_id, body.unit_id, body.category, body.date, body.document, body.note, body.id)
+    v, new = await h.issue_veto(uow, cmd, actor)
+    _created(response, new)
+    return s.VetoRead.of(v)
+
+
+@router.get("/plans/{plan_id}/vetoes", response_model=s.Page)
+async def list_vetoes(plan_id: str, uow: Uow, unit_id: str | None = None, category: str | None = None,
+                      status_: Annotated[str | None, Query(alias="status", pattern="^(issued|lifted)$")] = None,
+                      date_from: date | None = None, date_to: date | None = None,
+                      limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, category=category, status=status_, date_from=date_from, date_to=date_to)
+    items, total = await h.list_records(uow, "vetoes", plan_id, f, limit=limit, offset=offset)
+    return _page([s.VetoRead.of(v) for v in items], total, limit, offset)
+
+
+@router.get("/plans/{plan_id}/vetoes/{veto_id}", response_model=s.VetoRead)
+async def get_veto(plan_id: str, veto_id: str, uow: Uow) -> s.VetoRead:
+    return s.VetoRead.of(await h.get_veto(uow, plan_id, veto_id))
+
+
+@router.post("/plans/{plan_id}/vetoes/{veto_id}/lift", response_model=s.VetoRead)
+async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.VetoRead:
+    return s.VetoRead.of(await h.lift_veto(uow, c.LiftVeto(plan_id, veto_id, body.reason), actor))
+
+
+# --- appeals ---------------------------------------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/deductions/{deduction_id}/appeals", response_model=s.AppealRead, status_code=201)
+async def post_appeal(plan_id: str, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor,
+                      response: Response) -> s.AppealRead:
+    appeal, new = await h.file_appeal(uow, c.FileAppeal(plan_id, deduction_id, body.reason, body.id), actor)
+    _created(response, new)
+    return s.AppealRead.of(appeal)
+
+
+@router.get("/plans/{plan_id}/appeals", response_model=s.Page)
+async def list_appeals(plan_id: str, uow: Uow, unit_id: str | None = None, deduction_id: str | None = None,
+                       status_: Annotated[str | None, Query(alias="status", pattern="^(open|granted|rejected)$")] = None,
+                       limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, deduction_id=deduction_id, status=status_)
+    items, total = await h.list_records(uow, "appeals", plan_id, f, limit=limit, offset=offset)
+    return _page([s.AppealRead.of(a) for a in items], total, limit, offset)
+
+
+@router.get("/plans/{plan_id}/appeals/{appeal_id}", response_model=s.AppealRead)
+async def get_appeal(plan_id: str, appeal_id: str, uow: Uow) -> s.AppealRead:
+    return s.AppealRead.of(await h.get_appeal(uow, plan_id, appeal_id))
+
+
+@router.post("/plans/{plan_id}/appeals/{appeal_id}/decision", response_model=s.AppealDecisionRead)
+async def decide_appeal(plan_id: str, appeal_id: str, body: s.AppealDecisionIn, uow: Uow,
+                        actor: Actor) -> s.AppealDecisionRead:
+    """Decide once: `revoke_deduction` (appeal granted) or `keep_deduction` (appeal rejected); repeats are no-ops."""
+    result = await h.decide_appeal(uow, c.DecideAppeal(plan_id, appeal_id, body.decision, body.reason), actor)
+    return s.AppealDecisionRead(appeal=s.AppealRead.of(result.appeal), changed=result.changed,
+                                deduction_revoked=result.deduction_revoked)
+
+
+# --- inspections -----------------------------------------------------------------------------
+
+
+def _new_finding(f: s.FindingCreate) -> c.NewFinding:
+    return c.NewFinding(f.aspect, f.description, f.proposed_points, f.id)
+
+
+@router.post("/plans/{plan_id}/inspections", response_model=s.InspectionRead, status_code=201)
+async def post_inspection(plan_id: str, body: s.InspectionCreate, uow: Uow, actor: Actor,
+                          response: Response) -> s.InspectionRead:
+    """One request from the mobile form: the visit and its findings (proposed deductions are not yet in the ledger)."""
+    cmd = c.CreateInspection(plan_id, body.unit_id, body.mode, body.date, body.inspectors, body.note,
+                             [_new_finding(f) for f in body.findings], body.id)
+    inspection, new = await h.create_inspection(uow, cmd, actor)
+    _created(response, new)
+    return s.InspectionRead.of(inspection)
+
+
+@router.get("/plans/{plan_id}/inspections", response_model=s.Page)
+async def list_inspections(plan_id: str, uow: Uow, unit_id: str | None = None,
+                           mode: Annotated[str | None, Query(pattern="^(announced|unannounced)$")] = None,
+                           date_from: date | None = None, date_to: date | None = None,
+                           limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, mode=mode, date_from=date_from, date_to=date_to)
+    items, total = await h.list_records(uow, "inspections", plan_id, f, limit=limit, offset=offset)
+    return _page([s.InspectionRead.of(i) for i in items], total, limit, offset)
+
+
+@router.get("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead)
+async def get_inspection(plan_id: str, inspection_id: str, uow: Uow) -> s.InspectionRead:
+    return s.InspectionRead.of(await h.get_inspection(uow, plan_id, inspection_id))
+
+
+@router.post("/plans/{plan_id}/inspections/{inspection_id}/findings", response_model=s.FindingRead, status_code=201)
+async def post_finding(plan_id: str, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor) -> s.FindingRead:
+    return s.FindingRead.of(await h.add_finding(uow, c.AddFinding(plan_id, inspection_id, _new_finding(body)), actor))
+
+
+@router.post("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}/deduction",
+             response_model=s.DeductionRead, status_code=201)
+async def confirm_finding(plan_id: str, inspection_id: str, finding_id: str, body: s.FindingConfirm, uow: Uow,
+                          actor: Actor, response: Response) -> s.DeductionRead:
+    """Enter the finding's deduction in the ledger (once; a repeat returns the same deduction with 200)."""
+    d, new = await h.confirm_finding(uow, c.ConfirmFinding(plan_id, inspection_id, finding_id, body.points), actor)
+    _created(response, new)
+    return s.DeductionRead.of(d)
+
+
+@router.post("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}/evidence",
+             response_model=s.EvidenceRead, status_code=201)
+async def post_evidence(plan_id: str, inspection_id: str, finding_id: str, uow: Uow, actor: Actor,
+                        file: Annotated[UploadFile, File()]) -> s.EvidenceRead:
+    content = await file.read(h.MAX_EVIDENCE_BYTES + 1)
+    cmd = c.AttachEvidence(plan_id, inspection_id, finding_id, file.filename or "", file.content_type or "", content)
+    return s.EvidenceRead.of(await h.attach_evidence(uow, cmd, actor))
+
+
+@router.get("/plans/{plan_id}/evidence/{evidence_id}")
+async def get_evidence(plan_id: str, evidence_id: str, uow: Uow) -> Response:
+    ev, content = await h.get_evidence(uow, plan_id, evidence_id)
+    return Response(content, media_type=ev.content_type, headers={"ETag": f'"{ev.sha256}"'})
+
+
+# --- discipline ------------------------------------------------------------------------------
+
+
+@router.post("/plans/{plan_id}/discipline/absences", response_model=s.AbsenceRead, status_code=201)
+async def post_absence(plan_id: str, body: s.AbsenceCreate, uow: Uow, actor: Actor, response: Response) -> s.AbsenceRead:
+    """Record an absence; an unexcused one enters a `discipline` deduction of the plan's points per absence."""
+    cmd = c.RecordAbsence(plan_id, body.unit_id, body.person, body.activity, body.date, body.excused, body.note, body.id)
+    absence, new = await h.record_absence(uow, cmd, actor)
+    _created(response, new)
+    return s.AbsenceRead.of(absence)
+
+
+@router.get("/plans/{plan_id}/discipline/absences", response_model=s.Page)
+async def list_absences(plan_id: str, uow: Uow, unit_id: str | None = None, person: str | None = None,
+                        date_from: date | None = None, date_to: date | None = None,
+                        limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, person=person, date_from=date_from, date_to=date_to)
+    items, total = await h.list_records(uow, "absences", plan_id, f, limit=limit, offset=offset)
+    return _page([s.AbsenceRead.of(a) for a in items], total, limit, offset)
+
+
+@router.post("/plans/{plan_id}/discipline/leaves", response_model=s.LeaveRead, status_code=201)
+async def post_leave(plan_id: str, body: s.LeaveCreate, uow: Uow, actor: Actor, response: Response) -> s.LeaveRead:
+    cmd = c.RecordLeave(plan_id, body.unit_id, body.person, body.start, body.end, body.note, body.id)
+    leave, new = await h.record_leave(uow, cmd, actor)
+    _created(response, new)
+    return s.LeaveRead.of(leave)
+
+
+@router.get("/plans/{plan_id}/discipline/leaves", response_model=s.Page)
+async def list_leaves(plan_id: str, uow: Uow, unit_id: str | None = None, person: str | None = None,
+                      date_from: date | None = None, date_to: date | None = None,
+                      limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    f = ListFilter(unit_id=unit_id, person=person, date_from=date_from, date_to=date_to)
+    items, total = await h.list_records(uow, "leaves", plan_id, f, limit=limit, offset=offset)
+    return _page([s.LeaveRead.of(lv) for lv in items], total, limit, offset)
+
+
+@router.get("/plans/{plan_id}/discipline/eligibility")
+async def get_eligibility(plan_id: str, uow: Uow, unit_id: str | None = None, person: str | None = None,
+                          year: int | None = None, ineligible_only: bool = False) -> dict:
+    """Leave per person in the year; more than 15 consecutive or 30 cumulative days: not eligible for excellence."""
+    year, statuses = await h.leave_eligibility(uow, plan_id, ListFilter(unit_id=unit_id, person=person), year)
+    people = [s.EligibilityRead.of(x) for x in statuses if not (ineligible_only and x.eligible_for_excellence)]
+    return {"plan_id": plan_id, "year": year, "people": [p.model_dump() for p in people]}
+
+
+# --- audit and import ------------------------------------------------------------------------
+
+
+@router.get("/plans/{plan_id}/audit", response_model=list[s.AuditRead])
+async def get_audit(plan_id: str, uow: Uow, entity_type: str | None = None, entity_id: str | None = None,
+                    limit: Limit = 500, offset: Offset = 0) -> list[s.AuditRead]:
+    entries = await h.audit_log(uow, plan_id, ListFilter(entity_type=entity_type, entity_id=entity_id),
+                                limit=limit, offset=offset)
+    return [s.AuditRead.of(e) for e in entries]
+
+
+@router.post("/import")
+async def post_import(request: Request, uow: Uow, actor: Actor) -> dict:
+    """The inspections part of a bundle ({plan, units, deductions, vetoes}); all or nothing, idempotent by id."""
+    try:
+        # numbers are read as decimals, never floats
+        doc = json.loads(await request.body(), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", "not JSON")]) from exc
+    counts = await h.import_bundle(uow, doc, actor)
+    return {"plan_id": counts.plan_id, "plan": counts.plan, "units": counts.units, "deductions": counts.deductions,
+            "vetoes": counts.vetoes, "events": counts.events, "notes": counts.notes}

@@ -1,0 +1,88 @@
+"""The unit of work of the inspections service: repositories, events and audit in one transaction."""
+
+from __future__ import annotations
+
+import abc
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from google.protobuf.message import Message
+
+from jixiao.messaging.envelope import Envelope
+from jixiao.uow import SqlAlchemyUnitOfWork
+from services.inspections.adapters import orm
+from services.inspections.adapters.repository import (
+    AbstractAuditLog, AbstractEvidenceStore, AbstractPlans, AbstractRecords, AbstractUnits, SqlAlchemyAppeals,
+    SqlAlchemyAuditLog, SqlAlchemyEvidenceStore, SqlAlchemyInspections, SqlAlchemyLeaves, SqlAlchemyPlans,
+    SqlAlchemyRecords, SqlAlchemyUnits,
+)
+from services.inspections.domain.model import Absence, Appeal, Deduction, Leave, Veto
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """What the handlers need: repositories, `emit` (outbox), `lock_plan`, a clock; commit or roll back."""
+
+    plans: AbstractPlans
+    units: AbstractUnits
+    deductions: AbstractRecords
+    vetoes: AbstractRecords
+    appeals: AbstractRecords
+    inspections: AbstractRecords      # plus add_finding / save_finding
+    evidence: AbstractEvidenceStore
+    absences: AbstractRecords
+    leaves: AbstractRecords
+    audit: AbstractAuditLog
+    clock: Callable[[], datetime] = staticmethod(utcnow)
+
+    @abc.abstractmethod
+    async def __aenter__(self): ...
+
+    @abc.abstractmethod
+    async def __aexit__(self, *exc) -> None: ...
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Envelope: ...
+
+    @abc.abstractmethod
+    async def lock_plan(self, plan_id: str) -> None:
+        """Serialize writers of one plan until the end of the transaction (versions, one open appeal)."""
+
+    @abc.abstractmethod
+    async def position(self, plan_id: str) -> int:
+        """How many events have been committed for the plan."""
+
+
+class SqlAlchemyInspectionsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
+    """The kernel's unit of work with this service's repositories."""
+
+    async def __aenter__(self):
+        await super().__aenter__()
+        s = self.session
+        self.plans = SqlAlchemyPlans(s)
+        self.units = SqlAlchemyUnits(s)
+        self.deductions = SqlAlchemyRecords(s, orm.deductions, Deduction)
+        self.vetoes = SqlAlchemyRecords(s, orm.vetoes, Veto)
+        self.appeals = SqlAlchemyAppeals(s, orm.appeals, Appeal)
+        self.inspections = SqlAlchemyInspections(s)
+        self.evidence = SqlAlchemyEvidenceStore(s)
+        self.absences = SqlAlchemyRecords(s, orm.absences, Absence)
+        self.leaves = SqlAlchemyLeaves(s, orm.leaves, Leave)
+        self.audit = SqlAlchemyAuditLog(s)
+        return self
+
+    async def lock_plan(self, plan_id: str) -> None:
+        key = zlib.crc32(f"inspections:{plan_id}".encode())
+        await self.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+
+    async def position(self, plan_id: str) -> int:
+        return await self.runtime.outbox.position(self.session, plan_id)
