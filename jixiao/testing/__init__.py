@@ -1,0 +1,1 @@
+"""Test support: real servers (embedded PostgreSQL, the tansu broker) and pytest fixtures."""
