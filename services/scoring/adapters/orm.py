@@ -1,0 +1,181 @@
+"""The scoring schema: the latest facts per (plan, unit), current scores, graded snapshots, history."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from jixiao.messaging.outbox import messaging_tables
+
+metadata = sa.MetaData()
+messaging = messaging_tables(metadata)
+
+_NOW = sa.func.now()
+
+# --- facts, latest version wins ----------------------------------------------------------------
+
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("plan_json", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+)
+
+units = sa.Table(
+    "units", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(100), nullable=False),
+    sa.Column("group", sa.String(100), nullable=False),
+    sa.Column("parent", sa.String(100)),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+targets = sa.Table(
+    "targets", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("indicator_id", sa.String(100), primary_key=True),
+    sa.Column("target", sa.Numeric, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# One row per result id and state: the latest confirmed version and, apart from it, the latest
+# unconfirmed one (a pending correction never replaces a confirmed result).
+results = sa.Table(
+    "results", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("result_id", sa.String(200), primary_key=True),
+    sa.Column("confirmed", sa.Boolean, primary_key=True),
+    sa.Column("indicator_id", sa.String(100), nullable=False),
+    sa.Column("part", sa.String(100), nullable=False, server_default=""),
+    sa.Column("period", sa.String(4), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("actual", sa.Numeric),
+    sa.Column("rating", sa.String(100)),
+    sa.Column("done", sa.Boolean),
+    sa.Column("points", sa.Numeric),
+    sa.Column("confirmed_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
+survey_rounds = sa.Table(
+    "survey_rounds", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("round_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("score", sa.Numeric),            # NULL: no counted response
+    sa.Column("se", sa.Numeric),
+    sa.Column("strata_json", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("responses", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
+deductions = sa.Table(
+    "deductions", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("deduction_id", sa.String(200), primary_key=True),
+    sa.Column("recorded", sa.Boolean, nullable=False),   # False: only a revocation was seen
+    sa.Column("kind", sa.String(100)),
+    sa.Column("points", sa.Numeric),
+    sa.Column("date", sa.Date),
+    sa.Column("aspect", sa.String(100)),
+    sa.Column("revoked", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
+vetoes = sa.Table(
+    "vetoes", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("veto_id", sa.String(200), primary_key=True),
+    sa.Column("category", sa.String(100)),
+    sa.Column("date", sa.Date),
+    sa.Column("document", sa.Text),
+    sa.Column("lifted", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
+# --- scores ------------------------------------------------------------------------------------
+
+# The current (provisional) score of a unit in a period, recomputed when its facts change.
+unit_scores = sa.Table(
+    "unit_scores", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),   # final|incomplete|provisional|error
+    sa.Column("group", sa.String(100), nullable=False),
+    sa.Column("total", sa.Numeric),
+    sa.Column("grade", sa.String(100)),
+    sa.Column("score_json", sa.Text, nullable=False),     # the unit's jixiao.results/v1 entry
+    sa.Column("explanation_json", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+)
+
+# Every version of a unit's score (provisional and graded), with the events that made it.
+score_history = sa.Table(
+    "score_history", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("plan_id", sa.String(100), nullable=False),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("period", sa.String(4), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),     # provisional | graded
+    sa.Column("version", sa.BigInteger, nullable=False),  # unit score version or snapshot version
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("total", sa.Numeric),
+    sa.Column("grade", sa.String(100)),
+    sa.Column("score_json", sa.Text, nullable=False),
+    sa.Column("event_ids_json", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+    sa.Index("ix_score_history_unit", "plan_id", "unit_id", "period", "id"),
+)
+
+# Immutable graded snapshots: one row per close, one row per unit in it.
+snapshots = sa.Table(
+    "snapshots", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("version", sa.BigInteger, primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("plan_version", sa.BigInteger, nullable=False),
+    sa.Column("units", sa.Integer, nullable=False),
+    sa.Column("results_json", sa.Text, nullable=False),
+    sa.Column("diff_json", sa.Text, nullable=False),
+)
+
+snapshot_scores = sa.Table(
+    "snapshot_scores", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("version", sa.BigInteger, primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("group", sa.String(100), nullable=False),
+    sa.Column("score_json", sa.Text, nullable=False),
+    sa.Column("explanation_json", sa.Text, nullable=False),
+)
+
+# PeriodClosed events waiting to be closed (reconciliation needs the network, so not in the batch).
+close_requests = sa.Table(
+    "close_requests", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("plan_id", sa.String(100), nullable=False),
+    sa.Column("period", sa.String(4), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+)
+
+FACT_TABLES = (plans, units, targets, results, survey_rounds, deductions, vetoes)
+SCORE_TABLES = (unit_scores, score_history, snapshots, snapshot_scores, close_requests)

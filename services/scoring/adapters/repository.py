@@ -1,0 +1,185 @@
+"""SQL for the scoring schema: fact upserts (latest version wins), unit locks, scores, snapshots."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.scoring.adapters import orm
+from services.scoring.adapters.facts import FactRows
+
+_UNIT_LOCK_NS = 0x7363  # "sc": advisory-lock namespace of per-unit recomputes
+_PERIOD_LOCK_NS = 0x7370  # "sp": advisory-lock namespace of period closes
+MAX_CLOSE_ATTEMPTS = 10
+
+
+def _lock_key(*parts: str) -> int:
+    return zlib.crc32("\x1f".join(parts).encode()) - 2**31  # a signed int4
+
+
+class SqlAlchemyScoringRepository:
+    """Everything the scoring service stores, on one session (the caller owns the transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- facts ---------------------------------------------------------------------------------
+
+    async def upsert_latest(self, table: sa.Table, values: dict[str, Any],
+                            update: Iterable[str] | None = None) -> bool:
+        """Insert a fact, or replace the stored one if this version is newer; True when it changed."""
+        stmt = pg_insert(table).values(**values)
+        keys = [c.name for c in table.primary_key.columns]
+        cols = list(update) if update is not None else [k for k in values if k not in keys]
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
+            where=table.c.version < stmt.excluded.version,
+        ).returning(table.c.version)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
+        """An older DeductionRecorded after its revocation: keep the revocation, add the details."""
+        t = orm.deductions
+        stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
+                                   t.c.deduction_id == values["deduction_id"], t.c.recorded.is_(False))
+                .values(recorded=True, kind=values["kind"], points=values["points"], date=values["date"],
+                        aspect=values["aspect"]).returning(t.c.version))
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def fill_veto_details(self, values: dict[str, Any]) -> bool:
+        """An older VetoIssued after the lift: keep the lift, add the details."""
+        t = orm.vetoes
+        stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
+                                   t.c.veto_id == values["veto_id"], t.c.category.is_(None))
+                .values(category=values["category"], date=values["date"], document=values["document"])
+                .returning(t.c.version))
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def request_close(self, plan_id: str, period: str, actor: str) -> None:
+        await self.session.execute(sa.insert(orm.close_requests).values(plan_id=plan_id, period=period, actor=actor))
+
+    async def plan_row(self, plan_id: str) -> Any | None:
+        return (await self.session.execute(sa.select(orm.plans).where(orm.plans.c.plan_id == plan_id))).first()
+
+    async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
+        q = sa.select(orm.units).where(orm.units.c.plan_id == plan_id)
+        if unit_ids is not None:
+            q = q.where(orm.units.c.unit_id.in_(list(unit_ids)))
+        return list((await self.session.execute(q.order_by(orm.units.c.unit_id))).all())
+
+    async def unit_ids(self, plan_id: str) -> list[str]:
+        q = sa.select(orm.units.c.unit_id).where(orm.units.c.plan_id == plan_id).order_by(orm.units.c.unit_id)
+        return list((await self.session.execute(q)).scalars())
+
+    async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
+        """The stored facts of these units, grouped by unit."""
+        grouped: dict[str, dict[str, list]] = {u: {} for u in unit_ids}
+        names = {"results": orm.results, "targets": orm.targets, "rounds": orm.survey_rounds,
+                 "deductions": orm.deductions, "vetoes": orm.vetoes}
+        for name, table in names.items():
+            q = sa.select(table).where(table.c.plan_id == plan_id, table.c.unit_id.in_(list(unit_ids)))
+            for row in (await self.session.execute(q)).all():
+                grouped[row.unit_id].setdefault(name, []).append(row)
+        return {u: FactRows(**parts) for u, parts in grouped.items()}
+
+    async def result_periods(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The periods each unit has results for (progress checks it gets a score in)."""
+        t = orm.results
+        q = sa.select(t.c.unit_id, t.c.period).distinct().where(t.c.plan_id == plan_id, t.c.unit_id.in_(list(unit_ids)))
+        out: dict[str, set[str]] = {}
+        for unit_id, period in (await self.session.execute(q)).all():
+            out.setdefault(unit_id, set()).add(period)
+        return out
+
+    # --- locks ----------------------------------------------------------------------------------
+
+    async def lock_units(self, plan_id: str, unit_ids: Iterable[str]) -> None:
+        """Serialise recomputes of the same unit across instances (held until commit; sorted: no deadlock)."""
+        keys = sorted({_lock_key(plan_id, u) for u in unit_ids})
+        for key in keys:
+            await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_UNIT_LOCK_NS, key)))
+
+    async def lock_period(self, plan_id: str, period: str) -> None:
+        await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PERIOD_LOCK_NS, _lock_key(plan_id, period))))
+
+    # --- current scores ---------------------------------------------------------------------------
+
+    async def current_scores(self, plan_id: str, period: str, unit_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        t = orm.unit_scores
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period)
+        if unit_ids is not None:
+            q = q.where(t.c.unit_id.in_(list(unit_ids)))
+        return {row.unit_id: row for row in (await self.session.execute(q)).all()}
+
+    async def save_score(self, values: dict[str, Any]) -> None:
+        stmt = pg_insert(orm.unit_scores).values(**values, updated_at=sa.func.now())
+        keys = ["plan_id", "unit_id", "period"]
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={
+            c: stmt.excluded[c] for c in [*values, "updated_at"] if c not in keys})
+        await self.session.execute(stmt)
+
+    async def add_history(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(sa.insert(orm.score_history), rows)
+
+    async def history(self, plan_id: str, unit_id: str, period: str) -> list[Any]:
+        t = orm.score_history
+        q = (sa.select(t).where(t.c.plan_id == plan_id, t.c.unit_id == unit_id, t.c.period == period)
+             .order_by(t.c.id))
+        return list((await self.session.execute(q)).all())
+
+    # --- graded snapshots ---------------------------------------------------------------------------
+
+    async def snapshot(self, plan_id: str, period: str, version: int | None = None) -> Any | None:
+        """A graded snapshot: the given version, or the latest."""
+        t = orm.snapshots
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period)
+        q = q.where(t.c.version == version) if version else q.order_by(t.c.version.desc()).limit(1)
+        return (await self.session.execute(q)).first()
+
+    async def snapshots(self, plan_id: str, period: str) -> list[Any]:
+        t = orm.snapshots
+        q = (sa.select(t.c.plan_id, t.c.period, t.c.version, t.c.created_at, t.c.actor, t.c.plan_version,
+                       t.c.units, t.c.diff_json)
+             .where(t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.version))
+        return list((await self.session.execute(q)).all())
+
+    async def snapshot_score(self, plan_id: str, period: str, version: int, unit_id: str) -> Any | None:
+        t = orm.snapshot_scores
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period, t.c.version == version,
+                               t.c.unit_id == unit_id)
+        return (await self.session.execute(q)).first()
+
+    async def add_snapshot(self, snapshot: dict[str, Any], scores: list[dict[str, Any]]) -> None:
+        await self.session.execute(sa.insert(orm.snapshots).values(**snapshot))
+        if scores:
+            await self.session.execute(sa.insert(orm.snapshot_scores), scores)
+
+    # --- close requests ------------------------------------------------------------------------------
+
+    async def claim_close_request(self) -> Any | None:
+        t = orm.close_requests
+        q = (sa.select(t).where(t.c.attempts < MAX_CLOSE_ATTEMPTS).order_by(t.c.id).limit(1)
+             .with_for_update(skip_locked=True))
+        return (await self.session.execute(q)).first()
+
+    async def finish_close_request(self, request_id: int) -> None:
+        await self.session.execute(sa.delete(orm.close_requests).where(orm.close_requests.c.id == request_id))
+
+    async def fail_close_request(self, request_id: int, error: str) -> None:
+        t = orm.close_requests
+        await self.session.execute(sa.update(t).where(t.c.id == request_id)
+                                   .values(attempts=t.c.attempts + 1, last_error=error[:2000]))
+
+    # --- consistency ----------------------------------------------------------------------------------
+
+    async def applied_by_source(self, plan_id: str) -> dict[str, int]:
+        """How many events of the plan were applied, per source (inbox rows)."""
+        t = orm.messaging.inbox
+        q = sa.select(t.c.source, sa.func.count()).where(t.c.plan_id == plan_id).group_by(t.c.source)
+        return {source: int(n) for source, n in (await self.session.execute(q)).all()}

@@ -1,0 +1,35 @@
+"""The Kafka side: apply each source event to the fact tables; recompute touched units per batch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from jixiao.messaging.envelope import Envelope
+from services.scoring.adapters.repository import SqlAlchemyScoringRepository
+from services.scoring.service.handlers import ScoringService, Touched, apply_event
+from services.scoring.service.unit_of_work import BatchUnitOfWork
+
+if TYPE_CHECKING:
+    from jixiao.runtime import Runtime
+
+
+class ScoringEventHandler:
+    """EventHandler of the kernel's BatchApplier (one instance per consumer)."""
+
+    def __init__(self, runtime: Runtime, service: ScoringService) -> None:
+        self.runtime = runtime
+        self.service = service
+        self.touched = Touched()
+
+    async def apply(self, session: AsyncSession, env: Envelope) -> None:
+        """Store the event's fact (latest version wins); remember the unit for after_batch."""
+        touch = await apply_event(SqlAlchemyScoringRepository(session), env)
+        if touch is not None:
+            self.touched.add(touch, env)
+
+    async def after_batch(self, session: AsyncSession) -> None:
+        """Recompute only the units this batch touched, in the batch's transaction (outbox included)."""
+        touched, self.touched = self.touched, Touched()
+        await self.service.recompute_touched(BatchUnitOfWork(self.runtime, session), touched)

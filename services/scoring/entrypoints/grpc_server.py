@@ -1,0 +1,71 @@
+"""gRPC ScoringService: the same use cases as REST, for services and programmatic clients."""
+
+from __future__ import annotations
+
+from jixiao.errors import JixiaoError
+from jixiao.grpc import Registration, abort_with
+from jixiao.proto.events.v1 import scores_pb2
+from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
+from services.scoring.adapters.facts import score_message_fields
+from services.scoring.domain import dumps
+from services.scoring.service.diff import DiffEntry
+from services.scoring.service.handlers import ScoringService
+
+
+def _text(value) -> str:
+    return "" if value is None else format(value, "f")
+
+
+def _diff(entries: list[DiffEntry]) -> list[scoring_pb2.DiffEntry]:
+    return [scoring_pb2.DiffEntry(unit_id=d.unit, old_total=_text(d.old_total), new_total=_text(d.new_total),
+                                  old_grade=d.old_grade or "", new_grade=d.new_grade or "", why="; ".join(d.why))
+            for d in entries]
+
+
+class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
+    """Translates requests to ScoringService calls and our errors to gRPC statuses."""
+
+    def __init__(self, service: ScoringService) -> None:
+        self.service = service
+
+    async def GetUnitScore(self, request, context):
+        try:
+            got = await self.service.unit_score(request.plan_id, request.period or "Y", request.unit_id)
+        except JixiaoError as exc:
+            await abort_with(context, exc)
+        return scoring_pb2.GetUnitScoreResponse(score=scores_pb2.UnitScore(**score_message_fields(got["score"])),
+                                                explanation_json=dumps(got["explanation"], indent=None))
+
+    async def ListScores(self, request, context):
+        try:
+            doc, version = await self.service.results_doc(request.plan_id, request.period or "Y",
+                                                          request.snapshot_version or None)
+        except JixiaoError as exc:
+            await abort_with(context, exc)
+        units = [e for e in doc["units"] if not request.group or e["group"] == request.group]
+        units.sort(key=lambda e: (e["group"], e.get("rank") is None, e.get("rank") or 0, e["unit"]))
+        return scoring_pb2.ListScoresResponse(
+            scores=[scores_pb2.UnitScore(**score_message_fields(e)) for e in units], snapshot_version=version,
+            results_json=dumps(doc, indent=None))
+
+    async def ClosePeriod(self, request, context):
+        try:
+            report = await self.service.close_period(request.plan_id, request.period or "Y", request.actor or "grpc")
+        except JixiaoError as exc:
+            await abort_with(context, exc)
+        return scoring_pb2.ClosePeriodResponse(snapshot_version=report.snapshot_version, units=report.units,
+                                               diff=_diff(report.diff))
+
+    async def Rescore(self, request, context):
+        try:
+            report = await self.service.rescore(request.plan_id, request.period or "Y", request.actor or "grpc")
+        except JixiaoError as exc:
+            await abort_with(context, exc)
+        return scoring_pb2.RescoreResponse(diff=_diff(report.diff), units=report.units)
+
+
+def registrations(service: ScoringService) -> list[Registration]:
+    return [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, ScoringServicer(service))]
+
+
+SERVICE_NAMES = [scoring_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name]

@@ -1,0 +1,84 @@
+"""REST: close, re-score, results (jixiao.results/v1), unit scores with explanation, history, rankings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+
+from services.scoring.domain import dumps
+from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
+from services.scoring.service.handlers import ScoringService
+
+router = APIRouter(prefix="/v1/plans/{plan}", tags=["scoring"])
+JSON = "application/json"
+
+
+def get_service(request: Request) -> ScoringService:
+    return request.app.state.runtime.extras["scoring"]
+
+
+Service = Annotated[ScoringService, Depends(get_service)]
+Command = Annotated[PeriodCommand | None, Body()]
+
+
+def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
+    # the domain's writer: Decimals go out as exact JSON numbers, never through float
+    return Response(dumps(value, indent=None), media_type=JSON, headers=headers)
+
+
+@router.post("/periods/{period}/close", response_model=None, responses={200: {"model": CloseRead}})
+async def close_period(plan: str, period: str, service: Service, command: Command = None) -> Response:
+    """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades."""
+    report = await service.close_period(plan, period, (command or PeriodCommand()).actor)
+    return _json(report.to_dict())
+
+
+@router.post("/periods/{period}/rescore", response_model=None, responses={200: {"model": RescoreRead}})
+async def rescore(plan: str, period: str, service: Service, command: Command = None) -> Response:
+    """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot."""
+    report = await service.rescore(plan, period, (command or PeriodCommand(actor="rescore")).actor)
+    return _json(report.to_dict())
+
+
+@router.get("/periods/{period}/results", response_model=None)
+async def results(plan: str, period: str, service: Service,
+                  version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
+    text, snapshot_version = await service.results(plan, period, version)
+    return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
+
+
+@router.get("/periods/{period}/units/{unit}", response_model=None)
+async def unit_score(plan: str, period: str, unit: str, service: Service,
+                     version: Annotated[int | None, Query(ge=1)] = None,
+                     provisional: bool = False) -> Response:
+    """One unit's score with its explanation (which inputs gave which points)."""
+    return _json(await service.unit_score(plan, period, unit, version, provisional))
+
+
+@router.get("/periods/{period}/units/{unit}/history", response_model=None)
+async def unit_history(plan: str, period: str, unit: str, service: Service) -> Response:
+    """Every version of the unit's score, provisional and graded, with the events that made it."""
+    return _json({"plan": plan, "period": period, "unit": unit,
+                  "history": await service.history(plan, period, unit)})
+
+
+@router.get("/periods/{period}/rankings", response_model=None)
+async def rankings(plan: str, period: str, service: Service, group: str | None = None,
+                   version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """Units ranked within their groups (one group with `?group=`)."""
+    return _json(await service.rankings(plan, period, group, version))
+
+
+@router.get("/periods/{period}/snapshots", response_model=None)
+async def snapshots(plan: str, period: str, service: Service) -> Response:
+    """Every graded snapshot of the period, with its actor, time and diff."""
+    return _json({"plan": plan, "period": period, "snapshots": await service.snapshots(plan, period)})
+
+
+@router.get("/consistency", response_model=ConsistencyRead)
+async def consistency(plan: str, service: Service) -> dict:
+    """Events of the plan applied per source; `jixiao results --wait` compares with GetPosition."""
+    return await service.consistency(plan)
