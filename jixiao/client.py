@@ -38,9 +38,7 @@ class StackClient:
             from jixiao.stack import load_stack
 
             stack = load_stack(data_dir)
-            for name, info in stack["services"].items():
-                urls[name] = info["url"]
-                grpc[name] = info.get("grpc", "")
+            urls, grpc = addresses(stack)
         urls.update(overrides)
         return cls(urls, grpc)
 
@@ -63,6 +61,12 @@ class StackClient:
         content = json.dumps(body, ensure_ascii=False, default=str).encode() if body is not None else None
         headers = {"content-type": "application/json", **kwargs.pop("headers", {})}
         return self.request(service, "POST", path, content=content, headers=headers, **kwargs).json()
+
+
+def addresses(stack: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """HTTP URLs and gRPC targets of the five services in a stack description (stack.json)."""
+    services = {name: stack["services"][name] for name in SERVICES if name in stack["services"]}
+    return ({n: s["url"] for n, s in services.items()}, {n: s.get("grpc", "") for n, s in services.items()})
 
 
 def _problem(service: str, response: httpx.Response) -> ServiceProblem:

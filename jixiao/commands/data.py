@@ -1,0 +1,108 @@
+"""Commands against a running stack: import, close-period, results, rescore."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jixiao.cli import DEFAULT_DATA_DIR, DataDir, UrlOpt, client, fail, handles_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)
+    app.command("close-period")(close_period)
+    app.command("results")(results)
+    app.command("rescore")(rescore)
+
+
+@handles_errors
+def import_(bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file.")],
+            data_dir: DataDir = DEFAULT_DATA_DIR,
+            indicators: Annotated[Optional[str], UrlOpt("--indicators-url")] = None,
+            surveys: Annotated[Optional[str], UrlOpt("--surveys-url")] = None,
+            inspections: Annotated[Optional[str], UrlOpt("--inspections-url")] = None) -> None:
+    """Load a whole bundle into the running services: validated first, nothing written if invalid; idempotent."""
+    from jixiao.importer import import_bundle, read_bundle
+
+    data = read_bundle(bundle)
+    urls = {k: v for k, v in {"indicators": indicators, "surveys": surveys, "inspections": inspections}.items() if v}
+    counts = import_bundle(client(data_dir, urls), data,
+                           progress=lambda s: typer.echo(f"importing into {s} …", err=True))
+    for service, c in counts.items():
+        typer.echo(f"{service}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
+
+
+@handles_errors
+def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian-2026.")],
+                 period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
+                 actor: Annotated[str, typer.Option(help="Who closes (recorded with the snapshot).")] = "cli",
+                 data_dir: DataDir = DEFAULT_DATA_DIR,
+                 scoring: Annotated[Optional[str], UrlOpt("--scoring-url")] = None) -> None:
+    """Reconcile with the sources, grade and rank every unit, store a new immutable graded snapshot."""
+    from jixiao.commands.scoring_client import close
+
+    out = close(client(data_dir, {"scoring": scoring} if scoring else None), plan, period, actor)
+    typer.echo(f"{plan} {period}: snapshot version {out.get('version')} — {out.get('units')} units graded, "
+               f"{len(out.get('diff') or [])} changed since the previous version")
+
+
+@handles_errors
+def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
+            period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
+            format: Annotated[str, typer.Option("--format", "-f", help="json | table | xlsx")] = "json",
+            output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File for xlsx (default PLAN-PERIOD.xlsx).")] = None,
+            version: Annotated[int, typer.Option(help="A graded snapshot version (0 = the latest).")] = 0,
+            wait: Annotated[bool, typer.Option("--wait", help="First wait until scoring has applied every event the sources committed.")] = False,
+            timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,
+            data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
+    from jixiao import jsonutil
+    from jixiao.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
+    from jixiao.commands.tables import render_results as render_table
+
+    if format not in ("json", "table", "xlsx"):
+        fail(f"--format must be json, table or xlsx, not {format!r}")
+    stack = client(data_dir)
+    if wait:
+        wait_until_consistent(stack, plan, timeout)
+    doc = fetch_results(stack, plan, period, version)
+    if format == "json":
+        typer.echo(jsonutil.dumps(doc))
+    elif format == "table":
+        render_table(doc, sys.stdout)
+    else:
+        path = output or Path(f"{plan}-{period}.xlsx")
+        write_xlsx(doc, path)
+        typer.echo(f"wrote {path}")
+
+
+@handles_errors
+def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
+            period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
+            actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
+            data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from jixiao.commands.scoring_client import rescore as run_rescore
+
+    console = Console(stderr=True)
+    start = time.monotonic()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+        bar.add_task(f"re-scoring {plan} {period} from the sources' snapshots", total=None)
+        out = run_rescore(client(data_dir), plan, period, actor)
+    diff = out.get("diff") or []
+    table = Table(title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
+                        f"{len(diff)} changed")
+    for col in ("unit", "total", "grade", "why"):
+        table.add_column(col)
+    for d in diff:
+        table.add_row(d["unit"], f"{d.get('old_total')} → {d.get('new_total')}",
+                      f"{d.get('old_grade')} → {d.get('new_grade')}", d.get("why", ""))
+    Console().print(table)

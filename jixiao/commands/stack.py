@@ -1,0 +1,59 @@
+"""The local stack commands: up, demo, migrate."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jixiao.cli import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
+from jixiao.settings import SERVICES
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "bailian-2026.bundle.json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up")(up)
+    app.command("demo")(demo)
+    app.command("migrate")(migrate)
+
+
+def up(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    """Start PostgreSQL, the broker and the five services; write stack.json; run until Ctrl-C."""
+    from jixiao.stack import StackError, up as run_up
+
+    try:
+        asyncio.run(run_up(data_dir))
+    except StackError as exc:
+        fail(str(exc), 1)
+
+
+@handles_errors
+def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
+         bundle: Annotated[Path, typer.Option(help="The year to load (default: the shipped Bailian 2026 sample).")] = SAMPLE,
+         period: Annotated[str, typer.Option(help="The period to close.")] = "Y",
+         serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True) -> None:
+    """Start the stack, import a township's year, close it, print the graded ranking, keep serving."""
+    from jixiao.demo import run_demo
+    from jixiao.stack import StackError
+
+    try:
+        asyncio.run(run_demo(data_dir, bundle, period, serve))
+    except StackError as exc:
+        fail(str(exc), 1)
+
+
+@handles_errors
+def migrate(service: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(SERVICES)} (default: all).")] = None) -> None:
+    """Upgrade the services' schemas at JIXIAO_DATABASE_URL (production runs this instead of migrating on start)."""
+    from jixiao.migrations import migrate as run_migrate
+    from jixiao.settings import DatabaseSettings
+
+    if service and service not in SERVICES:
+        fail(f"--service must be one of {', '.join(SERVICES)}, not {service!r}")
+    url = DatabaseSettings().database_url
+    for name in [service] if service else SERVICES:
+        asyncio.run(run_migrate(url, name))
+        typer.echo(f"{name}: schema up to date")

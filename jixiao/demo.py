@@ -1,0 +1,51 @@
+"""`jixiao demo`: the whole platform on one machine, a township's year loaded, closed and ranked."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from jixiao.client import StackClient, addresses
+from jixiao.commands.scoring_client import close, fetch_results, wait_until_consistent
+from jixiao.importer import import_bundle, read_bundle
+from jixiao.stack import ready_line, running_stack
+
+
+async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> None:
+    data = read_bundle(bundle)
+    plan = data["plan"]["id"]
+    async with running_stack(data_dir) as stack:
+        print(ready_line(stack, Path(data_dir) / "stack.json"), flush=True)
+        client = StackClient(*addresses(stack))
+        counts = await asyncio.to_thread(import_bundle, client, data,
+                                         lambda s: print(f"jixiao: importing {bundle.name} into {s} …", flush=True))
+        for service, c in counts.items():
+            print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
+        print("jixiao: waiting until scoring has applied every event …", flush=True)
+        await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)
+        closed = await asyncio.to_thread(close, client, plan, period, "demo")
+        print(f"jixiao: closed {plan} {period} — graded snapshot version {closed.get('version')}", flush=True)
+        doc = await asyncio.to_thread(fetch_results, client, plan, period)
+        from jixiao.commands.tables import render_results as render_table
+
+        render_table(doc, sys.stdout, names={u["id"]: u.get("name", "") for u in data.get("units", [])})
+        reports = stack["services"].get("reports", {}).get("url")
+        if reports:
+            print(f"jixiao: dashboard {reports}/dashboard/{plan}/{period}", flush=True)
+        if serve:
+            print("jixiao: serving — Ctrl-C to stop", flush=True)
+            await _until_signal()
+
+
+async def _until_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
