@@ -1,0 +1,42 @@
+"""Excel: the per-unit data-entry template, its upload, exports (routes only translate)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, UploadFile
+from fastapi.responses import Response
+
+from services.indicators.service import handlers as h
+
+from .deps import DecimalRoute, UoW
+
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["excel"], route_class=DecimalRoute)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FILE = {200: {"content": {XLSX: {}}, "description": "an .xlsx workbook"}}
+
+
+def xlsx(data: bytes, filename: str) -> Response:
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/units/{unit_id}/template.xlsx", response_class=Response, responses=_FILE)
+async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = "Y") -> Response:
+    """The unit's data-entry template: its applicable leaves (and parts) with targets and current values."""
+    data = await h.download_template(uow, plan_id, unit_id, period)
+    return xlsx(data, f"{plan_id}-{unit_id}-{period}.xlsx")
+
+
+@router.post("/units/{unit_id}/template")
+async def upload_template(plan_id: str, unit_id: str, uow: UoW, file: UploadFile = File(...), period: str = "Y",
+                          actor: str | None = None) -> dict[str, int]:
+    """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts."""
+    return await h.upload_template(uow, plan_id, unit_id, period, await file.read(), actor)
+
+
+@router.get("/export.xlsx", response_class=Response, responses=_FILE)
+async def export_plan(plan_id: str, uow: UoW) -> Response:
+    return xlsx(await h.export_plan(uow, plan_id), f"{plan_id}-plan.xlsx")
+
+
+@router.get("/results/export.xlsx", response_class=Response, responses=_FILE)
+async def export_results(plan_id: str, uow: UoW, period: str | None = None) -> Response:
+    return xlsx(await h.export_results(uow, plan_id, period), f"{plan_id}-results.xlsx")

@@ -1,0 +1,22 @@
+"""`POST /v1/import` for `jixiao import` (the bundle import contract)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from services.indicators.service import handlers as h
+
+from .deps import DecimalRoute, UoW
+
+router = APIRouter(tags=["import"], route_class=DecimalRoute)
+
+
+@router.post("/v1/import")
+async def import_bundle(uow: UoW, body: dict[str, Any] = Body(
+        description='{"plan", "indicators", "units", "targets", "results"} of a jixiao.bundle/v1',
+        examples=[{"plan": {"id": "bailian-2026", "...": "..."}, "indicators": [], "units": [], "targets": [],
+                   "results": []}])) -> dict[str, Any]:
+    """Validate the whole part with the scoring rules (422, nothing written), then apply it idempotently."""
+    return await h.import_bundle(uow, body)

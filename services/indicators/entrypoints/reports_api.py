@@ -1,0 +1,27 @@
+"""REST for self-assessment reports (routes only translate)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.indicators.service import handlers as h
+
+from .deps import DecimalRoute, Pages, UoW
+from .schemas import Page, ReportRead, ReportSubmit
+
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["reports"], route_class=DecimalRoute)
+
+
+@router.put("/units/{unit_id}/reports/{period}", response_model=ReportRead)
+async def submit_report(plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW) -> ReportRead:
+    """Submit the unit's 自评报告 for a period; `late` is set when after the plan's deadline."""
+    report = await h.submit_report(uow, plan_id, unit_id, period, body.text)
+    return ReportRead.model_validate(report, from_attributes=True)
+
+
+@router.get("/reports", response_model=Page[ReportRead])
+async def list_reports(plan_id: str, uow: UoW, pages: Pages, period: str | None = None,
+                       late: bool | None = None) -> Page:
+    items, total = await h.list_reports(uow, plan_id, period=period, late=late, limit=pages.limit, offset=pages.offset)
+    return Page(items=[ReportRead.model_validate(r, from_attributes=True) for r in items], total=total,
+                limit=pages.limit, offset=pages.offset)

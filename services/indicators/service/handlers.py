@@ -1,0 +1,43 @@
+"""The use cases of the indicators service (one module per area; this is the single entry point)."""
+
+from __future__ import annotations
+
+from .excel import download_template, export_plan, export_results, upload_template
+from .importing import import_bundle
+from .plans import (
+    create_plan,
+    get_plan,
+    indicator_nodes,
+    list_plans,
+    list_versions,
+    publish_plan,
+    publish_version,
+    put_indicator,
+    update_draft,
+)
+from .results import (
+    close_period,
+    confirm_result,
+    correct_result,
+    enter_result,
+    get_result,
+    list_periods,
+    list_results,
+    result_history,
+    return_result,
+    submit_result,
+    update_result,
+)
+from .reports import list_reports, submit_report
+from .units import get_unit, list_targets, list_units, set_targets, update_unit, upsert_units
+
+__all__ = [
+    "list_reports", "submit_report",
+    "download_template", "export_plan", "export_results", "upload_template",
+    "import_bundle",
+    "create_plan", "get_plan", "indicator_nodes", "list_plans", "list_versions", "publish_plan",
+    "publish_version", "put_indicator", "update_draft",
+    "close_period", "confirm_result", "correct_result", "enter_result", "get_result", "list_periods",
+    "list_results", "result_history", "return_result", "submit_result", "update_result",
+    "get_unit", "list_targets", "list_units", "set_targets", "update_unit", "upsert_units",
+]

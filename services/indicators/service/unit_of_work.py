@@ -1,0 +1,68 @@
+"""The unit of work of the indicators service: repositories and the outbox in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf.message import Message
+
+from jixiao.uow import SqlAlchemyUnitOfWork
+from services.indicators.adapters import orm
+from services.indicators.adapters.repository import AbstractRepository, SqlAlchemyRepository
+from services.indicators.domain import model
+
+
+class AbstractUnitOfWork:
+    """What handlers need: repositories, `emit` into the outbox, `commit`."""
+
+    plans: AbstractRepository[model.Plan]
+    plan_versions: AbstractRepository[model.PlanVersion]
+    units: AbstractRepository[model.Unit]
+    targets: AbstractRepository[model.Target]
+    results: AbstractRepository[model.Result]
+    result_entries: AbstractRepository[model.ResultEntry]
+    periods: AbstractRepository[model.Period]
+    tasks: AbstractRepository[model.Task]
+    reports: AbstractRepository[model.SelfReport]
+    evidence: AbstractRepository[model.Evidence]
+
+    async def __aenter__(self) -> AbstractUnitOfWork:
+        raise NotImplementedError
+
+    async def __aexit__(self, *exc: Any) -> None:
+        raise NotImplementedError
+
+    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Any:
+        """Write an event to the outbox in this transaction; returns its envelope."""
+        raise NotImplementedError
+
+    async def commit(self) -> None:
+        raise NotImplementedError
+
+
+_REPOSITORIES = {
+    "plans": (orm.plans, model.Plan),
+    "plan_versions": (orm.plan_versions, model.PlanVersion),
+    "units": (orm.units, model.Unit),
+    "targets": (orm.targets, model.Target),
+    "results": (orm.results, model.Result),
+    "result_entries": (orm.result_entries, model.ResultEntry),
+    "periods": (orm.periods, model.Period),
+    "tasks": (orm.tasks, model.Task),
+    "reports": (orm.self_reports, model.SelfReport),
+    "evidence": (orm.evidence, model.Evidence),
+}
+
+
+class SqlIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
+    """The kernel's unit of work with this service's repositories on its session."""
+
+    async def __aenter__(self) -> SqlIndicatorsUnitOfWork:
+        await super().__aenter__()
+        for name, (table, cls) in _REPOSITORIES.items():
+            setattr(self, name, SqlAlchemyRepository(self.session, table, cls))
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await SqlAlchemyUnitOfWork.__aexit__(self, *exc)

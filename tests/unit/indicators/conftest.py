@@ -1,0 +1,109 @@
+"""Fixtures for the indicators unit tests: the example bundle and in-memory doubles of the ports
+(FakeRepository, FakeUnitOfWork; the suite imports in importlib mode, so they live here)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao.messaging.envelope import make_envelope
+from services.indicators.service.unit_of_work import AbstractUnitOfWork
+
+_KEYS = {
+    "plans": ("id",), "plan_versions": ("plan_id", "version"), "units": ("plan_id", "id"),
+    "targets": ("plan_id", "unit_id", "indicator_id"), "results": ("id",),
+    "result_entries": ("result_id", "revision"), "periods": ("plan_id", "period"), "tasks": ("id",),
+    "reports": ("plan_id", "unit_id", "period"), "evidence": ("id",),
+}
+
+
+class FakeRepository:
+    """Rows by primary key; objects are copied in and out like a database would."""
+
+    def __init__(self, key: tuple[str, ...]) -> None:
+        self.key = key
+        self.rows: dict[tuple, Any] = {}
+
+    async def get(self, *key: Any, for_update: bool = False) -> Any:
+        row = self.rows.get(tuple(key))
+        return copy.deepcopy(row)
+
+    def _match(self, where: dict[str, Any]) -> list[Any]:
+        return [r for k, r in sorted(self.rows.items())
+                if all(getattr(r, f) == v for f, v in where.items() if v is not None)]
+
+    async def find(self, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Any]:
+        found = self._match(where)[offset:]
+        return copy.deepcopy(found[:limit] if limit is not None else found)
+
+    async def count(self, **where: Any) -> int:
+        return len(self._match(where))
+
+    async def save(self, obj: Any) -> None:
+        assert {f.name for f in fields(obj)} >= set(self.key)
+        self.rows[tuple(getattr(obj, k) for k in self.key)] = copy.deepcopy(obj)
+
+    async def save_many(self, objs: list[Any]) -> None:
+        for obj in objs:
+            await self.save(obj)
+
+
+class FakeUnitOfWork(AbstractUnitOfWork):
+    """Commits keep changes and events; leaving without commit rolls both back."""
+
+    def __init__(self) -> None:
+        for name, key in _KEYS.items():
+            setattr(self, name, FakeRepository(key))
+        self.published: list = []      # committed envelopes, in order
+        self._pending: list = []
+        self._saved: dict[str, dict] = {}
+        self.commits = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._saved = {name: copy.deepcopy(getattr(self, name).rows) for name in _KEYS}
+        self._pending = []
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._saved:  # not committed: roll back
+            for name, rows in self._saved.items():
+                getattr(self, name).rows = rows
+        self._saved, self._pending = {}, []
+
+    async def emit(self, payload, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0):
+        env = make_envelope(source="indicators", payload=payload, plan_id=plan_id, unit_id=unit_id,
+                            aggregate_id=aggregate_id, version=version)
+        self._pending.append(env)
+        return env
+
+    async def commit(self) -> None:
+        self.published += self._pending
+        self._pending, self._saved = [], {}
+        self.commits += 1
+
+    def types(self) -> list[str]:
+        return [e.type for e in self.published]
+
+
+BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+
+
+@pytest.fixture(scope="session")
+def _bundle() -> dict[str, Any]:
+    return json.loads(BUNDLE.read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+@pytest.fixture
+def part(_bundle) -> dict[str, Any]:
+    return copy.deepcopy({k: _bundle[k] for k in ("plan", "indicators", "units", "targets", "results")})
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
