@@ -1,0 +1,289 @@
+"""REST of the surveys service: translate requests into handler calls and domain errors into problems."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, File, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.http import problem
+from services.surveys.adapters.frames_io import load_frame, read_table
+from services.surveys.adapters.pii import PiiCipher
+from services.surveys.domain import errors as de
+from services.surveys.entrypoints.schemas import (
+    AssignmentCreate,
+    AssignmentRead,
+    ContactRead,
+    FieldworkRead,
+    FrameRead,
+    InterviewCreate,
+    InterviewRead,
+    QuestionnaireCreate,
+    QuestionnaireRead,
+    RoundRead,
+    RoundStateUpdate,
+    SampleCreate,
+    SampleRead,
+    ScoreRead,
+)
+from services.surveys.service import handlers
+from services.surveys.service.unit_of_work import SurveysUnitOfWork
+
+router = APIRouter()
+MAX_UPLOAD = 64 * 1024 * 1024
+
+
+def get_uow(request: Request) -> SurveysUnitOfWork:
+    return SurveysUnitOfWork(request.app.state.runtime)
+
+
+def get_cipher(request: Request) -> PiiCipher:
+    return request.app.state.runtime.extras["pii_cipher"]
+
+
+Uow = Annotated[SurveysUnitOfWork, Depends(get_uow)]
+Cipher = Annotated[PiiCipher, Depends(get_cipher)]
+Actor = Annotated[str | None, Header(alias="X-Actor", description="the interviewer id of the caller")]
+PLAN = "/v1/plans/{plan}"
+ROUND = PLAN + "/rounds/{round}"
+UNIT = ROUND + "/units/{unit}"
+
+
+async def json_body(request: Request) -> Any:
+    """The request body parsed with decimals, never binary floats (scoring.md, Arithmetic)."""
+    try:
+        return json.loads(await request.body(), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", "not JSON")]) from None
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    data = await file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise InvalidInput("the file is larger than 64 MiB", problems=[FieldProblem("file", "too large")])
+    return data
+
+
+# --- plans, rounds, questionnaires -----------------------------------------------------------
+
+
+@router.post("/v1/import", tags=["import"])
+async def post_import(request: Request, uow: Uow) -> dict:
+    """The bulk import contract: `{plan, units, survey_strata, survey_responses}`; idempotent; returns counts."""
+    doc = await json_body(request)
+    if not isinstance(doc, dict):
+        raise InvalidInput("the body must be a JSON object", problems=[FieldProblem("$", "must be an object")])
+    return await handlers.import_bundle(uow, doc)
+
+
+@router.put(PLAN, tags=["plans"])
+async def put_plan(plan: str, request: Request, uow: Uow) -> dict:
+    """Define a plan's survey part (rounds with weights and periods, strata weights, answer scores) and units."""
+    doc = await json_body(request)
+    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict) or doc["plan"].get("id") != plan:
+        raise InvalidInput("the body must be {plan: {id: <the plan in the path>, ...}, units, survey_strata}",
+                           problems=[FieldProblem("$.plan.id", f"must be {plan!r}")])
+    return await handlers.define_plan(uow, doc)
+
+
+@router.get(PLAN + "/rounds", response_model=list[RoundRead], tags=["rounds"])
+async def list_rounds(plan: str, uow: Uow) -> list[dict]:
+    return await handlers.get_rounds(uow, plan)
+
+
+@router.get(ROUND, response_model=RoundRead, tags=["rounds"])
+async def get_round(plan: str, round: str, uow: Uow) -> dict:
+    return await handlers.get_round(uow, plan, round)
+
+
+@router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"])
+async def move_round(plan: str, round: str, body: RoundStateUpdate, uow: Uow) -> dict:
+    """open → fieldwork (every group needs a questionnaire) → closed (questionnaires frozen)."""
+    return await handlers.move_round(uow, plan, round, body.state)
+
+
+@router.post(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, status_code=201,
+             tags=["questionnaires"])
+async def post_questionnaire(plan: str, round: str, group: str, body: QuestionnaireCreate, uow: Uow) -> dict:
+    """Publish the next version of a respondent group's questionnaire."""
+    return await handlers.publish_questionnaire(uow, plan, round, group, body.model_dump()["items"])
+
+
+@router.get(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, tags=["questionnaires"])
+async def get_questionnaire(plan: str, round: str, group: str, uow: Uow,
+                            version: Annotated[int | None, Query(ge=1)] = None) -> dict:
+    return await handlers.get_questionnaire(uow, plan, round, group, version)
+
+
+# --- responses and scores --------------------------------------------------------------------
+
+
+@router.post(PLAN + "/responses", tags=["responses"])
+async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
+    """Bulk responses as JSON `{"responses": [{id, unit, round, stratum, mode, answers}]}`; idempotent by id."""
+    doc = await json_body(request)
+    records = doc.get("responses") if isinstance(doc, dict) else doc
+    if not isinstance(records, list):
+        raise InvalidInput("expected {responses: [...]}", problems=[FieldProblem("$.responses", "must be a list")])
+    return await handlers.import_responses(uow, plan, records, base="$.responses")
+
+
+RESPONSE_COLUMNS = ("id", "unit", "round", "stratum", "mode")
+
+
+@router.post(PLAN + "/responses/file", tags=["responses"])
+async def post_responses_file(plan: str, uow: Uow, file: Annotated[UploadFile, File()]) -> dict:
+    """Bulk responses as CSV/XLSX: columns id, unit, round, stratum, mode, then one column per answer."""
+    table = read_table(await _read_upload(file), file.filename or "")
+    header = [h.strip().lower() for h in table.header]
+    missing = [c for c in RESPONSE_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput("missing columns: " + ", ".join(missing),
+                           problems=[FieldProblem(f"row {table.header_row}: {c}", "missing column") for c in missing])
+    index = {c: header.index(c) for c in RESPONSE_COLUMNS}
+    answer_cols = [i for i, h in enumerate(header) if h not in RESPONSE_COLUMNS]
+    records, row_numbers = [], []
+    for number, cells in table.rows:
+        cells = list(cells) + [""] * (len(header) - len(cells))
+        records.append({**{c: cells[i] for c, i in index.items()},
+                        "answers": [cells[i] or None for i in answer_cols]})
+        row_numbers.append(number)
+
+    def path_of(i: int, field: str) -> str:
+        return f"row {row_numbers[i]}: {field or '*'}"
+
+    return await handlers.import_responses(uow, plan, records, path_of=path_of)
+
+
+@router.get(PLAN + "/scores", response_model=list[ScoreRead], tags=["scores"])
+async def list_scores(plan: str, uow: Uow, unit: str | None = None, round: str | None = None) -> list[dict]:
+    """Current round scores S_r with SE and 95% interval, per unit and round."""
+    return await handlers.get_scores(uow, plan, unit_id=unit, round_id=round)
+
+
+@router.get(UNIT + "/score", response_model=ScoreRead, tags=["scores"])
+async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
+    found = await handlers.get_scores(uow, plan, unit_id=unit, round_id=round)
+    if not found:
+        from jixiao.errors import NotFound
+        raise NotFound(f"no score yet for unit {unit!r} in round {round!r}")
+    return found[0]
+
+
+# --- frames, samples, fieldwork --------------------------------------------------------------
+
+
+@router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"])
+async def put_frame(plan: str, round: str, unit: str, uow: Uow, cipher: Cipher,
+                    file: Annotated[UploadFile, File()]) -> dict:
+    """Upload the unit's respondent frame (CSV/XLSX); all rows valid or nothing stored; PII encrypted."""
+    groups = await handlers.frame_groups(uow, plan, round, unit)
+    frame = load_frame(await _read_upload(file), file.filename or "", groups)
+    return await handlers.upload_frame(uow, cipher, plan, round, unit, frame, file.filename or "")
+
+
+@router.get(UNIT + "/frame", response_model=FrameRead, tags=["frames"])
+async def get_frame(plan: str, round: str, unit: str, uow: Uow) -> dict:
+    return await handlers.get_frame(uow, plan, round, unit)
+
+
+@router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"])
+async def post_sample(plan: str, round: str, unit: str, body: SampleCreate, uow: Uow) -> dict:
+    """Draw the stratified quota random sample; seed and frame hash are stored so anyone can re-draw it."""
+    return await handlers.draw_unit_sample(uow, plan, round, unit, size=body.size, seed=body.seed,
+                                           allocation=body.allocation, sds=body.sds, reserve_rate=body.reserve_rate)
+
+
+@router.get(UNIT + "/sample", response_model=SampleRead, tags=["samples"])
+async def get_sample(plan: str, round: str, unit: str, uow: Uow) -> dict:
+    return await handlers.get_sample(uow, plan, round, unit)
+
+
+@router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"])
+async def post_assignments(plan: str, round: str, unit: str, body: AssignmentCreate, uow: Uow) -> dict:
+    return await handlers.assign(uow, plan, round, unit, body.interviewers, body.strategy)
+
+
+@router.post(UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"])
+async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate, uow: Uow,
+                         x_actor: Actor = None) -> dict:
+    """Record an interview; a second completed response for a respondent is refused (409)."""
+    interviewer = body.interviewer or x_actor
+    if not interviewer:
+        raise InvalidInput("who interviewed?", problems=[FieldProblem("interviewer", "give it or send X-Actor")])
+    if x_actor and body.interviewer and x_actor != body.interviewer:
+        raise handlers.Forbidden("an interviewer records only their own interviews")
+    return await handlers.record_interview(uow, plan, round, unit, interview_id=body.interview_id,
+                                           respondent_id=body.respondent_id, interviewer=interviewer,
+                                           mode=body.mode, outcome=body.outcome, answers=body.answers)
+
+
+@router.get(UNIT + "/fieldwork", response_model=FieldworkRead, tags=["fieldwork"])
+async def get_fieldwork(plan: str, round: str, unit: str, uow: Uow) -> dict:
+    """Progress and response rate per stratum; respondents by id only."""
+    return await handlers.fieldwork_status(uow, plan, round, unit)
+
+
+@router.get(UNIT + "/respondents/{respondent}", response_model=ContactRead, tags=["fieldwork"])
+async def get_respondent(plan: str, round: str, unit: str, respondent: str, uow: Uow, cipher: Cipher,
+                         x_actor: Actor = None) -> dict:
+    """Contact details, for the interviewer assigned to the respondent only (X-Actor)."""
+    return await handlers.respondent_contact(uow, cipher, plan, round, unit, respondent, x_actor)
+
+
+@router.get(PLAN + "/assignments", response_model=list[ContactRead], tags=["fieldwork"])
+async def get_my_assignments(plan: str, uow: Uow, cipher: Cipher, x_actor: Actor = None) -> list[dict]:
+    """The calling interviewer's (X-Actor) respondents with their contact details."""
+    return await handlers.my_assignments(uow, cipher, plan, x_actor)
+
+
+# --- domain errors → problems, in one place ---------------------------------------------------
+
+_STATUS: list[tuple[type[de.SurveyError], int, str]] = [
+    (de.FrameInvalid, 422, "Invalid frame"),
+    (de.FrameFileError, 422, "Unreadable file"),
+    (de.InvalidInterview, 422, "Invalid interview"),
+    (de.QuestionnaireInvalid, 422, "Invalid questionnaire"),
+    (de.RoundInvalid, 422, "Invalid round"),
+    (de.UnknownGroup, 422, "Unknown respondent group"),
+    (de.SamplingError, 422, "Invalid sample"),
+    (de.AssignmentError, 422, "Invalid assignment"),
+    (de.NotInSample, 404, "Not in sample"),
+    (de.NoQuestionnaire, 404, "No questionnaire"),
+    (de.AlreadyCompleted, 409, "Already completed"),
+    (de.DuplicateInterview, 409, "Duplicate interview"),
+    (de.RespondentAlreadyReplaced, 409, "Respondent replaced"),
+    (de.ReplacementExhausted, 409, "Replacements exhausted"),
+    (de.IllegalTransition, 409, "Illegal transition"),
+    (de.QuestionnaireLocked, 409, "Questionnaire locked"),
+    (de.FieldworkNotReady, 409, "Fieldwork not ready"),
+    (de.RoundNotInFieldwork, 409, "Round not in fieldwork"),
+    (de.RoundClosed, 409, "Round closed"),
+]
+
+
+def _status_of(exc: de.SurveyError) -> tuple[int, str]:
+    for cls, status, title in _STATUS:
+        if isinstance(exc, cls):
+            return status, title
+    return 422, "Invalid input"
+
+
+def install_domain_errors(app: FastAPI) -> None:
+    """Map the surveys domain's errors to problem responses (frame problems row by row)."""
+
+    @app.exception_handler(de.SurveyError)
+    async def _domain(_request: Request, exc: de.SurveyError) -> JSONResponse:
+        status, title = _status_of(exc)
+        errors = None
+        if isinstance(exc, de.FrameInvalid):
+            errors = [{"field": f"row {p.row}: {p.column}", "row": p.row, "column": p.column, "message": p.message}
+                      for p in exc.problems]
+        elif isinstance(exc, de.SamplingError):
+            errors = [{"field": "sample", "message": m} for m in exc.problems]
+        return problem(status, title, str(exc), errors=errors,
+                       type_="urn:jixiao:problem:" + title.lower().replace(" ", "-"))

@@ -1,0 +1,3 @@
+from jixiao.migrations import run_env
+
+run_env()
