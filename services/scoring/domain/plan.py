@@ -1,0 +1,405 @@
+"""Read and validate a plan (方案) and its indicator tree, collecting every problem."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ._fields import Problems, Reader, describe
+from .decimals import ONE, ZERO, HUNDRED
+from .errors import PlanError
+from .model import (
+    BANDS,
+    COMPOSITE,
+    INDICATORS,
+    METHOD_TYPES,
+    NO_ANSWER,
+    PENALTY,
+    RATING,
+    SURVEY,
+    WEIGHTED_TYPES,
+    COMPONENT_TYPES,
+    Band,
+    Component,
+    GradeBand,
+    Indicator,
+    Method,
+    Part,
+    Plan,
+    SurveyPlan,
+    SurveyRound,
+    VetoRule,
+)
+from .periods import PERIODS, is_period
+
+
+def parse_plan(
+    plan: dict,
+    indicators: list[dict],
+    *,
+    plan_path: str = "$.plan",
+    indicators_path: str = "$.indicators",
+) -> Plan:
+    """Validate a plan dict and its indicator nodes into a Plan; raise PlanError with every problem.
+
+    Numbers must be Decimals or ints (read JSON with parse_float=Decimal).
+    """
+    problems = Problems()
+    result, _ = read_plan(plan, indicators, problems, plan_path=plan_path, indicators_path=indicators_path)
+    if problems or result is None:
+        raise PlanError(problems.items)
+    return result
+
+
+def read_plan(
+    plan: Any,
+    indicators: Any,
+    problems: Problems,
+    *,
+    plan_path: str = "$.plan",
+    indicators_path: str = "$.indicators",
+) -> tuple[Plan | None, frozenset[str]]:
+    """Best-effort read: the plan (None if unusable) and the ids of indicator nodes that are broken.
+
+    Problems go to `problems`; callers decide whether any problem rejects the input.
+    """
+    r = Reader(plan, plan_path, problems, "a plan object")
+    if not r.is_obj:
+        return None, frozenset()
+    plan_id = r.str("id")
+    name = r.str("name")
+    year = r.int("year")
+    components = _components(r, problems)
+    bands = _grade_bands(r, problems)
+    # every named grade, even of a refused band, so that one bad band is reported once
+    grades = {
+        b["grade"] for b in r.obj.get("grade_bands") or () if isinstance(b, dict) and isinstance(b.get("grade"), str)
+    }
+    eligible = _awards(r, problems, grades)
+    veto = _veto(r, problems, grades)
+    survey = _survey(r, problems, required=any(c.type == SURVEY for c in components))
+    nodes, broken = _indicators(indicators, indicators_path, problems)
+    if plan_id is None or year is None:
+        return None, broken
+    leaves = tuple(node for node in nodes.values() if node.is_leaf)
+    return (
+        Plan(
+            id=plan_id,
+            name=name or plan_id,
+            year=year,
+            components=components,
+            grade_bands=bands,
+            eligible_grades=frozenset(eligible),
+            veto=veto,
+            survey=survey,
+            indicators=nodes,
+            leaves=leaves,
+        ),
+        broken,
+    )
+
+
+# --- components, grades, awards, veto -------------------------------------------------------------
+
+
+def _components(r: Reader, problems: Problems) -> tuple[Component, ...]:
+    items = r.list("components")
+    if items is None:
+        return ()
+    path = r.at("components")
+    if not items:
+        problems.add(path, "a plan needs at least one component")
+    out: list[Component] = []
+    keys: set[str] = set()
+    kind_owner: dict[str, str] = {}
+    weights_ok = True
+    for i, item in enumerate(items):
+        c = Reader(item, f"{path}[{i}]", problems)
+        key = c.str("key")
+        ctype = c.str("type")
+        if ctype is not None and ctype not in COMPONENT_TYPES:
+            c.fail("type", f"must be one of {', '.join(COMPONENT_TYPES)}, not {describe(ctype)}")
+            ctype = None
+        if key is not None:
+            if key in keys:
+                c.fail("key", f"duplicate component key {key!r}")
+            keys.add(key)
+        if ctype in (INDICATORS, SURVEY) and any(o.type == ctype for o in out):
+            c.fail("type", f"a plan has at most one {ctype} component")
+        weight = kinds = cap = None
+        if ctype in WEIGHTED_TYPES:
+            weight = c.decimal("weight", positive=True)
+            weights_ok = weights_ok and weight is not None
+        elif ctype == PENALTY and c.has("weight"):
+            c.fail("weight", "a penalty component is not weighted")
+        if ctype in (PENALTY, "efficiency"):
+            kinds = c.str_list("kinds")
+            if kinds is not None and not kinds:
+                c.fail("kinds", f"a {ctype} component needs at least one deduction kind")
+            for kind in kinds or ():
+                if kind in kind_owner and kind_owner[kind] != key:
+                    c.fail("kinds", f"deduction kind {kind!r} is already counted by component {kind_owner[kind]!r}")
+                kind_owner[kind] = key or ""
+        if ctype == PENALTY:
+            cap = c.decimal("cap", required=False, low=ZERO)
+        elif c.has("cap"):
+            c.fail("cap", "only a penalty component has a cap")
+        if c.ok and key is not None and ctype is not None:
+            out.append(Component(key, ctype, weight, frozenset(kinds or ()), cap))
+        elif ctype in WEIGHTED_TYPES:
+            weights_ok = False
+    weighted = [c for c in out if c.weighted]
+    if weights_ok and items:
+        total = sum((c.weight for c in weighted), ZERO)
+        if total != ONE:
+            problems.add(path, f"the weights of the weighted components must sum to exactly 1, not {total}")
+    return tuple(out)
+
+
+def _grade_bands(r: Reader, problems: Problems) -> tuple[GradeBand, ...]:
+    items = r.list("grade_bands")
+    if items is None:
+        return ()
+    path = r.at("grade_bands")
+    if not items:
+        problems.add(path, "a plan needs grade bands ending with a catch-all (min: null)")
+        return ()
+    out: list[GradeBand] = []
+    previous: Decimal | None = None
+    for i, item in enumerate(items):
+        b = Reader(item, f"{path}[{i}]", problems)
+        grade = b.str("grade")
+        label = b.str("label")
+        low = b.decimal("min", required=False)
+        if grade is not None and any(o.grade == grade for o in out):
+            b.fail("grade", f"duplicate grade {grade!r}")
+        last = i == len(items) - 1
+        if low is None and not last and b.ok:
+            b.fail("min", "only the last band may have min null (the catch-all)")
+        if low is not None and last:
+            b.fail("min", "the last band must have min null (the catch-all)")
+        if low is not None:
+            if previous is not None and low >= previous:
+                b.fail("min", f"bands must be ordered from the highest min down: {low} is not below {previous}")
+            previous = low
+        if b.ok and grade is not None and label is not None:
+            out.append(GradeBand(grade, label, low))
+    return tuple(out)
+
+
+def _awards(r: Reader, problems: Problems, grades: set[str]) -> list[str]:
+    obj = r.dict("awards")
+    if obj is None:
+        return []
+    awards = Reader(obj, r.at("awards"), problems)
+    eligible = awards.str_list("eligible_grades") or []
+    for i, grade in enumerate(eligible):
+        if grades and grade not in grades:
+            problems.add(f"{awards.at('eligible_grades')}[{i}]", f"unknown grade {grade!r}")
+    return eligible
+
+
+def _veto(r: Reader, problems: Problems, grades: set[str]) -> VetoRule:
+    obj = r.dict("veto")
+    if obj is None:
+        return VetoRule()
+    v = Reader(obj, r.at("veto"), problems)
+    categories = v.str_list("categories") or []
+    grade = v.str("grade", required=False)
+    if grade is not None and grades and grade not in grades:
+        v.fail("grade", f"unknown grade {grade!r}")
+        grade = None
+    return VetoRule(frozenset(categories), grade)
+
+
+def _survey(r: Reader, problems: Problems, required: bool) -> SurveyPlan | None:
+    obj = r.dict("survey", required=required)
+    if obj is None:
+        return None
+    s = Reader(obj, r.at("survey"), problems)
+    items = s.list("rounds")
+    if items is not None and not items:
+        s.fail("rounds", "a survey needs at least one round")
+    rounds: list[SurveyRound] = []
+    for i, item in enumerate(items or []):
+        rr = Reader(item, f"{s.at('rounds')}[{i}]", problems)
+        rid = rr.str("id")
+        weight = rr.decimal("weight", positive=True)
+        period = rr.str("period")
+        if period is not None and not is_period(period):
+            rr.fail("period", f"must be one of {', '.join(PERIODS)}, not {describe(period)}")
+        if rid is not None and any(o.id == rid for o in rounds):
+            rr.fail("id", f"duplicate round {rid!r}")
+        if rr.ok:
+            rounds.append(SurveyRound(rid, weight, period))
+    strata = _decimal_map(s, "strata", problems, positive=True)
+    answer_scores = _decimal_map(s, "answer_scores", problems, low=ZERO, high=HUNDRED)
+    if NO_ANSWER in answer_scores:
+        problems.add(f"{s.at('answer_scores')}.{NO_ANSWER}", f"{NO_ANSWER!r} is always skipped and has no score")
+    return SurveyPlan(tuple(rounds), strata, answer_scores)
+
+
+def _decimal_map(
+    r: Reader,
+    key: str,
+    problems: Problems,
+    *,
+    positive: bool = False,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> dict[str, Decimal]:
+    obj = r.dict(key)
+    if obj is None:
+        return {}
+    inner = Reader(obj, r.at(key), problems)
+    out = {}
+    for name in obj:
+        value = inner.decimal(name, positive=positive, low=low, high=high)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+# --- the indicator tree -------------------------------------------------------------------------
+
+
+def _indicators(items: Any, path: str, problems: Problems) -> tuple[dict[str, Indicator], frozenset[str]]:
+    if not isinstance(items, list):
+        problems.add(path, f"must be a list of indicator nodes, not {describe(items)}")
+        return {}, frozenset()
+    raw: dict[str, tuple[Reader, dict]] = {}
+    broken: set[str] = set()
+    for i, item in enumerate(items):
+        n = Reader(item, f"{path}[{i}]", problems, "an indicator node")
+        node_id = n.str("id")
+        if node_id is None:
+            continue
+        if node_id in raw:
+            n.fail("id", f"duplicate indicator {node_id!r}")
+            broken.add(node_id)
+            continue
+        fields = {
+            "name": n.str("name"),
+            "parent": n.str("parent", required=False),
+            "max_points": n.decimal("max_points", required=False, positive=True),
+            "target": n.decimal("target", required=False),
+            "method": _method(n.obj["method"], n.at("method"), problems) if n.has("method") else None,
+            "applies_to": n.str_list("applies_to", required=False),
+        }
+        if n.has("method") and fields["method"] is None:
+            n.ok = False
+        raw[node_id] = (n, fields)
+    parents = {fields["parent"] for _, fields in raw.values() if fields["parent"]}
+    nodes: dict[str, Indicator] = {}
+    for node_id, (n, f) in raw.items():
+        parent = f["parent"]
+        if parent is not None and parent not in raw:
+            n.fail("parent", f"unknown parent indicator {parent!r}")
+        elif parent is not None and _has_cycle(node_id, raw):
+            n.fail("parent", f"indicator {node_id!r} is its own ancestor")
+        if node_id in parents:  # a group node
+            for key in ("method", "max_points"):
+                if n.has(key):
+                    n.fail(key, f"indicator {node_id!r} has children, so it is a group and has no {key}")
+        else:
+            if not n.has("method"):
+                n.fail("method", f"leaf indicator {node_id!r} needs a method")
+            if not n.has("max_points"):
+                n.fail("max_points", f"leaf indicator {node_id!r} needs positive max_points")
+            method, target = f["method"], f["target"]
+            if method is not None and method.needs_target and target is not None and target <= 0:
+                n.fail("target", f"target must be > 0 for a {method.type} method, not {target}")
+        if not n.ok:
+            broken.add(node_id)
+            continue
+        nodes[node_id] = Indicator(
+            id=node_id,
+            name=f["name"],
+            parent=parent,
+            max_points=f["max_points"],
+            method=f["method"],
+            target=f["target"],
+            applies_to=frozenset(f["applies_to"]) if f["applies_to"] is not None else None,
+        )
+    return nodes, frozenset(broken)
+
+
+def _has_cycle(node_id: str, raw: dict[str, tuple[Reader, dict]]) -> bool:
+    seen = {node_id}
+    current = raw[node_id][1]["parent"]
+    while current is not None and current in raw:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = raw[current][1]["parent"]
+    return False
+
+
+def _method(obj: Any, path: str, problems: Problems, in_composite: bool = False) -> Method | None:
+    m = Reader(obj, path, problems, "a method object")
+    mtype = m.str("type")
+    if mtype is None:
+        return None
+    if mtype not in METHOD_TYPES or (in_composite and mtype == COMPOSITE):
+        allowed = [t for t in METHOD_TYPES if not (in_composite and t == COMPOSITE)]
+        m.fail("type", f"must be one of {', '.join(allowed)}, not {describe(mtype)}")
+        return None
+    bands: tuple[Band, ...] = ()
+    ratings: dict[str, Decimal] = {}
+    parts: tuple[Part, ...] = ()
+    if mtype == BANDS:
+        bands = _bands(m, problems)
+    elif mtype == RATING:
+        ratings = _decimal_map(m, "ratings", problems, low=ZERO, high=ONE)
+        if m.ok and not ratings:
+            m.fail("ratings", "a rating method needs at least one rating")
+    elif mtype == COMPOSITE:
+        parts = _parts(m, problems)
+    return Method(mtype, bands, ratings, parts) if m.ok else None
+
+
+def _bands(m: Reader, problems: Problems) -> tuple[Band, ...]:
+    items = m.list("bands")
+    if items is None:
+        return ()
+    if not items:
+        m.fail("bands", "a bands method needs at least one band")
+    out: list[Band] = []
+    for i, item in enumerate(items):
+        b = Reader(item, f"{m.at('bands')}[{i}]", problems)
+        low = b.decimal("min")
+        fraction = b.decimal("fraction", low=ZERO, high=ONE)
+        if low is not None and out and low >= out[-1].min:
+            b.fail("min", f"bands must be ordered from the highest min down: {low} is not below {out[-1].min}")
+        if b.ok:
+            out.append(Band(low, fraction))
+        else:
+            m.ok = False
+    return tuple(out)
+
+
+def _parts(m: Reader, problems: Problems) -> tuple[Part, ...]:
+    items = m.list("parts")
+    if items is None:
+        return ()
+    if not items:
+        m.fail("parts", "a composite method needs at least one part")
+    out: list[Part] = []
+    for i, item in enumerate(items):
+        p = Reader(item, f"{m.at('parts')}[{i}]", problems)
+        key = p.str("key")
+        weight = p.decimal("weight", positive=True)
+        method = _method(p.obj["method"], p.at("method"), problems, in_composite=True) if p.has("method") else None
+        if not p.has("method"):
+            p.fail("method", "is required")
+        if key is not None and any(o.key == key for o in out):
+            p.fail("key", f"duplicate part {key!r}")
+        if p.ok and method is not None:
+            out.append(Part(key, weight, method))
+        else:
+            m.ok = False
+    if m.ok and out:
+        total = sum((part.weight for part in out), ZERO)
+        if total != ONE:
+            m.fail("parts", f"the parts' weights must sum to exactly 1, not {total}")
+    return tuple(out)

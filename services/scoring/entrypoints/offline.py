@@ -1,0 +1,141 @@
+"""The offline `jixiao score BUNDLE` command: score a bundle file without any running service.
+
+Register it on the platform CLI with `cli.command("score")(score)`, or run
+`python -m services.scoring.entrypoints.offline BUNDLE [--period Y] [--format json|table]`.
+Exit status: 0 scored, 2 refused (one `error: <json path>: <message>` line per problem on stderr).
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.scoring.domain import (
+    PERIODS,
+    Bundle,
+    UnitScore,
+    ValidationError,
+    dumps,
+    load_bundle,
+    results_to_dict,
+    round2,
+    score_bundle,
+)
+
+FORMATS = ("json", "table")
+EXIT_OK, EXIT_REFUSED = 0, 2
+
+
+def score_command(
+    bundle_path: Path,
+    period: str = "Y",
+    fmt: str = "json",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Score the bundle at `bundle_path` for `period` and print it as `fmt`; return the exit status."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if period not in PERIODS:
+        print(f"error: --period: unknown period {period!r} (expected one of {', '.join(PERIODS)})", file=err)
+        return EXIT_REFUSED
+    if fmt not in FORMATS:
+        print(f"error: --format: unknown format {fmt!r} (expected json or table)", file=err)
+        return EXIT_REFUSED
+    try:
+        text = Path(bundle_path).read_bytes()
+    except OSError as exc:
+        print(f"error: {bundle_path}: cannot read the bundle: {exc.strerror or exc}", file=err)
+        return EXIT_REFUSED
+    try:
+        with gc_paused():
+            bundle = load_bundle(text)
+            scores = score_bundle(bundle, period)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.path}: {problem.message}", file=err)
+        return EXIT_REFUSED
+    for problem in [*bundle.warnings, *(n for s in scores for n in s.explanation.notices)]:
+        print(f"warning: {problem.path}: {problem.message}", file=err)
+    if fmt == "json":
+        out.write(dumps(results_to_dict(bundle.plan, period, scores), indent=1) + "\n")
+    else:
+        _print_table(bundle, period, scores, out)
+    return EXIT_OK
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bundle is read and scored.
+
+    The hundreds of thousands of small objects of a county bundle form no cycles, yet each one
+    would make the collector rescan the growing heap: pausing it saves ~40% of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _print_table(bundle: Bundle, period: str, scores: list[UnitScore], out: TextIO) -> None:
+    plan = bundle.plan
+    names = {unit.id: unit.name for unit in bundle.units}
+    console = Console(file=out, width=160, highlight=False, emoji=False)
+    groups: dict[str, list[UnitScore]] = {}
+    for score in scores:
+        groups.setdefault(score.group, []).append(score)
+    for group in sorted(groups):
+        rows = sorted(groups[group], key=lambda s: (s.rank is None, s.rank or 0, s.unit))
+        table = Table(title=f"{plan.name} · {period} · {group}", title_justify="left")
+        for header in ("rank", "unit", "name", "group"):
+            table.add_column(header, no_wrap=True)
+        for comp in plan.components:
+            table.add_column(comp.key, justify="right", no_wrap=True)
+        for header, justify in (("total", "right"), ("grade", "left"), ("veto", "center"), ("award", "center"), ("status", "left")):
+            table.add_column(header, justify=justify, no_wrap=True)
+        for s in rows:
+            table.add_row(
+                str(s.rank) if s.rank is not None else "–",
+                s.unit,
+                names.get(s.unit, ""),
+                s.group,
+                *(_number(s.components.get(c.key)) for c in plan.components),
+                _number(s.total),
+                f"{plan.label(s.grade)} {s.grade}" if s.grade else "–",
+                "否决" if s.vetoed else "",
+                "✓" if s.award_eligible else "",
+                s.status,
+            )
+        console.print(table)
+
+
+def _number(value: Decimal | None) -> str:
+    return "–" if value is None else format(round2(value), "f")
+
+
+def score(
+    bundle: Annotated[Path, typer.Argument(help="a jixiao.bundle/v1 JSON file")],
+    period: Annotated[str, typer.Option("--period", help="Y, H1, Q1, Q2, Q3 or Q4")] = "Y",
+    fmt: Annotated[str, typer.Option("--format", help="json (jixiao.results/v1) or table")] = "json",
+) -> None:
+    """Score a bundle offline and print its results."""
+    raise typer.Exit(score_command(bundle, period, fmt))
+
+
+app = typer.Typer(add_completion=False, help="Score a jixiao.bundle/v1 file offline.")
+app.command("score")(score)
+
+if __name__ == "__main__":
+    typer.run(score)
