@@ -26,7 +26,7 @@ async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> No
         print("jixiao: waiting until scoring has applied every event …", flush=True)
         await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)
         closed = await asyncio.to_thread(close, client, plan, period, "demo")
-        print(f"jixiao: closed {plan} {period} — graded snapshot version {closed.get('version')}", flush=True)
+        print(f"jixiao: closed {plan} {period} — graded snapshot version {closed.get('snapshot_version')}", flush=True)
         doc = await asyncio.to_thread(fetch_results, client, plan, period)
         from jixiao.commands.tables import render_results as render_table
 

@@ -46,7 +46,7 @@ def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian
     from jixiao.commands.scoring_client import close
 
     out = close(client(data_dir, {"scoring": scoring} if scoring else None), plan, period, actor)
-    typer.echo(f"{plan} {period}: snapshot version {out.get('version')} — {out.get('units')} units graded, "
+    typer.echo(f"{plan} {period}: snapshot version {out.get('snapshot_version')} — {out.get('units')} units graded, "
                f"{len(out.get('diff') or [])} changed since the previous version")
 
 

@@ -49,7 +49,7 @@ def wait_until_consistent(stack: StackClient, plan: str, timeout: float) -> None
     deadline = time.monotonic() + timeout
     while True:
         committed = asyncio.run(_positions(stack, plan))
-        applied = stack.get_json("scoring", f"/v1/plans/{plan}/consistency")
+        applied = stack.get_json("scoring", f"/v1/plans/{plan}/consistency").get("applied", {})
         behind = {s: committed[s] - int(applied.get(s, 0)) for s in SOURCES if committed[s] > int(applied.get(s, 0))}
         if not behind:
             return

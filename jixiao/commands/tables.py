@@ -36,7 +36,7 @@ def render_results(doc: Mapping[str, Any], out: TextIO, labels: Mapping[str, str
             grade = u.get("grade")
             unit = f"{u['unit']} {names.get(u['unit'], '')}".strip()
             table.add_row(str(u.get("rank") or "—"), unit, *(_num(u.get("components", {}).get(k)) for k in keys),
-                          _num(u.get("total")), f"{labels.get(grade, grade)} ({grade})" if grade else "—",
+                          _num(u.get("total")), labels.get(grade, grade) if grade else "—",
                           "一票否决" if u.get("vetoed") else "", "✓" if u.get("award_eligible") else "",
                           u.get("status", ""))
         console.print(table)
