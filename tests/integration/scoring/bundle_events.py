@@ -13,7 +13,7 @@ from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, surveys_pb2
 from services.scoring.domain import dumps, load_bundle, loads_json, round_score, stratum_weights
 
-EXAMPLES = Path("/work/shared/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "data"  # the project's own copy of shared/examples
 BUNDLE = EXAMPLES / "bailian-2026.bundle.json"
 GOLDEN = EXAMPLES / "bailian-2026.results.json"
 
