@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._fields import Problems, Reader, describe
-from .decimals import ZERO
+from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem
 from .grading import score_period
 from .model import (
@@ -33,6 +33,7 @@ from .model import (
 )
 from .periods import PERIODS, is_period
 from .plan import read_plan
+from .survey import stratum_weights
 
 BUNDLE_FORMAT = "jixiao.bundle/v1"
 MODES = frozenset({"phone", "face"})
@@ -72,6 +73,7 @@ def score_bundle(bundle: Bundle, period: str = "Y") -> list[UnitScore]:
     return score_period(bundle.plan, bundle.units, bundle.facts, period)
 
 
+@in_scoring_context
 def parse_bundle(doc: Any) -> Bundle:
     """Validate a bundle dict (numbers as Decimal or int); raise BundleError listing every problem."""
     problems = Problems()
@@ -81,11 +83,10 @@ def parse_bundle(doc: Any) -> Bundle:
     fmt = root.obj.get("format")
     if fmt != BUNDLE_FORMAT:
         raise BundleError([Problem("$.format", f"must be {BUNDLE_FORMAT!r}, not {describe(fmt)}")])
-    if "plan" not in root.obj:
-        root.fail("plan", "is required")
-    if "indicators" not in root.obj:
-        root.fail("indicators", "is required")
-    plan, broken = read_plan(root.obj.get("plan"), root.obj.get("indicators", []), problems)
+    plan, broken = None, frozenset()
+    plan_doc, indicators = root.dict("plan"), root.list("indicators")
+    if plan_doc is not None and indicators is not None:
+        plan, broken = read_plan(plan_doc, indicators, problems)
     units = _units(root, problems)
     if plan is None:
         raise BundleError(problems.items)
@@ -170,9 +171,7 @@ class _Records:
         return node
 
     def _weights_for(self, unit_id: str) -> Mapping[str, Decimal]:
-        survey = self.plan.survey
-        overrides = self._strata.get(unit_id)
-        return {**survey.strata, **overrides} if overrides else survey.strata
+        return stratum_weights(self.plan.survey, self._strata.get(unit_id, {}))
 
     # -- records --------------------------------------------------------------------------------
 
@@ -280,6 +279,7 @@ class _Records:
         rounds = {rnd.id for rnd in survey.rounds}
         answers_ok = frozenset(survey.answer_scores) | {NO_ANSWER}
         answers_or_null = answers_ok | {None}
+        valid_patterns: set[tuple] = set()  # answer patterns repeat: check each one once
         units, strata, overrides = self.units, survey.strata, self._strata
         seen: set[str] = set()
         for i, item in enumerate(items):
@@ -295,8 +295,13 @@ class _Records:
                     and item["mode"] in MODES
                     and type(answers) is list
                     and (stratum in strata or stratum in overrides.get(unit_id, ()))
-                    and answers_or_null.issuperset(answers)
                 )
+                if valid:
+                    answers = tuple(answers)
+                    if answers not in valid_patterns:
+                        valid = all(map(answers_or_null.__contains__, answers))
+                        if valid:
+                            valid_patterns.add(answers)
             except (KeyError, TypeError):
                 valid = False
             if not valid:

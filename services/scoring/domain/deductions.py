@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
-from .decimals import ZERO
+from .decimals import ZERO, in_scoring_context
 from .errors import Problem
 from .model import Deduction, DeductionLine, Revocation
 from .periods import date_in
@@ -38,6 +38,7 @@ def resolve_deductions(entries: Iterable[Deduction | Revocation]) -> tuple[list[
     return list(state.values()), notices
 
 
+@in_scoring_context
 def deduction_lines(
     deductions: Iterable[Deduction],
     kinds: frozenset[str],

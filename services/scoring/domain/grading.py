@@ -50,14 +50,14 @@ def _check_period(period: str) -> None:
 def _round_scores(plan: Plan, facts: UnitFacts, period: str) -> dict[str, RoundScore]:
     """Round scores for the rounds that feed `period`: precomputed, or from raw responses."""
     survey = plan.survey
-    if survey is None:
-        return {}
-    for round_id in facts.round_scores:
-        if survey.round(round_id) is None:
-            raise ScoringError(f"a score for unknown survey round {round_id!r}")
     by_round: dict[str, list[SurveyResponse]] = {}
     for response in unique_responses(facts.responses):  # first delivery first, then by round
         by_round.setdefault(response.round, []).append(response)
+    for round_id in (*facts.round_scores, *by_round):
+        if survey is None or survey.round(round_id) is None:
+            raise ScoringError(f"survey data for unknown round {round_id!r}")
+    if survey is None:
+        return {}
     weights = stratum_weights(survey, facts.stratum_weights)
     scores: dict[str, RoundScore] = {}
     for rnd in survey.rounds:

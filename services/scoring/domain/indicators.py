@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .decimals import HUNDRED, ONE, ZERO
+from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
 from .errors import ScoringError
 from .model import (
     BANDS,
@@ -31,6 +31,7 @@ def target_for(leaf: Indicator, targets: Mapping[str, Decimal]) -> Decimal | Non
     return targets.get(leaf.id, leaf.target)
 
 
+@in_scoring_context
 def method_fraction(method: Method, result: Result, *, target: Decimal | None, max_points: Decimal) -> Decimal:
     """The fraction f in [0, 1] that a (non-composite) method gives a result.
 
@@ -110,6 +111,7 @@ class IndicatorOutcome:
     missing: tuple[str, ...]
 
 
+@in_scoring_context
 def indicator_component(
     plan: Plan, kind: str, results: Iterable[Result], targets: Mapping[str, Decimal], period: str
 ) -> IndicatorOutcome:

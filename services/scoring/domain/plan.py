@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from ._fields import Problems, Reader, describe
-from .decimals import ONE, ZERO, HUNDRED
+from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
 from .errors import PlanError
 from .model import (
     BANDS,
+    COMPONENT_TYPES,
     COMPOSITE,
+    EFFICIENCY,
     INDICATORS,
     METHOD_TYPES,
     NO_ANSWER,
@@ -18,7 +20,6 @@ from .model import (
     RATING,
     SURVEY,
     WEIGHTED_TYPES,
-    COMPONENT_TYPES,
     Band,
     Component,
     GradeBand,
@@ -51,6 +52,7 @@ def parse_plan(
     return result
 
 
+@in_scoring_context
 def read_plan(
     plan: Any,
     indicators: Any,
@@ -132,7 +134,7 @@ def _components(r: Reader, problems: Problems) -> tuple[Component, ...]:
             weights_ok = weights_ok and weight is not None
         elif ctype == PENALTY and c.has("weight"):
             c.fail("weight", "a penalty component is not weighted")
-        if ctype in (PENALTY, "efficiency"):
+        if ctype in (PENALTY, EFFICIENCY):
             kinds = c.str_list("kinds")
             if kinds is not None and not kinds:
                 c.fail("kinds", f"a {ctype} component needs at least one deduction kind")

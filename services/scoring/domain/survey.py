@@ -20,8 +20,13 @@ def stratum_weights(survey: SurveyPlan, overrides: Mapping[str, Decimal]) -> dic
     return {**survey.strata, **overrides}
 
 
+@in_scoring_context
 def response_score(answers: Iterable[str | None], answer_scores: Mapping[str, Decimal]) -> Decimal | None:
     """r = mean of the scored answers (null and "no_answer" skipped); None when none is scored."""
+    return _response_score(answers, answer_scores)
+
+
+def _response_score(answers: Iterable[str | None], answer_scores: Mapping[str, Decimal]) -> Decimal | None:
     total = ZERO
     count = 0
     for answer in answers:
@@ -64,19 +69,17 @@ def round_score(
     return round_score_of_unique(round_id, in_round, weights, answer_scores)
 
 
+@in_scoring_context
 def round_score_of_unique(
     round_id: str,
     responses: Iterable[SurveyResponse],
     weights: Mapping[str, Decimal],
     answer_scores: Mapping[str, Decimal],
 ) -> RoundScore | None:
-    """`round_score` for responses already reduced to one delivery per id, all of `round_id`.
-
-    Call it under SCORING_CONTEXT.
-    """
+    """`round_score` for responses already reduced to one delivery per id, all of `round_id`."""
     by_stratum: dict[str, list[Decimal]] = {}
     for response in responses:
-        r = response_score(response.answers, answer_scores)
+        r = _response_score(response.answers, answer_scores)
         if r is None:
             continue
         values = by_stratum.get(response.stratum)
@@ -112,6 +115,7 @@ class SurveyOutcome:
     rounds: tuple[RoundLine, ...]
 
 
+@in_scoring_context
 def survey_component(rounds: Sequence[SurveyRound], scores: Mapping[str, RoundScore]) -> SurveyOutcome | None:
     """Survey score = Σ w_r S_r / Σ w_r over the rounds with a score, with
     survey_se = sqrt(Σ (w_r/Σw)² SE_r²); None (missing) when no round has a score."""

@@ -22,6 +22,7 @@ from rich.table import Table
 from services.scoring.domain import (
     PERIODS,
     Bundle,
+    ScoringError,
     UnitScore,
     ValidationError,
     dumps,
@@ -63,6 +64,9 @@ def score_command(
     except ValidationError as exc:
         for problem in exc.problems:
             print(f"error: {problem.path}: {problem.message}", file=err)
+        return EXIT_REFUSED
+    except ScoringError as exc:  # facts the validation let through but the rules refuse
+        print(f"error: $: {exc}", file=err)
         return EXIT_REFUSED
     for problem in [*bundle.warnings, *(n for s in scores for n in s.explanation.notices)]:
         print(f"warning: {problem.path}: {problem.message}", file=err)

@@ -11,11 +11,13 @@ import pytest
 
 from services.scoring.domain import (
     Deduction,
+    Result,
     Revocation,
     RoundScore,
     ScoringError,
     SurveyResponse,
     UnitFacts,
+    Veto,
     grade_period,
     load_bundle,
     parse_bundle,
@@ -498,3 +500,40 @@ def test_the_example_half_year():
     mid = a06.explanation.components[1].rounds
     assert [r.round for r in mid] == ["mid"]
     assert a06.total_exact == mid[0].score - a06.components["inspection"]
+
+
+# --- the pure API refuses facts that were not validated -----------------------------------------
+
+
+def test_score_does_not_depend_on_the_callers_decimal_context(sf):
+    from decimal import ROUND_DOWN, localcontext
+
+    doc = sf.bundle(
+        targets=[{"unit": "v1", "indicator": "L1", "target": D(3)}],
+        results=[sf.result("v1", "L1", actual=D(1)), sf.result("v1", "L4", points=D("1.11"))],  # 1/3
+        survey_responses=[sf.response(*r) for r in SURVEY_RESPONSES],
+    )
+    expected = sf.score(doc)["v1"]
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = 6, ROUND_DOWN
+        assert sf.score(doc)["v1"].total_exact == expected.total_exact
+    assert len(expected.total_exact.as_tuple().digits) > 6  # the check above can fail
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        UnitFacts(results=(Result("L3", "Y", True, part="completion", actual=D(1)),)),  # agencies only
+        UnitFacts(results=(Result("G", "Y", True, done=True),)),  # a group node
+        UnitFacts(vetoes=(Veto("x", "weather", dt.date(2026, 1, 1)),)),
+        UnitFacts(responses=(SurveyResponse("r", "spring", "resident", ("satisfied",)),)),
+        UnitFacts(responses=(SurveyResponse("r", "final", "tourist", ("satisfied",)),)),
+        UnitFacts(responses=(SurveyResponse("r", "final", "resident", ("meh",)),)),
+        UnitFacts(round_scores={"spring": RoundScore("spring", D(1), D(0))}),
+    ],
+)
+def test_score_unit_refuses_unvalidated_facts(sf, facts):
+    bundle = parse_bundle(sf.bundle())
+    v1 = next(u for u in bundle.units if u.id == "v1")
+    with pytest.raises(ScoringError):
+        score_unit(bundle.plan, v1, facts)
