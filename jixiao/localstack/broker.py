@@ -16,13 +16,12 @@ from typing import Any, TypeVar
 
 from jixiao.localstack.ports import LOOPBACK, free_port, port_is_open
 from jixiao.localstack.supervisor import (
+    stop_process,
     LocalStackError,
     ChildSpec,
-    kill_group,
     log_tail,
     open_log,
     track_group,
-    untrack_group,
 )
 
 log = logging.getLogger("jixiao.localstack")
@@ -182,17 +181,7 @@ class TansuBroker:
     def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM a broker started with start(); SIGKILL after `timeout`."""
         proc, self._process = self._process, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                kill_group(proc.pid)
-                proc.wait()
-        kill_group(proc.pid)
-        untrack_group(proc.pid)
+        stop_process(proc, signal.SIGTERM, timeout)
 
     def __enter__(self) -> TansuBroker:
         return self.start()

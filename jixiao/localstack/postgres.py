@@ -22,6 +22,7 @@ import psutil
 
 from jixiao.localstack.ports import LOOPBACK, free_port
 from jixiao.localstack.supervisor import (
+    stop_process,
     LocalStackError,
     ChildSpec,
     ensure_os_user,
@@ -30,7 +31,6 @@ from jixiao.localstack.supervisor import (
     open_log,
     run_as_kwargs,
     track_group,
-    untrack_group,
 )
 
 log = logging.getLogger("jixiao.localstack")
@@ -244,17 +244,7 @@ class EmbeddedPostgres:
     def stop(self, timeout: float = 30.0) -> None:
         """Fast shutdown of a server started with start(); SIGKILL after `timeout`."""
         proc, self._process = self._process, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                kill_group(proc.pid)
-                proc.wait()
-        kill_group(proc.pid)
-        untrack_group(proc.pid)
+        stop_process(proc, signal.SIGINT, timeout)
 
     def __enter__(self) -> EmbeddedPostgres:
         return self.start()

@@ -176,6 +176,21 @@ def track_group(pgid: int) -> None:
     _LIVE_GROUPS.add(pgid)
 
 
+def stop_process(proc: subprocess.Popen | None, sig: int, timeout: float) -> None:
+    """Send `sig`, wait up to `timeout`, then kill the whole process group; forget the group."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(proc.pid)
+            proc.wait()
+    kill_group(proc.pid)
+    untrack_group(proc.pid)
+
+
 def untrack_group(pgid: int) -> None:
     """Forget a process group that was stopped."""
     _LIVE_GROUPS.discard(pgid)
