@@ -7,9 +7,12 @@ use cases and the scoring rules.
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.etree import ElementTree
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -23,6 +26,9 @@ COLUMNS = [("indicator", "指标编号"), ("part", "分项"), ("name", "指标�
            ("value", "填报值"), ("comment", "说明")]
 COL = {key: get_column_letter(i + 1) for i, (key, _) in enumerate(COLUMNS)}
 _FILL = PatternFill("solid", fgColor="FFF2CC")
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,13 @@ class NotAWorkbook(ValueError):
 
 
 def _cell(value: Any) -> Any:
-    """Decimals stay numbers (openpyxl writes them exactly); lists become text."""
-    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value
+    """Lists become text; a Decimal stays a number unless it has more than the 15 significant digits
+    openpyxl writes (then it is written as text, so a re-upload cannot change it)."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > 15:
+        return str(value)
+    return value
 
 
 def build_template(meta: dict[str, Any], rows: list[dict[str, Any]]) -> bytes:
@@ -78,15 +89,50 @@ def read_template(data: bytes) -> tuple[dict[str, Any], list[EntryRow]]:
         raise NotAWorkbook(f"not a data-entry template (sheets {ENTRY_SHEET!r} and {META_SHEET!r} are needed)")
     meta = {str(row[0]): row[1] for row in wb[META_SHEET].iter_rows(values_only=True) if row and row[0]}
     index = {key: i for i, (key, _) in enumerate(COLUMNS)}
+    exact = number_texts(data, ENTRY_SHEET, COL["value"])
     rows: list[EntryRow] = []
     for number, cells in enumerate(wb[ENTRY_SHEET].iter_rows(min_row=2, values_only=True), start=2):
         cells = list(cells) + [None] * (len(COLUMNS) - len(cells))
         get = lambda key: cells[index[key]]  # noqa: E731
         if all(c is None or c == "" for c in cells):
             continue
-        rows.append(EntryRow(number, get("indicator"), get("part"), get("field"), get("value"), get("comment")))
+        value = get("value")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and number in exact:
+            value = exact[number]
+        rows.append(EntryRow(number, get("indicator"), get("part"), get("field"), value, get("comment")))
     wb.close()
     return meta, rows
+
+
+def number_texts(data: bytes, sheet: str, column: str) -> dict[int, Decimal]:
+    """The numeric cells of one column as the decimals written in the file (row -> value).
+
+    openpyxl hands numbers over as binary floats; a grade must not depend on one, so the number
+    cells of the value column are read again from the sheet's XML, where Excel wrote them as text.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rel_id = next((s.get(f"{{{_NS['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", _NS)
+                       if s.get("name") == sheet), None)
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels.iterfind("rel:Relationship", _NS) if r.get("Id") == rel_id), None)
+        if target is None:
+            return {}
+        path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        found: dict[int, Decimal] = {}
+        with archive.open(path) as xml:
+            for _, cell in ElementTree.iterparse(xml):
+                if cell.tag != f"{{{_NS['m']}}}c":
+                    continue
+                ref, text = cell.get("r") or "", cell.findtext("m:v", None, _NS)
+                letters = ref.rstrip("0123456789")
+                if letters == column and cell.get("t", "n") == "n" and text:  # a formula's cached result too
+                    try:
+                        found[int(ref[len(letters):])] = Decimal(text)
+                    except (InvalidOperation, ValueError):
+                        pass
+                cell.clear()
+        return found
 
 
 def build_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:

@@ -72,8 +72,8 @@ def _convert(field: str, raw: Any) -> Any:
     if field in ("actual", "points"):
         if isinstance(raw, bool):
             raise ValueError("must be a number")
-        try:  # a float cell holds the shortest decimal text Excel wrote; read it back as that decimal
-            value = Decimal(str(raw).strip())
+        try:  # number cells arrive as the Decimal written in the file (adapters/excel.number_texts), text as str
+            value = raw if isinstance(raw, Decimal) else Decimal(str(raw).strip())
         except InvalidOperation:
             raise ValueError(f"must be a number, not {raw!r}") from None
         if not value.is_finite():
