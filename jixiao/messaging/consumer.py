@@ -181,6 +181,12 @@ class IdempotentConsumer:
             await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
 
     async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Set the lag gauges; rewind a partition whose log is now shorter than our position.
+
+        A position past the high-water mark means the broker lost the log (a restarted in-memory
+        broker, a re-created topic): the records there now are new, so read it from the start
+        again — the inbox makes the events already applied duplicates, not double counts.
+        """
         # Lag from the fetch high-water mark: tansu answers end_offsets() wrongly.
         gauge = self.applier.metrics.consumer_lag
         for tp in consumer.assignment():
@@ -188,6 +194,11 @@ class IdempotentConsumer:
             if high is None:
                 continue
             position = await consumer.position(tp)
+            if position > high:
+                log.warning("consumer.log_truncated", topic=tp.topic, partition=tp.partition,
+                            position=position, highwater=high)
+                await consumer.seek_to_beginning(tp)
+                position = 0
             gauge.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
 
     async def stop(self) -> None:

@@ -222,3 +222,33 @@ async def test_metrics_health_and_problems(database_url, broker_bootstrap):
             assert missing.status_code == 404
             assert missing.headers["content-type"].startswith("application/problem+json")
             assert missing.json()["status"] == 404
+
+
+@pytest.mark.slow
+async def test_a_restarted_empty_broker_loses_no_later_event(database_url, tmp_path):
+    """tansu keeps topics in memory: after a restart the log starts again at offset 0. More events
+    after the restart than before must all arrive (a kept position would skip the first ones)."""
+    await toy.create_schema(database_url)
+    broker = TansuBroker(tmp_path / "broker")
+    broker.prepare()
+    broker.start()
+    app = create_service_app(
+        toy.parts(True), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
+        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1))
+    db = Database(database_url, "indicators")
+    try:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+                for i in range(3):
+                    assert (await http.post(f"/widgets/before-{i}")).status_code == 200
+                await _wait_for(lambda: _count_is(db, 3), what="events before the restart")
+                broker.stop()
+                broker.start()
+                for i in range(6):
+                    assert (await http.post(f"/widgets/after-{i}")).status_code == 200
+                await _wait_for(lambda: _count_is(db, 9), timeout=90, what="events after the restart")
+                assert sorted(u for _, u in await _seen(db)) == sorted(
+                    [f"before-{i}" for i in range(3)] + [f"after-{i}" for i in range(6)])
+    finally:
+        await db.dispose()
+        broker.stop()
