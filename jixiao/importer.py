@@ -58,11 +58,5 @@ def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> d
         counts[service] = client.request(
             service, "POST", "/v1/import", content=jsonutil.dumps(body).encode(),
             headers={"content-type": "application/json"}).json()
-    if client.urls.get("reports"):
-        # The read models only see score events: give them the plan's grade labels and unit names.
-        plan = data["plan"]
-        labels = {"grades": {b["grade"]: b.get("label", b["grade"]) for b in plan.get("grade_bands", [])},
-                  "units": {u["id"]: u.get("name", u["id"]) for u in data.get("units", [])}}
-        client.request("reports", "PUT", f"/v1/plans/{plan['id']}/labels", content=jsonutil.dumps(labels).encode(),
-                       headers={"content-type": "application/json"})
+    # Reports learns grade labels and unit names from the indicators events (PlanPublished, UnitUpserted).
     return counts

@@ -1,10 +1,10 @@
-"""Composition root of the reports service: read models of the score events, pages and exports."""
+"""Composition root of the reports service: read models of the score and indicators events, pages, exports."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from jixiao.messaging.topics import SCORES
+from jixiao.messaging.topics import INDICATORS, SCORES
 from jixiao.runtime import ServiceParts, create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import tables
@@ -13,9 +13,9 @@ from services.reports.entrypoints.http import router
 
 
 def parts() -> ServiceParts:
-    """The reports service's pieces: it consumes jixiao.scores.v1 and publishes nothing."""
+    """Consumes jixiao.scores.v1 and jixiao.indicators.v1 (grade labels, unit names); publishes nothing."""
     return ServiceParts(name="reports", title="Jixiao reports", routers=[router], tables=tables,
-                        publishes=False, consumes=[SCORES], handler=make_handler)
+                        publishes=False, consumes=[SCORES, INDICATORS], handler=make_handler)
 
 
 def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,

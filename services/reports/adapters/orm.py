@@ -71,10 +71,30 @@ graded_scores = sa.Table(
     *_score_columns(),
 )
 
+# The explicit override of PUT /v1/plans/{id}/labels (wins over what the events taught).
 plan_labels = sa.Table(
     "plan_labels", metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("grades", sa.JSON, nullable=False),              # {code: label}; json keeps the band order
     sa.Column("units", JSONB, nullable=False),                 # {unit id: name}
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+# Learned from jixiao.indicators.v1 (migration 0002): grade labels of PlanPublished, names of
+# UnitUpserted; latest version wins (domain.rules.supersedes).
+plan_grades = sa.Table(
+    "plan_grades", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("grades", sa.JSON, nullable=False),              # {code: label}, best band first
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+unit_names = sa.Table(
+    "unit_names", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),         # "" = no name (the unit id is shown)
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )

@@ -15,9 +15,11 @@ from services.reports.domain.model import (
     PeriodGradedReceived,
     PeriodState,
     PlanLabels,
+    PlanPublishedReceived,
     ProvisionalScoreReceived,
     Snapshot,
     UnitScore,
+    UnitUpsertedReceived,
 )
 
 
@@ -36,6 +38,14 @@ class AbstractReadModel(abc.ABC):
     @abc.abstractmethod
     async def add_period_graded(self, event: PeriodGradedReceived) -> None:
         """Record a snapshot's header (unit count, closer, time); idempotent."""
+
+    @abc.abstractmethod
+    async def save_plan_grades(self, event: PlanPublishedReceived) -> bool:
+        """Store a plan's grade labels unless a higher plan version is stored; True if stored."""
+
+    @abc.abstractmethod
+    async def save_unit_name(self, event: UnitUpsertedReceived) -> bool:
+        """Store a unit's name unless a higher unit version is stored; True if stored."""
 
     @abc.abstractmethod
     async def lock_period(self, plan_id: str, period: str) -> PeriodState:
@@ -67,7 +77,12 @@ class AbstractReadModel(abc.ABC):
     async def graded_scores(self, plan_id: str, period: str, version: int) -> list[UnitScore]: ...
 
     @abc.abstractmethod
-    async def labels(self, plan_id: str) -> PlanLabels | None: ...
+    async def labels(self, plan_id: str) -> PlanLabels | None:
+        """The explicit override (PUT), if any."""
+
+    @abc.abstractmethod
+    async def learned_labels(self, plan_id: str) -> PlanLabels | None:
+        """What the indicators events taught: grade labels and the non-empty unit names, if any."""
 
     @abc.abstractmethod
     async def save_labels(self, labels: PlanLabels) -> None: ...
@@ -117,6 +132,23 @@ class SqlAlchemyReadModel(AbstractReadModel):
             plan_id=event.plan_id, period=event.period, snapshot_version=event.snapshot_version,
             expected_units=event.units, closed_by=event.closed_by, graded_at=event.occurred_at,
         ).on_conflict_do_nothing())
+
+    async def _upsert_latest(self, t: sa.Table, keys: list[str], values: dict) -> bool:
+        stmt = pg_insert(t).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c[k] for k in keys],
+            set_={**{k: stmt.excluded[k] for k in values if k not in keys}, "updated_at": sa.func.now()},
+            where=stmt.excluded.version > t.c.version,       # latest wins (domain.rules.supersedes)
+        ).returning(t.c.version)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def save_plan_grades(self, event: PlanPublishedReceived) -> bool:
+        return await self._upsert_latest(orm.plan_grades, ["plan_id"], dict(
+            plan_id=event.plan_id, version=event.version, grades=event.grades))
+
+    async def save_unit_name(self, event: UnitUpsertedReceived) -> bool:
+        return await self._upsert_latest(orm.unit_names, ["plan_id", "unit_id"], dict(
+            plan_id=event.plan_id, unit_id=event.unit_id, version=event.version, name=event.name))
 
     async def lock_period(self, plan_id: str, period: str) -> PeriodState:
         t = orm.periods
@@ -199,6 +231,15 @@ class SqlAlchemyReadModel(AbstractReadModel):
         t = orm.plan_labels
         row = (await self.session.execute(sa.select(t).where(t.c.plan_id == plan_id))).first()
         return PlanLabels(plan_id, dict(row.grades), dict(row.units)) if row else None
+
+    async def learned_labels(self, plan_id: str) -> PlanLabels | None:
+        g, u = orm.plan_grades, orm.unit_names
+        grades = (await self.session.execute(sa.select(g.c.grades).where(g.c.plan_id == plan_id))).scalar()
+        names = dict((await self.session.execute(sa.select(u.c.unit_id, u.c.name).where(
+            u.c.plan_id == plan_id, u.c.name != ""))).all())
+        if grades is None and not names:
+            return None
+        return PlanLabels(plan_id, dict(grades or {}), names)
 
     async def save_labels(self, labels: PlanLabels) -> None:
         t = orm.plan_labels

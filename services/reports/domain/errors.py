@@ -23,3 +23,11 @@ class InvalidLabels(InvalidInput):
 
 class BadScoreEvent(InvalidInput):
     """A score event whose content cannot be read (parked as poison by the consumer)."""
+
+
+class BadIndicatorEvent(InvalidInput):
+    """An indicators event (PlanPublished, UnitUpserted) whose content cannot be read (parked as poison)."""
+
+
+class UnitUnknown(NotFound):
+    """The unit has no score in the period's shown ranking (graded snapshot or provisional)."""

@@ -58,6 +58,25 @@ class PeriodGradedReceived:
 
 
 @dataclass(frozen=True)
+class PlanPublishedReceived:
+    """A PlanPublished event: the plan's grade labels, best band first (latest `version` wins)."""
+
+    plan_id: str
+    version: int
+    grades: dict[str, str]
+
+
+@dataclass(frozen=True)
+class UnitUpsertedReceived:
+    """A UnitUpserted event: a unit's display name (latest `version` wins; "" = no name)."""
+
+    plan_id: str
+    unit_id: str
+    name: str
+    version: int
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """What is known of one graded snapshot; `expected` is None until its PeriodGraded arrived."""
 
@@ -87,7 +106,11 @@ class PeriodState:
 
 @dataclass(frozen=True)
 class PlanLabels:
-    """A plan's own display names: grade code → label, unit id → unit name."""
+    """A plan's own display names: grade code → label, unit id → unit name.
+
+    Stored twice: as learned from the indicators events, and as the explicit override of
+    `PUT /v1/plans/{id}/labels`; `rules.labels_in_effect` merges them.
+    """
 
     plan_id: str
     grades: dict[str, str] = field(default_factory=dict)
@@ -135,3 +158,19 @@ class RankingView:
     @property
     def rows(self) -> list[RankingRow]:
         return [row for g in self.groups for row in g.rows]
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    """One unit's score for a (plan, period): its ranking row and what made the total."""
+
+    plan_id: str
+    period: str
+    provisional: bool
+    snapshot_version: int | None
+    graded_at: datetime | None
+    row: RankingRow                    # name, group, total, grade and label, rank within group
+    group_size: int
+    components: dict[str, Decimal] = field(default_factory=dict)
+    survey_se: Decimal | None = None
+    missing: tuple[str, ...] = ()

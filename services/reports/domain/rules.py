@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import FieldProblem
-from services.reports.domain.errors import BadScoreEvent, InvalidLabels
+from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent, InvalidLabels
 from services.reports.domain.model import (
     GroupRanking,
     PlanLabels,
     RankingRow,
     RankingView,
+    ScoreCard,
     Snapshot,
     UnitScore,
 )
@@ -28,6 +30,7 @@ DEFAULT_FAMILIES: tuple[tuple[str, ...], ...] = (
 )
 MAX_LABEL = 50
 MAX_CODE = 100
+MAX_NAME = 200           # unit names and grade labels learned from events (column size of orm.unit_names)
 _CENT = Decimal("0.01")
 
 
@@ -47,7 +50,7 @@ def decimal_or_none(text: str, what: str) -> Decimal | None:
 
 
 def supersedes(new_version: int, stored_version: int | None) -> bool:
-    """Latest wins: a provisional score replaces the stored one only with a higher version."""
+    """Latest wins: a provisional score, plan or unit name replaces the stored one only with a higher version."""
     return stored_version is None or new_version > stored_version
 
 
@@ -84,6 +87,41 @@ def validate_labels(grades: Mapping[str, str], units: Mapping[str, str]) -> None
                 problems.append(FieldProblem(f"{section}.{code}", f"label must be 1-{MAX_LABEL} characters"))
     if problems:
         raise InvalidLabels(f"{len(problems)} invalid label(s)", problems=problems)
+
+
+def grades_of_plan(plan_id: str, plan_json: str) -> dict[str, str]:
+    """A PlanPublished's grade labels (code → label), best band first; unreadable content is poison."""
+    try:
+        doc = json.loads(plan_json)
+    except (ValueError, RecursionError) as exc:
+        raise BadIndicatorEvent(f"plan_json is not JSON: {exc}") from exc
+    plan = doc.get("plan") if isinstance(doc, dict) else None
+    if not isinstance(plan, dict):
+        raise BadIndicatorEvent("plan_json has no \"plan\" object")
+    if plan.get("id", plan_id) != plan_id:
+        raise BadIndicatorEvent(f"PlanPublished for {plan_id!r} carries plan {plan.get('id')!r}")
+    bands = plan.get("grade_bands")
+    if not isinstance(bands, list):
+        raise BadIndicatorEvent("plan.grade_bands is not a list")
+    grades: dict[str, str] = {}
+    for i, band in enumerate(bands):
+        code = band.get("grade") if isinstance(band, dict) else None
+        if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE or code in grades:
+            raise BadIndicatorEvent(f"plan.grade_bands[{i}].grade must be a new code of 1-{MAX_CODE} characters")
+        label = band.get("label") or DEFAULT_GRADE_LABELS.get(code, code)
+        if not isinstance(label, str) or not label.strip() or len(label) > MAX_NAME:
+            raise BadIndicatorEvent(f"plan.grade_bands[{i}].label must be text of 1-{MAX_NAME} characters")
+        grades[code] = label
+    return grades
+
+
+def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLabels | None) -> PlanLabels:
+    """The explicit override (PUT) over what the indicators events taught; the defaults fill the rest.
+
+    Grades keep the plan's band order (the distribution's); codes only the override names follow it.
+    """
+    learned, override = learned or PlanLabels(plan_id), override or PlanLabels(plan_id)
+    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units})
 
 
 def grade_labels(labels: PlanLabels | None) -> dict[str, str]:
@@ -177,3 +215,18 @@ def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provis
 def top(rows: Sequence[RankingRow], n: int = 3) -> list[RankingRow]:
     """The units ranked 1..n (more than n when ties share rank n)."""
     return [r for r in rows if r.rank is not None and r.rank <= n]
+
+
+def build_card(plan_id: str, period: str, scores: Sequence[UnitScore], unit_id: str, *, provisional: bool,
+               labels: PlanLabels | None, snapshot: Snapshot | None = None) -> ScoreCard | None:
+    """One unit's score card (None if it has no score): its row of its group's ranking, and the details."""
+    score = next((s for s in scores if s.unit_id == unit_id), None)
+    if score is None:
+        return None
+    view = build_view(plan_id, period, scores, provisional=provisional, labels=labels, snapshot=snapshot,
+                      group=score.group)
+    rows = view.rows
+    return ScoreCard(plan_id=plan_id, period=period, provisional=provisional,
+                     snapshot_version=view.snapshot_version, graded_at=view.graded_at,
+                     row=next(r for r in rows if r.unit_id == unit_id), group_size=len(rows),
+                     components=dict(score.components), survey_se=score.survey_se, missing=score.missing)

@@ -1,4 +1,8 @@
-"""The consumer of jixiao.scores.v1: envelope → domain event → handler, settled once per batch."""
+"""The consumer of jixiao.scores.v1 and jixiao.indicators.v1: envelope → domain event → handler.
+
+Score events settle their (plan, period) once per batch; of the indicators events only
+PlanPublished (grade labels) and UnitUpserted (unit names) are read, the others acknowledged.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at, payload_of
-from jixiao.proto.events.v1 import scores_pb2
+from jixiao.proto.events.v1 import indicators_pb2, scores_pb2
 from services.reports.adapters.repository import SqlAlchemyReadModel
-from services.reports.domain.errors import BadScoreEvent
+from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent
 from services.reports.domain.model import (
     GradedScoreReceived,
     PeriodGradedReceived,
+    PlanPublishedReceived,
     ProvisionalScoreReceived,
     UnitScore,
+    UnitUpsertedReceived,
 )
-from services.reports.domain.rules import decimal_or_none
+from services.reports.domain.rules import MAX_NAME, decimal_or_none, grades_of_plan
 from services.reports.service import handlers
 
 log = get_logger("reports.consumer")
@@ -25,13 +31,13 @@ _TOUCHED = "reports.touched"
 
 
 # Column sizes of adapters/orm.py: longer values are poison, not a reason to retry forever.
-_MAX = {"plan_id": 100, "period": 20, "unit_id": 100, "group": 100, "status": 20, "grade": 100}
+_MAX = {"plan_id": 100, "period": 20, "unit_id": 100, "group": 100, "status": 20, "grade": 100, "name": MAX_NAME}
 _MAX_ABS = Decimal("1e12")
 
 
-def _short(field: str, value: str) -> str:
+def _short(field: str, value: str, error: type[Exception] = BadScoreEvent) -> str:
     if len(value) > _MAX[field]:
-        raise BadScoreEvent(f"{field} longer than {_MAX[field]} characters")
+        raise error(f"{field} longer than {_MAX[field]} characters")
     return value
 
 
@@ -60,9 +66,34 @@ def unit_score(msg: scores_pb2.UnitScore) -> UnitScore:
         survey_se=_number(msg.survey_se, "survey_se"), missing=tuple(msg.missing))
 
 
-def to_event(env: Envelope) -> handlers.ScoreEvent | None:
+def _version(payload, env: Envelope) -> int:
+    """The aggregate version of the envelope, else the payload's own (0 = unversioned, oldest)."""
+    version = env.aggregate_version or payload.version
+    if version < 0:
+        raise BadIndicatorEvent(f"{env.type} with version {version}")
+    return version
+
+
+def label_event(env: Envelope, payload: indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted,
+                ) -> handlers.LabelEvent:
+    """The grade labels of a PlanPublished, or the unit name of a UnitUpserted."""
+    plan_id = _short("plan_id", payload.plan_id or env.plan_id, BadIndicatorEvent)
+    if not plan_id:
+        raise BadIndicatorEvent(f"{env.type} without plan_id")
+    if isinstance(payload, indicators_pb2.PlanPublished):
+        return PlanPublishedReceived(plan_id, _version(payload, env), grades_of_plan(plan_id, payload.plan_json))
+    unit_id = _short("unit_id", payload.unit_id or env.unit_id, BadIndicatorEvent)
+    if not unit_id:
+        raise BadIndicatorEvent("UnitUpserted without unit_id")
+    return UnitUpsertedReceived(plan_id, unit_id, _short("name", payload.name.strip(), BadIndicatorEvent),
+                                _version(payload, env))
+
+
+def to_event(env: Envelope) -> handlers.ReportsEvent | None:
     """The domain event an envelope carries, or None for types this service does not read."""
     payload = payload_of(env)
+    if isinstance(payload, indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted):
+        return label_event(env, payload)
     if isinstance(payload, scores_pb2.UnitScoreUpdated):
         return ProvisionalScoreReceived(payload.plan_id or env.plan_id, _period(payload),
                                         unit_score(payload.score), payload.version or env.aggregate_version,
@@ -76,7 +107,7 @@ def to_event(env: Envelope) -> handlers.ScoreEvent | None:
         return PeriodGradedReceived(payload.plan_id or env.plan_id, _period(payload),
                                     payload.snapshot_version, payload.units, payload.closed_by,
                                     occurred_at(env))
-    return None
+    return None             # TargetSet, IndicatorResultConfirmed, PeriodClosed: acknowledged, nothing to show
 
 
 def _period(payload) -> str:
@@ -96,8 +127,9 @@ class ReportsEventHandler:
             raise BadScoreEvent(f"{env.type} without plan_id")
         _short("plan_id", event.plan_id)
         key = await handlers.apply_event(SqlAlchemyReadModel(session), event)
-        # The batch's session lives exactly as long as its transaction: the right place for this.
-        session.info.setdefault(_TOUCHED, set()).add(key)
+        if key is not None:
+            # The batch's session lives exactly as long as its transaction: the right place for this.
+            session.info.setdefault(_TOUCHED, set()).add(key)
 
     async def after_batch(self, session: AsyncSession) -> None:
         touched = session.info.pop(_TOUCHED, set())

@@ -10,10 +10,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from services.reports.adapters.xlsx import export_xlsx
-from services.reports.domain.model import PlanLabels, RankingView
+from services.reports.domain.model import PlanLabels, RankingView, ScoreCard
 from services.reports.domain.rules import grade_labels
 from services.reports.entrypoints import views
-from services.reports.entrypoints.schemas import LabelsRead, LabelsUpdate, RankingRead, RankingRowRead
+from services.reports.entrypoints.schemas import (
+    LabelsRead,
+    LabelsUpdate,
+    RankingRead,
+    RankingRowRead,
+    ScoreCardRead,
+)
 from services.reports.service import handlers
 from services.reports.service.unit_of_work import ReportsUnitOfWork
 
@@ -47,6 +53,23 @@ async def get_rankings(plan: str, period: str, uow: Uow, group: Group = None,
     return _ranking_read(await handlers.ranking_view(uow, plan, period, group=group, snapshot=snapshot))
 
 
+def _card_read(card: ScoreCard) -> ScoreCardRead:
+    r = card.row
+    return ScoreCardRead(
+        plan=card.plan_id, period=card.period, unit=r.unit_id, unit_name=r.unit_name or None, group=r.group,
+        provisional=card.provisional, snapshot_version=card.snapshot_version, graded_at=card.graded_at,
+        status=r.status, total=r.total, grade=r.grade, grade_label=r.grade_label or None, rank=r.rank,
+        group_size=card.group_size, components=card.components, survey_se=card.survey_se, vetoed=r.vetoed,
+        award_eligible=r.award_eligible, missing=list(card.missing))
+
+
+@router.get(PERIOD + "/units/{unit}", response_model=ScoreCardRead, tags=["rankings"],
+            responses={404: {"description": "unknown plan, period, snapshot or unit"}})
+async def get_score_card(plan: str, period: str, unit: str, uow: Uow, snapshot: SnapshotQ = None) -> ScoreCardRead:
+    """One unit's score card: total, grade, rank in its group, components, survey SE, veto, missing inputs."""
+    return _card_read(await handlers.score_card(uow, plan, period, unit, snapshot=snapshot))
+
+
 @router.get(PERIOD + "/export.xlsx", tags=["exports"],
             response_class=Response, responses={200: {"content": {"application/vnd.openxmlformats-"
                                                                   "officedocument.spreadsheetml.sheet": {}}}})
@@ -71,19 +94,19 @@ async def get_annual_report(plan: str, period: str, uow: Uow, snapshot: Snapshot
 
 @router.get("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"])
 async def get_labels(plan: str, uow: Uow) -> LabelsRead:
-    """A plan's own grade labels and unit names, and the grade labels in effect."""
-    return _labels_read(await handlers.get_labels(uow, plan))
+    """A plan's explicit override, and the grade labels and unit names in effect."""
+    return _labels_read(*await handlers.get_labels(uow, plan))
 
 
 @router.put("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"])
 async def put_labels(plan: str, body: LabelsUpdate, uow: Uow) -> LabelsRead:
-    """Replace a plan's grade labels (over the defaults 优/良/一般/差/合格/不合格) and unit names."""
-    return _labels_read(await handlers.set_labels(uow, PlanLabels(plan, dict(body.grades), dict(body.units))))
+    """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
+    return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan, dict(body.grades), dict(body.units))))
 
 
-def _labels_read(labels: PlanLabels) -> LabelsRead:
-    return LabelsRead(plan=labels.plan_id, grades=labels.grades, units=labels.units,
-                      effective_grades=grade_labels(labels))
+def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
+    return LabelsRead(plan=override.plan_id, grades=override.grades, units=override.units,
+                      effective_grades=grade_labels(effective), effective_units=effective.units)
 
 
 @router.get("/", include_in_schema=False)
@@ -101,3 +124,9 @@ async def dashboard_index(uow: Uow) -> HTMLResponse:
 async def dashboard(plan: str, period: str, uow: Uow, group: Group = None) -> HTMLResponse:
     """The ranking page of one plan and period (works on a phone, no JavaScript)."""
     return HTMLResponse(views.dashboard_html(await handlers.ranking_view(uow, plan, period, group=group)))
+
+
+@router.get("/dashboard/{plan}/{period}/{unit}", response_class=HTMLResponse, tags=["pages"])
+async def dashboard_card(plan: str, period: str, unit: str, uow: Uow) -> HTMLResponse:
+    """The score card page of one unit (linked from the ranking rows)."""
+    return HTMLResponse(views.card_html(await handlers.score_card(uow, plan, period, unit)))

@@ -39,7 +39,34 @@ class LabelsUpdate(BaseModel):
 
 
 class LabelsRead(BaseModel):
+    """`grades`/`units`: the explicit override (PUT); `effective_*`: override > learned from events > defaults."""
+
     plan: str
     grades: dict[str, str]
     units: dict[str, str]
     effective_grades: dict[str, str]
+    effective_units: dict[str, str]
+
+
+class ScoreCardRead(BaseModel):
+    """One unit's score in the shown ranking (graded snapshot, else provisional)."""
+
+    plan: str
+    period: str
+    unit: str
+    unit_name: str | None
+    group: str
+    provisional: bool
+    snapshot_version: int | None
+    graded_at: datetime | None
+    status: str = Field(description="final | incomplete | provisional")
+    total: Decimal | None
+    grade: str | None
+    grade_label: str | None
+    rank: int | None = Field(description="rank within the group; null = unranked")
+    group_size: int
+    components: dict[str, Decimal]
+    survey_se: Decimal | None
+    vetoed: bool
+    award_eligible: bool
+    missing: list[str]

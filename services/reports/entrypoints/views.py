@@ -7,11 +7,13 @@ from decimal import Decimal
 from html import escape
 from urllib.parse import quote
 
-from services.reports.domain.model import GroupRanking, PeriodState, RankingRow, RankingView
+from services.reports.domain.model import GroupRanking, PeriodState, RankingRow, RankingView, ScoreCard
 from services.reports.domain.rules import top
 
 VETO = "一票否决"
 AWARD = "可评先"
+# Display names of the seed plans' component keys (a plan's own keys are shown as they are).
+COMPONENTS = {"indicators": "指标考核", "survey": "公众评议", "inspection": "察访核验"}
 
 _CSS = """
 *{box-sizing:border-box}
@@ -63,14 +65,20 @@ def _status_line(view: RankingView) -> str:
     return f"定级快照 v{view.snapshot_version}，{fmt_time(view.graded_at)}{by}"
 
 
-def _row_html(row: RankingRow) -> str:
+def _tags(row: RankingRow) -> str:
     tags = ""
     if row.vetoed:
         tags += f'<span class="tag veto">{VETO}</span>'
     if row.award_eligible:
         tags += f'<span class="tag award">{AWARD}</span>'
+    return tags
+
+
+def _row_html(row: RankingRow, page: str) -> str:
+    tags = _tags(row)
     name = escape(row.unit_name) + f'<span class="uid">{escape(row.unit_id)}</span>' if row.unit_name \
         else escape(row.unit_id)
+    name = f'<a href="{page}/{_q(row.unit_id)}">{name}</a>'
     grade_cls = f' class="grade-{escape(row.grade)}"' if row.grade else ""
     tr = '<tr class="vetoed">' if row.vetoed else "<tr>"
     return (f"{tr}"
@@ -80,11 +88,11 @@ def _row_html(row: RankingRow) -> str:
             f"<td{grade_cls}>{escape(row.grade_label) or '—'}</td></tr>")
 
 
-def _group_html(group: GroupRanking) -> str:
+def _group_html(group: GroupRanking, page: str) -> str:
     dist = "".join(f"<li>{escape(label)} {count}</li>" for _code, label, count in group.distribution)
     if group.ungraded:
         dist += f"<li>未定级 {group.ungraded}</li>"
-    rows = "\n".join(_row_html(r) for r in group.rows)
+    rows = "\n".join(_row_html(r, page) for r in group.rows)
     return (f'<section class="card"><h2>{escape(group.group or "（未分组）")}'
             f' <span class="meta">{len(group.rows)} 个单位</span></h2>'
             f'<ul class="dist" aria-label="等级分布">{dist}</ul>'
@@ -98,11 +106,41 @@ def dashboard_html(view: RankingView) -> str:
     base = f"/v1/plans/{_q(view.plan_id)}/periods/{_q(view.period)}"
     banner = f'<p class="banner">{escape(_status_line(view))}</p>' if view.provisional \
         else f'<p class="meta">{escape(_status_line(view))}</p>'
-    groups = "\n".join(_group_html(g) for g in view.groups) or "<p>暂无数据</p>"
+    page = f"/dashboard/{_q(view.plan_id)}/{_q(view.period)}"
+    groups = "\n".join(_group_html(g, page) for g in view.groups) or "<p>暂无数据</p>"
     links = (f'<p class="meta"><a href="/dashboard">全部方案</a> · <a href="{base}/rankings">JSON</a> · '
              f'<a href="{base}/export.xlsx">Excel</a>'
              + ("" if view.provisional else f' · <a href="{base}/annual-report">年度报告</a>') + "</p>")
     body = f"<h1>{escape(title)}</h1>\n{banner}\n{links}\n{groups}"
+    return _page(title, body)
+
+
+def card_html(card: ScoreCard) -> str:
+    """One unit's score card: total, grade, rank in its group, components, survey SE, missing inputs."""
+    r = card.row
+    name = r.unit_name or r.unit_id
+    title = f"{name} · {card.plan_id} · {card.period} 绩效考评成绩单"
+    page = f"/dashboard/{_q(card.plan_id)}/{_q(card.period)}"
+    api = f"/v1/plans/{_q(card.plan_id)}/periods/{_q(card.period)}/units/{_q(r.unit_id)}"
+    status = ("暂定成绩 / provisional" if card.provisional
+              else f"定级快照 v{card.snapshot_version}，{fmt_time(card.graded_at)}") + f"（{r.status}）"
+    rank = f"{r.rank} / {card.group_size}" if r.rank is not None else f"— / {card.group_size}"
+    facts = [("单位", f"{escape(name)}<span class=\"uid\">{escape(r.unit_id)}</span>{_tags(r)}"),
+             ("分组", escape(r.group or "（未分组）")), ("状态", escape(status)),
+             ("总分", fmt_total(r.total)), ("等级", escape(r.grade_label) or "—"), ("组内名次", rank),
+             ("公众评议标准误 SE", "—" if card.survey_se is None else escape(str(card.survey_se))),
+             ("一票否决", "是" if r.vetoed else "否"), ("评先资格", "是" if r.award_eligible else "否")]
+    rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
+    parts = "".join(f'<tr><td>{escape(COMPONENTS.get(k, k))}<span class="uid">{escape(k)}</span></td>'
+                    f'<td class="num">{escape(str(v))}</td></tr>' for k, v in card.components.items())
+    missing = "".join(f"<li>{escape(m)}</li>" for m in card.missing) or "<li>无</li>"
+    body = (f"<h1>{escape(title)}</h1>\n"
+            f'<p class="meta"><a href="{page}">返回排名</a> · <a href="{api}">JSON</a></p>\n'
+            f'<section class="card"><div class="scroll"><table>{rows}</table></div></section>\n'
+            f'<section class="card"><h2>得分构成</h2><div class="scroll"><table><thead><tr><th>项目</th>'
+            f"<th>得分</th></tr></thead><tbody>{parts}</tbody></table></div></section>\n"
+            f'<section class="card"><h2>缺少的输入 <span class="meta">{len(card.missing)}</span></h2>'
+            f"<ul>{missing}</ul></section>")
     return _page(title, body)
 
 

@@ -1,4 +1,4 @@
-"""Use cases of the reports service: apply score events, settle snapshots, answer queries."""
+"""Use cases of the reports service: apply score and label events, settle snapshots, answer queries."""
 
 from __future__ import annotations
 
@@ -6,17 +6,24 @@ from typing import Protocol
 
 from services.reports.adapters.repository import AbstractReadModel
 from services.reports.domain import rules
-from services.reports.domain.errors import PeriodNotGraded, PeriodUnknown, SnapshotUnknown
+from services.reports.domain.errors import PeriodNotGraded, PeriodUnknown, SnapshotUnknown, UnitUnknown
 from services.reports.domain.model import (
     GradedScoreReceived,
     PeriodGradedReceived,
     PeriodState,
     PlanLabels,
+    PlanPublishedReceived,
     ProvisionalScoreReceived,
     RankingView,
+    ScoreCard,
+    Snapshot,
+    UnitScore,
+    UnitUpsertedReceived,
 )
 
 ScoreEvent = ProvisionalScoreReceived | GradedScoreReceived | PeriodGradedReceived
+LabelEvent = PlanPublishedReceived | UnitUpsertedReceived
+ReportsEvent = ScoreEvent | LabelEvent
 
 
 class UnitOfWork(Protocol):
@@ -33,8 +40,18 @@ class UnitOfWork(Protocol):
 
 # -- events (inside the consumer's batch transaction) -----------------------------------------
 
-async def apply_event(repo: AbstractReadModel, event: ScoreEvent) -> tuple[str, str]:
-    """Store one score event; returns the (plan, period) to settle at the end of the batch."""
+async def apply_event(repo: AbstractReadModel, event: ReportsEvent) -> tuple[str, str] | None:
+    """Store one event; returns the (plan, period) to settle at the end of the batch, if any.
+
+    Label events (from jixiao.indicators.v1) keep the latest version per plan and per unit, so a
+    late, older one never replaces a newer name; they touch no period.
+    """
+    if isinstance(event, PlanPublishedReceived):
+        await repo.save_plan_grades(event)
+        return None
+    if isinstance(event, UnitUpsertedReceived):
+        await repo.save_unit_name(event)
+        return None
     if isinstance(event, ProvisionalScoreReceived):
         await repo.save_provisional(event)
     elif isinstance(event, GradedScoreReceived):
@@ -64,28 +81,48 @@ async def settle(repo: AbstractReadModel, plan_id: str, period: str) -> PeriodSt
 
 # -- queries ----------------------------------------------------------------------------------
 
+async def _shown_scores(repo: AbstractReadModel, plan_id: str, period: str, snapshot: int | None,
+                        require_graded: bool) -> tuple[list[UnitScore], Snapshot | None]:
+    """The scores of a complete graded snapshot (the shown one by default), else the provisional ones."""
+    state = await repo.period(plan_id, period)
+    if state is None:
+        raise PeriodUnknown(f"no scores for plan {plan_id!r}, period {period!r}")
+    version = snapshot if snapshot is not None else state.current_snapshot
+    if version is None:
+        if require_graded:
+            raise PeriodNotGraded(f"plan {plan_id!r}, period {period!r} has no graded snapshot yet")
+        return await repo.provisional_scores(plan_id, period), None
+    snap = next((s for s in await repo.snapshots(plan_id, period) if s.version == version and s.complete), None)
+    if snap is None:
+        raise SnapshotUnknown(f"snapshot {version} of plan {plan_id!r}, period {period!r} is not available")
+    return await repo.graded_scores(plan_id, period, version), snap
+
+
+async def _labels(repo: AbstractReadModel, plan_id: str) -> PlanLabels:
+    return rules.labels_in_effect(plan_id, await repo.learned_labels(plan_id), await repo.labels(plan_id))
+
+
 async def ranking_view(uow: UnitOfWork, plan_id: str, period: str, *, group: str | None = None,
                        snapshot: int | None = None, require_graded: bool = False) -> RankingView:
     """The graded ranking if a complete snapshot exists, else the provisional one."""
     async with uow:
-        repo = uow.reports
-        state = await repo.period(plan_id, period)
-        if state is None:
-            raise PeriodUnknown(f"no scores for plan {plan_id!r}, period {period!r}")
-        labels = await repo.labels(plan_id)
-        version = snapshot if snapshot is not None else state.current_snapshot
-        if version is None:
-            if require_graded:
-                raise PeriodNotGraded(f"plan {plan_id!r}, period {period!r} has no graded snapshot yet")
-            scores = await repo.provisional_scores(plan_id, period)
-            return rules.build_view(plan_id, period, scores, provisional=True, labels=labels, group=group)
-        snap = next((s for s in await repo.snapshots(plan_id, period)
-                     if s.version == version and s.complete), None)
-        if snap is None:
-            raise SnapshotUnknown(f"snapshot {version} of plan {plan_id!r}, period {period!r} is not available")
-        scores = await repo.graded_scores(plan_id, period, version)
-        return rules.build_view(plan_id, period, scores, provisional=False, labels=labels,
-                                snapshot=snap, group=group)
+        scores, snap = await _shown_scores(uow.reports, plan_id, period, snapshot, require_graded)
+        labels = await _labels(uow.reports, plan_id)
+    return rules.build_view(plan_id, period, scores, provisional=snap is None, labels=labels,
+                            snapshot=snap, group=group)
+
+
+async def score_card(uow: UnitOfWork, plan_id: str, period: str, unit_id: str, *,
+                     snapshot: int | None = None) -> ScoreCard:
+    """One unit's score card from the same scores the ranking shows."""
+    async with uow:
+        scores, snap = await _shown_scores(uow.reports, plan_id, period, snapshot, False)
+        labels = await _labels(uow.reports, plan_id)
+    card = rules.build_card(plan_id, period, scores, unit_id, provisional=snap is None, labels=labels,
+                            snapshot=snap)
+    if card is None:
+        raise UnitUnknown(f"unit {unit_id!r} has no score in plan {plan_id!r}, period {period!r}")
+    return card
 
 
 async def list_periods(uow: UnitOfWork) -> list[PeriodState]:
@@ -93,15 +130,18 @@ async def list_periods(uow: UnitOfWork) -> list[PeriodState]:
         return await uow.reports.periods()
 
 
-async def get_labels(uow: UnitOfWork, plan_id: str) -> PlanLabels:
+async def get_labels(uow: UnitOfWork, plan_id: str) -> tuple[PlanLabels, PlanLabels]:
+    """The plan's explicit override (empty if none) and the labels in effect (override over learned)."""
     async with uow:
-        return await uow.reports.labels(plan_id) or PlanLabels(plan_id)
+        override = await uow.reports.labels(plan_id) or PlanLabels(plan_id)
+        return override, await _labels(uow.reports, plan_id)
 
 
-async def set_labels(uow: UnitOfWork, labels: PlanLabels) -> PlanLabels:
-    """Replace a plan's own grade labels and unit names (the defaults still fill the gaps)."""
+async def set_labels(uow: UnitOfWork, labels: PlanLabels) -> tuple[PlanLabels, PlanLabels]:
+    """Replace a plan's explicit override (it wins over the labels learned from events; {} clears it)."""
     rules.validate_labels(labels.grades, labels.units)
     async with uow:
         await uow.reports.save_labels(labels)
+        effective = await _labels(uow.reports, labels.plan_id)
         await uow.commit()
-    return labels
+    return labels, effective

@@ -1,5 +1,5 @@
-"""The reports service on a real PostgreSQL: score envelopes through the kernel's BatchApplier,
-then the JSON rankings, the dashboard pages, the workbook and the annual report over HTTP."""
+"""The reports service on a real PostgreSQL: score and indicators envelopes through the kernel's
+BatchApplier, then the JSON rankings, score cards, dashboard pages, workbook and annual report over HTTP."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
+from jixiao import jsonutil
 from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import make_envelope
-from jixiao.messaging.topics import SCORES, ensure_topics
+from jixiao.messaging.topics import INDICATORS, SCORES, ensure_topics
 from jixiao.migrations import migrate
-from jixiao.proto.events.v1 import scores_pb2
+from jixiao.proto.events.v1 import indicators_pb2, scores_pb2
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import tables
 from services.reports.app import create_app
@@ -42,9 +43,12 @@ def _results() -> list[dict]:
     return json.loads((DATA / "bailian-2026.results.json").read_text("utf-8"), parse_float=Decimal)["units"]
 
 
+def _bundle() -> dict:
+    return json.loads((DATA / "bailian-2026.bundle.json").read_text("utf-8"), parse_float=Decimal)
+
+
 def _unit_names() -> dict[str, str]:
-    bundle = json.loads((DATA / "bailian-2026.bundle.json").read_text("utf-8"), parse_float=Decimal)
-    return {u["id"]: u["name"] for u in bundle["units"]}
+    return {u["id"]: u["name"] for u in _bundle()["units"]}
 
 
 def _score(u: dict, **override) -> scores_pb2.UnitScore:
@@ -77,6 +81,32 @@ def closed(snapshot: int, units: int, period: str = "Y", plan: str = PLAN) -> by
                                         closed_by="白莲镇绩效办"), plan=plan, at=GRADED_AT)
 
 
+# Labels the bundle does not use, so a page showing them learned them from the PlanPublished.
+LEARNED = {"excellent": "优秀", "good": "良好", "fair": "中等", "poor": "较差"}
+
+
+def plan_published(version: int = 1, plan: str = PLAN, body: str | None = None) -> bytes:
+    """A PlanPublished as the indicators service writes it ({"plan", "indicators"}), labels LEARNED."""
+    bundle = _bundle()
+    bands = [{**b, "label": LEARNED[b["grade"]]} for b in bundle["plan"]["grade_bands"]]
+    body = jsonutil.dumps({"plan": {**bundle["plan"], "id": plan, "grade_bands": bands},
+                           "indicators": bundle["indicators"]}) if body is None else body
+    return make_envelope(source="indicators", plan_id=plan, aggregate_id=plan, version=version,
+                         payload=indicators_pb2.PlanPublished(plan_id=plan, year=2026, version=version,
+                                                              plan_json=body)).SerializeToString()
+
+
+def unit_upserted(unit: str, name: str, version: int = 1, plan: str = PLAN) -> bytes:
+    payload = indicators_pb2.UnitUpserted(plan_id=plan, unit_id=unit, name=name, kind="village",
+                                          group="villages", parent="town", version=version)
+    return make_envelope(source="indicators", payload=payload, plan_id=plan, unit_id=unit,
+                         aggregate_id=f"unit:{unit}", version=version).SerializeToString()
+
+
+def indicators_event(payload) -> bytes:
+    return make_envelope(source="indicators", payload=payload, plan_id=PLAN, unit_id="v01").SerializeToString()
+
+
 # -- the service -----------------------------------------------------------------------------------
 
 class Harness:
@@ -89,10 +119,10 @@ class Harness:
         self.applier = BatchApplier(runtime.db, tables, make_handler(runtime), runtime.metrics)
         self.offset = 0
 
-    async def feed(self, *values: bytes) -> dict[str, int]:
+    async def feed(self, *values: bytes, topic: str = SCORES) -> dict[str, int]:
         records = []
         for value in values:
-            records.append(ConsumerRecord(topic=SCORES, partition=0, offset=self.offset, timestamp=0,
+            records.append(ConsumerRecord(topic=topic, partition=0, offset=self.offset, timestamp=0,
                                           timestamp_type=0, key=None, value=value, checksum=None,
                                           serialized_key_size=0, serialized_value_size=len(value), headers=()))
             self.offset += 1
@@ -252,12 +282,93 @@ async def test_annual_report_waits_for_a_grade(svc):
     assert "暂定成绩" in page
 
 
+async def test_labels_learned_from_the_indicators_events(svc):
+    units, names = _results(), _unit_names()
+    outcome = await svc.feed(plan_published(), *[unit_upserted(u, n) for u, n in names.items()],
+                             unit_upserted("v01", "白莲村（更名）", version=2), topic=INDICATORS)
+    assert outcome == {"applied": len(names) + 2, "duplicate": 0, "parked": 0}
+    # a stale version, poison and the events reports does not read, in one batch
+    outcome = await svc.feed(
+        unit_upserted("v01", "白莲村（旧）", version=1), unit_upserted("v02", "东" * 201, version=9),
+        plan_published(version=2, body="{not json"),
+        indicators_event(indicators_pb2.PlanPublished(plan_id="x" * 101, plan_json="{}")),
+        indicators_event(indicators_pb2.TargetSet(plan_id=PLAN, unit_id="v01", indicator_id="I1", target="1",
+                                                  version=1)),
+        indicators_event(indicators_pb2.PeriodClosed(plan_id=PLAN, period="Y", closed_by="office")),
+        topic=INDICATORS)
+    assert outcome == {"applied": 3, "duplicate": 0, "parked": 3}
+    async with svc.app.state.runtime.db.transaction() as session:
+        parked = (await session.execute(tables.dead_letters.select())).all()
+    assert len(parked) == 3 and {p.topic for p in parked} == {INDICATORS}
+    assert any("BadIndicatorEvent" in p.error and "name longer than 200" in p.error for p in parked)
+    await svc.feed(*[graded(u, 1) for u in units], closed(1, len(units)))
+
+    rows = {r["unit"]: r for r in (await svc.rankings())["rankings"]}
+    assert rows["v01"]["unit_name"] == "白莲村（更名）" and rows["v02"]["unit_name"] == names["v02"]
+    assert all(r["unit_name"] == names[u] for u, r in rows.items() if u != "v01")
+    assert {r["grade"]: r["grade_label"] for r in rows.values()} == LEARNED
+    labels = (await svc.http.get(f"/v1/plans/{PLAN}/labels")).json()
+    assert labels["grades"] == {} and labels["effective_grades"]["fair"] == "中等"
+    assert labels["effective_units"]["v03"] == names["v03"]
+    page = (await svc.http.get(f"/dashboard/{PLAN}/Y")).text
+    assert "<li>中等 9</li>" in page and "白莲村（更名）" in page
+
+    # the explicit override wins; clearing it brings back what the events taught
+    r = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"fair": "一般"}, "units": {"v01": "白莲"}})
+    assert r.status_code == 200 and r.json()["effective_grades"]["good"] == "良好"
+    rows = {r["unit"]: r for r in (await svc.rankings())["rankings"]}
+    assert (rows["v01"]["unit_name"], rows["v02"]["unit_name"]) == ("白莲", names["v02"])
+    assert {r["grade_label"] for r in rows.values()} == {"优秀", "良好", "一般", "较差"}
+    await svc.http.put(f"/v1/plans/{PLAN}/labels", json={})
+    assert (await svc.rankings())["rankings"][0]["grade_label"] in LEARNED.values()
+    assert {r["unit_name"] for r in (await svc.rankings())["rankings"]} >= {"白莲村（更名）"}
+
+
+async def test_score_card(svc):
+    units, names = _results(), _unit_names()
+    assert (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01")).status_code == 404
+    await svc.feed(plan_published(), unit_upserted("a01", names["a01"]), topic=INDICATORS)
+    await svc.feed(*[provisional(u, version=1) for u in units])
+    card = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01")).json()
+    assert (card["provisional"], card["status"], card["snapshot_version"]) == (True, "provisional", None)
+    await svc.feed(*[graded(u, 1) for u in units], closed(1, len(units)))
+
+    a01 = next(u for u in units if u["unit"] == "a01")
+    r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01")
+    assert r.status_code == 200, r.text
+    card = r.json()
+    assert (card["unit"], card["unit_name"], card["group"], card["status"], card["provisional"]) == (
+        "a01", names["a01"], "agencies", "final", False)
+    assert (Decimal(card["total"]), card["grade"], card["grade_label"], card["rank"]) == (
+        a01["total"], a01["grade"], LEARNED[a01["grade"]], a01["rank"])
+    assert card["group_size"] == sum(1 for u in units if u["group"] == "agencies")
+    assert {k: Decimal(v) for k, v in card["components"].items()} == a01["components"]
+    assert Decimal(card["survey_se"]) == a01["survey_se"] and card["missing"] == a01["missing"]
+    assert (card["vetoed"], card["award_eligible"], card["snapshot_version"]) == (
+        a01["vetoed"], a01["award_eligible"], 1)
+
+    for path in (f"/v1/plans/{PLAN}/periods/Y/units/zz9", f"/v1/plans/{PLAN}/periods/Q3/units/a01",
+                 f"/v1/plans/{PLAN}/periods/Y/units/a01?snapshot=5"):
+        r = await svc.http.get(path)
+        assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), path
+    assert "'zz9' has no score" in (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/zz9")).json()["detail"]
+
+    assert f'<a href="/dashboard/{PLAN}/Y/a01">' in (await svc.http.get(f"/dashboard/{PLAN}/Y")).text
+    r = await svc.http.get(f"/dashboard/{PLAN}/Y/a01")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for text in (names["a01"], "绩效考评成绩单", f"{a01['total']:.2f}", LEARNED[a01["grade"]],
+                 f"{a01['rank']} / {card['group_size']}", "指标考核", a01["missing"][0]):
+        assert text in r.text, text
+
+
 async def test_consumes_from_the_broker(database_url, broker_bootstrap):
-    """The whole path once: envelopes on jixiao.scores.v1 → the service's consumer → rankings."""
+    """The whole path once: envelopes on jixiao.scores.v1 and jixiao.indicators.v1 → the service's
+    consumer → rankings with the unit names and grade labels the indicators events carried."""
     plan = f"kafka-{uuid.uuid4().hex[:8]}"
     units = _results()[:5]
+    names = _unit_names()
     app = create_app(*_settings(database_url, broker_bootstrap))
-    await ensure_topics(broker_bootstrap, [SCORES], 4)
+    await ensure_topics(broker_bootstrap, [SCORES, INDICATORS], 4)
     producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
     await producer.start()
     try:
@@ -266,15 +377,22 @@ async def test_consumes_from_the_broker(database_url, broker_bootstrap):
             values = [(u["unit"], graded(u, 1, plan=plan)) for u in units] + [(plan, closed(1, len(units), plan=plan))]
             for key, value in values + values:                 # everything twice: duplicates are dropped
                 await producer.send_and_wait(SCORES, value, key=key.encode())
+            await producer.send_and_wait(INDICATORS, plan_published(plan=plan), key=plan.encode())
+            for u in units:
+                await producer.send_and_wait(INDICATORS, unit_upserted(u["unit"], names[u["unit"]], plan=plan),
+                                             key=u["unit"].encode())
             deadline = time.monotonic() + 30
             body: dict = {}
             while time.monotonic() < deadline:
                 r = await http.get(f"/v1/plans/{plan}/periods/Y/rankings")
-                if r.status_code == 200 and (body := r.json())["snapshot_version"] == 1:
+                if r.status_code == 200 and (body := r.json())["snapshot_version"] == 1 and all(
+                        row["unit_name"] and row["grade_label"] for row in body["rankings"]):
                     break
                 await asyncio.sleep(0.2)
             assert body.get("snapshot_version") == 1, body
             assert sorted(r["unit"] for r in body["rankings"]) == sorted(u["unit"] for u in units)
+            assert {r["unit"]: r["unit_name"] for r in body["rankings"]} == {u["unit"]: names[u["unit"]] for u in units}
+            assert {r["grade_label"] for r in body["rankings"]} <= set(LEARNED.values()), body
             assert (await http.get("/readyz")).json()["checks"]["consumer"] is True
     finally:
         await producer.stop()

@@ -12,9 +12,11 @@ from services.reports.domain.model import (
     PeriodGradedReceived,
     PeriodState,
     PlanLabels,
+    PlanPublishedReceived,
     ProvisionalScoreReceived,
     Snapshot,
     UnitScore,
+    UnitUpsertedReceived,
 )
 from services.reports.domain.rules import supersedes
 
@@ -28,6 +30,8 @@ class FakeReadModel(AbstractReadModel):
         self.headers: dict[tuple[str, str, int], PeriodGradedReceived] = {}
         self.states: dict[tuple[str, str], PeriodState] = {}
         self.plan_labels: dict[str, PlanLabels] = {}
+        self.plan_grades: dict[str, PlanPublishedReceived] = {}
+        self.unit_names: dict[tuple[str, str], UnitUpsertedReceived] = {}
         self.locked: list[tuple[str, str]] = []
 
     async def save_provisional(self, event: ProvisionalScoreReceived) -> bool:
@@ -44,6 +48,20 @@ class FakeReadModel(AbstractReadModel):
 
     async def add_period_graded(self, event: PeriodGradedReceived) -> None:
         self.headers.setdefault((event.plan_id, event.period, event.snapshot_version), event)
+
+    async def save_plan_grades(self, event: PlanPublishedReceived) -> bool:
+        stored = self.plan_grades.get(event.plan_id)
+        if not supersedes(event.version, stored.version if stored else None):
+            return False
+        self.plan_grades[event.plan_id] = event
+        return True
+
+    async def save_unit_name(self, event: UnitUpsertedReceived) -> bool:
+        stored = self.unit_names.get((event.plan_id, event.unit_id))
+        if not supersedes(event.version, stored.version if stored else None):
+            return False
+        self.unit_names[(event.plan_id, event.unit_id)] = event
+        return True
 
     async def lock_period(self, plan_id: str, period: str) -> PeriodState:
         self.locked.append((plan_id, period))
@@ -85,6 +103,13 @@ class FakeReadModel(AbstractReadModel):
 
     async def labels(self, plan_id: str) -> PlanLabels | None:
         return self.plan_labels.get(plan_id)
+
+    async def learned_labels(self, plan_id: str) -> PlanLabels | None:
+        grades = self.plan_grades.get(plan_id)
+        names = {u: e.name for (p, u), e in sorted(self.unit_names.items()) if p == plan_id and e.name}
+        if grades is None and not names:
+            return None
+        return PlanLabels(plan_id, dict(grades.grades) if grades else {}, names)
 
     async def save_labels(self, labels: PlanLabels) -> None:
         self.plan_labels[labels.plan_id] = labels

@@ -120,4 +120,5 @@ async def test_labels_are_stored_and_used(repo, uow):
     await feed(repo, *graded(1, us("v1", "96", "excellent")), closed(1, 1))
     row = (await handlers.ranking_view(uow, "p", "Y")).rows[0]
     assert (row.unit_name, row.grade_label) == ("白莲村", "优秀")
-    assert (await handlers.get_labels(uow, "other")).grades == {}
+    override, effective = await handlers.get_labels(uow, "other")
+    assert override.grades == {} and effective.grades == {}

@@ -116,7 +116,7 @@ def test_envelopes_decode_to_domain_events():
     ev = to_event(_env(scores_pb2.PeriodGraded(plan_id="p", period="Y", snapshot_version=3, units=40,
                                                closed_by="office")))
     assert isinstance(ev, PeriodGradedReceived) and ev.units == 40
-    assert to_event(_env(indicators_pb2.UnitUpserted(plan_id="p", unit_id="v1"))) is None
+    assert to_event(_env(indicators_pb2.TargetSet(plan_id="p", unit_id="v1"))) is None
 
 
 @pytest.mark.parametrize("bad", [
