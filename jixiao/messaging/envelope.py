@@ -46,6 +46,10 @@ def make_envelope(*, source: str, payload: Message, plan_id: str, unit_id: str =
     return env
 
 
+# What the inbox and outbox columns hold (jixiao/messaging/outbox.py): longer is poison, not a retry.
+_LIMITS = {"event_id": 36, "source": 50, "plan_id": 100}
+
+
 def decode(data: bytes) -> Envelope:
     """Parse bytes into an envelope; raises BadEnvelope for anything unusable."""
     try:
@@ -54,6 +58,9 @@ def decode(data: bytes) -> Envelope:
         raise BadEnvelope(f"not an envelope: {exc}") from exc
     if not env.event_id or env.type not in PAYLOAD_TYPES:
         raise BadEnvelope(f"envelope without id or with unknown type {env.type!r}")
+    for name, limit in _LIMITS.items():
+        if len(getattr(env, name)) > limit:
+            raise BadEnvelope(f"envelope {name} longer than {limit} characters")
     return env
 
 
