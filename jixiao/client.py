@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ class StackClient:
     urls: dict[str, str]
     grpc: dict[str, str]
     timeout: float = 120.0
+    token: str | None = field(default_factory=lambda: os.environ.get("JIXIAO_TOKEN") or None)
 
     @classmethod
     def from_stack(cls, data_dir: Path, overrides: dict[str, str] | None = None) -> "StackClient":
@@ -46,6 +48,8 @@ class StackClient:
         url = self.urls.get(service)
         if not url:
             raise Unavailable(f"no URL for the {service} service (is it running?)")
+        if self.token:
+            kwargs["headers"] = {"authorization": f"Bearer {self.token}", **kwargs.get("headers", {})}
         try:
             response = httpx.request(method, url.rstrip("/") + path, timeout=self.timeout, **kwargs)
         except httpx.HTTPError as exc:

@@ -35,6 +35,28 @@ class InvalidInput(JixiaoError):
     title = "Invalid input"
 
 
+class PayloadTooLarge(InvalidInput):
+    """An uploaded file or body is larger than the configured limit."""
+
+    status = 413
+    title = "Payload too large"
+
+
+class Unauthorized(JixiaoError):
+    """No valid bearer token where one is required."""
+
+    status = 401
+    title = "Unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="jixiao"'}
+
+
+class Forbidden(JixiaoError):
+    """The caller's roles or units do not allow this action."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class NotFound(JixiaoError):
     """The addressed resource does not exist."""
 

@@ -37,7 +37,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(JixiaoError)
     async def _ours(_request: Request, exc: JixiaoError) -> JSONResponse:
         errors = [{"field": p.path, "message": p.message} for p in exc.problems]
-        return problem(exc.status, exc.title, exc.detail, errors=errors, type_=_slug(exc.title))
+        return problem(exc.status, exc.title, exc.detail, errors=errors, type_=_slug(exc.title),
+                       headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

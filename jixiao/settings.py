@@ -67,12 +67,19 @@ class ServiceSettings(_Base):
     secret_key: str = _DEFAULT_SECRET
     migrate_on_start: bool | None = None  # default: yes in local mode, no in production
     relay_interval_ms: int = Field(200, ge=10, le=60000)
+    auth: bool | None = None  # bearer tokens required; default: off in local mode, on in production
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> "ServiceSettings":
         if self.env == "production" and self.secret_key == _DEFAULT_SECRET:
             raise ValueError("JIXIAO_SECRET_KEY must be set outside local mode")
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise ValueError("JIXIAO_SECRET_KEY must be at least 32 characters outside local mode (it signs tokens)")
         return self
+
+    @property
+    def auth_required(self) -> bool:
+        return self.env == "production" if self.auth is None else self.auth
 
     @property
     def migrate(self) -> bool:

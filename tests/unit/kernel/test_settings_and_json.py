@@ -43,8 +43,13 @@ def test_production_refuses_the_default_secret(monkeypatch):
     with pytest.raises(ValidationError, match="JIXIAO_SECRET_KEY must be set"):
         ServiceSettings()
     monkeypatch.setenv("JIXIAO_SECRET_KEY", "s3cret-from-the-vault")
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        ServiceSettings()
+    monkeypatch.setenv("JIXIAO_SECRET_KEY", "s3cret-from-the-vault-of-the-county-office")
     settings = ServiceSettings()
-    assert settings.env == "production" and settings.migrate is False
+    assert settings.env == "production" and settings.migrate is False and settings.auth_required is True
+    monkeypatch.setenv("JIXIAO_AUTH", "false")
+    assert ServiceSettings().auth_required is False
 
 
 def test_exact_json_round_trip_keeps_every_digit():
