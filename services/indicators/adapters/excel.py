@@ -10,7 +10,7 @@ import io
 import posixpath
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from xml.etree import ElementTree
 
@@ -104,11 +104,28 @@ def read_template(data: bytes) -> tuple[dict[str, Any], list[EntryRow]]:
     return meta, rows
 
 
+EXCEL_DIGITS = 15   # Excel keeps, shows and accepts 15 significant digits of a number
+
+
+def excel_number(text: str) -> Decimal:
+    """A number cell's XML text as the decimal the user typed and saw: at most 15 significant digits.
+
+    Writers put the binary double into the XML with up to 17 digits ("99.40000000000001" for 99.4);
+    Excel itself only holds 15, so the extra digits are representation noise, not data.
+    """
+    value = Decimal(text)
+    digits = len(value.as_tuple().digits)
+    if digits <= EXCEL_DIGITS or not value.is_finite():
+        return value
+    value = value.quantize(Decimal(1).scaleb(value.adjusted() - EXCEL_DIGITS + 1), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 def number_texts(data: bytes, sheet: str, column: str) -> dict[int, Decimal]:
-    """The numeric cells of one column as the decimals written in the file (row -> value).
+    """The numeric cells of one column as decimals read from the file's text (row -> value).
 
     openpyxl hands numbers over as binary floats; a grade must not depend on one, so the number
-    cells of the value column are read again from the sheet's XML, where Excel wrote them as text.
+    cells of the value column are read again from the sheet's XML (see `excel_number`).
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
@@ -128,7 +145,7 @@ def number_texts(data: bytes, sheet: str, column: str) -> dict[int, Decimal]:
                 letters = ref.rstrip("0123456789")
                 if letters == column and cell.get("t", "n") == "n" and text:  # a formula's cached result too
                     try:
-                        found[int(ref[len(letters):])] = Decimal(text)
+                        found[int(ref[len(letters):])] = excel_number(text)
                     except (InvalidOperation, ValueError):
                         pass
                 cell.clear()

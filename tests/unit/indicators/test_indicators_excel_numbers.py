@@ -42,17 +42,28 @@ def _rewrite(data: bytes, old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.parametrize(("text", "value"), [
+    ("99.40000000000001", "99.4"),          # how openpyxl writes the double nearest 99.4
+    ("0.30000000000000004", "0.3"),
+    ("123456789.123456", "123456789.123456"),   # 15 digits: kept as written
+    ("72.99999999999999", "73"),
+    ("1E-3", "0.001"),
+    ("11.4", "11.4"),
+])
+def test_excel_number_keeps_the_fifteen_digits_excel_holds(text, value):
+    assert str(excel.excel_number(text)) == value
+
+
 @pytest.mark.parametrize("extra_sheet_first", [False, True])
-def test_seventeen_digit_numbers_survive(extra_sheet_first):
-    # 1.0000000000000001 and 0.30000000000000004 as floats would read back as 1.0 and a binary fraction
+def test_number_cells_are_read_from_the_file_text(extra_sheet_first):
+    # as a float, 0.1234567890123456 (16 digits) would come back with binary noise: the text gives 15 digits
     data = _template([Decimal("424242.5"), Decimal("11.4"), 7, "12.50", None], extra_sheet_first)
-    data = _rewrite(data, b"<v>424242.5</v>", b"<v>1.0000000000000001</v>")
+    data = _rewrite(data, b"<v>424242.5</v>", b"<v>0.12345678901234567</v>")
     _meta, rows = excel.read_template(data)
     values = [r.value for r in rows]
-    assert values[:3] == [Decimal("1.0000000000000001"), Decimal("11.4"), Decimal(7)]
+    assert values[:3] == [Decimal("0.123456789012346"), Decimal("11.4"), Decimal(7)]
     assert all(isinstance(v, Decimal) for v in values[:3])
     assert values[3] == "12.50"        # text cells stay text; the use case parses them
-    assert str(values[1]) == "11.4"
 
 
 def test_number_texts_reads_only_the_value_column():
