@@ -6,13 +6,15 @@ from fastapi import FastAPI
 
 from jixiao.runtime import ServiceParts, create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from services.indicators.adapters.evidence_store import evidence_store
 from services.indicators.adapters.orm import messaging
 from services.indicators.entrypoints import grpc_server, http
+from services.indicators.settings import IndicatorsSettings
 
 
 def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None) -> FastAPI:
-    """The indicators app: REST, the outbox relay, gRPC SnapshotService."""
+               kafka: KafkaSettings | None = None, indicators: IndicatorsSettings | None = None) -> FastAPI:
+    """The indicators app: REST, the outbox relay, gRPC SnapshotService, evidence files where configured."""
     parts = ServiceParts(
         name="indicators",
         title="Jixiao indicators — plans, units, indicators, targets, results",
@@ -22,4 +24,7 @@ def create_app(settings: ServiceSettings | None = None, database: DatabaseSettin
         grpc=grpc_server.registrations,
         grpc_names=["jixiao.snapshot.v1.SnapshotService"],
     )
-    return create_service_app(parts, settings or ServiceSettings(service="indicators"), database, kafka)
+    app = create_service_app(parts, settings or ServiceSettings(service="indicators"), database, kafka)
+    own = indicators or IndicatorsSettings()
+    app.state.runtime.extras.update(indicators_settings=own, evidence_store=evidence_store(own.evidence_dir))
+    return app

@@ -168,4 +168,6 @@ evidence = sa.Table(
     _ts("uploaded_at", nullable=False),
     sa.Column("data", sa.LargeBinary),
     sa.Column("path", sa.Text),
+    sa.Column("uploaded_by", sa.String(200)),
+    sa.Column("note", sa.Text),
 )

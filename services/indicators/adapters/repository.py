@@ -27,6 +27,14 @@ class AbstractRepository(Protocol[T]):
 
     async def save_many(self, objs: Sequence[T]) -> None: ...
 
+    async def delete(self, *key: Any) -> bool: ...
+
+
+class AbstractEvidenceRepository(AbstractRepository[T], Protocol[T]):
+    """Evidence rows, plus listings without the file bytes."""
+
+    async def find_meta(self, **where: Any) -> list[T]: ...
+
 
 class SqlAlchemyRepository(Generic[T]):
     """Rows of `table` as instances of `cls` (column names = field names), ordered by primary key."""
@@ -61,6 +69,11 @@ class SqlAlchemyRepository(Generic[T]):
     async def save(self, obj: T) -> None:
         await self.save_many([obj])
 
+    async def delete(self, *key: Any) -> bool:
+        """Remove the row with this primary key; False when there was none."""
+        q = sa.delete(self.table).where(*(c == v for c, v in zip(self.key, key, strict=True)))
+        return (await self.session.execute(q)).rowcount > 0
+
     async def save_many(self, objs: Sequence[T]) -> None:
         """Insert or update (by primary key), in chunks."""
         keys = [c.name for c in self.key]
@@ -70,3 +83,12 @@ class SqlAlchemyRepository(Generic[T]):
             rest = {n: stmt.excluded[n] for n in self.names if n not in keys}
             await self.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest)
                                        if rest else stmt.on_conflict_do_nothing())
+
+
+class SqlAlchemyEvidenceRepository(SqlAlchemyRepository[T]):
+    """Evidence rows; listings leave the file bytes (`data`) in the database."""
+
+    async def find_meta(self, **where: Any) -> list[T]:
+        columns = [c for c in self.table.columns if c.name != "data"]
+        q = sa.select(*columns).where(*self._where(where)).order_by(*self.key)
+        return [self.cls(**row._mapping) for row in (await self.session.execute(q)).all()]

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from jixiao.errors import Conflict, FieldProblem, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from jixiao.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    JixiaoError,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 
 __all__ = [
-    "FieldProblem", "InvalidInput", "NotFound", "Conflict", "PreconditionFailed", "PreconditionRequired",
+    "JixiaoError", "FieldProblem", "InvalidInput", "NotFound", "PayloadTooLarge", "Conflict", "PreconditionFailed", "PreconditionRequired",
     "PlanNotFound", "UnitNotFound", "ResultNotFound", "TaskNotFound", "EvidenceNotFound",
     "PlanNotPublished", "PlanAlreadyPublished", "WrongState", "PeriodIsClosed",
 ]

@@ -225,6 +225,8 @@ class Evidence:
     uploaded_at: dt.datetime
     data: bytes | None = None
     path: str | None = None
+    uploaded_by: str | None = None
+    note: str | None = None
 
 
 def digest(record: dict[str, Any], previous: str | None = None) -> str:

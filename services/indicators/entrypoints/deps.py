@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
 from jixiao import jsonutil
-from jixiao.errors import InvalidInput, PreconditionFailed
+from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge, PreconditionFailed
+from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlIndicatorsUnitOfWork
+from services.indicators.settings import IndicatorsSettings
 
 
 class _DecimalRequest(Request):
@@ -42,6 +44,30 @@ def get_uow(request: Request) -> SqlIndicatorsUnitOfWork:
 
 
 UoW = Annotated[SqlIndicatorsUnitOfWork, Depends(get_uow)]
+
+
+def get_settings(request: Request) -> IndicatorsSettings:
+    return request.app.state.runtime.extras["indicators_settings"]
+
+
+def get_evidence_store(request: Request) -> EvidenceStore:
+    return request.app.state.runtime.extras["evidence_store"]
+
+
+Settings = Annotated[IndicatorsSettings, Depends(get_settings)]
+Store = Annotated[EvidenceStore, Depends(get_evidence_store)]
+
+
+async def read_limited(file: UploadFile, max_bytes: int) -> bytes:
+    """The upload's bytes, refused with 413 as soon as they pass `max_bytes` (never read whole first)."""
+    chunks, size = [], 0
+    while chunk := await file.read(1 << 20):
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"{file.filename or 'the file'} is larger than the limit of {max_bytes} bytes",
+                                  problems=[FieldProblem("file", f"at most {max_bytes} bytes")])
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _if_match(if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"')] = None) -> int | None:

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, UoW
+from .deps import DecimalRoute, Settings, UoW, read_limited
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["excel"], route_class=DecimalRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,10 +26,12 @@ async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = 
 
 
 @router.post("/units/{unit_id}/template")
-async def upload_template(plan_id: str, unit_id: str, uow: UoW, file: UploadFile = File(...), period: str = "Y",
-                          actor: str | None = None) -> dict[str, int]:
-    """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts."""
-    return await h.upload_template(uow, plan_id, unit_id, period, await file.read(), actor)
+async def upload_template(plan_id: str, unit_id: str, uow: UoW, settings: Settings, file: UploadFile = File(...),
+                          period: str = "Y", actor: str | None = None) -> dict[str, int]:
+    """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts
+    (413 when larger than JIXIAO_UPLOAD_MAX_BYTES)."""
+    data = await read_limited(file, settings.upload_max_bytes)
+    return await h.upload_template(uow, plan_id, unit_id, period, data, actor)
 
 
 @router.get("/export.xlsx", response_class=Response, responses=_FILE)

@@ -12,6 +12,7 @@ from services.indicators.service import handlers as h
 from .deps import DecimalRoute, IfMatch, Pages, UoW, set_etag
 from .schemas import (
     Confirm,
+    ConfirmMany,
     Correct,
     Page,
     PeriodClose,
@@ -85,6 +86,14 @@ async def confirm_result(result_id: str, body: Confirm, uow: UoW, if_match: IfMa
                          response: Response) -> ResultRead:
     """An assessor confirms the value as reported (IndicatorResultConfirmed, next version)."""
     return result_read(await h.confirm_result(uow, result_id, if_match, body.assessor), response)
+
+
+@router.post("/v1/plans/{plan_id}/results/confirm", response_model=list[ResultRead],
+             responses={409: {"description": "an item cannot be confirmed (each listed as items[i]); none was"}})
+async def confirm_many(plan_id: str, body: ConfirmMany, uow: UoW) -> list[ResultRead]:
+    """An assessor confirms up to 1000 results at once, each at the revision reviewed: all or none."""
+    results = await h.confirm_many(uow, plan_id, [(i.id, i.revision) for i in body.items], body.assessor)
+    return [result_read(r) for r in results]
 
 
 @router.post("/v1/results/{result_id}/correct", response_model=ResultRead)

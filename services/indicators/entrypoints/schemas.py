@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from services.indicators.domain.model import VALUE_FIELDS
 
@@ -115,6 +115,7 @@ class IndicatorWrite(BaseModel):
     method: dict[str, Any] | None = None
     applies_to: list[str] | None = None
     responsible: dict[str, Any] | None = None
+    unit_of_measure: str | None = Field(None, description="what task quantities of this leaf are counted in (km, 个)")
 
     def node(self) -> dict[str, Any]:
         return {"parent": None, **self.model_dump(exclude_none=True)}
@@ -203,6 +204,16 @@ class Confirm(BaseModel):
     assessor: str = Field(min_length=1, examples=["考评小组-张三"])
 
 
+class ConfirmItem(BaseModel):
+    id: str
+    revision: int = Field(description="The revision (ETag) the assessor reviewed")
+
+
+class ConfirmMany(BaseModel):
+    assessor: str = Field(min_length=1, examples=["考评小组-张三"])
+    items: list[ConfirmItem] = Field(min_length=1, max_length=1000)
+
+
 class Correct(ValueFields):
     assessor: str = Field(min_length=1)
     reason: str = Field(min_length=1, examples=["核实台账后更正为10.8公里"])
@@ -215,6 +226,13 @@ class Return(BaseModel):
 
 class Submit(BaseModel):
     actor: str | None = None
+
+
+def value_out(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A result value as JSON: numbers always as decimal strings ("73", "11.4"), never as JSON numbers."""
+    if value is None:
+        return None
+    return {k: v if isinstance(v, (bool, str)) or v is None else str(v) for k, v in value.items()}
 
 
 class ResultRead(BaseModel):
@@ -236,6 +254,10 @@ class ResultRead(BaseModel):
     updated_at: dt.datetime | None
     pending: bool
 
+    @field_serializer("reported", "confirmed")
+    def _values(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return value_out(value)
+
 
 class ResultEntryRead(BaseModel):
     revision: int
@@ -244,6 +266,23 @@ class ResultEntryRead(BaseModel):
     value: dict[str, Any] | None
     actor: str | None
     reason: str | None
+
+    @field_serializer("value")
+    def _value(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return value_out(value)
+
+
+class EvidenceRead(BaseModel):
+    id: str
+    result_id: str
+    filename: str = Field(examples=["村道验收单.pdf"])
+    content_type: str = Field(examples=["application/pdf"])
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str | None = Field(None, examples=["黄小君"])
+    note: str | None = None
+    stored: str = Field(description='"database" or "directory"')
 
 
 class PeriodClose(BaseModel):
@@ -270,3 +309,118 @@ class ReportRead(BaseModel):
     deadline: dt.date | None
     late: bool
     revision: int
+
+
+# --- tasks (任务分解) -------------------------------------------------------------------------------
+
+TASK_EXAMPLE = {"indicator": "I1.1", "unit": "a01", "title": "村道硬化", "quantity": 12, "unit_of_measure": "km",
+                "deadline": "2026-09-30", "lead": "黄小君", "deputy": "廖国兴", "head": "杨金文",
+                "handlers": ["承办人甲", "承办人乙"]}
+
+
+class TaskWrite(BaseModel):
+    """A piece of a leaf's target for a unit (section): quantity, deadline and responsible people."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [TASK_EXAMPLE]})
+    indicator: str = Field(description="a leaf indicator of the plan")
+    unit: str = Field(description="the unit (section) that carries the task out")
+    title: str
+    quantity: Decimal = Field(description="> 0, exact (a JSON number or a string)")
+    unit_of_measure: str = Field(description="km, 个, %, ...")
+    deadline: dt.date = Field(description="within the plan's year or up to the end of March after it")
+    lead: str | None = Field(None, description="主管领导")
+    deputy: str | None = Field(None, description="分管领导")
+    head: str | None = Field(None, description="科室负责人")
+    handlers: list[str] = Field(default_factory=list, description="承办人")
+
+
+class TaskCreate(TaskWrite):
+    """A new task of a published plan's leaf."""
+
+
+class TaskUpdate(TaskWrite):
+    """The whole task as it should be (PUT replaces it; its progress stays)."""
+
+
+class ProgressCreate(BaseModel):
+    """The cumulative quantity done by the end of a quarter (re-entering a quarter replaces it)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"quarter": "Q2", "done": "7.5", "note": "完成7.5公里路面硬化", "recorded_by": "承办人甲"}]})
+    quarter: str = Field(description="Q1, Q2, Q3 or Q4")
+    done: Decimal = Field(description=">= 0 and not below an earlier quarter's entry")
+    note: str | None = None
+    recorded_by: str
+
+
+class ProgressEntryRead(BaseModel):
+    quarter: str
+    done: Decimal
+    note: str | None = None
+    recorded_by: str | None = None
+    recorded_at: dt.datetime | None = None
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": "019abc12-3456-7def-8abc-def012345678", "plan_id": "bailian-2026", "indicator_id": "I1.1",
+        "unit_id": "a01", "title": "村道硬化", "quantity": "12", "unit_of_measure": "km", "deadline": "2026-09-30",
+        "lead": "黄小君", "deputy": "廖国兴", "head": "杨金文", "handlers": ["承办人甲"],
+        "progress": [{"quarter": "Q2", "done": "7.5", "note": None, "recorded_by": "承办人甲",
+                      "recorded_at": "2026-06-30T08:00:00Z"}],
+        "revision": 2, "done": "7.5", "overdue": False}]})
+    id: str
+    plan_id: str
+    indicator_id: str
+    unit_id: str
+    title: str
+    quantity: Decimal
+    unit_of_measure: str
+    deadline: dt.date
+    lead: str | None
+    deputy: str | None
+    head: str | None
+    handlers: list[str]
+    progress: list[ProgressEntryRead]
+    revision: int
+    done: Decimal = Field(description="the latest cumulative quantity reported")
+    overdue: bool = Field(description="past the deadline and short of the quantity")
+
+
+class MeasureTotalRead(BaseModel):
+    unit_of_measure: str
+    tasks: int
+    quantity: Decimal
+    done: Decimal
+
+
+class TaskSummaryRead(BaseModel):
+    tasks: int
+    overdue: int
+    totals: list[MeasureTotalRead] = Field(description="planned and done per unit of measure")
+    target: Decimal | None
+    measure: str | None = Field(description="the unit of measure compared with the target")
+    planned: Decimal | None = Field(description="the tasks' quantity in `measure` (null: not comparable)")
+    done: Decimal | None
+    unassigned: Decimal | None = Field(description="target - planned (negative: the tasks exceed the target)")
+    note: str | None
+
+
+class UnitTaskSummaryRead(TaskSummaryRead):
+    unit_id: str
+
+
+class LeafTaskSummaryRead(TaskSummaryRead):
+    """A leaf's tasks against its target, then per unit against the unit's own target (or the leaf's)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "indicator_id": "I1.1", "as_of": "2026-11-25", "tasks": 2, "overdue": 1,
+        "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
+        "target": "10", "measure": "km", "planned": "20", "done": "15", "unassigned": "-10", "note": None,
+        "units": [{"unit_id": "a01", "tasks": 2, "overdue": 1,
+                   "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
+                   "target": "10", "measure": "km", "planned": "20", "done": "15", "unassigned": "-10",
+                   "note": None}]}]})
+    indicator_id: str
+    as_of: dt.date
+    units: list[UnitTaskSummaryRead]

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from services.indicators.domain import rules, validation
-from services.indicators.domain.errors import Conflict, ResultNotFound
+from services.indicators.domain.errors import Conflict, FieldProblem, InvalidInput, JixiaoError, ResultNotFound
 from services.indicators.domain.model import (
     Period,
     Plan,
@@ -113,6 +113,47 @@ async def confirm_result(uow: AbstractUnitOfWork, rid: str, expected: int | None
         await uow.results.save(result)
         await uow.commit()
     return result
+
+
+async def confirm_many(uow: AbstractUnitOfWork, plan_id: str, items: list[tuple[str, int | None]], assessor: str,
+                       now: dt.datetime | None = None) -> list[Result]:
+    """An assessor confirms many results at once, each at the revision they reviewed: all or none.
+
+    Every item that cannot be confirmed (unknown, of another plan, changed since, wrong state,
+    closed period) is reported as `items[i]`; then nothing is confirmed.
+    """
+    now = now or utcnow()
+    if not items:
+        raise InvalidInput("name at least one result", problems=[FieldProblem("items", "is empty")])
+    if len({rid for rid, _ in items}) != len(items):
+        raise InvalidInput("a result is named twice", problems=[FieldProblem("items", "ids must be distinct")])
+    problems: list[FieldProblem] = []
+    confirmed: list[Result] = []
+    async with uow:
+        await load_plan(uow, plan_id)
+        closed = {p.period for p in await uow.periods.find(plan_id=plan_id)}
+        for i, (rid, expected) in enumerate(items):
+            result = await uow.results.get(rid, for_update=True)
+            try:
+                if result is None or result.plan_id != plan_id:
+                    raise ResultNotFound(f"no result {rid!r} in plan {plan_id!r}")
+                rules.check_revision(result.revision, expected)
+                if result.period in closed:
+                    raise Conflict(f"period {result.period} is closed")
+                rules.confirm(result, assessor, now)
+            except JixiaoError as exc:
+                problems.append(FieldProblem(f"items[{i}]", exc.detail))
+                continue
+            confirmed.append(result)
+        if problems:
+            raise Conflict(f"{len(problems)} of {len(items)} result(s) cannot be confirmed; none was",
+                           problems=problems)
+        for result in confirmed:
+            await _history(uow, result, "confirm", result.confirmed, assessor, None, now)
+            result.event_id = await events.emit_result(uow, result)
+        await uow.results.save_many(confirmed)
+        await uow.commit()
+    return confirmed
 
 
 async def correct_result(uow: AbstractUnitOfWork, rid: str, value: Value, reason: str | None,

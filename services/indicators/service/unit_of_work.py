@@ -8,7 +8,12 @@ from google.protobuf.message import Message
 
 from jixiao.uow import SqlAlchemyUnitOfWork
 from services.indicators.adapters import orm
-from services.indicators.adapters.repository import AbstractRepository, SqlAlchemyRepository
+from services.indicators.adapters.repository import (
+    AbstractEvidenceRepository,
+    AbstractRepository,
+    SqlAlchemyEvidenceRepository,
+    SqlAlchemyRepository,
+)
 from services.indicators.domain import model
 
 
@@ -24,7 +29,7 @@ class AbstractUnitOfWork:
     periods: AbstractRepository[model.Period]
     tasks: AbstractRepository[model.Task]
     reports: AbstractRepository[model.SelfReport]
-    evidence: AbstractRepository[model.Evidence]
+    evidence: AbstractEvidenceRepository[model.Evidence]
 
     async def __aenter__(self) -> AbstractUnitOfWork:
         raise NotImplementedError
@@ -62,6 +67,7 @@ class SqlIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
         await super().__aenter__()
         for name, (table, cls) in _REPOSITORIES.items():
             setattr(self, name, SqlAlchemyRepository(self.session, table, cls))
+        self.evidence = SqlAlchemyEvidenceRepository(self.session, orm.evidence, model.Evidence)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

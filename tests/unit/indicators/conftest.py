@@ -53,6 +53,16 @@ class FakeRepository:
         for obj in objs:
             await self.save(obj)
 
+    async def delete(self, *key: Any) -> bool:
+        return self.rows.pop(tuple(key), None) is not None
+
+    async def find_meta(self, **where: Any) -> list[Any]:
+        """Like the evidence repository: rows without their bytes."""
+        found = await self.find(**where)
+        for row in found:
+            row.data = None
+        return found
+
 
 class FakeUnitOfWork(AbstractUnitOfWork):
     """Commits keep changes and events; leaving without commit rolls both back."""
