@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from jixiao.auth import OFFICE, require, signed_in
 from services.reports.adapters.xlsx import export_xlsx
 from services.reports.domain.model import PlanLabels, RankingView, ScoreCard
 from services.reports.domain.rules import grade_labels
@@ -23,7 +24,7 @@ from services.reports.entrypoints.schemas import (
 from services.reports.service import handlers
 from services.reports.service.unit_of_work import ReportsUnitOfWork
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(signed_in)])   # with JIXIAO_AUTH: any role reads; labels need office
 
 
 def get_uow(request: Request) -> ReportsUnitOfWork:
@@ -98,7 +99,8 @@ async def get_labels(plan: str, uow: Uow) -> LabelsRead:
     return _labels_read(*await handlers.get_labels(uow, plan))
 
 
-@router.put("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"])
+@router.put("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"],
+            dependencies=[Depends(require(OFFICE))])
 async def put_labels(plan: str, body: LabelsUpdate, uow: Uow) -> LabelsRead:
     """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
     return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan, dict(body.grades), dict(body.units))))

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
+from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from services.scoring.domain import dumps
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service.handlers import ScoringService
 
-router = APIRouter(prefix="/v1/plans/{plan}", tags=["scoring"])
+router = APIRouter(prefix="/v1/plans/{plan}", tags=["scoring"], dependencies=[Depends(signed_in)])
 JSON = "application/json"
 
 
@@ -21,6 +22,7 @@ def get_service(request: Request) -> ScoringService:
 
 Service = Annotated[ScoringService, Depends(get_service)]
 Command = Annotated[PeriodCommand | None, Body()]
+Office = Annotated[Principal, Depends(require(OFFICE))]
 
 
 def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
@@ -29,16 +31,16 @@ def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
 
 
 @router.post("/periods/{period}/close", response_model=None, responses={200: {"model": CloseRead}})
-async def close_period(plan: str, period: str, service: Service, command: Command = None) -> Response:
-    """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades."""
-    report = await service.close_period(plan, period, (command or PeriodCommand()).actor)
+async def close_period(plan: str, period: str, service: Service, who: Office, command: Command = None) -> Response:
+    """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades (role: office)."""
+    report = await service.close_period(plan, period, actor_name(who, (command or PeriodCommand()).actor))
     return _json(report.to_dict())
 
 
 @router.post("/periods/{period}/rescore", response_model=None, responses={200: {"model": RescoreRead}})
-async def rescore(plan: str, period: str, service: Service, command: Command = None) -> Response:
-    """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot."""
-    report = await service.rescore(plan, period, (command or PeriodCommand(actor="rescore")).actor)
+async def rescore(plan: str, period: str, service: Service, who: Office, command: Command = None) -> Response:
+    """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office)."""
+    report = await service.rescore(plan, period, actor_name(who, (command or PeriodCommand(actor="rescore")).actor))
     return _json(report.to_dict())
 
 
