@@ -15,6 +15,7 @@ from services.scoring.adapters.facts import FactRows
 
 _UNIT_LOCK_NS = 0x7363  # "sc": advisory-lock namespace of per-unit recomputes
 _PERIOD_LOCK_NS = 0x7370  # "sp": advisory-lock namespace of period closes
+_PLAN_LOCK_NS = 0x736C  # "sl": recomputes of a plan (shared) against recomputes of all its units (exclusive)
 MAX_CLOSE_ATTEMPTS = 10
 
 
@@ -103,6 +104,16 @@ class SqlAlchemyScoringRepository:
         keys = sorted({_lock_key(plan_id, u) for u in unit_ids})
         for key in keys:
             await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_UNIT_LOCK_NS, key)))
+
+    async def lock_plan(self, plan_id: str, *, exclusive: bool) -> None:
+        """Order a recompute of every unit (a new plan) against recomputes of some units, across instances.
+
+        Taken before the plan and units are read: under READ COMMITTED the reads then see what the
+        other side committed, so a unit whose facts arrived while the plan was being published is
+        scored by one side or the other, never by neither (or with the older plan after the newer).
+        """
+        lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
+        await self.session.execute(sa.select(lock(_PLAN_LOCK_NS, _lock_key(plan_id, ""))))
 
     async def lock_period(self, plan_id: str, period: str) -> None:
         await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PERIOD_LOCK_NS, _lock_key(plan_id, period))))

@@ -270,9 +270,10 @@ class ScoringService:
         """
         started = time.perf_counter()
         repo = uow.repo
+        await repo.lock_plan(plan_id, exclusive=unit_ids is None)
         plan_row = await repo.plan_row(plan_id)
         if plan_row is None:
-            return {}  # facts wait for the plan
+            return {}  # facts wait for the plan (whoever publishes it recomputes every unit)
         plan = self.plan_of(plan_row)
         rows = await repo.unit_rows(plan_id, None if unit_ids is None else sorted(unit_ids))
         ids = [r.unit_id for r in rows]
