@@ -112,6 +112,7 @@ inspections = sa.Table(
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("created_by", sa.String(200), nullable=False, server_default=""),
     _now(),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),   # the ETag (0002)
     sa.Index("ix_inspections_unit", "plan_id", "unit_id", "date"),
 )
 
@@ -125,6 +126,7 @@ findings = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("proposed_points", sa.Numeric),
     sa.Column("deduction_id", sa.String(100), nullable=False, server_default=""),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),   # the ETag (0002)
     sa.Index("ix_findings_inspection", "plan_id", "inspection_id"),
 )
 
@@ -181,5 +183,6 @@ audit_log = sa.Table(
     sa.Column("before", JSONB),
     sa.Column("after", JSONB),
     sa.Column("trace_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),         # why (0002)
     sa.Index("ix_audit_entity", "plan_id", "entity_type", "entity_id"),
 )

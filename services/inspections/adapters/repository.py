@@ -195,7 +195,7 @@ class SqlAlchemyInspections(SqlAlchemyRecords):
         findings = {}
         for r in rows:
             finding = Finding(r["id"], r["inspection_id"], r["aspect"], r["description"], r["proposed_points"],
-                              r["deduction_id"])
+                              r["deduction_id"], revision=r["revision"])
             findings[finding.id] = finding
             by_id[finding.inspection_id].findings.append(finding)
         if findings:
@@ -222,13 +222,13 @@ class SqlAlchemyInspections(SqlAlchemyRecords):
         await self.session.execute(sa.insert(orm.findings).values(
             plan_id=plan_id, id=finding.id, inspection_id=finding.inspection_id, position=position,
             aspect=finding.aspect, description=finding.description, proposed_points=finding.proposed_points,
-            deduction_id=finding.deduction_id))
+            deduction_id=finding.deduction_id, revision=finding.revision))
 
     async def save_finding(self, plan_id: str, finding: Finding) -> None:
         await self.session.execute(sa.update(orm.findings).where(
             orm.findings.c.plan_id == plan_id, orm.findings.c.id == finding.id).values(
             aspect=finding.aspect, description=finding.description, proposed_points=finding.proposed_points,
-            deduction_id=finding.deduction_id))
+            deduction_id=finding.deduction_id, revision=finding.revision))
 
     async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
                    offset: int = 0) -> list[Inspection]:
@@ -307,7 +307,8 @@ class SqlAlchemyAuditLog(AbstractAuditLog):
         rows = []
         for e in entries:
             row = {"actor": e.actor, "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
-                   "plan_id": e.plan_id, "before": e.before, "after": e.after, "trace_id": e.trace_id}
+                   "plan_id": e.plan_id, "before": e.before, "after": e.after, "trace_id": e.trace_id,
+                   "reason": e.reason}
             if e.at is not None:
                 row["at"] = e.at
             rows.append(row)

@@ -108,6 +108,35 @@ class ConfirmFinding:
 
 
 @dataclass(frozen=True)
+class EditInspection:
+    """Replace what a visit records (findings are edited one by one), based on the revision read (If-Match)."""
+
+    plan_id: str
+    inspection_id: str
+    unit_id: str
+    mode: str
+    date: date
+    inspectors: list[str]
+    note: str
+    reason: str                                 # why: kept in the audit row
+    expected_revision: int | None               # the If-Match; None is refused (428)
+
+
+@dataclass(frozen=True)
+class EditFinding:
+    """Replace a finding's aspect, description and proposed points, based on the revision read (If-Match)."""
+
+    plan_id: str
+    inspection_id: str
+    finding_id: str
+    aspect: str
+    description: str
+    proposed_points: Decimal | None
+    reason: str
+    expected_revision: int | None
+
+
+@dataclass(frozen=True)
 class AttachEvidence:
     plan_id: str
     inspection_id: str

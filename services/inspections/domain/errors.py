@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from jixiao.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from jixiao.errors import Conflict, FieldProblem, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 
 __all__ = ["AlreadyRevoked", "AppealAlreadyOpen", "AppealDecided", "AppealNotAllowed", "AppealWindowClosed",
-           "FieldProblem", "InvalidInput", "PlanNotConfigured", "RecordNotFound", "VetoAlreadyLifted"]
+           "FieldProblem", "InLedger", "InvalidInput", "PlanNotConfigured", "PreconditionFailed",
+           "PreconditionRequired", "RecordNotFound", "VetoAlreadyLifted"]
 
 
 class PlanNotConfigured(NotFound):
@@ -45,3 +46,7 @@ class AppealNotAllowed(Conflict):
 
 class AppealDecided(Conflict):
     """The appeal was already decided differently; decisions are final."""
+
+
+class InLedger(Conflict):
+    """The edit would change facts a deduction in the ledger was recorded with: revoke it and record a new one."""

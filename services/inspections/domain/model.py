@@ -227,11 +227,12 @@ class Finding:
     proposed_points: Decimal | None = None
     deduction_id: str = ""        # set when the proposed deduction has been recorded
     evidence: list[Evidence] = field(default_factory=list)
+    revision: int = 1             # bumps on every change of what a reader sees of it; the ETag
 
     def as_dict(self) -> dict:
         return {"id": self.id, "aspect": self.aspect, "description": self.description,
                 "proposed_points": dec_str(self.proposed_points), "deduction_id": self.deduction_id,
-                "evidence": [e.filename for e in self.evidence]}
+                "evidence": [e.filename for e in self.evidence], "revision": self.revision}
 
 
 @dataclass
@@ -248,14 +249,23 @@ class Inspection:
     findings: list[Finding] = field(default_factory=list)
     created_by: str = ""
     created_at: datetime | None = None
+    # Bumps on every change of the visit or of anything in it (a finding added, edited, confirmed,
+    # given evidence): the ETag of the whole inspection as GET returns it.
+    revision: int = 1
 
     def finding(self, finding_id: str) -> Finding | None:
         return next((f for f in self.findings if f.id == finding_id), None)
 
+    def revise(self, finding: Finding | None = None) -> None:
+        """A change inside the inspection: its next revision (and the changed finding's)."""
+        self.revision += 1
+        if finding is not None:
+            finding.revision += 1
+
     def as_dict(self) -> dict:
         return {"id": self.id, "unit_id": self.unit_id, "mode": self.mode, "date": self.date.isoformat(),
                 "inspectors": list(self.inspectors), "note": self.note,
-                "findings": [f.as_dict() for f in self.findings]}
+                "findings": [f.as_dict() for f in self.findings], "revision": self.revision}
 
 
 @dataclass
@@ -309,3 +319,4 @@ class AuditEntry:
     at: datetime | None = None
     trace_id: str = ""
     id: int | None = None
+    reason: str = ""              # why (required for edits; empty where the action speaks for itself)

@@ -1,4 +1,5 @@
-"""Pure rules: periods, the ledger's running totals, appeal windows and leave-based eligibility."""
+"""Pure rules: periods, the ledger's running totals, appeal windows, leave-based eligibility, and what an
+edit of an inspection or a finding may change."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from .model import Deduction, Leave, PlanSettings
+from .errors import FieldProblem, InLedger, InvalidInput, PreconditionFailed, PreconditionRequired
+from .model import Deduction, Finding, Inspection, Leave, PlanSettings
 
 # A person on leave longer than this loses eligibility for excellence (机关效能).
 MAX_CONSECUTIVE_LEAVE_DAYS = 15
@@ -124,3 +127,94 @@ def leave_status(leaves: list[Leave], year: int) -> list[LeaveStatus]:
         lengths = [(e - s).days + 1 for s, e in merged]
         out.append(LeaveStatus(unit_id, person, sum(lengths), max(lengths)))
     return out
+
+
+# --- edits of inspections and findings -------------------------------------------------------
+
+# What an edit may replace. A confirmed finding's deduction copies the inspection's unit and date and
+# the finding's aspect and points (DeductionRecorded carries them to scoring): while that deduction
+# is active those facts cannot change here, or the visit and the ledger would silently disagree.
+INSPECTION_FIELDS = ("unit_id", "mode", "date", "inspectors", "note")
+FINDING_FIELDS = ("aspect", "description", "proposed_points")
+INSPECTION_FACTS_IN_LEDGER = ("unit_id", "date")
+FINDING_FACTS_IN_LEDGER = ("aspect", "proposed_points")
+
+
+def check_revision(current: int, expected: int | None, what: str) -> None:
+    """An edit names the revision it was based on (If-Match); none is refused (428), a stale one too (412)."""
+    if expected is None:
+        raise PreconditionRequired(f"editing {what} needs an If-Match header with the ETag you read")
+    if expected != current:
+        raise PreconditionFailed(f"{what} changed since you read it (now at revision {current}, not {expected}); "
+                                 f"reload it and apply your edit again")
+
+
+def edit_reason(reason: str) -> str:
+    """Every edit says why (kept in the audit row beside who and what)."""
+    if not reason.strip():
+        raise InvalidInput("reason: a reason is required to edit a record",
+                           problems=[FieldProblem("reason", "a reason is required to edit a record")])
+    return reason.strip()
+
+
+def _changes(record: Any, wanted: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(wanted) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    return [name for name in allowed if name in wanted and getattr(record, name) != wanted[name]]
+
+
+def _revoke_hint(plan_id: str, deduction_ids: list[str]) -> str:
+    urls = ", ".join(f"POST /v1/plans/{plan_id}/deductions/{d}/revoke" for d in deduction_ids)
+    return f"revoke {'it' if len(deduction_ids) == 1 else 'them'} with a reason ({urls}) and record a new one"
+
+
+def edit_inspection(inspection: Inspection, wanted: dict[str, Any], in_ledger: list[Deduction]) -> list[str]:
+    """Replace the visit's own fields; returns the names of those that changed (none: nothing to do).
+
+    `in_ledger` are the deductions its findings produced. While one of them is active the unit and
+    the date it was recorded with cannot change (InLedger); mode, inspectors and note always can.
+    """
+    changed = _changes(inspection, wanted, INSPECTION_FIELDS)
+    blocked = [name for name in changed if name in INSPECTION_FACTS_IN_LEDGER]
+    active = [d for d in in_ledger if d.active]
+    if blocked and active:
+        ids = [d.id for d in active]
+        raise InLedger(
+            f"inspection {inspection.id!r} has findings in the ledger (deduction{'s' if len(ids) > 1 else ''} "
+            f"{', '.join(map(repr, ids))}) recorded with its {' and '.join(INSPECTION_FACTS_IN_LEDGER)}, so its "
+            f"{' and '.join(blocked)} cannot change: {_revoke_hint(inspection.plan_id, ids)} (edit the "
+            f"inspection, then add and confirm a corrected finding); mode, inspectors and note can be corrected here")
+    for name in changed:
+        setattr(inspection, name, wanted[name])
+    if changed:
+        inspection.revise()
+    return changed
+
+
+def edit_finding(inspection: Inspection, finding: Finding, wanted: dict[str, Any],
+                 deduction: Deduction | None) -> list[str]:
+    """Replace a finding's aspect, description and proposed points; returns the names that changed.
+
+    Once a finding has been confirmed its aspect and points are those of its deduction for good:
+    while the deduction is active, revoke it and record a new one; once revoked, the finding stays
+    as it was recorded (a corrected finding is added and confirmed instead). The description is not
+    part of the ledger's facts and can always be corrected.
+    """
+    changed = _changes(finding, wanted, FINDING_FIELDS)
+    blocked = [name for name in changed if name in FINDING_FACTS_IN_LEDGER]
+    if blocked and finding.deduction_id:
+        what = f"finding {finding.id!r} was entered in the ledger as deduction {finding.deduction_id!r}"
+        fields = " and ".join(blocked)
+        if deduction is None or deduction.active:
+            raise InLedger(f"{what}, so its {fields} cannot change: "
+                           f"{_revoke_hint(inspection.plan_id, [finding.deduction_id])} "
+                           f"(add a corrected finding to the inspection and confirm it); "
+                           f"the description can be corrected here")
+        raise InLedger(f"{what} (revoked since), so its {fields} stay as they were recorded: add a corrected "
+                       f"finding to the inspection and confirm it; the description can be corrected here")
+    for name in changed:
+        setattr(finding, name, wanted[name])
+    if changed:
+        inspection.revise(finding)
+    return changed

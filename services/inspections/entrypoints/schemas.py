@@ -238,6 +238,36 @@ class InspectionCreate(_In):
     findings: list[FindingCreate] = []
 
 
+Reason = Annotated[str, Field(min_length=1, max_length=4000, description="why the record is corrected (kept in the "
+                                                                         "audit log with who and what changed)")]
+
+
+class InspectionUpdate(_In):
+    """The visit as it should be: PUT replaces unit, mode, date, inspectors and note (send If-Match).
+
+    Findings are not part of it: correct each at its own URL. Unit and date cannot change while a
+    deduction one of its findings produced is active (409)."""
+
+    unit_id: Id
+    mode: Literal["announced", "unannounced"]
+    date: date
+    inspectors: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
+    note: Text
+    reason: Reason
+
+
+class FindingUpdate(_In):
+    """The finding as it should be: PUT replaces aspect, description and proposed points (send If-Match).
+
+    Once confirmed, a finding's aspect and points are its deduction's (409: revoke the deduction and
+    record a new one); the description can always be corrected."""
+
+    aspect: Literal["duties", "work_style", "power_use", "efficiency", "attitude"]
+    description: Annotated[str, Field(min_length=1, max_length=4000)]
+    proposed_points: Points | None = Field(description="null: the finding proposes no deduction")
+    reason: Reason
+
+
 class FindingConfirm(_In):
     points: Points | None = Field(None, description="defaults to the finding's proposed points")
 
@@ -263,11 +293,13 @@ class FindingRead(BaseModel):
     proposed_points: str | None
     deduction_id: str
     evidence: list[EvidenceRead]
+    revision: int = Field(description="the finding's ETag (send it as If-Match to edit it)")
 
     @classmethod
     def of(cls, f: Finding) -> FindingRead:
         return cls(id=f.id, aspect=f.aspect, description=f.description, proposed_points=dec_str(f.proposed_points),
-                   deduction_id=f.deduction_id, evidence=[EvidenceRead.of(e) for e in f.evidence])
+                   deduction_id=f.deduction_id, evidence=[EvidenceRead.of(e) for e in f.evidence],
+                   revision=f.revision)
 
 
 class InspectionRead(BaseModel):
@@ -280,11 +312,13 @@ class InspectionRead(BaseModel):
     note: str
     created_by: str
     findings: list[FindingRead]
+    revision: int = Field(description="the inspection's ETag: moves with any change to it or its findings")
 
     @classmethod
     def of(cls, i: Inspection) -> InspectionRead:
         return cls(id=i.id, plan_id=i.plan_id, unit_id=i.unit_id, mode=i.mode, date=i.date, inspectors=i.inspectors,
-                   note=i.note, created_by=i.created_by, findings=[FindingRead.of(f) for f in i.findings])
+                   note=i.note, created_by=i.created_by, findings=[FindingRead.of(f) for f in i.findings],
+                   revision=i.revision)
 
 
 # --- discipline ------------------------------------------------------------------------------
@@ -365,6 +399,7 @@ class AuditRead(BaseModel):
     before: dict | None
     after: dict | None
     trace_id: str
+    reason: str = Field(description="why, for edits (empty where the action says it)")
 
     @classmethod
     def of(cls, e: AuditEntry) -> AuditRead:

@@ -33,7 +33,7 @@ class AbstractUnitOfWork(abc.ABC):
     deductions: AbstractRecords
     vetoes: AbstractRecords
     appeals: AbstractRecords
-    inspections: AbstractRecords      # plus add_finding / save_finding
+    inspections: AbstractRecords      # save writes the visit's own columns; findings: add_finding / save_finding
     evidence: AbstractEvidenceStore
     absences: AbstractRecords
     leaves: AbstractRecords

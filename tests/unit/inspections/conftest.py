@@ -56,6 +56,12 @@ class FakeRecords(AbstractRecords):
 
 
 class FakeInspections(FakeRecords):
+    async def save(self, record) -> None:
+        """Like the SQL adapter: the inspection's own fields; its findings are written one by one."""
+        stored = self.rows[(record.plan_id, record.id)]
+        self.rows[(record.plan_id, record.id)] = dataclasses.replace(copy.deepcopy(record),
+                                                                     findings=stored.findings)
+
     async def add_finding(self, plan_id, finding) -> None:
         self.rows[(plan_id, finding.inspection_id)].findings.append(copy.deepcopy(finding))
 

@@ -1,0 +1,99 @@
+"""Use cases of the deduction ledger (察访检验台帐): record, revoke, read, and the year's ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from jixiao.errors import Conflict
+from services.inspections.adapters.repository import ListFilter
+from services.inspections.domain import commands as c
+from services.inspections.domain import rules
+from services.inspections.domain.errors import RecordNotFound
+from services.inspections.domain.model import ASPECTS, SOURCE_MANUAL, Deduction, PlanSettings
+from services.inspections.service.common import check_points, check_unit, invalid, load_settings, new_id, write_audit
+from services.inspections.service.events import emit_recorded, emit_revoked
+from services.inspections.service.unit_of_work import AbstractUnitOfWork
+
+
+async def new_deduction(uow: AbstractUnitOfWork, settings: PlanSettings, actor: str, *, unit_id: str, kind: str,
+                        points: Decimal, day: date, aspect: str, note: str, source: str, source_ref: str = "",
+                        deduction_id: str | None = None) -> Deduction:
+    """Enter a deduction in the ledger (DeductionRecorded and an audit row); every area records through this."""
+    d = Deduction(settings.plan_id, deduction_id or new_id(), unit_id, kind, points, day, aspect, note,
+                  source, source_ref, created_at=uow.clock())
+    await emit_recorded(uow, d)
+    await uow.deductions.add(d)
+    await write_audit(uow, actor, "deduction.recorded", "deduction", d.id, d.plan_id, None, d.as_dict())
+    return d
+
+
+async def record_deduction(uow: AbstractUnitOfWork, cmd: c.RecordDeduction, actor: str) -> tuple[Deduction, bool]:
+    """Enter a deduction in the ledger; returns it and whether it is new (a retried id is not)."""
+    check_points(cmd.points)
+    if cmd.aspect and cmd.aspect not in ASPECTS:
+        raise invalid("aspect", f"unknown aspect {cmd.aspect!r} (one of {', '.join(ASPECTS)})")
+    async with uow:
+        await uow.lock_plan(cmd.plan_id)
+        settings = await load_settings(uow, cmd.plan_id)
+        if cmd.kind not in settings.kinds:
+            raise invalid("kind", f"unknown deduction kind {cmd.kind!r} (plan kinds: {', '.join(settings.kinds)})")
+        await check_unit(uow, cmd.plan_id, cmd.unit_id)
+        if cmd.id:
+            existing = await uow.deductions.get(cmd.plan_id, cmd.id)
+            if existing is not None:
+                if existing.facts() != (cmd.unit_id, cmd.kind, cmd.points, cmd.date, cmd.aspect):
+                    raise Conflict(f"deduction {cmd.id!r} already exists with other facts")
+                return existing, False
+        d = await new_deduction(uow, settings, actor, unit_id=cmd.unit_id, kind=cmd.kind, points=cmd.points,
+                                day=cmd.date, aspect=cmd.aspect, note=cmd.note, source=SOURCE_MANUAL,
+                                deduction_id=cmd.id)
+        await uow.commit()
+    return d, True
+
+
+async def revoke_deduction(uow: AbstractUnitOfWork, cmd: c.RevokeDeduction, actor: str) -> Deduction:
+    """Revoke an active deduction (an office correction); revoking twice is refused and changes nothing."""
+    if not cmd.reason.strip():
+        raise invalid("reason", "a reason is required")
+    async with uow:
+        await uow.lock_plan(cmd.plan_id)
+        d = await uow.deductions.get(cmd.plan_id, cmd.deduction_id, lock=True)
+        if d is None:
+            raise RecordNotFound("deduction", cmd.plan_id, cmd.deduction_id)
+        before = d.as_dict()
+        await emit_revoked(uow, d, cmd.reason.strip())
+        await uow.deductions.save(d)
+        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, d.plan_id, before, d.as_dict())
+        await uow.commit()
+    return d
+
+
+async def get_deduction(uow: AbstractUnitOfWork, plan_id: str, deduction_id: str) -> Deduction:
+    async with uow:
+        d = await uow.deductions.get(plan_id, deduction_id)
+    if d is None:
+        raise RecordNotFound("deduction", plan_id, deduction_id)
+    return d
+
+
+@dataclass
+class Ledger:
+    settings: PlanSettings
+    year: int
+    lines: list[rules.LedgerLine]
+    totals: list[rules.LedgerTotal]
+
+
+async def ledger(uow: AbstractUnitOfWork, plan_id: str, f: ListFilter, year: int | None = None) -> Ledger:
+    """The 察访检验台帐 of a year: lines with running totals per unit and kind, totals with the cap beside."""
+    async with uow:
+        settings = await load_settings(uow, plan_id)
+        year = year or settings.year
+        first, last = rules.year_range(year)
+        f = ListFilter(unit_id=f.unit_id, kind=f.kind, status=f.status, aspect=f.aspect,
+                       date_from=max(f.date_from or first, first), date_to=min(f.date_to or last, last))
+        deductions = await uow.deductions.list(plan_id, f)
+    lines, totals = rules.ledger(deductions, settings)
+    return Ledger(settings, year, lines, totals)

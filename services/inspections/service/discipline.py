@@ -1,0 +1,68 @@
+"""Use cases of administrative efficiency (机关效能): absences that deduct, leave and eligibility."""
+
+from __future__ import annotations
+
+from services.inspections.adapters.repository import ListFilter
+from services.inspections.domain import commands as c
+from services.inspections.domain import rules
+from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave
+from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
+from services.inspections.service.deductions import new_deduction
+from services.inspections.service.unit_of_work import AbstractUnitOfWork
+
+
+async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: str) -> tuple[Absence, bool]:
+    """Record an absence; an unexcused one deducts the plan's points per absence (kind `discipline`)."""
+    if cmd.activity not in ACTIVITIES:
+        raise invalid("activity", f"must be one of {', '.join(ACTIVITIES)}")
+    if not cmd.person.strip():
+        raise invalid("person", "a person is required")
+    async with uow:
+        await uow.lock_plan(cmd.plan_id)
+        settings = await load_settings(uow, cmd.plan_id)
+        await check_unit(uow, cmd.plan_id, cmd.unit_id)
+        if cmd.id and (old := await uow.absences.get(cmd.plan_id, cmd.id)) is not None:
+            return old, False
+        absence = Absence(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, cmd.person.strip(), cmd.activity, cmd.date,
+                          cmd.excused, cmd.note)
+        if not cmd.excused:
+            if DISCIPLINE not in settings.kinds:
+                raise invalid("kind", f"the plan has no deduction kind {DISCIPLINE!r}")
+            d = await new_deduction(uow, settings, actor, unit_id=cmd.unit_id, kind=DISCIPLINE,
+                                    points=settings.discipline_points, day=cmd.date, aspect="",
+                                    note=f"unexcused absence of {absence.person} ({ACTIVITIES[cmd.activity]})",
+                                    source=SOURCE_DISCIPLINE, source_ref=absence.id)
+            absence.deduction_id = d.id
+        await uow.absences.add(absence)
+        await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None,
+                          absence.as_dict())
+        await uow.commit()
+    return absence, True
+
+
+async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) -> tuple[Leave, bool]:
+    if cmd.end < cmd.start:
+        raise invalid("end", "the leave ends before it starts")
+    if not cmd.person.strip():
+        raise invalid("person", "a person is required")
+    async with uow:
+        await uow.lock_plan(cmd.plan_id)
+        await load_settings(uow, cmd.plan_id)
+        await check_unit(uow, cmd.plan_id, cmd.unit_id)
+        if cmd.id and (old := await uow.leaves.get(cmd.plan_id, cmd.id)) is not None:
+            return old, False
+        leave = Leave(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, cmd.person.strip(), cmd.start, cmd.end, cmd.note)
+        await uow.leaves.add(leave)
+        await write_audit(uow, actor, "leave.recorded", "leave", leave.id, cmd.plan_id, None, leave.as_dict())
+        await uow.commit()
+    return leave, True
+
+
+async def leave_eligibility(uow: AbstractUnitOfWork, plan_id: str, f: ListFilter,
+                            year: int | None = None) -> tuple[int, list[rules.LeaveStatus]]:
+    """Who is on leave how long in the year, and who is therefore not eligible for excellence."""
+    async with uow:
+        settings = await load_settings(uow, plan_id)
+        leaves = await uow.leaves.list(plan_id, ListFilter(unit_id=f.unit_id, person=f.person))
+    year = year or settings.year
+    return year, rules.leave_status(leaves, year)
