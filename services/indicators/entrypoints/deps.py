@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request, Response, UploadFile
+from fastapi import Depends, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
 from jixiao import jsonutil
-from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge, PreconditionFailed
+from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
+from jixiao.etags import IfMatch, set_etag
+
 from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings
+
+__all__ = ["DecimalRoute", "IfMatch", "Pages", "Settings", "Store", "UoW", "read_limited", "set_etag"]
 
 
 class _DecimalRequest(Request):
@@ -68,22 +72,6 @@ async def read_limited(file: UploadFile, max_bytes: int) -> bytes:
                                   problems=[FieldProblem("file", f"at most {max_bytes} bytes")])
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _if_match(if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"')] = None) -> int | None:
-    if if_match is None:
-        return None
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag of this service")
-    return int(raw)
-
-
-IfMatch = Annotated[int | None, Depends(_if_match)]
-
-
-def set_etag(response: Response, revision: int) -> None:
-    response.headers["ETag"] = f'"{revision}"'
 
 
 class Paging:

@@ -10,7 +10,8 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 
-from jixiao.errors import FieldProblem, InvalidInput, PreconditionFailed
+from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.etags import IfMatch, set_etag
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain.model import ACTIVITIES, ASPECTS, MODES, VETO_CATEGORIES
@@ -42,23 +43,6 @@ def _created(response: Response, new: bool) -> None:
 
 def _page(items: list, total: int, limit: int, offset: int) -> s.Page:
     return s.Page(items=items, total=total, limit=limit, offset=offset)
-
-
-def _if_match(if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"')] = None) -> int | None:
-    # the same quoted-revision ETags as indicators; the handler refuses a missing one (428)
-    if if_match is None:
-        return None
-    raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise PreconditionFailed(f"If-Match {if_match!r} is not an ETag of this service")
-    return int(raw)
-
-
-IfMatch = Annotated[int | None, Depends(_if_match)]
-
-
-def _etag(response: Response, revision: int) -> None:
-    response.headers["ETag"] = f'"{revision}"'
 
 
 # --- plans -----------------------------------------------------------------------------------
@@ -212,7 +196,7 @@ async def post_inspection(plan_id: str, body: s.InspectionCreate, uow: Uow, acto
                              [_new_finding(f) for f in body.findings], body.id)
     inspection, new = await h.create_inspection(uow, cmd, actor)
     _created(response, new)
-    _etag(response, inspection.revision)
+    set_etag(response, inspection.revision)
     return s.InspectionRead.of(inspection)
 
 
@@ -229,7 +213,7 @@ async def list_inspections(plan_id: str, uow: Uow, unit_id: str | None = None,
 @router.get("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead)
 async def get_inspection(plan_id: str, inspection_id: str, uow: Uow, response: Response) -> s.InspectionRead:
     inspection = await h.get_inspection(uow, plan_id, inspection_id)
-    _etag(response, inspection.revision)
+    set_etag(response, inspection.revision)
     return s.InspectionRead.of(inspection)
 
 
@@ -240,7 +224,7 @@ async def put_inspection(plan_id: str, inspection_id: str, body: s.InspectionUpd
     cmd = c.EditInspection(plan_id, inspection_id, body.unit_id, body.mode, body.date, body.inspectors, body.note,
                            body.reason, if_match)
     inspection = await h.edit_inspection(uow, cmd, actor)
-    _etag(response, inspection.revision)
+    set_etag(response, inspection.revision)
     return s.InspectionRead.of(inspection)
 
 
@@ -248,7 +232,7 @@ async def put_inspection(plan_id: str, inspection_id: str, body: s.InspectionUpd
 async def post_finding(plan_id: str, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor,
                        response: Response) -> s.FindingRead:
     finding = await h.add_finding(uow, c.AddFinding(plan_id, inspection_id, _new_finding(body)), actor)
-    _etag(response, finding.revision)
+    set_etag(response, finding.revision)
     return s.FindingRead.of(finding)
 
 
@@ -256,7 +240,7 @@ async def post_finding(plan_id: str, inspection_id: str, body: s.FindingCreate, 
 async def get_finding(plan_id: str, inspection_id: str, finding_id: str, uow: Uow,
                       response: Response) -> s.FindingRead:
     finding = await h.get_finding(uow, plan_id, inspection_id, finding_id)
-    _etag(response, finding.revision)
+    set_etag(response, finding.revision)
     return s.FindingRead.of(finding)
 
 
@@ -268,7 +252,7 @@ async def put_finding(plan_id: str, inspection_id: str, finding_id: str, body: s
     cmd = c.EditFinding(plan_id, inspection_id, finding_id, body.aspect, body.description, body.proposed_points,
                         body.reason, if_match)
     finding = await h.edit_finding(uow, cmd, actor)
-    _etag(response, finding.revision)
+    set_etag(response, finding.revision)
     return s.FindingRead.of(finding)
 
 
