@@ -10,13 +10,16 @@ from fastapi.routing import APIRoute
 
 from jixiao import jsonutil
 from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
+from jixiao.auth import ASSESSOR, OFFICE, UNIT, Caller, Principal, actor_name, require, require_unit, signed_in
 from jixiao.etags import IfMatch, set_etag
 
 from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings
 
-__all__ = ["DecimalRoute", "IfMatch", "Pages", "Settings", "Store", "UoW", "read_limited", "set_etag"]
+__all__ = ["DecimalRoute", "IfMatch", "Pages", "Settings", "Store", "UoW", "read_limited", "set_etag",
+           "Caller", "Principal", "actor_name", "require_unit",
+           "SIGNED_IN", "OFFICE_ONLY", "REVIEWERS", "UNIT_OR_OFFICE"]
 
 
 class _DecimalRequest(Request):
@@ -82,3 +85,11 @@ class Paging:
 
 
 Pages = Annotated[Paging, Depends()]
+
+
+# Who may do what (JIXIAO_AUTH; with auth off every caller is the local operator). Routers take
+# SIGNED_IN (any role reads); changes name their roles; unit officers act only for their units.
+SIGNED_IN = [Depends(signed_in)]
+OFFICE_ONLY = [Depends(require(OFFICE))]
+REVIEWERS = [Depends(require(ASSESSOR, OFFICE))]
+UNIT_OR_OFFICE = [Depends(require(UNIT, OFFICE))]

@@ -7,9 +7,9 @@ from fastapi.responses import Response
 
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, Settings, UoW, read_limited
+from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Settings, UoW, actor_name, read_limited, require_unit
 
-router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["excel"], route_class=DecimalRoute)
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["excel"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILE = {200: {"content": {XLSX: {}}, "description": "an .xlsx workbook"}}
 
@@ -25,13 +25,14 @@ async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = 
     return xlsx(data, f"{plan_id}-{unit_id}-{period}.xlsx")
 
 
-@router.post("/units/{unit_id}/template")
-async def upload_template(plan_id: str, unit_id: str, uow: UoW, settings: Settings, file: UploadFile = File(...),
-                          period: str = "Y", actor: str | None = None) -> dict[str, int]:
+@router.post("/units/{unit_id}/template", dependencies=UNIT_OR_OFFICE)
+async def upload_template(plan_id: str, unit_id: str, uow: UoW, settings: Settings, who: Caller,
+                          file: UploadFile = File(...), period: str = "Y", actor: str | None = None) -> dict[str, int]:
     """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts
     (413 when larger than JIXIAO_UPLOAD_MAX_BYTES)."""
+    require_unit(who, unit_id)
     data = await read_limited(file, settings.upload_max_bytes)
-    return await h.upload_template(uow, plan_id, unit_id, period, data, actor)
+    return await h.upload_template(uow, plan_id, unit_id, period, data, actor_name(who, actor))
 
 
 @router.get("/export.xlsx", response_class=Response, responses=_FILE)

@@ -8,4 +8,5 @@ from . import evidence_api, excel_api, import_api, plans_api, reports_api, resul
 
 
 def routers() -> list[APIRouter]:
-    return [plans_api.router, units_api.router, results_api.router, tasks_api.router, evidence_api.router, excel_api.router, reports_api.router, import_api.router]
+    return [plans_api.router, units_api.router, results_api.router, tasks_api.router, evidence_api.router,
+            excel_api.router, reports_api.router, import_api.router]

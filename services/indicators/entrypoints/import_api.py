@@ -8,12 +8,12 @@ from fastapi import APIRouter, Body
 
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, UoW
+from .deps import OFFICE_ONLY, SIGNED_IN, DecimalRoute, UoW
 
-router = APIRouter(tags=["import"], route_class=DecimalRoute)
+router = APIRouter(tags=["import"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 
 
-@router.post("/v1/import")
+@router.post("/v1/import", dependencies=OFFICE_ONLY)
 async def import_bundle(uow: UoW, body: dict[str, Any] = Body(
         description='{"plan", "indicators", "units", "targets", "results"} of a jixiao.bundle/v1',
         examples=[{"plan": {"id": "bailian-2026", "...": "..."}, "indicators": [], "units": [], "targets": [],

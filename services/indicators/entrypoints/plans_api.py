@@ -8,7 +8,7 @@ from services.indicators.domain import validation
 from services.indicators.domain.model import Plan
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, IfMatch, Pages, UoW, set_etag
+from .deps import OFFICE_ONLY, SIGNED_IN, DecimalRoute, IfMatch, Pages, UoW, set_etag
 from .schemas import (
     IndicatorWrite,
     Page,
@@ -21,7 +21,7 @@ from .schemas import (
     Problem,
 )
 
-router = APIRouter(prefix="/v1/plans", tags=["plans"], route_class=DecimalRoute)
+router = APIRouter(prefix="/v1/plans", tags=["plans"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 
 
 def plan_read(plan: Plan, response: Response | None = None) -> PlanRead:
@@ -33,7 +33,7 @@ def plan_read(plan: Plan, response: Response | None = None) -> PlanRead:
                     indicators=plan.indicators, problems=[Problem(field=p.path, message=p.message) for p in problems])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanRead)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanRead, dependencies=OFFICE_ONLY)
 async def create_plan(body: PlanCreate, uow: UoW, response: Response) -> PlanRead:
     """Create a draft plan (validated in full on publication; `problems` shows what blocks it)."""
     return plan_read(await h.create_plan(uow, body.plan, body.indicators), response)
@@ -51,13 +51,13 @@ async def get_plan(plan_id: str, uow: UoW, response: Response) -> PlanRead:
     return plan_read(await h.get_plan(uow, plan_id), response)
 
 
-@router.patch("/{plan_id}", response_model=PlanRead)
+@router.patch("/{plan_id}", response_model=PlanRead, dependencies=OFFICE_ONLY)
 async def update_plan(plan_id: str, body: PlanUpdate, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
     """Change a draft (If-Match required)."""
     return plan_read(await h.update_draft(uow, plan_id, body.plan, body.indicators, if_match), response)
 
 
-@router.put("/{plan_id}/indicators/{indicator_id}", response_model=PlanRead)
+@router.put("/{plan_id}/indicators/{indicator_id}", response_model=PlanRead, dependencies=OFFICE_ONLY)
 async def put_indicator(plan_id: str, indicator_id: str, body: IndicatorWrite, uow: UoW, if_match: IfMatch,
                         response: Response) -> PlanRead:
     """Add or replace one node of a draft's indicator tree (If-Match: the plan's ETag)."""
@@ -71,13 +71,13 @@ async def list_indicators(plan_id: str, uow: UoW, kind: str | None = None, leave
     return h.indicator_nodes(await h.get_plan(uow, plan_id), kind=kind, leaves_only=leaves_only)
 
 
-@router.post("/{plan_id}/publish", response_model=PlanRead)
+@router.post("/{plan_id}/publish", response_model=PlanRead, dependencies=OFFICE_ONLY)
 async def publish_plan(plan_id: str, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
     """Validate with the scoring rules and publish version 1 (PlanPublished)."""
     return plan_read(await h.publish_plan(uow, plan_id, if_match), response)
 
 
-@router.post("/{plan_id}/versions", response_model=PlanRead, status_code=status.HTTP_201_CREATED)
+@router.post("/{plan_id}/versions", response_model=PlanRead, status_code=status.HTTP_201_CREATED, dependencies=OFFICE_ONLY)
 async def publish_version(plan_id: str, body: PlanVersionCreate, uow: UoW, if_match: IfMatch,
                           response: Response) -> PlanRead:
     """A published plan changes only by a new version with a reason (PlanPublished)."""

@@ -6,15 +6,17 @@ from fastapi import APIRouter
 
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, Pages, UoW
+from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Pages, UoW, require_unit
 from .schemas import Page, ReportRead, ReportSubmit
 
-router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["reports"], route_class=DecimalRoute)
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["reports"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 
 
-@router.put("/units/{unit_id}/reports/{period}", response_model=ReportRead)
-async def submit_report(plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW) -> ReportRead:
+@router.put("/units/{unit_id}/reports/{period}", response_model=ReportRead, dependencies=UNIT_OR_OFFICE)
+async def submit_report(plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW,
+                        who: Caller) -> ReportRead:
     """Submit the unit's 自评报告 for a period; `late` is set when after the plan's deadline."""
+    require_unit(who, unit_id)
     report = await h.submit_report(uow, plan_id, unit_id, period, body.text)
     return ReportRead.model_validate(report, from_attributes=True)
 

@@ -9,7 +9,20 @@ from services.indicators.domain.errors import FieldProblem, InvalidInput
 from services.indicators.domain.model import Result
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, IfMatch, Pages, UoW, set_etag
+from .deps import (
+    OFFICE_ONLY,
+    REVIEWERS,
+    SIGNED_IN,
+    UNIT_OR_OFFICE,
+    Caller,
+    DecimalRoute,
+    IfMatch,
+    Pages,
+    UoW,
+    actor_name,
+    require_unit,
+    set_etag,
+)
 from .schemas import (
     Confirm,
     ConfirmMany,
@@ -25,7 +38,7 @@ from .schemas import (
     Submit,
 )
 
-router = APIRouter(tags=["results"], route_class=DecimalRoute)
+router = APIRouter(tags=["results"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 
 
 def result_read(result: Result, response: Response | None = None) -> ResultRead:
@@ -42,11 +55,13 @@ def _value(body) -> dict:
     return value
 
 
-@router.post("/v1/plans/{plan_id}/results", status_code=status.HTTP_201_CREATED, response_model=ResultRead)
-async def enter_result(plan_id: str, body: ResultCreate, uow: UoW, response: Response) -> ResultRead:
-    """The unit enters its self-assessed value (validated by the scoring rules)."""
+@router.post("/v1/plans/{plan_id}/results", status_code=status.HTTP_201_CREATED, response_model=ResultRead,
+             dependencies=UNIT_OR_OFFICE)
+async def enter_result(plan_id: str, body: ResultCreate, uow: UoW, who: Caller, response: Response) -> ResultRead:
+    """The unit enters its self-assessed value (validated by the scoring rules). Role: unit (its own), office."""
+    require_unit(who, body.unit)
     result = await h.enter_result(uow, plan_id, body.unit, body.indicator, body.part, body.period, _value(body),
-                                  body.comment, body.actor)
+                                  body.comment, actor_name(who, body.actor))
     return result_read(result, response)
 
 
@@ -68,53 +83,61 @@ async def result_history(result_id: str, uow: UoW) -> list[ResultEntryRead]:
     return [ResultEntryRead.model_validate(e, from_attributes=True) for e in await h.result_history(uow, result_id)]
 
 
-@router.put("/v1/results/{result_id}", response_model=ResultRead)
-async def update_result(result_id: str, body: ResultUpdate, uow: UoW, if_match: IfMatch,
+@router.put("/v1/results/{result_id}", response_model=ResultRead, dependencies=UNIT_OR_OFFICE)
+async def update_result(result_id: str, body: ResultUpdate, uow: UoW, who: Caller, if_match: IfMatch,
                         response: Response) -> ResultRead:
-    """The unit changes its value (If-Match required)."""
-    result = await h.update_result(uow, result_id, _value(body), body.comment, if_match, body.actor)
+    """The unit changes its value (If-Match required). Role: unit (its own), office."""
+    require_unit(who, (await h.get_result(uow, result_id)).unit_id)
+    result = await h.update_result(uow, result_id, _value(body), body.comment, if_match, actor_name(who, body.actor))
     return result_read(result, response)
 
 
-@router.post("/v1/results/{result_id}/submit", response_model=ResultRead)
-async def submit_result(result_id: str, body: Submit, uow: UoW, if_match: IfMatch, response: Response) -> ResultRead:
-    return result_read(await h.submit_result(uow, result_id, if_match, body.actor), response)
+@router.post("/v1/results/{result_id}/submit", response_model=ResultRead, dependencies=UNIT_OR_OFFICE)
+async def submit_result(result_id: str, body: Submit, uow: UoW, who: Caller, if_match: IfMatch,
+                        response: Response) -> ResultRead:
+    """The unit submits its value for review. Role: unit (its own), office."""
+    require_unit(who, (await h.get_result(uow, result_id)).unit_id)
+    return result_read(await h.submit_result(uow, result_id, if_match, actor_name(who, body.actor)), response)
 
 
-@router.post("/v1/results/{result_id}/confirm", response_model=ResultRead)
-async def confirm_result(result_id: str, body: Confirm, uow: UoW, if_match: IfMatch,
+@router.post("/v1/results/{result_id}/confirm", response_model=ResultRead, dependencies=REVIEWERS)
+async def confirm_result(result_id: str, body: Confirm, uow: UoW, who: Caller, if_match: IfMatch,
                          response: Response) -> ResultRead:
-    """An assessor confirms the value as reported (IndicatorResultConfirmed, next version)."""
-    return result_read(await h.confirm_result(uow, result_id, if_match, body.assessor), response)
+    """An assessor confirms the value as reported (IndicatorResultConfirmed, next version). Role: assessor, office."""
+    return result_read(await h.confirm_result(uow, result_id, if_match, actor_name(who, body.assessor)), response)
 
 
-@router.post("/v1/plans/{plan_id}/results/confirm", response_model=list[ResultRead],
+@router.post("/v1/plans/{plan_id}/results/confirm", response_model=list[ResultRead], dependencies=REVIEWERS,
              responses={409: {"description": "an item cannot be confirmed (each listed as items[i]); none was"}})
-async def confirm_many(plan_id: str, body: ConfirmMany, uow: UoW) -> list[ResultRead]:
+async def confirm_many(plan_id: str, body: ConfirmMany, uow: UoW, who: Caller) -> list[ResultRead]:
     """An assessor confirms up to 1000 results at once, each at the revision reviewed: all or none."""
-    results = await h.confirm_many(uow, plan_id, [(i.id, i.revision) for i in body.items], body.assessor)
+    results = await h.confirm_many(uow, plan_id, [(i.id, i.revision) for i in body.items],
+                                   actor_name(who, body.assessor))
     return [result_read(r) for r in results]
 
 
-@router.post("/v1/results/{result_id}/correct", response_model=ResultRead)
-async def correct_result(result_id: str, body: Correct, uow: UoW, if_match: IfMatch,
+@router.post("/v1/results/{result_id}/correct", response_model=ResultRead, dependencies=REVIEWERS)
+async def correct_result(result_id: str, body: Correct, uow: UoW, who: Caller, if_match: IfMatch,
                          response: Response) -> ResultRead:
     """An assessor corrects the value with a reason (IndicatorResultConfirmed, next version)."""
-    result = await h.correct_result(uow, result_id, _value(body), body.reason, if_match, body.assessor)
+    result = await h.correct_result(uow, result_id, _value(body), body.reason, if_match,
+                                    actor_name(who, body.assessor))
     return result_read(result, response)
 
 
-@router.post("/v1/results/{result_id}/return", response_model=ResultRead)
-async def return_result(result_id: str, body: Return, uow: UoW, if_match: IfMatch,
+@router.post("/v1/results/{result_id}/return", response_model=ResultRead, dependencies=REVIEWERS)
+async def return_result(result_id: str, body: Return, uow: UoW, who: Caller, if_match: IfMatch,
                         response: Response) -> ResultRead:
     """An assessor returns the result to the unit with a reason."""
-    return result_read(await h.return_result(uow, result_id, body.reason, if_match, body.assessor), response)
+    result = await h.return_result(uow, result_id, body.reason, if_match, actor_name(who, body.assessor))
+    return result_read(result, response)
 
 
-@router.post("/v1/plans/{plan_id}/periods/{period}/close", response_model=PeriodRead)
-async def close_period(plan_id: str, period: str, body: PeriodClose, uow: UoW) -> PeriodRead:
+@router.post("/v1/plans/{plan_id}/periods/{period}/close", response_model=PeriodRead, dependencies=OFFICE_ONLY)
+async def close_period(plan_id: str, period: str, body: PeriodClose, uow: UoW, who: Caller) -> PeriodRead:
     """The office closes a period (PeriodClosed)."""
-    return PeriodRead.model_validate(await h.close_period(uow, plan_id, period, body.closed_by), from_attributes=True)
+    closed = await h.close_period(uow, plan_id, period, actor_name(who, body.closed_by))
+    return PeriodRead.model_validate(closed, from_attributes=True)
 
 
 @router.get("/v1/plans/{plan_id}/periods", response_model=list[PeriodRead])

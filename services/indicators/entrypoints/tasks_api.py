@@ -12,10 +12,22 @@ from services.indicators.domain import rules
 from services.indicators.domain.model import Task
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, IfMatch, Pages, UoW, set_etag
+from .deps import (
+    OFFICE_ONLY,
+    SIGNED_IN,
+    UNIT_OR_OFFICE,
+    Caller,
+    DecimalRoute,
+    IfMatch,
+    Pages,
+    UoW,
+    actor_name,
+    require_unit,
+    set_etag,
+)
 from .schemas import LeafTaskSummaryRead, Page, ProgressCreate, TaskCreate, TaskRead, TaskUpdate
 
-router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["tasks"], route_class=DecimalRoute)
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["tasks"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 AsOf = Annotated[dt.date | None, Query(description="the day `overdue` is judged on (default: today)")]
 
 
@@ -26,7 +38,7 @@ def task_read(task: Task, today: dt.date | None = None, response: Response | Non
     return TaskRead.model_validate({**vars(task), "done": task.done_quantity(), "overdue": overdue})
 
 
-@router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
+@router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead, dependencies=OFFICE_ONLY)
 async def create_task(plan_id: str, body: TaskCreate, uow: UoW, response: Response) -> TaskRead:
     """Assign part of a leaf's target to a unit (section); the plan must be published."""
     return task_read(await h.create_task(uow, plan_id, body.model_dump()), response=response)
@@ -47,26 +59,29 @@ async def get_task(plan_id: str, task_id: str, uow: UoW, response: Response, as_
     return task_read(await h.get_task(uow, plan_id, task_id), as_of, response)
 
 
-@router.put("/tasks/{task_id}", response_model=TaskRead)
+@router.put("/tasks/{task_id}", response_model=TaskRead, dependencies=OFFICE_ONLY)
 async def update_task(plan_id: str, task_id: str, body: TaskUpdate, uow: UoW, if_match: IfMatch,
                       response: Response) -> TaskRead:
     """Replace the task (If-Match required); its progress stays."""
     return task_read(await h.update_task(uow, plan_id, task_id, body.model_dump(), if_match), response=response)
 
 
-@router.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+@router.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               dependencies=OFFICE_ONLY)
 async def delete_task(plan_id: str, task_id: str, uow: UoW, if_match: IfMatch) -> Response:
     """Remove the task and its progress (If-Match required)."""
     await h.delete_task(uow, plan_id, task_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/tasks/{task_id}/progress", response_model=TaskRead)
-async def record_progress(plan_id: str, task_id: str, body: ProgressCreate, uow: UoW, if_match: IfMatch,
-                          response: Response) -> TaskRead:
-    """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it."""
-    task = await h.record_progress(uow, plan_id, task_id, body.quarter, body.done, body.note, body.recorded_by,
-                                   if_match)
+@router.post("/tasks/{task_id}/progress", response_model=TaskRead, dependencies=UNIT_OR_OFFICE)
+async def record_progress(plan_id: str, task_id: str, body: ProgressCreate, uow: UoW, who: Caller,
+                          if_match: IfMatch, response: Response) -> TaskRead:
+    """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it.
+    Role: the task's unit, office."""
+    require_unit(who, (await h.get_task(uow, plan_id, task_id)).unit_id)
+    task = await h.record_progress(uow, plan_id, task_id, body.quarter, body.done, body.note,
+                                   actor_name(who, body.recorded_by), if_match)
     return task_read(task, response=response)
 
 

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Response
 
 from services.indicators.service import handlers as h
 
-from .deps import DecimalRoute, IfMatch, Pages, UoW, set_etag
+from .deps import OFFICE_ONLY, SIGNED_IN, DecimalRoute, IfMatch, Pages, UoW, set_etag
 from .schemas import Counts, Page, TargetRead, TargetsSet, UnitRead, UnitsUpsert, UnitUpdate
 
-router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["units"], route_class=DecimalRoute)
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["units"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 
 
-@router.put("/units", response_model=Counts)
+@router.put("/units", response_model=Counts, dependencies=OFFICE_ONLY)
 async def upsert_units(plan_id: str, body: UnitsUpsert, uow: UoW) -> Counts:
     """Create or update many units at once (UnitUpserted for each change once the plan is published)."""
     records = [u.model_dump() for u in body.units]
@@ -35,7 +35,7 @@ async def get_unit(plan_id: str, unit_id: str, uow: UoW, response: Response) -> 
     return UnitRead.model_validate(unit, from_attributes=True)
 
 
-@router.patch("/units/{unit_id}", response_model=UnitRead)
+@router.patch("/units/{unit_id}", response_model=UnitRead, dependencies=OFFICE_ONLY)
 async def update_unit(plan_id: str, unit_id: str, body: UnitUpdate, uow: UoW, if_match: IfMatch,
                       response: Response) -> UnitRead:
     """Change one unit (If-Match: its ETag)."""
@@ -44,7 +44,7 @@ async def update_unit(plan_id: str, unit_id: str, body: UnitUpdate, uow: UoW, if
     return UnitRead.model_validate(unit, from_attributes=True)
 
 
-@router.put("/targets", response_model=Counts)
+@router.put("/targets", response_model=Counts, dependencies=OFFICE_ONLY)
 async def set_targets(plan_id: str, body: TargetsSet, uow: UoW) -> Counts:
     """Set units' own targets for leaves (TargetSet for each change once the plan is published)."""
     return Counts(**await h.set_targets(uow, plan_id, [t.model_dump() for t in body.targets]))

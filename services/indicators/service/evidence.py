@@ -61,6 +61,15 @@ async def read_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, evidence_
     return item, await store.read(item)
 
 
+async def evidence_unit(uow: AbstractUnitOfWork, evidence_id: str) -> str:
+    """The unit whose result an evidence file backs (who may remove it)."""
+    async with uow:
+        item = await uow.evidence.get(evidence_id)
+        if item is None:
+            raise EvidenceNotFound(f"no evidence {evidence_id!r}")
+        return (await _result(uow, item.result_id)).unit_id
+
+
 async def delete_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, evidence_id: str) -> None:
     """Remove a file while its result is not confirmed and the period is open (confirmed results keep theirs)."""
     async with uow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .evidence import delete_evidence, list_evidence, read_evidence, upload_evidence
+from .evidence import delete_evidence, evidence_unit, list_evidence, read_evidence, upload_evidence
 from .excel import download_template, export_plan, export_results, upload_template
 from .importing import import_bundle
 from .plans import (
@@ -35,7 +35,7 @@ from .tasks import create_task, delete_task, get_task, list_tasks, record_progre
 from .units import get_unit, list_targets, list_units, set_targets, update_unit, upsert_units
 
 __all__ = [
-    "delete_evidence", "list_evidence", "read_evidence", "upload_evidence",
+    "delete_evidence", "evidence_unit", "list_evidence", "read_evidence", "upload_evidence",
     "list_reports", "submit_report",
     "download_template", "export_plan", "export_results", "upload_template",
     "import_bundle",
