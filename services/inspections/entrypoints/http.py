@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 
 from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.auth import INSPECTOR, OFFICE, UNIT, Caller, actor_name, require, require_unit, signed_in
 from jixiao.etags import IfMatch, set_etag
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
@@ -19,16 +20,21 @@ from services.inspections.entrypoints import schemas as s
 from services.inspections.service import handlers as h
 from services.inspections.service.unit_of_work import SqlAlchemyInspectionsUnitOfWork
 
-router = APIRouter(prefix="/v1", tags=["inspections"])
+router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(signed_in)])
+# Who may change what (JIXIAO_AUTH; off: everyone is the local operator). Any role reads.
+OFFICE_ONLY = [Depends(require(OFFICE))]
+INSPECTORS = [Depends(require(INSPECTOR, OFFICE))]
+UNITS = [Depends(require(UNIT, OFFICE))]
 
 
 def _uow(request: Request) -> SqlAlchemyInspectionsUnitOfWork:
     return SqlAlchemyInspectionsUnitOfWork(request.app.state.runtime)
 
 
-def _actor(x_actor: Annotated[str | None, Header(alias="X-Actor")] = None) -> str:
-    # headers are latin-1: names in Chinese come percent-encoded
-    return unquote(x_actor).strip()[:200] if x_actor and x_actor.strip() else "system"
+def _actor(who: Caller, x_actor: Annotated[str | None, Header(alias="X-Actor")] = None) -> str:
+    # the token's user when there is one; else the header (latin-1: names in Chinese come percent-encoded)
+    given = unquote(x_actor).strip()[:200] if x_actor and x_actor.strip() else "system"
+    return actor_name(who, given) or "system"
 
 
 Uow = Annotated[SqlAlchemyInspectionsUnitOfWork, Depends(_uow)]
@@ -48,7 +54,8 @@ def _page(items: list, total: int, limit: int, offset: int) -> s.Page:
 # --- plans -----------------------------------------------------------------------------------
 
 
-@router.put("/plans/{plan_id}", response_model=s.PlanSettingsRead)
+@router.put("/plans/{plan_id}", response_model=s.PlanSettingsRead,
+            dependencies=OFFICE_ONLY)
 async def put_plan(plan_id: str, body: s.PlanSettingsUpdate, uow: Uow, actor: Actor) -> s.PlanSettingsRead:
     """Set the plan settings this service uses (year, veto categories, deduction kinds and caps, ...)."""
     cmd = c.ConfigurePlan(plan_id, body.year, body.veto_categories, {k.kind: k.cap for k in body.deduction_kinds},
@@ -76,7 +83,8 @@ async def form_options(plan_id: str, uow: Uow) -> dict:
 # --- deductions and ledger -------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/deductions", response_model=s.DeductionRead, status_code=201)
+@router.post("/plans/{plan_id}/deductions", response_model=s.DeductionRead, status_code=201,
+             dependencies=INSPECTORS)
 async def post_deduction(plan_id: str, body: s.DeductionCreate, uow: Uow, actor: Actor,
                          response: Response) -> s.DeductionRead:
     cmd = c.RecordDeduction(plan_id, body.unit_id, body.kind, body.points, body.date, body.aspect, body.note, body.id)
@@ -100,7 +108,8 @@ async def get_deduction(plan_id: str, deduction_id: str, uow: Uow) -> s.Deductio
     return s.DeductionRead.of(await h.get_deduction(uow, plan_id, deduction_id))
 
 
-@router.post("/plans/{plan_id}/deductions/{deduction_id}/revoke", response_model=s.DeductionRead)
+@router.post("/plans/{plan_id}/deductions/{deduction_id}/revoke", response_model=s.DeductionRead,
+             dependencies=OFFICE_ONLY)
 async def revoke_deduction(plan_id: str, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.DeductionRead:
     """Revoke a deduction directly (office correction); appeals revoke through their decision."""
     return s.DeductionRead.of(await h.revoke_deduction(uow, c.RevokeDeduction(plan_id, deduction_id, body.reason), actor))
@@ -119,7 +128,8 @@ async def get_ledger(plan_id: str, uow: Uow, unit_id: str | None = None, kind: s
 # --- vetoes ----------------------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/vetoes", response_model=s.VetoRead, status_code=201)
+@router.post("/plans/{plan_id}/vetoes", response_model=s.VetoRead, status_code=201,
+             dependencies=INSPECTORS)
 async def post_veto(plan_id: str, body: s.VetoCreate, uow: Uow, actor: Actor, response: Response) -> s.VetoRead:
     cmd = c.IssueVeto(plan_id, body.unit_id, body.category, body.date, body.document, body.note, body.id)
     v, new = await h.issue_veto(uow, cmd, actor)
@@ -142,7 +152,8 @@ async def get_veto(plan_id: str, veto_id: str, uow: Uow) -> s.VetoRead:
     return s.VetoRead.of(await h.get_veto(uow, plan_id, veto_id))
 
 
-@router.post("/plans/{plan_id}/vetoes/{veto_id}/lift", response_model=s.VetoRead)
+@router.post("/plans/{plan_id}/vetoes/{veto_id}/lift", response_model=s.VetoRead,
+             dependencies=OFFICE_ONLY)
 async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.VetoRead:
     return s.VetoRead.of(await h.lift_veto(uow, c.LiftVeto(plan_id, veto_id, body.reason), actor))
 
@@ -150,9 +161,12 @@ async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, acto
 # --- appeals ---------------------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/deductions/{deduction_id}/appeals", response_model=s.AppealRead, status_code=201)
-async def post_appeal(plan_id: str, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor,
+@router.post("/plans/{plan_id}/deductions/{deduction_id}/appeals", response_model=s.AppealRead, status_code=201,
+             dependencies=UNITS)
+async def post_appeal(plan_id: str, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor, who: Caller,
                       response: Response) -> s.AppealRead:
+    """The deducted unit appeals (role: unit, for its own units; office)."""
+    require_unit(who, (await h.get_deduction(uow, plan_id, deduction_id)).unit_id)
     appeal, new = await h.file_appeal(uow, c.FileAppeal(plan_id, deduction_id, body.reason, body.id), actor)
     _created(response, new)
     return s.AppealRead.of(appeal)
@@ -172,7 +186,8 @@ async def get_appeal(plan_id: str, appeal_id: str, uow: Uow) -> s.AppealRead:
     return s.AppealRead.of(await h.get_appeal(uow, plan_id, appeal_id))
 
 
-@router.post("/plans/{plan_id}/appeals/{appeal_id}/decision", response_model=s.AppealDecisionRead)
+@router.post("/plans/{plan_id}/appeals/{appeal_id}/decision", response_model=s.AppealDecisionRead,
+             dependencies=OFFICE_ONLY)
 async def decide_appeal(plan_id: str, appeal_id: str, body: s.AppealDecisionIn, uow: Uow,
                         actor: Actor) -> s.AppealDecisionRead:
     """Decide once: `revoke_deduction` (appeal granted) or `keep_deduction` (appeal rejected); repeats are no-ops."""
@@ -188,7 +203,8 @@ def _new_finding(f: s.FindingCreate) -> c.NewFinding:
     return c.NewFinding(f.aspect, f.description, f.proposed_points, f.id)
 
 
-@router.post("/plans/{plan_id}/inspections", response_model=s.InspectionRead, status_code=201)
+@router.post("/plans/{plan_id}/inspections", response_model=s.InspectionRead, status_code=201,
+             dependencies=INSPECTORS)
 async def post_inspection(plan_id: str, body: s.InspectionCreate, uow: Uow, actor: Actor,
                           response: Response) -> s.InspectionRead:
     """One request from the mobile form: the visit and its findings (proposed deductions are not yet in the ledger)."""
@@ -217,7 +233,8 @@ async def get_inspection(plan_id: str, inspection_id: str, uow: Uow, response: R
     return s.InspectionRead.of(inspection)
 
 
-@router.put("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead)
+@router.put("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead,
+            dependencies=INSPECTORS)
 async def put_inspection(plan_id: str, inspection_id: str, body: s.InspectionUpdate, uow: Uow, actor: Actor,
                          if_match: IfMatch, response: Response) -> s.InspectionRead:
     """Correct the visit with a reason (If-Match required: 428 without, 412 if stale; audited)."""
@@ -228,7 +245,8 @@ async def put_inspection(plan_id: str, inspection_id: str, body: s.InspectionUpd
     return s.InspectionRead.of(inspection)
 
 
-@router.post("/plans/{plan_id}/inspections/{inspection_id}/findings", response_model=s.FindingRead, status_code=201)
+@router.post("/plans/{plan_id}/inspections/{inspection_id}/findings", response_model=s.FindingRead, status_code=201,
+             dependencies=INSPECTORS)
 async def post_finding(plan_id: str, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor,
                        response: Response) -> s.FindingRead:
     finding = await h.add_finding(uow, c.AddFinding(plan_id, inspection_id, _new_finding(body)), actor)
@@ -244,7 +262,8 @@ async def get_finding(plan_id: str, inspection_id: str, finding_id: str, uow: Uo
     return s.FindingRead.of(finding)
 
 
-@router.put("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}", response_model=s.FindingRead)
+@router.put("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}", response_model=s.FindingRead,
+            dependencies=INSPECTORS)
 async def put_finding(plan_id: str, inspection_id: str, finding_id: str, body: s.FindingUpdate, uow: Uow,
                       actor: Actor, if_match: IfMatch, response: Response) -> s.FindingRead:
     """Correct a finding with a reason (If-Match required; audited). A confirmed finding keeps its aspect
@@ -257,7 +276,8 @@ async def put_finding(plan_id: str, inspection_id: str, finding_id: str, body: s
 
 
 @router.post("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}/deduction",
-             response_model=s.DeductionRead, status_code=201)
+             response_model=s.DeductionRead, status_code=201,
+             dependencies=INSPECTORS)
 async def confirm_finding(plan_id: str, inspection_id: str, finding_id: str, body: s.FindingConfirm, uow: Uow,
                           actor: Actor, response: Response) -> s.DeductionRead:
     """Enter the finding's deduction in the ledger (once; a repeat returns the same deduction with 200)."""
@@ -267,7 +287,8 @@ async def confirm_finding(plan_id: str, inspection_id: str, finding_id: str, bod
 
 
 @router.post("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}/evidence",
-             response_model=s.EvidenceRead, status_code=201)
+             response_model=s.EvidenceRead, status_code=201,
+             dependencies=INSPECTORS)
 async def post_evidence(plan_id: str, inspection_id: str, finding_id: str, uow: Uow, actor: Actor,
                         file: Annotated[UploadFile, File()]) -> s.EvidenceRead:
     content = await file.read(h.MAX_EVIDENCE_BYTES + 1)
@@ -284,7 +305,8 @@ async def get_evidence(plan_id: str, evidence_id: str, uow: Uow) -> Response:
 # --- discipline ------------------------------------------------------------------------------
 
 
-@router.post("/plans/{plan_id}/discipline/absences", response_model=s.AbsenceRead, status_code=201)
+@router.post("/plans/{plan_id}/discipline/absences", response_model=s.AbsenceRead, status_code=201,
+             dependencies=OFFICE_ONLY)
 async def post_absence(plan_id: str, body: s.AbsenceCreate, uow: Uow, actor: Actor, response: Response) -> s.AbsenceRead:
     """Record an absence; an unexcused one enters a `discipline` deduction of the plan's points per absence."""
     cmd = c.RecordAbsence(plan_id, body.unit_id, body.person, body.activity, body.date, body.excused, body.note, body.id)
@@ -302,7 +324,8 @@ async def list_absences(plan_id: str, uow: Uow, unit_id: str | None = None, pers
     return _page([s.AbsenceRead.of(a) for a in items], total, limit, offset)
 
 
-@router.post("/plans/{plan_id}/discipline/leaves", response_model=s.LeaveRead, status_code=201)
+@router.post("/plans/{plan_id}/discipline/leaves", response_model=s.LeaveRead, status_code=201,
+             dependencies=OFFICE_ONLY)
 async def post_leave(plan_id: str, body: s.LeaveCreate, uow: Uow, actor: Actor, response: Response) -> s.LeaveRead:
     cmd = c.RecordLeave(plan_id, body.unit_id, body.person, body.start, body.end, body.note, body.id)
     leave, new = await h.record_leave(uow, cmd, actor)
@@ -339,7 +362,8 @@ async def get_audit(plan_id: str, uow: Uow, entity_type: str | None = None, enti
     return [s.AuditRead.of(e) for e in entries]
 
 
-@router.post("/import")
+@router.post("/import",
+             dependencies=OFFICE_ONLY)
 async def post_import(request: Request, uow: Uow, actor: Actor) -> dict:
     """The inspections part of a bundle ({plan, units, deductions, vetoes}); all or nothing, idempotent by id."""
     try:
