@@ -6,17 +6,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from jixiao.auth import issue_token
+from jixiao.testing.auth import SECRET, bearer
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.app import create_app
 
 pytestmark = pytest.mark.integration
-SECRET = "indicators-integration-secret-for-hs256-tokens"
 PLAN = "bailian-2026"
 
-
-def bearer(user: str, *roles: str, units: tuple[str, ...] = ()) -> dict[str, str]:
-    return {"authorization": f"Bearer {issue_token(SECRET, user, roles, units)}"}
 
 
 @pytest.fixture

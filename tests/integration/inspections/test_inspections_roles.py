@@ -5,18 +5,14 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from jixiao.auth import issue_token
+from jixiao.testing.auth import SECRET, bearer
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.inspections.app import create_app
 
 pytestmark = pytest.mark.integration
-SECRET = "inspections-integration-secret-for-hs256-tokens"
 PLAN = {"year": 2026, "veto_categories": ["work_safety"], "deduction_kinds": [{"kind": "inspection", "cap": 3}],
         "discipline_points_per_absence": "0.5", "appeal_window_days": 15}
 
-
-def bearer(user: str, *roles: str, units: tuple[str, ...] = ()) -> dict[str, str]:
-    return {"authorization": f"Bearer {issue_token(SECRET, user, roles, units)}"}
 
 
 @pytest.fixture
