@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from jixiao.migrations import migrate
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 
 log = jlog.get_logger("jixiao.runtime")
+_PRUNE_EVERY_S = 600.0
 
 
 @dataclass
@@ -54,7 +56,8 @@ class Runtime:
         self.metrics: KernelMetrics = kernel_metrics(parts.name)
         self.db = Database(database.database_url, parts.name, pool_size=database.database_pool_size)
         topic = TOPIC_OF_SERVICE.get(parts.name)
-        self.outbox = Outbox(parts.tables.outbox, parts.name, topic) if parts.publishes and topic else None
+        self.outbox = (Outbox(parts.tables.outbox, parts.name, topic, parts.tables.outbox_pruned)
+                       if parts.publishes and topic else None)
         self.relay: OutboxRelay | None = None
         self.consumer: IdempotentConsumer | None = None
         self.grpc_port: int | None = None
@@ -73,6 +76,8 @@ class Runtime:
             self.relay = OutboxRelay(self.db, self.parts.tables.outbox, self.kafka, self.metrics,
                                      [self.outbox.topic], interval=self.settings.relay_interval_ms / 1000)
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.parts.name}-relay"))
+            if self.settings.outbox_retention_hours > 0:
+                self._tasks.append(asyncio.create_task(self._prune_outbox(), name=f"{self.parts.name}-prune"))
         if self.parts.consumes and self.parts.handler is not None:
             applier = BatchApplier(self.db, self.parts.tables, self.parts.handler(self), self.metrics)
             self.consumer = IdempotentConsumer(applier, self.kafka, self.parts.consumes, f"jixiao-{self.parts.name}")
@@ -83,6 +88,29 @@ class Runtime:
         if self.parts.on_start is not None:
             await self.parts.on_start(self)
         log.info("service.started", grpc_port=self.grpc_port)
+
+    async def prune_outbox_once(self, now: dt.datetime | None = None) -> int:
+        """Delete published outbox rows older than the retention (positions stay counts of all events)."""
+        cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(hours=self.settings.outbox_retention_hours)
+        total = 0
+        while True:
+            async with self.db.transaction() as session:
+                n = await self.outbox.prune(session, cutoff)
+            total += n
+            if n == 0:
+                return total
+
+    async def _prune_outbox(self) -> None:
+        while True:
+            try:
+                pruned = await self.prune_outbox_once()
+                if pruned:
+                    log.info("outbox.pruned", events=pruned, retention_hours=self.settings.outbox_retention_hours)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the database is away: try at the next tick
+                log.warning("outbox.prune_retry", error=f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(_PRUNE_EVERY_S)
 
     async def stop(self) -> None:
         if self.parts.on_stop is not None:

@@ -68,6 +68,7 @@ class ServiceSettings(_Base):
     migrate_on_start: bool | None = None  # default: yes in local mode, no in production
     relay_interval_ms: int = Field(200, ge=10, le=60000)
     auth: bool | None = None  # bearer tokens required; default: off in local mode, on in production
+    outbox_retention_hours: int = Field(168, ge=0)  # published outbox rows kept this long; 0 = forever
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> "ServiceSettings":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ class MessagingTables:
     outbox: sa.Table
     inbox: sa.Table
     dead_letters: sa.Table
+    outbox_pruned: sa.Table
 
 
 def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
@@ -64,7 +66,17 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Column("error", sa.Text, nullable=False),
         sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
-    return MessagingTables(outbox, inbox, dead_letters)
+    outbox_pruned = _outbox_pruned(metadata)
+    return MessagingTables(outbox, inbox, dead_letters, outbox_pruned)
+
+
+def _outbox_pruned(metadata: sa.MetaData) -> sa.Table:
+    # Per plan, how many published outbox rows were deleted: positions stay counts of all events.
+    return sa.Table(
+        "outbox_pruned", metadata,
+        sa.Column("plan_id", sa.String(100), primary_key=True),
+        sa.Column("events", sa.BigInteger, nullable=False),
+    )
 
 
 def create_messaging_tables(op) -> None:
@@ -76,13 +88,19 @@ def create_messaging_tables(op) -> None:
         table.create(bind)
 
 
+def create_outbox_pruned(op) -> None:
+    """For a service's migration that adds outbox pruning (the table `messaging_tables` declares)."""
+    _outbox_pruned(sa.MetaData()).create(op.get_bind())
+
+
 class Outbox:
     """Writes events of one service into its outbox table, inside the caller's transaction."""
 
-    def __init__(self, table: sa.Table, source: str, topic: str) -> None:
+    def __init__(self, table: sa.Table, source: str, topic: str, pruned: sa.Table | None = None) -> None:
         self.table = table
         self.source = source
         self.topic = topic
+        self.pruned = pruned
 
     async def add(self, session: AsyncSession, payload: Message, *, plan_id: str, unit_id: str = "",
                   aggregate_id: str = "", version: int = 0) -> Envelope:
@@ -96,6 +114,35 @@ class Outbox:
         return env
 
     async def position(self, session: AsyncSession, plan_id: str) -> int:
-        """How many events this service has committed for a plan (a consistency token)."""
-        q = sa.select(sa.func.count()).select_from(self.table).where(self.table.c.plan_id == plan_id)
+        """How many events this service has committed for a plan (a consistency token).
+
+        Rows still in the outbox plus those pruned, read in one statement (one snapshot), so a
+        concurrent prune never makes the count jump.
+        """
+        kept = sa.select(sa.func.count()).select_from(self.table).where(self.table.c.plan_id == plan_id)
+        if self.pruned is None:
+            return int((await session.execute(kept)).scalar_one())
+        gone = sa.select(self.pruned.c.events).where(self.pruned.c.plan_id == plan_id)
+        q = sa.select(kept.scalar_subquery() + sa.func.coalesce(gone.scalar_subquery(), 0))
         return int((await session.execute(q)).scalar_one())
+
+    async def prune(self, session: AsyncSession, older_than: dt.datetime, limit: int = 10_000) -> int:
+        """Delete up to `limit` rows published before `older_than`, adding them to the per-plan
+        pruned counts in the same statement; returns how many were deleted."""
+        if self.pruned is None:
+            return 0
+        # one statement: the rows deleted and the counts added commit together or not at all
+        sql = sa.text(f"""
+            WITH gone AS (
+                DELETE FROM {self.table.name} WHERE id IN (
+                    SELECT id FROM {self.table.name}
+                    WHERE published_at IS NOT NULL AND published_at < :cutoff
+                    ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED)
+                RETURNING plan_id),
+            counted AS (
+                INSERT INTO {self.pruned.name} (plan_id, events)
+                SELECT plan_id, count(*) FROM gone GROUP BY plan_id
+                ON CONFLICT (plan_id) DO UPDATE SET events = {self.pruned.name}.events + excluded.events
+                RETURNING plan_id)
+            SELECT count(*) FROM gone""")
+        return int((await session.execute(sql, {"cutoff": older_than, "limit": limit})).scalar_one())

@@ -252,3 +252,42 @@ async def test_a_restarted_empty_broker_loses_no_later_event(database_url, tmp_p
     finally:
         await db.dispose()
         broker.stop()
+
+
+async def test_pruning_the_outbox_keeps_positions(database_url, broker_bootstrap):
+    """Published rows older than the retention go; GetPosition still counts every event of the plan."""
+    import datetime as dt
+
+    await toy.create_schema(database_url)
+    app = create_service_app(
+        toy.parts(False), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=50,
+                                          outbox_retention_hours=1),
+        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=broker_bootstrap))
+    async with app.router.lifespan_context(app):
+        runtime = app.state.runtime
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            for i in range(5):
+                assert (await http.post(f"/widgets/p-{i}")).status_code == 200
+
+            async def published() -> bool:
+                return await runtime.pending_events() == 0
+
+            await _wait_for(published, what="the relay to publish")
+
+            async def position() -> int:
+                async with runtime.db.transaction() as s:
+                    return await runtime.outbox.position(s, "p")
+
+            async def rows() -> int:
+                async with runtime.db.transaction() as s:
+                    return int((await s.execute(sa.select(sa.func.count()).select_from(toy.tables.outbox))).scalar())
+
+            assert await position() == 5
+            assert await runtime.prune_outbox_once() == 0                 # younger than an hour: kept
+            later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+            assert await runtime.prune_outbox_once(now=later) == 5
+            assert await rows() == 0 and await position() == 5
+            async with runtime.db.transaction() as s:                     # an unpublished row stays
+                await runtime.outbox.add(s, indicators_pb2.UnitUpserted(plan_id="p", unit_id="x"), plan_id="p")
+                assert await runtime.outbox.prune(s, later) == 0
+            assert await position() == 6
