@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterable
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from jixiao.errors import JixiaoError
+from jixiao.errors import JixiaoError, Unauthorized
+
+HEALTH = "/grpc.health.v1.Health/"
+GRPC_ROLES = ("system", "office")   # gRPC is for services and the office's tools, not for people's apps
 
 Registration = tuple[Callable[[object, grpc.aio.Server], None], object]
 
@@ -16,10 +19,57 @@ _STATUS = {400: grpc.StatusCode.INVALID_ARGUMENT, 404: grpc.StatusCode.NOT_FOUND
            422: grpc.StatusCode.INVALID_ARGUMENT, 503: grpc.StatusCode.UNAVAILABLE}
 
 
+class _TokenCheck(grpc.aio.ServerInterceptor):
+    """With auth on: every call but health checks needs `authorization: Bearer <token>` of a system
+    or office role (UNAUTHENTICATED / PERMISSION_DENIED otherwise)."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    async def intercept_service(self, continuation, details):
+        handler = await continuation(details)
+        if handler is None or details.method.startswith(HEALTH):
+            return handler
+        from jixiao.auth import read_token
+
+        header = dict(details.invocation_metadata or ()).get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("this call needs `authorization: Bearer <token>` metadata")
+            who = read_token(self.secret, token.strip())
+        except Unauthorized as exc:
+            return _refusal(handler, grpc.StatusCode.UNAUTHENTICATED, exc.detail)
+        if not who.has(*GRPC_ROLES):
+            return _refusal(handler, grpc.StatusCode.PERMISSION_DENIED,
+                            f"{who.user} may not call {details.method}: it needs the role system or office")
+        return handler
+
+
+def _refusal(handler: grpc.RpcMethodHandler, code: grpc.StatusCode, message: str) -> grpc.RpcMethodHandler:
+    async def unary(request, context):
+        await context.abort(code, message)
+
+    async def stream(request, context):
+        await context.abort(code, message)
+        yield  # pragma: no cover - abort raises
+
+    kind = grpc.unary_stream_rpc_method_handler if handler.unary_stream else grpc.unary_unary_rpc_method_handler
+    return kind(stream if handler.unary_stream else unary, request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
+
+
+def bearer_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
+    """Call metadata carrying a bearer token (none without a token)."""
+    return (("authorization", f"Bearer {token}"),) if token else ()
+
+
 async def start_server(port: int, registrations: Iterable[Registration], *, host: str = "127.0.0.1",
-                       service_names: Iterable[str] = ()) -> tuple[grpc.aio.Server, int]:
-    """Start a server with our servicers and grpc.health.v1; returns it and its bound port."""
-    server = grpc.aio.server()
+                       service_names: Iterable[str] = (), token_secret: str | None = None
+                       ) -> tuple[grpc.aio.Server, int]:
+    """Start a server with our servicers and grpc.health.v1; returns it and its bound port.
+    With `token_secret`, calls need a bearer token (see `_TokenCheck`)."""
+    server = grpc.aio.server(interceptors=[_TokenCheck(token_secret)] if token_secret else None)
     for add, servicer in registrations:
         add(servicer, server)
     health_servicer = health.aio.HealthServicer()

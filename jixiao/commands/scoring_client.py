@@ -29,7 +29,7 @@ def fetch_results(stack: StackClient, plan: str, period: str, version: int = 0) 
 
 
 async def _positions(stack: StackClient, plan: str) -> dict[str, int]:
-    from jixiao.grpc import channel
+    from jixiao.grpc import bearer_metadata, channel
     from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 
     out: dict[str, int] = {}
@@ -39,7 +39,7 @@ async def _positions(stack: StackClient, plan: str) -> dict[str, int]:
             raise Unavailable(f"no gRPC address for {source} (stack.json has none)")
         async with channel(target) as ch:
             reply = await snapshot_pb2_grpc.SnapshotServiceStub(ch).GetPosition(
-                snapshot_pb2.GetPositionRequest(plan_id=plan), timeout=10)
+                snapshot_pb2.GetPositionRequest(plan_id=plan), timeout=10, metadata=bearer_metadata(stack.token))
         out[source] = reply.position
     return out
 

@@ -7,6 +7,8 @@ import contextlib
 
 from fastapi import FastAPI
 
+from jixiao.auth import SYSTEM, issue_token
+from jixiao.grpc import bearer_metadata
 from jixiao.logging import get_logger
 from jixiao.messaging.topics import SOURCE_TOPICS
 from jixiao.runtime import Runtime, ServiceParts, create_service_app
@@ -24,12 +26,20 @@ NAME = "scoring"
 log = get_logger("scoring.app")
 
 
+def service_metadata(settings: ServiceSettings):
+    """Call metadata for the sources' gRPC: a fresh 10-minute `system` token when auth is on."""
+    if not settings.auth_required:
+        return tuple
+    return lambda: bearer_metadata(issue_token(settings.secret_key, NAME, [SYSTEM], days=1 / 144))
+
+
 def service_of(runtime: Runtime) -> ScoringService:
     """The process's ScoringService, built on first use inside the lifespan (clients included)."""
     service = runtime.extras.get(NAME)
     if service is None:
         settings: ScoringSettings = runtime.extras["scoring_settings"]
-        clients = {source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s)
+        metadata = service_metadata(runtime.settings)
+        clients = {source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
                    for source, target in settings.source_targets().items()}
         service = runtime.extras[NAME] = ScoringService(lambda: ScoringUnitOfWork(runtime), clients)
     return service

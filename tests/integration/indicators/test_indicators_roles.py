@@ -3,6 +3,7 @@ administers; the audit trail names the token's user, whatever the body claims.""
 
 from __future__ import annotations
 
+import grpc
 import httpx
 import pytest
 
@@ -53,3 +54,46 @@ async def test_roles_decide_who_may_do_what(secured, plan):
     imported = await secured.post("/v1/import", json={"plan": {"id": PLAN}}, headers=officer)
     assert imported.status_code == 403
     assert (await secured.get(f"/v1/plans/{PLAN}/periods", headers=officer)).json() == []
+
+
+@pytest.fixture
+async def secured_app(database_url):
+    settings = ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET)
+    app = create_app(settings, DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+async def test_grpc_needs_a_system_or_office_token(secured_app, plan):
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from jixiao.grpc import channel
+    from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
+    from services.scoring.adapters.clients import GrpcSnapshotClient
+    from services.scoring.app import service_metadata
+
+    runtime = secured_app.state.runtime
+    target = f"127.0.0.1:{runtime.grpc_port}"
+    async with channel(target) as ch:
+        stub = snapshot_pb2_grpc.SnapshotServiceStub(ch)
+        request = snapshot_pb2.GetPositionRequest(plan_id=PLAN)
+        with pytest.raises(grpc.aio.AioRpcError) as missing:
+            await stub.GetPosition(request, timeout=10)
+        assert missing.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        with pytest.raises(grpc.aio.AioRpcError) as leader:
+            await stub.GetPosition(request, timeout=10, metadata=tuple(bearer("x", "leader").items()))
+        assert leader.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        stream = stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id=PLAN), timeout=10)
+        with pytest.raises(grpc.aio.AioRpcError) as streamed:
+            [e async for e in stream]
+        assert streamed.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        health = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=10)
+        assert health.status == health_pb2.HealthCheckResponse.SERVING       # probes stay open
+
+    # scoring's client mints its own short-lived system token from the shared secret
+    client = GrpcSnapshotClient("indicators", target, timeout=10, metadata=service_metadata(runtime.settings))
+    try:
+        assert await client.position(PLAN) > 0
+        assert len(await client.stream(PLAN)) > 37
+    finally:
+        await client.close()
