@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from services.scoring.domain import dumps, load_bundle, results_to_dict, score_bundle  # noqa: E402
 from services.scoring.entrypoints.offline import gc_paused  # noqa: E402
+from jixiao.samples import BAILIAN_BUNDLE
 
-EXAMPLE = ROOT / "tests" / "data" / "bailian-2026.bundle.json"
+EXAMPLE = BAILIAN_BUNDLE
 KINDS = (("village", "villages", 0.45), ("committee", "villages", 0.1), ("agency", "agencies", 0.45))
 ANSWERS = ("satisfied",) * 6 + ("basically_satisfied",) * 2 + ("dissatisfied", None, "no_answer")
 

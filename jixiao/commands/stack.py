@@ -10,8 +10,9 @@ import typer
 
 from jixiao.cli import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
 from jixiao.settings import SERVICES
+from jixiao.samples import BAILIAN_BUNDLE
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "bailian-2026.bundle.json"
+SAMPLE = BAILIAN_BUNDLE
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ from jixiao.importer import import_bundle, read_bundle
 from jixiao.settings import SERVICES
 from jixiao.stack import running_stack
 from jixiao.testing.servers import initdb_cache
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -72,7 +73,7 @@ async def test_bailian_year_through_the_running_services(tmp_path):
             assert on_disk["services"][name]["url"].startswith("http://") and on_disk["services"][name]["pid"] > 0
 
         client = StackClient(*addresses(stack))
-        bundle = read_bundle(DATA / "bailian-2026.bundle.json")
+        bundle = read_bundle(BAILIAN_BUNDLE)
         await asyncio.to_thread(import_bundle, client, bundle)
         await asyncio.to_thread(wait_until_consistent, client, PLAN, 180)
         closed = await asyncio.to_thread(close, client, PLAN, "Y", "e2e")

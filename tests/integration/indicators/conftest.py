@@ -6,7 +6,6 @@ import copy
 import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +16,9 @@ from jixiao import jsonutil
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.adapters.orm import messaging
 from services.indicators.app import create_app
+from jixiao.samples import BAILIAN_BUNDLE
 
-BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 PART = ("plan", "indicators", "units", "targets", "results")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import httpx
 import pytest
@@ -15,9 +14,10 @@ from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.inspections.adapters.orm import audit_log, messaging
 from services.inspections.app import create_app
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.integration
-BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 PLAN = {"year": 2026, "veto_categories": ["work_safety", "environment", "written_criticism"],
         "deduction_kinds": [{"kind": "inspection", "cap": 3}, {"kind": "discipline", "cap": None}],
         "discipline_points_per_absence": "0.5", "appeal_window_days": 15}

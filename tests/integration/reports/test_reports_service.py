@@ -29,6 +29,7 @@ from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ def _results() -> list[dict]:
 
 
 def _bundle() -> dict:
-    return json.loads((DATA / "bailian-2026.bundle.json").read_text("utf-8"), parse_float=Decimal)
+    return json.loads(BAILIAN_BUNDLE.read_text("utf-8"), parse_float=Decimal)
 
 
 def _unit_names() -> dict[str, str]:

@@ -12,9 +12,10 @@ from jixiao.messaging.envelope import Envelope, make_envelope
 from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, surveys_pb2
 from services.scoring.domain import dumps, load_bundle, loads_json, round_score, stratum_weights
+from jixiao.samples import BAILIAN_BUNDLE
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data"  # the project's own copy of shared/examples
-BUNDLE = EXAMPLES / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 GOLDEN = EXAMPLES / "bailian-2026.results.json"
 
 

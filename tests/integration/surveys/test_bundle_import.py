@@ -12,6 +12,8 @@ from services.scoring.domain.decimals import round2
 from services.scoring.domain.model import RoundScore, SurveyRound
 from services.scoring.domain.survey import survey_component
 
+from jixiao.samples import BAILIAN_BUNDLE
+
 from .conftest import outbox_events, to_json
 
 pytestmark = pytest.mark.integration
@@ -20,7 +22,7 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 
 async def test_bailian_bundle_matches_expected_survey_scores(svc):
     app, client = svc
-    raw = (DATA / "bailian-2026.bundle.json").read_bytes()
+    raw = BAILIAN_BUNDLE.read_bytes()
     bundle = json.loads(raw, parse_float=Decimal)
     part = {k: bundle[k] for k in ("plan", "units", "survey_strata", "survey_responses")}
     r = await client.post("/v1/import", content=to_json(part), headers={"content-type": "application/json"})

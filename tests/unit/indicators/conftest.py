@@ -7,13 +7,13 @@ import copy
 import json
 from dataclasses import fields
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jixiao.messaging.envelope import make_envelope
 from services.indicators.service.unit_of_work import AbstractUnitOfWork
+from jixiao.samples import BAILIAN_BUNDLE
 
 _KEYS = {
     "plans": ("id",), "plan_versions": ("plan_id", "version"), "units": ("plan_id", "id"),
@@ -101,7 +101,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         return [e.type for e in self.published]
 
 
-BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 
 
 @pytest.fixture(scope="session")

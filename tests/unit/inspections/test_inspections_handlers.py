@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,11 @@ from services.inspections.domain.errors import (
     VetoAlreadyLifted,
 )
 from services.inspections.service import handlers as h
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 D = Decimal
-BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 CATEGORIES = ["family_planning", "public_order", "work_safety", "environment", "rural_medical", "rural_pension",
               "written_criticism"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -13,10 +12,11 @@ from jixiao.errors import InvalidInput
 from services.inspections.domain import rules
 from services.inspections.domain.imports import validate_import
 from services.inspections.domain.model import Deduction, Leave, PlanSettings, dec_str
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 D = Decimal
-BUNDLE = Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 
 
 def ded(i, unit, points, day="2026-05-01", kind="inspection", status="active"):

@@ -20,11 +20,12 @@ from services.scoring.domain import (
 )
 from services.scoring.domain.deductions import COUNTED, CAPPED
 from services.scoring.entrypoints.offline import score_command
+from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-BUNDLE = DATA / "bailian-2026.bundle.json"
+BUNDLE = BAILIAN_BUNDLE
 GOLDEN = DATA / "bailian-2026.results.json"
 
 

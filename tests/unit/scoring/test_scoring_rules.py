@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
+from jixiao.samples import BAILIAN_BUNDLE
 from services.scoring.domain import (
     Deduction,
     Result,
@@ -489,7 +489,7 @@ def test_unknown_period_is_refused(sf):
 
 
 def test_the_example_half_year():
-    bundle = load_bundle((Path(__file__).resolve().parents[2] / "data" / "bailian-2026.bundle.json").read_bytes())
+    bundle = load_bundle(BAILIAN_BUNDLE.read_bytes())
     h1 = {s.unit: s for s in score_bundle(bundle, "H1")}
     # the example has only year results: H1 rests on the mid-year survey round alone
     assert all(s.status == "provisional" and s.grade is None and s.rank is None for s in h1.values())
