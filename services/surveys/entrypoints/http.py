@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from jixiao.auth import INTERVIEWER, OFFICE, Caller, actor_name, require, signed_in
 from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.http import problem
 from services.surveys.adapters.frames_io import load_frame, read_table
@@ -33,7 +34,10 @@ from services.surveys.entrypoints.schemas import (
 from services.surveys.service import handlers
 from services.surveys.service.unit_of_work import SurveysUnitOfWork
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(signed_in)])
+# Who may change what (JIXIAO_AUTH; off: everyone is the local operator). Any role reads scores.
+OFFICE_ONLY = [Depends(require(OFFICE))]
+FIELD = [Depends(require(INTERVIEWER, OFFICE))]   # survey interviewers / the statistics bureau
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
@@ -47,7 +51,13 @@ def get_cipher(request: Request) -> PiiCipher:
 
 Uow = Annotated[SurveysUnitOfWork, Depends(get_uow)]
 Cipher = Annotated[PiiCipher, Depends(get_cipher)]
-Actor = Annotated[str | None, Header(alias="X-Actor", description="the interviewer id of the caller")]
+def _interviewer(who: Caller, x_actor: Annotated[str | None, Header(
+        alias="X-Actor", description="the interviewer id of the caller (with auth on: the token's user)")] = None
+                 ) -> str | None:
+    return actor_name(who, x_actor)
+
+
+Actor = Annotated[str | None, Depends(_interviewer)]
 PLAN = "/v1/plans/{plan}"
 ROUND = PLAN + "/rounds/{round}"
 UNIT = ROUND + "/units/{unit}"
@@ -71,7 +81,8 @@ async def _read_upload(file: UploadFile) -> bytes:
 # --- plans, rounds, questionnaires -----------------------------------------------------------
 
 
-@router.post("/v1/import", tags=["import"])
+@router.post("/v1/import", tags=["import"],
+             dependencies=OFFICE_ONLY)
 async def post_import(request: Request, uow: Uow) -> dict:
     """The bulk import contract: `{plan, units, survey_strata, survey_responses}`; idempotent; returns counts."""
     doc = await json_body(request)
@@ -80,7 +91,8 @@ async def post_import(request: Request, uow: Uow) -> dict:
     return await handlers.import_bundle(uow, doc)
 
 
-@router.put(PLAN, tags=["plans"])
+@router.put(PLAN, tags=["plans"],
+            dependencies=OFFICE_ONLY)
 async def put_plan(plan: str, request: Request, uow: Uow) -> dict:
     """Define a plan's survey part (rounds with weights and periods, strata weights, answer scores) and units."""
     doc = await json_body(request)
@@ -100,13 +112,15 @@ async def get_round(plan: str, round: str, uow: Uow) -> dict:
     return await handlers.get_round(uow, plan, round)
 
 
-@router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"])
+@router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"],
+             dependencies=OFFICE_ONLY)
 async def move_round(plan: str, round: str, body: RoundStateUpdate, uow: Uow) -> dict:
     """open → fieldwork (every group needs a questionnaire) → closed (questionnaires frozen)."""
     return await handlers.move_round(uow, plan, round, body.state)
 
 
 @router.post(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, status_code=201,
+             dependencies=OFFICE_ONLY,
              tags=["questionnaires"])
 async def post_questionnaire(plan: str, round: str, group: str, body: QuestionnaireCreate, uow: Uow) -> dict:
     """Publish the next version of a respondent group's questionnaire."""
@@ -122,7 +136,8 @@ async def get_questionnaire(plan: str, round: str, group: str, uow: Uow,
 # --- responses and scores --------------------------------------------------------------------
 
 
-@router.post(PLAN + "/responses", tags=["responses"])
+@router.post(PLAN + "/responses", tags=["responses"],
+             dependencies=FIELD)
 async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
     """Bulk responses as JSON `{"responses": [{id, unit, round, stratum, mode, answers}]}`; idempotent by id."""
     doc = await json_body(request)
@@ -135,7 +150,8 @@ async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
 RESPONSE_COLUMNS = ("id", "unit", "round", "stratum", "mode")
 
 
-@router.post(PLAN + "/responses/file", tags=["responses"])
+@router.post(PLAN + "/responses/file", tags=["responses"],
+             dependencies=FIELD)
 async def post_responses_file(plan: str, uow: Uow, file: Annotated[UploadFile, File()]) -> dict:
     """Bulk responses as CSV/XLSX: columns id, unit, round, stratum, mode, then one column per answer."""
     table = read_table(await _read_upload(file), file.filename or "")
@@ -177,7 +193,8 @@ async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
 # --- frames, samples, fieldwork --------------------------------------------------------------
 
 
-@router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"])
+@router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"],
+            dependencies=FIELD)
 async def put_frame(plan: str, round: str, unit: str, uow: Uow, cipher: Cipher,
                     file: Annotated[UploadFile, File()]) -> dict:
     """Upload the unit's respondent frame (CSV/XLSX); all rows valid or nothing stored; PII encrypted."""
@@ -191,7 +208,8 @@ async def get_frame(plan: str, round: str, unit: str, uow: Uow) -> dict:
     return await handlers.get_frame(uow, plan, round, unit)
 
 
-@router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"])
+@router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"],
+             dependencies=FIELD)
 async def post_sample(plan: str, round: str, unit: str, body: SampleCreate, uow: Uow) -> dict:
     """Draw the stratified quota random sample; seed and frame hash are stored so anyone can re-draw it."""
     return await handlers.draw_unit_sample(uow, plan, round, unit, size=body.size, seed=body.seed,
@@ -203,14 +221,16 @@ async def get_sample(plan: str, round: str, unit: str, uow: Uow) -> dict:
     return await handlers.get_sample(uow, plan, round, unit)
 
 
-@router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"])
+@router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"],
+             dependencies=FIELD)
 async def post_assignments(plan: str, round: str, unit: str, body: AssignmentCreate, uow: Uow) -> dict:
     return await handlers.assign(uow, plan, round, unit, body.interviewers, body.strategy)
 
 
-@router.post(UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"])
+@router.post(UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"],
+             dependencies=FIELD)
 async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate, uow: Uow,
-                         x_actor: Actor = None) -> dict:
+                         x_actor: Actor) -> dict:
     """Record an interview; a second completed response for a respondent is refused (409)."""
     interviewer = body.interviewer or x_actor
     if not interviewer:
@@ -230,13 +250,13 @@ async def get_fieldwork(plan: str, round: str, unit: str, uow: Uow) -> dict:
 
 @router.get(UNIT + "/respondents/{respondent}", response_model=ContactRead, tags=["fieldwork"])
 async def get_respondent(plan: str, round: str, unit: str, respondent: str, uow: Uow, cipher: Cipher,
-                         x_actor: Actor = None) -> dict:
+                         x_actor: Actor) -> dict:
     """Contact details, for the interviewer assigned to the respondent only (X-Actor)."""
     return await handlers.respondent_contact(uow, cipher, plan, round, unit, respondent, x_actor)
 
 
 @router.get(PLAN + "/assignments", response_model=list[ContactRead], tags=["fieldwork"])
-async def get_my_assignments(plan: str, uow: Uow, cipher: Cipher, x_actor: Actor = None) -> list[dict]:
+async def get_my_assignments(plan: str, uow: Uow, cipher: Cipher, x_actor: Actor) -> list[dict]:
     """The calling interviewer's (X-Actor) respondents with their contact details."""
     return await handlers.my_assignments(uow, cipher, plan, x_actor)
 
