@@ -2,9 +2,12 @@
 
 Starts an embedded PostgreSQL (or uses $JIXIAO_TEST_POSTGRES_URL), migrates the surveys schema,
 defines a plan with 40 units and 2 rounds, then imports N responses in batches through the same
-handler `POST /v1/import` and `POST /v1/plans/{plan}/responses` use (validation, COPY into a
-staging table, idempotent insert, re-score of every changed (unit, round), outbox events).
-Reports the raw insert rate (repository only) and the end-to-end rate.
+handler `POST /v1/import` and `POST /v1/plans/{plan}/responses` use (validation, look-up of the
+ids already stored, COPY of the new rows, the running aggregates in the same transaction,
+re-score of every changed (unit, round) from its aggregates, outbox events). Reports the raw
+insert rate (repository only), the end-to-end rates, and re-scoring every (unit, round) from all
+its stored responses (as every batch did before the aggregates) against re-scoring it from the
+aggregates, checked equal digit for digit.
 
     .venv/bin/python bench/bench_survey_import.py [--responses 300000] [--batch 50000]
 """
@@ -23,14 +26,18 @@ from jixiao.migrations import migrate
 from jixiao.runtime import Runtime
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.testing.servers import fresh_database, start_test_postgres, stop_server
+from services.scoring.domain.model import SurveyResponse
+from services.scoring.domain.survey import round_score
 from services.surveys.adapters.repository import ResponseRow
 from services.surveys.app import parts
+from services.surveys.domain.aggregates import round_score_from_counts
 from services.surveys.service import handlers
 from services.surveys.service.unit_of_work import SurveysUnitOfWork
 
 STRATA = {"npc_deputy": Decimal("0.1"), "business": Decimal("0.2"), "urban_resident": Decimal("0.3"),
           "rural_resident": Decimal("0.4")}
 ANSWERS = ["satisfied", "basically_satisfied", "dissatisfied", None, "no_answer"]
+ANSWER_SCORES = {"satisfied": Decimal(100), "basically_satisfied": Decimal(80), "dissatisfied": Decimal(0)}
 UNITS = [f"u{i:02d}" for i in range(40)]
 
 
@@ -43,7 +50,7 @@ def plan_doc(plan_id: str) -> dict:
                      "survey": {"rounds": [{"id": "mid", "weight": Decimal("0.5"), "period": "H1"},
                                            {"id": "final", "weight": Decimal("0.5"), "period": "Y"}],
                                 "strata": STRATA,
-                                "answer_scores": {"satisfied": 100, "basically_satisfied": 80, "dissatisfied": 0}}},
+                                "answer_scores": ANSWER_SCORES}},
             "units": [{"id": u, "name": u, "kind": "village"} for u in UNITS], "survey_strata": []}
 
 
@@ -63,16 +70,16 @@ async def run(url: str, total: int, batch: int) -> None:
     rng = random.Random(7)
     try:
         await handlers.define_plan(SurveysUnitOfWork(runtime), plan_doc("bench"))
-        # 1. raw: validated rows straight through the repository (COPY + idempotent insert)
+        # 1. raw: validated rows straight through the repository (look-up, COPY, aggregates)
         rows = [ResponseRow(r["id"], r["unit"], r["round"], r["stratum"], r["mode"], tuple(r["answers"]))
                 for r in records(total, 0, rng)]
         t0 = time.perf_counter()
         for i in range(0, total, batch):
             async with SurveysUnitOfWork(runtime) as uow:
-                await uow.repo.insert_responses("bench", rows[i:i + batch])
+                await uow.repo.insert_responses("bench", rows[i:i + batch], handlers.response_scorer(ANSWER_SCORES))
                 await uow.commit()
         raw = time.perf_counter() - t0
-        print(f"raw insert (COPY + ON CONFLICT):      {total:>8} responses in {raw:6.2f} s = {total / raw:>9,.0f} /s")
+        print(f"raw insert (look-up, COPY, aggregates):{total:>7} responses in {raw:6.2f} s = {total / raw:>9,.0f} /s")
 
         # 2. end to end: validation, insert, re-score of every changed (unit, round), outbox events
         await handlers.define_plan(SurveysUnitOfWork(runtime), plan_doc("bench2"))
@@ -101,6 +108,24 @@ async def run(url: str, total: int, batch: int) -> None:
         one = time.perf_counter() - t0
         print(f"one request (validate, insert, score): {total:>7} responses in {one:6.2f} s = {total / one:>9,.0f} /s"
               f"  ({report['scores_updated']} SurveyScoreUpdated events)")
+
+        # 5. every (unit, round) re-scored from all its stored responses vs from its aggregates
+        async with SurveysUnitOfWork(runtime) as uow:
+            ctx = await handlers.load_context(uow.repo, "bench3")
+            pairs = sorted(await uow.repo.unit_rounds_with_responses("bench3"))
+            t0 = time.perf_counter()
+            responses = await uow.repo.responses_of("bench3", pairs)
+            old = {p: round_score(p[1], [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers)
+                                         for r in responses[p]], ctx.unit_weights(p[0]), ANSWER_SCORES)
+                   for p in pairs}
+            scratch = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            aggregates = await uow.repo.aggregates_of("bench3", pairs)
+            new = {p: round_score_from_counts(p[1], aggregates[p], ctx.unit_weights(p[0])) for p in pairs}
+            incremental = time.perf_counter() - t0
+        assert {p: str(s) for p, s in old.items()} == {p: str(s) for p, s in new.items()}, "aggregates differ"
+        print(f"re-score {len(pairs)} (unit, round): from all responses {scratch:6.2f} s,"
+              f" from the aggregates {incremental:6.3f} s (equal, digit for digit)")
     finally:
         await runtime.db.dispose()
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from jixiao.messaging.topics import INDICATORS
 from jixiao.runtime import ServiceParts, create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.surveys.adapters.orm import messaging
 from services.surveys.adapters.pii import PiiCipher
 from services.surveys.entrypoints import grpc_server
+from services.surveys.entrypoints.consumer import make_handler
 from services.surveys.entrypoints.http import install_domain_errors, router
 from services.surveys.settings import SurveysSettings
 
 
 def parts() -> ServiceParts:
-    """The surveys service publishes jixiao.surveys.v1 and serves SnapshotService."""
+    """The surveys service publishes jixiao.surveys.v1, serves SnapshotService and consumes
+    jixiao.indicators.v1 (PlanPublished and UnitUpserted configure its plans and units)."""
     return ServiceParts(name="surveys", title="Jixiao surveys", routers=[router], tables=messaging,
+                        consumes=[INDICATORS], handler=make_handler,
                         grpc=grpc_server.registrations, grpc_names=[grpc_server.SERVICE_NAME])
 
 

@@ -1,4 +1,5 @@
-"""The surveys schema: plans, rounds, strata, questionnaires, frames (PII encrypted), samples, responses."""
+"""The surveys schema: plans, rounds, strata, questionnaires, frames (PII encrypted), samples, responses,
+their running aggregates and round scores."""
 
 from __future__ import annotations
 
@@ -24,15 +25,20 @@ plans = sa.Table(
     sa.Column("name", sa.Text, nullable=False, server_default=""),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("answer_scores", pg.JSONB, nullable=False),   # {answer: "decimal"}
+    # the indicators service's plan version last applied (PlanPublished); 0 = only PUT / import so far
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
     _ts(), _ts("updated_at"),
 )
 
+# no foreign key to plans: a UnitUpserted may arrive before its plan's PlanPublished (other key)
 units = sa.Table(
     "units", metadata,
-    sa.Column("plan_id", sa.String(100), sa.ForeignKey("plans.plan_id"), primary_key=True),
+    sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("name", sa.Text, nullable=False, server_default=""),
     sa.Column("kind", sa.String(100), nullable=False, server_default=""),
+    # the UnitUpserted version last applied; 0 = only PUT / import so far
+    sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 rounds = sa.Table(
@@ -158,11 +164,23 @@ responses = sa.Table(
     sa.Column("round_id", sa.String(100), nullable=False),
     sa.Column("stratum", sa.String(100), nullable=False),
     sa.Column("mode", sa.String(10), nullable=False, server_default=""),
-    # compact JSON list in item order, null = not answered (cheaper to COPY and read than text[])
-    sa.Column("answers", sa.Text, nullable=False),
+    sa.Column("answers", pg.ARRAY(sa.Text), nullable=False),  # in item order, NULL = not answered
     sa.Column("source", sa.String(20), nullable=False, server_default="import"),
     _ts(),
     sa.Index("ix_responses_unit_round", "plan_id", "unit_id", "round_id"),
+)
+
+# The running aggregates of the responses (domain/aggregates.py), written in the responses' own
+# transaction: per unit, round and stratum, how many responses scored r (its exact decimal text;
+# '' = no scored answer). A batch of responses adds to the rows of the pairs it touches only.
+response_aggregates = sa.Table(
+    "response_aggregates", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("round_id", sa.String(100), primary_key=True),
+    sa.Column("stratum", sa.String(100), primary_key=True),
+    sa.Column("score", sa.Text, primary_key=True),
+    sa.Column("responses", sa.BigInteger, nullable=False),
 )
 
 round_scores = sa.Table(

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import abc
-import json
 import uuid
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -40,6 +40,7 @@ class PlanRecord:
     name: str
     year: int
     answer_scores: Mapping[str, Decimal]
+    version: int = 0  # the indicators service's plan version last applied (0: only PUT / import)
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,8 @@ class RoundRecord:
     position: int = 0
 
 
-@dataclass(frozen=True)
-class ResponseRow:
-    """One response as stored (answers in item order, None = not answered)."""
+class ResponseRow(NamedTuple):
+    """One response as stored (answers in item order, None = not answered); a tuple: cheap in bulk."""
 
     response_id: str
     unit_id: str
@@ -63,6 +63,10 @@ class ResponseRow:
     stratum: str
     mode: str
     answers: tuple[str | None, ...]
+
+
+AggregateKey = tuple[str, str, str, str]  # (unit, round, stratum, score key)
+KeysOf = Callable[[Sequence[ResponseRow]], list[str]]  # the aggregate key (r) of each row
 
 
 @dataclass(frozen=True)
@@ -153,10 +157,15 @@ class AbstractSurveysRepository(abc.ABC):
     @abc.abstractmethod
     async def add_units(self, plan_id: str, units: Sequence[tuple[str, str, str]]) -> None: ...
     @abc.abstractmethod
+    async def upsert_unit(self, plan_id: str, unit_id: str, name: str, kind: str, version: int) -> bool:
+        """Store a unit from a UnitUpserted unless a version at least as new is stored; True if it did."""
+    @abc.abstractmethod
     async def stratum_weights(self, plan_id: str) -> dict[str, dict[str, Decimal]]:
         """{'' : plan defaults, unit_id: overrides}."""
     @abc.abstractmethod
-    async def set_stratum_weights(self, plan_id: str, unit_id: str, weights: Mapping[str, Decimal]) -> None: ...
+    async def set_stratum_weights(self, plan_id: str, unit_id: str, weights: Mapping[str, Decimal],
+                                  *, replace: bool = False) -> None:
+        """Upsert weights of a unit ('' = the plan's defaults); `replace` drops the unit's other strata."""
     @abc.abstractmethod
     async def list_rounds(self, plan_id: str) -> list[RoundRecord]: ...
     @abc.abstractmethod
@@ -168,54 +177,35 @@ class AbstractSurveysRepository(abc.ABC):
     async def save_round(self, rnd: Round) -> None:
         """Persist the state and any questionnaire versions not stored yet."""
 
-    # responses and scores
+    # responses, their aggregates and scores
     @abc.abstractmethod
-    async def insert_responses(self, plan_id: str, rows: Sequence[ResponseRow], source: str = "import") -> InsertOutcome:
-        """Idempotent bulk insert by response id (first delivery wins), new rows by COPY.
-
-        Imports of one plan are serialised by a transaction-scoped advisory lock, so the check for
-        existing ids and the COPY cannot race with another import of the same ids."""
-        if not rows:
-            return InsertOutcome([], 0, [])
-        pg = await self._asyncpg()
-        await pg.execute("SELECT pg_advisory_xact_lock($1, $2)", _LOCK_NAMESPACE, zlib.crc32(plan_id.encode()) - 2**31)
-        existing = {rec[0]: ResponseRow(rec[0], rec[1], rec[2], rec[3], rec[4], tuple(json.loads(rec[5])))
-                    for rec in await pg.fetch(
-                        "SELECT response_id, unit_id, round_id, stratum, mode, answers FROM responses"
-                        " WHERE plan_id = $1 AND response_id = ANY($2::text[])",
-                        plan_id, [r.response_id for r in rows])}
-        accepted, differing, unchanged = [], [], 0
-        for r in rows:
-            old = existing.get(r.response_id)
-            if old is None:
-                accepted.append(r)
-            elif old == r:
-                unchanged += 1
-            else:
-                differing.append(r.response_id)
-        if accepted:
-            await pg.copy_records_to_table(
-                "responses", records=[(plan_id, r.response_id, r.unit_id, r.round_id, r.stratum, r.mode,
-                                       _answers_json(r.answers), source) for r in accepted],
-                columns=["plan_id", "response_id", "unit_id", "round_id", "stratum", "mode", "answers", "source"])
-        return InsertOutcome(accepted, unchanged, sorted(differing))
-
+    async def lock_plan_scores(self, plan_id: str) -> None:
+        """Serialise, until the transaction ends, every use case that changes a plan's responses or scores."""
+    @abc.abstractmethod
+    async def insert_responses(self, plan_id: str, rows: Sequence[ResponseRow], keys_of: KeysOf,
+                               source: str = "import") -> InsertOutcome:
+        """Idempotent bulk insert by response id (first delivery wins); adds each accepted row to the
+        aggregate of its (unit, round, stratum) under its key (`keys_of(accepted)`), in the same
+        transaction, so a re-delivered id never counts twice."""
+    @abc.abstractmethod
     async def responses_of(self, plan_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[ResponseRow]]:
-        pairs = sorted(set(pairs))
-        out: dict[tuple[str, str], list[ResponseRow]] = {p: [] for p in pairs}
-        if not pairs:
-            return out
-        pg = await self._asyncpg()
-        records = await pg.fetch(
-            "SELECT r.response_id, r.unit_id, r.round_id, r.stratum, r.mode, r.answers FROM responses r"
-            " JOIN unnest($2::text[], $3::text[]) AS p(unit_id, round_id)"
-            " ON r.unit_id = p.unit_id AND r.round_id = p.round_id WHERE r.plan_id = $1",
-            plan_id, [p[0] for p in pairs], [p[1] for p in pairs])
-        loads = json.loads
-        for rec in records:
-            out[(rec[1], rec[2])].append(ResponseRow(rec[0], rec[1], rec[2], rec[3], rec[4], tuple(loads(rec[5]))))
-        return out
-
+        """The stored responses of (unit, round) pairs (the from-scratch input; checks and tests)."""
+    @abc.abstractmethod
+    def scan_responses(self, plan_id: str) -> AsyncIterator[list[ResponseRow]]:
+        """Every stored response of a plan, in chunks (re-aggregation after an answer-score change)."""
+    @abc.abstractmethod
+    async def answers_in_use(self, plan_id: str) -> set[str]:
+        """Every answer code the stored responses of a plan use ("no_answer" included, unanswered items not)."""
+    @abc.abstractmethod
+    async def aggregates_of(self, plan_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+        """{(unit, round): {stratum: {score key: responses}}} of the given pairs (every pair present)."""
+    @abc.abstractmethod
+    async def replace_aggregates(self, plan_id: str, counts: Mapping[AggregateKey, int]) -> None:
+        """Replace all of a plan's aggregates (after its answer scores changed)."""
+    @abc.abstractmethod
+    async def scored_strata(self, plan_id: str) -> set[tuple[str, str]]:
+        """(unit, stratum) pairs with at least one counted (scored) response in some round."""
+    @abc.abstractmethod
     async def unit_rounds_with_responses(self, plan_id: str) -> set[tuple[str, str]]: ...
     @abc.abstractmethod
     async def get_scores(self, plan_id: str, *, unit_id: str | None = None, round_id: str | None = None) -> list[ScoreRecord]: ...
@@ -245,11 +235,7 @@ class AbstractSurveysRepository(abc.ABC):
         """(round_id, unit_id, respondent_id, stratum, status) assigned to an interviewer."""
 
 
-_LOCK_NAMESPACE = 0x5376  # "Sv": advisory locks of survey response imports
-
-
-def _answers_json(answers: Sequence[str | None]) -> str:
-    return json.dumps(list(answers), ensure_ascii=False, separators=(",", ":"))
+_LOCK_NAMESPACE = 0x5376  # "Sv": advisory locks of a plan's responses, aggregates and scores
 
 
 def _dec(value: Decimal) -> Decimal:
@@ -273,17 +259,19 @@ class SqlAlchemySurveysRepository(AbstractSurveysRepository):
         row = (await self._exec(sa.select(t).where(t.c.plan_id == plan_id))).first()
         if row is None:
             return None
-        return PlanRecord(row.plan_id, row.name, row.year, {k: Decimal(v) for k, v in row.answer_scores.items()})
+        return PlanRecord(row.plan_id, row.name, row.year, {k: Decimal(v) for k, v in row.answer_scores.items()},
+                          row.version)
 
     async def save_plan(self, plan: PlanRecord) -> None:
         t = orm.plans
         values = dict(plan_id=plan.plan_id, name=plan.name, year=plan.year,
-                      answer_scores={k: str(v) for k, v in plan.answer_scores.items()})
+                      answer_scores={k: str(v) for k, v in plan.answer_scores.items()}, version=plan.version)
         stmt = pg_insert(t).values(**values)
         await self._exec(stmt.on_conflict_do_update(
             index_elements=[t.c.plan_id],
             set_={"name": stmt.excluded.name, "year": stmt.excluded.year,
-                  "answer_scores": stmt.excluded.answer_scores, "updated_at": sa.func.now()}))
+                  "answer_scores": stmt.excluded.answer_scores,
+                  "version": sa.func.greatest(t.c.version, stmt.excluded.version), "updated_at": sa.func.now()}))
 
     async def unit_ids(self, plan_id: str) -> set[str]:
         t = orm.units
@@ -298,6 +286,15 @@ class SqlAlchemySurveysRepository(AbstractSurveysRepository):
             index_elements=[t.c.plan_id, t.c.unit_id],
             set_={"name": stmt.excluded.name, "kind": stmt.excluded.kind}))
 
+    async def upsert_unit(self, plan_id: str, unit_id: str, name: str, kind: str, version: int) -> bool:
+        t = orm.units
+        stmt = pg_insert(t).values(plan_id=plan_id, unit_id=unit_id, name=name, kind=kind, version=version)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.plan_id, t.c.unit_id],
+            set_={"name": stmt.excluded.name, "kind": stmt.excluded.kind, "version": stmt.excluded.version},
+            where=t.c.version < stmt.excluded.version).returning(t.c.unit_id)
+        return (await self._exec(stmt)).first() is not None
+
     async def stratum_weights(self, plan_id: str) -> dict[str, dict[str, Decimal]]:
         t = orm.strata
         out: dict[str, dict[str, Decimal]] = {"": {}}
@@ -305,10 +302,14 @@ class SqlAlchemySurveysRepository(AbstractSurveysRepository):
             out.setdefault(row.unit_id, {})[row.stratum] = _dec(row.weight)
         return out
 
-    async def set_stratum_weights(self, plan_id: str, unit_id: str, weights: Mapping[str, Decimal]) -> None:
+    async def set_stratum_weights(self, plan_id: str, unit_id: str, weights: Mapping[str, Decimal],
+                                  *, replace: bool = False) -> None:
+        t = orm.strata
+        if replace:
+            await self._exec(sa.delete(t).where(t.c.plan_id == plan_id, t.c.unit_id == unit_id,
+                                                t.c.stratum.not_in(list(weights))))
         if not weights:
             return
-        t = orm.strata
         stmt = pg_insert(t).values([dict(plan_id=plan_id, unit_id=unit_id, stratum=s, weight=w)
                                     for s, w in weights.items()])
         await self._exec(stmt.on_conflict_do_update(
@@ -367,36 +368,116 @@ class SqlAlchemySurveysRepository(AbstractSurveysRepository):
     # responses and scores
 
     async def _asyncpg(self):
+        """The asyncpg connection of this session, inside the session's transaction."""
         conn = await self.session.connection()
-        raw = await conn.get_raw_connection()
-        return raw.driver_connection
+        pg = (await conn.get_raw_connection()).driver_connection
+        if not pg.is_in_transaction():
+            # SQLAlchemy begins on the driver lazily, at its first statement: begin now, or raw
+            # statements (COPY, the staging table, cursors) would each commit on their own
+            await conn.exec_driver_sql("SELECT 1")
+        return pg
 
-    async def insert_responses(self, plan_id: str, rows: Sequence[ResponseRow], source: str = "import") -> InsertOutcome:
-        """COPY into a temporary table, then insert what is new; first delivery of an id wins."""
+    async def lock_plan_scores(self, plan_id: str) -> None:
+        # through the session, not the raw connection: the driver begins its transaction lazily, and
+        # a transaction-scoped lock taken before that would be released at once
+        await self._exec(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_NAMESPACE, zlib.crc32(plan_id.encode()) - 2**31)))
+
+    async def insert_responses(self, plan_id: str, rows: Sequence[ResponseRow], keys_of: KeysOf,
+                               source: str = "import") -> InsertOutcome:
+        """Look up which ids are stored, COPY the new rows straight into `responses` (first delivery
+        of an id wins), then add them to their aggregates: a re-delivered id adds nothing, so
+        nothing counts twice. The plan's lock keeps any other writer out between look-up and COPY."""
         if not rows:
             return InsertOutcome([], 0, [])
+        await self.lock_plan_scores(plan_id)
         pg = await self._asyncpg()
+        known = {rec[0]: ResponseRow(rec[0], rec[1], rec[2], rec[3], rec[4], tuple(rec[5])) for rec in await pg.fetch(
+            "SELECT response_id, unit_id, round_id, stratum, mode, answers FROM responses"
+            " WHERE plan_id = $1 AND response_id = ANY($2::text[])", plan_id, [r.response_id for r in rows])}
+        accepted: list[ResponseRow] = []
+        differing: list[str] = []
+        unchanged = 0
+        for r in rows:
+            old = known.get(r.response_id)
+            if old is None:
+                known[r.response_id] = r
+                accepted.append(r)
+            elif old == r:
+                unchanged += 1
+            else:
+                differing.append(r.response_id)
+        if accepted:
+            await pg.copy_records_to_table(
+                "responses", records=[(plan_id, r.response_id, r.unit_id, r.round_id, r.stratum, r.mode,
+                                       list(r.answers), source) for r in accepted],
+                columns=["plan_id", "response_id", "unit_id", "round_id", "stratum", "mode", "answers", "source"])
+        counts: dict[AggregateKey, int] = {}
+        for r, key in zip(accepted, keys_of(accepted), strict=True):
+            agg = (r.unit_id, r.round_id, r.stratum, key)
+            counts[agg] = counts.get(agg, 0) + 1
+        await self._add_aggregates(pg, plan_id, counts)
+        return InsertOutcome(accepted, unchanged, sorted(differing))
+
+    async def _add_aggregates(self, pg, plan_id: str, counts: Mapping[AggregateKey, int]) -> None:
+        if not counts:
+            return
+        keys = sorted(counts)  # one lock order for every writer
         await pg.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS responses_stage (response_id text, unit_id text, round_id text,"
-            " stratum text, mode text, answers text[]) ON COMMIT DELETE ROWS")
-        await pg.execute("TRUNCATE responses_stage")
-        await pg.copy_records_to_table(
-            "responses_stage", schema_name="pg_temp",
-            records=[(r.response_id, r.unit_id, r.round_id, r.stratum, r.mode, list(r.answers)) for r in rows],
-            columns=["response_id", "unit_id", "round_id", "stratum", "mode", "answers"])
-        inserted = await pg.fetch(
-            "INSERT INTO responses (plan_id, response_id, unit_id, round_id, stratum, mode, answers, source)"
-            " SELECT $1, response_id, unit_id, round_id, stratum, mode, answers, $2 FROM responses_stage"
-            " ON CONFLICT (plan_id, response_id) DO NOTHING RETURNING response_id", plan_id, source)
-        new_ids = {r[0] for r in inserted}
-        differing = [r[0] for r in await pg.fetch(
-            "SELECT s.response_id FROM responses_stage s JOIN responses r"
-            " ON r.plan_id = $1 AND r.response_id = s.response_id"
-            " WHERE (r.unit_id, r.round_id, r.stratum, r.mode, r.answers)"
-            " IS DISTINCT FROM (s.unit_id, s.round_id, s.stratum, s.mode, s.answers)"
-            " ORDER BY s.response_id", plan_id)]
-        accepted = [r for r in rows if r.response_id in new_ids]
-        return InsertOutcome(accepted, len(rows) - len(accepted) - len(differing), differing)
+            "INSERT INTO response_aggregates AS a (plan_id, unit_id, round_id, stratum, score, responses)"
+            " SELECT $1, u, r, s, k, n FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])"
+            " AS t(u, r, s, k, n)"
+            " ON CONFLICT (plan_id, unit_id, round_id, stratum, score)"
+            " DO UPDATE SET responses = a.responses + EXCLUDED.responses",
+            plan_id, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], [k[3] for k in keys],
+            [counts[k] for k in keys])
+
+    async def replace_aggregates(self, plan_id: str, counts: Mapping[AggregateKey, int]) -> None:
+        pg = await self._asyncpg()
+        await pg.execute("DELETE FROM response_aggregates WHERE plan_id = $1", plan_id)
+        await self._add_aggregates(pg, plan_id, counts)
+
+    async def aggregates_of(self, plan_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+        pairs = sorted(set(pairs))
+        out: dict[tuple[str, str], dict[str, dict[str, int]]] = {p: {} for p in pairs}
+        if not pairs:
+            return out
+        pg = await self._asyncpg()
+        for unit_id, round_id, stratum, key, n in await pg.fetch(
+                "SELECT a.unit_id, a.round_id, a.stratum, a.score, a.responses FROM response_aggregates a"
+                " JOIN unnest($2::text[], $3::text[]) AS p(unit_id, round_id)"
+                " ON a.unit_id = p.unit_id AND a.round_id = p.round_id WHERE a.plan_id = $1 AND a.responses > 0",
+                plan_id, [p[0] for p in pairs], [p[1] for p in pairs]):
+            out[(unit_id, round_id)].setdefault(stratum, {})[key] = n
+        return out
+
+    async def scored_strata(self, plan_id: str) -> set[tuple[str, str]]:
+        pg = await self._asyncpg()
+        return {(r[0], r[1]) for r in await pg.fetch(
+            "SELECT DISTINCT unit_id, stratum FROM response_aggregates WHERE plan_id = $1 AND score <> ''"
+            " AND responses > 0", plan_id)}
+
+    async def unit_rounds_with_responses(self, plan_id: str) -> set[tuple[str, str]]:
+        pg = await self._asyncpg()
+        return {(r[0], r[1]) for r in await pg.fetch(
+            "SELECT DISTINCT unit_id, round_id FROM response_aggregates WHERE plan_id = $1 AND responses > 0",
+            plan_id)}
+
+    async def answers_in_use(self, plan_id: str) -> set[str]:
+        pg = await self._asyncpg()
+        return {r[0] for r in await pg.fetch(
+            "SELECT DISTINCT a FROM responses, unnest(answers) AS a WHERE plan_id = $1 AND a IS NOT NULL", plan_id)}
+
+    async def scan_responses(self, plan_id: str) -> AsyncIterator[list[ResponseRow]]:
+        pg = await self._asyncpg()
+        chunk: list[ResponseRow] = []
+        async for rec in pg.cursor("SELECT response_id, unit_id, round_id, stratum, mode, answers FROM responses"
+                                   " WHERE plan_id = $1", plan_id, prefetch=10_000):
+            chunk.append(ResponseRow(rec[0], rec[1], rec[2], rec[3], rec[4], tuple(rec[5])))
+            if len(chunk) >= 10_000:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     async def responses_of(self, plan_id: str, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[ResponseRow]]:
         pairs = sorted(set(pairs))
@@ -412,11 +493,6 @@ class SqlAlchemySurveysRepository(AbstractSurveysRepository):
         for rec in records:
             out[(rec[1], rec[2])].append(ResponseRow(rec[0], rec[1], rec[2], rec[3], rec[4], tuple(rec[5])))
         return out
-
-    async def unit_rounds_with_responses(self, plan_id: str) -> set[tuple[str, str]]:
-        t = orm.responses
-        q = sa.select(t.c.unit_id, t.c.round_id).where(t.c.plan_id == plan_id).distinct()
-        return {(r[0], r[1]) for r in await self._exec(q)}
 
     async def get_scores(self, plan_id: str, *, unit_id: str | None = None, round_id: str | None = None) -> list[ScoreRecord]:
         t = orm.round_scores

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jixiao.errors import InvalidInput  # the kernel's base (standard library only): parked as poison
+
 
 class SurveyError(Exception):
     """Base of every error raised by the surveys domain and its adapters."""
@@ -129,3 +131,15 @@ class InvalidAnswer(InvalidInterview):
 
 class AssignmentError(SurveyError):
     """Respondents cannot be assigned as asked (no interviewers, unknown strategy, ...)."""
+
+
+# --- events of the indicators service ---------------------------------------------------------
+
+
+class PlanEventRejected(InvalidInput):
+    """A PlanPublished the surveys service cannot take (no valid plan, a closed round would change,
+    stored responses would no longer fit): the consumer parks it and keeps the settings it has."""
+
+
+class UnitEventRejected(InvalidInput):
+    """A UnitUpserted without a plan id, a unit id or a version: the consumer parks it."""

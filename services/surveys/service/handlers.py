@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from jixiao import jsonutil
 from jixiao.errors import Conflict, FieldProblem, InvalidInput, JixiaoError, NotFound
 from jixiao.logging import get_logger
 from jixiao.proto.events.v1 import surveys_pb2
-from services.scoring.domain.errors import PlanError
-from services.scoring.domain.model import NO_ANSWER, SurveyResponse
+from services.scoring.domain.errors import PlanError, ScoringError
+from services.scoring.domain.model import NO_ANSWER, Plan
 from services.scoring.domain.plan import parse_plan
-from services.scoring.domain.survey import round_score
 from services.surveys.adapters.pii import PiiCipher
 from services.surveys.adapters.repository import (
     AbstractSurveysRepository,
+    AggregateKey,
     EncryptedRespondent,
     FieldworkState,
     FrameRecord,
+    KeysOf,
     PlanRecord,
     ResponseRow,
     RoundRecord,
@@ -33,6 +35,8 @@ from services.surveys.adapters.repository import (
     ScoreRecord,
     new_id,
 )
+from services.surveys.domain.aggregates import responses_in, round_score_from_counts, score_keys
+from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 from services.surveys.domain.frames import Frame
 from services.surveys.domain.model import Fieldwork, Item, AnswerOption, Round, RoundState
 from services.surveys.domain.sampling import Sample, draw_sample, frame_sha256
@@ -99,20 +103,36 @@ def _problems(exc: PlanError) -> list[FieldProblem]:
     return [FieldProblem(p.path, p.message) for p in exc.problems]
 
 
-async def _define_plan(repo: AbstractSurveysRepository, plan: Any, units: Any, strata: Any,
-                       problems: list[FieldProblem]) -> tuple[str, dict[str, int], bool] | None:
-    """Validate and store a plan's survey part, its units and per-unit stratum weights.
-
-    Returns the plan id, counts, and whether weights or answer scores changed (then every stored
-    round score must be re-computed)."""
+def _parse_plan(plan: Any, problems: list[FieldProblem]) -> Plan | None:
     try:
-        parsed = parse_plan(plan, [])
+        return parse_plan(plan, [])
     except PlanError as exc:
         problems.extend(_problems(exc))
         return None
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What storing a plan's survey part changed, so the use case knows what to re-score."""
+
+    plan_id: str
+    counts: dict[str, int]
+    reaggregate: bool  # the answer scores changed: every stored response's r changes
+    rescore: bool      # weights or answer scores changed: every stored round score is re-computed
+
+
+async def _define_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, strata: Any,
+                       problems: list[FieldProblem], *, version: int = 0) -> PlanChange | None:
+    """Validate and store a plan's survey part (its defaults replace the stored ones), its units and
+    per-unit stratum weights; None (with `problems`) when refused, and then nothing is written.
+
+    Refused as well: a closed round whose weight or period would change, and answer scores or
+    weights that stored responses would no longer fit (an answer without a score, a stratum with
+    counted responses without a weight): scoring.md rejects such responses, so the plan is refused."""
     if parsed.survey is None:
         problems.append(FieldProblem("$.plan.survey", "the plan has no survey part"))
         return None
+    await repo.lock_plan_scores(parsed.id)
     unit_rows: list[tuple[str, str, str]] = []
     for i, u in enumerate(units or []):
         uid = u.get("id") if isinstance(u, dict) else None
@@ -144,37 +164,62 @@ async def _define_plan(repo: AbstractSurveysRepository, plan: Any, units: Any, s
         if old is not None and old.state == RoundState.CLOSED.value and (old.weight, old.period) != (rnd.weight, rnd.period):
             problems.append(FieldProblem(f"$.plan.survey.rounds[{pos}]",
                                          f"round {rnd.id!r} is closed: its weight and period cannot change"))
-    if problems:
-        return None
     old_plan = await repo.get_plan(parsed.id)
     old_weights = await repo.stratum_weights(parsed.id)
-    await repo.save_plan(PlanRecord(parsed.id, parsed.name, parsed.year, dict(parsed.survey.answer_scores)))
+    answer_scores = dict(parsed.survey.answer_scores)
+    answers_changed = old_plan is not None and dict(old_plan.answer_scores) != answer_scores
+    if old_plan is not None:
+        if set(old_plan.answer_scores) - set(answer_scores):
+            unscored = sorted(await repo.answers_in_use(parsed.id) - set(answer_scores) - {NO_ANSWER})
+            if unscored:
+                problems.append(FieldProblem("$.plan.survey.answer_scores", "stored responses use answer(s) "
+                                             + ", ".join(map(repr, unscored)) + ": they need a score"))
+        defaults = dict(parsed.survey.strata)
+        for unit, stratum in sorted(await repo.scored_strata(parsed.id)):
+            if stratum not in {**defaults, **old_weights.get(unit, {}), **overrides.get(unit, {})}:
+                problems.append(FieldProblem("$.plan.survey.strata", f"stored responses of unit {unit!r} in "
+                                             f"stratum {stratum!r} need a weight"))
+    if problems:
+        return None
+    await repo.save_plan(PlanRecord(parsed.id, parsed.name, parsed.year, answer_scores, version))
     for pos, rnd in enumerate(parsed.survey.rounds):
         old = stored.get(rnd.id)
         await repo.upsert_round(parsed.id, RoundRecord(rnd.id, rnd.weight, rnd.period,
                                                         old.state if old else RoundState.OPEN.value, pos))
     await repo.add_units(parsed.id, unit_rows)
-    await repo.set_stratum_weights(parsed.id, "", dict(parsed.survey.strata))
+    await repo.set_stratum_weights(parsed.id, "", dict(parsed.survey.strata), replace=True)
     for unit, weights in overrides.items():
         await repo.set_stratum_weights(parsed.id, unit, weights)
-    rescore = (old_plan is None or dict(old_plan.answer_scores) != dict(parsed.survey.answer_scores)
-               or await repo.stratum_weights(parsed.id) != old_weights)
-    return parsed.id, {"rounds": len(parsed.survey.rounds), "units": len(unit_rows),
-                       "survey_strata": sum(len(w) for w in overrides.values())}, rescore
+    rescore = old_plan is None or answers_changed or await repo.stratum_weights(parsed.id) != old_weights
+    return PlanChange(parsed.id, {"rounds": len(parsed.survey.rounds), "units": len(unit_rows),
+                                  "survey_strata": sum(len(w) for w in overrides.values())},
+                      answers_changed, rescore)
+
+
+async def _apply_plan_change(uow: UnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()) -> ImportReport:
+    """After a plan was stored: re-aggregate if its answer scores changed, store new responses, and
+    re-score what changed (every stored (unit, round) when weights or answer scores did)."""
+    ctx = await load_context(uow.repo, change.plan_id)
+    if change.reaggregate:
+        await _reaggregate(uow.repo, ctx)
+    return await _store_responses(uow, ctx, rows, rescore_all=change.rescore)
+
+
+def _refused(what: str, problems: list[FieldProblem]) -> InvalidInput:
+    return InvalidInput(f"{what} was rejected ({len(problems)} problem(s)); nothing was stored", problems=problems)
 
 
 async def define_plan(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
     """Create or update a plan's survey part (rounds, strata weights, answer scores) and units."""
     async with uow:
         problems: list[FieldProblem] = []
-        defined = await _define_plan(uow.repo, doc.get("plan"), doc.get("units"), doc.get("survey_strata"), problems)
-        if defined is None:
-            raise InvalidInput(f"the plan was rejected ({len(problems)} problem(s))", problems=problems)
-        plan_id, counts, rescore = defined
-        pairs = await uow.repo.unit_rounds_with_responses(plan_id) if rescore else set()
-        changed = await _recompute(uow, plan_id, pairs)
+        parsed = _parse_plan(doc.get("plan"), problems)
+        change = parsed and await _define_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
+        if not change:
+            raise _refused("the plan", problems)
+        report = await _apply_plan_change(uow, change)
         await uow.commit()
-    return {"plan": plan_id, **counts, "scores_updated": len(changed)}
+    return {"plan": change.plan_id, **change.counts, "scores_updated": report.scores_updated}
 
 
 async def move_round(uow: UnitOfWork, plan_id: str, round_id: str, target: str) -> dict[str, Any]:
@@ -254,6 +299,13 @@ async def get_questionnaire(uow: UnitOfWork, plan_id: str, round_id: str, group:
 # --- responses and scores --------------------------------------------------------------------
 
 
+def _all_known(allowed: set, answers: list) -> bool:
+    try:
+        return allowed.issuperset(answers)  # the common case, at C speed
+    except TypeError:  # an unhashable answer: the item-by-item check names it
+        return False
+
+
 def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.survey_responses",
                        path_of=None) -> tuple[list[ResponseRow], list[FieldProblem]]:
     """Check responses against the plan (scoring.md, Rejected input); returns rows and problems."""
@@ -264,6 +316,7 @@ def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.
     problems: list[FieldProblem] = []
     rows: list[ResponseRow] = []
     at = path_of or (lambda i, f: f"{base}[{i}].{f}" if f else f"{base}[{i}]")
+    allowed = {*scores, None, NO_ANSWER}
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             problems.append(FieldProblem(at(i, ""), "must be an object"))
@@ -295,7 +348,7 @@ def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.
         if not isinstance(answers, list):
             problems.append(FieldProblem(at(i, "answers"), "answers must be a list"))
             ok = False
-        else:
+        elif not _all_known(allowed, answers):
             for j, a in enumerate(answers):
                 if a is None or a == NO_ANSWER:
                     continue
@@ -339,12 +392,30 @@ def _dedupe(rows: Sequence[ResponseRow]) -> tuple[list[ResponseRow], int, list[s
     return list(first.values()), same, differing
 
 
+def response_scorer(answer_scores: Mapping[str, Decimal]) -> KeysOf:
+    """The aggregate keys (r) of rows; answer patterns repeat, so each is scored once per use case."""
+    cache: dict[tuple[str | None, ...], str] = {}
+    return lambda rows: score_keys((r.answers for r in rows), answer_scores, cache)
+
+
+async def _reaggregate(repo: AbstractSurveysRepository, ctx: PlanContext) -> None:
+    """Rebuild a plan's aggregates from its stored responses (its answer scores changed)."""
+    keys_of = response_scorer(ctx.plan.answer_scores)
+    counts: dict[AggregateKey, int] = {}
+    async for chunk in repo.scan_responses(ctx.plan.plan_id):
+        for r, key in zip(chunk, keys_of(chunk), strict=True):
+            agg = (r.unit_id, r.round_id, r.stratum, key)
+            counts[agg] = counts.get(agg, 0) + 1
+    await repo.replace_aggregates(ctx.plan.plan_id, counts)
+
+
 async def _store_responses(uow: UnitOfWork, ctx: PlanContext, rows: Sequence[ResponseRow],
                            source: str = "import", rescore_all: bool = False) -> ImportReport:
+    """Insert new responses with their aggregates and re-score the (unit, round) pairs they touch."""
     unique, same, differing = _dedupe(rows)
-    outcome = await uow.repo.insert_responses(ctx.plan.plan_id, unique, source)
-    closed = sorted({(r.unit_id, r.round_id) for r in outcome.accepted
-                     if ctx.rounds[r.round_id].state == RoundState.CLOSED.value})
+    outcome = await uow.repo.insert_responses(ctx.plan.plan_id, unique, response_scorer(ctx.plan.answer_scores), source)
+    closed_rounds = {rid for rid, rnd in ctx.rounds.items() if rnd.state == RoundState.CLOSED.value}
+    closed = sorted({(r.unit_id, r.round_id) for r in outcome.accepted if r.round_id in closed_rounds})
     if closed:
         raise Conflict(f"round {closed[0][1]!r} is closed: it accepts no new responses (unit {closed[0][0]!r})")
     pairs = {(r.unit_id, r.round_id) for r in outcome.accepted}
@@ -359,6 +430,7 @@ async def import_responses(uow: UnitOfWork, plan_id: str, records: Sequence[Any]
                            base: str = "$.survey_responses", path_of=None) -> dict[str, Any]:
     """Validate and store responses (all or nothing); publish one score event per changed (unit, round)."""
     async with uow:
+        await uow.repo.lock_plan_scores(plan_id)
         ctx = await load_context(uow.repo, plan_id)
         rows, problems = validate_responses(ctx, records, base, path_of)
         if problems:
@@ -373,12 +445,11 @@ async def import_bundle(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, An
     """`POST /v1/import`: plan (rounds, strata), units, per-unit strata and responses, idempotently."""
     async with uow:
         problems: list[FieldProblem] = []
-        defined = await _define_plan(uow.repo, doc.get("plan"), doc.get("units"), doc.get("survey_strata"), problems)
-        if defined is None:
-            raise InvalidInput(f"the bundle was rejected ({len(problems)} problem(s)); nothing was stored",
-                               problems=problems)
-        plan_id, counts, rescore = defined
-        ctx = await load_context(uow.repo, plan_id)
+        parsed = _parse_plan(doc.get("plan"), problems)
+        change = parsed and await _define_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
+        if not change:
+            raise _refused("the bundle", problems)
+        ctx = await load_context(uow.repo, change.plan_id)
         records = doc.get("survey_responses") or []
         if not isinstance(records, list):
             raise InvalidInput("survey_responses must be a list",
@@ -387,22 +458,24 @@ async def import_bundle(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, An
         if problems:
             raise InvalidInput(f"{len(problems)} problem(s) in the bundle; nothing was stored", problems=problems)
         # when weights or answer scores changed, every (unit, round) with responses is re-scored
-        report = await _store_responses(uow, ctx, rows, rescore_all=rescore)
+        report = await _apply_plan_change(uow, change, rows)
         await uow.commit()
-    result = {"plan": plan_id, **counts, "survey_responses": report.as_dict()}
-    log.info("bundle.imported", plan_id=plan_id, accepted=report.accepted, scores_updated=report.scores_updated)
+    result = {"plan": change.plan_id, **change.counts, "survey_responses": report.as_dict()}
+    log.info("bundle.imported", plan_id=change.plan_id, accepted=report.accepted, scores_updated=report.scores_updated)
     return result
 
 
-def _score_record(unit_id: str, round_id: str, version: int, rows: Sequence[ResponseRow],
-                  weights: Mapping[str, Decimal], answer_scores: Mapping[str, Decimal]) -> ScoreRecord:
-    rs = round_score(round_id, [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers, r.mode or None)
-                                for r in rows], weights, answer_scores)
-    strata = [] if rs is None else [
+def _score_record(unit_id: str, round_id: str, version: int, strata: Mapping[str, Mapping[str, int]],
+                  weights: Mapping[str, Decimal]) -> ScoreRecord:
+    try:
+        rs = round_score_from_counts(round_id, strata, weights)
+    except ScoringError as exc:  # only if stored responses no longer fit the plan (refused on the way in)
+        raise Conflict(f"unit {unit_id!r}, round {round_id!r} cannot be scored: {exc}") from None
+    out = [] if rs is None else [
         {"stratum": s.stratum, "n": s.n, "mean": str(s.mean), "sd": str(s.sd), "weight": str(s.weight)}
         for s in rs.strata]
     return ScoreRecord(unit_id, round_id, version, "" if rs is None else str(rs.score),
-                       "" if rs is None else str(rs.se), len(rows), strata)
+                       "" if rs is None else str(rs.se), sum(responses_in(c) for c in strata.values()), out)
 
 
 def _same(a: ScoreRecord, b: ScoreRecord) -> bool:
@@ -420,29 +493,88 @@ def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
 
 async def _recompute(uow: UnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]],
                      ctx: PlanContext | None = None) -> list[ScoreRecord]:
-    """Re-score (unit, round) pairs from their stored responses; store and publish the ones that changed."""
+    """Re-score (unit, round) pairs from their aggregates; store and publish the ones that changed."""
     pairs = sorted(set(pairs))
     if not pairs:
         return []
     ctx = ctx or await load_context(uow.repo, plan_id)
     if not ctx.weights.get(""):
         ctx = await load_context(uow.repo, plan_id)
-    current = {(s.unit_id, s.round_id): s for s in await uow.repo.get_scores(plan_id)}
-    responses = await uow.repo.responses_of(plan_id, pairs)
+    if len(pairs) == 1:
+        stored = await uow.repo.get_scores(plan_id, unit_id=pairs[0][0], round_id=pairs[0][1])
+    else:
+        stored = await uow.repo.get_scores(plan_id)
+    current = {(s.unit_id, s.round_id): s for s in stored}
+    aggregates = await uow.repo.aggregates_of(plan_id, pairs)
     changed = []
     for unit_id, round_id in pairs:
         old = current.get((unit_id, round_id))
-        new = _score_record(unit_id, round_id, (old.version if old else 0) + 1, responses[(unit_id, round_id)],
-                            ctx.unit_weights(unit_id), ctx.plan.answer_scores)
+        new = _score_record(unit_id, round_id, (old.version if old else 0) + 1, aggregates[(unit_id, round_id)],
+                            ctx.unit_weights(unit_id))
         if old is not None and _same(old, new):
             continue
         env = await uow.emit(score_event(plan_id, new), plan_id=plan_id, unit_id=unit_id,
                              aggregate_id=f"{unit_id}:{round_id}", version=new.version)
-        stored = ScoreRecord(new.unit_id, new.round_id, new.version, new.score, new.se, new.responses, new.strata,
-                             env.SerializeToString(deterministic=True))
-        await uow.repo.save_score(plan_id, stored)
-        changed.append(stored)
+        stored_score = ScoreRecord(new.unit_id, new.round_id, new.version, new.score, new.se, new.responses,
+                                   new.strata, env.SerializeToString(deterministic=True))
+        await uow.repo.save_score(plan_id, stored_score)
+        changed.append(stored_score)
     return changed
+
+
+# --- plans and units published by the indicators service (the consumer) ---------------------
+
+
+def _listed(problems: Sequence[FieldProblem], most: int = 5) -> str:
+    """Problems in the error's detail: a parked event keeps only that text."""
+    more = f" (and {len(problems) - most} more)" if len(problems) > most else ""
+    return "; ".join(str(p) for p in problems[:most]) + more
+
+
+async def apply_plan_published(uow: UnitOfWork, plan_id: str, version: int, plan_json: str) -> str:
+    """PlanPublished, inside the consumer's transaction: a newer version of the plan configures its
+    rounds, default strata weights and answer scores (and re-scores stored responses if they
+    changed); an older or the same version is ignored. Returns what it did; raises
+    PlanEventRejected (the consumer parks the event) when the plan cannot be taken."""
+    if not plan_id or version <= 0:
+        raise PlanEventRejected(f"PlanPublished without a plan id or a version (plan {plan_id!r}, v{version})")
+    try:
+        doc = jsonutil.loads(plan_json)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json is not JSON: {exc}") from None
+    plan = doc.get("plan") if isinstance(doc, dict) else None
+    if not isinstance(plan, dict) or plan.get("id") != plan_id:
+        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json must hold the plan {plan_id!r}")
+    problems: list[FieldProblem] = []
+    parsed = _parse_plan(plan, problems)
+    if parsed is None:
+        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: the plan is invalid: {_listed(problems)}",
+                                problems=problems)
+    if parsed.survey is None:
+        log.info("plan.ignored", plan_id=plan_id, version=version, reason="no survey part")
+        return "no survey"
+    await uow.repo.lock_plan_scores(plan_id)
+    stored = await uow.repo.get_plan(plan_id)
+    if stored is not None and stored.version >= version:
+        log.info("plan.ignored", plan_id=plan_id, version=version, applied=stored.version, reason="stale")
+        return "stale"
+    change = await _define_plan(uow.repo, parsed, [], [], problems, version=version)
+    if change is None:
+        raise PlanEventRejected(f"PlanPublished {plan_id} v{version} was refused: {_listed(problems)}",
+                                problems=problems)
+    report = await _apply_plan_change(uow, change)
+    log.info("plan.applied", plan_id=plan_id, version=version, scores_updated=report.scores_updated)
+    return "applied"
+
+
+async def apply_unit_upserted(uow: UnitOfWork, plan_id: str, unit_id: str, name: str, kind: str,
+                              version: int) -> bool:
+    """UnitUpserted, inside the consumer's transaction: the unit becomes known to the plan's survey
+    (responses, frames and samples may name it); an older or the same version is ignored."""
+    if not plan_id or not unit_id or version <= 0:
+        raise UnitEventRejected(f"UnitUpserted without a plan id, unit id or version "
+                                f"(plan {plan_id!r}, unit {unit_id!r}, v{version})")
+    return await uow.repo.upsert_unit(plan_id, unit_id, name, kind, version)
 
 
 Z95 = Decimal("1.959963984540054")  # the 0.975 quantile of the standard normal
@@ -614,6 +746,7 @@ async def record_interview(uow: UnitOfWork, plan_id: str, round_id: str, unit_id
                            answers: Any = None) -> dict[str, Any]:
     """Record one interview; a completed one becomes a response and re-scores the unit's round."""
     async with uow:
+        await uow.repo.lock_plan_scores(plan_id)
         ctx = await load_context(uow.repo, plan_id)
         rnd = await _round(uow.repo, ctx, round_id)
         fw, _ = await _fieldwork(uow.repo, plan_id, round_id, unit_id)
@@ -633,7 +766,7 @@ async def record_interview(uow: UnitOfWork, plan_id: str, round_id: str, unit_id
                                                        "answers": list(row.answers)}], "$")
             if problems:
                 raise InvalidInput("the response does not fit the plan", problems=problems)
-            outcome_ = await uow.repo.insert_responses(plan_id, rows, "fieldwork")
+            outcome_ = await uow.repo.insert_responses(plan_id, rows, response_scorer(ctx.plan.answer_scores), "fieldwork")
             if not outcome_.accepted:
                 raise Conflict(f"response {interview.id!r} was already recorded")
             report = await _recompute(uow, plan_id, [(unit_id, round_id)], ctx)

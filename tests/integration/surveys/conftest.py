@@ -64,12 +64,17 @@ def to_json(doc) -> str:
     return json.dumps(doc, ensure_ascii=False)
 
 
+NO_BROKER = "127.0.0.1:9"  # nothing listens: relay and consumer retry quietly, the outbox keeps the events
+
+
 @pytest.fixture
-def make_app(database_url, broker_bootstrap):
+def make_app(database_url):
+    """Apps without a broker: these tests read the outbox, and a consumer on the session broker would
+    join the shared group and apply other tests' indicators events (test_plan_events.py uses one)."""
     def build(**surveys):
         return create_app(ServiceSettings(service="surveys", grpc_port=0, relay_interval_ms=100),
                           DatabaseSettings(database_url=database_url),
-                          KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4), **surveys)
+                          KafkaSettings(kafka_bootstrap=NO_BROKER, kafka_partitions=4), **surveys)
     return build
 
 

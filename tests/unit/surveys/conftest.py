@@ -1,12 +1,16 @@
-"""Builders for the surveys unit tests, exposed as fixtures (no cross-module imports)."""
+"""Builders and fakes for the surveys unit tests, exposed as fixtures (no cross-module imports)."""
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
+from jixiao.messaging.envelope import make_envelope
+from services.surveys.adapters.repository import AbstractSurveysRepository, InsertOutcome
 from services.surveys.domain.sampling import FrameKey
 
 Row = tuple[str, str, str, str, str]
@@ -53,3 +57,160 @@ def frame_csv() -> Callable[..., bytes]:
 def person_rows() -> Callable[..., list[Row]]:
     """Frame rows with made-up names, mobile numbers and addresses for the given keys."""
     return _person_rows
+
+
+class FakeSurveysRepository(AbstractSurveysRepository):
+    """In memory: plans, rounds, weights, units, responses with their aggregates, and scores."""
+
+    def __init__(self) -> None:
+        self.plans, self.rounds, self.units, self.weights = {}, {}, {}, {}
+        self.unit_versions: dict[tuple[str, str], int] = {}
+        self.responses: dict[tuple[str, str], object] = {}
+        self.aggregates: dict[tuple[str, str, str, str, str], int] = {}
+        self.scores: dict[tuple[str, str, str], object] = {}
+        self.locks: list[str] = []
+
+    async def get_plan(self, plan_id):
+        return self.plans.get(plan_id)
+
+    async def save_plan(self, plan):
+        old = self.plans.get(plan.plan_id)
+        self.plans[plan.plan_id] = replace(plan, version=max(plan.version, old.version if old else 0))
+
+    async def unit_ids(self, plan_id):
+        return set(self.units.get(plan_id, set()))
+
+    async def add_units(self, plan_id, units):
+        self.units.setdefault(plan_id, set()).update(u for u, _, _ in units)
+
+    async def upsert_unit(self, plan_id, unit_id, name, kind, version):
+        if self.unit_versions.get((plan_id, unit_id), 0) >= version:
+            return False
+        self.unit_versions[(plan_id, unit_id)] = version
+        self.units.setdefault(plan_id, set()).add(unit_id)
+        return True
+
+    async def stratum_weights(self, plan_id):
+        w = self.weights.get(plan_id, {})
+        return {"": {}, **{u: dict(v) for u, v in w.items()}}
+
+    async def set_stratum_weights(self, plan_id, unit_id, weights, *, replace=False):
+        stored = self.weights.setdefault(plan_id, {}).setdefault(unit_id, {})
+        if replace:
+            stored.clear()
+        stored.update(weights)
+
+    async def list_rounds(self, plan_id):
+        return sorted(self.rounds.get(plan_id, {}).values(), key=lambda r: r.position)
+
+    async def upsert_round(self, plan_id, rnd):
+        self.rounds.setdefault(plan_id, {})[rnd.round_id] = rnd
+
+    async def load_round(self, *a, **k):
+        raise NotImplementedError
+
+    async def save_round(self, rnd):
+        raise NotImplementedError
+
+    async def lock_plan_scores(self, plan_id):
+        self.locks.append(plan_id)
+
+    async def insert_responses(self, plan_id, rows, keys_of, source="import"):
+        accepted, differing, same = [], [], 0
+        for r in rows:
+            old = self.responses.get((plan_id, r.response_id))
+            if old is None:
+                self.responses[(plan_id, r.response_id)] = r
+                key = (plan_id, r.unit_id, r.round_id, r.stratum, keys_of([r])[0])
+                self.aggregates[key] = self.aggregates.get(key, 0) + 1
+                accepted.append(r)
+            elif old == r:
+                same += 1
+            else:
+                differing.append(r.response_id)
+        return InsertOutcome(accepted, same, sorted(differing))
+
+    async def responses_of(self, plan_id, pairs):
+        out = {p: [] for p in pairs}
+        for (p, _), r in self.responses.items():
+            if p == plan_id and (r.unit_id, r.round_id) in out:
+                out[(r.unit_id, r.round_id)].append(r)
+        return out
+
+    async def scan_responses(self, plan_id):
+        yield [r for (p, _), r in self.responses.items() if p == plan_id]
+
+    async def answers_in_use(self, plan_id):
+        return {a for (p, _), r in self.responses.items() if p == plan_id for a in r.answers if a is not None}
+
+    async def aggregates_of(self, plan_id, pairs):
+        out = {p: {} for p in pairs}
+        for (p, u, rnd, s, k), n in self.aggregates.items():
+            if p == plan_id and (u, rnd) in out and n:
+                out[(u, rnd)].setdefault(s, {})[k] = n
+        return out
+
+    async def replace_aggregates(self, plan_id, counts):
+        self.aggregates = {k: n for k, n in self.aggregates.items() if k[0] != plan_id}
+        self.aggregates.update({(plan_id, *k): n for k, n in counts.items()})
+
+    async def scored_strata(self, plan_id):
+        return {(u, s) for (p, u, _, s, k), n in self.aggregates.items() if p == plan_id and k and n}
+
+    async def unit_rounds_with_responses(self, plan_id):
+        return {(u, r) for (p, u, r, _, _), n in self.aggregates.items() if p == plan_id and n}
+
+    async def get_scores(self, plan_id, *, unit_id=None, round_id=None):
+        return [s for (p, u, r), s in sorted(self.scores.items())
+                if p == plan_id and unit_id in (None, u) and round_id in (None, r)]
+
+    async def save_score(self, plan_id, score):
+        self.scores[(plan_id, score.unit_id, score.round_id)] = score
+
+    async def current_frame(self, *a): raise NotImplementedError
+    async def replace_frame(self, *a): raise NotImplementedError
+    async def frame_keys(self, *a): raise NotImplementedError
+    async def frame_members(self, *a): raise NotImplementedError
+    async def get_sample(self, *a, **k): raise NotImplementedError
+    async def save_sample(self, *a): raise NotImplementedError
+    async def load_fieldwork(self, *a): raise NotImplementedError
+    async def save_fieldwork(self, *a): raise NotImplementedError
+    async def assignments_of(self, *a): raise NotImplementedError
+
+
+class FakeUnitOfWork:
+    """Commits into the fake repository; events are kept in `published` once committed."""
+
+    def __init__(self) -> None:
+        self.repo = FakeSurveysRepository()
+        self.published: list = []
+        self._pending: list = []
+        self.commits = 0
+
+    async def __aenter__(self):
+        self._pending = []
+        self._snapshot = copy.deepcopy((self.repo.responses, self.repo.aggregates, self.repo.scores,
+                                        self.repo.plans, self.repo.weights, self.repo.rounds))
+        return self
+
+    async def __aexit__(self, *exc):
+        if self._pending is not None and exc[0] is not None:  # rollback what tests look at
+            (self.repo.responses, self.repo.aggregates, self.repo.scores,
+             self.repo.plans, self.repo.weights, self.repo.rounds) = self._snapshot
+
+    async def emit(self, payload, *, plan_id, unit_id="", aggregate_id="", version=0):
+        env = make_envelope(source="surveys", payload=payload, plan_id=plan_id, unit_id=unit_id,
+                            aggregate_id=aggregate_id, version=version)
+        self._pending.append((env, payload))
+        return env
+
+    async def commit(self):
+        self.published += self._pending
+        self._pending = []
+        self.commits += 1
+
+
+@pytest.fixture
+def fake_uow() -> Callable[[], FakeUnitOfWork]:
+    """A new FakeUnitOfWork (with its FakeSurveysRepository) per call."""
+    return FakeUnitOfWork

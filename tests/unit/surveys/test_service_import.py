@@ -2,128 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal, localcontext
 
 import pytest
 
 from jixiao.errors import InvalidInput
-from jixiao.messaging.envelope import make_envelope
-from services.surveys.adapters.repository import AbstractSurveysRepository, InsertOutcome, PlanRecord, RoundRecord
+from services.scoring.domain.model import SurveyResponse
+from services.scoring.domain.survey import round_score
+from services.surveys.domain.aggregates import score_key
 from services.surveys.service import handlers
 from services.surveys.settings import DEFAULT_PII_KEY, SurveysSettings
 
 pytestmark = pytest.mark.unit
 D = Decimal
-
-
-class FakeSurveysRepository(AbstractSurveysRepository):
-    """In memory: plans, rounds, weights, responses and scores (frames and fieldwork are not used here)."""
-
-    def __init__(self) -> None:
-        self.plans, self.rounds, self.units, self.weights = {}, {}, {}, {}
-        self.responses: dict[tuple[str, str], object] = {}
-        self.scores: dict[tuple[str, str, str], object] = {}
-
-    async def get_plan(self, plan_id):
-        return self.plans.get(plan_id)
-
-    async def save_plan(self, plan):
-        self.plans[plan.plan_id] = plan
-
-    async def unit_ids(self, plan_id):
-        return set(self.units.get(plan_id, set()))
-
-    async def add_units(self, plan_id, units):
-        self.units.setdefault(plan_id, set()).update(u for u, _, _ in units)
-
-    async def stratum_weights(self, plan_id):
-        w = self.weights.get(plan_id, {})
-        return {"": {}, **{u: dict(v) for u, v in w.items()}}
-
-    async def set_stratum_weights(self, plan_id, unit_id, weights):
-        self.weights.setdefault(plan_id, {}).setdefault(unit_id, {}).update(weights)
-
-    async def list_rounds(self, plan_id):
-        return sorted(self.rounds.get(plan_id, {}).values(), key=lambda r: r.position)
-
-    async def upsert_round(self, plan_id, rnd):
-        self.rounds.setdefault(plan_id, {})[rnd.round_id] = rnd
-
-    async def load_round(self, *a, **k):
-        raise NotImplementedError
-
-    async def save_round(self, rnd):
-        raise NotImplementedError
-
-    async def insert_responses(self, plan_id, rows, source="import"):
-        accepted, differing, same = [], [], 0
-        for r in rows:
-            old = self.responses.get((plan_id, r.response_id))
-            if old is None:
-                self.responses[(plan_id, r.response_id)] = r
-                accepted.append(r)
-            elif old == r:
-                same += 1
-            else:
-                differing.append(r.response_id)
-        return InsertOutcome(accepted, same, sorted(differing))
-
-    async def responses_of(self, plan_id, pairs):
-        out = {p: [] for p in pairs}
-        for (p, _), r in self.responses.items():
-            if p == plan_id and (r.unit_id, r.round_id) in out:
-                out[(r.unit_id, r.round_id)].append(r)
-        return out
-
-    async def unit_rounds_with_responses(self, plan_id):
-        return {(r.unit_id, r.round_id) for (p, _), r in self.responses.items() if p == plan_id}
-
-    async def get_scores(self, plan_id, *, unit_id=None, round_id=None):
-        return [s for (p, u, r), s in sorted(self.scores.items())
-                if p == plan_id and unit_id in (None, u) and round_id in (None, r)]
-
-    async def save_score(self, plan_id, score):
-        self.scores[(plan_id, score.unit_id, score.round_id)] = score
-
-    async def current_frame(self, *a): raise NotImplementedError
-    async def replace_frame(self, *a): raise NotImplementedError
-    async def frame_keys(self, *a): raise NotImplementedError
-    async def frame_members(self, *a): raise NotImplementedError
-    async def get_sample(self, *a, **k): raise NotImplementedError
-    async def save_sample(self, *a): raise NotImplementedError
-    async def load_fieldwork(self, *a): raise NotImplementedError
-    async def save_fieldwork(self, *a): raise NotImplementedError
-    async def assignments_of(self, *a): raise NotImplementedError
-
-
-class FakeUnitOfWork:
-    """Commits into the fake repository; events are kept in `published` once committed."""
-
-    def __init__(self) -> None:
-        self.repo = FakeSurveysRepository()
-        self.published: list = []
-        self._pending: list = []
-        self.commits = 0
-
-    async def __aenter__(self):
-        self._pending = []
-        self._snapshot = (dict(self.repo.responses), dict(self.repo.scores))
-        return self
-
-    async def __aexit__(self, *exc):
-        if self._pending is not None and exc[0] is not None:
-            self.repo.responses, self.repo.scores = self._snapshot  # rollback what tests look at
-
-    async def emit(self, payload, *, plan_id, unit_id="", aggregate_id="", version=0):
-        env = make_envelope(source="surveys", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
-        self._pending.append((env, payload))
-        return env
-
-    async def commit(self):
-        self.published += self._pending
-        self._pending = []
-        self.commits += 1
 
 
 def plan(**strata) -> dict:
@@ -141,8 +33,8 @@ def resp(i, stratum, *answers, unit="u1", rnd="mid"):
     return {"id": f"r{i}", "unit": unit, "round": rnd, "stratum": stratum, "mode": "phone", "answers": list(answers)}
 
 
-async def test_import_scores_and_publishes_then_is_idempotent():
-    uow = FakeUnitOfWork()
+async def test_import_scores_and_publishes_then_is_idempotent(fake_uow):
+    uow = fake_uow()
     doc = plan()
     doc["survey_responses"] = [resp(1, "a", "yes"), resp(2, "a", "no"), resp(3, "b", "half", None)]
     out = await handlers.import_bundle(uow, doc)
@@ -156,8 +48,8 @@ async def test_import_scores_and_publishes_then_is_idempotent():
     assert len(uow.published) == 1
 
 
-async def test_differing_redelivery_is_ignored_and_reported_and_versions_grow():
-    uow = FakeUnitOfWork()
+async def test_differing_redelivery_is_ignored_and_reported_and_versions_grow(fake_uow):
+    uow = fake_uow()
     await handlers.import_bundle(uow, plan())
     await handlers.import_responses(uow, "p", [resp(1, "a", "yes")])
     out = await handlers.import_responses(uow, "p", [resp(1, "a", "no"), resp(2, "b", "no"), resp(2, "b", "yes")])
@@ -168,8 +60,8 @@ async def test_differing_redelivery_is_ignored_and_reported_and_versions_grow():
         assert D(uow.published[-1][1].score) == D(25)  # 0.25·100 + 0.75·0
 
 
-async def test_rejected_responses_name_their_paths_and_store_nothing():
-    uow = FakeUnitOfWork()
+async def test_rejected_responses_name_their_paths_and_store_nothing(fake_uow):
+    uow = fake_uow()
     await handlers.import_bundle(uow, plan())
     with pytest.raises(InvalidInput) as err:
         await handlers.import_responses(uow, "p", [resp(1, "a", "yes"), resp(2, "z", "yes"), resp(3, "a", "maybe"),
@@ -179,8 +71,8 @@ async def test_rejected_responses_name_their_paths_and_store_nothing():
     assert uow.repo.responses == {} and uow.published == []
 
 
-async def test_weight_change_rescores_and_republishes():
-    uow = FakeUnitOfWork()
+async def test_weight_change_rescores_and_republishes(fake_uow):
+    uow = fake_uow()
     doc = plan()
     doc["survey_responses"] = [resp(1, "a", "yes"), resp(2, "b", "no")]
     await handlers.import_bundle(uow, doc)
@@ -199,3 +91,90 @@ def test_settings_refuse_the_default_pii_key_outside_local_mode():
         SurveysSettings().check_against("production")
     from services.surveys.adapters.pii import generate_key
     SurveysSettings(env="production", pii_key=generate_key()).check_against("production")
+
+
+# --- the running aggregates --------------------------------------------------------------------
+
+
+def recount(repo, plan_id: str = "p") -> dict:
+    """The aggregates a from-scratch pass over the stored responses gives."""
+    scores = repo.plans[plan_id].answer_scores
+    out: dict = {}
+    for (p, _), r in repo.responses.items():
+        if p == plan_id:
+            key = (p, r.unit_id, r.round_id, r.stratum, score_key(r.answers, scores))
+            out[key] = out.get(key, 0) + 1
+    return out
+
+
+def from_scratch(repo, unit: str = "u1", rnd: str = "mid", plan_id: str = "p") -> tuple[str, str]:
+    """(score, se) of the rules' round_score over every stored response of the pair."""
+    weights = {**repo.weights[plan_id].get("", {}), **repo.weights[plan_id].get(unit, {})}
+    rows = [r for (p, _), r in repo.responses.items() if p == plan_id and (r.unit_id, r.round_id) == (unit, rnd)]
+    rs = round_score(rnd, [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in rows], weights,
+                     repo.plans[plan_id].answer_scores)
+    return str(rs.score), str(rs.se)
+
+
+async def test_aggregates_count_each_response_once_whatever_is_delivered_again(fake_uow):
+    uow = fake_uow()
+    doc = plan()
+    doc["survey_responses"] = [resp(1, "a", "yes", "half"), resp(2, "a", "no"), resp(3, "b", None), resp(4, "b", "half")]
+    await handlers.import_bundle(uow, doc)
+    first = dict(uow.repo.aggregates)
+    assert first == recount(uow.repo) and sum(first.values()) == 4
+    assert first[("p", "u1", "mid", "b", "")] == 1  # an unscored response counts in `responses` only
+    await handlers.import_bundle(uow, doc)  # the same bundle again
+    out = await handlers.import_responses(uow, "p", [resp(1, "b", "no"), resp(2, "a", "no"), resp(2, "a", "no")])
+    assert (out["accepted"], out["unchanged"], out["differing_ids"]) == (0, 2, ["r1"])
+    assert uow.repo.aggregates == first and len(uow.published) == 1
+    await handlers.import_responses(uow, "p", [resp(5, "a", "yes"), resp(6, "b", "yes", "no", "half")])
+    assert uow.repo.aggregates == recount(uow.repo) and sum(uow.repo.aggregates.values()) == 6
+    last = uow.published[-1][1]
+    assert (last.version, last.responses) == (2, 6)
+    assert (last.score, last.se) == from_scratch(uow.repo)
+
+
+async def test_answer_score_change_reaggregates_and_republishes_the_from_scratch_score(fake_uow):
+    uow = fake_uow()
+    doc = plan()
+    doc["survey_responses"] = [resp(1, "a", "yes", "half"), resp(2, "b", "half"), resp(3, "b", "yes", "no", "no")]
+    await handlers.import_bundle(uow, doc)
+    assert {k[-1] for k in uow.repo.aggregates} == {"75", "50", "33.33333333333333333333333333"}
+    changed = plan()
+    changed["plan"]["survey"]["answer_scores"] = {"yes": 90, "half": D("60.5"), "no": 0}
+    out = await handlers.define_plan(uow, changed)
+    assert out["scores_updated"] == 1
+    assert uow.repo.aggregates == recount(uow.repo)
+    assert {k[-1] for k in uow.repo.aggregates} == {"75.25", "60.5", "30"}
+    last = uow.published[-1][1]
+    assert last.version == 2 and (last.score, last.se) == from_scratch(uow.repo)
+    assert D(last.score) == D("0.25") * D("75.25") + D("0.75") * (D("60.5") + 30) / 2
+
+
+async def test_a_plan_the_stored_responses_no_longer_fit_is_refused_and_changes_nothing(fake_uow):
+    uow = fake_uow()
+    doc = plan()
+    doc["survey_responses"] = [resp(1, "a", "yes"), resp(2, "b", "half"), resp(3, "b", "no_answer")]
+    await handlers.import_bundle(uow, doc)
+    before = copy.deepcopy((uow.repo.plans, uow.repo.weights, uow.repo.aggregates, uow.repo.scores))
+    dropped = plan()
+    dropped["plan"]["survey"]["answer_scores"] = {"yes": 100, "no": 0}
+    with pytest.raises(InvalidInput) as err:
+        await handlers.define_plan(uow, dropped)
+    assert [(p.path, "'half'" in p.message) for p in err.value.problems] == [("$.plan.survey.answer_scores", True)]
+    with pytest.raises(InvalidInput) as err:
+        await handlers.import_bundle(uow, plan(a=D(1)))  # stratum b has counted responses and would lose its weight
+    assert [(p.path, "'b'" in p.message) for p in err.value.problems] == [("$.plan.survey.strata", True)]
+    assert (uow.repo.plans, uow.repo.weights, uow.repo.aggregates, uow.repo.scores) == before
+    assert len(uow.published) == 1
+
+
+async def test_new_default_weights_replace_the_old_ones(fake_uow):
+    uow = fake_uow()
+    await handlers.define_plan(uow, plan())
+    await handlers.define_plan(uow, plan(a=D(1), c=D(2)))
+    assert uow.repo.weights["p"][""] == {"a": D(1), "c": D(2)}
+    with pytest.raises(InvalidInput) as err:
+        await handlers.import_responses(uow, "p", [resp(1, "b", "yes")])
+    assert [p.path for p in err.value.problems] == ["$.survey_responses[0].stratum"]
