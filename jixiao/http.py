@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao.errors import JixiaoError
@@ -15,6 +16,12 @@ from jixiao.logging import get_logger, new_trace_id, trace_id_var
 from jixiao.metrics import KernelMetrics, render
 
 PROBLEM = "application/problem+json"
+_RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
 log = get_logger("jixiao.http")
 
 
@@ -46,6 +53,17 @@ def install_problem_handlers(app: FastAPI) -> None:
                   for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid input", detail, errors=errors, type_=_slug("Invalid input"))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(_request: Request, exc: DBAPIError) -> JSONResponse:
+        # A deadlock or serialization failure rolled the whole transaction back: nothing was
+        # stored, and the same request may simply be sent again. Anything else is a 500.
+        if _sqlstate(exc) in _RETRYABLE:
+            log.warning("http.retryable_conflict", sqlstate=_sqlstate(exc))
+            return problem(503, "Try again", "the database resolved a conflict with another writer by "
+                           "rolling this request back; nothing was stored, send it again",
+                           type_=_slug("Try again"), headers={"Retry-After": "1"})
+        raise exc
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import jsonutil
-from jixiao.client import StackClient
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+from jixiao.client import ServiceProblem, StackClient
 from jixiao.errors import FieldProblem, InvalidInput
 
 # Which service takes which part of a bundle (docs/service-conventions.md).
@@ -48,6 +50,19 @@ def split_bundle(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {service: {key: data.get(key, []) for key in keys} for service, keys in PARTS.items()}
 
 
+def _retry_after_rollback(exc: BaseException) -> bool:
+    # 503 "Try again": the service rolled the import back (a deadlock with its own consumer);
+    # imports are idempotent, so sending the same part again is safe
+    return isinstance(exc, ServiceProblem) and exc.status == 503
+
+
+@retry(retry=retry_if_exception(_retry_after_rollback), stop=stop_after_attempt(5),
+       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+def _post_import(client: StackClient, service: str, body: bytes) -> dict[str, Any]:
+    return client.request(service, "POST", "/v1/import", content=body,
+                          headers={"content-type": "application/json"}).json()
+
+
 def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> dict[str, dict[str, Any]]:
     """Validate, then POST each part to its service's `/v1/import` (idempotent); returns their counts."""
     validate_bundle(data)
@@ -55,8 +70,6 @@ def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> d
     for service, body in split_bundle(data).items():
         if progress:
             progress(service)
-        counts[service] = client.request(
-            service, "POST", "/v1/import", content=jsonutil.dumps(body).encode(),
-            headers={"content-type": "application/json"}).json()
+        counts[service] = _post_import(client, service, jsonutil.dumps(body).encode())
     # Reports learns grade labels and unit names from the indicators events (PlanPublished, UnitUpserted).
     return counts

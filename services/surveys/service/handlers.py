@@ -574,6 +574,9 @@ async def apply_unit_upserted(uow: UnitOfWork, plan_id: str, unit_id: str, name:
     if not plan_id or not unit_id or version <= 0:
         raise UnitEventRejected(f"UnitUpserted without a plan id, unit id or version "
                                 f"(plan {plan_id!r}, unit {unit_id!r}, v{version})")
+    # the plan's lock before any row of it, like every other writer: an import holding the lock and
+    # waiting for this unit's row while this transaction waits for the lock would be a deadlock
+    await uow.repo.lock_plan_scores(plan_id)
     return await uow.repo.upsert_unit(plan_id, unit_id, name, kind, version)
 
 
