@@ -201,6 +201,10 @@ class IdempotentConsumer:
                 position = 0
             gauge.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
 
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions this group member holds now (empty while not joined)."""
+        return set(self._consumer.assignment()) if self._consumer is not None else set()
+
     async def stop(self) -> None:
         consumer, self._consumer = self._consumer, None
         self.ready.clear()

@@ -66,3 +66,6 @@ async def test_two_instances_share_the_partitions_and_agree_with_one(database_ur
         assert version == 1 and got["units"] == expected
         consumers = [a.state.runtime.consumer for a in apps]
         assert all(c is not None and c.ready.is_set() for c in consumers)
+        # the group split the partitions: each instance held some, none held the same one
+        held = [c.assignment() for c in consumers]
+        assert all(held) and not (held[0] & held[1]), held
