@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -57,6 +58,24 @@ class StackClient:
         if response.status_code >= 400:
             raise _problem(service, response)
         return response
+
+    def stream_lines(self, service: str, method: str, path: str, **kwargs: Any) -> Iterator[str]:
+        """The lines of a streamed answer (NDJSON), as they arrive; problems raise like `request`."""
+        url = self.urls.get(service)
+        if not url:
+            raise Unavailable(f"no URL for the {service} service (is it running?)")
+        headers = dict(kwargs.pop("headers", {}))
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        try:
+            with httpx.stream(method, url.rstrip("/") + path, timeout=self.timeout, headers=headers,
+                              **kwargs) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise _problem(service, response)
+                yield from (line for line in response.iter_lines() if line.strip())
+        except httpx.HTTPError as exc:
+            raise Unavailable(f"{service} at {url} cannot be reached: {exc}") from exc
 
     def get_json(self, service: str, path: str, **kwargs: Any) -> Any:
         return self.request(service, "GET", path, **kwargs).json()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -80,23 +80,35 @@ def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
         typer.echo(f"wrote {path}")
 
 
+_STAGES = {"reconcile": "facts from the sources' snapshots", "score": "scoring every unit", "grade": "grading"}
+
+
 @handles_errors
 def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
             period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
             actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
             data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
-    """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff."""
+    """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff.
+
+    Progress (facts read from the sources, units scored) shows as it happens."""
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from jixiao.commands.scoring_client import rescore as run_rescore
 
     console = Console(stderr=True)
     start = time.monotonic()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
-        bar.add_task(f"re-scoring {plan} {period} from the sources' snapshots", total=None)
-        out = run_rescore(client(data_dir), plan, period, actor)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console) as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        out = run_rescore(client(data_dir), plan, period, actor, step)
     diff = out.get("diff") or []
     table = Table(title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
                         f"{len(diff)} changed")

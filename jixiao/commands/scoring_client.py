@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from jixiao import jsonutil
-from jixiao.client import StackClient
+from jixiao.client import ServiceProblem, StackClient
 from jixiao.errors import Unavailable
 
 SOURCES = ("indicators", "surveys", "inspections")
@@ -18,8 +19,23 @@ def close(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, A
     return stack.post_json("scoring", f"/v1/plans/{plan}/periods/{period}/close", {"actor": actor})
 
 
-def rescore(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, Any]:
-    return stack.post_json("scoring", f"/v1/plans/{plan}/periods/{period}/rescore", {"actor": actor})
+def rescore(stack: StackClient, plan: str, period: str, actor: str,
+            progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Run the re-score, reporting each step to `progress(stage, done, total)`; returns the report."""
+    lines = stack.stream_lines("scoring", "POST", f"/v1/plans/{plan}/periods/{period}/rescore",
+                               content=jsonutil.dumps({"actor": actor}).encode(),
+                               headers={"content-type": "application/json", "accept": "application/x-ndjson"})
+    for line in lines:
+        item = jsonutil.loads(line)
+        if "report" in item:
+            return item["report"]
+        if "error" in item:
+            err = ServiceProblem(f"scoring: {item['error'].get('detail')}")
+            err.status = int(item["error"].get("status", 500))
+            raise err
+        if progress:
+            progress(item["stage"], int(item["done"]), int(item["total"]))
+    raise Unavailable("scoring ended the re-score stream without a report")
 
 
 def fetch_results(stack: StackClient, plan: str, period: str, version: int = 0) -> dict[str, Any]:

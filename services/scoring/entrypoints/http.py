@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from services.scoring.domain import dumps
+from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service.handlers import ScoringService
 
@@ -37,10 +38,19 @@ async def close_period(plan: str, period: str, service: Service, who: Office, co
     return _json(report.to_dict())
 
 
-@router.post("/periods/{period}/rescore", response_model=None, responses={200: {"model": RescoreRead}})
-async def rescore(plan: str, period: str, service: Service, who: Office, command: Command = None) -> Response:
-    """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office)."""
-    report = await service.rescore(plan, period, actor_name(who, (command or PeriodCommand(actor="rescore")).actor))
+@router.post("/periods/{period}/rescore", response_model=None,
+             responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}})
+async def rescore(plan: str, period: str, service: Service, who: Office, request: Request,
+                  command: Command = None) -> Response:
+    """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office).
+
+    With `Accept: application/x-ndjson` the answer streams one line per step as it happens
+    (`{"stage", "done", "total"}`), then `{"report": ...}` or `{"error": {"status", "detail"}}`."""
+    actor = actor_name(who, (command or PeriodCommand(actor="rescore")).actor)
+    if NDJSON in request.headers.get("accept", ""):
+        return StreamingResponse(progress_lines(lambda progress: service.rescore(plan, period, actor, progress)),
+                                 media_type=NDJSON)
+    report = await service.rescore(plan, period, actor)
     return _json(report.to_dict())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bundle_events import bundle_events, golden_units, load_doc, records
@@ -66,6 +68,16 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
         # idempotent: the same report again, nothing graded yet
         again = (await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore")).json()
         assert again["diff"] == report["diff"]
+        # the same job streamed: a line per step as it happens, then the report
+        streamed = await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore", headers={"accept": "application/x-ndjson"})
+        assert streamed.headers["content-type"].startswith("application/x-ndjson")
+        lines = [loads_json(line) for line in streamed.text.splitlines()]
+        steps = [x for x in lines if "stage" in x]
+        assert {x["stage"] for x in steps} >= {"reconcile", "score"}
+        assert steps[-1] == {"stage": "score", "done": 1, "total": 1}
+        reconciled = [x for x in steps if x["stage"] == "reconcile"]
+        assert reconciled[-1]["done"] == reconciled[-1]["total"] > 0
+        assert json.loads(streamed.text.splitlines()[-1])["report"]["diff"] == report["diff"]
         assert (await s.service.results_doc(PLAN, "Y"))[1] == 1
 
         reclosed = await stub.ClosePeriod(scoring_pb2.ClosePeriodRequest(plan_id=PLAN, period="Y", actor="office"))
