@@ -1,0 +1,110 @@
+"""Helpers every area's use cases share: the unit of work they need, the plan context, loading a round,
+parsing a plan, refusals, the personal-data encryption context and re-drawing a stored sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from jixiao.errors import Conflict, FieldProblem, InvalidInput, JixiaoError, NotFound
+from jixiao.logging import get_logger
+from services.scoring.domain.errors import PlanError
+from services.scoring.domain.model import Plan
+from services.scoring.domain.plan import parse_plan
+from services.surveys.adapters.repository import (
+    AbstractSurveysRepository,
+    PlanRecord,
+    RoundRecord,
+    SampleRecord,
+)
+from services.surveys.domain.model import Round
+from services.surveys.domain.sampling import Sample, draw_sample
+
+log = get_logger("surveys.service")
+
+
+class Forbidden(JixiaoError):
+    """The actor may not see this (personal data is visible only to the assigned interviewer)."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class UnitOfWork(Protocol):
+    """What handlers need of a unit of work (SurveysUnitOfWork, or a fake in unit tests)."""
+
+    repo: AbstractSurveysRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def emit(self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Any: ...
+    async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """What validation and scoring need to know about a plan, loaded once per use case."""
+
+    plan: PlanRecord
+    rounds: dict[str, RoundRecord]
+    units: set[str]
+    weights: dict[str, dict[str, Decimal]]  # '' = defaults, else per-unit overrides
+
+    def unit_weights(self, unit_id: str) -> dict[str, Decimal]:
+        """W_h of a unit: its overrides over the plan's defaults."""
+        return {**self.weights.get("", {}), **self.weights.get(unit_id, {})}
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every stratum (respondent group) the plan weighs, defaults first."""
+        names = list(self.weights.get("", {}))
+        for unit, w in sorted(self.weights.items()):
+            if unit:
+                names.extend(s for s in w if s not in names)
+        return tuple(names)
+
+
+async def load_context(repo: AbstractSurveysRepository, plan_id: str) -> PlanContext:
+    plan = await repo.get_plan(plan_id)
+    if plan is None:
+        raise NotFound(f"plan {plan_id!r} is not known to the surveys service")
+    rounds = {r.round_id: r for r in await repo.list_rounds(plan_id)}
+    return PlanContext(plan, rounds, await repo.unit_ids(plan_id), await repo.stratum_weights(plan_id))
+
+
+def _problems(exc: PlanError) -> list[FieldProblem]:
+    return [FieldProblem(p.path, p.message) for p in exc.problems]
+
+
+def _parse_plan(plan: Any, problems: list[FieldProblem]) -> Plan | None:
+    try:
+        return parse_plan(plan, [])
+    except PlanError as exc:
+        problems.extend(_problems(exc))
+        return None
+
+
+def _refused(what: str, problems: list[FieldProblem]) -> InvalidInput:
+    return InvalidInput(f"{what} was rejected ({len(problems)} problem(s)); nothing was stored", problems=problems)
+
+
+async def _round(repo: AbstractSurveysRepository, ctx: PlanContext, round_id: str, *, lock: bool = False) -> Round:
+    rnd = await repo.load_round(ctx.plan.plan_id, round_id, ctx.groups, ctx.plan.answer_scores, lock=lock)
+    if rnd is None:
+        raise NotFound(f"plan {ctx.plan.plan_id!r} has no round {round_id!r}")
+    return rnd
+
+
+def _context(respondent_id: str, column: str) -> str:
+    return f"{respondent_id}/{column}"
+
+
+async def _redraw(repo: AbstractSurveysRepository, rec: SampleRecord) -> Sample:
+    keys = await repo.frame_keys(rec.frame_id)
+    sample = draw_sample(keys, rec.size, rec.seed, allocation=rec.allocation, sds=rec.sds,
+                         reserve_rate=rec.reserve_rate)
+    if sample.frame_sha256 != rec.frame_sha256:
+        raise Conflict("the stored frame no longer matches the sample's frame hash")
+    return sample
