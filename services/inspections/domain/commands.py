@@ -34,6 +34,7 @@ class RevokeDeduction:
     plan_id: str
     deduction_id: str
     reason: str
+    expected_version: int | None = None   # If-Match: refuse when the deduction moved on since it was read
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class LiftVeto:
     plan_id: str
     veto_id: str
     reason: str
+    expected_version: int | None = None   # If-Match: refuse when the veto moved on since it was read
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,14 @@ def check_revision(current: int, expected: int | None, what: str) -> None:
                                  f"reload it and apply your edit again")
 
 
+def check_version_if_given(current: int, expected: int | None, what: str) -> None:
+    """Revoking and lifting take an optional If-Match (imports and appeal decisions revoke too):
+    when one is given it must be the version read (412 otherwise)."""
+    if expected is not None and expected != current:
+        raise PreconditionFailed(f"{what} changed since you read it (now at version {current}, not {expected}); "
+                                 f"reload it and decide again")
+
+
 def edit_reason(reason: str) -> str:
     """Every edit says why (kept in the audit row beside who and what)."""
     if not reason.strip():

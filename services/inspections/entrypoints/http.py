@@ -104,15 +104,21 @@ async def list_deductions(plan_id: str, uow: Uow, unit_id: str | None = None, ki
 
 
 @router.get("/plans/{plan_id}/deductions/{deduction_id}", response_model=s.DeductionRead)
-async def get_deduction(plan_id: str, deduction_id: str, uow: Uow) -> s.DeductionRead:
-    return s.DeductionRead.of(await h.get_deduction(uow, plan_id, deduction_id))
+async def get_deduction(plan_id: str, deduction_id: str, uow: Uow, response: Response) -> s.DeductionRead:
+    d = await h.get_deduction(uow, plan_id, deduction_id)
+    set_etag(response, d.version)
+    return s.DeductionRead.of(d)
 
 
 @router.post("/plans/{plan_id}/deductions/{deduction_id}/revoke", response_model=s.DeductionRead,
              dependencies=OFFICE_ONLY)
-async def revoke_deduction(plan_id: str, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.DeductionRead:
-    """Revoke a deduction directly (office correction); appeals revoke through their decision."""
-    return s.DeductionRead.of(await h.revoke_deduction(uow, c.RevokeDeduction(plan_id, deduction_id, body.reason), actor))
+async def revoke_deduction(plan_id: str, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor,
+                           if_match: IfMatch, response: Response) -> s.DeductionRead:
+    """Revoke a deduction directly (office correction); appeals revoke through their decision.
+    An If-Match (the deduction's ETag) is checked when given: 412 if it moved on."""
+    d = await h.revoke_deduction(uow, c.RevokeDeduction(plan_id, deduction_id, body.reason, if_match), actor)
+    set_etag(response, d.version)
+    return s.DeductionRead.of(d)
 
 
 @router.get("/plans/{plan_id}/ledger", response_model=s.LedgerRead)
@@ -148,14 +154,20 @@ async def list_vetoes(plan_id: str, uow: Uow, unit_id: str | None = None, catego
 
 
 @router.get("/plans/{plan_id}/vetoes/{veto_id}", response_model=s.VetoRead)
-async def get_veto(plan_id: str, veto_id: str, uow: Uow) -> s.VetoRead:
-    return s.VetoRead.of(await h.get_veto(uow, plan_id, veto_id))
+async def get_veto(plan_id: str, veto_id: str, uow: Uow, response: Response) -> s.VetoRead:
+    v = await h.get_veto(uow, plan_id, veto_id)
+    set_etag(response, v.version)
+    return s.VetoRead.of(v)
 
 
 @router.post("/plans/{plan_id}/vetoes/{veto_id}/lift", response_model=s.VetoRead,
              dependencies=OFFICE_ONLY)
-async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> s.VetoRead:
-    return s.VetoRead.of(await h.lift_veto(uow, c.LiftVeto(plan_id, veto_id, body.reason), actor))
+async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor, if_match: IfMatch,
+                    response: Response) -> s.VetoRead:
+    """Lift a veto with a reason; an If-Match (the veto's ETag) is checked when given: 412 if it moved on."""
+    v = await h.lift_veto(uow, c.LiftVeto(plan_id, veto_id, body.reason, if_match), actor)
+    set_etag(response, v.version)
+    return s.VetoRead.of(v)
 
 
 # --- appeals ---------------------------------------------------------------------------------

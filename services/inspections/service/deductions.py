@@ -62,6 +62,7 @@ async def revoke_deduction(uow: AbstractUnitOfWork, cmd: c.RevokeDeduction, acto
         d = await uow.deductions.get(cmd.plan_id, cmd.deduction_id, lock=True)
         if d is None:
             raise RecordNotFound("deduction", cmd.plan_id, cmd.deduction_id)
+        rules.check_version_if_given(d.version, cmd.expected_version, f"deduction {d.id}")
         before = d.as_dict()
         await emit_revoked(uow, d, cmd.reason.strip())
         await uow.deductions.save(d)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jixiao.errors import Conflict
 from services.inspections.domain import commands as c
+from services.inspections.domain import rules
 from services.inspections.domain.errors import RecordNotFound
 from services.inspections.domain.model import Veto
 from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
@@ -44,6 +45,7 @@ async def lift_veto(uow: AbstractUnitOfWork, cmd: c.LiftVeto, actor: str) -> Vet
         v = await uow.vetoes.get(cmd.plan_id, cmd.veto_id, lock=True)
         if v is None:
             raise RecordNotFound("veto", cmd.plan_id, cmd.veto_id)
+        rules.check_version_if_given(v.version, cmd.expected_version, f"veto {v.id}")
         before = v.as_dict()
         await emit_lifted(uow, v, cmd.reason.strip())
         await uow.vetoes.save(v)

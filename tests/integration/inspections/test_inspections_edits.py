@@ -229,3 +229,25 @@ async def test_existing_rows_get_revision_1(database_url, broker_bootstrap):
             assert ok(put)["revision"] == 2
             rows = ok(await client.get("/v1/plans/p1/audit"))
             assert [(r["action"], r["reason"]) for r in rows] == [("finding.edited", "wording")]
+
+
+async def test_revoke_and_lift_check_an_if_match_when_given(svc):
+    _app, client = svc
+    assert (await client.put("/v1/plans/p1", json=PLAN)).status_code == 200
+    body = {"unit_id": "u1", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"}
+    made = await client.post("/v1/plans/p1/deductions", json=body)
+    url = f"/v1/plans/p1/deductions/{made.json()['id']}"
+    etag = (await client.get(url)).headers["etag"]
+    stale = await client.post(url + "/revoke", json={"reason": "x"}, headers={"If-Match": '"99"'})
+    assert stale.status_code == 412 and "changed since you read it" in stale.json()["detail"]
+    assert (await client.get(url)).json()["status"] == "active"          # nothing happened
+    revoked = await client.post(url + "/revoke", json={"reason": "复核撤销"}, headers={"If-Match": etag})
+    assert revoked.status_code == 200 and revoked.headers["etag"] != etag
+
+    veto = await client.post("/v1/plans/p1/vetoes", json={"unit_id": "u1", "category": "work_safety",
+                                                          "date": "2026-06-02"})
+    assert veto.status_code == 201, veto.text
+    vurl = f"/v1/plans/p1/vetoes/{veto.json()['id']}"
+    assert (await client.post(vurl + "/lift", json={"reason": "x"}, headers={"If-Match": '"0"'})).status_code == 412
+    lifted = await client.post(vurl + "/lift", json={"reason": "误报"})        # no If-Match: still allowed
+    assert lifted.status_code == 200 and lifted.json()["status"] == "lifted"
