@@ -6,7 +6,8 @@ import uuid
 from decimal import Decimal
 
 from jixiao.logging import current_trace_id
-from services.inspections.domain.errors import FieldProblem, InvalidInput, PlanNotConfigured
+from services.inspections.domain import rules
+from services.inspections.domain.errors import FieldProblem, InvalidInput, PlanNotConfigured, RecordNotFound
 from services.inspections.domain.model import AuditEntry, PlanSettings
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
@@ -46,3 +47,24 @@ async def check_unit(uow: AbstractUnitOfWork, plan_id: str, unit_id: str) -> Non
 def check_points(points: Decimal, path: str = "points") -> None:
     if not points.is_finite() or points <= 0:
         raise invalid(path, f"points must be > 0, got {points}")
+
+
+async def end_record(uow: AbstractUnitOfWork, actor: str, kind: str, plan_id: str, record_id: str,
+                     expected_version: int | None, reason: str, emit, action: str):
+    """Revoke a deduction or lift a veto: lock the plan, load the record (404), check an If-Match
+    when given (412), emit the ending event (which refuses a second end), save, audit, commit."""
+    if not reason.strip():
+        raise invalid("reason", f"a reason is required to end a {kind}")
+    async with uow:
+        repo = uow.deductions if kind == "deduction" else uow.vetoes
+        await uow.lock_plan(plan_id)
+        record = await repo.get(plan_id, record_id, lock=True)
+        if record is None:
+            raise RecordNotFound(kind, plan_id, record_id)
+        rules.check_version_if_given(record.version, expected_version, f"{kind} {record.id}")
+        before = record.as_dict()
+        await emit(uow, record, reason.strip())
+        await repo.save(record)
+        await write_audit(uow, actor, action, kind, record.id, plan_id, before, record.as_dict())
+        await uow.commit()
+    return record

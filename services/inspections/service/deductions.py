@@ -12,7 +12,15 @@ from services.inspections.domain import commands as c
 from services.inspections.domain import rules
 from services.inspections.domain.errors import RecordNotFound
 from services.inspections.domain.model import ASPECTS, SOURCE_MANUAL, Deduction, PlanSettings
-from services.inspections.service.common import check_points, check_unit, invalid, load_settings, new_id, write_audit
+from services.inspections.service.common import (
+    check_points,
+    check_unit,
+    end_record,
+    invalid,
+    load_settings,
+    new_id,
+    write_audit,
+)
 from services.inspections.service.events import emit_recorded, emit_revoked
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
@@ -55,20 +63,8 @@ async def record_deduction(uow: AbstractUnitOfWork, cmd: c.RecordDeduction, acto
 
 async def revoke_deduction(uow: AbstractUnitOfWork, cmd: c.RevokeDeduction, actor: str) -> Deduction:
     """Revoke an active deduction (an office correction); revoking twice is refused and changes nothing."""
-    if not cmd.reason.strip():
-        raise invalid("reason", "a reason is required")
-    async with uow:
-        await uow.lock_plan(cmd.plan_id)
-        d = await uow.deductions.get(cmd.plan_id, cmd.deduction_id, lock=True)
-        if d is None:
-            raise RecordNotFound("deduction", cmd.plan_id, cmd.deduction_id)
-        rules.check_version_if_given(d.version, cmd.expected_version, f"deduction {d.id}")
-        before = d.as_dict()
-        await emit_revoked(uow, d, cmd.reason.strip())
-        await uow.deductions.save(d)
-        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, d.plan_id, before, d.as_dict())
-        await uow.commit()
-    return d
+    return await end_record(uow, actor, "deduction", cmd.plan_id, cmd.deduction_id, cmd.expected_version,
+                            cmd.reason, emit_revoked, "deduction.revoked")
 
 
 async def get_deduction(uow: AbstractUnitOfWork, plan_id: str, deduction_id: str) -> Deduction:

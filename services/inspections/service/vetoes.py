@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from jixiao.errors import Conflict
 from services.inspections.domain import commands as c
-from services.inspections.domain import rules
 from services.inspections.domain.errors import RecordNotFound
 from services.inspections.domain.model import Veto
-from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
+from services.inspections.service.common import check_unit, end_record, invalid, load_settings, new_id, write_audit
 from services.inspections.service.events import emit_issued, emit_lifted
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
@@ -38,20 +37,8 @@ async def issue_veto(uow: AbstractUnitOfWork, cmd: c.IssueVeto, actor: str) -> t
 
 async def lift_veto(uow: AbstractUnitOfWork, cmd: c.LiftVeto, actor: str) -> Veto:
     """Lift a veto (a reason is required); lifting twice is refused and changes nothing."""
-    if not cmd.reason.strip():
-        raise invalid("reason", "a reason is required to lift a veto")
-    async with uow:
-        await uow.lock_plan(cmd.plan_id)
-        v = await uow.vetoes.get(cmd.plan_id, cmd.veto_id, lock=True)
-        if v is None:
-            raise RecordNotFound("veto", cmd.plan_id, cmd.veto_id)
-        rules.check_version_if_given(v.version, cmd.expected_version, f"veto {v.id}")
-        before = v.as_dict()
-        await emit_lifted(uow, v, cmd.reason.strip())
-        await uow.vetoes.save(v)
-        await write_audit(uow, actor, "veto.lifted", "veto", v.id, v.plan_id, before, v.as_dict())
-        await uow.commit()
-    return v
+    return await end_record(uow, actor, "veto", cmd.plan_id, cmd.veto_id, cmd.expected_version, cmd.reason,
+                            emit_lifted, "veto.lifted")
 
 
 async def get_veto(uow: AbstractUnitOfWork, plan_id: str, veto_id: str) -> Veto:
