@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("indicators", "surveys", "inspections", "scoring", "reports")
-_DEFAULT_SECRET = "local-development-only"
+_DEFAULT_SECRET = "local-development-only-not-a-secret"  # 32+ characters, as HS256 wants
 
 
 class _Base(BaseSettings):
