@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from services.indicators.domain import rules
+from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.model import Task
 from services.indicators.service import handlers as h
 
@@ -34,7 +34,7 @@ AsOf = Annotated[dt.date | None, Query(description="the day `overdue` is judged 
 def task_read(task: Task, today: dt.date | None = None, response: Response | None = None) -> TaskRead:
     if response is not None:
         set_etag(response, task.revision)
-    overdue = rules.is_overdue(task, today or dt.date.today())
+    overdue = task_rules.is_overdue(task, today or dt.date.today())
     return TaskRead.model_validate({**vars(task), "done": task.done_quantity(), "overdue": overdue})
 
 

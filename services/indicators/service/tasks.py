@@ -11,7 +11,7 @@ import secrets
 import uuid
 from typing import Any
 
-from services.indicators.domain import rules
+from services.indicators.domain import rules, tasks as task_rules
 from services.indicators.domain.errors import TaskNotFound
 from services.indicators.domain.model import Plan, Task
 
@@ -51,7 +51,7 @@ async def create_task(uow: AbstractUnitOfWork, plan_id: str, spec: dict[str, Any
     async with uow:
         plan = await load_plan(uow, plan_id)
         rules.require_published(plan)
-        task = rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec))
+        task = task_rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec))
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -68,7 +68,7 @@ async def update_task(uow: AbstractUnitOfWork, plan_id: str, task_id: str, spec:
     """Replace what a task plans (If-Match); its progress stays."""
     async with uow:
         plan, task = await _for_change(uow, plan_id, task_id, expected)
-        rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec))
+        task_rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec))
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -88,7 +88,7 @@ async def record_progress(uow: AbstractUnitOfWork, plan_id: str, task_id: str, q
     """Record (or replace) a quarter's cumulative progress (If-Match)."""
     async with uow:
         _, task = await _for_change(uow, plan_id, task_id, expected)
-        rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow())
+        task_rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow())
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -105,15 +105,15 @@ async def list_tasks(uow: AbstractUnitOfWork, plan_id: str, *, indicator: str | 
         if overdue is None:
             return await uow.tasks.find(limit=limit, offset=offset, **where), await uow.tasks.count(**where)
         # overdue depends on the day and on the progress entries (JSON): filtered here, not in SQL
-        found = [t for t in await uow.tasks.find(**where) if rules.is_overdue(t, today) == overdue]
+        found = [t for t in await uow.tasks.find(**where) if task_rules.is_overdue(t, today) == overdue]
         return found[offset:][:limit], len(found)
 
 
 async def task_summary(uow: AbstractUnitOfWork, plan_id: str, indicator_id: str,
-                       today: dt.date | None = None) -> rules.LeafSummary:
+                       today: dt.date | None = None) -> task_rules.LeafSummary:
     """A leaf's tasks against its target (and each unit's against its own): planned, done, overdue."""
     async with uow:
         plan = await load_plan(uow, plan_id)
         tasks = await uow.tasks.find(plan_id=plan_id, indicator_id=indicator_id)
         targets = await uow.targets.find(plan_id=plan_id, indicator_id=indicator_id)
-        return rules.summarize_leaf(plan, indicator_id, tasks, targets, today or dt.date.today())
+        return task_rules.summarize_leaf(plan, indicator_id, tasks, targets, today or dt.date.today())

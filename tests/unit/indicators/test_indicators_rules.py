@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao.errors import InvalidInput, PreconditionFailed, PreconditionRequired
-from services.indicators.domain import rules
+from services.indicators.domain import rules, tasks as task_rules
 from services.indicators.domain.errors import WrongState
 from services.indicators.domain.model import Plan, Result, Task
 
@@ -74,6 +74,6 @@ def test_self_report_deadline_and_overdue_tasks():
     assert rules.is_late(dt.datetime(2027, 1, 11, tzinfo=dt.UTC), deadline)
     task = Task("t", "p", "I1.1", "s1", "村道", Decimal(75), "km", dt.date(2026, 6, 30),
                 progress=[{"quarter": "Q1", "done": Decimal(30)}])
-    assert rules.is_overdue(task, dt.date(2026, 7, 1)) and not rules.is_overdue(task, dt.date(2026, 6, 30))
+    assert task_rules.is_overdue(task, dt.date(2026, 7, 1)) and not task_rules.is_overdue(task, dt.date(2026, 6, 30))
     task.progress.append({"quarter": "Q2", "done": Decimal(75)})
-    assert not rules.is_overdue(task, dt.date(2026, 7, 1))
+    assert not task_rules.is_overdue(task, dt.date(2026, 7, 1))

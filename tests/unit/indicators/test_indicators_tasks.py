@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao.errors import InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
-from services.indicators.domain import rules
+from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.errors import PlanNotPublished, TaskNotFound, WrongState
 from services.indicators.domain.model import PUBLISHED, Plan, Target, Task, Unit
 from services.indicators.service import handlers as h
@@ -32,10 +32,10 @@ def spec(**changes) -> dict:
 
 
 def task(quantity="12", deadline=dt.date(2026, 9, 30), uom="km", unit="a01", progress=()) -> Task:
-    t = rules.new_task("t", plan(), spec(quantity=Decimal(quantity), deadline=deadline, unit_of_measure=uom,
+    t = task_rules.new_task("t", plan(), spec(quantity=Decimal(quantity), deadline=deadline, unit_of_measure=uom,
                                          unit=unit), SECTION)
     for quarter, done in progress:
-        rules.record_progress(t, quarter, Decimal(done), None, "承办人甲", NOW)
+        task_rules.record_progress(t, quarter, Decimal(done), None, "承办人甲", NOW)
     return t
 
 
@@ -47,7 +47,7 @@ def paths(exc: pytest.ExceptionInfo) -> set[str]:
 
 
 def test_a_valid_task_keeps_exact_quantities_and_trimmed_names():
-    t = rules.new_task("t", plan(), spec(quantity=Decimal("0.1") + Decimal("0.2"), title=" 村道硬化 ",
+    t = task_rules.new_task("t", plan(), spec(quantity=Decimal("0.1") + Decimal("0.2"), title=" 村道硬化 ",
                                          handlers=[" 承办人甲 ", "承办人乙"]), SECTION)
     assert t.quantity == Decimal("0.3") and str(t.quantity) == "0.3"
     assert (t.title, t.handlers, t.progress, t.revision) == ("村道硬化", ["承办人甲", "承办人乙"], [], 1)
@@ -58,7 +58,7 @@ def test_every_problem_of_a_task_is_reported_with_its_field():
     bad = spec(indicator="I1", title="  ", quantity=Decimal(0), unit_of_measure="", deadline=dt.date(2028, 1, 1),
                handlers=["甲", "", "甲"], lead="x" * 201)
     with pytest.raises(InvalidInput) as exc:
-        rules.check_task(plan(), bad, None)
+        task_rules.check_task(plan(), bad, None)
     assert paths(exc) == {"indicator", "unit", "title", "quantity", "unit_of_measure", "deadline",
                           "handlers[1]", "handlers[2]", "lead"}
     messages = {p.path: p.message for p in exc.value.problems}
@@ -79,40 +79,40 @@ def test_every_problem_of_a_task_is_reported_with_its_field():
 ])
 def test_one_bad_field_is_named(changes, field):
     with pytest.raises(InvalidInput) as exc:
-        rules.check_task(plan(), spec(**changes), SECTION)
+        task_rules.check_task(plan(), spec(**changes), SECTION)
     assert paths(exc) == {field}
 
 
 def test_a_leaf_has_no_children_and_deadlines_run_to_the_end_of_march_after_the_year():
     p = plan()
-    assert rules.is_leaf(p, "I1.1") and not rules.is_leaf(p, "I1") and not rules.is_leaf(p, "I9")
-    assert rules.deadline_window(p) == (dt.date(2026, 1, 1), dt.date(2027, 3, 31))
-    assert rules.check_task(p, spec(deadline=dt.date(2027, 3, 31)), SECTION)["deadline"] == dt.date(2027, 3, 31)
-    assert rules.check_task(p, spec(quantity=12), SECTION)["quantity"] == Decimal(12)    # an integer is exact too
+    assert task_rules.is_leaf(p, "I1.1") and not task_rules.is_leaf(p, "I1") and not task_rules.is_leaf(p, "I9")
+    assert task_rules.deadline_window(p) == (dt.date(2026, 1, 1), dt.date(2027, 3, 31))
+    assert task_rules.check_task(p, spec(deadline=dt.date(2027, 3, 31)), SECTION)["deadline"] == dt.date(2027, 3, 31)
+    assert task_rules.check_task(p, spec(quantity=12), SECTION)["quantity"] == Decimal(12)    # an integer is exact too
 
 
 def test_progress_is_cumulative_kept_in_quarter_order_and_a_quarter_is_replaced():
     t = task(progress=[("Q3", "9"), ("Q1", "2.5")])
     assert [e["quarter"] for e in t.progress] == ["Q1", "Q3"] and t.done_quantity() == Decimal(9)
-    entry = rules.record_progress(t, "Q1", Decimal("3"), " 路基完成 ", "承办人乙", NOW)
+    entry = task_rules.record_progress(t, "Q1", Decimal("3"), " 路基完成 ", "承办人乙", NOW)
     assert entry == {"quarter": "Q1", "done": Decimal(3), "note": "路基完成", "recorded_by": "承办人乙",
                      "recorded_at": "2026-06-30T08:00:00+00:00"}
     assert [(e["quarter"], e["done"]) for e in t.progress] == [("Q1", Decimal(3)), ("Q3", Decimal(9))]
     assert t.revision == 4
-    rules.record_progress(t, "Q2", Decimal("9"), None, "甲", NOW)     # equal to the next: allowed
+    task_rules.record_progress(t, "Q2", Decimal("9"), None, "甲", NOW)     # equal to the next: allowed
     assert [e["quarter"] for e in t.progress] == ["Q1", "Q2", "Q3"]
 
 
 def test_progress_below_an_earlier_quarter_or_above_a_later_one_is_refused():
     t = task(progress=[("Q1", "4"), ("Q3", "8")])
     with pytest.raises(InvalidInput) as exc:
-        rules.record_progress(t, "Q2", Decimal("3.9"), None, "甲", NOW)
+        task_rules.record_progress(t, "Q2", Decimal("3.9"), None, "甲", NOW)
     assert paths(exc) == {"done"} and "below the 4 recorded for Q1" in exc.value.problems[0].message
     with pytest.raises(InvalidInput) as exc:
-        rules.record_progress(t, "Q2", Decimal("8.1"), None, "甲", NOW)
+        task_rules.record_progress(t, "Q2", Decimal("8.1"), None, "甲", NOW)
     assert "above the 8 recorded for Q3" in exc.value.problems[0].message
     with pytest.raises(InvalidInput) as exc:
-        rules.record_progress(t, "Q4", Decimal("7"), None, "甲", NOW)
+        task_rules.record_progress(t, "Q4", Decimal("7"), None, "甲", NOW)
     assert "Q3" in exc.value.problems[0].message
     assert [e["done"] for e in t.progress] == [Decimal(4), Decimal(8)] and t.revision == 3
 
@@ -120,66 +120,66 @@ def test_progress_below_an_earlier_quarter_or_above_a_later_one_is_refused():
 def test_a_progress_entry_needs_a_quarter_a_non_negative_exact_done_and_who_recorded_it():
     t = task()
     with pytest.raises(InvalidInput) as exc:
-        rules.record_progress(t, "Q5", Decimal(-1), None, " ", NOW)
+        task_rules.record_progress(t, "Q5", Decimal(-1), None, " ", NOW)
     assert paths(exc) == {"quarter", "done", "recorded_by"}
     with pytest.raises(InvalidInput) as exc:
-        rules.record_progress(t, "Q1", 0.5, None, "甲", NOW)
+        task_rules.record_progress(t, "Q1", 0.5, None, "甲", NOW)
     assert paths(exc) == {"done"}
-    rules.record_progress(t, "Q1", Decimal(0), None, "甲", NOW)
+    task_rules.record_progress(t, "Q1", Decimal(0), None, "甲", NOW)
     assert t.done_quantity() == 0 and t.progress[0]["done"] == Decimal(0)
 
 
 def test_changing_a_task_keeps_progress_but_not_a_new_unit_of_measure():
     t = task(progress=[("Q1", "2")])
-    rules.change_task(t, plan(), spec(quantity=Decimal("15"), title="村道硬化（调整）"), SECTION)
+    task_rules.change_task(t, plan(), spec(quantity=Decimal("15"), title="村道硬化（调整）"), SECTION)
     assert (t.quantity, t.title, t.revision, len(t.progress)) == (Decimal(15), "村道硬化（调整）", 3, 1)
     with pytest.raises(WrongState):
-        rules.change_task(t, plan(), spec(unit_of_measure="m"), SECTION)
+        task_rules.change_task(t, plan(), spec(unit_of_measure="m"), SECTION)
     assert t.unit_of_measure == "km" and t.revision == 3
 
 
 def test_overdue_once_the_deadline_passed_and_the_quantity_falls_short():
     short, met = task(progress=[("Q2", "11.9")]), task(progress=[("Q2", "12")])
     deadline = short.deadline
-    assert not rules.is_overdue(short, deadline)                       # the deadline day itself counts
-    assert rules.is_overdue(short, deadline + dt.timedelta(days=1))
-    assert not rules.is_overdue(met, deadline + dt.timedelta(days=1))
+    assert not task_rules.is_overdue(short, deadline)                       # the deadline day itself counts
+    assert task_rules.is_overdue(short, deadline + dt.timedelta(days=1))
+    assert not task_rules.is_overdue(met, deadline + dt.timedelta(days=1))
 
 
 def test_summary_compares_one_unit_of_measure_with_the_target_exactly():
     tasks = [task("0.1", progress=[("Q1", "0.1")]), task("0.2", dt.date(2026, 3, 31), progress=[("Q1", "0.1")])]
-    s = rules.summarize(tasks, Decimal("0.5"), None, dt.date(2026, 4, 1))
+    s = task_rules.summarize(tasks, Decimal("0.5"), None, dt.date(2026, 4, 1))
     assert (s.tasks, s.overdue, s.measure, s.planned, s.done, s.unassigned, s.note) == (
         2, 1, "km", Decimal("0.3"), Decimal("0.2"), Decimal("0.2"), None)
-    assert s.totals == (rules.MeasureTotal("km", 2, Decimal("0.3"), Decimal("0.2")),)
+    assert s.totals == (task_rules.MeasureTotal("km", 2, Decimal("0.3"), Decimal("0.2")),)
 
 
 def test_summary_refuses_to_add_different_units_or_percentages():
     mixed = [task("12"), task("3", uom="座")]
-    s = rules.summarize(mixed, Decimal(10), None, NOW.date())
+    s = task_rules.summarize(mixed, Decimal(10), None, NOW.date())
     assert s.planned is None and s.unassigned is None and "km, 座" in s.note
     assert [(m.unit_of_measure, m.quantity) for m in s.totals] == [("km", Decimal(12)), ("座", Decimal(3))]
-    declared = rules.summarize(mixed, Decimal(10), "km", NOW.date())
+    declared = task_rules.summarize(mixed, Decimal(10), "km", NOW.date())
     assert (declared.planned, declared.unassigned) == (Decimal(12), Decimal(-2)) and "1 task(s)" in declared.note
-    percent = rules.summarize([task("95", uom="%"), task("90", uom="%")], Decimal(95), None, NOW.date())
+    percent = task_rules.summarize([task("95", uom="%"), task("90", uom="%")], Decimal(95), None, NOW.date())
     assert percent.planned is None and "percentages" in percent.note
-    empty = rules.summarize([], Decimal(10), None, NOW.date())
+    empty = task_rules.summarize([], Decimal(10), None, NOW.date())
     assert (empty.tasks, empty.planned, empty.unassigned) == (0, Decimal(0), Decimal(10))
-    no_target = rules.summarize([task("12")], None, None, NOW.date())
+    no_target = task_rules.summarize([task("12")], None, None, NOW.date())
     assert no_target.planned == 12 and no_target.unassigned is None and no_target.note == "no target to compare with"
 
 
 def test_leaf_summary_uses_each_units_own_target_else_the_leafs():
     tasks = [task("6"), task("4", unit="v03"), task("5", unit="v03")]
     own = [Target("p", "v03", "I1.1", Decimal(30)), Target("p", "v03", "I9", Decimal(1))]
-    s = rules.summarize_leaf(plan(unit_of_measure="km"), "I1.1", tasks, own, NOW.date())
+    s = task_rules.summarize_leaf(plan(unit_of_measure="km"), "I1.1", tasks, own, NOW.date())
     assert (s.whole.target, s.whole.planned, s.whole.unassigned) == (Decimal(10), Decimal(15), Decimal(-5))
     assert [(u, x.target, x.planned, x.unassigned) for u, x in s.units] == [
         ("a01", Decimal(10), Decimal(6), Decimal(4)), ("v03", Decimal(30), Decimal(9), Decimal(21))]
     with pytest.raises(InvalidInput):
-        rules.summarize_leaf(plan(), "I1", tasks, own, NOW.date())
+        task_rules.summarize_leaf(plan(), "I1", tasks, own, NOW.date())
     with pytest.raises(NotFound):
-        rules.summarize_leaf(plan(), "I9", tasks, own, NOW.date())
+        task_rules.summarize_leaf(plan(), "I9", tasks, own, NOW.date())
 
 
 def test_task_ids_follow_creation_time():
