@@ -32,7 +32,7 @@ from services.surveys.adapters.repository import ResponseRow
 from services.surveys.app import parts
 from services.surveys.domain.aggregates import round_score_from_counts
 from services.surveys.service import handlers
-from services.surveys.service.unit_of_work import SurveysUnitOfWork
+from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 STRATA = {"npc_deputy": Decimal("0.1"), "business": Decimal("0.2"), "urban_resident": Decimal("0.3"),
           "rural_resident": Decimal("0.4")}
@@ -69,25 +69,25 @@ async def run(url: str, total: int, batch: int) -> None:
     await migrate(url, "surveys")
     rng = random.Random(7)
     try:
-        await handlers.define_plan(SurveysUnitOfWork(runtime), plan_doc("bench"))
+        await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench"))
         # 1. raw: validated rows straight through the repository (look-up, COPY, aggregates)
         rows = [ResponseRow(r["id"], r["unit"], r["round"], r["stratum"], r["mode"], tuple(r["answers"]))
                 for r in records(total, 0, rng)]
         t0 = time.perf_counter()
         for i in range(0, total, batch):
-            async with SurveysUnitOfWork(runtime) as uow:
+            async with SqlAlchemySurveysUnitOfWork(runtime) as uow:
                 await uow.repo.insert_responses("bench", rows[i:i + batch], handlers.response_scorer(ANSWER_SCORES))
                 await uow.commit()
         raw = time.perf_counter() - t0
         print(f"raw insert (look-up, COPY, aggregates):{total:>7} responses in {raw:6.2f} s = {total / raw:>9,.0f} /s")
 
         # 2. end to end: validation, insert, re-score of every changed (unit, round), outbox events
-        await handlers.define_plan(SurveysUnitOfWork(runtime), plan_doc("bench2"))
+        await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench2"))
         data = records(total, 0, rng)
         t0 = time.perf_counter()
         published = 0
         for i in range(0, total, batch):
-            report = await handlers.import_responses(SurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
+            report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
             published += report["scores_updated"]
         e2e = time.perf_counter() - t0
         print(f"end to end (validate, insert, score): {total:>8} responses in {e2e:6.2f} s = {total / e2e:>9,.0f} /s"
@@ -96,21 +96,21 @@ async def run(url: str, total: int, batch: int) -> None:
         # 3. re-delivery of everything: idempotent, nothing changes
         t0 = time.perf_counter()
         for i in range(0, total, batch):
-            report = await handlers.import_responses(SurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
+            report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
             assert report["accepted"] == 0 and report["scores_updated"] == 0
         again = time.perf_counter() - t0
         print(f"re-delivery (all unchanged):          {total:>8} responses in {again:6.2f} s = {total / again:>9,.0f} /s")
 
         # 4. one request holding everything (as `jixiao import` sends a bundle): one re-score pass
-        await handlers.define_plan(SurveysUnitOfWork(runtime), plan_doc("bench3"))
+        await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench3"))
         t0 = time.perf_counter()
-        report = await handlers.import_responses(SurveysUnitOfWork(runtime), "bench3", data)
+        report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench3", data)
         one = time.perf_counter() - t0
         print(f"one request (validate, insert, score): {total:>7} responses in {one:6.2f} s = {total / one:>9,.0f} /s"
               f"  ({report['scores_updated']} SurveyScoreUpdated events)")
 
         # 5. every (unit, round) re-scored from all its stored responses vs from its aggregates
-        async with SurveysUnitOfWork(runtime) as uow:
+        async with SqlAlchemySurveysUnitOfWork(runtime) as uow:
             ctx = await handlers.load_context(uow.repo, "bench3")
             pairs = sorted(await uow.repo.unit_rounds_with_responses("bench3"))
             t0 = time.perf_counter()

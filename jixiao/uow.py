@@ -1,4 +1,9 @@
-"""The unit of work base: one transaction around a use case, events written to the outbox inside it."""
+"""Units of work: one transaction around a use case, events written to the outbox inside it.
+
+Every service builds on these two: `SqlAlchemyUnitOfWork` owns its transaction (requests),
+`BatchUnitOfWork` works inside a transaction the consumer's batch owns (it never commits).
+A service subclass overrides `bind(session)` to attach its repositories.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,27 @@ if TYPE_CHECKING:
     from jixiao.runtime import Runtime
 
 
-class SqlAlchemyUnitOfWork:
+class _Emitter:
+    """Writing events into the outbox of the current session (shared by both units of work)."""
+
+    runtime: Runtime
+    session: AsyncSession | None
+    events: list[Envelope]
+
+    def bind(self, session: AsyncSession) -> None:
+        """Attach the service's repositories to `session` (override in each service)."""
+
+    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Envelope:
+        """Write an event into this transaction's outbox."""
+        assert self.session is not None and self.runtime.outbox is not None
+        env = await self.runtime.outbox.add(self.session, payload, plan_id=plan_id, unit_id=unit_id,
+                                            aggregate_id=aggregate_id, version=version)
+        self.events.append(env)
+        return env
+
+
+class SqlAlchemyUnitOfWork(_Emitter):
     """`async with uow:` opens a transaction; `await uow.commit()` commits state and outbox rows together."""
 
     def __init__(self, runtime: Runtime) -> None:
@@ -25,6 +50,7 @@ class SqlAlchemyUnitOfWork:
         self.session = self.runtime.db.sessions()
         await self.session.begin()
         self.events = []
+        self.bind(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -36,15 +62,6 @@ class SqlAlchemyUnitOfWork:
             await self.session.close()
             self.session = None
 
-    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope:
-        """Write an event into this transaction's outbox."""
-        assert self.session is not None and self.runtime.outbox is not None
-        env = await self.runtime.outbox.add(self.session, payload, plan_id=plan_id, unit_id=unit_id,
-                                            aggregate_id=aggregate_id, version=version)
-        self.events.append(env)
-        return env
-
     async def commit(self) -> None:
         assert self.session is not None
         await self.session.commit()
@@ -54,3 +71,22 @@ class SqlAlchemyUnitOfWork:
     async def rollback(self) -> None:
         assert self.session is not None
         await self.session.rollback()
+
+
+class BatchUnitOfWork(_Emitter):
+    """The same interface over a transaction someone else owns (the consumer's batch): no commit here."""
+
+    def __init__(self, runtime: Runtime, session: AsyncSession) -> None:
+        self.runtime = runtime
+        self.session = session
+        self.events: list[Envelope] = []
+        self.bind(session)
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        return None
+
+    async def commit(self) -> None:
+        """The batch commits; a use case's commit inside it is a no-op."""

@@ -19,7 +19,7 @@ from services.scoring.entrypoints import grpc_server
 from services.scoring.entrypoints.consumer import ScoringEventHandler
 from services.scoring.entrypoints.http import router
 from services.scoring.service.handlers import ScoringService
-from services.scoring.service.unit_of_work import ScoringUnitOfWork
+from services.scoring.service.unit_of_work import SqlAlchemyScoringUnitOfWork
 from services.scoring.settings import ScoringSettings
 
 NAME = "scoring"
@@ -41,7 +41,7 @@ def service_of(runtime: Runtime) -> ScoringService:
         metadata = service_metadata(runtime.settings)
         clients = {source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
                    for source, target in settings.source_targets().items()}
-        service = runtime.extras[NAME] = ScoringService(lambda: ScoringUnitOfWork(runtime), clients)
+        service = runtime.extras[NAME] = ScoringService(lambda: SqlAlchemyScoringUnitOfWork(runtime), clients)
     return service
 
 

@@ -14,7 +14,7 @@ from jixiao.auth import ASSESSOR, OFFICE, UNIT, Caller, Principal, actor_name, r
 from jixiao.etags import IfMatch, set_etag
 
 from services.indicators.adapters.evidence_store import EvidenceStore
-from services.indicators.service.unit_of_work import SqlIndicatorsUnitOfWork
+from services.indicators.service.unit_of_work import SqlAlchemyIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings
 
 __all__ = ["DecimalRoute", "IfMatch", "Pages", "Settings", "Store", "UoW", "read_limited", "set_etag",
@@ -46,11 +46,11 @@ class DecimalRoute(APIRoute):
         return route
 
 
-def get_uow(request: Request) -> SqlIndicatorsUnitOfWork:
-    return SqlIndicatorsUnitOfWork(request.app.state.runtime)
+def get_uow(request: Request) -> SqlAlchemyIndicatorsUnitOfWork:
+    return SqlAlchemyIndicatorsUnitOfWork(request.app.state.runtime)
 
 
-UoW = Annotated[SqlIndicatorsUnitOfWork, Depends(get_uow)]
+UoW = Annotated[SqlAlchemyIndicatorsUnitOfWork, Depends(get_uow)]
 
 
 def get_settings(request: Request) -> IndicatorsSettings:

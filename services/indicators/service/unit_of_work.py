@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.uow import SqlAlchemyUnitOfWork
 from services.indicators.adapters import orm
@@ -17,7 +19,7 @@ from services.indicators.adapters.repository import (
 from services.indicators.domain import model
 
 
-class AbstractUnitOfWork:
+class AbstractUnitOfWork(abc.ABC):
     """What handlers need: repositories, `emit` into the outbox, `commit`."""
 
     plans: AbstractRepository[model.Plan]
@@ -60,15 +62,10 @@ _REPOSITORIES = {
 }
 
 
-class SqlIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
+class SqlAlchemyIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
     """The kernel's unit of work with this service's repositories on its session."""
 
-    async def __aenter__(self) -> SqlIndicatorsUnitOfWork:
-        await super().__aenter__()
+    def bind(self, session: AsyncSession) -> None:
         for name, (table, cls) in _REPOSITORIES.items():
-            setattr(self, name, SqlAlchemyRepository(self.session, table, cls))
-        self.evidence = SqlAlchemyEvidenceRepository(self.session, orm.evidence, model.Evidence)
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await SqlAlchemyUnitOfWork.__aexit__(self, *exc)
+            setattr(self, name, SqlAlchemyRepository(session, table, cls))
+        self.evidence = SqlAlchemyEvidenceRepository(session, orm.evidence, model.Evidence)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.messaging.envelope import Envelope
 from jixiao.uow import SqlAlchemyUnitOfWork
@@ -65,9 +66,7 @@ class AbstractUnitOfWork(abc.ABC):
 class SqlAlchemyInspectionsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
     """The kernel's unit of work with this service's repositories."""
 
-    async def __aenter__(self):
-        await super().__aenter__()
-        s = self.session
+    def bind(self, s: AsyncSession) -> None:
         self.plans = SqlAlchemyPlans(s)
         self.units = SqlAlchemyUnits(s)
         self.deductions = SqlAlchemyRecords(s, orm.deductions, Deduction)
@@ -78,7 +77,6 @@ class SqlAlchemyInspectionsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
         self.absences = SqlAlchemyRecords(s, orm.absences, Absence)
         self.leaves = SqlAlchemyLeaves(s, orm.leaves, Leave)
         self.audit = SqlAlchemyAuditLog(s)
-        return self
 
     async def lock_plan(self, plan_id: str) -> None:
         key = zlib.crc32(f"inspections:{plan_id}".encode())

@@ -22,16 +22,16 @@ from services.reports.entrypoints.schemas import (
     ScoreCardRead,
 )
 from services.reports.service import handlers
-from services.reports.service.unit_of_work import ReportsUnitOfWork
+from services.reports.service.unit_of_work import SqlAlchemyReportsUnitOfWork
 
 router = APIRouter(dependencies=[Depends(signed_in)])   # with JIXIAO_AUTH: any role reads; labels need office
 
 
-def get_uow(request: Request) -> ReportsUnitOfWork:
-    return ReportsUnitOfWork(request.app.state.runtime)
+def get_uow(request: Request) -> SqlAlchemyReportsUnitOfWork:
+    return SqlAlchemyReportsUnitOfWork(request.app.state.runtime)
 
 
-Uow = Annotated[ReportsUnitOfWork, Depends(get_uow)]
+Uow = Annotated[SqlAlchemyReportsUnitOfWork, Depends(get_uow)]
 Group = Annotated[str | None, Query(max_length=100, description="only this ranking group")]
 SnapshotQ = Annotated[int | None, Query(ge=1, description="a complete graded snapshot version")]
 PERIOD = "/v1/plans/{plan}/periods/{period}"

@@ -27,7 +27,7 @@ ReportsEvent = ScoreEvent | LabelEvent
 
 
 class UnitOfWork(Protocol):
-    """What the query and command handlers need (ReportsUnitOfWork, or a fake in tests)."""
+    """What the query and command handlers need (SqlAlchemyReportsUnitOfWork, or a fake in tests)."""
 
     reports: AbstractReadModel
 

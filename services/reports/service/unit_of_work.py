@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from jixiao.uow import SqlAlchemyUnitOfWork
 from services.reports.adapters.repository import AbstractReadModel, SqlAlchemyReadModel
 
 
-class ReportsUnitOfWork(SqlAlchemyUnitOfWork):
+class SqlAlchemyReportsUnitOfWork(SqlAlchemyUnitOfWork):
     """`async with uow:` gives `uow.reports`; reads need no commit, label changes do."""
 
     reports: AbstractReadModel
 
-    async def __aenter__(self):
-        await super().__aenter__()
-        assert self.session is not None
-        self.reports = SqlAlchemyReadModel(self.session)
-        return self
+    def bind(self, session: AsyncSession) -> None:
+        self.reports = SqlAlchemyReadModel(session)

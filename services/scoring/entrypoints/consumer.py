@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jixiao.messaging.envelope import Envelope
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
 from services.scoring.service.handlers import ScoringService, Touched, apply_event
-from services.scoring.service.unit_of_work import BatchUnitOfWork
+from services.scoring.service.unit_of_work import ScoringBatchUnitOfWork
 
 if TYPE_CHECKING:
     from jixiao.runtime import Runtime
@@ -32,4 +32,4 @@ class ScoringEventHandler:
     async def after_batch(self, session: AsyncSession) -> None:
         """Recompute only the units this batch touched, in the batch's transaction (outbox included)."""
         touched, self.touched = self.touched, Touched()
-        await self.service.recompute_touched(BatchUnitOfWork(self.runtime, session), touched)
+        await self.service.recompute_touched(ScoringBatchUnitOfWork(self.runtime, session), touched)

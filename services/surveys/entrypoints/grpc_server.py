@@ -10,7 +10,7 @@ from jixiao.messaging.envelope import Envelope
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.runtime import Runtime
 from services.scoring.domain.periods import is_period, round_counts
-from services.surveys.service.unit_of_work import SurveysUnitOfWork
+from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 SERVICE_NAME = snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name
 
@@ -24,7 +24,7 @@ class SurveysSnapshot(snapshot_pb2_grpc.SnapshotServiceServicer):
     async def StreamSnapshot(self, request: snapshot_pb2.StreamSnapshotRequest, context) -> AsyncIterator[Envelope]:
         if request.period and not is_period(request.period):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown period {request.period!r}")
-        async with SurveysUnitOfWork(self.runtime) as uow:
+        async with SqlAlchemySurveysUnitOfWork(self.runtime) as uow:
             periods = {r.round_id: r.period for r in await uow.repo.list_rounds(request.plan_id)}
             scores = await uow.repo.get_scores(request.plan_id)
         for s in scores:

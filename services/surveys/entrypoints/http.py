@@ -32,7 +32,7 @@ from services.surveys.entrypoints.schemas import (
     ScoreRead,
 )
 from services.surveys.service import handlers
-from services.surveys.service.unit_of_work import SurveysUnitOfWork
+from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 router = APIRouter(dependencies=[Depends(signed_in)])
 # Who may change what (JIXIAO_AUTH; off: everyone is the local operator). Any role reads scores.
@@ -41,15 +41,15 @@ FIELD = [Depends(require(INTERVIEWER, OFFICE))]   # survey interviewers / the st
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
-def get_uow(request: Request) -> SurveysUnitOfWork:
-    return SurveysUnitOfWork(request.app.state.runtime)
+def get_uow(request: Request) -> SqlAlchemySurveysUnitOfWork:
+    return SqlAlchemySurveysUnitOfWork(request.app.state.runtime)
 
 
 def get_cipher(request: Request) -> PiiCipher:
     return request.app.state.runtime.extras["pii_cipher"]
 
 
-Uow = Annotated[SurveysUnitOfWork, Depends(get_uow)]
+Uow = Annotated[SqlAlchemySurveysUnitOfWork, Depends(get_uow)]
 Cipher = Annotated[PiiCipher, Depends(get_cipher)]
 def _interviewer(who: Caller, x_actor: Annotated[str | None, Header(
         alias="X-Actor", description="the interviewer id of the caller (with auth on: the token's user)")] = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from jixiao.errors import Conflict, FieldProblem, InvalidInput, JixiaoError, NotFound
+from jixiao.errors import Conflict, FieldProblem, Forbidden, InvalidInput, JixiaoError, NotFound
 from jixiao.logging import get_logger
 from services.scoring.domain.errors import PlanError
 from services.scoring.domain.model import Plan
@@ -24,15 +24,8 @@ from services.surveys.domain.sampling import Sample, draw_sample
 log = get_logger("surveys.service")
 
 
-class Forbidden(JixiaoError):
-    """The actor may not see this (personal data is visible only to the assigned interviewer)."""
-
-    status = 403
-    title = "Forbidden"
-
-
 class UnitOfWork(Protocol):
-    """What handlers need of a unit of work (SurveysUnitOfWork, or a fake in unit tests)."""
+    """What handlers need of a unit of work (SqlAlchemySurveysUnitOfWork, or a fake in unit tests)."""
 
     repo: AbstractSurveysRepository
 

@@ -22,7 +22,7 @@ from services.scoring.domain.survey import round_score
 from services.surveys.adapters import orm
 from services.surveys.domain.aggregates import score_key
 from services.surveys.service.handlers import load_context
-from services.surveys.service.unit_of_work import SurveysUnitOfWork
+from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 from .conftest import bundle_plan, outbox_events, post_json, raw_session, to_json
 
@@ -47,7 +47,7 @@ def random_responses(rng: random.Random, n: int, start: int = 0) -> list[dict]:
 async def check_against_a_recount(app, plan_id: str = "p1") -> int:
     """Aggregates == a recount of the responses table; every stored score == round_score from scratch."""
     runtime = app.state.runtime
-    async with SurveysUnitOfWork(runtime) as uow:
+    async with SqlAlchemySurveysUnitOfWork(runtime) as uow:
         ctx = await load_context(uow.repo, plan_id)
         pairs = await uow.repo.unit_rounds_with_responses(plan_id)
         responses = await uow.repo.responses_of(plan_id, pairs)
