@@ -26,7 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.scoring.domain import dumps, load_bundle, results_to_dict, score_bundle  # noqa: E402
+from jixiao.rules.bundle import load_bundle
+from jixiao.rules.exactjson import dumps
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.results import results_to_dict  # noqa: E402
 from services.scoring.entrypoints.offline import gc_paused  # noqa: E402
 from jixiao.samples import BAILIAN_BUNDLE
 

@@ -26,8 +26,8 @@ from jixiao.migrations import migrate
 from jixiao.runtime import Runtime
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.testing.servers import fresh_database, start_test_postgres, stop_server
-from services.scoring.domain.model import SurveyResponse
-from services.scoring.domain.survey import round_score
+from jixiao.rules.model import SurveyResponse
+from jixiao.rules.survey import round_score
 from services.surveys.adapters.repository import ResponseRow
 from services.surveys.app import parts
 from services.surveys.domain.aggregates import round_score_from_counts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
 from jixiao.client import ServiceProblem, StackClient
@@ -26,7 +26,7 @@ def read_bundle(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from exc
     try:
-        data = jsonutil.loads(text)
+        data = exactjson.loads(text)
     except ValueError as exc:
         raise InvalidInput(f"{path}: not JSON: {exc}") from exc
     if not isinstance(data, dict):
@@ -36,8 +36,8 @@ def read_bundle(path: Path) -> dict[str, Any]:
 
 def validate_bundle(data: dict[str, Any]) -> None:
     """Run the scoring rules' bundle validation; every problem is reported with its JSON path."""
-    from services.scoring.domain.bundle import parse_bundle
-    from services.scoring.domain.errors import ValidationError
+    from jixiao.rules.bundle import parse_bundle
+    from jixiao.rules.errors import ValidationError
 
     try:
         parse_bundle(data)
@@ -70,6 +70,6 @@ def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> d
     for service, body in split_bundle(data).items():
         if progress:
             progress(service)
-        counts[service] = _post_import(client, service, jsonutil.dumps(body).encode())
+        counts[service] = _post_import(client, service, exactjson.dumps(body).encode())
     # Reports learns grade labels and unit names from the indicators events (PlanPublished, UnitUpserted).
     return counts

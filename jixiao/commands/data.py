@@ -60,7 +60,7 @@ def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
             timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,
             data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
-    from jixiao import jsonutil
+    from jixiao.rules import exactjson
     from jixiao.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
     from jixiao.commands.tables import render_results as render_table
 
@@ -71,7 +71,7 @@ def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
         wait_until_consistent(stack, plan, timeout)
     doc = fetch_results(stack, plan, period, version)
     if format == "json":
-        typer.echo(jsonutil.dumps(doc))
+        typer.echo(exactjson.dumps(doc))
     elif format == "table":
         render_table(doc, sys.stdout)
     else:

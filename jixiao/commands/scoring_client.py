@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.client import ServiceProblem, StackClient
 from jixiao.errors import Unavailable
 
@@ -23,10 +23,10 @@ def rescore(stack: StackClient, plan: str, period: str, actor: str,
             progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Run the re-score, reporting each step to `progress(stage, done, total)`; returns the report."""
     lines = stack.stream_lines("scoring", "POST", f"/v1/plans/{plan}/periods/{period}/rescore",
-                               content=jsonutil.dumps({"actor": actor}).encode(),
+                               content=exactjson.dumps({"actor": actor}).encode(),
                                headers={"content-type": "application/json", "accept": "application/x-ndjson"})
     for line in lines:
-        item = jsonutil.loads(line)
+        item = exactjson.loads(line)
         if "report" in item:
             return item["report"]
         if "error" in item:
@@ -41,7 +41,7 @@ def rescore(stack: StackClient, plan: str, period: str, actor: str,
 def fetch_results(stack: StackClient, plan: str, period: str, version: int = 0) -> dict[str, Any]:
     params = {"version": version} if version else None
     response = stack.request("scoring", "GET", f"/v1/plans/{plan}/periods/{period}/results", params=params)
-    return jsonutil.loads(response.content)
+    return exactjson.loads(response.content)
 
 
 async def _positions(stack: StackClient, plan: str) -> dict[str, int]:

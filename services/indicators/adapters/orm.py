@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.messaging.outbox import messaging_tables
 
 metadata = sa.MetaData()
@@ -19,10 +19,10 @@ class ExactJSON(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else jsonutil.dumps(value)
+        return None if value is None else exactjson.dumps(value)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else jsonutil.loads(value)
+        return None if value is None else exactjson.loads(value)
 
 
 def _id(name: str = "id", length: int = 100) -> sa.Column:

@@ -18,8 +18,6 @@ DRAFT, PUBLISHED = "draft", "published"
 SUBMITTED, RETURNED, CONFIRMED = "submitted", "returned", "confirmed"
 RESULT_STATES = (DRAFT, SUBMITTED, RETURNED, CONFIRMED)
 VALUE_FIELDS = ("actual", "rating", "done", "points")
-PERIODS = ("Y", "H1", "Q1", "Q2", "Q3", "Q4")
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 _RESULT_NS = uuid.UUID("6f1c9a52-8f5e-4c1b-9b7e-3c2f8d0a4e11")
 

@@ -19,7 +19,9 @@ from .errors import (
     PreconditionRequired,
     WrongState,
 )
-from .model import CONFIRMED, DRAFT, PERIODS, PUBLISHED, RETURNED, SUBMITTED, VALUE_FIELDS, Plan, Result, Value  # noqa: F401
+from jixiao.rules.periods import PERIODS
+
+from .model import CONFIRMED, DRAFT, PUBLISHED, RETURNED, SUBMITTED, VALUE_FIELDS, Plan, Result, Value  # noqa: F401
 
 
 # --- optimistic concurrency ----------------------------------------------------------------------

@@ -9,7 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from .errors import FieldProblem, InvalidInput, NotFound, WrongState
-from .model import QUARTERS, Plan, Target, Task, Unit
+from jixiao.rules.fields import Problems, Reader
+from jixiao.rules.periods import QUARTERS
+
+from .model import Plan, Target, Task, Unit
 
 
 def is_overdue(task: Task, today: dt.date) -> bool:
@@ -39,25 +42,25 @@ def check_task(plan: Plan, spec: dict[str, Any], unit: Unit | None) -> dict[str,
     `unit` is the plan's unit named by `spec["unit"]` (None when the plan has none). Every problem is
     reported at once, each with the request field it is about.
     """
-    problems: list[FieldProblem] = []
+    problems = Problems()
+    r = Reader(spec, "", problems)
     indicator = spec.get("indicator")
     if not indicator or plan.node(indicator) is None:
-        problems.append(FieldProblem("indicator", f"plan {plan.id!r} has no indicator {indicator!r}"))
+        r.fail("indicator", f"plan {plan.id!r} has no indicator {indicator!r}")
     elif not is_leaf(plan, indicator):
-        problems.append(FieldProblem("indicator", f"{indicator!r} is a group; a task decomposes a leaf indicator"))
+        r.fail("indicator", f"{indicator!r} is a group; a task decomposes a leaf indicator")
     if unit is None:
-        problems.append(FieldProblem("unit", f"plan {plan.id!r} has no unit {spec.get('unit')!r}"))
+        r.fail("unit", f"plan {plan.id!r} has no unit {spec.get('unit')!r}")
     fields = {
         "indicator_id": indicator, "unit_id": spec.get("unit"),
-        "title": _text(spec.get("title"), "title", TEXT_MAX, problems),
-        "quantity": _decimal(spec.get("quantity"), "quantity", problems, positive=True),
-        "unit_of_measure": _text(spec.get("unit_of_measure"), "unit_of_measure", MEASURE_MAX, problems),
-        "deadline": _deadline(plan, spec.get("deadline"), problems),
-        **{k: _text(spec.get(k), k, NAME_MAX, problems, required=False) for k in ("lead", "deputy", "head")},
-        "handlers": _handlers(spec.get("handlers"), problems),
+        "title": r.str("title", max_len=TEXT_MAX, strip=True),
+        "quantity": r.decimal("quantity", positive=True),
+        "unit_of_measure": r.str("unit_of_measure", max_len=MEASURE_MAX, strip=True),
+        "deadline": _deadline(plan, r),
+        **{k: r.str(k, required=False, max_len=NAME_MAX, strip=True) for k in ("lead", "deputy", "head")},
+        "handlers": _handlers(r),
     }
-    if problems:
-        raise InvalidInput(f"the task has {len(problems)} problem(s): {problems[0]}", problems=problems)
+    _refuse("the task", problems)
     return fields
 
 
@@ -82,25 +85,25 @@ def record_progress(task: Task, quarter: str, done: Any, note: str | None, recor
 
     Entries stay in quarter order and never go down from one quarter to the next.
     """
-    problems: list[FieldProblem] = []
+    problems = Problems()
+    r = Reader({"quarter": quarter, "done": done, "recorded_by": recorded_by, "note": note}, "", problems)
     if quarter not in QUARTERS:
-        problems.append(FieldProblem("quarter", f"must be one of {', '.join(QUARTERS)}, not {quarter!r}"))
-    done = _decimal(done, "done", problems, positive=False)
-    by = _text(recorded_by, "recorded_by", NAME_MAX, problems)
-    note = _text(note, "note", TEXT_MAX, problems, required=False)
+        r.fail("quarter", f"must be one of {', '.join(QUARTERS)}, not {quarter!r}")
+    done = r.decimal("done", low=Decimal(0))
+    by = r.str("recorded_by", max_len=NAME_MAX, strip=True)
+    note = r.str("note", required=False, max_len=TEXT_MAX, strip=True)
     others = [e for e in task.progress if e["quarter"] != quarter]
     if not problems:
         before = [e for e in others if QUARTERS.index(e["quarter"]) < QUARTERS.index(quarter)]
         after = [e for e in others if QUARTERS.index(e["quarter"]) > QUARTERS.index(quarter)]
         if before and done < Decimal(before[-1]["done"]):
-            problems.append(FieldProblem("done", f"progress is cumulative: {done} {task.unit_of_measure} is below "
-                                                 f"the {before[-1]['done']} recorded for {before[-1]['quarter']}"))
+            r.fail("done", f"progress is cumulative: {done} {task.unit_of_measure} is below "
+                           f"the {before[-1]['done']} recorded for {before[-1]['quarter']}")
         if after and done > Decimal(after[0]["done"]):
-            problems.append(FieldProblem("done", f"progress is cumulative: {done} {task.unit_of_measure} is above "
-                                                 f"the {after[0]['done']} recorded for {after[0]['quarter']}; "
-                                                 f"correct {after[0]['quarter']} first"))
-    if problems:
-        raise InvalidInput(f"the progress entry has {len(problems)} problem(s): {problems[0]}", problems=problems)
+            r.fail("done", f"progress is cumulative: {done} {task.unit_of_measure} is above "
+                           f"the {after[0]['done']} recorded for {after[0]['quarter']}; "
+                           f"correct {after[0]['quarter']} first")
+    _refuse("the progress entry", problems)
     entry = {"quarter": quarter, "done": done, "note": note, "recorded_by": by, "recorded_at": now.isoformat()}
     task.progress = sorted([*others, entry], key=lambda e: QUARTERS.index(e["quarter"]))
     task.revision += 1
@@ -191,58 +194,33 @@ def summarize_leaf(plan: Plan, indicator_id: str, tasks: list[Task], targets: li
                              for u in units))
 
 
-def _text(value: Any, path: str, limit: int, problems: list[FieldProblem], required: bool = True) -> str | None:
-    if value is not None and not isinstance(value, str):
-        problems.append(FieldProblem(path, "must be text"))
-        return None
-    text = (value or "").strip()
-    if not text:
-        if required:
-            problems.append(FieldProblem(path, "is required"))
-        return None
-    if len(text) > limit:
-        problems.append(FieldProblem(path, f"must be at most {limit} characters, not {len(text)}"))
-    return text
-
-
-def _decimal(value: Any, path: str, problems: list[FieldProblem], *, positive: bool) -> Decimal | None:
-    """An exact number: a Decimal or an integer (a binary float could not be kept exactly)."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
-        message = "is required" if value is None else f"must be an exact decimal number, not {type(value).__name__}"
-        problems.append(FieldProblem(path, message))
-        return None
-    number = Decimal(value)
-    if not number.is_finite():
-        problems.append(FieldProblem(path, f"must be a finite number, not {number}"))
-    elif positive and number <= 0:
-        problems.append(FieldProblem(path, f"must be greater than 0, not {number}"))
-    elif not positive and number < 0:
-        problems.append(FieldProblem(path, f"must be 0 or more, not {number}"))
-    return number
-
-
-def _deadline(plan: Plan, value: Any, problems: list[FieldProblem]) -> dt.date | None:
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        problems.append(FieldProblem("deadline", "is required (a date, YYYY-MM-DD)"))
+def _deadline(plan: Plan, r: Reader) -> dt.date | None:
+    value = r.date("deadline")
+    if value is None:
         return None
     first, last = deadline_window(plan)
     if not first <= value <= last:
-        problems.append(FieldProblem("deadline", f"must fall between {first} and {last} for the {plan.year} plan, "
-                                                 f"not {value}"))
+        r.fail("deadline", f"must fall between {first} and {last} for the {plan.year} plan, not {value}")
     return value
 
 
-def _handlers(value: Any, problems: list[FieldProblem]) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.append(FieldProblem("handlers", "must be a list of names"))
-        return []
+def _handlers(r: Reader) -> list[str]:
+    values = r.list("handlers", required=False) or []
     names: list[str] = []
-    for i, raw in enumerate(value):
-        name = _text(raw, f"handlers[{i}]", NAME_MAX, problems)
+    items = Reader({f"handlers[{i}]": raw for i, raw in enumerate(values)}, "", r.problems)
+    for i in range(len(values)):
+        name = items.str(f"handlers[{i}]", max_len=NAME_MAX, strip=True)
+        if name is None:
+            continue
         if name in names:
-            problems.append(FieldProblem(f"handlers[{i}]", f"{name!r} is listed twice"))
-        elif name:
+            r.fail(f"handlers[{i}]", f"{name!r} is listed twice")
+        else:
             names.append(name)
     return names
+
+
+def _refuse(what: str, problems: Problems) -> None:
+    """Raise InvalidInput listing every problem, if there is any."""
+    if problems:
+        items = [FieldProblem(p.path, p.message) for p in problems.items]
+        raise InvalidInput(f"{what} has {len(items)} problem(s): {items[0]}", problems=items)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from services.scoring.domain.bundle import BUNDLE_FORMAT, parse_bundle
-from services.scoring.domain.errors import Problem, ValidationError
-from services.scoring.domain.plan import parse_plan
+from jixiao.rules.bundle import BUNDLE_FORMAT, parse_bundle
+from jixiao.rules.errors import Problem, ValidationError
+from jixiao.rules.plan import parse_plan
 
 from .errors import FieldProblem, InvalidInput
 from .model import Plan, Target, Unit

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
 from jixiao.auth import ASSESSOR, OFFICE, UNIT, Caller, Principal, actor_name, require, require_unit, signed_in
 from jixiao.etags import IfMatch, set_etag
@@ -28,7 +28,7 @@ class _DecimalRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             try:
-                self._json = jsonutil.loads(await self.body())
+                self._json = exactjson.loads(await self.body())
             except ValueError as exc:
                 raise InvalidInput(f"the body is not valid JSON: {exc}") from exc
         return self._json

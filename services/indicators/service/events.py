@@ -5,7 +5,7 @@ Keys: unit id for unit, target and result events; plan id for PlanPublished and 
 
 from __future__ import annotations
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.proto.events.v1 import indicators_pb2 as pb
 from services.indicators.domain.model import Period, Plan, Result, Target, Unit
 
@@ -13,7 +13,7 @@ from .unit_of_work import AbstractUnitOfWork
 
 
 def plan_published(plan: Plan) -> pb.PlanPublished:
-    body = jsonutil.dumps({"plan": plan.body, "indicators": plan.indicators})
+    body = exactjson.dumps({"plan": plan.body, "indicators": plan.indicators})
     return pb.PlanPublished(plan_id=plan.id, year=plan.year, version=plan.version, plan_json=body)
 
 

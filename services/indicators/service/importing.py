@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from services.indicators.domain import rules, validation
 from services.indicators.domain.model import DRAFT, Plan, Result, ResultEntry, digest, result_id
 
@@ -45,7 +45,7 @@ async def _apply_plan(uow: AbstractUnitOfWork, body: dict[str, Any], indicators:
         plan = Plan(id=body["id"], year=int(body["year"]), name=body["name"], body=body, indicators=indicators)
         await publish_current(uow, plan, "import", now)
         return plan, "created"
-    same = jsonutil.dumps([plan.body, plan.indicators]) == jsonutil.dumps([body, indicators])
+    same = exactjson.dumps([plan.body, plan.indicators]) == exactjson.dumps([body, indicators])
     if same and plan.published:
         return plan, "unchanged"
     was_draft = plan.status == DRAFT

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from jixiao.rules.periods import period_dates
+
 from .errors import FieldProblem, InLedger, InvalidInput, PreconditionFailed, PreconditionRequired
 from .model import Deduction, Finding, Inspection, Leave, PlanSettings
 
@@ -16,18 +18,11 @@ from .model import Deduction, Finding, Inspection, Leave, PlanSettings
 MAX_CONSECUTIVE_LEAVE_DAYS = 15
 MAX_CUMULATIVE_LEAVE_DAYS = 30
 
-_PERIODS = {"Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12), "H1": (1, 6), "Y": (1, 12)}
-
-
 def period_range(year: int, period: str) -> tuple[date, date] | None:
     """First and last day of a period of the plan year; None for "" (every period)."""
     if not period:
         return None
-    if period not in _PERIODS:
-        raise ValueError(f"unknown period {period!r} (expected one of {', '.join(_PERIODS)} or empty)")
-    first, last = _PERIODS[period]
-    end = date(year, 12, 31) if last == 12 else date(year, last + 1, 1) - timedelta(days=1)
-    return date(year, first, 1), end
+    return period_dates(period, year)
 
 
 def year_range(year: int) -> tuple[date, date]:

@@ -16,10 +16,10 @@ from typing import Any
 from google.protobuf.message import Message
 
 from jixiao.errors import FieldProblem, InvalidInput
-from services.scoring.domain import (
+from jixiao.rules.errors import PlanError
+from jixiao.rules.model import (
     Deduction,
     Plan,
-    PlanError,
     Result,
     Revocation,
     RoundScore,
@@ -27,9 +27,9 @@ from services.scoring.domain import (
     Unit,
     UnitFacts,
     Veto,
-    loads_json,
-    parse_plan,
 )
+from jixiao.rules import plan as rules_plan
+from jixiao.rules import exactjson
 
 
 # --- payload fields ------------------------------------------------------------------------------
@@ -66,15 +66,9 @@ def result_id_of(payload: Message) -> str:
 
 
 def parse_plan_json(plan_json: str) -> Plan:
-    """The plan of a PlanPublished event ({"plan": ..., "indicators": [...]}), validated by the domain."""
+    """The plan of a PlanPublished event ({"plan": ..., "indicators": [...]}), validated by the rules."""
     try:
-        doc = loads_json(plan_json)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"plan_json is not JSON: {exc}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict):
-        raise InvalidInput("plan_json must be an object with `plan` and `indicators`")
-    try:
-        return parse_plan(doc["plan"], doc.get("indicators") or [])
+        return rules_plan.parse_plan_json(plan_json)
     except PlanError as exc:
         raise InvalidInput(f"invalid plan: {exc}",
                            problems=[FieldProblem(p.path, p.message) for p in exc.problems]) from None

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
-from .decimals import ZERO, in_scoring_context
-from .errors import Problem
-from .model import Deduction, DeductionLine, Revocation
-from .periods import date_in
+from jixiao.rules.decimals import ZERO, in_scoring_context
+from jixiao.rules.errors import Problem
+from jixiao.rules.model import Deduction, Revocation
+from .model import DeductionLine
+from jixiao.rules.periods import date_in
 
 COUNTED, CAPPED, REVOKED, OUTSIDE_PERIOD = "counted", "capped", "revoked", "outside_period"
 

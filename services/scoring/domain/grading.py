@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
-from .decimals import HUNDRED, ZERO, in_scoring_context, round2
+from jixiao.rules.decimals import HUNDRED, ZERO, in_scoring_context, round2
 from .deductions import deduction_lines, resolve_deductions
-from .errors import ScoringError
+from jixiao.rules.errors import ScoringError
 from .indicators import indicator_component
-from .model import (
+from jixiao.rules.model import (
     EFFICIENCY,
     FINAL,
     INCOMPLETE,
@@ -18,18 +18,16 @@ from .model import (
     PENALTY,
     PROVISIONAL,
     SURVEY,
-    ComponentLine,
-    Explanation,
     Plan,
     RoundScore,
     SurveyResponse,
     Unit,
     UnitFacts,
-    UnitScore,
-    VetoLine,
 )
-from .periods import PERIODS, date_in, is_period, is_provisional, round_counts
-from .survey import round_score_of_unique, stratum_weights, survey_component, unique_responses
+from .model import ComponentLine, Explanation, UnitScore, VetoLine
+from jixiao.rules.periods import PERIODS, date_in, is_period, is_provisional, round_counts
+from jixiao.rules.survey import round_score_of_unique, stratum_weights, unique_responses
+from .survey import survey_component
 
 
 def grade_for(plan: Plan, total: Decimal, vetoed: bool) -> str:
@@ -199,3 +197,8 @@ def score_period(
     """Score and rank every unit for a period (`score_unit` then `grade_period`)."""
     empty = UnitFacts()
     return grade_period(plan, (score_unit(plan, u, facts.get(u.id, empty), period) for u in units), period)
+
+
+def score_bundle(bundle: Bundle, period: str = "Y") -> list[UnitScore]:
+    """Score and rank every unit of a bundle for `period`, by unit id."""
+    return score_period(bundle.plan, bundle.units, bundle.facts, period)

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
-from .errors import ScoringError
-from .model import (
+from jixiao.rules.decimals import HUNDRED, ONE, ZERO, in_scoring_context
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.model import (
     BANDS,
     BOOLEAN,
     COMPOSITE,
@@ -17,11 +17,11 @@ from .model import (
     RATING,
     RATIO,
     Indicator,
-    LeafLine,
     Method,
     Plan,
     Result,
 )
+from .model import LeafLine
 
 ResultKey = tuple[str, str | None]  # (leaf id, part key or None)
 

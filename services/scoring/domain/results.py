@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from .decimals import round2
-from .errors import Problem
-from .model import Explanation, Plan, UnitScore
+from jixiao.rules.decimals import round2
+from jixiao.rules.errors import Problem
+from jixiao.rules.model import Plan
+from .model import Explanation, UnitScore
 
 RESULTS_FORMAT = "jixiao.results/v1"
 
@@ -67,60 +68,3 @@ def _plain(value: Any) -> Any:
 def problem_to_dict(problem: Problem) -> dict[str, str]:
     """A problem as {"path", "message"}."""
     return {"path": problem.path, "message": problem.message}
-
-
-def dumps(value: Any, indent: int | None = 1) -> str:
-    """JSON text like json.dumps(ensure_ascii=False), but Decimals are written as exact numbers
-    (json has no Decimal support and floats are not allowed on the way out either)."""
-    out: list[str] = []
-    _emit(value, out, indent, 0)
-    return "".join(out)
-
-
-_encode_str = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _emit(value: Any, out: list[str], indent: int | None, level: int) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, str):
-        out.append(_encode_str(value))
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"cannot write {value} as JSON")
-        out.append(format(value, "f"))
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, Mapping):
-        _emit_items(
-            [(_encode_str(str(k)) + ": ", v) for k, v in value.items()], "{", "}", out, indent, level
-        )
-    elif isinstance(value, (list, tuple)):
-        _emit_items([("", v) for v in value], "[", "]", out, indent, level)
-    else:
-        raise TypeError(f"cannot write {type(value).__name__} as JSON (floats are not allowed)")
-
-
-def _emit_items(items: list[tuple[str, Any]], open_: str, close: str, out: list[str], indent: int | None, level: int) -> None:
-    if not items:
-        out.append(open_ + close)
-        return
-    if indent is None:
-        out.append(open_)
-        for i, (prefix, v) in enumerate(items):
-            if i:
-                out.append(", ")
-            out.append(prefix)
-            _emit(v, out, indent, level)
-        out.append(close)
-        return
-    inner = "\n" + " " * (indent * (level + 1))
-    out.append(open_)
-    for i, (prefix, v) in enumerate(items):
-        out.append(("," if i else "") + inner + prefix)
-        _emit(v, out, indent, level + 1)
-    out.append("\n" + " " * (indent * level) + close)

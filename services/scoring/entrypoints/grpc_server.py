@@ -7,7 +7,7 @@ from jixiao.grpc import Registration, abort_with
 from jixiao.proto.events.v1 import scores_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 from services.scoring.adapters.facts import score_message_fields
-from services.scoring.domain import dumps
+from jixiao.rules.exactjson import dumps
 from services.scoring.service.diff import DiffEntry
 from services.scoring.service.handlers import ScoringService
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
-from services.scoring.domain import dumps
+from jixiao.rules.exactjson import dumps
 from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service.handlers import ScoringService

@@ -19,18 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from services.scoring.domain import (
-    PERIODS,
-    Bundle,
-    ScoringError,
-    UnitScore,
-    ValidationError,
-    dumps,
-    load_bundle,
-    results_to_dict,
-    round2,
-    score_bundle,
-)
+from jixiao.rules.bundle import Bundle, load_bundle
+from jixiao.rules.decimals import round2
+from jixiao.rules.errors import ScoringError, ValidationError
+from jixiao.rules.exactjson import dumps
+from jixiao.rules.periods import PERIODS
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.model import UnitScore
+from services.scoring.domain.results import results_to_dict
 
 FORMATS = ("json", "table")
 EXIT_OK, EXIT_REFUSED = 0, 2

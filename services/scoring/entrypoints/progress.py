@@ -8,7 +8,7 @@ from typing import Any
 
 from jixiao.errors import JixiaoError
 from jixiao.logging import get_logger
-from services.scoring.domain import dumps
+from jixiao.rules.exactjson import dumps
 
 NDJSON = "application/x-ndjson"
 log = get_logger("scoring.progress")

@@ -35,23 +35,21 @@ from services.scoring.adapters.facts import (
     version_of,
 )
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
-from services.scoring.domain import (
-    PERIODS,
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.exactjson import dumps
+from jixiao.rules.model import Plan
+from jixiao.rules.periods import PERIODS
+from services.scoring.domain.grading import grade_period, rank_within_groups, score_unit
+from services.scoring.domain.model import UnitScore
+from services.scoring.domain.results import (
     RESULTS_FORMAT,
-    Plan,
-    ScoringError,
-    UnitScore,
-    dumps,
     explanation_to_dict,
-    grade_period,
-    loads_json,
-    rank_within_groups,
     results_to_dict,
-    score_unit,
     unit_to_dict,
 )
 from services.scoring.service.diff import DiffEntry, diff_units
 from services.scoring.service.metrics import ScoringMetrics, scoring_metrics
+from jixiao.rules import exactjson
 
 log = get_logger("scoring.handlers")
 
@@ -419,7 +417,7 @@ class ScoringService:
             graded, plan = await self._score_all(uow, plan_id, period, label="close")
             entries = [unit_to_dict(plan, s) for s in graded]
             previous = await repo.snapshot(plan_id, period)
-            old_entries = loads_json(previous.results_json)["units"] if previous is not None else []
+            old_entries = exactjson.loads(previous.results_json)["units"] if previous is not None else []
             diff = diff_units(old_entries, _plain_entries(entries))
             if previous is not None and not diff and previous.plan_version == plan_row.version:
                 return CloseReport(plan_id, period, previous.version, previous.units, False, [], {})
@@ -478,7 +476,7 @@ class ScoringService:
         async with self.uow_factory() as uow:
             snapshot = await uow.repo.snapshot(plan_id, period)
             if snapshot is not None:
-                before, against = loads_json(snapshot.results_json)["units"], f"snapshot:{snapshot.version}"
+                before, against = exactjson.loads(snapshot.results_json)["units"], f"snapshot:{snapshot.version}"
             else:
                 before, against = (await self._provisional_entries(uow.repo, plan_id, period)), "provisional"
         reconciled = await self.reconcile(plan_id, "", progress)
@@ -519,11 +517,11 @@ class ScoringService:
     async def results_doc(self, plan_id: str, period: str, version: int | None = None) -> tuple[dict[str, Any], int]:
         """`results` parsed (numbers as Decimals)."""
         text, v = await self.results(plan_id, period, version)
-        return loads_json(text), v
+        return exactjson.loads(text), v
 
     async def _provisional_entries(self, repo: SqlAlchemyScoringRepository, plan_id: str, period: str) -> list[dict]:
         rows = await repo.current_scores(plan_id, period)
-        entries = [loads_json(r.score_json) for r in rows.values() if r.status != ERROR]
+        entries = [exactjson.loads(r.score_json) for r in rows.values() if r.status != ERROR]
         ranks = rank_within_groups(_Rankable(e["unit"], e["group"], e["status"], e.get("total")) for e in entries)
         for e in entries:
             e["rank"] = ranks.get(e["unit"])
@@ -544,15 +542,15 @@ class ScoringService:
                 if row is None:
                     raise NotFound(f"unit {unit_id!r} is not in snapshot {snapshot.version} of {plan_id}/{period}")
                 return {"plan": plan_id, "period": period, "snapshot_version": snapshot.version,
-                        "score": loads_json(row.score_json), "explanation": loads_json(row.explanation_json)}
+                        "score": exactjson.loads(row.score_json), "explanation": exactjson.loads(row.explanation_json)}
             rows = await repo.current_scores(plan_id, period, [unit_id])
             row = rows.get(unit_id)
             if row is None:
                 raise NotFound(f"no score for unit {unit_id!r} in {plan_id}/{period}")
             entries = await self._provisional_entries(repo, plan_id, period)
-            entry = next((e for e in entries if e["unit"] == unit_id), loads_json(row.score_json))
+            entry = next((e for e in entries if e["unit"] == unit_id), exactjson.loads(row.score_json))
             return {"plan": plan_id, "period": period, "snapshot_version": 0, "version": row.version,
-                    "score": entry, "explanation": loads_json(row.explanation_json)}
+                    "score": entry, "explanation": exactjson.loads(row.explanation_json)}
 
     async def history(self, plan_id: str, period: str, unit_id: str) -> list[dict[str, Any]]:
         """Every version of a unit's score (provisional and graded), oldest first, with its events."""
@@ -562,7 +560,7 @@ class ScoringService:
         if not rows:
             raise NotFound(f"no score history for unit {unit_id!r} in {plan_id}/{period}")
         return [{"kind": r.kind, "version": r.version, "status": r.status, "total": r.total, "grade": r.grade,
-                 "at": r.created_at.isoformat(), "score": loads_json(r.score_json),
+                 "at": r.created_at.isoformat(), "score": exactjson.loads(r.score_json),
                  "events": json.loads(r.event_ids_json)} for r in rows]
 
     async def rankings(self, plan_id: str, period: str, group: str | None = None,
@@ -585,7 +583,7 @@ class ScoringService:
         async with self.uow_factory() as uow:
             rows = await uow.repo.snapshots(plan_id, period)
         return [{"version": r.version, "at": r.created_at.isoformat(), "actor": r.actor,
-                 "plan_version": r.plan_version, "units": r.units, "diff": loads_json(r.diff_json)} for r in rows]
+                 "plan_version": r.plan_version, "units": r.units, "diff": exactjson.loads(r.diff_json)} for r in rows]
 
     async def consistency(self, plan_id: str) -> dict[str, Any]:
         """Events of the plan applied per source (compare with each source's GetPosition)."""
@@ -628,7 +626,7 @@ def provisional_entry(entry: Mapping[str, Any], period: str) -> dict[str, Any]:
 
 def _plain_entries(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     # the same shape as entries read back from stored JSON (so diffs compare like with like)
-    return [loads_json(dumps(e, indent=None)) for e in entries]
+    return [exactjson.loads(dumps(e, indent=None)) for e in entries]
 
 
 def _check_period(period: str) -> None:

@@ -1,6 +1,6 @@
 """Round scores from running aggregates of the stored responses, equal to the from-scratch computation.
 
-`services.scoring.domain.survey.round_score` (scoring.md) computes a round score from raw
+`jixiao.rules.survey.round_score` (scoring.md) computes a round score from raw
 responses: r per response, then per stratum the sum of the *sorted* r values, each addition
 rounded to the scoring context's 28 digits, the mean, and the sum of (r - mean)² the same way.
 A count, a sum and a sum of squares cannot replay those roundings (r = 200/3 already has 28
@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, getcontext, localcontext
 
-from services.scoring.domain.decimals import SCORING_CONTEXT, ZERO, in_scoring_context
-from services.scoring.domain.errors import ScoringError
-from services.scoring.domain.model import RoundScore, StratumStat
-from services.scoring.domain.survey import response_score
+from jixiao.rules.decimals import SCORING_CONTEXT, ZERO, in_scoring_context
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.model import RoundScore, StratumStat
+from jixiao.rules.survey import combine_strata, response_score
 
 UNSCORED = ""  # the key of responses with no scored answer
 
@@ -150,11 +150,4 @@ def round_score_from_counts(round_id: str, strata: Mapping[str, Counts],
         stats.append((StratumStat(stratum, n, mean, variance.sqrt(), weights[stratum]), variance))
     if not stats:
         return None
-    # the rest is round_score_of_unique's, term for term
-    total_weight = sum((s.weight for s, _ in stats), ZERO)
-    score = sum((s.weight * s.mean for s, _ in stats), ZERO) / total_weight
-    se_squared = ZERO
-    for s, variance in stats:
-        share = s.weight / total_weight
-        se_squared += share * share * variance / s.n
-    return RoundScore(round_id, score, se_squared.sqrt(), tuple(s for s, _ in stats))
+    return combine_strata(round_id, stats)

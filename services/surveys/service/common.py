@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 from jixiao.errors import Conflict, FieldProblem, Forbidden, InvalidInput, JixiaoError, NotFound
 from jixiao.logging import get_logger
-from services.scoring.domain.errors import PlanError
-from services.scoring.domain.model import Plan
-from services.scoring.domain.plan import parse_plan
+from jixiao.rules.errors import PlanError
+from jixiao.rules.model import Plan
+from jixiao.rules.plan import parse_plan
 from services.surveys.adapters.repository import (
     AbstractSurveysRepository,
     PlanRecord,

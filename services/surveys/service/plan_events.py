@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jixiao import jsonutil
+from jixiao.rules.errors import PlanError
+from jixiao.rules.plan import load_plan_json
 from jixiao.errors import FieldProblem
 from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 
@@ -26,11 +27,10 @@ async def apply_plan_published(uow: UnitOfWork, plan_id: str, version: int, plan
     if not plan_id or version <= 0:
         raise PlanEventRejected(f"PlanPublished without a plan id or a version (plan {plan_id!r}, v{version})")
     try:
-        doc = jsonutil.loads(plan_json)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json is not JSON: {exc}") from None
-    plan = doc.get("plan") if isinstance(doc, dict) else None
-    if not isinstance(plan, dict) or plan.get("id") != plan_id:
+        plan, _indicators = load_plan_json(plan_json)
+    except PlanError as exc:
+        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json is not a plan document: {exc}") from None
+    if plan.get("id") != plan_id:
         raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json must hold the plan {plan_id!r}")
     problems: list[FieldProblem] = []
     parsed = _parse_plan(plan, problems)

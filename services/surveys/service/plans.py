@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput
-from services.scoring.domain.model import NO_ANSWER, Plan
+from jixiao.rules.model import NO_ANSWER, Plan
 from services.surveys.adapters.repository import AbstractSurveysRepository, PlanRecord, ResponseRow, RoundRecord
 from services.surveys.domain.model import Round, RoundState
 

@@ -8,7 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import Conflict, FieldProblem, InvalidInput
-from services.scoring.domain.model import NO_ANSWER
+from jixiao.rules.errors import Problem
+from jixiao.rules.fields import Problems
+from jixiao.rules.model import NO_ANSWER
+from jixiao.rules.survey import MODES, RESPONSE_ID_MAX, check_response
 from services.surveys.adapters.repository import AbstractSurveysRepository, AggregateKey, KeysOf, ResponseRow
 from services.surveys.domain.aggregates import score_keys
 from services.surveys.domain.model import RoundState
@@ -16,68 +19,49 @@ from services.surveys.domain.model import RoundState
 from .common import PlanContext, UnitOfWork, load_context, log
 from .scores import _recompute
 
-MODES = ("phone", "face")
-
-
 def _all_known(allowed: set, answers: list) -> bool:
     try:
         return allowed.issuperset(answers)  # the common case, at C speed
-    except TypeError:  # an unhashable answer: the item-by-item check names it
+    except TypeError:  # an unhashable answer: the full check names it
         return False
 
 
 def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.survey_responses",
                        path_of=None) -> tuple[list[ResponseRow], list[FieldProblem]]:
-    """Check responses against the plan (scoring.md, Rejected input); returns rows and problems."""
-    scores = ctx.plan.answer_scores
-    rounds = ctx.rounds
-    units = ctx.units
+    """Check responses against the plan with the rules' `check_response` (a valid record takes a fast
+    path first); returns rows and problems. `mode` may be left out here (a response typed in)."""
+    rounds, units = ctx.rounds, ctx.units
     weights_cache: dict[str, dict[str, Decimal]] = {}
-    problems: list[FieldProblem] = []
+
+    def weights_for(unit: str) -> dict[str, Decimal]:
+        w = weights_cache.get(unit)
+        if w is None:
+            w = weights_cache[unit] = ctx.unit_weights(unit)
+        return w
+
+    problems = Problems()
     rows: list[ResponseRow] = []
     at = path_of or (lambda i, f: f"{base}[{i}].{f}" if f else f"{base}[{i}]")
-    allowed = {*scores, None, NO_ANSWER}
+    allowed = {*ctx.plan.answer_scores, None, NO_ANSWER}
     for i, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            problems.append(FieldProblem(at(i, ""), "must be an object"))
-            continue
-        rid, unit, rnd, stratum = rec.get("id"), rec.get("unit"), rec.get("round"), rec.get("stratum")
-        mode, answers = rec.get("mode") or "", rec.get("answers")
-        ok = True
-        if not isinstance(rid, str) or not rid or len(rid) > 100:
-            problems.append(FieldProblem(at(i, "id"), "a response needs a string id (at most 100 characters)"))
-            ok = False
-        if unit not in units:
-            problems.append(FieldProblem(at(i, "unit"), f"unknown unit {unit!r}"))
-            ok = False
-        if rnd not in rounds:
-            problems.append(FieldProblem(at(i, "round"), f"unknown round {rnd!r}"))
-            ok = False
-        if unit in units:
-            w = weights_cache.get(unit)
-            if w is None:
-                w = weights_cache[unit] = ctx.unit_weights(unit)
-            if stratum not in w:
-                known = stratum in ctx.groups
-                problems.append(FieldProblem(at(i, "stratum"), (
-                    f"stratum {stratum!r} has no weight for unit {unit!r}" if known else f"unknown stratum {stratum!r}")))
-                ok = False
-        if mode not in MODES and mode != "":
-            problems.append(FieldProblem(at(i, "mode"), f"mode must be phone or face, not {mode!r}"))
-            ok = False
-        if not isinstance(answers, list):
-            problems.append(FieldProblem(at(i, "answers"), "answers must be a list"))
-            ok = False
-        elif not _all_known(allowed, answers):
-            for j, a in enumerate(answers):
-                if a is None or a == NO_ANSWER:
-                    continue
-                if not isinstance(a, str) or a not in scores:
-                    problems.append(FieldProblem(f"{at(i, 'answers')}[{j}]", f"unknown answer {a!r}"))
-                    ok = False
-        if ok:
-            rows.append(ResponseRow(rid, unit, rnd, stratum, mode, tuple(answers)))
-    return rows, problems
+        if type(rec) is dict:
+            rid, unit, rnd, stratum = rec.get("id"), rec.get("unit"), rec.get("round"), rec.get("stratum")
+            mode, answers = rec.get("mode") or "", rec.get("answers")
+            if (type(rid) is str and 0 < len(rid) <= RESPONSE_ID_MAX and unit in units and rnd in rounds
+                    and (mode == "" or mode in MODES) and type(answers) is list
+                    and stratum in weights_for(unit) and _all_known(allowed, answers)):
+                rows.append(ResponseRow(rid, unit, rnd, stratum, mode, tuple(answers)))
+                continue
+        found, prefix = len(problems), at(i, "")
+        checked = check_response(rec, prefix, problems, units=units, rounds=rounds, weights_for=weights_for,
+                                 answer_scores=ctx.plan.answer_scores, mode_required=False)
+        if checked is not None:
+            rows.append(ResponseRow(*checked))
+        for k in range(found, len(problems)):  # the caller's paths (a CSV names rows, not JSON paths)
+            where = problems.items[k].path
+            if where.startswith(prefix + "."):
+                problems.items[k] = Problem(at(i, where[len(prefix) + 1:]), problems.items[k].message)
+    return rows, [FieldProblem(p.path, p.message) for p in problems.items]
 
 
 @dataclass

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.adapters.orm import messaging
 from services.indicators.app import create_app
@@ -53,7 +53,7 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 async def plan(client, part):
     """The example plan imported with its units and targets, no results yet."""
     part["results"] = []
-    response = await client.post("/v1/import", content=jsonutil.dumps(part), headers={"content-type": "application/json"})
+    response = await client.post("/v1/import", content=exactjson.dumps(part), headers={"content-type": "application/json"})
     assert response.status_code == 200, response.text
     return part
 

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 
 
 async def post(client, body):
-    return await client.post("/v1/import", content=jsonutil.dumps(body), headers={"content-type": "application/json"})
+    return await client.post("/v1/import", content=exactjson.dumps(body), headers={"content-type": "application/json"})
 
 
 async def test_import_publishes_everything_once_and_is_idempotent(app, client, part, outbox_types):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 TASKS = "/v1/plans/bailian-2026/tasks"
@@ -22,7 +22,7 @@ def task(**changes) -> dict:
 async def send(client, method: str, url: str, body: dict | None = None, etag: str | None = None):
     """Exact JSON: Decimals go out as JSON numbers, as a client of this API should send them."""
     headers = {**JSON, **({"If-Match": etag} if etag else {})}
-    content = None if body is None else jsonutil.dumps(body)
+    content = None if body is None else exactjson.dumps(body)
     return await client.request(method, url, content=content, headers=headers)
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.messaging.topics import ALL_TOPICS, ensure_topics
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.adapters.orm import messaging as indicators_messaging
@@ -48,7 +48,7 @@ async def test_scoring_sees_every_confirmed_result_once(database_url, broker_boo
     scoring = create_scoring(ServiceSettings(service="scoring", grpc_port=0), db, kafka, ScoringSettings())
     async with indicators.router.lifespan_context(indicators), scoring.router.lifespan_context(scoring):
         ind = httpx.AsyncClient(transport=httpx.ASGITransport(app=indicators), base_url="http://indicators")
-        imported = await ind.post("/v1/import", content=jsonutil.dumps(part),
+        imported = await ind.post("/v1/import", content=exactjson.dumps(part),
                                   headers={"content-type": "application/json"})
         assert imported.status_code == 200, imported.text
 

@@ -11,14 +11,14 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _json(body) -> dict:
-    return {"content": jsonutil.dumps(body), "headers": {"content-type": "application/json"}}
+    return {"content": exactjson.dumps(body), "headers": {"content-type": "application/json"}}
 
 
 def _cell(record: dict, field: str):

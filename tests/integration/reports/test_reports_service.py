@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import make_envelope
 from jixiao.messaging.topics import INDICATORS, SCORES, ensure_topics
@@ -90,7 +90,7 @@ def plan_published(version: int = 1, plan: str = PLAN, body: str | None = None) 
     """A PlanPublished as the indicators service writes it ({"plan", "indicators"}), labels LEARNED."""
     bundle = _bundle()
     bands = [{**b, "label": LEARNED[b["grade"]]} for b in bundle["plan"]["grade_bands"]]
-    body = jsonutil.dumps({"plan": {**bundle["plan"], "id": plan, "grade_bands": bands},
+    body = exactjson.dumps({"plan": {**bundle["plan"], "id": plan, "grade_bands": bands},
                            "indicators": bundle["indicators"]}) if body is None else body
     return make_envelope(source="indicators", plan_id=plan, aggregate_id=plan, version=version,
                          payload=indicators_pb2.PlanPublished(plan_id=plan, year=2026, version=version,

@@ -13,8 +13,12 @@ from jixiao.messaging.topics import ALL_TOPICS, TOPIC_OF_SERVICE, ensure_topics
 from jixiao.migrations import migrate
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.scoring.app import create_app
-from services.scoring.domain import load_bundle, dumps, loads_json, results_to_dict, score_bundle
+from jixiao.rules.bundle import load_bundle
+from jixiao.rules.exactjson import dumps
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.results import results_to_dict
 from services.scoring.settings import ScoringSettings
+from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 UNITS = {"v01", "v02", "v03", "v10", "a01", "a02", "a07"}
@@ -32,7 +36,7 @@ async def test_two_instances_share_the_partitions_and_agree_with_one(database_ur
     plan_id = f"bailian-{uuid.uuid4().hex[:8]}"  # the session broker is shared: our own plan id
     doc = _subset(load_doc(), plan_id)
     bundle = load_bundle(dumps(doc, indent=None))
-    expected = loads_json(dumps(results_to_dict(bundle.plan, "Y", score_bundle(bundle)), indent=None))["units"]
+    expected = exactjson.loads(dumps(results_to_dict(bundle.plan, "Y", score_bundle(bundle)), indent=None))["units"]
     events = bundle_events(doc)
 
     kafka = KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4, kafka_request_timeout_ms=10000)

@@ -9,7 +9,8 @@ from bundle_events import all_events, bundle_events, golden_units, load_doc, rec
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
 from services.scoring.adapters import orm
-from services.scoring.domain import loads_json
+from jixiao.rules import exactjson
+
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +44,7 @@ async def test_bundle_events_close_to_golden_results_with_explanations(scoring) 
 
     # a unit's explanation adds up to its total
     for unit in ("a01", "v03", "v10"):
-        got = loads_json((await scoring.http.get(f"/v1/plans/bailian-2026/periods/Y/units/{unit}")).content)
+        got = exactjson.loads((await scoring.http.get(f"/v1/plans/bailian-2026/periods/Y/units/{unit}")).content)
         expl = got["explanation"]
         assert sum(c["contribution"] for c in expl["components"]) == expl["total_exact"]
         assert round(expl["total_exact"], 2) == got["score"]["total"]

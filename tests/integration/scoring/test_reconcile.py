@@ -13,9 +13,10 @@ from jixiao.grpc import channel, start_server
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
-from services.scoring.domain import loads_json
+
 from services.scoring.entrypoints.grpc_server import SERVICE_NAMES, registrations
 from services.scoring.settings import ScoringSettings
+from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 PLAN = "bailian-2026"
@@ -71,7 +72,7 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
         # the same job streamed: a line per step as it happens, then the report
         streamed = await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore", headers={"accept": "application/x-ndjson"})
         assert streamed.headers["content-type"].startswith("application/x-ndjson")
-        lines = [loads_json(line) for line in streamed.text.splitlines()]
+        lines = [exactjson.loads(line) for line in streamed.text.splitlines()]
         steps = [x for x in lines if "stage" in x]
         assert {x["stage"] for x in steps} >= {"reconcile", "score"}
         assert steps[-1] == {"stage": "score", "done": 1, "total": 1}
@@ -82,7 +83,7 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
 
         reclosed = await stub.ClosePeriod(scoring_pb2.ClosePeriodRequest(plan_id=PLAN, period="Y", actor="office"))
         assert reclosed.snapshot_version == 2 and "a01" in {d.unit_id for d in reclosed.diff}
-        v1 = loads_json((await s.http.get(f"/v1/plans/{PLAN}/periods/Y/results?version=1")).content)
+        v1 = exactjson.loads((await s.http.get(f"/v1/plans/{PLAN}/periods/Y/results?version=1")).content)
         assert v1["units"] == golden_units()
         snaps = (await s.http.get(f"/v1/plans/{PLAN}/periods/Y/snapshots")).json()["snapshots"]
         assert [x["version"] for x in snaps] == [1, 2] and snaps[1]["actor"] == "office"

@@ -17,8 +17,8 @@ from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from jixiao.migrations import alembic_config, migrate
-from services.scoring.domain.model import SurveyResponse
-from services.scoring.domain.survey import round_score
+from jixiao.rules.model import SurveyResponse
+from jixiao.rules.survey import round_score
 from services.surveys.adapters import orm
 from services.surveys.domain.aggregates import score_key
 from services.surveys.service.handlers import load_context

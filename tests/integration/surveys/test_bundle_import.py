@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from services.scoring.domain.decimals import round2
-from services.scoring.domain.model import RoundScore, SurveyRound
+from jixiao.rules.decimals import round2
+from jixiao.rules.model import RoundScore, SurveyRound
 from services.scoring.domain.survey import survey_component
 
 from jixiao.samples import BAILIAN_BUNDLE

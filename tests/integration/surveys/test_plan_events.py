@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.messaging.envelope import decode, make_envelope
 from jixiao.messaging.topics import INDICATORS, ensure_topics
 from jixiao.proto.events.v1 import indicators_pb2
@@ -96,7 +96,7 @@ def published_plan(plan_id: str, version: int, **survey) -> indicators_pb2.PlanP
     body = bundle_plan(plan_id)["plan"]
     body["survey"] = {**body["survey"], **survey}
     return indicators_pb2.PlanPublished(plan_id=plan_id, year=2026, version=version,
-                                        plan_json=jsonutil.dumps({"plan": body, "indicators": []}))
+                                        plan_json=exactjson.dumps({"plan": body, "indicators": []}))
 
 
 def unit(plan_id: str, unit_id: str, version: int = 1) -> indicators_pb2.UnitUpserted:

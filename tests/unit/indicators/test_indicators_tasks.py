@@ -62,7 +62,7 @@ def test_every_problem_of_a_task_is_reported_with_its_field():
     assert paths(exc) == {"indicator", "unit", "title", "quantity", "unit_of_measure", "deadline",
                           "handlers[1]", "handlers[2]", "lead"}
     messages = {p.path: p.message for p in exc.value.problems}
-    assert "group" in messages["indicator"] and "greater than 0" in messages["quantity"]
+    assert "group" in messages["indicator"] and "must be > 0" in messages["quantity"]
     assert "2026-01-01 and 2027-03-31" in messages["deadline"]
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -54,8 +54,8 @@ def test_production_refuses_the_default_secret(monkeypatch):
 
 def test_exact_json_round_trip_keeps_every_digit():
     data = {"w": Decimal("0.1"), "x": Decimal("89.994999"), "n": [1, None, True, "优"]}
-    text = jsonutil.dumps(data)
+    text = exactjson.dumps(data)
     assert text == '{"w":0.1,"x":89.994999,"n":[1,null,true,"优"]}'
-    assert jsonutil.loads(text) == data
+    assert exactjson.loads(text) == data
     with pytest.raises(TypeError, match="binary floats"):
-        jsonutil.dumps({"f": 0.1})
+        exactjson.dumps({"f": 0.1})

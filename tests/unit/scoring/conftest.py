@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
-from services.scoring.domain import UnitScore, parse_bundle, score_bundle
+from jixiao.rules.bundle import parse_bundle
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.model import UnitScore
 
 BANDS = [
     {"grade": "excellent", "label": "优", "min": D(90)},

@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from services.scoring.domain import (
-    UnitScore,
-    dumps,
-    explanation_to_dict,
-    load_bundle,
-    results_to_dict,
-    round2,
-    score_bundle,
-)
+from jixiao.rules.bundle import load_bundle
+from jixiao.rules.decimals import round2
+from jixiao.rules.exactjson import dumps
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.model import UnitScore
+from services.scoring.domain.results import explanation_to_dict, results_to_dict
 from services.scoring.domain.deductions import COUNTED, CAPPED
 from services.scoring.entrypoints.offline import score_command
 from jixiao.samples import BAILIAN_BUNDLE
@@ -188,7 +185,7 @@ def test_offline_broken_bundle_exits_2_with_paths(tmp_path):
         ("{not json", "$"),
         ('{"format": "jixiao.bundle/v2"}', "$.format"),
         ("[1, 2]", "$"),
-        ('{"format": "jixiao.bundle/v1", "plan": NaN}', "$.plan"),
+        ('{"format": "jixiao.bundle/v1", "plan": NaN}', "$"),  # refused while parsing, with its line and column
     ],
 )
 def test_offline_malformed_input_exits_2(tmp_path, text, path):

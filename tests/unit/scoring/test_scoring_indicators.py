@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.scoring.domain import Band, Method, Part, Result, ScoringError, method_fraction
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.model import Band, Method, Part, Result
+from services.scoring.domain.indicators import method_fraction
 
 pytestmark = pytest.mark.unit
 

@@ -10,17 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scoring.domain import (
-    Deduction,
-    Result,
-    SurveyResponse,
-    Unit,
-    UnitFacts,
-    UnitScore,
-    Veto,
-    parse_plan,
-    score_unit,
-)
+from jixiao.rules.model import Deduction, Result, SurveyResponse, Unit, UnitFacts, Veto
+from jixiao.rules.plan import parse_plan
+from services.scoring.domain.grading import score_unit
+from services.scoring.domain.model import UnitScore
 
 pytestmark = pytest.mark.unit
 

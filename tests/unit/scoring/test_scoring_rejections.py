@@ -6,7 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.scoring.domain import BundleError, PlanError, load_bundle, parse_bundle, parse_plan
+from jixiao.rules.bundle import load_bundle, parse_bundle
+from jixiao.rules.errors import BundleError, PlanError
+from jixiao.rules.plan import parse_plan
 
 pytestmark = pytest.mark.unit
 
@@ -200,5 +202,5 @@ def test_load_bundle_refuses_bad_documents(text, message):
         load_bundle(text)
     if message:
         assert message in caught.value.problems[0].message
-    else:  # NaN is read as a decimal and then refused like any bad number, with its path
-        assert any(p.path == "$.plan.id" for p in caught.value.problems)
+    else:  # NaN is refused while reading the JSON, with its line and column
+        assert caught.value.problems[0].message == "invalid JSON at line 1 column 98: NaN is not a number"

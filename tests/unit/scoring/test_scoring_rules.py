@@ -9,24 +9,13 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao.samples import BAILIAN_BUNDLE
-from services.scoring.domain import (
-    Deduction,
-    Result,
-    Revocation,
-    RoundScore,
-    ScoringError,
-    SurveyResponse,
-    UnitFacts,
-    Veto,
-    grade_period,
-    load_bundle,
-    parse_bundle,
-    resolve_deductions,
-    results_to_dict,
-    round_score,
-    score_bundle,
-    score_unit,
-)
+from jixiao.rules.bundle import load_bundle, parse_bundle
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.model import Deduction, Result, Revocation, RoundScore, SurveyResponse, UnitFacts, Veto
+from jixiao.rules.survey import round_score
+from services.scoring.domain.deductions import resolve_deductions
+from services.scoring.domain.grading import grade_period, score_bundle, score_unit
+from services.scoring.domain.results import results_to_dict
 
 pytestmark = pytest.mark.unit
 

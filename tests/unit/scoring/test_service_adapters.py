@@ -16,7 +16,7 @@ from services.scoring.adapters.facts import (
     score_message_fields,
     unit_facts,
 )
-from services.scoring.domain import Deduction, Revocation
+from jixiao.rules.model import Deduction, Revocation
 from services.scoring.service.diff import diff_units
 from services.scoring.service.handlers import provisional_entry
 from services.scoring.settings import ScoringSettings

@@ -8,8 +8,8 @@ from decimal import Decimal, localcontext
 import pytest
 
 from jixiao.errors import InvalidInput
-from services.scoring.domain.model import SurveyResponse
-from services.scoring.domain.survey import round_score
+from jixiao.rules.model import SurveyResponse
+from jixiao.rules.survey import round_score
 from services.surveys.domain.aggregates import score_key
 from services.surveys.service import handlers
 from services.surveys.settings import DEFAULT_PII_KEY, SurveysSettings

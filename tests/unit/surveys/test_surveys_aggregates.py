@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from services.scoring.domain.errors import ScoringError
-from services.scoring.domain.model import SurveyResponse
-from services.scoring.domain.survey import round_score
+from jixiao.rules.errors import ScoringError
+from jixiao.rules.model import SurveyResponse
+from jixiao.rules.survey import round_score
 from services.surveys.domain.aggregates import (
     UNSCORED,
     repeat_add,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao import jsonutil
+from jixiao.rules import exactjson
 from jixiao.errors import JixiaoError
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
@@ -33,7 +33,7 @@ def plan_body(**survey) -> dict:
 
 
 def plan_json(body: dict | None = None, **survey) -> str:
-    return jsonutil.dumps({"plan": body or plan_body(**survey), "indicators": []})
+    return exactjson.dumps({"plan": body or plan_body(**survey), "indicators": []})
 
 
 async def publish(uow, version: int, text: str, plan_id: str = "p") -> str:
@@ -110,9 +110,9 @@ def _closed(uow) -> None:
 
 
 @pytest.mark.parametrize(("version", "text", "prepare", "says"), [
-    (2, "{not json", None, "not JSON"),
-    (2, jsonutil.dumps({"plan": {**plan_body(), "id": "other"}, "indicators": []}), None, "must hold the plan"),
-    (2, jsonutil.dumps([1, 2]), None, "must hold the plan"),
+    (2, "{not json", None, "invalid JSON"),
+    (2, exactjson.dumps({"plan": {**plan_body(), "id": "other"}, "indicators": []}), None, "must hold the plan"),
+    (2, exactjson.dumps([1, 2]), None, "not a plan document"),
     (2, plan_json({**plan_body(), "grade_bands": []}), None, "invalid"),
     (0, plan_json(), None, "version"),
     (2, plan_json(rounds=[{"id": "mid", "weight": D("0.7"), "period": "H1"}]), _closed, "refused"),

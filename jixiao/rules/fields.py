@@ -70,8 +70,8 @@ class Reader:
             problems.add(path, f"must be {what}, not {describe(obj)}")
 
     def at(self, key: str) -> str:
-        """The JSON path of a field."""
-        return f"{self.path}.{key}"
+        """The JSON path of a field (just the key at the top of a request body, where path is "")."""
+        return f"{self.path}.{key}" if self.path else key
 
     def fail(self, key: str, message: str) -> None:
         """Record a problem with a field."""
@@ -90,15 +90,29 @@ class Reader:
             return _MISSING
         return value
 
-    def str(self, key: str, required: bool = True) -> str | None:
-        """A non-empty string field."""
+    def str(self, key: str, required: bool = True, *, max_len: int | None = None,
+            strip: bool = False) -> str | None:
+        """A non-empty string field (surrounding blanks removed with `strip`), at most `max_len` long."""
         value = self._get(key, required)
         if value is _MISSING:
             return None
+        if isinstance(value, str) and strip:
+            value = value.strip()
+            if not value:
+                if required:
+                    self.fail(key, "is required")
+                return None
         if not isinstance(value, str) or not value:
             self.fail(key, f"must be a non-empty string, not {describe(value)}")
             return None
+        if max_len is not None and len(value) > max_len:
+            self.fail(key, f"must be at most {max_len} characters, not {len(value)}")
+            return None
         return value
+
+    def text(self, key: str, *, max_len: int | None = None) -> str:
+        """An optional string field, stripped; "" when absent or blank."""
+        return self.str(key, required=False, max_len=max_len, strip=True) or ""
 
     def bool(self, key: str, required: bool = True) -> bool | None:
         """A boolean field."""
@@ -143,12 +157,20 @@ class Reader:
             self.fail(key, f"must be > 0, not {number}")
             return None
         if (low is not None and number < low) or (high is not None and number > high):
-            self.fail(key, f"must be within [{low}, {high}], not {number}")
+            if high is None:
+                self.fail(key, f"must be {low} or more, not {number}")
+            elif low is None:
+                self.fail(key, f"must be {high} or less, not {number}")
+            else:
+                self.fail(key, f"must be within [{low}, {high}], not {number}")
             return None
         return number
 
     def date(self, key: str, required: bool = True) -> dt.date | None:
-        """An ISO date field (YYYY-MM-DD)."""
+        """An ISO date field (YYYY-MM-DD), or a date already parsed by the transport."""
+        raw = self.obj.get(key)
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
         value = self.str(key, required)
         if value is None:
             return None

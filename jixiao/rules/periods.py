@@ -6,6 +6,7 @@ import datetime as dt
 
 YEAR = "Y"
 PERIODS = ("Y", "H1", "Q1", "Q2", "Q3", "Q4")
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 # (first month, last month) of each period
 _MONTHS = {"Y": (1, 12), "H1": (1, 6), "Q1": (1, 3), "Q2": (4, 6), "Q3": (7, 9), "Q4": (10, 12)}
@@ -36,3 +37,12 @@ def date_in(day: dt.date, period: str, year: int) -> bool:
     """True when `day` lies in `period` of the plan's `year`."""
     first, last = _MONTHS[period]
     return day.year == year and first <= day.month <= last
+
+
+def period_dates(period: str, year: int) -> tuple[dt.date, dt.date]:
+    """First and last day of `period` in `year`; ValueError for an unknown period."""
+    if not is_period(period):
+        raise ValueError(f"unknown period {period!r} (expected one of {', '.join(PERIODS)})")
+    first, last = _MONTHS[period]
+    end = dt.date(year, 12, 31) if last == 12 else dt.date(year, last + 1, 1) - dt.timedelta(days=1)
+    return dt.date(year, first, 1), end

@@ -5,9 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ._fields import Problems, Reader, describe
+from .fields import Problems, Reader, describe
 from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
-from .errors import PlanError
+from . import exactjson
+from .errors import PlanError, Problem
 from .model import (
     BANDS,
     COMPONENT_TYPES,
@@ -50,6 +51,27 @@ def parse_plan(
     if problems or result is None:
         raise PlanError(problems.items)
     return result
+
+
+def load_plan_json(text: str | bytes) -> tuple[dict, list]:
+    """The plan and indicator nodes of a plan document `{"plan": {...}, "indicators": [...]}` (the
+    body of PlanPublished), read as exact JSON; raise PlanError when it is not one."""
+    try:
+        doc = exactjson.loads(text)
+    except exactjson.InvalidJSON as exc:
+        raise PlanError([Problem("$", str(exc))]) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict):
+        raise PlanError([Problem("$", "a plan document must be an object with `plan` and `indicators`")])
+    indicators = doc.get("indicators") or []
+    if not isinstance(indicators, list):
+        raise PlanError([Problem("$.indicators", "must be a list")])
+    return doc["plan"], indicators
+
+
+def parse_plan_json(text: str | bytes) -> Plan:
+    """`parse_plan` of a plan document's JSON text (see `load_plan_json`)."""
+    plan, indicators = load_plan_json(text)
+    return parse_plan(plan, indicators)
 
 
 @in_scoring_context

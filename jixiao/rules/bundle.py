@@ -6,16 +6,15 @@ and the bundle is refused as a whole (BundleError).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ._fields import Problems, Reader, describe
+from . import exactjson
+from .fields import Problems, Reader, describe
 from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem
-from .grading import score_period
 from .model import (
     COMPOSITE,
     INPUT_FIELD,
@@ -28,15 +27,13 @@ from .model import (
     SurveyResponse,
     Unit,
     UnitFacts,
-    UnitScore,
     Veto,
 )
 from .periods import PERIODS, is_period
 from .plan import read_plan
-from .survey import stratum_weights
+from .survey import MODES, RESPONSE_ID_MAX, check_response, stratum_weights
 
 BUNDLE_FORMAT = "jixiao.bundle/v1"
-MODES = frozenset({"phone", "face"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,25 +49,13 @@ class Bundle:
     warnings: tuple[Problem, ...] = ()
 
 
-def loads_json(text: str | bytes) -> Any:
-    """Parse JSON text with every number as a Decimal (never a float)."""
-    return json.loads(text, parse_float=Decimal, parse_constant=Decimal)  # NaN etc. are then refused
-
-
 def load_bundle(text: str | bytes) -> Bundle:
     """Parse and validate bundle JSON text; raise BundleError listing every problem."""
     try:
-        doc = loads_json(text)
-    except json.JSONDecodeError as exc:
-        raise BundleError([Problem("$", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]) from None
-    except (UnicodeDecodeError, RecursionError) as exc:
-        raise BundleError([Problem("$", f"invalid JSON: {exc}")]) from None
+        doc = exactjson.loads(text)
+    except exactjson.InvalidJSON as exc:
+        raise BundleError([Problem("$", str(exc))]) from None
     return parse_bundle(doc)
-
-
-def score_bundle(bundle: Bundle, period: str = "Y") -> list[UnitScore]:
-    """Score and rank every unit of a bundle for `period`, by unit id."""
-    return score_period(bundle.plan, bundle.units, bundle.facts, period)
 
 
 @in_scoring_context
@@ -289,7 +274,7 @@ class _Records:
                 answers = item["answers"]
                 valid = (
                     type(rid) is str
-                    and rid
+                    and 0 < len(rid) <= RESPONSE_ID_MAX
                     and unit_id in units
                     and rnd in rounds
                     and item["mode"] in MODES
@@ -316,23 +301,12 @@ class _Records:
 
     def _check_response(self, item: Any, path: str, rounds: set[str], answers_ok: frozenset[str]) -> tuple | None:
         """The full check of a response, reporting each problem; its fields when it is valid."""
-        r = Reader(item, path, self.problems, "a survey response object")
-        rid = r.str("id")
-        unit = self._unit(r)
-        rnd = r.str("round")
-        if rnd is not None and rnd not in rounds:
-            r.fail("round", f"unknown survey round {rnd!r}")
-        stratum = r.str("stratum")
-        if stratum is not None and unit is not None and stratum not in self._weights_for(unit.id):
-            r.fail("stratum", f"unknown stratum {stratum!r} for unit {unit.id!r} (no per-unit weight and no plan default)")
-        mode = r.str("mode")
-        if mode is not None and mode not in MODES:
-            r.fail("mode", f"must be one of {', '.join(sorted(MODES))}, not {describe(mode)}")
-        answers = r.list("answers") or []
-        for j, answer in enumerate(answers):
-            if answer is not None and (not isinstance(answer, str) or answer not in answers_ok):
-                r.fail(f"answers[{j}]", f"unknown answer {describe(answer)}")
-        return (rid, unit.id, rnd, stratum, answers) if r.ok else None
+        checked = check_response(item, path, self.problems, units=self.units, rounds=rounds,
+                                 weights_for=self._weights_for, answer_scores=self.plan.survey.answer_scores)
+        if checked is None:
+            return None
+        rid, unit_id, rnd, stratum, _mode, answers = checked
+        return rid, unit_id, rnd, stratum, answers
 
     def deductions(self, records: tuple[str, list]) -> None:
         path, items = records
