@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-unit test-integration test-e2e proto proto-check bench up clean
+.PHONY: demo test lint test-unit test-integration test-e2e proto proto-check bench up clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ demo: $(STAMP)
 up: $(STAMP)
 	$(VENV)/bin/jixiao up
 
-test: $(STAMP) proto-check
+test: $(STAMP) proto-check lint
 	$(PY) -m pytest -q
+
+# The walls (import-linter contracts in pyproject.toml) and the lint rules (ruff).
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit

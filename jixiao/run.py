@@ -8,7 +8,8 @@ import sys
 import uvicorn
 
 from jixiao import logging as jlog
-from jixiao.settings import SERVICES, ServiceSettings
+from jixiao.registry import SERVICES
+from jixiao.settings import ServiceSettings
 
 
 def main(argv: list[str]) -> int:

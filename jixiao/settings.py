@@ -9,7 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("indicators", "surveys", "inspections", "scoring", "reports")
+from jixiao.registry import SERVICES, ServiceName  # noqa: F401  (SERVICES: re-exported for settings users)
+
 _DEFAULT_SECRET = "local-development-only-not-a-secret"  # 32+ characters, as HS256 wants
 
 
@@ -58,7 +59,7 @@ class KafkaSettings(_Base):
 class ServiceSettings(_Base):
     """How one service process listens and behaves."""
 
-    service: Literal["indicators", "surveys", "inspections", "scoring", "reports"] = "indicators"
+    service: ServiceName = "indicators"
     env: Literal["local", "production"] = "local"
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=0, le=65535)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SOURCES = ("indicators", "surveys", "inspections")
+from jixiao.registry import SOURCES  # noqa: E402
 
 
 class ScoringSettings(BaseSettings):

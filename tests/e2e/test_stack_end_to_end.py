@@ -14,11 +14,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from jixiao.client import StackClient, addresses
-from jixiao.commands.scoring_client import close, fetch_results, rescore, wait_until_consistent
-from jixiao.importer import import_bundle, read_bundle
-from jixiao.settings import SERVICES
-from jixiao.stack import running_stack
+from jixiao_cli.client import StackClient, addresses
+from jixiao_cli.commands.scoring_client import close, fetch_results, rescore, wait_until_consistent
+from jixiao_cli.importer import import_bundle, read_bundle
+from jixiao.registry import SERVICES
+from jixiao.localstack.stack import running_stack
 from jixiao.testing.servers import initdb_cache
 from jixiao.samples import BAILIAN_BUNDLE
 

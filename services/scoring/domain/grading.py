@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import Decimal
 
+from jixiao.rules.bundle import Bundle
 from jixiao.rules.decimals import HUNDRED, ZERO, in_scoring_context, round2
 from .deductions import deduction_lines, resolve_deductions
 from jixiao.rules.errors import ScoringError

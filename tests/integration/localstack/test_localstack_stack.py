@@ -10,7 +10,7 @@ import httpx
 import psutil
 import pytest
 
-from jixiao.stack import (
+from jixiao.localstack.stack import (
     LocalStack,
     StackAlreadyRunning,
     StackNotRunning,
@@ -100,7 +100,7 @@ def test_load_stack_rejects_a_stale_file(scratch):
 
 UP_SCRIPT = """
 import asyncio, sys
-from jixiao.stack import up
+from jixiao.localstack.stack import up
 from jixiao.testing.servers import initdb_cache
 asyncio.run(up(sys.argv[1], services=["surveys"], pg_fsync=False, initdb_cache=initdb_cache(),
                service_command=lambda name: [sys.executable, sys.argv[2]]))

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from jixiao.cli import DEFAULT_DATA_DIR, DataDir, UrlOpt, client, fail, handles_errors
+from jixiao_cli.app import DEFAULT_DATA_DIR, DataDir, UrlOpt, client, fail, handles_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def import_(bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file
             surveys: Annotated[Optional[str], UrlOpt("--surveys-url")] = None,
             inspections: Annotated[Optional[str], UrlOpt("--inspections-url")] = None) -> None:
     """Load a whole bundle into the running services: validated first, nothing written if invalid; idempotent."""
-    from jixiao.importer import import_bundle, read_bundle
+    from jixiao_cli.importer import import_bundle, read_bundle
 
     data = read_bundle(bundle)
     urls = {k: v for k, v in {"indicators": indicators, "surveys": surveys, "inspections": inspections}.items() if v}
@@ -43,7 +43,7 @@ def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian
                  data_dir: DataDir = DEFAULT_DATA_DIR,
                  scoring: Annotated[Optional[str], UrlOpt("--scoring-url")] = None) -> None:
     """Reconcile with the sources, grade and rank every unit, store a new immutable graded snapshot."""
-    from jixiao.commands.scoring_client import close
+    from jixiao_cli.commands.scoring_client import close
 
     out = close(client(data_dir, {"scoring": scoring} if scoring else None), plan, period, actor)
     typer.echo(f"{plan} {period}: snapshot version {out.get('snapshot_version')} — {out.get('units')} units graded, "
@@ -61,8 +61,8 @@ def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
             data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
     from jixiao.rules import exactjson
-    from jixiao.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
-    from jixiao.commands.tables import render_results as render_table
+    from jixiao_cli.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
+    from jixiao_cli.commands.tables import render_results as render_table
 
     if format not in ("json", "table", "xlsx"):
         fail(f"--format must be json, table or xlsx, not {format!r}")
@@ -95,7 +95,7 @@ def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from jixiao.commands.scoring_client import rescore as run_rescore
+    from jixiao_cli.commands.scoring_client import rescore as run_rescore
 
     console = Console(stderr=True)
     start = time.monotonic()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from jixiao.auth import ROLES, issue_token
-from jixiao.cli import handles_errors
+from jixiao_cli.app import handles_errors
 from jixiao.settings import ServiceSettings
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from jixiao.errors import JixiaoError, Unavailable
-from jixiao.settings import SERVICES
+from jixiao.registry import SERVICES
 
 
 class ServiceProblem(JixiaoError):
@@ -38,7 +38,7 @@ class StackClient:
         urls: dict[str, str] = {}
         grpc: dict[str, str] = {}
         if set(overrides) != set(SERVICES):
-            from jixiao.stack import load_stack
+            from jixiao.localstack.stack import load_stack
 
             stack = load_stack(data_dir)
             urls, grpc = addresses(stack)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from jixiao import importer
-from jixiao.client import ServiceProblem
+from jixiao_cli import importer
+from jixiao_cli.client import ServiceProblem
 
 pytestmark = pytest.mark.unit
 

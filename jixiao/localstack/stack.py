@@ -18,13 +18,13 @@ from typing import Any
 import psutil
 
 from jixiao.localstack.broker import TansuBroker
+from jixiao.registry import SERVICES
 from jixiao.localstack.ports import LOOPBACK, free_ports, port_is_free
 from jixiao.localstack.postgres import EmbeddedPostgres, asyncpg_url
 from jixiao.localstack.supervisor import Child, ChildSpec, LocalStackError, Supervisor, kill_group
 
 log = logging.getLogger("jixiao.localstack")
 
-SERVICES: tuple[str, ...] = ("indicators", "surveys", "inspections", "scoring", "reports")
 STACK_FILE = "stack.json"
 LOCK_FILE = "stack.lock"
 DATABASE = "jixiao"

@@ -6,7 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from jixiao.commands import auth, data, stack
+    from jixiao_cli.commands import auth, data, stack
     from services.scoring.entrypoints.offline import score
     from services.surveys.entrypoints.cli import app as survey_app
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.rules import exactjson
-from jixiao.client import ServiceProblem, StackClient
+from jixiao_cli.client import ServiceProblem, StackClient
 from jixiao.errors import Unavailable
 
-SOURCES = ("indicators", "surveys", "inspections")
+from jixiao.registry import SOURCES  # noqa: E402
 
 
 def close(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, Any]:

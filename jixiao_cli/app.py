@@ -1,4 +1,4 @@
-"""The `jixiao` command: the Typer app, shared options and error handling; commands live in jixiao/commands/."""
+"""The `jixiao` command: the Typer app, shared options and error handling; commands live in jixiao_cli/commands/."""
 
 from __future__ import annotations
 
@@ -53,8 +53,8 @@ def handles_errors(func):
 
 def client(data_dir: Path, urls: dict[str, str] | None = None):
     """The running stack's services (from stack.json, or the URLs given as flags)."""
-    from jixiao.client import StackClient
-    from jixiao.stack import StackError
+    from jixiao_cli.client import StackClient
+    from jixiao.localstack.stack import StackError
 
     try:
         return StackClient.from_stack(data_dir, urls or {})
@@ -64,7 +64,7 @@ def client(data_dir: Path, urls: dict[str, str] | None = None):
 
 def main() -> None:
     """Console entry point."""
-    from jixiao.commands import register
+    from jixiao_cli.commands import register
 
     register(app)
 

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from jixiao.cli import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
-from jixiao.settings import SERVICES
+from jixiao_cli.app import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
+from jixiao.registry import SERVICES
 from jixiao.samples import BAILIAN_BUNDLE
 
 SAMPLE = BAILIAN_BUNDLE
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 def up(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Start PostgreSQL, the broker and the five services; write stack.json; run until Ctrl-C."""
-    from jixiao.stack import StackError, up as run_up
+    from jixiao.localstack.stack import StackError, up as run_up
 
     try:
         asyncio.run(run_up(data_dir))
@@ -37,8 +37,8 @@ def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
          period: Annotated[str, typer.Option(help="The period to close.")] = "Y",
          serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True) -> None:
     """Start the stack, import a township's year, close it, print the graded ranking, keep serving."""
-    from jixiao.demo import run_demo
-    from jixiao.stack import StackError
+    from jixiao_cli.demo import run_demo
+    from jixiao.localstack.stack import StackError
 
     try:
         asyncio.run(run_demo(data_dir, bundle, period, serve))

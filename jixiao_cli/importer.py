@@ -8,7 +8,7 @@ from typing import Any
 from jixiao.rules import exactjson
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-from jixiao.client import ServiceProblem, StackClient
+from jixiao_cli.client import ServiceProblem, StackClient
 from jixiao.errors import FieldProblem, InvalidInput
 
 # Which service takes which part of a bundle (docs/service-conventions.md).

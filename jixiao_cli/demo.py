@@ -7,10 +7,10 @@ import signal
 import sys
 from pathlib import Path
 
-from jixiao.client import StackClient, addresses
-from jixiao.commands.scoring_client import close, fetch_results, wait_until_consistent
-from jixiao.importer import import_bundle, read_bundle
-from jixiao.stack import ready_line, running_stack
+from jixiao_cli.client import StackClient, addresses
+from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
+from jixiao_cli.importer import import_bundle, read_bundle
+from jixiao.localstack.stack import ready_line, running_stack
 
 
 async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> None:
@@ -28,7 +28,7 @@ async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> No
         closed = await asyncio.to_thread(close, client, plan, period, "demo")
         print(f"jixiao: closed {plan} {period} — graded snapshot version {closed.get('snapshot_version')}", flush=True)
         doc = await asyncio.to_thread(fetch_results, client, plan, period)
-        from jixiao.commands.tables import render_results as render_table
+        from jixiao_cli.commands.tables import render_results as render_table
 
         render_table(doc, sys.stdout, names={u["id"]: u.get("name", "") for u in data.get("units", [])})
         reports = stack["services"].get("reports", {}).get("url")
