@@ -14,7 +14,14 @@ from google.protobuf.message import Message
 
 from jixiao.errors import InvalidInput
 from jixiao.messaging.envelope import Envelope, payload_of
-from services.scoring.adapters.facts import date_field, decimal_field, parse_plan_json, result_id_of, strata_json, version_of
+from services.scoring.adapters.facts import (
+    date_field,
+    decimal_field,
+    parse_plan_json,
+    result_id_of,
+    strata_json,
+    version_of,
+)
 from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.domain import PERIODS
 

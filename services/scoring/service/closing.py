@@ -14,7 +14,15 @@ from jixiao.errors import NotFound
 from jixiao.logging import get_logger
 from jixiao.proto.events.v1 import scores_pb2
 from services.scoring.adapters.facts import score_message_fields
-from services.scoring.domain import Plan, UnitScore, dumps, explanation_to_dict, loads_json, results_to_dict, unit_to_dict
+from services.scoring.domain import (
+    Plan,
+    UnitScore,
+    dumps,
+    explanation_to_dict,
+    loads_json,
+    results_to_dict,
+    unit_to_dict,
+)
 from services.scoring.service.common import YEAR, Dependencies, Progress, check_gradable, plain_entries
 from services.scoring.service.diff import DiffEntry, diff_units
 from services.scoring.service.reconcile import reconcile as reconcile_sources
@@ -111,7 +119,8 @@ async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
          "plan_version": s.plan_version, "units": len(s.scores), "results_json": results_json,
          "diff_json": dumps([d.to_dict() for d in s.diff], indent=None)},
         [{"plan_id": plan_id, "period": s.period, "version": s.version, "unit_id": u.unit, "group": u.group,
-          "score_json": dumps(e, indent=None), "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None)}
+          "score_json": dumps(e, indent=None),
+          "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None)}
          for u, e in zip(s.scores, s.entries)])
     await uow.repo.add_history([
         {"plan_id": plan_id, "unit_id": u.unit, "period": s.period, "kind": "graded", "version": s.version,

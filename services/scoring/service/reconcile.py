@@ -13,7 +13,8 @@ log = get_logger("scoring.handlers")
 APPLY_CHUNK = 500  # envelopes applied per transaction
 
 
-async def reconcile(deps: Dependencies, plan_id: str, period: str = "", progress: Progress | None = None) -> dict[str, int]:
+async def reconcile(deps: Dependencies, plan_id: str, period: str = "",
+                    progress: Progress | None = None) -> dict[str, int]:
     """Apply every source's snapshot of the plan (latest version wins); returns envelopes per source.
 
     Runs before grading so a final grade never depends on Kafka having delivered everything. It
