@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import exactjson
+from jixiao.rules import exactjson
 from .fields import Problems, Reader, describe
 from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem

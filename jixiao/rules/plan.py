@@ -7,7 +7,7 @@ from typing import Any
 
 from .fields import Problems, Reader, describe
 from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
-from . import exactjson
+from jixiao.rules import exactjson
 from .errors import PlanError, Problem
 from .model import (
     BANDS,

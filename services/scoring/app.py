@@ -18,6 +18,7 @@ from services.scoring.adapters.clients import GrpcSnapshotClient
 from services.scoring.entrypoints import grpc_server
 from services.scoring.entrypoints.consumer import ScoringEventHandler
 from services.scoring.entrypoints.http import router
+from services.scoring.service.closing import run_close_requests
 from services.scoring.service.handlers import ScoringService
 from services.scoring.service.unit_of_work import SqlAlchemyScoringUnitOfWork
 from services.scoring.settings import ScoringSettings
@@ -34,14 +35,14 @@ def service_metadata(settings: ServiceSettings):
 
 
 def service_of(runtime: Runtime) -> ScoringService:
-    """The process's ScoringService, built on first use inside the lifespan (clients included)."""
+    """The process's dependencies of the use cases, built on first use inside the lifespan (clients included)."""
     service = runtime.extras.get(NAME)
     if service is None:
         settings: ScoringSettings = runtime.extras["scoring_settings"]
         metadata = service_metadata(runtime.settings)
         clients = {source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
                    for source, target in settings.source_targets().items()}
-        service = runtime.extras[NAME] = ScoringService(lambda: SqlAlchemyScoringUnitOfWork(runtime), clients)
+        service = runtime.extras[NAME] = ScoringService(lambda: SqlAlchemyScoringUnitOfWork(runtime), clients=clients)
     return service
 
 
@@ -49,7 +50,7 @@ async def _close_worker(service: ScoringService, interval: float) -> None:
     """Closes the periods that PeriodClosed events requested (the requests are rows: crash-safe)."""
     while True:
         try:
-            await service.run_close_requests()
+            await run_close_requests(service)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - database trouble: try again at the next tick

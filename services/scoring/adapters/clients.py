@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
-from typing import Protocol
 
 import grpc
 
@@ -13,19 +13,25 @@ from jixiao.messaging.envelope import Envelope
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 
 
-class AbstractSnapshotClient(Protocol):
+class AbstractSnapshotClient(abc.ABC):
     """A source's snapshot: every current fact of a plan as envelopes, and its position."""
 
     source: str
 
-    async def stream(self, plan_id: str, period: str = "") -> list[Envelope]: ...
+    @abc.abstractmethod
+    async def stream(self, plan_id: str, period: str = "") -> list[Envelope]:
+        """All envelopes of the source's snapshot of a plan ("" = every period)."""
 
-    async def position(self, plan_id: str) -> int: ...
+    @abc.abstractmethod
+    async def position(self, plan_id: str) -> int:
+        """How many events the source has committed for the plan."""
 
-    async def close(self) -> None: ...
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release the connection."""
 
 
-class GrpcSnapshotClient:
+class GrpcSnapshotClient(AbstractSnapshotClient):
     """SnapshotService over gRPC; failures become `Unavailable` (503 / UNAVAILABLE)."""
 
     def __init__(self, source: str, target: str, *, timeout: float = 120.0,

@@ -1,7 +1,11 @@
-"""SQL for the scoring schema: fact upserts (latest version wins), unit locks, scores, snapshots."""
+"""The scoring store: its port (`AbstractScoringRepository`) and the SQL adapter.
+
+The SQL side upserts facts (latest version wins), takes advisory locks, keeps scores and snapshots.
+"""
 
 from __future__ import annotations
 
+import abc
 import zlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,13 +21,117 @@ _UNIT_LOCK_NS = 0x7363  # "sc": advisory-lock namespace of per-unit recomputes
 _PERIOD_LOCK_NS = 0x7370  # "sp": advisory-lock namespace of period closes
 _PLAN_LOCK_NS = 0x736C  # "sl": recomputes of a plan (shared) against recomputes of all its units (exclusive)
 MAX_CLOSE_ATTEMPTS = 10
+FACTS: dict[str, sa.Table] = {t.name: t for t in orm.FACT_TABLES}  # plans, units, targets, results, ...
 
 
 def _lock_key(*parts: str) -> int:
     return zlib.crc32("\x1f".join(parts).encode()) - 2**31  # a signed int4
 
 
-class SqlAlchemyScoringRepository:
+class AbstractScoringRepository(abc.ABC):
+    """What the scoring use cases store and read; rows are records with the columns of `orm`'s tables."""
+
+    # --- facts ---
+    @abc.abstractmethod
+    async def upsert_latest(self, fact: str, values: dict[str, Any], update: Iterable[str] | None = None) -> bool:
+        """Insert a fact (`fact` names a table of orm.FACT_TABLES), or replace the stored one if this
+        version is newer (only the `update` columns, if given); True when it changed."""
+
+    @abc.abstractmethod
+    async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
+        """An older DeductionRecorded after its revocation: keep the revocation, add the details."""
+
+    @abc.abstractmethod
+    async def fill_veto_details(self, values: dict[str, Any]) -> bool:
+        """An older VetoIssued after the lift: keep the lift, add the details."""
+
+    @abc.abstractmethod
+    async def plan_row(self, plan_id: str) -> Any | None:
+        """The stored plan (plan_id, year, version, plan_json), None before its PlanPublished."""
+
+    @abc.abstractmethod
+    async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
+        """The plan's units (these ones, or all), sorted by unit id."""
+
+    @abc.abstractmethod
+    async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
+        """The stored facts of these units, grouped by unit."""
+
+    @abc.abstractmethod
+    async def result_periods(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The periods each unit has results for (progress checks it gets a score in)."""
+
+    # --- locks (held until the transaction ends) ---
+    @abc.abstractmethod
+    async def lock_units(self, plan_id: str, unit_ids: Iterable[str]) -> None:
+        """Serialise recomputes of the same unit across instances."""
+
+    @abc.abstractmethod
+    async def lock_plan(self, plan_id: str, *, exclusive: bool) -> None:
+        """Order a recompute of every unit (exclusive) against recomputes of some units (shared)."""
+
+    @abc.abstractmethod
+    async def lock_period(self, plan_id: str, period: str) -> None:
+        """Serialise closes of one period of a plan."""
+
+    # --- current scores and their history ---
+    @abc.abstractmethod
+    async def current_scores(self, plan_id: str, period: str, unit_ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """The current (provisional) score rows of a period, by unit."""
+
+    @abc.abstractmethod
+    async def save_score(self, values: dict[str, Any]) -> None:
+        """Insert or replace a unit's current score in a period."""
+
+    @abc.abstractmethod
+    async def add_history(self, rows: list[dict[str, Any]]) -> None:
+        """Append score versions to the units' history."""
+
+    @abc.abstractmethod
+    async def history(self, plan_id: str, unit_id: str, period: str) -> list[Any]:
+        """A unit's score versions in a period, oldest first (with `created_at`)."""
+
+    # --- graded snapshots ---
+    @abc.abstractmethod
+    async def snapshot(self, plan_id: str, period: str, version: int | None = None) -> Any | None:
+        """A graded snapshot: the given version, or the latest."""
+
+    @abc.abstractmethod
+    async def snapshots(self, plan_id: str, period: str) -> list[Any]:
+        """Every graded snapshot of a period, oldest first."""
+
+    @abc.abstractmethod
+    async def snapshot_score(self, plan_id: str, period: str, version: int, unit_id: str) -> Any | None:
+        """One unit's entry in a graded snapshot."""
+
+    @abc.abstractmethod
+    async def add_snapshot(self, snapshot: dict[str, Any], scores: list[dict[str, Any]]) -> None:
+        """Store a new graded snapshot and its units' entries."""
+
+    # --- close requests (PeriodClosed events waiting for the close worker) ---
+    @abc.abstractmethod
+    async def request_close(self, plan_id: str, period: str, actor: str) -> None:
+        """Queue a close of the period."""
+
+    @abc.abstractmethod
+    async def claim_close_request(self) -> Any | None:
+        """The oldest request not yet given up on, locked for this transaction (None if none)."""
+
+    @abc.abstractmethod
+    async def finish_close_request(self, request_id: int) -> None:
+        """Drop a request that was carried out."""
+
+    @abc.abstractmethod
+    async def fail_close_request(self, request_id: int, error: str) -> None:
+        """Count a failed attempt and keep the error."""
+
+    # --- consistency ---
+    @abc.abstractmethod
+    async def applied_by_source(self, plan_id: str) -> dict[str, int]:
+        """How many events of the plan were applied, per source."""
+
+
+class SqlAlchemyScoringRepository(AbstractScoringRepository):
     """Everything the scoring service stores, on one session (the caller owns the transaction)."""
 
     def __init__(self, session: AsyncSession) -> None:
@@ -31,9 +139,10 @@ class SqlAlchemyScoringRepository:
 
     # --- facts ---------------------------------------------------------------------------------
 
-    async def upsert_latest(self, table: sa.Table, values: dict[str, Any],
-                            update: Iterable[str] | None = None) -> bool:
-        """Insert a fact, or replace the stored one if this version is newer; True when it changed."""
+    async def upsert_latest(self, fact: str, values: dict[str, Any], update: Iterable[str] | None = None) -> bool:
+        table = FACTS[fact]
+        if "updated_at" in table.c:
+            values = {**values, "updated_at": sa.func.now()}
         stmt = pg_insert(table).values(**values)
         keys = [c.name for c in table.primary_key.columns]
         cols = list(update) if update is not None else [k for k in values if k not in keys]
@@ -44,7 +153,6 @@ class SqlAlchemyScoringRepository:
         return (await self.session.execute(stmt)).first() is not None
 
     async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
-        """An older DeductionRecorded after its revocation: keep the revocation, add the details."""
         t = orm.deductions
         stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
                                    t.c.deduction_id == values["deduction_id"], t.c.recorded.is_(False))
@@ -53,7 +161,6 @@ class SqlAlchemyScoringRepository:
         return (await self.session.execute(stmt)).first() is not None
 
     async def fill_veto_details(self, values: dict[str, Any]) -> bool:
-        """An older VetoIssued after the lift: keep the lift, add the details."""
         t = orm.vetoes
         stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
                                    t.c.veto_id == values["veto_id"], t.c.category.is_(None))
@@ -72,10 +179,6 @@ class SqlAlchemyScoringRepository:
         if unit_ids is not None:
             q = q.where(orm.units.c.unit_id.in_(list(unit_ids)))
         return list((await self.session.execute(q.order_by(orm.units.c.unit_id))).all())
-
-    async def unit_ids(self, plan_id: str) -> list[str]:
-        q = sa.select(orm.units.c.unit_id).where(orm.units.c.plan_id == plan_id).order_by(orm.units.c.unit_id)
-        return list((await self.session.execute(q)).scalars())
 
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""

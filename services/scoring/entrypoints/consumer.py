@@ -8,7 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.messaging.envelope import Envelope
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
-from services.scoring.service.handlers import ScoringService, Touched, apply_event
+from services.scoring.adapters.source_events import apply_event
+from services.scoring.service.common import Dependencies
+from services.scoring.service.recompute import Touched, recompute_touched
 from services.scoring.service.unit_of_work import ScoringBatchUnitOfWork
 
 if TYPE_CHECKING:
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
 class ScoringEventHandler:
     """EventHandler of the kernel's BatchApplier (one instance per consumer)."""
 
-    def __init__(self, runtime: Runtime, service: ScoringService) -> None:
+    def __init__(self, runtime: Runtime, deps: Dependencies) -> None:
         self.runtime = runtime
-        self.service = service
+        self.deps = deps
         self.touched = Touched()
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
@@ -32,4 +34,4 @@ class ScoringEventHandler:
     async def after_batch(self, session: AsyncSession) -> None:
         """Recompute only the units this batch touched, in the batch's transaction (outbox included)."""
         touched, self.touched = self.touched, Touched()
-        await self.service.recompute_touched(ScoringBatchUnitOfWork(self.runtime, session), touched)
+        await recompute_touched(self.deps, ScoringBatchUnitOfWork(self.runtime, session), touched)

@@ -9,7 +9,9 @@ from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 from services.scoring.adapters.facts import score_message_fields
 from jixiao.rules.exactjson import dumps
 from services.scoring.service.diff import DiffEntry
-from services.scoring.service.handlers import ScoringService
+from services.scoring.service import closing, queries
+from services.scoring.service.common import Dependencies
+from services.scoring.service.rescore import rescore
 
 
 def _text(value) -> str:
@@ -23,14 +25,14 @@ def _diff(entries: list[DiffEntry]) -> list[scoring_pb2.DiffEntry]:
 
 
 class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
-    """Translates requests to ScoringService calls and our errors to gRPC statuses."""
+    """Translates requests to the scoring use cases and our errors to gRPC statuses."""
 
-    def __init__(self, service: ScoringService) -> None:
-        self.service = service
+    def __init__(self, deps: Dependencies) -> None:
+        self.deps = deps
 
     async def GetUnitScore(self, request, context):
         try:
-            got = await self.service.unit_score(request.plan_id, request.period or "Y", request.unit_id)
+            got = await queries.unit_score(self.deps, request.plan_id, request.period or "Y", request.unit_id)
         except JixiaoError as exc:
             await abort_with(context, exc)
         return scoring_pb2.GetUnitScoreResponse(score=scores_pb2.UnitScore(**score_message_fields(got["score"])),
@@ -38,8 +40,8 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
 
     async def ListScores(self, request, context):
         try:
-            doc, version = await self.service.results_doc(request.plan_id, request.period or "Y",
-                                                          request.snapshot_version or None)
+            doc, version = await queries.results_doc(self.deps, request.plan_id, request.period or "Y",
+                                                     request.snapshot_version or None)
         except JixiaoError as exc:
             await abort_with(context, exc)
         units = [e for e in doc["units"] if not request.group or e["group"] == request.group]
@@ -50,7 +52,7 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
 
     async def ClosePeriod(self, request, context):
         try:
-            report = await self.service.close_period(request.plan_id, request.period or "Y", request.actor or "grpc")
+            report = await closing.close_period(self.deps, request.plan_id, request.period or "Y", request.actor or "grpc")
         except JixiaoError as exc:
             await abort_with(context, exc)
         return scoring_pb2.ClosePeriodResponse(snapshot_version=report.snapshot_version, units=report.units,
@@ -58,14 +60,14 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
 
     async def Rescore(self, request, context):
         try:
-            report = await self.service.rescore(request.plan_id, request.period or "Y", request.actor or "grpc")
+            report = await rescore(self.deps, request.plan_id, request.period or "Y", request.actor or "grpc")
         except JixiaoError as exc:
             await abort_with(context, exc)
         return scoring_pb2.RescoreResponse(diff=_diff(report.diff), units=report.units)
 
 
-def registrations(service: ScoringService) -> list[Registration]:
-    return [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, ScoringServicer(service))]
+def registrations(deps: Dependencies) -> list[Registration]:
+    return [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, ScoringServicer(deps))]
 
 
 SERVICE_NAMES = [scoring_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name]

@@ -11,17 +11,19 @@ from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from jixiao.rules.exactjson import dumps
 from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
-from services.scoring.service.handlers import ScoringService
+from services.scoring.service import closing, queries
+from services.scoring.service.common import Dependencies
+from services.scoring.service.rescore import rescore as rescore_plan
 
 router = APIRouter(prefix="/v1/plans/{plan}", tags=["scoring"], dependencies=[Depends(signed_in)])
 JSON = "application/json"
 
 
-def get_service(request: Request) -> ScoringService:
+def get_dependencies(request: Request) -> Dependencies:
     return request.app.state.runtime.extras["scoring"]
 
 
-Service = Annotated[ScoringService, Depends(get_service)]
+Deps = Annotated[Dependencies, Depends(get_dependencies)]
 Command = Annotated[PeriodCommand | None, Body()]
 Office = Annotated[Principal, Depends(require(OFFICE))]
 
@@ -32,15 +34,15 @@ def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
 
 
 @router.post("/periods/{period}/close", response_model=None, responses={200: {"model": CloseRead}})
-async def close_period(plan: str, period: str, service: Service, who: Office, command: Command = None) -> Response:
+async def close_period(plan: str, period: str, deps: Deps, who: Office, command: Command = None) -> Response:
     """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades (role: office)."""
-    report = await service.close_period(plan, period, actor_name(who, (command or PeriodCommand()).actor))
+    report = await closing.close_period(deps, plan, period, actor_name(who, (command or PeriodCommand()).actor))
     return _json(report.to_dict())
 
 
 @router.post("/periods/{period}/rescore", response_model=None,
              responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}})
-async def rescore(plan: str, period: str, service: Service, who: Office, request: Request,
+async def rescore(plan: str, period: str, deps: Deps, who: Office, request: Request,
                   command: Command = None) -> Response:
     """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office).
 
@@ -48,49 +50,49 @@ async def rescore(plan: str, period: str, service: Service, who: Office, request
     (`{"stage", "done", "total"}`), then `{"report": ...}` or `{"error": {"status", "detail"}}`."""
     actor = actor_name(who, (command or PeriodCommand(actor="rescore")).actor)
     if NDJSON in request.headers.get("accept", ""):
-        return StreamingResponse(progress_lines(lambda progress: service.rescore(plan, period, actor, progress)),
+        return StreamingResponse(progress_lines(lambda progress: rescore_plan(deps, plan, period, actor, progress)),
                                  media_type=NDJSON)
-    report = await service.rescore(plan, period, actor)
+    report = await rescore_plan(deps, plan, period, actor)
     return _json(report.to_dict())
 
 
 @router.get("/periods/{period}/results", response_model=None)
-async def results(plan: str, period: str, service: Service,
+async def results(plan: str, period: str, deps: Deps,
                   version: Annotated[int | None, Query(ge=1)] = None) -> Response:
     """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
-    text, snapshot_version = await service.results(plan, period, version)
+    text, snapshot_version = await queries.results(deps, plan, period, version)
     return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
 
 
 @router.get("/periods/{period}/units/{unit}", response_model=None)
-async def unit_score(plan: str, period: str, unit: str, service: Service,
+async def unit_score(plan: str, period: str, unit: str, deps: Deps,
                      version: Annotated[int | None, Query(ge=1)] = None,
                      provisional: bool = False) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
-    return _json(await service.unit_score(plan, period, unit, version, provisional))
+    return _json(await queries.unit_score(deps, plan, period, unit, version, provisional))
 
 
 @router.get("/periods/{period}/units/{unit}/history", response_model=None)
-async def unit_history(plan: str, period: str, unit: str, service: Service) -> Response:
+async def unit_history(plan: str, period: str, unit: str, deps: Deps) -> Response:
     """Every version of the unit's score, provisional and graded, with the events that made it."""
     return _json({"plan": plan, "period": period, "unit": unit,
-                  "history": await service.history(plan, period, unit)})
+                  "history": await queries.history(deps, plan, period, unit)})
 
 
 @router.get("/periods/{period}/rankings", response_model=None)
-async def rankings(plan: str, period: str, service: Service, group: str | None = None,
+async def rankings(plan: str, period: str, deps: Deps, group: str | None = None,
                    version: Annotated[int | None, Query(ge=1)] = None) -> Response:
     """Units ranked within their groups (one group with `?group=`)."""
-    return _json(await service.rankings(plan, period, group, version))
+    return _json(await queries.rankings(deps, plan, period, group, version))
 
 
 @router.get("/periods/{period}/snapshots", response_model=None)
-async def snapshots(plan: str, period: str, service: Service) -> Response:
+async def snapshots(plan: str, period: str, deps: Deps) -> Response:
     """Every graded snapshot of the period, with its actor, time and diff."""
-    return _json({"plan": plan, "period": period, "snapshots": await service.snapshots(plan, period)})
+    return _json({"plan": plan, "period": period, "snapshots": await queries.snapshots(deps, plan, period)})
 
 
 @router.get("/consistency", response_model=ConsistencyRead)
-async def consistency(plan: str, service: Service) -> dict:
+async def consistency(plan: str, deps: Deps) -> dict:
     """Events of the plan applied per source; `jixiao results --wait` compares with GetPosition."""
-    return await service.consistency(plan)
+    return await queries.consistency(deps, plan)

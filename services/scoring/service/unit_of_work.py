@@ -1,25 +1,53 @@
-"""Units of work of the scoring service: its own transaction, or the consumer batch's transaction."""
+"""Units of work of the scoring service: the port, its own transaction, or the consumer batch's transaction."""
 
 from __future__ import annotations
 
+import abc
+from typing import Any, Self
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jixiao.messaging.envelope import Envelope
 from jixiao.uow import BatchUnitOfWork, SqlAlchemyUnitOfWork
-from services.scoring.adapters.repository import SqlAlchemyScoringRepository
+from services.scoring.adapters.repository import AbstractScoringRepository, SqlAlchemyScoringRepository
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """What the use cases need: `uow.repo`, `emit` (the outbox of this transaction) and commit.
+
+    `async with uow:` opens the transaction; leaving it without `await uow.commit()` rolls back.
+    """
+
+    repo: AbstractScoringRepository
+
+    @abc.abstractmethod
+    async def __aenter__(self) -> Self: ...
+
+    @abc.abstractmethod
+    async def __aexit__(self, *exc: Any) -> None: ...
+
+    @abc.abstractmethod
+    async def commit(self) -> None:
+        """Commit the stored state and the emitted events together."""
+
+    @abc.abstractmethod
+    async def emit(self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
+                   version: int = 0) -> Envelope:
+        """Write an event into this transaction's outbox."""
 
 
 class _ScoringRepositories:
     """`uow.repo` stores facts, scores and snapshots."""
 
-    repo: SqlAlchemyScoringRepository
+    repo: AbstractScoringRepository
 
     def bind(self, session: AsyncSession) -> None:
         self.repo = SqlAlchemyScoringRepository(session)
 
 
-class SqlAlchemyScoringUnitOfWork(_ScoringRepositories, SqlAlchemyUnitOfWork):
+class SqlAlchemyScoringUnitOfWork(_ScoringRepositories, SqlAlchemyUnitOfWork, AbstractUnitOfWork):
     """`async with uow:` … `await uow.commit()` in its own transaction."""
 
 
-class ScoringBatchUnitOfWork(_ScoringRepositories, BatchUnitOfWork):
+class ScoringBatchUnitOfWork(_ScoringRepositories, BatchUnitOfWork, AbstractUnitOfWork):
     """The same repositories inside the consumer batch's transaction (the batch commits)."""

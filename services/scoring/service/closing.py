@@ -1,0 +1,171 @@
+"""Closing a period: reconcile, grade and rank every unit, store an immutable graded snapshot, publish.
+
+Closing again without any change returns the latest snapshot (no new version); after corrections it
+makes a new version with the diff. PeriodClosed events queue close requests that a worker carries out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from jixiao.errors import NotFound
+from jixiao.logging import get_logger
+from jixiao.proto.events.v1 import scores_pb2
+from services.scoring.adapters.facts import score_message_fields
+from jixiao.rules.exactjson import dumps
+from jixiao.rules.model import Plan
+from services.scoring.domain.model import UnitScore
+from services.scoring.domain.results import explanation_to_dict, results_to_dict, unit_to_dict
+from services.scoring.service.common import YEAR, Dependencies, Progress, check_gradable, plain_entries
+from services.scoring.service.diff import DiffEntry, diff_units
+from services.scoring.service.reconcile import reconcile as reconcile_sources
+from services.scoring.service.recompute import score_and_grade
+from services.scoring.service.unit_of_work import AbstractUnitOfWork
+from jixiao.rules import exactjson
+
+log = get_logger("scoring.handlers")
+
+
+@dataclass(frozen=True)
+class CloseReport:
+    """The outcome of ClosePeriod: the snapshot version (new, or the unchanged latest) and the diff."""
+
+    plan_id: str
+    period: str
+    snapshot_version: int
+    units: int
+    created: bool
+    diff: list[DiffEntry]
+    reconciled: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the REST answer)."""
+        return {"plan": self.plan_id, "period": self.period, "snapshot_version": self.snapshot_version,
+                "units": self.units, "created": self.created, "reconciled": self.reconciled,
+                "diff": [d.to_dict() for d in self.diff]}
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """A new graded snapshot about to be stored: the ranked scores and their results/v1 entries."""
+
+    plan_id: str
+    plan: Plan
+    plan_version: int
+    period: str
+    version: int
+    actor: str
+    scores: list[UnitScore]
+    entries: list[dict[str, Any]]
+    diff: list[DiffEntry]
+
+
+async def close_period(deps: Dependencies, plan_id: str, period: str, actor: str, *, reconcile: bool = True,
+                       progress: Progress | None = None) -> CloseReport:
+    """Reconcile with the sources, grade and rank every unit, store an immutable graded snapshot and
+    publish UnitScoreGraded per unit and one PeriodGraded (or return the unchanged latest snapshot)."""
+    check_gradable(period)
+    try:
+        reconciled = await reconcile_sources(deps, plan_id, "", progress) if reconcile else {}
+        report = await _grade(deps, plan_id, period, actor, progress)
+    except Exception:
+        deps.metrics.periods_closed.labels("failed").inc()
+        raise
+    report = dataclasses.replace(report, reconciled=reconciled)
+    deps.metrics.periods_closed.labels("created" if report.created else "unchanged").inc()
+    return report
+
+
+async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, progress: Progress | None) -> CloseReport:
+    async with deps.uow_factory() as uow:
+        repo = uow.repo
+        await repo.lock_period(plan_id, period)
+        plan_row = await repo.plan_row(plan_id)
+        if plan_row is None:
+            raise NotFound(f"plan {plan_id!r} is not known to scoring (no PlanPublished yet)")
+        if progress:
+            progress("grade", 0, 1)
+        graded, plan = await score_and_grade(deps, uow, plan_id, period, label="close")
+        entries = [unit_to_dict(plan, s) for s in graded]
+        previous = await repo.snapshot(plan_id, period)
+        old_entries = exactjson.loads(previous.results_json)["units"] if previous is not None else []
+        diff = diff_units(old_entries, plain_entries(entries))
+        if previous is not None and not diff and previous.plan_version == plan_row.version:
+            return CloseReport(plan_id, period, previous.version, previous.units, False, [], {})
+        version = (previous.version if previous is not None else 0) + 1
+        snapshot = _Snapshot(plan_id, plan, plan_row.version, period, version, actor, graded, entries, diff)
+        await _store_snapshot(uow, snapshot)
+        await _publish_grades(deps, uow, snapshot)
+        await uow.commit()
+    if progress:
+        progress("grade", 1, 1)
+    log.info("scoring.period_closed", plan=plan_id, period=period, version=version, units=len(graded),
+             changed=len(diff), actor=actor)
+    return CloseReport(plan_id, period, version, len(graded), True, diff, {})
+
+
+async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
+    """The snapshot, its units' entries and explanations, and a `graded` history row per unit."""
+    plan_id = s.plan_id
+    results_json = dumps(results_to_dict(s.plan, s.period, s.scores), indent=1)
+    await uow.repo.add_snapshot(
+        {"plan_id": plan_id, "period": s.period, "version": s.version, "actor": s.actor,
+         "plan_version": s.plan_version, "units": len(s.scores), "results_json": results_json,
+         "diff_json": dumps([d.to_dict() for d in s.diff], indent=None)},
+        [{"plan_id": plan_id, "period": s.period, "version": s.version, "unit_id": u.unit, "group": u.group,
+          "score_json": dumps(e, indent=None),
+          "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None)}
+         for u, e in zip(s.scores, s.entries)])
+    await uow.repo.add_history([
+        {"plan_id": plan_id, "unit_id": u.unit, "period": s.period, "kind": "graded", "version": s.version,
+         "status": u.status, "total": u.total, "grade": u.grade, "score_json": dumps(e, indent=None),
+         "event_ids_json": "[]"} for u, e in zip(s.scores, s.entries)])
+
+
+async def _publish_grades(deps: Dependencies, uow: AbstractUnitOfWork, s: _Snapshot) -> None:
+    """UnitScoreGraded per unit, then one PeriodGraded, into the same transaction's outbox."""
+    plan_id, aggregate = s.plan_id, f"{s.plan_id}/{s.period}"
+    for u, e in zip(s.scores, s.entries):
+        await uow.emit(scores_pb2.UnitScoreGraded(plan_id=plan_id, period=s.period, snapshot_version=s.version,
+                                                  score=scores_pb2.UnitScore(**score_message_fields(e))),
+                       plan_id=plan_id, unit_id=u.unit, aggregate_id=aggregate, version=s.version)
+    await uow.emit(scores_pb2.PeriodGraded(plan_id=plan_id, period=s.period, snapshot_version=s.version,
+                                           units=len(s.scores), closed_by=s.actor),
+                   plan_id=plan_id, aggregate_id=aggregate, version=s.version)
+    deps.metrics.scores_published.labels("UnitScoreGraded").inc(len(s.scores))
+    deps.metrics.scores_published.labels("PeriodGraded").inc()
+
+
+# --- PeriodClosed events ------------------------------------------------------------------------------
+
+
+async def run_close_requests(deps: Dependencies) -> int:
+    """Close the periods that PeriodClosed events asked for (one request at a time, across instances);
+    returns how many were carried out (it stops at the first failure, which is kept for a retry)."""
+    done = 0
+    while True:
+        async with deps.uow_factory() as claim:
+            request = await claim.repo.claim_close_request()
+            if request is None or not await _carry_out(deps, claim, request):
+                return done
+            done += 1
+
+
+async def _carry_out(deps: Dependencies, claim: AbstractUnitOfWork, request: Any) -> bool:
+    """Close what one request asks for (progress periods are only logged), then drop the request;
+    on failure keep it with one more attempt and its error."""
+    try:
+        if request.period == YEAR:
+            await close_period(deps, request.plan_id, request.period, request.actor)
+        else:
+            log.info("scoring.progress_period_closed", plan=request.plan_id, period=request.period)
+    except Exception as exc:  # noqa: BLE001 - keep the request, retry later
+        await claim.repo.fail_close_request(request.id, f"{type(exc).__name__}: {exc}")
+        await claim.commit()
+        log.warning("scoring.close_failed", plan=request.plan_id, period=request.period, error=str(exc))
+        return False
+    await claim.repo.finish_close_request(request.id)
+    await claim.commit()
+    return True

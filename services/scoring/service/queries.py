@@ -1,0 +1,136 @@
+"""Reading scores: results documents, one unit's score, its history, rankings, snapshots, consistency."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jixiao.errors import NotFound
+from services.scoring.adapters.repository import AbstractScoringRepository
+from jixiao.rules.exactjson import dumps
+from services.scoring.domain.grading import rank_within_groups
+from services.scoring.domain.results import RESULTS_FORMAT
+from services.scoring.service.common import ERROR, Dependencies, check_period, provisional_entry
+from jixiao.rules import exactjson
+
+SOURCES = ("indicators", "surveys", "inspections")
+
+
+@dataclass(frozen=True)
+class _Rankable:
+    unit: str
+    group: str
+    status: str
+    total: Decimal | None
+
+
+async def provisional_entries(repo: AbstractScoringRepository, plan_id: str, period: str) -> list[dict[str, Any]]:
+    """The current scores of a period as results/v1 entries, ranked within their groups, by unit."""
+    rows = await repo.current_scores(plan_id, period)
+    entries = [exactjson.loads(r.score_json) for r in rows.values() if r.status != ERROR]
+    ranks = rank_within_groups(_Rankable(e["unit"], e["group"], e["status"], e.get("total")) for e in entries)
+    for e in entries:
+        e["rank"] = ranks.get(e["unit"])
+    return sorted((provisional_entry(e, period) for e in entries), key=lambda e: e["unit"])
+
+
+async def results(deps: Dependencies, plan_id: str, period: str, version: int | None = None) -> tuple[str, int]:
+    """The jixiao.results/v1 JSON text of a graded snapshot (latest, or `version`), else the
+    provisional scores; with the snapshot version (0 = provisional)."""
+    check_period(period)
+    async with deps.uow_factory() as uow:
+        snapshot = await uow.repo.snapshot(plan_id, period, version)
+        if snapshot is not None:
+            return snapshot.results_json, snapshot.version
+        if version:
+            raise NotFound(f"no graded snapshot {version} of {plan_id}/{period}")
+        entries = await provisional_entries(uow.repo, plan_id, period)
+        if not entries and await uow.repo.plan_row(plan_id) is None:
+            raise NotFound(f"plan {plan_id!r} is not known to scoring")
+    doc = {"format": RESULTS_FORMAT, "plan": plan_id, "period": period, "units": entries}
+    return dumps(doc, indent=1), 0
+
+
+async def results_doc(deps: Dependencies, plan_id: str, period: str,
+                      version: int | None = None) -> tuple[dict[str, Any], int]:
+    """`results` parsed (numbers as Decimals)."""
+    text, v = await results(deps, plan_id, period, version)
+    return exactjson.loads(text), v
+
+
+async def unit_score(deps: Dependencies, plan_id: str, period: str, unit_id: str, version: int | None = None,
+                     provisional: bool = False) -> dict[str, Any]:
+    """One unit's score with its explanation: from a graded snapshot (latest or `version`), or
+    the current provisional score (if `provisional` or nothing is graded yet)."""
+    check_period(period)
+    async with deps.uow_factory() as uow:
+        snapshot = None if provisional else await uow.repo.snapshot(plan_id, period, version)
+        if version and snapshot is None:
+            raise NotFound(f"no graded snapshot {version} of {plan_id}/{period}")
+        if snapshot is not None:
+            return await _graded_unit_score(uow.repo, plan_id, period, snapshot.version, unit_id)
+        return await _provisional_unit_score(uow.repo, plan_id, period, unit_id)
+
+
+async def _graded_unit_score(repo: AbstractScoringRepository, plan_id: str, period: str, version: int,
+                             unit_id: str) -> dict[str, Any]:
+    row = await repo.snapshot_score(plan_id, period, version, unit_id)
+    if row is None:
+        raise NotFound(f"unit {unit_id!r} is not in snapshot {version} of {plan_id}/{period}")
+    return {"plan": plan_id, "period": period, "snapshot_version": version,
+            "score": exactjson.loads(row.score_json), "explanation": exactjson.loads(row.explanation_json)}
+
+
+async def _provisional_unit_score(repo: AbstractScoringRepository, plan_id: str, period: str,
+                                  unit_id: str) -> dict[str, Any]:
+    row = (await repo.current_scores(plan_id, period, [unit_id])).get(unit_id)
+    if row is None:
+        raise NotFound(f"no score for unit {unit_id!r} in {plan_id}/{period}")
+    entries = await provisional_entries(repo, plan_id, period)
+    entry = next((e for e in entries if e["unit"] == unit_id), exactjson.loads(row.score_json))
+    return {"plan": plan_id, "period": period, "snapshot_version": 0, "version": row.version,
+            "score": entry, "explanation": exactjson.loads(row.explanation_json)}
+
+
+async def history(deps: Dependencies, plan_id: str, period: str, unit_id: str) -> list[dict[str, Any]]:
+    """Every version of a unit's score (provisional and graded), oldest first, with its events."""
+    check_period(period)
+    async with deps.uow_factory() as uow:
+        rows = await uow.repo.history(plan_id, unit_id, period)
+    if not rows:
+        raise NotFound(f"no score history for unit {unit_id!r} in {plan_id}/{period}")
+    return [{"kind": r.kind, "version": r.version, "status": r.status, "total": r.total, "grade": r.grade,
+             "at": r.created_at.isoformat(), "score": exactjson.loads(r.score_json),
+             "events": json.loads(r.event_ids_json)} for r in rows]
+
+
+async def rankings(deps: Dependencies, plan_id: str, period: str, group: str | None = None,
+                   version: int | None = None) -> dict[str, Any]:
+    """The units by group, ranked (from the latest graded snapshot, else provisional)."""
+    doc, snapshot_version = await results_doc(deps, plan_id, period, version)
+    groups: dict[str, list[dict]] = {}
+    for e in doc["units"]:
+        if not group or e["group"] == group:
+            groups.setdefault(e["group"], []).append(e)
+    for members in groups.values():
+        members.sort(key=lambda e: (e.get("rank") is None, e.get("rank") or 0, e["unit"]))
+    return {"plan": plan_id, "period": period, "snapshot_version": snapshot_version,
+            "groups": dict(sorted(groups.items()))}
+
+
+async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[str, Any]]:
+    """The graded snapshots of a period (every version stays readable), with their diffs."""
+    check_period(period)
+    async with deps.uow_factory() as uow:
+        rows = await uow.repo.snapshots(plan_id, period)
+    return [{"version": r.version, "at": r.created_at.isoformat(), "actor": r.actor,
+             "plan_version": r.plan_version, "units": r.units, "diff": exactjson.loads(r.diff_json)} for r in rows]
+
+
+async def consistency(deps: Dependencies, plan_id: str) -> dict[str, Any]:
+    """Events of the plan applied per source (compare with each source's GetPosition)."""
+    async with deps.uow_factory() as uow:
+        applied = await uow.repo.applied_by_source(plan_id)
+    return {"plan": plan_id, "applied": {s: applied.get(s, 0) for s in SOURCES}}

@@ -1,0 +1,75 @@
+"""Year-end re-score: every fact again from the sources, every unit recomputed, the diff reported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jixiao.errors import FieldProblem, InvalidInput, NotFound
+from jixiao.logging import get_logger
+from jixiao.rules.periods import PERIODS
+from services.scoring.domain.results import unit_to_dict
+from services.scoring.service.common import YEAR, Dependencies, Progress, plain_entries, provisional_entry
+from services.scoring.service.diff import DiffEntry, diff_units
+from services.scoring.service.queries import provisional_entries
+from services.scoring.service.reconcile import reconcile
+from services.scoring.service.recompute import score_and_grade
+from jixiao.rules import exactjson
+
+log = get_logger("scoring.handlers")
+
+PROVISIONAL = "provisional"
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    """The outcome of a re-score: every unit recomputed from the sources, compared with `against`."""
+
+    plan_id: str
+    period: str
+    units: int
+    against: str              # "snapshot:<version>" or "provisional"
+    diff: list[DiffEntry]
+    reconciled: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the REST answer)."""
+        return {"plan": self.plan_id, "period": self.period, "units": self.units, "against": self.against,
+                "reconciled": self.reconciled, "diff": [d.to_dict() for d in self.diff]}
+
+
+async def rescore(deps: Dependencies, plan_id: str, period: str = YEAR, actor: str = "rescore",
+                  progress: Progress | None = None) -> RescoreReport:
+    """Stream every fact from the sources' snapshots, recompute every unit and report what differs
+    from the latest graded snapshot (or the provisional scores if none).
+
+    Stores the refreshed facts and provisional scores (publishing UnitScoreUpdated for changes) but
+    never a graded snapshot: running it twice gives the same report. Close the period to publish."""
+    if period not in PERIODS:
+        raise InvalidInput(f"unknown period {period!r}", problems=[FieldProblem("period", "unknown period")])
+    before, against = await _baseline(deps, plan_id, period)
+    reconciled = await reconcile(deps, plan_id, "", progress)
+    async with deps.uow_factory() as uow:
+        if await uow.repo.plan_row(plan_id) is None:
+            raise NotFound(f"plan {plan_id!r} is not known to scoring (no PlanPublished yet)")
+        if progress:
+            progress("score", 0, 1)
+        graded, plan = await score_and_grade(deps, uow, plan_id, period, label="rescore")
+        await uow.commit()
+    after = plain_entries([unit_to_dict(plan, s) for s in graded])
+    if against == PROVISIONAL:
+        after = [provisional_entry(e, period) for e in after]
+    if progress:
+        progress("score", 1, 1)
+    diff = diff_units(before, after)
+    log.info("scoring.rescored", plan=plan_id, period=period, units=len(graded), changed=len(diff), actor=actor)
+    return RescoreReport(plan_id, period, len(graded), against, diff, reconciled)
+
+
+async def _baseline(deps: Dependencies, plan_id: str, period: str) -> tuple[list[dict[str, Any]], str]:
+    """What a re-score compares with: the latest graded snapshot's entries, else the provisional ones."""
+    async with deps.uow_factory() as uow:
+        snapshot = await uow.repo.snapshot(plan_id, period)
+        if snapshot is not None:
+            return exactjson.loads(snapshot.results_json)["units"], f"snapshot:{snapshot.version}"
+        return await provisional_entries(uow.repo, plan_id, period), PROVISIONAL
