@@ -15,18 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.adapters import orm
-from services.surveys.domain.model import (
-    AnswerOption,
-    Interview,
-    Item,
-    Mode,
-    Outcome,
-    Questionnaire,
-    RespondentStatus,
-    Round,
-    RoundState,
-    SampledRespondent,
-)
+from services.surveys.domain.model import Interview, Mode, Outcome, RespondentStatus, SampledRespondent
+from services.surveys.domain.rounds import AnswerOption, Item, Questionnaire, Round, RoundState
 from services.surveys.domain.sampling import FrameKey
 
 # --- records the service layer exchanges with the repository ------------------------------------

@@ -28,24 +28,20 @@ from .errors import (
     UnknownGroup,
 )
 from .frames import COLUMNS, Frame, FrameEntry, mask_phone, normalize_phone, validate_frame
+from .assignment import AssignmentStrategy
+from .fieldwork import Fieldwork
 from .model import (
     NO_ANSWER,
     RESPONDENT_GROUPS,
-    AnswerOption,
-    AssignmentStrategy,
-    Fieldwork,
     Interview,
-    Item,
     Mode,
     Outcome,
-    Questionnaire,
     RespondentStatus,
     Response,
-    Round,
-    RoundState,
     SampledRespondent,
     StratumProgress,
 )
+from .rounds import AnswerOption, Item, Questionnaire, Round, RoundState
 from .sampling import (
     SAMPLING_ALGORITHM,
     Allocation,

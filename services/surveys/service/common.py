@@ -18,7 +18,7 @@ from services.surveys.adapters.repository import (
     RoundRecord,
     SampleRecord,
 )
-from services.surveys.domain.model import Round
+from services.surveys.domain.rounds import Round
 from services.surveys.domain.sampling import Sample, draw_sample
 
 log = get_logger("surveys.service")

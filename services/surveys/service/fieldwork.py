@@ -14,7 +14,7 @@ from services.surveys.adapters.repository import (
     FieldworkState,
     ResponseRow,
 )
-from services.surveys.domain.model import Fieldwork
+from services.surveys.domain.fieldwork import Fieldwork
 
 from .common import Forbidden, UnitOfWork, _context, _redraw, _round, load_context, log
 from .responses import response_scorer, validate_responses

@@ -8,7 +8,7 @@ from jixiao.errors import Conflict, NotFound
 from services.surveys.adapters.pii import PiiCipher
 from services.surveys.adapters.repository import EncryptedRespondent, FrameRecord, new_id
 from services.surveys.domain.frames import Frame
-from services.surveys.domain.model import RoundState
+from services.surveys.domain.rounds import RoundState
 from services.surveys.domain.sampling import frame_sha256
 
 from .common import UnitOfWork, _context, _round, load_context, log

@@ -10,7 +10,7 @@ from typing import Any
 from jixiao.errors import FieldProblem, InvalidInput
 from services.scoring.domain.model import NO_ANSWER, Plan
 from services.surveys.adapters.repository import AbstractSurveysRepository, PlanRecord, ResponseRow, RoundRecord
-from services.surveys.domain.model import Round, RoundState
+from services.surveys.domain.rounds import Round, RoundState
 
 from .common import UnitOfWork, _parse_plan, _refused, _round, load_context, log
 from .responses import ImportReport, _reaggregate, _store_responses

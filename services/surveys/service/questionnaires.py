@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.surveys.domain.model import AnswerOption, Item
+from services.surveys.domain.rounds import AnswerOption, Item
 
 from .common import UnitOfWork, _round, load_context
 

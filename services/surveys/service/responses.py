@@ -11,7 +11,7 @@ from jixiao.errors import Conflict, FieldProblem, InvalidInput
 from services.scoring.domain.model import NO_ANSWER
 from services.surveys.adapters.repository import AbstractSurveysRepository, AggregateKey, KeysOf, ResponseRow
 from services.surveys.domain.aggregates import score_keys
-from services.surveys.domain.model import RoundState
+from services.surveys.domain.rounds import RoundState
 
 from .common import PlanContext, UnitOfWork, load_context, log
 from .scores import _recompute

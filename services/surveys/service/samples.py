@@ -9,7 +9,7 @@ from typing import Any
 
 from jixiao.errors import Conflict, NotFound
 from services.surveys.adapters.repository import FieldworkState, SampleRecord
-from services.surveys.domain.model import Fieldwork
+from services.surveys.domain.fieldwork import Fieldwork
 from services.surveys.domain.sampling import Sample, draw_sample
 
 from .common import UnitOfWork, _redraw, _round, load_context, log
