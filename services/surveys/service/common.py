@@ -3,6 +3,7 @@ parsing a plan, refusals, the personal-data encryption context and re-drawing a 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -12,16 +13,18 @@ from jixiao.logging import get_logger
 from services.scoring.domain.errors import PlanError
 from services.scoring.domain.model import Plan
 from services.scoring.domain.plan import parse_plan
-from services.surveys.adapters.repository import (
-    AbstractSurveysRepository,
-    PlanRecord,
-    RoundRecord,
-    SampleRecord,
-)
+from services.surveys.adapters.fieldwork import SampleRecord
+from services.surveys.adapters.plans import PlanRecord, RoundRecord
+from services.surveys.adapters.repository import AbstractSurveysRepository
 from services.surveys.domain.rounds import Round
 from services.surveys.domain.sampling import Sample, draw_sample
 
 log = get_logger("surveys.service")
+
+
+def new_id() -> str:
+    """A new random id (frames)."""
+    return str(uuid.uuid4())
 
 
 class UnitOfWork(Protocol):

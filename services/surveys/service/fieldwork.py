@@ -8,12 +8,9 @@ from typing import Any
 
 from jixiao.errors import Conflict, InvalidInput, NotFound
 from services.surveys.adapters.pii import PiiCipher
-from services.surveys.adapters.repository import (
-    AbstractSurveysRepository,
-    EncryptedRespondent,
-    FieldworkState,
-    ResponseRow,
-)
+from services.surveys.adapters.fieldwork import EncryptedRespondent, FieldworkState
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import ResponseRow
 from services.surveys.domain.fieldwork import Fieldwork
 
 from .common import Forbidden, UnitOfWork, _context, _redraw, _round, load_context, log

@@ -6,12 +6,12 @@ from typing import Any
 
 from jixiao.errors import Conflict, NotFound
 from services.surveys.adapters.pii import PiiCipher
-from services.surveys.adapters.repository import EncryptedRespondent, FrameRecord, new_id
+from services.surveys.adapters.fieldwork import EncryptedRespondent, FrameRecord
 from services.surveys.domain.frames import Frame
 from services.surveys.domain.rounds import RoundState
 from services.surveys.domain.sampling import frame_sha256
 
-from .common import UnitOfWork, _context, _round, load_context, log
+from .common import UnitOfWork, _context, _round, load_context, log, new_id
 
 
 def encrypt_frame(cipher: PiiCipher, frame: Frame) -> list[EncryptedRespondent]:

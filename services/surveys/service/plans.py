@@ -9,7 +9,9 @@ from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput
 from services.scoring.domain.model import NO_ANSWER, Plan
-from services.surveys.adapters.repository import AbstractSurveysRepository, PlanRecord, ResponseRow, RoundRecord
+from services.surveys.adapters.plans import PlanRecord, RoundRecord
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import ResponseRow
 from services.surveys.domain.rounds import Round, RoundState
 
 from .common import UnitOfWork, _parse_plan, _refused, _round, load_context, log

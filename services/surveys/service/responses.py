@@ -9,7 +9,8 @@ from typing import Any
 
 from jixiao.errors import Conflict, FieldProblem, InvalidInput
 from services.scoring.domain.model import NO_ANSWER
-from services.surveys.adapters.repository import AbstractSurveysRepository, AggregateKey, KeysOf, ResponseRow
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import AggregateKey, KeysOf, ResponseRow
 from services.surveys.domain.aggregates import score_keys
 from services.surveys.domain.rounds import RoundState
 

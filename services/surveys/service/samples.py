@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import Conflict, NotFound
-from services.surveys.adapters.repository import FieldworkState, SampleRecord
+from services.surveys.adapters.fieldwork import FieldworkState, SampleRecord
 from services.surveys.domain.fieldwork import Fieldwork
 from services.surveys.domain.sampling import Sample, draw_sample
 

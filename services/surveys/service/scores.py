@@ -9,7 +9,7 @@ from typing import Any
 from jixiao.errors import Conflict
 from jixiao.proto.events.v1 import surveys_pb2
 from services.scoring.domain.errors import ScoringError
-from services.surveys.adapters.repository import ScoreRecord
+from services.surveys.adapters.responses import ScoreRecord
 from services.surveys.domain.aggregates import responses_in, round_score_from_counts
 
 from .common import PlanContext, UnitOfWork, load_context

@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from jixiao.messaging.envelope import make_envelope
-from services.surveys.adapters.repository import AbstractSurveysRepository, InsertOutcome
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import InsertOutcome
 from services.surveys.domain.sampling import FrameKey
 
 Row = tuple[str, str, str, str, str]
