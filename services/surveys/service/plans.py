@@ -14,8 +14,9 @@ from services.surveys.adapters.repository import AbstractSurveysRepository
 from services.surveys.adapters.responses import ResponseRow
 from services.surveys.domain.rounds import Round, RoundState
 
-from .common import UnitOfWork, _parse_plan, _refused, _round, load_context, log
-from .responses import ImportReport, _reaggregate, _store_responses
+from .common import load_context, load_round, log, read_plan, refused
+from .responses import ImportReport, reaggregate, store_responses
+from .unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,8 @@ class PlanChange:
     rescore: bool      # weights or answer scores changed: every stored round score is re-computed
 
 
-async def _define_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, strata: Any,
-                       problems: list[FieldProblem], *, version: int = 0) -> PlanChange | None:
+async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, strata: Any,
+                     problems: list[FieldProblem], *, version: int = 0) -> PlanChange | None:
     """Validate and store a plan's survey part (its defaults replace the stored ones), its units and
     per-unit stratum weights; None (with `problems`) when refused, and then nothing is written.
 
@@ -103,33 +104,33 @@ async def _define_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any
                       answers_changed, rescore)
 
 
-async def _apply_plan_change(uow: UnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()) -> ImportReport:
+async def apply_plan_change(uow: AbstractUnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()) -> ImportReport:
     """After a plan was stored: re-aggregate if its answer scores changed, store new responses, and
     re-score what changed (every stored (unit, round) when weights or answer scores did)."""
     ctx = await load_context(uow.repo, change.plan_id)
     if change.reaggregate:
-        await _reaggregate(uow.repo, ctx)
-    return await _store_responses(uow, ctx, rows, rescore_all=change.rescore)
+        await reaggregate(uow.repo, ctx)
+    return await store_responses(uow, ctx, rows, rescore_all=change.rescore)
 
 
-async def define_plan(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
+async def define_plan(uow: AbstractUnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
     """Create or update a plan's survey part (rounds, strata weights, answer scores) and units."""
     async with uow:
         problems: list[FieldProblem] = []
-        parsed = _parse_plan(doc.get("plan"), problems)
-        change = parsed and await _define_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
+        parsed = read_plan(doc.get("plan"), problems)
+        change = parsed and await store_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
         if not change:
-            raise _refused("the plan", problems)
-        report = await _apply_plan_change(uow, change)
+            raise refused("the plan", problems)
+        report = await apply_plan_change(uow, change)
         await uow.commit()
     return {"plan": change.plan_id, **change.counts, "scores_updated": report.scores_updated}
 
 
-async def move_round(uow: UnitOfWork, plan_id: str, round_id: str, target: str) -> dict[str, Any]:
+async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, target: str) -> dict[str, Any]:
     """open → fieldwork → closed."""
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id, lock=True)
+        rnd = await load_round(uow.repo, ctx, round_id, lock=True)
         if target == RoundState.FIELDWORK.value:
             rnd.start_fieldwork()
         elif target == RoundState.CLOSED.value:
@@ -148,13 +149,13 @@ def round_view(rnd: Round) -> dict[str, Any]:
             "questionnaires": {g: len(v) for g, v in sorted(rnd.questionnaires.items())}}
 
 
-async def get_rounds(uow: UnitOfWork, plan_id: str) -> list[dict[str, Any]]:
+async def get_rounds(uow: AbstractUnitOfWork, plan_id: str) -> list[dict[str, Any]]:
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        return [round_view(await _round(uow.repo, ctx, r)) for r in ctx.rounds]
+        return [round_view(await load_round(uow.repo, ctx, r)) for r in ctx.rounds]
 
 
-async def get_round(uow: UnitOfWork, plan_id: str, round_id: str) -> dict[str, Any]:
+async def get_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str) -> dict[str, Any]:
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        return round_view(await _round(uow.repo, ctx, round_id))
+        return round_view(await load_round(uow.repo, ctx, round_id))
