@@ -41,6 +41,30 @@ async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, 
         problems.append(FieldProblem("$.plan.survey", "the plan has no survey part"))
         return None
     await repo.lock_plan_scores(parsed.id)
+    unit_rows = _unit_rows(units, problems)
+    known_units = await repo.unit_ids(parsed.id) | {u for u, _, _ in unit_rows}
+    overrides = _stratum_overrides(strata, known_units, problems)
+    if problems:
+        return None
+    stored = {r.round_id: r for r in await repo.list_rounds(parsed.id)}
+    _check_closed_rounds(parsed, stored, problems)
+    old_plan = await repo.get_plan(parsed.id)
+    old_weights = await repo.stratum_weights(parsed.id)
+    answer_scores = dict(parsed.survey.answer_scores)
+    answers_changed = old_plan is not None and dict(old_plan.answer_scores) != answer_scores
+    if old_plan is not None:
+        await _check_stored_responses_fit(repo, parsed, old_plan, old_weights, overrides, problems)
+    if problems:
+        return None
+    await _write_plan(repo, parsed, version, stored, unit_rows, overrides)
+    rescore = old_plan is None or answers_changed or await repo.stratum_weights(parsed.id) != old_weights
+    return PlanChange(parsed.id, {"rounds": len(parsed.survey.rounds), "units": len(unit_rows),
+                                  "survey_strata": sum(len(w) for w in overrides.values())},
+                      answers_changed, rescore)
+
+
+def _unit_rows(units: Any, problems: list[FieldProblem]) -> list[tuple[str, str, str]]:
+    """(id, name, kind) of each unit given; a unit without an id is a problem."""
     unit_rows: list[tuple[str, str, str]] = []
     for i, u in enumerate(units or []):
         uid = u.get("id") if isinstance(u, dict) else None
@@ -48,7 +72,12 @@ async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, 
             problems.append(FieldProblem(f"$.units[{i}].id", "a unit needs a string id"))
             continue
         unit_rows.append((uid, str(u.get("name") or ""), str(u.get("kind") or "")))
-    known_units = await repo.unit_ids(parsed.id) | {u for u, _, _ in unit_rows}
+    return unit_rows
+
+
+def _stratum_overrides(strata: Any, known_units: set[str],
+                       problems: list[FieldProblem]) -> dict[str, dict[str, Decimal]]:
+    """{unit: {stratum: weight}} of a bundle's `survey_strata`, each checked."""
     overrides: dict[str, dict[str, Decimal]] = {}
     for i, s in enumerate(strata or []):
         path = f"$.survey_strata[{i}]"
@@ -64,32 +93,41 @@ async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, 
             problems.append(FieldProblem(f"{path}.weight", "must be a positive decimal number"))
         elif isinstance(unit, str) and isinstance(stratum, str):
             overrides.setdefault(unit, {})[stratum] = Decimal(weight)
-    if problems:
-        return None
-    stored = {r.round_id: r for r in await repo.list_rounds(parsed.id)}
+    return overrides
+
+
+def _check_closed_rounds(parsed: Plan, stored: Mapping[str, RoundRecord], problems: list[FieldProblem]) -> None:
+    """A closed round keeps its weight and period."""
     for pos, rnd in enumerate(parsed.survey.rounds):
         old = stored.get(rnd.id)
         if old is not None and old.state == RoundState.CLOSED.value and (old.weight, old.period) != (rnd.weight, rnd.period):
             problems.append(FieldProblem(f"$.plan.survey.rounds[{pos}]",
                                          f"round {rnd.id!r} is closed: its weight and period cannot change"))
-    old_plan = await repo.get_plan(parsed.id)
-    old_weights = await repo.stratum_weights(parsed.id)
+
+
+async def _check_stored_responses_fit(repo: AbstractSurveysRepository, parsed: Plan, old_plan: PlanRecord,
+                                      old_weights: Mapping[str, Mapping[str, Decimal]],
+                                      overrides: Mapping[str, Mapping[str, Decimal]],
+                                      problems: list[FieldProblem]) -> None:
+    """Every answer the stored responses use keeps a score, every stratum they count in a weight."""
     answer_scores = dict(parsed.survey.answer_scores)
-    answers_changed = old_plan is not None and dict(old_plan.answer_scores) != answer_scores
-    if old_plan is not None:
-        if set(old_plan.answer_scores) - set(answer_scores):
-            unscored = sorted(await repo.answers_in_use(parsed.id) - set(answer_scores) - {NO_ANSWER})
-            if unscored:
-                problems.append(FieldProblem("$.plan.survey.answer_scores", "stored responses use answer(s) "
-                                             + ", ".join(map(repr, unscored)) + ": they need a score"))
-        defaults = dict(parsed.survey.strata)
-        for unit, stratum in sorted(await repo.scored_strata(parsed.id)):
-            if stratum not in {**defaults, **old_weights.get(unit, {}), **overrides.get(unit, {})}:
-                problems.append(FieldProblem("$.plan.survey.strata", f"stored responses of unit {unit!r} in "
-                                             f"stratum {stratum!r} need a weight"))
-    if problems:
-        return None
-    await repo.save_plan(PlanRecord(parsed.id, parsed.name, parsed.year, answer_scores, version))
+    if set(old_plan.answer_scores) - set(answer_scores):
+        unscored = sorted(await repo.answers_in_use(parsed.id) - set(answer_scores) - {NO_ANSWER})
+        if unscored:
+            problems.append(FieldProblem("$.plan.survey.answer_scores", "stored responses use answer(s) "
+                                         + ", ".join(map(repr, unscored)) + ": they need a score"))
+    defaults = dict(parsed.survey.strata)
+    for unit, stratum in sorted(await repo.scored_strata(parsed.id)):
+        if stratum not in {**defaults, **old_weights.get(unit, {}), **overrides.get(unit, {})}:
+            problems.append(FieldProblem("$.plan.survey.strata", f"stored responses of unit {unit!r} in "
+                                         f"stratum {stratum!r} need a weight"))
+
+
+async def _write_plan(repo: AbstractSurveysRepository, parsed: Plan, version: int,
+                      stored: Mapping[str, RoundRecord], unit_rows: Sequence[tuple[str, str, str]],
+                      overrides: Mapping[str, Mapping[str, Decimal]]) -> None:
+    """The plan, its rounds (a stored round keeps its state), units, default and per-unit weights."""
+    await repo.save_plan(PlanRecord(parsed.id, parsed.name, parsed.year, dict(parsed.survey.answer_scores), version))
     for pos, rnd in enumerate(parsed.survey.rounds):
         old = stored.get(rnd.id)
         await repo.upsert_round(parsed.id, RoundRecord(rnd.id, rnd.weight, rnd.period,
@@ -98,10 +136,6 @@ async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, 
     await repo.set_stratum_weights(parsed.id, "", dict(parsed.survey.strata), replace=True)
     for unit, weights in overrides.items():
         await repo.set_stratum_weights(parsed.id, unit, weights)
-    rescore = old_plan is None or answers_changed or await repo.stratum_weights(parsed.id) != old_weights
-    return PlanChange(parsed.id, {"rounds": len(parsed.survey.rounds), "units": len(unit_rows),
-                                  "survey_strata": sum(len(w) for w in overrides.values())},
-                      answers_changed, rescore)
 
 
 async def apply_plan_change(uow: AbstractUnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()) -> ImportReport:
