@@ -3,6 +3,7 @@
 Standard library only, no I/O.
 """
 
+from .assignment import AssignmentStrategy
 from .errors import (
     AlreadyCompleted,
     AssignmentError,
@@ -27,9 +28,8 @@ from .errors import (
     SurveyError,
     UnknownGroup,
 )
-from .frames import COLUMNS, Frame, FrameEntry, mask_phone, normalize_phone, validate_frame
-from .assignment import AssignmentStrategy
 from .fieldwork import Fieldwork
+from .frames import COLUMNS, Frame, FrameEntry, mask_phone, normalize_phone, validate_frame
 from .model import (
     NO_ANSWER,
     RESPONDENT_GROUPS,

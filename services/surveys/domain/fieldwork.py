@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from . import events
+from .assignment import AssignmentStrategy, deal, interviewer_names, strategy_of
 from .errors import (
     AlreadyCompleted,
     AssignmentError,
@@ -18,7 +19,6 @@ from .errors import (
     RoundNotInFieldwork,
     SurveyError,
 )
-from .assignment import AssignmentStrategy, deal, interviewer_names, strategy_of
 from .model import (
     Interview,
     Mode,

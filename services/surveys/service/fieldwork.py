@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from jixiao.errors import Conflict, Forbidden, InvalidInput, NotFound
-from services.surveys.adapters.pii import PiiCipher
 from services.surveys.adapters.fieldwork import EncryptedRespondent, FieldworkState
+from services.surveys.adapters.pii import PiiCipher
 from services.surveys.adapters.repository import AbstractSurveysRepository
 from services.surveys.adapters.responses import ResponseRow
 from services.surveys.domain.fieldwork import Fieldwork

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.errors import Conflict, NotFound
-from services.surveys.adapters.pii import PiiCipher
 from services.surveys.adapters.fieldwork import EncryptedRespondent, FrameRecord
+from services.surveys.adapters.pii import PiiCipher
 from services.surveys.domain.frames import Frame
 from services.surveys.domain.rounds import RoundState
 from services.surveys.domain.sampling import frame_sha256
