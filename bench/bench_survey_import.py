@@ -28,7 +28,7 @@ from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.testing.servers import fresh_database, start_test_postgres, stop_server
 from jixiao.rules.model import SurveyResponse
 from jixiao.rules.survey import round_score
-from services.surveys.adapters.repository import ResponseRow
+from services.surveys.adapters.responses import ResponseRow
 from services.surveys.app import parts
 from services.surveys.domain.aggregates import round_score_from_counts
 from services.surveys.service import handlers

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.inspections.domain.errors import FieldProblem, InvalidInput
-from services.inspections.domain.imports import validate_import
-from services.inspections.domain.model import SOURCE_IMPORT, Veto
+from services.inspections.domain.imports import DeductionRecord, ImportBatch, VetoRecord, validate_import
+from services.inspections.domain.model import SOURCE_IMPORT, Deduction, PlanSettings, Veto
 from services.inspections.service.common import write_audit
 from services.inspections.service.deductions import new_deduction
 from services.inspections.service.events import emit_issued, emit_recorded, emit_revoked
@@ -44,92 +44,125 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str) -> Import
         plan_id = batch.settings.plan_id
         deductions = {d.id: d for d in await uow.deductions.list(plan_id)}
         vetoes = {v.id: v for v in await uow.vetoes.list(plan_id)}
-        problems = [FieldProblem(f"$.deductions[id={r.id}].unit", f"deduction {r.id!r} belongs to unit "
-                                 f"{deductions[r.id].unit_id!r}; a deduction cannot move to another unit")
-                    for r in batch.deductions if r.id in deductions and deductions[r.id].unit_id != r.unit_id]
-        problems += [FieldProblem(f"$.vetoes[id={r.id}].unit", f"veto {r.id!r} belongs to unit "
-                                  f"{vetoes[r.id].unit_id!r}; a veto cannot move to another unit")
-                     for r in batch.vetoes if r.id in vetoes and vetoes[r.id].unit_id != r.unit_id]
-        if problems:
-            raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
-                               problems=problems)
+        _refuse_unit_moves(batch, deductions, vetoes)
 
         counts = ImportCounts(plan_id)
         if batch.duplicate_ids:
             counts.notes.append(f"ids given more than once (the last record stands): "
                                 f"{', '.join(sorted(set(batch.duplicate_ids)))}")
-        settings = batch.settings
-        for r in batch.deductions:
-            settings.kinds.setdefault(r.kind, None)
-        if existing_settings is None or existing_settings.as_dict() != settings.as_dict():
-            await uow.plans.save(settings)
-            counts.plan = "created" if existing_settings is None else "updated"
-            await write_audit(uow, actor, "plan.imported", "plan", plan_id, plan_id,
-                              existing_settings.as_dict() if existing_settings else None, settings.as_dict())
+        await _import_settings(uow, actor, batch, existing_settings, counts)
         counts.units = {"received": len(batch.units), "changed": await uow.units.upsert(batch.units)}
-
-        n = counts.deductions
         for r in batch.deductions:
-            n["received"] += 1
-            d = deductions.get(r.id)
-            if d is None:
-                d = await new_deduction(uow, settings, actor, unit_id=r.unit_id, kind=r.kind, points=r.points,
-                                        day=r.date, aspect=r.aspect, note=r.note, source=SOURCE_IMPORT,
-                                        deduction_id=r.id)
-                counts.events += 1
-                n["created"] += 1
-                if r.revoked:
-                    before = d.as_dict()
-                    await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
-                    await uow.deductions.save(d)
-                    await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, plan_id, before, d.as_dict())
-                    counts.events += 1
-                    n["revoked"] += 1
-                continue
-            if not d.active:
-                n["already_revoked" if r.revoked else "kept_revoked"] += 1
-                if not r.revoked:
-                    counts.notes.append(f"deduction {r.id!r} stays revoked ({d.revoke_reason})")
-                continue
-            before = d.as_dict()
-            changed = d.facts() != (r.unit_id, r.kind, r.points, r.date, r.aspect)
-            if changed:
-                d.kind, d.points, d.date, d.aspect, d.note = r.kind, r.points, r.date, r.aspect, r.note
-                await emit_recorded(uow, d)
-                counts.events += 1
-                n["updated"] += 1
-            if r.revoked:
-                await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
-                counts.events += 1
-                n["revoked"] += 1
-            if changed or r.revoked:
-                await uow.deductions.save(d)
-                await write_audit(uow, actor, "deduction.imported", "deduction", d.id, plan_id, before, d.as_dict())
-            else:
-                n["unchanged"] += 1
-
-        n = counts.vetoes
+            counts.deductions["received"] += 1
+            await _import_deduction(uow, actor, batch.settings, r, deductions.get(r.id), counts)
         for r in batch.vetoes:
-            n["received"] += 1
-            v = vetoes.get(r.id)
-            if v is None:
-                v = Veto(plan_id, r.id, r.unit_id, r.category, r.date, r.document, r.note, created_at=uow.clock())
-                await emit_issued(uow, v)
-                await uow.vetoes.add(v)
-                await write_audit(uow, actor, "veto.issued", "veto", v.id, plan_id, None, v.as_dict())
-                counts.events += 1
-                n["created"] += 1
-            elif not v.in_force:
-                n["kept_lifted"] += 1
-            elif v.facts() != (r.unit_id, r.category, r.date, r.document):
-                before = v.as_dict()
-                v.category, v.date, v.document, v.note = r.category, r.date, r.document, r.note
-                await emit_issued(uow, v)
-                await uow.vetoes.save(v)
-                await write_audit(uow, actor, "veto.imported", "veto", v.id, plan_id, before, v.as_dict())
-                counts.events += 1
-                n["updated"] += 1
-            else:
-                n["unchanged"] += 1
+            counts.vetoes["received"] += 1
+            await _import_veto(uow, actor, plan_id, r, vetoes.get(r.id), counts)
         await uow.commit()
     return counts
+
+
+def _refuse_unit_moves(batch: ImportBatch, deductions: dict[str, Deduction], vetoes: dict[str, Veto]) -> None:
+    """A stored deduction or veto stays with its unit: the whole import is refused otherwise."""
+    problems = [FieldProblem(f"$.deductions[id={r.id}].unit", f"deduction {r.id!r} belongs to unit "
+                             f"{deductions[r.id].unit_id!r}; a deduction cannot move to another unit")
+                for r in batch.deductions if r.id in deductions and deductions[r.id].unit_id != r.unit_id]
+    problems += [FieldProblem(f"$.vetoes[id={r.id}].unit", f"veto {r.id!r} belongs to unit "
+                              f"{vetoes[r.id].unit_id!r}; a veto cannot move to another unit")
+                 for r in batch.vetoes if r.id in vetoes and vetoes[r.id].unit_id != r.unit_id]
+    if problems:
+        raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
+                           problems=problems)
+
+
+async def _import_settings(uow: AbstractUnitOfWork, actor: str, batch: ImportBatch,
+                           existing: PlanSettings | None, counts: ImportCounts) -> None:
+    """Store the plan's settings (with every imported deduction kind) if they changed, with an audit row."""
+    settings = batch.settings
+    for r in batch.deductions:
+        settings.kinds.setdefault(r.kind, None)
+    if existing is None or existing.as_dict() != settings.as_dict():
+        await uow.plans.save(settings)
+        counts.plan = "created" if existing is None else "updated"
+        await write_audit(uow, actor, "plan.imported", "plan", settings.plan_id, settings.plan_id,
+                          existing.as_dict() if existing else None, settings.as_dict())
+
+
+async def _import_deduction(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord,
+                            d: Deduction | None, counts: ImportCounts) -> None:
+    """One imported deduction: new, kept revoked, or the stored one updated and/or revoked."""
+    n = counts.deductions
+    if d is None:
+        await _create_deduction(uow, actor, settings, r, counts)
+    elif not d.active:
+        n["already_revoked" if r.revoked else "kept_revoked"] += 1
+        if not r.revoked:
+            counts.notes.append(f"deduction {r.id!r} stays revoked ({d.revoke_reason})")
+    else:
+        await _update_deduction(uow, actor, settings.plan_id, d, r, counts)
+
+
+async def _create_deduction(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord,
+                            counts: ImportCounts) -> None:
+    """Record a deduction the plan does not have yet (and revoke it at once if the bundle says so)."""
+    n = counts.deductions
+    d = await new_deduction(uow, settings, actor, unit_id=r.unit_id, kind=r.kind, points=r.points,
+                            day=r.date, aspect=r.aspect, note=r.note, source=SOURCE_IMPORT,
+                            deduction_id=r.id)
+    counts.events += 1
+    n["created"] += 1
+    if r.revoked:
+        before = d.as_dict()
+        await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
+        await uow.deductions.save(d)
+        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, settings.plan_id, before,
+                          d.as_dict())
+        counts.events += 1
+        n["revoked"] += 1
+
+
+async def _update_deduction(uow: AbstractUnitOfWork, actor: str, plan_id: str, d: Deduction, r: DeductionRecord,
+                            counts: ImportCounts) -> None:
+    """An active stored deduction: new facts are recorded again, `revoked: true` revokes it."""
+    n = counts.deductions
+    before = d.as_dict()
+    changed = d.facts() != (r.unit_id, r.kind, r.points, r.date, r.aspect)
+    if changed:
+        d.kind, d.points, d.date, d.aspect, d.note = r.kind, r.points, r.date, r.aspect, r.note
+        await emit_recorded(uow, d)
+        counts.events += 1
+        n["updated"] += 1
+    if r.revoked:
+        await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
+        counts.events += 1
+        n["revoked"] += 1
+    if changed or r.revoked:
+        await uow.deductions.save(d)
+        await write_audit(uow, actor, "deduction.imported", "deduction", d.id, plan_id, before, d.as_dict())
+    else:
+        n["unchanged"] += 1
+
+
+async def _import_veto(uow: AbstractUnitOfWork, actor: str, plan_id: str, r: VetoRecord, v: Veto | None,
+                       counts: ImportCounts) -> None:
+    """One imported veto: issued if new, kept if lifted, issued again if its facts changed."""
+    n = counts.vetoes
+    if v is None:
+        v = Veto(plan_id, r.id, r.unit_id, r.category, r.date, r.document, r.note, created_at=uow.clock())
+        await emit_issued(uow, v)
+        await uow.vetoes.add(v)
+        await write_audit(uow, actor, "veto.issued", "veto", v.id, plan_id, None, v.as_dict())
+        counts.events += 1
+        n["created"] += 1
+    elif not v.in_force:
+        n["kept_lifted"] += 1
+    elif v.facts() != (r.unit_id, r.category, r.date, r.document):
+        before = v.as_dict()
+        v.category, v.date, v.document, v.note = r.category, r.date, r.document, r.note
+        await emit_issued(uow, v)
+        await uow.vetoes.save(v)
+        await write_audit(uow, actor, "veto.imported", "veto", v.id, plan_id, before, v.as_dict())
+        counts.events += 1
+        n["updated"] += 1
+    else:
+        n["unchanged"] += 1

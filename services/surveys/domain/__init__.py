@@ -3,6 +3,7 @@
 Standard library only, no I/O.
 """
 
+from .assignment import AssignmentStrategy
 from .errors import (
     AlreadyCompleted,
     AssignmentError,
@@ -27,25 +28,20 @@ from .errors import (
     SurveyError,
     UnknownGroup,
 )
+from .fieldwork import Fieldwork
 from .frames import COLUMNS, Frame, FrameEntry, mask_phone, normalize_phone, validate_frame
 from .model import (
     NO_ANSWER,
     RESPONDENT_GROUPS,
-    AnswerOption,
-    AssignmentStrategy,
-    Fieldwork,
     Interview,
-    Item,
     Mode,
     Outcome,
-    Questionnaire,
     RespondentStatus,
     Response,
-    Round,
-    RoundState,
     SampledRespondent,
     StratumProgress,
 )
+from .rounds import AnswerOption, Item, Questionnaire, Round, RoundState
 from .sampling import (
     SAMPLING_ALGORITHM,
     Allocation,

@@ -119,26 +119,9 @@ def validate_frame(
     Blank rows are skipped; columns other than COLUMNS are ignored and never stored.
     """
     known = set(strata)
-    problems: list[FrameProblem] = []
-    names = [_header_name(h) for h in header]
-    if not any(names):
-        raise FrameInvalid(
-            [FrameProblem(header_row, "*", "missing header row: expected " + ",".join(COLUMNS))]
-        )
-    index: dict[str, int] = {}
-    for i, name in enumerate(names):
-        if name in COLUMNS:
-            if name in index:
-                problems.append(FrameProblem(header_row, name, "column appears more than once"))
-            else:
-                index[name] = i
-    for col in COLUMNS:
-        if col not in index:
-            problems.append(FrameProblem(header_row, col, "missing column"))
-    if problems:
-        raise FrameInvalid(problems)
-
+    index = _column_index(header, header_row)
     width = len(header)
+    problems: list[FrameProblem] = []
     entries: list[FrameEntry] = []
     first_row: dict[str, int] = {}
     for row_no, cells in rows:
@@ -152,90 +135,105 @@ def validate_frame(
                 )
             )
         get = {col: (values[i] if i < len(values) else "") for col, i in index.items()}
-        row_problems: list[FrameProblem] = []
-
-        rid = get["respondent_id"]
-        if not rid:
-            row_problems.append(FrameProblem(row_no, "respondent_id", "missing respondent_id"))
-        elif len(rid) > MAX_ID_LENGTH or _CONTROL.search(rid):
-            row_problems.append(
-                FrameProblem(
-                    row_no,
-                    "respondent_id",
-                    f"respondent_id must be at most {MAX_ID_LENGTH} printable characters",
-                )
-            )
-        elif normalize_phone(rid) or _ID_CARD.fullmatch(rid):
-            # ids travel in events and exports, so they must not be personal data themselves
-            row_problems.append(
-                FrameProblem(
-                    row_no,
-                    "respondent_id",
-                    "respondent_id looks like a phone or ID-card number; use an opaque id",
-                )
-            )
-        elif rid in first_row:
-            row_problems.append(
-                FrameProblem(
-                    row_no,
-                    "respondent_id",
-                    f"duplicate respondent_id {rid!r} (first on row {first_row[rid]})",
-                )
-            )
-        else:
-            first_row[rid] = row_no
-
-        raw_stratum = get["stratum"]
-        stratum = raw_stratum
-        if stratum not in known and STRATUM_ALIASES.get(stratum) in known:
-            stratum = STRATUM_ALIASES[stratum]
-        if not raw_stratum:
-            row_problems.append(FrameProblem(row_no, "stratum", "missing stratum"))
-        elif stratum not in known:
-            row_problems.append(
-                FrameProblem(
-                    row_no,
-                    "stratum",
-                    f"unknown stratum {raw_stratum[:40]!r} "
-                    f"(expected one of {', '.join(sorted(known))})",
-                )
-            )
-
-        name = get["name"]
-        if not name:
-            row_problems.append(FrameProblem(row_no, "name", "missing name"))
-        elif len(name) > MAX_NAME_LENGTH:
-            row_problems.append(
-                FrameProblem(row_no, "name", f"name longer than {MAX_NAME_LENGTH} characters")
-            )
-
-        address = get["address"]
-        raw_phone = get["phone"]
-        phone = ""
-        if raw_phone:
-            phone = normalize_phone(raw_phone) or ""
-            if not phone:
-                row_problems.append(FrameProblem(row_no, "phone", PHONE_HELP))
-        elif not address:
-            row_problems.append(
-                FrameProblem(row_no, "phone", "no contact: give a phone number or an address")
-            )
-
-        if len(address) > MAX_ADDRESS_LENGTH:
-            row_problems.append(
-                FrameProblem(
-                    row_no, "address", f"address longer than {MAX_ADDRESS_LENGTH} characters"
-                )
-            )
-
+        entry, row_problems = _read_row(row_no, get, known, first_row)
         if row_problems:
             problems.extend(row_problems)
         elif not problems:
-            entries.append(FrameEntry(rid, stratum, name, phone, address, row_no))
-
+            entries.append(entry)
     if not problems and not entries:
         problems.append(FrameProblem(header_row, "*", "the file has a header but no respondents"))
     if problems:
         raise FrameInvalid(problems)
     entries.sort(key=lambda e: e.respondent_id)
     return Frame(tuple(entries))
+
+
+def _column_index(header: Sequence[object], header_row: int) -> dict[str, int]:
+    """Where each of COLUMNS is in the header; FrameInvalid if one is missing or repeated."""
+    names = [_header_name(h) for h in header]
+    if not any(names):
+        raise FrameInvalid(
+            [FrameProblem(header_row, "*", "missing header row: expected " + ",".join(COLUMNS))]
+        )
+    problems: list[FrameProblem] = []
+    index: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in COLUMNS:
+            if name in index:
+                problems.append(FrameProblem(header_row, name, "column appears more than once"))
+            else:
+                index[name] = i
+    for col in COLUMNS:
+        if col not in index:
+            problems.append(FrameProblem(header_row, col, "missing column"))
+    if problems:
+        raise FrameInvalid(problems)
+    return index
+
+
+def _read_row(
+    row_no: int, get: dict[str, str], known: set[str], first_row: dict[str, int]
+) -> tuple[FrameEntry | None, list[FrameProblem]]:
+    """One row's entry, or its problems (in column order); notes a new id's row in `first_row`."""
+    found: list[tuple[str, str | None]] = []
+    rid = get["respondent_id"]
+    found.append(("respondent_id", _id_problem(rid, row_no, first_row)))
+    stratum, problem = _stratum(get["stratum"], known)
+    found.append(("stratum", problem))
+    found.append(("name", _name_problem(get["name"])))
+    address = get["address"]
+    phone, problem = _phone(get["phone"], address)
+    found.append(("phone", problem))
+    if len(address) > MAX_ADDRESS_LENGTH:
+        found.append(("address", f"address longer than {MAX_ADDRESS_LENGTH} characters"))
+    problems = [FrameProblem(row_no, col, message) for col, message in found if message]
+    if problems:
+        return None, problems
+    return FrameEntry(rid, stratum, get["name"], phone, address, row_no), []
+
+
+def _id_problem(rid: str, row_no: int, first_row: dict[str, int]) -> str | None:
+    """What is wrong with a respondent id, if anything; a good one is noted in `first_row`."""
+    if not rid:
+        return "missing respondent_id"
+    if len(rid) > MAX_ID_LENGTH or _CONTROL.search(rid):
+        return f"respondent_id must be at most {MAX_ID_LENGTH} printable characters"
+    if normalize_phone(rid) or _ID_CARD.fullmatch(rid):
+        # ids travel in events and exports, so they must not be personal data themselves
+        return "respondent_id looks like a phone or ID-card number; use an opaque id"
+    if rid in first_row:
+        return f"duplicate respondent_id {rid!r} (first on row {first_row[rid]})"
+    first_row[rid] = row_no
+    return None
+
+
+def _stratum(raw: str, known: set[str]) -> tuple[str, str | None]:
+    """The stratum (a Chinese label read as its group) and what is wrong with it, if anything."""
+    stratum = raw
+    if stratum not in known and STRATUM_ALIASES.get(stratum) in known:
+        stratum = STRATUM_ALIASES[stratum]
+    if not raw:
+        return stratum, "missing stratum"
+    if stratum not in known:
+        return stratum, (
+            f"unknown stratum {raw[:40]!r} (expected one of {', '.join(sorted(known))})"
+        )
+    return stratum, None
+
+
+def _name_problem(name: str) -> str | None:
+    if not name:
+        return "missing name"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name longer than {MAX_NAME_LENGTH} characters"
+    return None
+
+
+def _phone(raw: str, address: str) -> tuple[str, str | None]:
+    """The normalised phone ("" if none) and what is wrong with the contact, if anything."""
+    if raw:
+        phone = normalize_phone(raw) or ""
+        return phone, None if phone else PHONE_HELP
+    if not address:
+        return "", "no contact: give a phone number or an address"
+    return "", None

@@ -1,39 +1,30 @@
-"""Helpers every area's use cases share: the unit of work they need, the plan context, loading a round,
-parsing a plan, refusals, the personal-data encryption context and re-drawing a stored sample."""
+"""Helpers every area's use cases share: ids, the plan context, loading a round, parsing a plan,
+refusals, the personal-data encryption context and re-drawing a stored sample."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from jixiao.errors import Conflict, FieldProblem, Forbidden, InvalidInput, JixiaoError, NotFound
+from jixiao.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from jixiao.logging import get_logger
 from jixiao.rules.errors import PlanError
 from jixiao.rules.model import Plan
 from jixiao.rules.plan import parse_plan
-from services.surveys.adapters.repository import (
-    AbstractSurveysRepository,
-    PlanRecord,
-    RoundRecord,
-    SampleRecord,
-)
-from services.surveys.domain.model import Round
+from services.surveys.adapters.fieldwork import SampleRecord
+from services.surveys.adapters.plans import PlanRecord, RoundRecord
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.domain.rounds import Round
 from services.surveys.domain.sampling import Sample, draw_sample
 
 log = get_logger("surveys.service")
 
 
-class UnitOfWork(Protocol):
-    """What handlers need of a unit of work (SqlAlchemySurveysUnitOfWork, or a fake in unit tests)."""
-
-    repo: AbstractSurveysRepository
-
-    async def __aenter__(self) -> UnitOfWork: ...
-    async def __aexit__(self, *exc: object) -> None: ...
-    async def emit(self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Any: ...
-    async def commit(self) -> None: ...
+def new_id() -> str:
+    """A new random id (frames)."""
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True)
@@ -60,6 +51,7 @@ class PlanContext:
 
 
 async def load_context(repo: AbstractSurveysRepository, plan_id: str) -> PlanContext:
+    """A plan with its rounds, units and stratum weights; NotFound if the service does not know it."""
     plan = await repo.get_plan(plan_id)
     if plan is None:
         raise NotFound(f"plan {plan_id!r} is not known to the surveys service")
@@ -67,34 +59,35 @@ async def load_context(repo: AbstractSurveysRepository, plan_id: str) -> PlanCon
     return PlanContext(plan, rounds, await repo.unit_ids(plan_id), await repo.stratum_weights(plan_id))
 
 
-def _problems(exc: PlanError) -> list[FieldProblem]:
-    return [FieldProblem(p.path, p.message) for p in exc.problems]
-
-
-def _parse_plan(plan: Any, problems: list[FieldProblem]) -> Plan | None:
+def read_plan(plan: Any, problems: list[FieldProblem]) -> Plan | None:
+    """The plan as the scoring rules parse it, or None with their problems added to `problems`."""
     try:
         return parse_plan(plan, [])
     except PlanError as exc:
-        problems.extend(_problems(exc))
+        problems.extend(FieldProblem(p.path, p.message) for p in exc.problems)
         return None
 
 
-def _refused(what: str, problems: list[FieldProblem]) -> InvalidInput:
+def refused(what: str, problems: list[FieldProblem]) -> InvalidInput:
+    """The 422 of a document refused as a whole (nothing stored)."""
     return InvalidInput(f"{what} was rejected ({len(problems)} problem(s)); nothing was stored", problems=problems)
 
 
-async def _round(repo: AbstractSurveysRepository, ctx: PlanContext, round_id: str, *, lock: bool = False) -> Round:
+async def load_round(repo: AbstractSurveysRepository, ctx: PlanContext, round_id: str, *, lock: bool = False) -> Round:
+    """A round of the plan with its questionnaires (locked for update if asked); NotFound if none."""
     rnd = await repo.load_round(ctx.plan.plan_id, round_id, ctx.groups, ctx.plan.answer_scores, lock=lock)
     if rnd is None:
         raise NotFound(f"plan {ctx.plan.plan_id!r} has no round {round_id!r}")
     return rnd
 
 
-def _context(respondent_id: str, column: str) -> str:
+def pii_context(respondent_id: str, column: str) -> str:
+    """What a personal-data cell's encryption is bound to: its respondent and column."""
     return f"{respondent_id}/{column}"
 
 
-async def _redraw(repo: AbstractSurveysRepository, rec: SampleRecord) -> Sample:
+async def redraw_sample(repo: AbstractSurveysRepository, rec: SampleRecord) -> Sample:
+    """A stored sample drawn again from its frame and seed; Conflict if the frame changed since."""
     keys = await repo.frame_keys(rec.frame_id)
     sample = draw_sample(keys, rec.size, rec.seed, allocation=rec.allocation, sds=rec.sds,
                          reserve_rate=rec.reserve_rate)

@@ -6,31 +6,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from jixiao.errors import Conflict, InvalidInput, NotFound
+from jixiao.errors import Conflict, Forbidden, InvalidInput, NotFound
+from services.surveys.adapters.fieldwork import EncryptedRespondent, FieldworkState
 from services.surveys.adapters.pii import PiiCipher
-from services.surveys.adapters.repository import (
-    AbstractSurveysRepository,
-    EncryptedRespondent,
-    FieldworkState,
-    ResponseRow,
-)
-from services.surveys.domain.model import Fieldwork
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import ResponseRow
+from services.surveys.domain.fieldwork import Fieldwork
 
-from .common import Forbidden, UnitOfWork, _context, _redraw, _round, load_context, log
+from .common import load_context, load_round, log, pii_context, redraw_sample
 from .responses import response_scorer, validate_responses
-from .scores import _recompute
+from .scores import recompute_scores
+from .unit_of_work import AbstractUnitOfWork
 
 
 async def _fieldwork(repo: AbstractSurveysRepository, plan_id: str, round_id: str, unit_id: str) -> tuple[Fieldwork, int]:
     rec = await repo.get_sample(plan_id, round_id, unit_id, lock=True)  # serialises fieldwork of one unit
     if rec is None:
         raise NotFound(f"no sample for unit {unit_id!r} in round {round_id!r}")
-    sample = await _redraw(repo, rec)
+    sample = await redraw_sample(repo, rec)
     state = await repo.load_fieldwork(plan_id, round_id, unit_id)
     return Fieldwork(round_id, unit_id, sample, state.members, state.interviews), len(state.interviews)
 
 
-async def assign(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str, interviewers: Sequence[str],
+async def assign(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str, interviewers: Sequence[str],
                  strategy: str = "round_robin") -> dict[str, Any]:
     """Assign the unit's open sampled respondents to interviewers."""
     async with uow:
@@ -41,14 +39,14 @@ async def assign(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str, int
     return {"assigned": len(done), "workload": fw.workload()}
 
 
-async def record_interview(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str, *, interview_id: str,
+async def record_interview(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str, *, interview_id: str,
                            respondent_id: str, interviewer: str, mode: str, outcome: str,
                            answers: Any = None) -> dict[str, Any]:
     """Record one interview; a completed one becomes a response and re-scores the unit's round."""
     async with uow:
         await uow.repo.lock_plan_scores(plan_id)
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id)
+        rnd = await load_round(uow.repo, ctx, round_id)
         fw, _ = await _fieldwork(uow.repo, plan_id, round_id, unit_id)
         member = fw.respondents.get(respondent_id)
         if member is not None and member.interviewer and member.interviewer != interviewer:
@@ -69,7 +67,7 @@ async def record_interview(uow: UnitOfWork, plan_id: str, round_id: str, unit_id
             outcome_ = await uow.repo.insert_responses(plan_id, rows, response_scorer(ctx.plan.answer_scores), "fieldwork")
             if not outcome_.accepted:
                 raise Conflict(f"response {interview.id!r} was already recorded")
-            report = await _recompute(uow, plan_id, [(unit_id, round_id)], ctx)
+            report = await recompute_scores(uow, plan_id, [(unit_id, round_id)], ctx)
         await uow.commit()
     log.info("interview.recorded", plan_id=plan_id, round_id=round_id, unit_id=unit_id, interview_id=interview_id,
              outcome=interview.outcome.value)
@@ -85,7 +83,7 @@ def _progress_view(fw: Fieldwork) -> dict[str, Any]:
             for h, p in fw.progress().items()}
 
 
-async def fieldwork_status(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
+async def fieldwork_status(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
     """Per-stratum progress and response rates, and every sampled respondent (ids only)."""
     async with uow:
         fw, _ = await _fieldwork(uow.repo, plan_id, round_id, unit_id)
@@ -98,12 +96,12 @@ async def fieldwork_status(uow: UnitOfWork, plan_id: str, round_id: str, unit_id
 
 def _decrypt(cipher: PiiCipher, m: EncryptedRespondent) -> dict[str, str]:
     return {"respondent_id": m.respondent_id, "stratum": m.stratum,
-            "name": cipher.decrypt(m.name_enc, context=_context(m.respondent_id, "name")),
-            "phone": cipher.decrypt(m.phone_enc, context=_context(m.respondent_id, "phone")),
-            "address": cipher.decrypt(m.address_enc, context=_context(m.respondent_id, "address"))}
+            "name": cipher.decrypt(m.name_enc, context=pii_context(m.respondent_id, "name")),
+            "phone": cipher.decrypt(m.phone_enc, context=pii_context(m.respondent_id, "phone")),
+            "address": cipher.decrypt(m.address_enc, context=pii_context(m.respondent_id, "address"))}
 
 
-async def respondent_contact(uow: UnitOfWork, cipher: PiiCipher, plan_id: str, round_id: str, unit_id: str,
+async def respondent_contact(uow: AbstractUnitOfWork, cipher: PiiCipher, plan_id: str, round_id: str, unit_id: str,
                              respondent_id: str, actor: str | None) -> dict[str, Any]:
     """A respondent's name, phone and address, for the interviewer assigned to them only."""
     if not actor:
@@ -123,7 +121,7 @@ async def respondent_contact(uow: UnitOfWork, cipher: PiiCipher, plan_id: str, r
     return {**_decrypt(cipher, found[0]), "status": member.status.value, "interviewer": actor}
 
 
-async def my_assignments(uow: UnitOfWork, cipher: PiiCipher, plan_id: str, actor: str | None) -> list[dict[str, Any]]:
+async def my_assignments(uow: AbstractUnitOfWork, cipher: PiiCipher, plan_id: str, actor: str | None) -> list[dict[str, Any]]:
     """The actor's assigned respondents with their contact details (decrypted for them alone)."""
     if not actor:
         raise Forbidden("an interviewer id (X-Actor header) is required")

@@ -5,25 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.errors import Conflict, NotFound
+from services.surveys.adapters.fieldwork import EncryptedRespondent, FrameRecord
 from services.surveys.adapters.pii import PiiCipher
-from services.surveys.adapters.repository import EncryptedRespondent, FrameRecord, new_id
 from services.surveys.domain.frames import Frame
-from services.surveys.domain.model import RoundState
+from services.surveys.domain.rounds import RoundState
 from services.surveys.domain.sampling import frame_sha256
 
-from .common import UnitOfWork, _context, _round, load_context, log
+from .common import load_context, load_round, log, new_id, pii_context
+from .unit_of_work import AbstractUnitOfWork
 
 
 def encrypt_frame(cipher: PiiCipher, frame: Frame) -> list[EncryptedRespondent]:
     """Encrypt each member's name, phone and address, bound to its respondent id and column."""
     return [EncryptedRespondent(e.respondent_id, e.stratum,
-                                cipher.encrypt(e.name, context=_context(e.respondent_id, "name")),
-                                cipher.encrypt(e.phone, context=_context(e.respondent_id, "phone")),
-                                cipher.encrypt(e.address, context=_context(e.respondent_id, "address")), e.row)
+                                cipher.encrypt(e.name, context=pii_context(e.respondent_id, "name")),
+                                cipher.encrypt(e.phone, context=pii_context(e.respondent_id, "phone")),
+                                cipher.encrypt(e.address, context=pii_context(e.respondent_id, "address")), e.row)
             for e in frame.entries]
 
 
-async def frame_groups(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str) -> tuple[str, ...]:
+async def frame_groups(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> tuple[str, ...]:
     """The strata a frame for this unit and round may use (checked before the file is parsed)."""
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
@@ -34,13 +35,13 @@ async def frame_groups(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: st
         return tuple(ctx.unit_weights(unit_id))
 
 
-async def upload_frame(uow: UnitOfWork, cipher: PiiCipher, plan_id: str, round_id: str, unit_id: str,
+async def upload_frame(uow: AbstractUnitOfWork, cipher: PiiCipher, plan_id: str, round_id: str, unit_id: str,
                        frame: Frame, filename: str = "") -> dict[str, Any]:
     """Store a validated frame (personal data encrypted); replaces the unit's frame until it is sampled."""
     members = encrypt_frame(cipher, frame)
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id, lock=True)
+        rnd = await load_round(uow.repo, ctx, round_id, lock=True)
         if rnd.state is RoundState.CLOSED:
             raise Conflict(f"round {round_id!r} is closed: no new frame")
         if unit_id not in ctx.units:
@@ -61,7 +62,7 @@ def frame_view(f: FrameRecord) -> dict[str, Any]:
             "frame_sha256": f.sha256, "respondents": f.respondents, "strata": f.strata_sizes}
 
 
-async def get_frame(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
+async def get_frame(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
     async with uow:
         f = await uow.repo.current_frame(plan_id, round_id, unit_id)
         if f is None:

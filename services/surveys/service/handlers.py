@@ -7,7 +7,9 @@ before it reaches the repository and is never logged nor put into an event.
 
 from __future__ import annotations
 
-from .common import Forbidden, PlanContext, UnitOfWork, load_context
+from jixiao.errors import Forbidden
+
+from .common import PlanContext, load_context
 from .fieldwork import assign, fieldwork_status, my_assignments, record_interview, respondent_contact
 from .frames import encrypt_frame, frame_groups, frame_view, get_frame, upload_frame
 from .importing import import_bundle
@@ -17,9 +19,10 @@ from .questionnaires import get_questionnaire, publish_questionnaire, questionna
 from .responses import MODES, ImportReport, import_responses, response_scorer, validate_responses
 from .samples import draw_unit_sample, get_sample, sample_view
 from .scores import Z95, get_scores, score_event, score_view
+from .unit_of_work import AbstractUnitOfWork
 
 __all__ = [
-    "Forbidden", "PlanContext", "UnitOfWork", "load_context",
+    "AbstractUnitOfWork", "Forbidden", "PlanContext", "load_context",
     "PlanChange", "define_plan", "get_round", "get_rounds", "move_round", "round_view",
     "get_questionnaire", "publish_questionnaire", "questionnaire_view",
     "MODES", "ImportReport", "import_responses", "response_scorer", "validate_responses",

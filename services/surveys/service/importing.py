@@ -7,19 +7,20 @@ from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput
 
-from .common import UnitOfWork, _parse_plan, _refused, load_context, log
-from .plans import _apply_plan_change, _define_plan
+from .common import load_context, log, read_plan, refused
+from .plans import apply_plan_change, store_plan
 from .responses import validate_responses
+from .unit_of_work import AbstractUnitOfWork
 
 
-async def import_bundle(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
+async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
     """`POST /v1/import`: plan (rounds, strata), units, per-unit strata and responses, idempotently."""
     async with uow:
         problems: list[FieldProblem] = []
-        parsed = _parse_plan(doc.get("plan"), problems)
-        change = parsed and await _define_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
+        parsed = read_plan(doc.get("plan"), problems)
+        change = parsed and await store_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
         if not change:
-            raise _refused("the bundle", problems)
+            raise refused("the bundle", problems)
         ctx = await load_context(uow.repo, change.plan_id)
         records = doc.get("survey_responses") or []
         if not isinstance(records, list):
@@ -29,7 +30,7 @@ async def import_bundle(uow: UnitOfWork, doc: Mapping[str, Any]) -> dict[str, An
         if problems:
             raise InvalidInput(f"{len(problems)} problem(s) in the bundle; nothing was stored", problems=problems)
         # when weights or answer scores changed, every (unit, round) with responses is re-scored
-        report = await _apply_plan_change(uow, change, rows)
+        report = await apply_plan_change(uow, change, rows)
         await uow.commit()
     result = {"plan": change.plan_id, **change.counts, "survey_responses": report.as_dict()}
     log.info("bundle.imported", plan_id=change.plan_id, accepted=report.accepted, scores_updated=report.scores_updated)

@@ -9,8 +9,9 @@ from jixiao.rules.plan import load_plan_json
 from jixiao.errors import FieldProblem
 from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 
-from .common import UnitOfWork, _parse_plan, log
-from .plans import _apply_plan_change, _define_plan
+from .common import log, read_plan
+from .plans import apply_plan_change, store_plan
+from .unit_of_work import AbstractUnitOfWork
 
 
 def _listed(problems: Sequence[FieldProblem], most: int = 5) -> str:
@@ -19,7 +20,7 @@ def _listed(problems: Sequence[FieldProblem], most: int = 5) -> str:
     return "; ".join(str(p) for p in problems[:most]) + more
 
 
-async def apply_plan_published(uow: UnitOfWork, plan_id: str, version: int, plan_json: str) -> str:
+async def apply_plan_published(uow: AbstractUnitOfWork, plan_id: str, version: int, plan_json: str) -> str:
     """PlanPublished, inside the consumer's transaction: a newer version of the plan configures its
     rounds, default strata weights and answer scores (and re-scores stored responses if they
     changed); an older or the same version is ignored. Returns what it did; raises
@@ -33,7 +34,7 @@ async def apply_plan_published(uow: UnitOfWork, plan_id: str, version: int, plan
     if plan.get("id") != plan_id:
         raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json must hold the plan {plan_id!r}")
     problems: list[FieldProblem] = []
-    parsed = _parse_plan(plan, problems)
+    parsed = read_plan(plan, problems)
     if parsed is None:
         raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: the plan is invalid: {_listed(problems)}",
                                 problems=problems)
@@ -45,16 +46,16 @@ async def apply_plan_published(uow: UnitOfWork, plan_id: str, version: int, plan
     if stored is not None and stored.version >= version:
         log.info("plan.ignored", plan_id=plan_id, version=version, applied=stored.version, reason="stale")
         return "stale"
-    change = await _define_plan(uow.repo, parsed, [], [], problems, version=version)
+    change = await store_plan(uow.repo, parsed, [], [], problems, version=version)
     if change is None:
         raise PlanEventRejected(f"PlanPublished {plan_id} v{version} was refused: {_listed(problems)}",
                                 problems=problems)
-    report = await _apply_plan_change(uow, change)
+    report = await apply_plan_change(uow, change)
     log.info("plan.applied", plan_id=plan_id, version=version, scores_updated=report.scores_updated)
     return "applied"
 
 
-async def apply_unit_upserted(uow: UnitOfWork, plan_id: str, unit_id: str, name: str, kind: str,
+async def apply_unit_upserted(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, name: str, kind: str,
                               version: int) -> bool:
     """UnitUpserted, inside the consumer's transaction: the unit becomes known to the plan's survey
     (responses, frames and samples may name it); an older or the same version is ignored."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from services.surveys.domain.model import AnswerOption, Item
+from services.surveys.domain.rounds import AnswerOption, Item
 
-from .common import UnitOfWork, _round, load_context
+from .common import load_context, load_round
+from .unit_of_work import AbstractUnitOfWork
 
 
 def questionnaire_view(q) -> dict[str, Any]:
@@ -17,12 +18,12 @@ def questionnaire_view(q) -> dict[str, Any]:
                       for i in q.items]}
 
 
-async def publish_questionnaire(uow: UnitOfWork, plan_id: str, round_id: str, group: str,
+async def publish_questionnaire(uow: AbstractUnitOfWork, plan_id: str, round_id: str, group: str,
                                 items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Publish the next version of a group's questionnaire (refused once the round is closed)."""
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id, lock=True)
+        rnd = await load_round(uow.repo, ctx, round_id, lock=True)
         built = [Item(i["key"], i["text"], tuple(AnswerOption(o["answer"], o.get("label", ""), o["score"])
                                                  for o in i["options"])) for i in items]
         q = rnd.publish_questionnaire(group, built)
@@ -31,9 +32,9 @@ async def publish_questionnaire(uow: UnitOfWork, plan_id: str, round_id: str, gr
     return questionnaire_view(q)
 
 
-async def get_questionnaire(uow: UnitOfWork, plan_id: str, round_id: str, group: str,
+async def get_questionnaire(uow: AbstractUnitOfWork, plan_id: str, round_id: str, group: str,
                             version: int | None = None) -> dict[str, Any]:
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id)
+        rnd = await load_round(uow.repo, ctx, round_id)
         return questionnaire_view(rnd.questionnaire(group, version))

@@ -12,12 +12,14 @@ from jixiao.rules.errors import Problem
 from jixiao.rules.fields import Problems
 from jixiao.rules.model import NO_ANSWER
 from jixiao.rules.survey import MODES, RESPONSE_ID_MAX, check_response
-from services.surveys.adapters.repository import AbstractSurveysRepository, AggregateKey, KeysOf, ResponseRow
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import AggregateKey, KeysOf, ResponseRow
 from services.surveys.domain.aggregates import score_keys
-from services.surveys.domain.model import RoundState
+from services.surveys.domain.rounds import RoundState
 
-from .common import PlanContext, UnitOfWork, load_context, log
-from .scores import _recompute
+from .common import PlanContext, load_context, log
+from .scores import recompute_scores
+from .unit_of_work import AbstractUnitOfWork
 
 def _all_known(allowed: set, answers: list) -> bool:
     try:
@@ -102,7 +104,7 @@ def response_scorer(answer_scores: Mapping[str, Decimal]) -> KeysOf:
     return lambda rows: score_keys((r.answers for r in rows), answer_scores, cache)
 
 
-async def _reaggregate(repo: AbstractSurveysRepository, ctx: PlanContext) -> None:
+async def reaggregate(repo: AbstractSurveysRepository, ctx: PlanContext) -> None:
     """Rebuild a plan's aggregates from its stored responses (its answer scores changed)."""
     keys_of = response_scorer(ctx.plan.answer_scores)
     counts: dict[AggregateKey, int] = {}
@@ -113,8 +115,8 @@ async def _reaggregate(repo: AbstractSurveysRepository, ctx: PlanContext) -> Non
     await repo.replace_aggregates(ctx.plan.plan_id, counts)
 
 
-async def _store_responses(uow: UnitOfWork, ctx: PlanContext, rows: Sequence[ResponseRow],
-                           source: str = "import", rescore_all: bool = False) -> ImportReport:
+async def store_responses(uow: AbstractUnitOfWork, ctx: PlanContext, rows: Sequence[ResponseRow],
+                          source: str = "import", rescore_all: bool = False) -> ImportReport:
     """Insert new responses with their aggregates and re-score the (unit, round) pairs they touch."""
     unique, same, differing = _dedupe(rows)
     outcome = await uow.repo.insert_responses(ctx.plan.plan_id, unique, response_scorer(ctx.plan.answer_scores), source)
@@ -125,12 +127,12 @@ async def _store_responses(uow: UnitOfWork, ctx: PlanContext, rows: Sequence[Res
     pairs = {(r.unit_id, r.round_id) for r in outcome.accepted}
     if rescore_all:
         pairs |= await uow.repo.unit_rounds_with_responses(ctx.plan.plan_id)
-    changed = await _recompute(uow, ctx.plan.plan_id, pairs, ctx)
+    changed = await recompute_scores(uow, ctx.plan.plan_id, pairs, ctx)
     return ImportReport(len(rows), len(outcome.accepted), outcome.unchanged + same,
                         sorted(set(differing + outcome.differing)), len(changed))
 
 
-async def import_responses(uow: UnitOfWork, plan_id: str, records: Sequence[Any], *,
+async def import_responses(uow: AbstractUnitOfWork, plan_id: str, records: Sequence[Any], *,
                            base: str = "$.survey_responses", path_of=None) -> dict[str, Any]:
     """Validate and store responses (all or nothing); publish one score event per changed (unit, round)."""
     async with uow:
@@ -139,7 +141,7 @@ async def import_responses(uow: UnitOfWork, plan_id: str, records: Sequence[Any]
         rows, problems = validate_responses(ctx, records, base, path_of)
         if problems:
             raise InvalidInput(f"{len(problems)} problem(s) in the responses; nothing was stored", problems=problems)
-        report = await _store_responses(uow, ctx, rows)
+        report = await store_responses(uow, ctx, rows)
         await uow.commit()
     log.info("responses.imported", plan_id=plan_id, **{k: v for k, v in report.as_dict().items() if k != "differing_ids"})
     return report.as_dict()

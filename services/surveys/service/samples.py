@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import Conflict, NotFound
-from services.surveys.adapters.repository import FieldworkState, SampleRecord
-from services.surveys.domain.model import Fieldwork
+from services.surveys.adapters.fieldwork import FieldworkState, SampleRecord
+from services.surveys.domain.fieldwork import Fieldwork
 from services.surveys.domain.sampling import Sample, draw_sample
 
-from .common import UnitOfWork, _redraw, _round, load_context, log
+from .common import load_context, load_round, log, redraw_sample
+from .unit_of_work import AbstractUnitOfWork
 
 
 def sample_view(rec: SampleRecord, sample: Sample) -> dict[str, Any]:
@@ -23,14 +24,14 @@ def sample_view(rec: SampleRecord, sample: Sample) -> dict[str, Any]:
             "reserve": {h: list(sample.reserve(h)) for h in sample.strata}}
 
 
-async def draw_unit_sample(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str, *, size: int,
+async def draw_unit_sample(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str, *, size: int,
                            seed: int | None = None, allocation: str = "proportional",
                            sds: Mapping[str, str] | None = None, reserve_rate: Decimal | str = "0") -> dict[str, Any]:
     """Draw the unit's stratified quota random sample from its current frame; store seed and frame hash."""
     seed = secrets.randbits(62) if seed is None else seed
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
-        rnd = await _round(uow.repo, ctx, round_id, lock=True)
+        rnd = await load_round(uow.repo, ctx, round_id, lock=True)
         frame = await uow.repo.current_frame(plan_id, round_id, unit_id)
         if frame is None:
             raise Conflict(f"upload a frame for unit {unit_id!r} in round {round_id!r} first")
@@ -53,9 +54,9 @@ async def draw_unit_sample(uow: UnitOfWork, plan_id: str, round_id: str, unit_id
     return sample_view(rec, sample)
 
 
-async def get_sample(uow: UnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
+async def get_sample(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:
     async with uow:
         rec = await uow.repo.get_sample(plan_id, round_id, unit_id)
         if rec is None:
             raise NotFound(f"no sample for unit {unit_id!r} in round {round_id!r}")
-        return sample_view(rec, await _redraw(uow.repo, rec))
+        return sample_view(rec, await redraw_sample(uow.repo, rec))

@@ -9,10 +9,11 @@ from typing import Any
 from jixiao.errors import Conflict
 from jixiao.proto.events.v1 import surveys_pb2
 from jixiao.rules.errors import ScoringError
-from services.surveys.adapters.repository import ScoreRecord
+from services.surveys.adapters.responses import ScoreRecord
 from services.surveys.domain.aggregates import responses_in, round_score_from_counts
 
-from .common import PlanContext, UnitOfWork, load_context
+from .common import PlanContext, load_context
+from .unit_of_work import AbstractUnitOfWork
 
 
 def _score_record(unit_id: str, round_id: str, version: int, strata: Mapping[str, Mapping[str, int]],
@@ -41,8 +42,8 @@ def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
                                          weight=h["weight"]) for h in s.strata])
 
 
-async def _recompute(uow: UnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]],
-                     ctx: PlanContext | None = None) -> list[ScoreRecord]:
+async def recompute_scores(uow: AbstractUnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]],
+                           ctx: PlanContext | None = None) -> list[ScoreRecord]:
     """Re-score (unit, round) pairs from their aggregates; store and publish the ones that changed."""
     pairs = sorted(set(pairs))
     if not pairs:
@@ -86,7 +87,7 @@ def score_view(plan_id: str, s: ScoreRecord) -> dict[str, Any]:
     return view
 
 
-async def get_scores(uow: UnitOfWork, plan_id: str, *, unit_id: str | None = None,
+async def get_scores(uow: AbstractUnitOfWork, plan_id: str, *, unit_id: str | None = None,
                      round_id: str | None = None) -> list[dict[str, Any]]:
     async with uow:
         await load_context(uow.repo, plan_id)

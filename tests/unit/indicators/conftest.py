@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from jixiao.messaging.envelope import make_envelope
-from services.indicators.service.unit_of_work import AbstractUnitOfWork
 from jixiao.samples import BAILIAN_BUNDLE
+from jixiao.testing import fakes
+from services.indicators.service.unit_of_work import AbstractUnitOfWork
 
 _KEYS = {
     "plans": ("id",), "plan_versions": ("plan_id", "version"), "units": ("plan_id", "id"),
@@ -64,38 +64,22 @@ class FakeRepository:
         return found
 
 
-class FakeUnitOfWork(AbstractUnitOfWork):
+class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
     """Commits keep changes and events; leaving without commit rolls both back."""
 
+    source = "indicators"
+
     def __init__(self) -> None:
+        super().__init__()
         for name, key in _KEYS.items():
             setattr(self, name, FakeRepository(key))
-        self.published: list = []      # committed envelopes, in order
-        self._pending: list = []
-        self._saved: dict[str, dict] = {}
-        self.commits = 0
 
-    async def __aenter__(self) -> FakeUnitOfWork:
-        self._saved = {name: copy.deepcopy(getattr(self, name).rows) for name in _KEYS}
-        self._pending = []
-        return self
+    def snapshot(self) -> dict[str, dict]:
+        return {name: copy.deepcopy(getattr(self, name).rows) for name in _KEYS}
 
-    async def __aexit__(self, *exc: Any) -> None:
-        if self._saved:  # not committed: roll back
-            for name, rows in self._saved.items():
-                getattr(self, name).rows = rows
-        self._saved, self._pending = {}, []
-
-    async def emit(self, payload, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0):
-        env = make_envelope(source="indicators", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
-        self._pending.append(env)
-        return env
-
-    async def commit(self) -> None:
-        self.published += self._pending
-        self._pending, self._saved = [], {}
-        self.commits += 1
+    def restore(self, saved: dict[str, dict]) -> None:
+        for name, rows in saved.items():
+            getattr(self, name).rows = rows
 
     def types(self) -> list[str]:
         return [e.type for e in self.published]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jixiao.messaging.envelope import make_envelope
+from jixiao.testing import fakes
 from services.inspections.adapters.repository import (
     ANY, AbstractAuditLog, AbstractEvidenceStore, AbstractPlans, AbstractRecords, AbstractUnits, ListFilter,
 )
@@ -139,28 +139,33 @@ class _State:
     absences: dict = dataclasses.field(default_factory=dict)
     leaves: dict = dataclasses.field(default_factory=dict)
     audit: list = dataclasses.field(default_factory=list)
-    events: list = dataclasses.field(default_factory=list)   # committed envelopes (the outbox)
 
 
-class FakeUnitOfWork(AbstractUnitOfWork):
+class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
     """Everything in memory; leaving the block without commit() restores the state it found."""
 
+    source = "inspections"
+
     def __init__(self, now: datetime = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)) -> None:
+        super().__init__()
         self.now = now
         self.clock = lambda: self.now
         self.state = _State()
-        self._saved: _State | None = None
-        self._pending: list = []
-        self.commits = 0
 
     @property
     def events(self) -> list:
-        return self.state.events
+        """Committed envelopes (the outbox)."""
+        return self.published
+
+    def snapshot(self) -> _State:
+        return copy.deepcopy(self.state)
+
+    def restore(self, saved: _State) -> None:
+        self.state = saved
 
     async def __aenter__(self):
+        await super().__aenter__()
         st = self.state
-        self._saved = copy.deepcopy(st)
-        self._pending = []
         self.plans = FakePlans(st.plans)
         self.units = FakeUnits(st.units)
         self.deductions = FakeRecords(st.deductions)
@@ -173,28 +178,11 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.audit = FakeAuditLog(st.audit)
         return self
 
-    async def __aexit__(self, *exc) -> None:
-        if self._saved is not None:          # not committed: roll back
-            self.state = self._saved
-            self._saved = None
-
-    async def commit(self) -> None:
-        self.state.events.extend(self._pending)
-        self._pending = []
-        self._saved = None
-        self.commits += 1
-
-    async def emit(self, payload, *, plan_id, unit_id="", aggregate_id="", version=0):
-        env = make_envelope(source="inspections", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
-        self._pending.append(env)
-        return env
-
     async def lock_plan(self, plan_id: str) -> None:
         return None
 
     async def position(self, plan_id: str) -> int:
-        return sum(1 for e in self.state.events if e.plan_id == plan_id)
+        return sum(1 for e in self.published if e.plan_id == plan_id)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from jixiao.testing import fakes
 from services.reports.adapters.repository import AbstractReadModel
 from services.reports.domain.model import (
     GradedScoreReceived,
@@ -115,21 +116,14 @@ class FakeReadModel(AbstractReadModel):
         self.plan_labels[labels.plan_id] = labels
 
 
-class FakeUnitOfWork:
-    """`async with uow:` over the fake read model; counts commits."""
+class FakeUnitOfWork(fakes.FakeUnitOfWork):
+    """`async with uow:` over the fake read model; counts commits (the read model never rolls back)."""
+
+    source = "reports"
 
     def __init__(self, reports: FakeReadModel | None = None) -> None:
+        super().__init__()
         self.reports = reports or FakeReadModel()
-        self.commits = 0
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        return None
-
-    async def commit(self) -> None:
-        self.commits += 1
 
 
 @pytest.fixture

@@ -9,9 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from jixiao.messaging.envelope import make_envelope
-from services.surveys.adapters.repository import AbstractSurveysRepository, InsertOutcome
+from jixiao.testing import fakes
+from services.surveys.adapters.fieldwork import AbstractFieldworkRepository
+from services.surveys.adapters.plans import AbstractPlanRepository
+from services.surveys.adapters.repository import AbstractSurveysRepository
+from services.surveys.adapters.responses import AbstractResponseRepository, InsertOutcome
 from services.surveys.domain.sampling import FrameKey
+from services.surveys.service.unit_of_work import AbstractUnitOfWork
 
 Row = tuple[str, str, str, str, str]
 
@@ -59,16 +63,13 @@ def person_rows() -> Callable[..., list[Row]]:
     return _person_rows
 
 
-class FakeSurveysRepository(AbstractSurveysRepository):
-    """In memory: plans, rounds, weights, units, responses with their aggregates, and scores."""
+class FakePlanRepository(AbstractPlanRepository):
+    """In memory: plans, rounds, weights and units (rounds as records: no questionnaires)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.plans, self.rounds, self.units, self.weights = {}, {}, {}, {}
         self.unit_versions: dict[tuple[str, str], int] = {}
-        self.responses: dict[tuple[str, str], object] = {}
-        self.aggregates: dict[tuple[str, str, str, str, str], int] = {}
-        self.scores: dict[tuple[str, str, str], object] = {}
-        self.locks: list[str] = []
 
     async def get_plan(self, plan_id):
         return self.plans.get(plan_id)
@@ -111,6 +112,17 @@ class FakeSurveysRepository(AbstractSurveysRepository):
 
     async def save_round(self, rnd):
         raise NotImplementedError
+
+
+class FakeResponseRepository(AbstractResponseRepository):
+    """In memory: responses with their aggregates, and scores; plan locks are only counted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.responses: dict[tuple[str, str], object] = {}
+        self.aggregates: dict[tuple[str, str, str, str, str], int] = {}
+        self.scores: dict[tuple[str, str, str], object] = {}
+        self.locks: list[str] = []
 
     async def lock_plan_scores(self, plan_id):
         self.locks.append(plan_id)
@@ -167,6 +179,10 @@ class FakeSurveysRepository(AbstractSurveysRepository):
     async def save_score(self, plan_id, score):
         self.scores[(plan_id, score.unit_id, score.round_id)] = score
 
+
+class FakeFieldworkRepository(AbstractFieldworkRepository):
+    """Frames, samples and fieldwork are tested on PostgreSQL (tests/integration/surveys)."""
+
     async def current_frame(self, *a): raise NotImplementedError
     async def replace_frame(self, *a): raise NotImplementedError
     async def frame_keys(self, *a): raise NotImplementedError
@@ -178,36 +194,30 @@ class FakeSurveysRepository(AbstractSurveysRepository):
     async def assignments_of(self, *a): raise NotImplementedError
 
 
-class FakeUnitOfWork:
-    """Commits into the fake repository; events are kept in `published` once committed."""
+class FakeSurveysRepository(FakePlanRepository, FakeResponseRepository, FakeFieldworkRepository,
+                            AbstractSurveysRepository):
+    """The three area fakes as one `uow.repo`, like SqlAlchemySurveysRepository."""
+
+
+class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
+    """Commits into the fake repository; `published` keeps (envelope, payload) once committed."""
+
+    source = "surveys"
 
     def __init__(self) -> None:
+        super().__init__()
         self.repo = FakeSurveysRepository()
-        self.published: list = []
-        self._pending: list = []
-        self.commits = 0
 
-    async def __aenter__(self):
-        self._pending = []
-        self._snapshot = copy.deepcopy((self.repo.responses, self.repo.aggregates, self.repo.scores,
-                                        self.repo.plans, self.repo.weights, self.repo.rounds))
-        return self
+    def snapshot(self):
+        r = self.repo
+        return copy.deepcopy((r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds))
 
-    async def __aexit__(self, *exc):
-        if self._pending is not None and exc[0] is not None:  # rollback what tests look at
-            (self.repo.responses, self.repo.aggregates, self.repo.scores,
-             self.repo.plans, self.repo.weights, self.repo.rounds) = self._snapshot
+    def restore(self, saved) -> None:
+        r = self.repo
+        r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds = saved
 
-    async def emit(self, payload, *, plan_id, unit_id="", aggregate_id="", version=0):
-        env = make_envelope(source="surveys", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
-        self._pending.append((env, payload))
-        return env
-
-    async def commit(self):
-        self.published += self._pending
-        self._pending = []
-        self.commits += 1
+    def to_publish(self, env, payload):
+        return env, payload
 
 
 @pytest.fixture

@@ -22,14 +22,9 @@ from services.surveys.domain.errors import (
     RoundNotInFieldwork,
     UnknownGroup,
 )
-from services.surveys.domain.model import (
-    AnswerOption,
-    Fieldwork,
-    Item,
-    Outcome,
-    RespondentStatus,
-    Round,
-)
+from services.surveys.domain.fieldwork import Fieldwork
+from services.surveys.domain.model import Outcome, RespondentStatus
+from services.surveys.domain.rounds import AnswerOption, Item, Round
 from services.surveys.domain.sampling import draw_sample
 
 pytestmark = pytest.mark.unit

@@ -11,7 +11,7 @@ from jixiao.rules import exactjson
 from jixiao.errors import JixiaoError
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
-from services.surveys.adapters.repository import RoundRecord
+from services.surveys.adapters.plans import RoundRecord
 from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 from services.surveys.entrypoints.consumer import SurveysEventHandler
 from services.surveys.service import handlers

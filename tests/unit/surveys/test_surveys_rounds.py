@@ -17,13 +17,8 @@ from services.surveys.domain.errors import (
     RoundInvalid,
     UnknownGroup,
 )
-from services.surveys.domain.model import (
-    RESPONDENT_GROUPS,
-    AnswerOption,
-    Item,
-    Round,
-    RoundState,
-)
+from services.surveys.domain.model import RESPONDENT_GROUPS
+from services.surveys.domain.rounds import AnswerOption, Item, Round, RoundState
 
 pytestmark = pytest.mark.unit
 
