@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jixiao.rules.bundle import load_bundle
-from jixiao.rules.exactjson import dumps
-from services.scoring.domain.grading import score_bundle
+from jixiao.rules.bundle import load_bundle  # noqa: E402  (after the sys.path line)
+from jixiao.rules.exactjson import dumps  # noqa: E402
+from jixiao.samples import BAILIAN_BUNDLE  # noqa: E402
+from services.scoring.domain.grading import score_bundle  # noqa: E402
 from services.scoring.domain.results import results_to_dict  # noqa: E402
 from services.scoring.entrypoints.offline import gc_paused  # noqa: E402
-from jixiao.samples import BAILIAN_BUNDLE
 
 EXAMPLE = BAILIAN_BUNDLE
 KINDS = (("village", "villages", 0.45), ("committee", "villages", 0.1), ("agency", "agencies", 0.45))
@@ -83,7 +83,7 @@ def generate(units: int, responses_per_unit: int, seed: int) -> dict:
             for part, method in slots:
                 if rng.random() < 0.05:  # missing
                     continue
-                for version in range(1 + (rng.random() < 0.1)):  # some corrected results
+                for _version in range(1 + (rng.random() < 0.1)):  # some corrected results
                     record = {"unit": unit, "indicator": leaf["id"], "period": "Y", "confirmed": rng.random() < 0.97}
                     if part:
                         record["part"] = part

@@ -23,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from jixiao.migrations import migrate
+from jixiao.rules.model import SurveyResponse
+from jixiao.rules.survey import round_score
 from jixiao.runtime import Runtime
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.testing.servers import fresh_database, start_test_postgres, stop_server
-from jixiao.rules.model import SurveyResponse
-from jixiao.rules.survey import round_score
 from services.surveys.adapters.responses import ResponseRow
 from services.surveys.app import parts
 from services.surveys.domain.aggregates import round_score_from_counts

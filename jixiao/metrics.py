@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
@@ -23,7 +31,7 @@ class KernelMetrics:
     consumer_lag: Gauge
 
 
-@lru_cache(maxsize=None)
+@cache
 def kernel_metrics(service: str, registry: CollectorRegistry = REGISTRY) -> KernelMetrics:
     """Create (once per service name and registry) the kernel's metrics."""
     p = f"jixiao_{service}"

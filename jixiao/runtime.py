@@ -109,7 +109,7 @@ class Runtime:
                     log.info("outbox.pruned", events=pruned, retention_hours=self.settings.outbox_retention_hours)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - the database is away: try at the next tick
+            except Exception as exc:
                 log.warning("outbox.prune_retry", error=f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(_PRUNE_EVERY_S)
 

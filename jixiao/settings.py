@@ -72,7 +72,7 @@ class ServiceSettings(_Base):
     outbox_retention_hours: int = Field(168, ge=0)  # published outbox rows kept this long; 0 = forever
 
     @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> "ServiceSettings":
+    def _no_default_secret_in_production(self) -> ServiceSettings:
         if self.env == "production" and self.secret_key == _DEFAULT_SECRET:
             raise ValueError("JIXIAO_SECRET_KEY must be set outside local mode")
         if self.env == "production" and len(self.secret_key) < 32:

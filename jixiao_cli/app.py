@@ -53,8 +53,8 @@ def handles_errors(func):
 
 def client(data_dir: Path, urls: dict[str, str] | None = None):
     """The running stack's services (from stack.json, or the URLs given as flags)."""
-    from jixiao_cli.client import StackClient
     from jixiao.localstack.stack import StackError
+    from jixiao_cli.client import StackClient
 
     try:
         return StackClient.from_stack(data_dir, urls or {})

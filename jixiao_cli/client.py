@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -32,7 +32,7 @@ class StackClient:
     token: str | None = field(default_factory=lambda: os.environ.get("JIXIAO_TOKEN") or None)
 
     @classmethod
-    def from_stack(cls, data_dir: Path, overrides: dict[str, str] | None = None) -> "StackClient":
+    def from_stack(cls, data_dir: Path, overrides: dict[str, str] | None = None) -> StackClient:
         """Read `$JIXIAO_DATA_DIR/stack.json`; `overrides` maps service → URL (then no stack is needed)."""
         overrides = {k: v for k, v in (overrides or {}).items() if v}
         urls: dict[str, str] = {}

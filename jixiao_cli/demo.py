@@ -7,10 +7,10 @@ import signal
 import sys
 from pathlib import Path
 
+from jixiao.localstack.stack import ready_line, running_stack
 from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
 from jixiao_cli.importer import import_bundle, read_bundle
-from jixiao.localstack.stack import ready_line, running_stack
 
 
 async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> None:

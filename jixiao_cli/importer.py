@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jixiao.rules import exactjson
 from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-from jixiao_cli.client import ServiceProblem, StackClient
 from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.rules import exactjson
+from jixiao_cli.client import ServiceProblem, StackClient
 
 # Which service takes which part of a bundle (docs/service-conventions.md).
 PARTS: dict[str, tuple[str, ...]] = {

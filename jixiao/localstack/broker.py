@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 
 from jixiao.localstack.ports import LOOPBACK, free_port, port_is_open
 from jixiao.localstack.supervisor import (
-    stop_process,
-    LocalStackError,
     ChildSpec,
+    LocalStackError,
     log_tail,
     open_log,
+    stop_process,
     track_group,
 )
 

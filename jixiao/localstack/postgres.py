@@ -22,14 +22,14 @@ import psutil
 
 from jixiao.localstack.ports import LOOPBACK, free_port
 from jixiao.localstack.supervisor import (
-    stop_process,
-    LocalStackError,
     ChildSpec,
+    LocalStackError,
     ensure_os_user,
     kill_group,
     log_tail,
     open_log,
     run_as_kwargs,
+    stop_process,
     track_group,
 )
 
@@ -86,7 +86,7 @@ def _make_readable_tree(path: Path) -> None:
     """Let other users read and run the binaries and libraries (root only)."""
     rx = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
     r = stat.S_IRGRP | stat.S_IROTH
-    for root, dirs, files in os.walk(path):
+    for root, _dirs, files in os.walk(path):
         _add_mode(Path(root), rx)
         for f in files:
             p = Path(root) / f

@@ -18,10 +18,10 @@ from typing import Any
 import psutil
 
 from jixiao.localstack.broker import TansuBroker
-from jixiao.registry import SERVICES
 from jixiao.localstack.ports import LOOPBACK, free_ports, port_is_free
 from jixiao.localstack.postgres import EmbeddedPostgres, asyncpg_url
 from jixiao.localstack.supervisor import Child, ChildSpec, LocalStackError, Supervisor, kill_group
+from jixiao.registry import SERVICES
 
 log = logging.getLogger("jixiao.localstack")
 

@@ -160,7 +160,7 @@ def open_log(path: Path | None, name: str) -> Any:
     if path is None:
         return subprocess.DEVNULL
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "ab")  # noqa: SIM115 - handed to the child, closed by the caller
+    fh = open(path, "ab")
     fh.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} starting {name} ===\n".encode())
     fh.flush()
     return fh

@@ -156,7 +156,7 @@ class IdempotentConsumer:
                 await self._loop(self._consumer)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - log, back off, reconnect
+            except Exception as exc:
                 log.warning("consumer.retry", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
@@ -211,5 +211,5 @@ class IdempotentConsumer:
         if consumer is not None:
             try:
                 await consumer.stop()
-            except Exception:  # noqa: BLE001 - discarding the client
+            except Exception:
                 pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -63,7 +62,7 @@ class OutboxRelay:
         if producer is not None:
             try:
                 await producer.stop()
-            except Exception:  # noqa: BLE001 - the producer is being discarded anyway
+            except Exception:
                 pass
 
     async def publish_pending(self) -> int:
@@ -125,7 +124,7 @@ class OutboxRelay:
                 backoff = self.interval
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure: log, back off, try again
+            except Exception as exc:
                 log.warning("relay.retry", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff)
                 await self._drop_producer()
                 backoff = min(backoff * 2, self.max_backoff)

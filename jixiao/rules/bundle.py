@@ -12,9 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.rules import exactjson
-from .fields import Problems, Reader, describe
+
 from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem
+from .fields import Problems, Reader, describe
 from .model import (
     COMPOSITE,
     INPUT_FIELD,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from .fields import Problems, Reader, describe
-from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
 from jixiao.rules import exactjson
+
+from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
 from .errors import PlanError, Problem
+from .fields import Problems, Reader, describe
 from .model import (
     BANDS,
     COMPONENT_TYPES,

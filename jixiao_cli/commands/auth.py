@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from jixiao.auth import ROLES, issue_token
-from jixiao_cli.app import handles_errors
 from jixiao.settings import ServiceSettings
+from jixiao_cli.app import handles_errors
 
 
 def register(app: typer.Typer) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
 @handles_errors
 def import_(bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file.")],
             data_dir: DataDir = DEFAULT_DATA_DIR,
-            indicators: Annotated[Optional[str], UrlOpt("--indicators-url")] = None,
-            surveys: Annotated[Optional[str], UrlOpt("--surveys-url")] = None,
-            inspections: Annotated[Optional[str], UrlOpt("--inspections-url")] = None) -> None:
+            indicators: Annotated[str | None, UrlOpt("--indicators-url")] = None,
+            surveys: Annotated[str | None, UrlOpt("--surveys-url")] = None,
+            inspections: Annotated[str | None, UrlOpt("--inspections-url")] = None) -> None:
     """Load a whole bundle into the running services: validated first, nothing written if invalid; idempotent."""
     from jixiao_cli.importer import import_bundle, read_bundle
 
@@ -41,7 +41,7 @@ def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian
                  period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
                  actor: Annotated[str, typer.Option(help="Who closes (recorded with the snapshot).")] = "cli",
                  data_dir: DataDir = DEFAULT_DATA_DIR,
-                 scoring: Annotated[Optional[str], UrlOpt("--scoring-url")] = None) -> None:
+                 scoring: Annotated[str | None, UrlOpt("--scoring-url")] = None) -> None:
     """Reconcile with the sources, grade and rank every unit, store a new immutable graded snapshot."""
     from jixiao_cli.commands.scoring_client import close
 
@@ -54,7 +54,7 @@ def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian
 def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
             period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
             format: Annotated[str, typer.Option("--format", "-f", help="json | table | xlsx")] = "json",
-            output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File for xlsx (default PLAN-PERIOD.xlsx).")] = None,
+            output: Annotated[Path | None, typer.Option("--output", "-o", help="File for xlsx (default PLAN-PERIOD.xlsx).")] = None,
             version: Annotated[int, typer.Option(help="A graded snapshot version (0 = the latest).")] = 0,
             wait: Annotated[bool, typer.Option("--wait", help="First wait until scoring has applied every event the sources committed.")] = False,
             timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,

@@ -8,11 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from jixiao.errors import Unavailable
+from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
 from jixiao_cli.client import ServiceProblem, StackClient
-from jixiao.errors import Unavailable
-
-from jixiao.registry import SOURCES  # noqa: E402
 
 
 def close(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from jixiao_cli.app import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
 from jixiao.registry import SERVICES
 from jixiao.samples import BAILIAN_BUNDLE
+from jixiao_cli.app import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
 
 SAMPLE = BAILIAN_BUNDLE
 
@@ -23,7 +23,8 @@ def register(app: typer.Typer) -> None:
 
 def up(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     """Start PostgreSQL, the broker and the five services; write stack.json; run until Ctrl-C."""
-    from jixiao.localstack.stack import StackError, up as run_up
+    from jixiao.localstack.stack import StackError
+    from jixiao.localstack.stack import up as run_up
 
     try:
         asyncio.run(run_up(data_dir))
@@ -37,8 +38,8 @@ def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
          period: Annotated[str, typer.Option(help="The period to close.")] = "Y",
          serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True) -> None:
     """Start the stack, import a township's year, close it, print the graded ranking, keep serving."""
-    from jixiao_cli.demo import run_demo
     from jixiao.localstack.stack import StackError
+    from jixiao_cli.demo import run_demo
 
     try:
         asyncio.run(run_demo(data_dir, bundle, period, serve))
@@ -47,7 +48,7 @@ def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
 
 
 @handles_errors
-def migrate(service: Annotated[Optional[str], typer.Option(help=f"One of {', '.join(SERVICES)} (default: all).")] = None) -> None:
+def migrate(service: Annotated[str | None, typer.Option(help=f"One of {', '.join(SERVICES)} (default: all).")] = None) -> None:
     """Upgrade the services' schemas at JIXIAO_DATABASE_URL (production runs this instead of migrating on start)."""
     from jixiao.migrations import migrate as run_migrate
     from jixiao.settings import DatabaseSettings

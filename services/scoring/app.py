@@ -53,7 +53,7 @@ async def _close_worker(service: ScoringService, interval: float) -> None:
             await run_close_requests(service)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - database trouble: try again at the next tick
+        except Exception as exc:
             log.warning("scoring.close_worker_retry", error=f"{type(exc).__name__}: {exc}")
         await asyncio.sleep(interval)
 

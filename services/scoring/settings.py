@@ -5,8 +5,6 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jixiao.registry import SOURCES  # noqa: E402
-
 
 class ScoringSettings(BaseSettings):
     """`JIXIAO_INDICATORS_GRPC`, `JIXIAO_SURVEYS_GRPC`, `JIXIAO_INSPECTIONS_GRPC` (host:port; empty = not reconciled)."""

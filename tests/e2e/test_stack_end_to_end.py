@@ -14,13 +14,13 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from jixiao.localstack.stack import running_stack
+from jixiao.registry import SERVICES
+from jixiao.samples import BAILIAN_BUNDLE
+from jixiao.testing.servers import initdb_cache
 from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results, rescore, wait_until_consistent
 from jixiao_cli.importer import import_bundle, read_bundle
-from jixiao.registry import SERVICES
-from jixiao.localstack.stack import running_stack
-from jixiao.testing.servers import initdb_cache
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

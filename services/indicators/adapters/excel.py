@@ -93,7 +93,7 @@ def read_template(data: bytes) -> tuple[dict[str, Any], list[EntryRow]]:
     rows: list[EntryRow] = []
     for number, cells in enumerate(wb[ENTRY_SHEET].iter_rows(min_row=2, values_only=True), start=2):
         cells = list(cells) + [None] * (len(COLUMNS) - len(cells))
-        get = lambda key: cells[index[key]]  # noqa: E731
+        get = lambda key: cells[index[key]]  # noqa: E731, B023  (called in this iteration only)
         if all(c is None or c == "" for c in cells):
             continue
         value = get("value")

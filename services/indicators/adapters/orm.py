@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-from jixiao.rules import exactjson
 from jixiao.messaging.outbox import messaging_tables
+from jixiao.rules import exactjson
 
 metadata = sa.MetaData()
 messaging = messaging_tables(metadata)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jixiao.rules.periods import PERIODS
+
 from .errors import (
     FieldProblem,
     InvalidInput,
@@ -19,10 +21,7 @@ from .errors import (
     PreconditionRequired,
     WrongState,
 )
-from jixiao.rules.periods import PERIODS
-
-from .model import CONFIRMED, DRAFT, PUBLISHED, RETURNED, SUBMITTED, VALUE_FIELDS, Plan, Result, Value  # noqa: F401
-
+from .model import CONFIRMED, DRAFT, PUBLISHED, RETURNED, SUBMITTED, VALUE_FIELDS, Plan, Result, Value
 
 # --- optimistic concurrency ----------------------------------------------------------------------
 

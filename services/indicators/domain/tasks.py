@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import FieldProblem, InvalidInput, NotFound, WrongState
 from jixiao.rules.fields import Problems, Reader
 from jixiao.rules.periods import QUARTERS
 
+from .errors import FieldProblem, InvalidInput, NotFound, WrongState
 from .model import Plan, Target, Task, Unit
 
 

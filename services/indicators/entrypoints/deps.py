@@ -8,11 +8,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
-from jixiao.rules import exactjson
-from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
 from jixiao.auth import ASSESSOR, OFFICE, UNIT, Caller, Principal, actor_name, require, require_unit, signed_in
+from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
 from jixiao.etags import IfMatch, set_etag
-
+from jixiao.rules import exactjson
 from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlAlchemyIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings

@@ -15,7 +15,7 @@ class SnapshotServicer(snapshot_pb2_grpc.SnapshotServiceServicer):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    async def StreamSnapshot(self, request, context):  # noqa: N802 - gRPC method name
+    async def StreamSnapshot(self, request, context):
         async with self.runtime.db.transaction() as session:
             envelopes = await snapshot(session, request.plan_id, request.period)
         if envelopes is None:
@@ -23,7 +23,7 @@ class SnapshotServicer(snapshot_pb2_grpc.SnapshotServiceServicer):
         for env in envelopes:
             yield env
 
-    async def GetPosition(self, request, context):  # noqa: N802 - gRPC method name
+    async def GetPosition(self, request, context):
         async with self.runtime.db.transaction() as session:
             position = await self.runtime.outbox.position(session, request.plan_id)
         return snapshot_pb2.GetPositionResponse(position=position, source="indicators")

@@ -5,8 +5,8 @@ Keys: unit id for unit, target and result events; plan id for PlanPublished and 
 
 from __future__ import annotations
 
-from jixiao.rules import exactjson
 from jixiao.proto.events.v1 import indicators_pb2 as pb
+from jixiao.rules import exactjson
 from services.indicators.domain.model import Period, Plan, Result, Target, Unit
 
 from .unit_of_work import AbstractUnitOfWork

@@ -16,6 +16,7 @@ from .plans import (
     put_indicator,
     update_draft,
 )
+from .reports import list_reports, submit_report
 from .results import (
     close_period,
     confirm_many,
@@ -30,7 +31,6 @@ from .results import (
     submit_result,
     update_result,
 )
-from .reports import list_reports, submit_report
 from .tasks import create_task, delete_task, get_task, list_tasks, record_progress, task_summary, update_task
 from .units import get_unit, list_targets, list_units, set_targets, update_unit, upsert_units
 

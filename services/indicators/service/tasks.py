@@ -11,7 +11,8 @@ import secrets
 import uuid
 from typing import Any
 
-from services.indicators.domain import rules, tasks as task_rules
+from services.indicators.domain import rules
+from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.errors import TaskNotFound
 from services.indicators.domain.model import Plan, Task
 

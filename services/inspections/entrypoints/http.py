@@ -10,8 +10,8 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 
-from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.auth import INSPECTOR, OFFICE, UNIT, Caller, actor_name, require, require_unit, signed_in
+from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.etags import IfMatch, set_etag
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c

@@ -10,7 +10,17 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from services.inspections.domain import rules
 from services.inspections.domain.model import (
-    Absence, Appeal, AuditEntry, Deduction, Evidence, Finding, Inspection, Leave, PlanSettings, Veto, dec_str,
+    Absence,
+    Appeal,
+    AuditEntry,
+    Deduction,
+    Evidence,
+    Finding,
+    Inspection,
+    Leave,
+    PlanSettings,
+    Veto,
+    dec_str,
 )
 
 Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")]

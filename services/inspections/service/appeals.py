@@ -9,7 +9,10 @@ from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain import rules
 from services.inspections.domain.errors import (
-    AppealAlreadyOpen, AppealNotAllowed, AppealWindowClosed, RecordNotFound,
+    AppealAlreadyOpen,
+    AppealNotAllowed,
+    AppealWindowClosed,
+    RecordNotFound,
 )
 from services.inspections.domain.model import DECISIONS, REVOKE_DEDUCTION, Appeal
 from services.inspections.service.common import invalid, load_settings, new_id, write_audit

@@ -13,7 +13,14 @@ from services.inspections.domain import commands as c
 from services.inspections.domain import rules
 from services.inspections.domain.errors import RecordNotFound
 from services.inspections.domain.model import (
-    ASPECTS, INSPECTION, MODES, SOURCE_FINDING, Deduction, Evidence, Finding, Inspection,
+    ASPECTS,
+    INSPECTION,
+    MODES,
+    SOURCE_FINDING,
+    Deduction,
+    Evidence,
+    Finding,
+    Inspection,
 )
 from services.inspections.service.common import check_points, check_unit, invalid, load_settings, new_id, write_audit
 from services.inspections.service.deductions import new_deduction

@@ -15,9 +15,19 @@ from jixiao.messaging.envelope import Envelope
 from jixiao.uow import SqlAlchemyUnitOfWork
 from services.inspections.adapters import orm
 from services.inspections.adapters.repository import (
-    AbstractAuditLog, AbstractEvidenceStore, AbstractPlans, AbstractRecords, AbstractUnits, SqlAlchemyAppeals,
-    SqlAlchemyAuditLog, SqlAlchemyEvidenceStore, SqlAlchemyInspections, SqlAlchemyLeaves, SqlAlchemyPlans,
-    SqlAlchemyRecords, SqlAlchemyUnits,
+    AbstractAuditLog,
+    AbstractEvidenceStore,
+    AbstractPlans,
+    AbstractRecords,
+    AbstractUnits,
+    SqlAlchemyAppeals,
+    SqlAlchemyAuditLog,
+    SqlAlchemyEvidenceStore,
+    SqlAlchemyInspections,
+    SqlAlchemyLeaves,
+    SqlAlchemyPlans,
+    SqlAlchemyRecords,
+    SqlAlchemyUnits,
 )
 from services.inspections.domain.model import Absence, Appeal, Deduction, Leave, Veto
 

@@ -16,6 +16,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.rules import plan as rules_plan
 from jixiao.rules.errors import PlanError
 from jixiao.rules.model import (
     Deduction,
@@ -28,9 +29,6 @@ from jixiao.rules.model import (
     UnitFacts,
     Veto,
 )
-from jixiao.rules import plan as rules_plan
-from jixiao.rules import exactjson
-
 
 # --- payload fields ------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from jixiao.errors import InvalidInput
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.rules.periods import PERIODS
 from services.scoring.adapters.facts import (
     date_field,
     decimal_field,
@@ -23,7 +24,6 @@ from services.scoring.adapters.facts import (
     version_of,
 )
 from services.scoring.adapters.repository import AbstractScoringRepository
-from jixiao.rules.periods import PERIODS
 
 
 @dataclass(frozen=True)

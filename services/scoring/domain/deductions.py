@@ -9,8 +9,9 @@ from decimal import Decimal
 from jixiao.rules.decimals import ZERO, in_scoring_context
 from jixiao.rules.errors import Problem
 from jixiao.rules.model import Deduction, Revocation
-from .model import DeductionLine
 from jixiao.rules.periods import date_in
+
+from .model import DeductionLine
 
 COUNTED, CAPPED, REVOKED, OUTSIDE_PERIOD = "counted", "capped", "revoked", "outside_period"
 

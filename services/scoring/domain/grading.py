@@ -8,9 +8,7 @@ from decimal import Decimal
 
 from jixiao.rules.bundle import Bundle
 from jixiao.rules.decimals import HUNDRED, ZERO, in_scoring_context, round2
-from .deductions import deduction_lines, resolve_deductions
 from jixiao.rules.errors import ScoringError
-from .indicators import indicator_component
 from jixiao.rules.model import (
     EFFICIENCY,
     FINAL,
@@ -25,9 +23,12 @@ from jixiao.rules.model import (
     Unit,
     UnitFacts,
 )
-from .model import ComponentLine, Explanation, UnitScore, VetoLine
 from jixiao.rules.periods import PERIODS, date_in, is_period, is_provisional, round_counts
 from jixiao.rules.survey import round_score_of_unique, stratum_weights, unique_responses
+
+from .deductions import deduction_lines, resolve_deductions
+from .indicators import indicator_component
+from .model import ComponentLine, Explanation, UnitScore, VetoLine
 from .survey import survey_component
 
 

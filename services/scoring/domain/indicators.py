@@ -21,6 +21,7 @@ from jixiao.rules.model import (
     Plan,
     Result,
 )
+
 from .model import LeafLine
 
 ResultKey = tuple[str, str | None]  # (leaf id, part key or None)

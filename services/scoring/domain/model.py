@@ -11,7 +11,6 @@ from decimal import Decimal
 from jixiao.rules.errors import Problem
 from jixiao.rules.model import StratumStat
 
-
 # --- scores and their explanation ---------------------------------------------------------------
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from jixiao.rules.decimals import round2
 from jixiao.rules.errors import Problem
 from jixiao.rules.model import Plan
+
 from .model import Explanation, UnitScore
 
 RESULTS_FORMAT = "jixiao.results/v1"

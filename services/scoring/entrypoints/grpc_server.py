@@ -6,11 +6,11 @@ from jixiao.errors import JixiaoError
 from jixiao.grpc import Registration, abort_with
 from jixiao.proto.events.v1 import scores_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
-from services.scoring.adapters.facts import score_message_fields
 from jixiao.rules.exactjson import dumps
-from services.scoring.service.diff import DiffEntry
+from services.scoring.adapters.facts import score_message_fields
 from services.scoring.service import closing, queries
 from services.scoring.service.common import Dependencies
+from services.scoring.service.diff import DiffEntry
 from services.scoring.service.rescore import rescore
 
 

@@ -34,7 +34,7 @@ async def progress_lines(job: Callable[[Callable[[str, int, int], None]], Awaita
             queue.put_nowait({"report": report.to_dict()})
         except JixiaoError as exc:
             queue.put_nowait({"error": {"status": exc.status, "title": exc.title, "detail": exc.detail}})
-        except Exception as exc:  # noqa: BLE001 - the stream has begun: say it in the stream
+        except Exception as exc:
             log.exception("scoring.job_failed")
             queue.put_nowait({"error": {"status": 500, "title": "Internal error", "detail": type(exc).__name__}})
         finally:

@@ -13,17 +13,17 @@ from typing import Any
 from jixiao.errors import NotFound
 from jixiao.logging import get_logger
 from jixiao.proto.events.v1 import scores_pb2
-from services.scoring.adapters.facts import score_message_fields
+from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan
+from services.scoring.adapters.facts import score_message_fields
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, results_to_dict, unit_to_dict
 from services.scoring.service.common import YEAR, Dependencies, Progress, check_gradable, plain_entries
 from services.scoring.service.diff import DiffEntry, diff_units
-from services.scoring.service.reconcile import reconcile as reconcile_sources
 from services.scoring.service.recompute import score_and_grade
+from services.scoring.service.reconcile import reconcile as reconcile_sources
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
-from jixiao.rules import exactjson
 
 log = get_logger("scoring.handlers")
 
@@ -117,17 +117,17 @@ async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
         [{"plan_id": plan_id, "period": s.period, "version": s.version, "unit_id": u.unit, "group": u.group,
           "score_json": dumps(e, indent=None),
           "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None)}
-         for u, e in zip(s.scores, s.entries)])
+         for u, e in zip(s.scores, s.entries, strict=True)])
     await uow.repo.add_history([
         {"plan_id": plan_id, "unit_id": u.unit, "period": s.period, "kind": "graded", "version": s.version,
          "status": u.status, "total": u.total, "grade": u.grade, "score_json": dumps(e, indent=None),
-         "event_ids_json": "[]"} for u, e in zip(s.scores, s.entries)])
+         "event_ids_json": "[]"} for u, e in zip(s.scores, s.entries, strict=True)])
 
 
 async def _publish_grades(deps: Dependencies, uow: AbstractUnitOfWork, s: _Snapshot) -> None:
     """UnitScoreGraded per unit, then one PeriodGraded, into the same transaction's outbox."""
     plan_id, aggregate = s.plan_id, f"{s.plan_id}/{s.period}"
-    for u, e in zip(s.scores, s.entries):
+    for u, e in zip(s.scores, s.entries, strict=True):
         await uow.emit(scores_pb2.UnitScoreGraded(plan_id=plan_id, period=s.period, snapshot_version=s.version,
                                                   score=scores_pb2.UnitScore(**score_message_fields(e))),
                        plan_id=plan_id, unit_id=u.unit, aggregate_id=aggregate, version=s.version)
@@ -161,7 +161,7 @@ async def _carry_out(deps: Dependencies, claim: AbstractUnitOfWork, request: Any
             await close_period(deps, request.plan_id, request.period, request.actor)
         else:
             log.info("scoring.progress_period_closed", plan=request.plan_id, period=request.period)
-    except Exception as exc:  # noqa: BLE001 - keep the request, retry later
+    except Exception as exc:
         await claim.repo.fail_close_request(request.id, f"{type(exc).__name__}: {exc}")
         await claim.commit()
         log.warning("scoring.close_failed", plan=request.plan_id, period=request.period, error=str(exc))

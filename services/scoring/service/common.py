@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput
-from services.scoring.adapters.clients import AbstractSnapshotClient
-from services.scoring.adapters.facts import parse_plan_json
+from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan
 from jixiao.rules.periods import PERIODS
+from services.scoring.adapters.clients import AbstractSnapshotClient
+from services.scoring.adapters.facts import parse_plan_json
 from services.scoring.service.metrics import ScoringMetrics, scoring_metrics
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
-from jixiao.rules import exactjson
 
 YEAR = "Y"
 ERROR = "error"  # stored status of a unit whose facts the rules refuse

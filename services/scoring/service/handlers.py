@@ -18,8 +18,8 @@ from services.scoring.adapters.source_events import Touch, apply_event
 from .closing import CloseReport, close_period, run_close_requests
 from .common import ERROR, YEAR, Dependencies, PlanCache, Progress, check_gradable, check_period, provisional_entry
 from .queries import consistency, history, provisional_entries, rankings, results, results_doc, snapshots, unit_score
-from .reconcile import APPLY_CHUNK, reconcile
 from .recompute import Touched, Trigger, recompute, recompute_touched, score_and_grade
+from .reconcile import APPLY_CHUNK, reconcile
 from .rescore import RescoreReport, rescore
 
 __all__ = [

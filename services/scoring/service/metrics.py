@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram
 
@@ -21,7 +21,7 @@ class ScoringMetrics:
     periods_closed: Counter
 
 
-@lru_cache(maxsize=None)
+@cache
 def scoring_metrics(registry: CollectorRegistry = REGISTRY) -> ScoringMetrics:
     """Created once per process and registry."""
     return ScoringMetrics(

@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import NotFound
-from services.scoring.adapters.repository import AbstractScoringRepository
+from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
+from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.domain.grading import rank_within_groups
 from services.scoring.domain.results import RESULTS_FORMAT
 from services.scoring.service.common import ERROR, Dependencies, check_period, provisional_entry
-from jixiao.rules import exactjson
 
 SOURCES = ("indicators", "surveys", "inspections")
 

@@ -18,13 +18,13 @@ from jixiao.errors import Conflict, FieldProblem, NotFound
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at
 from jixiao.proto.events.v1 import scores_pb2
-from services.scoring.adapters.facts import score_message_fields, unit_facts, unit_from_row
-from services.scoring.adapters.repository import AbstractScoringRepository
-from services.scoring.adapters.source_events import Touch
 from jixiao.rules.errors import ScoringError
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan, Unit, UnitFacts
 from jixiao.rules.periods import PERIODS
+from services.scoring.adapters.facts import score_message_fields, unit_facts, unit_from_row
+from services.scoring.adapters.repository import AbstractScoringRepository
+from services.scoring.adapters.source_events import Touch
 from services.scoring.domain.grading import grade_period, score_unit
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, unit_to_dict

@@ -22,7 +22,7 @@ async def reconcile(deps: Dependencies, plan_id: str, period: str = "",
     """
     sources = sorted(deps.clients)
     streams = await asyncio.gather(*(deps.clients[s].stream(plan_id, period) for s in sources))
-    counts = {s: len(envs) for s, envs in zip(sources, streams)}
+    counts = {s: len(envs) for s, envs in zip(sources, streams, strict=True)}
     envelopes = [env for envs in streams for env in envs]
     total = len(envelopes)
     if progress:

@@ -7,14 +7,14 @@ from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput, NotFound
 from jixiao.logging import get_logger
+from jixiao.rules import exactjson
 from jixiao.rules.periods import PERIODS
 from services.scoring.domain.results import unit_to_dict
 from services.scoring.service.common import YEAR, Dependencies, Progress, plain_entries, provisional_entry
 from services.scoring.service.diff import DiffEntry, diff_units
 from services.scoring.service.queries import provisional_entries
-from services.scoring.service.reconcile import reconcile
 from services.scoring.service.recompute import score_and_grade
-from jixiao.rules import exactjson
+from services.scoring.service.reconcile import reconcile
 
 log = get_logger("scoring.handlers")
 

@@ -8,8 +8,8 @@ import grpc
 
 from jixiao.messaging.envelope import Envelope
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
-from jixiao.runtime import Runtime
 from jixiao.rules.periods import is_period, round_counts
+from jixiao.runtime import Runtime
 from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 SERVICE_NAME = snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name

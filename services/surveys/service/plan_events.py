@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from jixiao.errors import FieldProblem
 from jixiao.rules.errors import PlanError
 from jixiao.rules.plan import load_plan_json
-from jixiao.errors import FieldProblem
 from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 
 from .common import log, read_plan

@@ -21,6 +21,7 @@ from .common import PlanContext, load_context, log
 from .scores import recompute_scores
 from .unit_of_work import AbstractUnitOfWork
 
+
 def _all_known(allowed: set, answers: list) -> bool:
     try:
         return allowed.issuperset(answers)  # the common case, at C speed

@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from jixiao.rules import exactjson
+from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.adapters.orm import messaging
 from services.indicators.app import create_app
-from jixiao.samples import BAILIAN_BUNDLE
 
 BUNDLE = BAILIAN_BUNDLE
 PART = ("plan", "indicators", "units", "targets", "results")

@@ -7,7 +7,6 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-
 pytestmark = pytest.mark.integration
 PLAN = "bailian-2026"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,8 +7,8 @@ import grpc
 import httpx
 import pytest
 
-from jixiao.testing.auth import SECRET, bearer
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from jixiao.testing.auth import SECRET, bearer
 from services.indicators.app import create_app
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from jixiao.rules import exactjson
 from jixiao.messaging.topics import ALL_TOPICS, ensure_topics
+from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.indicators.adapters.orm import messaging as indicators_messaging
 from services.indicators.app import create_app as create_indicators

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from jixiao.testing.auth import SECRET, bearer
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from jixiao.testing.auth import SECRET, bearer
 from services.inspections.app import create_app
 
 pytestmark = pytest.mark.integration

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from jixiao.grpc import channel
 from jixiao.messaging.envelope import decode, payload_of
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
+from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.inspections.adapters.orm import audit_log, messaging
 from services.inspections.app import create_app
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.integration
 BUNDLE = BAILIAN_BUNDLE

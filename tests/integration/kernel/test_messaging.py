@@ -24,7 +24,6 @@ from jixiao.metrics import kernel_metrics
 from jixiao.proto.events.v1 import indicators_pb2
 from jixiao.runtime import create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
-
 from jixiao.testing import toy_service as toy
 from jixiao.testing.netproxy import CuttableProxy
 

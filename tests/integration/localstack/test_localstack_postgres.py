@@ -7,8 +7,7 @@ import psutil
 import pytest
 
 from jixiao.localstack import EmbeddedPostgres
-from jixiao.testing.servers import initdb_cache
-from jixiao.testing.servers import fresh_database
+from jixiao.testing.servers import fresh_database, initdb_cache
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,6 @@ from jixiao.localstack.stack import (
     running_stack,
     service_urls,
 )
-
 from jixiao.testing.servers import initdb_cache
 
 from .conftest import FAKE_SERVICE

@@ -19,17 +19,17 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
-from jixiao.rules import exactjson
 from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import make_envelope
 from jixiao.messaging.topics import INDICATORS, SCORES, ensure_topics
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, scores_pb2
+from jixiao.rules import exactjson
+from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.integration
 

@@ -11,11 +11,11 @@ from pathlib import Path
 from jixiao.messaging.envelope import Envelope, make_envelope
 from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, surveys_pb2
+from jixiao.rules import exactjson
 from jixiao.rules.bundle import load_bundle
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.survey import round_score, stratum_weights
 from jixiao.samples import BAILIAN_BUNDLE
-from jixiao.rules import exactjson
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "data"  # the project's own copy of shared/examples
 BUNDLE = BAILIAN_BUNDLE

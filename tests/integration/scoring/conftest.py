@@ -12,15 +12,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # bundle_events, fake_sources
 
-from jixiao.messaging.consumer import BatchApplier  # noqa: E402
-from jixiao.migrations import migrate  # noqa: E402
-from jixiao.runtime import Runtime  # noqa: E402
-from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings  # noqa: E402
-from services.scoring.adapters import orm  # noqa: E402
-from services.scoring.app import create_app, service_of  # noqa: E402
-from services.scoring.entrypoints.consumer import ScoringEventHandler  # noqa: E402
-from services.scoring.service.handlers import ScoringService  # noqa: E402
-from services.scoring.settings import ScoringSettings  # noqa: E402
+from jixiao.messaging.consumer import BatchApplier
+from jixiao.migrations import migrate
+from jixiao.runtime import Runtime
+from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from services.scoring.adapters import orm
+from services.scoring.app import create_app, service_of
+from services.scoring.entrypoints.consumer import ScoringEventHandler
+from services.scoring.service.handlers import ScoringService
+from services.scoring.settings import ScoringSettings
 
 
 @dataclass

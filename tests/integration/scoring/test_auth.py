@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from jixiao.auth import COOKIE, issue_token
-from jixiao.testing.auth import SECRET, bearer
 from jixiao.migrations import migrate
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from jixiao.testing.auth import SECRET, bearer
 from services.scoring.app import create_app, service_of
 from services.scoring.settings import ScoringSettings
 

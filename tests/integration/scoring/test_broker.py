@@ -7,18 +7,18 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaProducer
-
 from bundle_events import all_events, bundle_events, load_doc
+
 from jixiao.messaging.topics import ALL_TOPICS, TOPIC_OF_SERVICE, ensure_topics
 from jixiao.migrations import migrate
-from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
-from services.scoring.app import create_app
+from jixiao.rules import exactjson
 from jixiao.rules.bundle import load_bundle
 from jixiao.rules.exactjson import dumps
+from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from services.scoring.app import create_app
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.results import results_to_dict
 from services.scoring.settings import ScoringSettings
-from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 UNITS = {"v01", "v02", "v03", "v10", "a01", "a02", "a07"}

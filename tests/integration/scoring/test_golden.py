@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from bundle_events import all_events, bundle_events, golden_units, load_doc, records
+
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
-from services.scoring.adapters import orm
 from jixiao.rules import exactjson
-
+from services.scoring.adapters import orm
 
 pytestmark = pytest.mark.integration
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from bundle_events import bundle_events, golden_units, load_doc, records
 from conftest import start_scoring, stop_scoring
 from fake_sources import start_fake_sources
+
 from jixiao.grpc import channel, start_server
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
-
+from jixiao.rules import exactjson
 from services.scoring.entrypoints.grpc_server import SERVICE_NAMES, registrations
 from services.scoring.settings import ScoringSettings
-from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.integration
 PLAN = "bailian-2026"

@@ -10,9 +10,8 @@ import pytest
 
 from jixiao.rules.decimals import round2
 from jixiao.rules.model import RoundScore, SurveyRound
-from services.scoring.domain.survey import survey_component
-
 from jixiao.samples import BAILIAN_BUNDLE
+from services.scoring.domain.survey import survey_component
 
 from .conftest import outbox_events, to_json
 

@@ -17,10 +17,10 @@ import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 
-from jixiao.rules import exactjson
 from jixiao.messaging.envelope import decode, make_envelope
 from jixiao.messaging.topics import INDICATORS, ensure_topics
 from jixiao.proto.events.v1 import indicators_pb2
+from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.testing.servers import fresh_database
 from services.surveys.adapters import orm

@@ -9,7 +9,8 @@ import pytest
 
 from jixiao.errors import Conflict, InvalidInput, PreconditionFailed
 from jixiao.messaging.envelope import payload_of
-from services.indicators.service import excel, handlers as h
+from services.indicators.service import excel
+from services.indicators.service import handlers as h
 
 pytestmark = pytest.mark.unit
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)

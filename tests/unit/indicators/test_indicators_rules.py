@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from jixiao.errors import InvalidInput, PreconditionFailed, PreconditionRequired
-from services.indicators.domain import rules, tasks as task_rules
+from services.indicators.domain import rules
+from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.errors import WrongState
 from services.indicators.domain.model import Plan, Result, Task
 

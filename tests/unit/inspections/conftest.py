@@ -10,7 +10,13 @@ import pytest
 
 from jixiao.testing import fakes
 from services.inspections.adapters.repository import (
-    ANY, AbstractAuditLog, AbstractEvidenceStore, AbstractPlans, AbstractRecords, AbstractUnits, ListFilter,
+    ANY,
+    AbstractAuditLog,
+    AbstractEvidenceStore,
+    AbstractPlans,
+    AbstractRecords,
+    AbstractUnits,
+    ListFilter,
 )
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 

@@ -10,13 +10,18 @@ import pytest
 
 from jixiao.errors import Conflict, InvalidInput, NotFound
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.samples import BAILIAN_BUNDLE
 from services.inspections.domain import commands as c
 from services.inspections.domain.errors import (
-    AlreadyRevoked, AppealAlreadyOpen, AppealDecided, AppealNotAllowed, AppealWindowClosed, PlanNotConfigured,
+    AlreadyRevoked,
+    AppealAlreadyOpen,
+    AppealDecided,
+    AppealNotAllowed,
+    AppealWindowClosed,
+    PlanNotConfigured,
     VetoAlreadyLifted,
 )
 from services.inspections.service import handlers as h
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 D = Decimal

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from jixiao.errors import InvalidInput
+from jixiao.samples import BAILIAN_BUNDLE
 from services.inspections.domain import rules
 from services.inspections.domain.imports import validate_import
 from services.inspections.domain.model import Deduction, Leave, PlanSettings, dec_str
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 D = Decimal

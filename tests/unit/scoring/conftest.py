@@ -20,11 +20,11 @@ from prometheus_client import CollectorRegistry
 
 from jixiao.messaging.envelope import Envelope, make_envelope
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2
+from jixiao.rules.bundle import parse_bundle
+from jixiao.rules.exactjson import dumps
 from services.scoring.adapters.clients import AbstractSnapshotClient
 from services.scoring.adapters.facts import FactRows
 from services.scoring.adapters.repository import FACTS, MAX_CLOSE_ATTEMPTS, AbstractScoringRepository
-from jixiao.rules.bundle import parse_bundle
-from jixiao.rules.exactjson import dumps
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.model import UnitScore
 from services.scoring.service.common import Dependencies

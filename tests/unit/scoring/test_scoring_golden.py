@@ -12,12 +12,12 @@ import pytest
 from jixiao.rules.bundle import load_bundle
 from jixiao.rules.decimals import round2
 from jixiao.rules.exactjson import dumps
+from jixiao.samples import BAILIAN_BUNDLE
+from services.scoring.domain.deductions import CAPPED, COUNTED
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, results_to_dict
-from services.scoring.domain.deductions import COUNTED, CAPPED
 from services.scoring.entrypoints.offline import score_command
-from jixiao.samples import BAILIAN_BUNDLE
 
 pytestmark = pytest.mark.unit
 

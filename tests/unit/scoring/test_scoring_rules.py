@@ -8,11 +8,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.rules.bundle import load_bundle, parse_bundle
 from jixiao.rules.errors import ScoringError
 from jixiao.rules.model import Deduction, Result, Revocation, RoundScore, SurveyResponse, UnitFacts, Veto
 from jixiao.rules.survey import round_score
+from jixiao.samples import BAILIAN_BUNDLE
 from services.scoring.domain.deductions import resolve_deductions
 from services.scoring.domain.grading import grade_period, score_bundle, score_unit
 from services.scoring.domain.results import results_to_dict

@@ -12,8 +12,8 @@ import pytest
 from jixiao.errors import Conflict, InvalidInput, NotFound
 from jixiao.messaging.envelope import make_envelope, payload_of
 from jixiao.proto.events.v1 import scores_pb2
+from jixiao.rules import exactjson
 from services.scoring.adapters.source_events import apply_event
-
 from services.scoring.service.closing import close_period, run_close_requests
 from services.scoring.service.diff import DiffEntry
 from services.scoring.service.queries import (
@@ -27,7 +27,6 @@ from services.scoring.service.queries import (
 )
 from services.scoring.service.recompute import Touched, recompute_touched
 from services.scoring.service.rescore import rescore
-from jixiao.rules import exactjson
 
 pytestmark = pytest.mark.unit
 PLAN = "t-2026"

@@ -9,6 +9,7 @@ from types import SimpleNamespace as Row
 import pytest
 
 from jixiao.errors import InvalidInput
+from jixiao.rules.model import Deduction, Revocation
 from services.scoring.adapters.facts import (
     FactRows,
     decimal_field,
@@ -16,7 +17,6 @@ from services.scoring.adapters.facts import (
     score_message_fields,
     unit_facts,
 )
-from jixiao.rules.model import Deduction, Revocation
 from services.scoring.service.diff import diff_units
 from services.scoring.service.handlers import provisional_entry
 from services.scoring.settings import ScoringSettings

@@ -205,7 +205,7 @@ def test_replacements_never_repeat_and_run_out_cleanly(setup) -> None:
     draw = fw.sample.strata["npc_deputy"]  # 6 members, 1 sampled -> 5 replacements
     current = draw.sampled[0]
     seen = [current]
-    for n in range(5):
+    for _ in range(5):
         current = record(fw, r, current, "replaced").replacement_id
         assert current not in seen
         seen.append(current)

@@ -59,7 +59,7 @@ def test_wrong_key_tampering_and_context(key: str) -> None:
     flipped = body[:-2] + ("A" if body[-2] != "A" else "B") + body[-1]
     with pytest.raises(PiiDecryptError):
         cipher.decrypt(f"{head}.{kid}.{flipped}", context="a1/name")
-    for bad in ("", "plain text", "pii1.x", "pii1.%s.!!!" % kid, "pii1.%s.AAAA" % kid):
+    for bad in ("", "plain text", "pii1.x", f"pii1.{kid}.!!!", f"pii1.{kid}.AAAA"):
         with pytest.raises(PiiDecryptError):
             cipher.decrypt(bad)
 

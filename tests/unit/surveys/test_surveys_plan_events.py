@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.rules import exactjson
 from jixiao.errors import JixiaoError
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
+from jixiao.rules import exactjson
 from services.surveys.adapters.plans import RoundRecord
 from services.surveys.domain.errors import PlanEventRejected, UnitEventRejected
 from services.surveys.entrypoints.consumer import SurveysEventHandler
