@@ -172,6 +172,16 @@ class Plan:
     survey: SurveyPlan | None
     indicators: Mapping[str, Indicator]  # every node, in input order
     leaves: tuple[Indicator, ...]  # the leaves, in input order
+    graded_periods: tuple[str, ...] = ("Y",)  # periods closed with grades, ranks and a snapshot; Y always
+    groups: Mapping[str, str] = field(default_factory=dict)  # display names of ranking groups (labels only)
+
+    def is_graded(self, period: str) -> bool:
+        """True for the year and the periods the plan appraises (`graded_periods`)."""
+        return period == "Y" or period in self.graded_periods
+
+    def group_name(self, group: str) -> str:
+        """The display name of a ranking group, or its id."""
+        return self.groups.get(group, group)
 
     def leaves_for(self, kind: str) -> tuple[Indicator, ...]:
         """L(u): the leaves that apply to units of this kind."""

@@ -33,7 +33,7 @@ from .model import (
     SurveyRound,
     VetoRule,
 )
-from .periods import PERIODS, is_period
+from .periods import PERIODS, YEAR, is_period
 
 
 def parse_plan(
@@ -103,6 +103,8 @@ def read_plan(
     eligible = _awards(r, problems, grades)
     veto = _veto(r, problems, grades)
     survey = _survey(r, problems, required=any(c.type == SURVEY for c in components))
+    graded_periods = _graded_periods(r)
+    groups = _groups(r)
     nodes, broken = _indicators(indicators, indicators_path, problems)
     if plan_id is None or year is None:
         return None, broken
@@ -119,9 +121,38 @@ def read_plan(
             survey=survey,
             indicators=nodes,
             leaves=leaves,
+            graded_periods=graded_periods,
+            groups=groups,
         ),
         broken,
     )
+
+
+def _graded_periods(r: Reader) -> tuple[str, ...]:
+    """`graded_periods`: periods appraised like the year (scoring.md, Periods); Y is always one."""
+    items = r.str_list("graded_periods", required=False)
+    if items is None:
+        return (YEAR,)
+    for i, code in enumerate(items):
+        if not is_period(code):
+            r.problems.add(f"{r.at('graded_periods')}[{i}]", f"must be one of {', '.join(PERIODS)}, not {describe(code)}")
+    if len(set(items)) != len(items):
+        r.fail("graded_periods", "lists a period twice")
+    return tuple(p for p in PERIODS if p == YEAR or p in items)
+
+
+def _groups(r: Reader) -> dict[str, str]:
+    """`groups`: display names of ranking groups ({group id: name}); they label, never score."""
+    items = r.dict("groups", required=False)
+    if items is None:
+        return {}
+    names = Reader(items, r.at("groups"), r.problems)
+    out = {}
+    for key in items:
+        name = names.str(key)
+        if name is not None:
+            out[str(key)] = name
+    return out
 
 
 # --- components, grades, awards, veto -------------------------------------------------------------

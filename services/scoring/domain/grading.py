@@ -23,11 +23,11 @@ from jixiao.rules.model import (
     Unit,
     UnitFacts,
 )
-from jixiao.rules.periods import PERIODS, date_in, is_period, is_provisional, round_counts
+from jixiao.rules.periods import PERIODS, YEAR, date_in, is_period, round_counts
 from jixiao.rules.survey import round_score_of_unique, stratum_weights, unique_responses
 
 from .deductions import deduction_lines, resolve_deductions
-from .indicators import indicator_component
+from .indicators import counted_results, indicator_component
 from .model import ComponentLine, Explanation, UnitScore, VetoLine
 from .survey import survey_component
 
@@ -74,14 +74,34 @@ def _round_scores(plan: Plan, facts: UnitFacts, period: str) -> dict[str, RoundS
     return scores
 
 
+def period_left_out(plan: Plan, facts: Iterable[UnitFacts], period: str) -> frozenset[str]:
+    """The components a graded quarter or half-year leaves out for every unit (scoring.md, Periods):
+    an indicators component without a confirmed result of the period for any unit, a survey
+    component without a scored round inside the period for any unit. Y leaves nothing out."""
+    if period == YEAR:
+        return frozenset()
+    facts = list(facts)
+    has_results = any(counted_results(f.results, period)[0] for f in facts)
+    has_survey = any(_round_scores(plan, f, period) for f in facts)
+    return frozenset(c.key for c in plan.components
+                     if (c.type == INDICATORS and not has_results) or (c.type == SURVEY and not has_survey))
+
+
 @in_scoring_context
-def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y") -> UnitScore:
+def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y", *,
+               left_out: frozenset[str] | None = None) -> UnitScore:
     """Score one unit for `period` from its validated facts, with the explanation.
 
     Status, total, grade and award are set here; the rank needs the whole group (`grade_period`).
+    The year is always graded. A quarter or half-year that the plan lists in `graded_periods` is
+    graded like the year when the caller gives `left_out` (the plan-wide `period_left_out`: the
+    same formula for every unit); without it, or for a period the plan does not grade, the score
+    is a provisional progress check whose empty components are left out unit by unit.
     """
     _check_period(period)
-    provisional = is_provisional(period)
+    graded = period == YEAR or (left_out is not None and plan.is_graded(period))
+    provisional = not graded
+    left_out = frozenset() if provisional or left_out is None else left_out
     deductions, notices = resolve_deductions(facts.deductions)
     lines: list[ComponentLine] = []
     scores: dict[str, Decimal | None] = {}
@@ -91,13 +111,16 @@ def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y") -> U
         leaves = rounds = taken = ()
         if comp.type == INDICATORS:
             outcome = indicator_component(plan, unit.kind, facts.results, facts.targets, period)
-            left_out = provisional and outcome.counted == 0  # no data in a progress check
-            score = None if left_out else outcome.score
+            # no data: left out unit by unit in a progress check, plan-wide in a graded period
+            skip = comp.key in left_out or (provisional and outcome.counted == 0)
+            score = None if skip else outcome.score
             leaves = outcome.lines
-            if not left_out:
+            if not skip:
                 missing.extend(outcome.missing)
         elif comp.type == SURVEY:
-            outcome = survey_component(plan.survey.rounds, _round_scores(plan, facts, period))
+            outcome = None
+            if comp.key not in left_out:
+                outcome = survey_component(plan.survey.rounds, _round_scores(plan, facts, period))
             score = survey_se = None
             if outcome is not None:
                 score, survey_se, rounds = outcome.score, outcome.se, outcome.rounds
@@ -111,16 +134,15 @@ def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y") -> U
         scores[comp.key] = score
         lines.append(ComponentLine(comp.key, comp.type, comp.weight, score, ZERO, leaves, rounds, taken))
 
-    weighted = [c for c in plan.components if c.weighted]
+    weighted = [c for c in plan.components if c.weighted and c.key not in left_out]
     present = [c for c in weighted if scores[c.key] is not None]
     missing.extend(f"component:{c.key}" for c in weighted if scores[c.key] is None)
     if provisional:
         status = PROVISIONAL
-        present_weight = sum((c.weight for c in present), ZERO)
-        weights = {c.key: c.weight / present_weight for c in present}  # rescaled to sum to 1
+        weights = _rescaled(present)
     else:
         status = FINAL if len(present) == len(weighted) else INCOMPLETE
-        weights = {c.key: c.weight for c in weighted}
+        weights = _rescaled(weighted) if left_out else {c.key: c.weight for c in weighted}
 
     for i, line in enumerate(lines):
         if line.type == PENALTY:
@@ -160,6 +182,12 @@ def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y") -> U
     )
 
 
+def _rescaled(components: list) -> dict[str, Decimal]:
+    """The components' weights rescaled to sum to 1 (the left-out ones' share spread over the rest)."""
+    total = sum((c.weight for c in components), ZERO)
+    return {c.key: c.weight / total for c in components}
+
+
 def rank_within_groups(scores: Iterable[UnitScore]) -> dict[str, int]:
     """Competition ranks (1, 2, 2, 4) of the final units by rounded total, within each group."""
     groups: dict[str, list[UnitScore]] = {}
@@ -196,9 +224,13 @@ def grade_period(plan: Plan, scores: Iterable[UnitScore], period: str = "Y") -> 
 def score_period(
     plan: Plan, units: Iterable[Unit], facts: Mapping[str, UnitFacts], period: str = "Y"
 ) -> list[UnitScore]:
-    """Score and rank every unit for a period (`score_unit` then `grade_period`)."""
+    """Score and rank every unit for a period (`score_unit` then `grade_period`); a period the plan
+    grades is graded on one formula for all units (`period_left_out`)."""
     empty = UnitFacts()
-    return grade_period(plan, (score_unit(plan, u, facts.get(u.id, empty), period) for u in units), period)
+    units = list(units)
+    left_out = period_left_out(plan, facts.values(), period) if plan.is_graded(period) else None
+    return grade_period(plan, (score_unit(plan, u, facts.get(u.id, empty), period, left_out=left_out)
+                               for u in units), period)
 
 
 def score_bundle(bundle: Bundle, period: str = "Y") -> list[UnitScore]:

@@ -19,7 +19,14 @@ from jixiao.rules.model import Plan
 from services.scoring.adapters.facts import score_message_fields
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, results_to_dict, unit_to_dict
-from services.scoring.service.common import YEAR, Dependencies, Progress, check_gradable, plain_entries
+from services.scoring.service.common import (
+    Dependencies,
+    NotGradable,
+    Progress,
+    check_gradable,
+    check_period,
+    plain_entries,
+)
 from services.scoring.service.diff import DiffEntry, diff_units
 from services.scoring.service.recompute import score_and_grade
 from services.scoring.service.reconcile import reconcile as reconcile_sources
@@ -66,10 +73,12 @@ async def close_period(deps: Dependencies, plan_id: str, period: str, actor: str
                        progress: Progress | None = None) -> CloseReport:
     """Reconcile with the sources, grade and rank every unit, store an immutable graded snapshot and
     publish UnitScoreGraded per unit and one PeriodGraded (or return the unchanged latest snapshot)."""
-    check_gradable(period)
+    check_period(period)
     try:
         reconciled = await reconcile_sources(deps, plan_id, "", progress) if reconcile else {}
         report = await _grade(deps, plan_id, period, actor, progress)
+    except NotGradable:
+        raise  # a progress check: nothing to grade, nothing failed
     except Exception:
         deps.metrics.periods_closed.labels("failed").inc()
         raise
@@ -85,6 +94,7 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         plan_row = await repo.plan_row(plan_id)
         if plan_row is None:
             raise NotFound(f"plan {plan_id!r} is not known to scoring (no PlanPublished yet)")
+        check_gradable(deps.plans.of(plan_row), period)
         if progress:
             progress("grade", 0, 1)
         graded, plan = await score_and_grade(deps, uow, plan_id, period, label="close")
@@ -157,7 +167,7 @@ async def _carry_out(deps: Dependencies, claim: AbstractUnitOfWork, request: Any
     """Close what one request asks for (progress periods are only logged), then drop the request;
     on failure keep it with one more attempt and its error."""
     try:
-        if request.period == YEAR:
+        if await _gradable(deps, request.plan_id, request.period):
             await close_period(deps, request.plan_id, request.period, request.actor)
         else:
             log.info("scoring.progress_period_closed", plan=request.plan_id, period=request.period)
@@ -169,3 +179,10 @@ async def _carry_out(deps: Dependencies, claim: AbstractUnitOfWork, request: Any
     await claim.repo.finish_close_request(request.id)
     await claim.commit()
     return True
+
+
+async def _gradable(deps: Dependencies, plan_id: str, period: str) -> bool:
+    """Whether closing `period` grades it (an unknown plan: let close_period say why it cannot)."""
+    async with deps.uow_factory() as uow:
+        plan_row = await uow.repo.plan_row(plan_id)
+    return plan_row is None or deps.plans.of(plan_row).is_graded(period)

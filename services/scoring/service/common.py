@@ -51,7 +51,7 @@ class Dependencies:
 def provisional_entry(entry: Mapping[str, Any], period: str) -> dict[str, Any]:
     """A results/v1 entry as a provisional (not yet graded) score: status `provisional` unless incomplete."""
     out = dict(entry)
-    if period == YEAR and out.get("status") == "final":
+    if out.get("status") == "final":
         out["status"] = "provisional"
     return out
 
@@ -68,9 +68,14 @@ def check_period(period: str) -> None:
                            problems=[FieldProblem("period", "unknown period")])
 
 
-def check_gradable(period: str) -> None:
-    """InvalidInput unless `period` is the year (the only graded period)."""
+class NotGradable(InvalidInput):
+    """A period the plan does not appraise: its scores are progress checks, never graded."""
+
+
+def check_gradable(plan: Plan, period: str) -> None:
+    """NotGradable unless `period` is the year or one of the plan's `graded_periods`."""
     check_period(period)
-    if period != YEAR:
-        raise InvalidInput(f"only the year {YEAR!r} is graded; {period!r} is a progress check (provisional)",
-                           problems=[FieldProblem("period", "not gradable")])
+    if not plan.is_graded(period):
+        graded = ", ".join(plan.graded_periods)
+        raise NotGradable(f"plan {plan.id!r} grades {graded}; {period!r} is a progress check (provisional)",
+                          problems=[FieldProblem("period", "not gradable")])

@@ -25,7 +25,7 @@ from jixiao.rules.periods import PERIODS
 from services.scoring.adapters.facts import score_message_fields, unit_facts, unit_from_row
 from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.adapters.source_events import Touch
-from services.scoring.domain.grading import grade_period, score_unit
+from services.scoring.domain.grading import grade_period, period_left_out, score_unit
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, unit_to_dict
 from services.scoring.service.common import ERROR, YEAR, Dependencies, provisional_entry
@@ -91,9 +91,10 @@ class _Scored:
                 "score_json": self.score_json, "explanation_json": self.explanation_json}
 
 
-def _score(plan: Plan, unit: Unit, facts: UnitFacts, period: str) -> _Scored:
+def _score(plan: Plan, unit: Unit, facts: UnitFacts, period: str,
+           left_out: frozenset[str] | None = None) -> _Scored:
     try:
-        score = score_unit(plan, unit, facts, period)
+        score = score_unit(plan, unit, facts, period, left_out=left_out)
     except ScoringError as exc:
         entry: dict[str, Any] = {"unit": unit.id, "group": unit.group, "status": ERROR, "error": str(exc)}
         return _Scored(unit, period, str(exc), ERROR, None, None, entry, dumps(entry, indent=None),
@@ -116,11 +117,13 @@ class _Run:
 
 async def recompute(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, unit_ids: Iterable[str] | None,
                     triggers: Mapping[tuple[str, str], list[Trigger]] | None = None, *,
-                    periods: Sequence[str] | None = None, label: str = "events") -> Scores:
+                    periods: Sequence[str] | None = None, label: str = "events", graded: bool = False) -> Scores:
     """Score these units (None = all) of a plan again, store changed scores and emit UnitScoreUpdated.
 
     Returns {unit: {period: UnitScore, or the error text when the rules refuse its facts}}.
-    Units are locked (advisory, sorted) so two instances never interleave on one unit.
+    Units are locked (advisory, sorted) so two instances never interleave on one unit. With
+    `graded` (closing: every unit, one period) a quarter or half-year the plan grades is scored on
+    one formula for all units (`period_left_out`); otherwise it is a provisional progress check.
     """
     started = time.perf_counter()
     repo = uow.repo
@@ -138,11 +141,15 @@ async def recompute(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, u
     wanted = await _periods_wanted(repo, plan_id, ids, periods)
     current = {p: await repo.current_scores(plan_id, p, ids) for p in sorted({p for ps in wanted.values() for p in ps})}
     run, triggers, out = _Run(deps, uow, plan_id, datetime.now(UTC)), triggers or {}, {}
+    all_facts = {u: unit_facts(facts[u]) for u in ids}
+    left_out: dict[str, frozenset[str] | None] = {}
+    if graded and unit_ids is None:
+        left_out = {p: period_left_out(plan, all_facts.values(), p) for p in (periods or ()) if plan.is_graded(p)}
     for row in rows:
         unit = unit_from_row(row)
         unit_triggers = [*triggers.get((plan_id, unit.id), ()), *triggers.get((plan_id, ""), ())]
         for period in wanted[unit.id]:
-            scored = _score(plan, unit, unit_facts(facts[unit.id]), period)
+            scored = _score(plan, unit, all_facts[unit.id], period, left_out.get(period))
             out.setdefault(unit.id, {})[period] = scored.outcome
             deps.metrics.units_recomputed.labels("error" if scored.status == ERROR else "ok").inc()
             await _store(run, scored, current[period].get(unit.id), unit_triggers)
@@ -200,7 +207,7 @@ async def score_and_grade(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: 
     if plan_row is None:
         raise NotFound(f"plan {plan_id!r} is not known to scoring (no PlanPublished yet)")
     plan = deps.plans.of(plan_row)
-    computed = await recompute(deps, uow, plan_id, None, periods=[period], label=label)
+    computed = await recompute(deps, uow, plan_id, None, periods=[period], label=label, graded=True)
     refused = {u: s[period] for u, s in computed.items() if isinstance(s[period], str)}
     if refused:
         raise Conflict(f"{len(refused)} unit(s) cannot be graded: facts refused by the scoring rules",

@@ -192,11 +192,34 @@ async def test_close_reconciles_with_the_sources_first(sf, store) -> None:
     assert ranked((await results_doc(deps, PLAN, "Y"))[0])[1] == ("v1", "final", D("92.35"), "excellent", 1)
 
 
-async def test_close_refuses_a_progress_period_and_an_unknown_plan(deps) -> None:
-    with pytest.raises(InvalidInput, match="only the year"):
+async def test_close_refuses_a_progress_period_and_an_unknown_plan(sf, deps) -> None:
+    await deliver(deps, sf.year_events())
+    with pytest.raises(InvalidInput, match="'Q1' is a progress check"):
         await close_period(deps, PLAN, "Q1", "office")
     with pytest.raises(NotFound, match="not known to scoring"):
         await close_period(deps, "nope", "Y", "office")
+
+
+async def test_a_quarter_the_plan_grades_closes_like_the_year(sf, store, deps) -> None:
+    plan = {**sf.MANUAL_PLAN, "graded_periods": ["Q1", "Q2"]}
+    await deliver(deps, [sf.plan_published(plan), *(sf.unit_upserted(u) for u in sf.UNITS),
+                         sf.points_confirmed("v1", "91", period="Q1"), sf.points_confirmed("v2", "84.995", period="Q1"),
+                         sf.points_confirmed("v1", "60", period="Y")])
+    report = await close_period(deps, PLAN, "Q1", "office")
+    assert (report.period, report.snapshot_version, report.created) == ("Q1", 1, True)
+    doc, version = await results_doc(deps, PLAN, "Q1")
+    # a1 has no Q1 result while others do: the indicators count for it too (0, its leaf missing)
+    assert (version, ranked(doc)) == (1, [("a1", "final", D("0.00"), "poor", 1),
+                                          ("v1", "final", D("91.00"), "excellent", 1),
+                                          ("v2", "final", D("85.00"), "good", 2)])
+    graded = [(u, v, st, t, g, r) for u, v, st, t, g, r in published(store, "UnitScoreGraded")]
+    assert [g[0] for g in graded] == ["a1", "v1", "v2"]
+    [period_graded] = [payload_of(e) for e in store.state.outbox if e.type == "PeriodGraded"]
+    assert (period_graded.period, period_graded.snapshot_version) == ("Q1", 1)
+    # the year is untouched by the quarter's snapshot; Q2 (graded, no data yet) closes empty-handed
+    assert await snapshots(deps, PLAN, "Y") == []
+    with pytest.raises(InvalidInput, match="'Q3' is a progress check"):
+        await close_period(deps, PLAN, "Q3", "office")
 
 
 # --- re-score ---------------------------------------------------------------------------------------
