@@ -7,12 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from jixiao.db import Database
-from jixiao.errors import JixiaoError
+from jixiao.errors import JixiaoError, Unavailable
 from jixiao.logging import get_logger, trace_id_var
 from jixiao.messaging.envelope import BadEnvelope, Envelope, decode
 from jixiao.messaging.outbox import MessagingTables
@@ -21,6 +23,53 @@ from jixiao.metrics import KernelMetrics
 from jixiao.settings import KafkaSettings
 
 log = get_logger("jixiao.consumer")
+
+# SQLSTATE classes caused by the data a statement carries: 22 data exception (value too long, out
+# of range, bad text), 23 integrity constraint violation. The same event fails the same way again.
+_DATA_CLASSES = ("22", "23")
+# Classes that pass: 08 connection, 40 transaction rollback (deadlock, serialization), 53
+# insufficient resources, 57 operator intervention (shutdown), 58 system error.
+_TRANSIENT_CLASSES = ("08", "40", "53", "57", "58")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for candidate in (exc, getattr(exc, "orig", None), getattr(getattr(exc, "orig", None), "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def is_poison(exc: BaseException) -> bool:
+    """True for an error the event itself causes (parked, not retried): a JixiaoError other than
+    Unavailable, or a database error about its data (SQLSTATE class 22 or 23)."""
+    if isinstance(exc, JixiaoError):
+        return not isinstance(exc, Unavailable)
+    if isinstance(exc, sa_exc.DBAPIError) and not exc.connection_invalidated:
+        code = _sqlstate(exc)
+        return code is not None and code[:2] in _DATA_CLASSES
+    return False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an error that passes (database or a dependency away): retried with backoff."""
+    if isinstance(exc, (Unavailable, OSError, TimeoutError, sa_exc.TimeoutError, sa_exc.DisconnectionError)):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, sa_exc.InterfaceError):
+            return True
+        code = _sqlstate(exc)
+        return code is not None and code[:2] in _TRANSIENT_CLASSES
+    return False
+
+
+def describe_error(exc: BaseException) -> str:
+    """What a dead letter records: the error's class and message (a database error's own, not the SQL)."""
+    if isinstance(exc, JixiaoError):
+        return f"{type(exc).__name__}: {exc.detail}"
+    cause = getattr(exc, "orig", None)
+    cause = getattr(cause, "__cause__", None) or cause or exc
+    return f"{type(cause).__name__}: {str(cause).strip()}"[:2000]
 
 
 class EventHandler(Protocol):
@@ -46,14 +95,38 @@ class BatchApplier:
         """Apply records in one transaction; returns counts by outcome (applied, duplicate, parked).
 
         Fast path: one inbox insert for the whole batch and one savepoint around all new events.
-        Only when an event turns out to be poison is the batch re-applied event by event, each in
-        its own savepoint, so the poison one is parked and the others still apply.
+        Only when an event turns out to be poison (a JixiaoError, or a database error caused by its
+        data: a value too long or out of range, a constraint it violates) is the batch re-applied
+        event by event, each in its own savepoint, so the poison one is parked and the others still
+        apply. Poison that shows only at the end of the batch (in `after_batch`) splits the batch
+        into transactions of one event each, so again only the event that causes it is parked.
+        Any other error (connection lost, deadlock, a bug) rolls back and is raised: retried.
         """
+        try:
+            outcomes, counted = await self._apply_batch(records)
+        except Exception as exc:
+            if not is_poison(exc):
+                raise
+            if len(records) > 1:
+                log.warning("consumer.batch_split", records=len(records), error=describe_error(exc))
+                outcomes = {"applied": 0, "duplicate": 0, "parked": 0}
+                for record in records:
+                    for outcome, n in (await self.apply([record])).items():
+                        outcomes[outcome] += n
+                return outcomes
+            outcomes, counted = await self._park_alone(records[0], exc)
+        for outcome, etype in counted:   # counted once committed: a retried batch is not counted twice
+            self.metrics.events_consumed.labels(etype, outcome).inc()
+        return outcomes
+
+    async def _apply_batch(self, records: Sequence[ConsumerRecord]
+                           ) -> tuple[dict[str, int], list[tuple[str, str]]]:
         outcomes = {"applied": 0, "duplicate": 0, "parked": 0}
+        counted: list[tuple[str, str]] = []
 
         def count(outcome: str, etype: str) -> None:
             outcomes[outcome] += 1
-            self.metrics.events_consumed.labels(etype, outcome).inc()
+            counted.append((outcome, etype))
 
         async with self.db.transaction() as session:
             decoded: list[tuple[ConsumerRecord, Envelope]] = []
@@ -75,15 +148,20 @@ class BatchApplier:
                 async with session.begin_nested():
                     for _, env in new:
                         await self._apply_traced(session, env)
-            except JixiaoError:
+            except Exception as exc:
+                if not is_poison(exc):
+                    raise
                 for record, env in new:
                     try:
                         async with session.begin_nested():
                             await self._apply_traced(session, env)
-                    except JixiaoError as exc:
+                    except Exception as exc:
+                        if not is_poison(exc):
+                            raise
                         # The inbox row stays: a parked event is processed (once), not retried.
-                        await self._park(session, record, f"{type(exc).__name__}: {exc.detail}")
-                        log.warning("consumer.parked", event_id=env.event_id, type=env.type, error=exc.detail)
+                        await self._park(session, record, describe_error(exc))
+                        log.warning("consumer.parked", event_id=env.event_id, type=env.type,
+                                    error=describe_error(exc))
                         count("parked", env.type)
                     else:
                         count("applied", env.type)
@@ -91,7 +169,23 @@ class BatchApplier:
                 for _, env in new:
                     count("applied", env.type)
             await self.handler.after_batch(session)
-        return outcomes
+        return outcomes, counted
+
+    async def _park_alone(self, record: ConsumerRecord, exc: BaseException
+                          ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+        """Park one record whose transaction failed as poison (in `after_batch`), with its inbox row."""
+        async with self.db.transaction() as session:
+            try:
+                env = decode(record.value)
+            except BadEnvelope:
+                env = None
+            if env is not None and not await self._claim(session, [env]):
+                return {"applied": 0, "duplicate": 1, "parked": 0}, [("duplicate", env.type)]
+            await self._park(session, record, describe_error(exc))
+        etype = env.type if env is not None else "unknown"
+        log.warning("consumer.parked", event_id=env.event_id if env else None, type=etype,
+                    error=describe_error(exc))
+        return {"applied": 0, "duplicate": 0, "parked": 1}, [("parked", etype)]
 
     async def _claim(self, session: AsyncSession, envs: list[Envelope]) -> set[str]:
         """Insert inbox rows for the batch; returns the ids that were not there before."""
@@ -120,13 +214,14 @@ class IdempotentConsumer:
     """One consumer-group member: getmany → apply in one transaction → commit offsets."""
 
     def __init__(self, applier: BatchApplier, kafka: KafkaSettings, topics: Sequence[str], group_id: str,
-                 *, max_records: int = 1000, max_backoff: float = 10.0) -> None:
+                 *, max_records: int = 1000, max_backoff: float = 10.0, retry_for: float = 60.0) -> None:
         self.applier = applier
         self.kafka = kafka
         self.topics = list(topics)
         self.group_id = group_id
         self.max_records = max_records
         self.max_backoff = max_backoff
+        self.retry_for = retry_for
         self._consumer: AIOKafkaConsumer | None = None
         self.ready = asyncio.Event()
 
@@ -172,13 +267,30 @@ class IdempotentConsumer:
                 continue
             records = [r for tp in sorted(batch, key=lambda tp: (tp.topic, tp.partition)) for r in batch[tp]]
             try:
-                await self.applier.apply(records)
+                await self.apply(records)
             except Exception:
                 # Not applied: rewind so the same records come again after the backoff.
                 for tp, recs in batch.items():
                     consumer.seek(tp, recs[0].offset)
                 raise
             await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+
+    async def apply(self, records: Sequence[ConsumerRecord]) -> dict[str, int]:
+        """Apply a batch; while the database (or a dependency) is away, retry it with backoff.
+
+        Poison is parked by the applier; a transient error is retried here for up to `retry_for`
+        seconds (well inside the group's max poll interval), then raised so the client is rebuilt.
+        """
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(is_transient), reraise=True, stop=stop_after_delay(self.retry_for),
+            wait=wait_exponential(multiplier=0.1, min=0.1, max=self.max_backoff),
+            before_sleep=lambda state: log.warning(
+                "consumer.retry_batch", attempt=state.attempt_number,
+                error=describe_error(state.outcome.exception()) if state.outcome else None))
+        async for attempt in retrying:
+            with attempt:
+                return await self.applier.apply(records)
+        raise AssertionError("unreachable: tenacity returns or raises")
 
     async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
         """Set the lag gauges; rewind a partition whose log is now shorter than our position.
