@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import time
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
@@ -20,9 +22,10 @@ from jixiao.messaging.envelope import BadEnvelope, Envelope, decode
 from jixiao.messaging.outbox import MessagingTables
 from jixiao.messaging.topics import ensure_topics
 from jixiao.metrics import KernelMetrics
-from jixiao.settings import KafkaSettings
+from jixiao.settings import KafkaSettings, service_settings
 
 log = get_logger("jixiao.consumer")
+_PRUNE_EVERY_S = 600.0
 
 # SQLSTATE classes caused by the data a statement carries: 22 data exception (value too long, out
 # of range, bad text), 23 integrity constraint violation. The same event fails the same way again.
@@ -210,11 +213,45 @@ class BatchApplier:
             key=record.key, value=record.value, error=error[:2000]))
 
 
+async def applied_by_source(session: AsyncSession, tables: MessagingTables, plan_id: str) -> dict[str, int]:
+    """How many events of a plan were processed (applied or parked), per source: the inbox rows
+    plus those pruned, read in one statement so a concurrent prune never makes a count jump."""
+    inbox, pruned = tables.inbox, tables.inbox_pruned
+    kept = (sa.select(inbox.c.source, sa.func.count().label("events")).where(inbox.c.plan_id == plan_id)
+            .group_by(inbox.c.source))
+    gone = sa.select(pruned.c.source, pruned.c.events).where(pruned.c.plan_id == plan_id)
+    both = sa.union_all(kept, gone).subquery()
+    q = sa.select(both.c.source, sa.func.sum(both.c.events)).group_by(both.c.source)
+    return {source: int(n) for source, n in (await session.execute(q)).all()}
+
+
+async def prune_inbox(session: AsyncSession, tables: MessagingTables, older_than: dt.datetime,
+                      limit: int = 10_000) -> int:
+    """Delete up to `limit` inbox rows processed before `older_than`, adding them to the per-source,
+    per-plan pruned counts in the same statement; returns how many were deleted."""
+    inbox, pruned = tables.inbox.name, tables.inbox_pruned.name
+    # one statement: the rows deleted and the counts added commit together or not at all
+    sql = sa.text(f"""
+        WITH gone AS (
+            DELETE FROM {inbox} WHERE event_id IN (
+                SELECT event_id FROM {inbox} WHERE processed_at < :cutoff
+                LIMIT :limit FOR UPDATE SKIP LOCKED)
+            RETURNING source, plan_id),
+        counted AS (
+            INSERT INTO {pruned} (source, plan_id, events)
+            SELECT source, plan_id, count(*) FROM gone GROUP BY source, plan_id
+            ON CONFLICT (source, plan_id) DO UPDATE SET events = {pruned}.events + excluded.events
+            RETURNING plan_id)
+        SELECT count(*) FROM gone""")
+    return int((await session.execute(sql, {"cutoff": older_than, "limit": limit})).scalar_one())
+
+
 class IdempotentConsumer:
     """One consumer-group member: getmany → apply in one transaction → commit offsets."""
 
     def __init__(self, applier: BatchApplier, kafka: KafkaSettings, topics: Sequence[str], group_id: str,
-                 *, max_records: int = 1000, max_backoff: float = 10.0, retry_for: float = 60.0) -> None:
+                 *, max_records: int = 1000, max_backoff: float = 10.0, retry_for: float = 60.0,
+                 inbox_retention_hours: int | None = None) -> None:
         self.applier = applier
         self.kafka = kafka
         self.topics = list(topics)
@@ -222,6 +259,12 @@ class IdempotentConsumer:
         self.max_records = max_records
         self.max_backoff = max_backoff
         self.retry_for = retry_for
+        self.inbox_retention = dt.timedelta(hours=service_settings().inbox_retention_hours
+                                            if inbox_retention_hours is None else inbox_retention_hours)
+        # When the oldest batch applied but whose offsets are not committed yet was applied: its
+        # inbox rows (and any younger) must stay, or a redelivery would apply it twice.
+        self._uncommitted_since: dt.datetime | None = None
+        self._next_prune = time.monotonic() + _PRUNE_EVERY_S / 10
         self._consumer: AIOKafkaConsumer | None = None
         self.ready = asyncio.Event()
 
@@ -266,6 +309,7 @@ class IdempotentConsumer:
             if not batch:
                 continue
             records = [r for tp in sorted(batch, key=lambda tp: (tp.topic, tp.partition)) for r in batch[tp]]
+            started = dt.datetime.now(dt.UTC)
             try:
                 await self.apply(records)
             except Exception:
@@ -273,7 +317,44 @@ class IdempotentConsumer:
                 for tp, recs in batch.items():
                     consumer.seek(tp, recs[0].offset)
                 raise
+            self._uncommitted_since = self._uncommitted_since or started
             await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+            self._uncommitted_since = None
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + _PRUNE_EVERY_S
+                await self._prune_quietly()
+
+    def prune_cutoff(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """Inbox rows processed before this are pruned: older than the retention and applied before
+        any batch whose offsets are not committed yet. None: keep every row (retention 0)."""
+        if not self.inbox_retention:
+            return None
+        cutoff = (now or dt.datetime.now(dt.UTC)) - self.inbox_retention
+        return min(cutoff, self._uncommitted_since) if self._uncommitted_since else cutoff
+
+    async def prune_inbox_once(self, now: dt.datetime | None = None, *, rounds: int = 10) -> int:
+        """Delete inbox rows older than the retention (keeping per-plan counts); returns how many.
+
+        Keep the retention longer than the topics' retention: an event that can still be
+        redelivered (a replay from the start of the log) must still find its inbox row."""
+        cutoff = self.prune_cutoff(now)
+        total = 0
+        for _ in range(rounds if cutoff is not None else 0):
+            async with self.applier.db.transaction() as session:
+                n = await prune_inbox(session, self.applier.tables, cutoff)
+            total += n
+            if n == 0:
+                break
+        return total
+
+    async def _prune_quietly(self) -> None:
+        try:
+            if pruned := await self.prune_inbox_once():
+                log.info("inbox.pruned", events=pruned)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - housekeeping: try again at the next tick
+            log.warning("inbox.prune_retry", error=describe_error(exc))
 
     async def apply(self, records: Sequence[ConsumerRecord]) -> dict[str, int]:
         """Apply a batch; while the database (or a dependency) is away, retry it with backoff.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from aiokafka.structs import ConsumerRecord
@@ -9,7 +11,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.db import Database
-from jixiao.messaging.consumer import BatchApplier, IdempotentConsumer
+from jixiao.messaging.consumer import BatchApplier, IdempotentConsumer, applied_by_source
 from jixiao.messaging.envelope import Envelope, payload_of
 from jixiao.messaging.outbox import Outbox
 from jixiao.metrics import kernel_metrics
@@ -116,3 +118,35 @@ async def test_a_lost_connection_is_retried_not_parked(db):
     assert applier.handler.cut
     assert await _seen(db) == ["u1", "cut-once", "u2"]
     assert await _parked(db) == {}
+
+
+async def _inbox_rows(db: Database) -> int:
+    async with db.transaction() as s:
+        return int((await s.execute(sa.select(sa.func.count()).select_from(toy.tables.inbox))).scalar_one())
+
+
+async def _applied(db: Database, plan_id: str = "p") -> dict[str, int]:
+    async with db.transaction() as s:
+        return await applied_by_source(s, toy.tables, plan_id)
+
+
+async def test_pruning_the_inbox_keeps_the_counts_of_applied_events(db):
+    """Old inbox rows go; events applied per source and plan (scoring's consistency) stay the same."""
+    applier = BatchApplier(db, toy.tables, TroubleHandler(), kernel_metrics("indicators", CollectorRegistry()))
+    consumer = IdempotentConsumer(applier, KafkaSettings(), ["jixiao.indicators.v1"], "g", inbox_retention_hours=24)
+    old = await _records(db, ["u1", "numeric-overflow", "u2"])
+    assert await applier.apply(old) == {"applied": 2, "duplicate": 0, "parked": 1}
+    assert await _applied(db) == {"indicators": 3}
+
+    assert await consumer.prune_inbox_once() == 0                       # younger than a day: kept
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
+    consumer._uncommitted_since = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    assert await consumer.prune_inbox_once(now=later) == 0              # a batch not yet committed: kept
+    consumer._uncommitted_since = None
+    assert await consumer.prune_inbox_once(now=later) == 3
+    assert await _inbox_rows(db) == 0 and await _applied(db) == {"indicators": 3}
+
+    assert await applier.apply(await _records(db, ["u3"])) == {"applied": 1, "duplicate": 0, "parked": 0}
+    assert await _applied(db) == {"indicators": 4} and await _applied(db, "other") == {}
+    assert await IdempotentConsumer(applier, KafkaSettings(), [], "g", inbox_retention_hours=0
+                                    ).prune_inbox_once(now=later + dt.timedelta(days=9999)) == 0
