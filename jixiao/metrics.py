@@ -22,6 +22,7 @@ class KernelMetrics:
     outbox_dead_letters: Counter
     events_consumed: Counter
     consumer_lag: Gauge
+    consumer_resyncs: Counter
 
 
 @lru_cache(maxsize=None)
@@ -46,6 +47,9 @@ def kernel_metrics(service: str, registry: CollectorRegistry = REGISTRY) -> Kern
                                 ["type", "outcome"], registry=registry),
         consumer_lag=Gauge(f"{p}_consumer_lag_events", "Messages behind the high-water mark",
                            ["topic", "partition"], registry=registry),
+        consumer_resyncs=Counter(f"{p}_consumer_resyncs_total",
+                                 "Broker losses noticed (a log shorter or replayed, a topic gone)",
+                                 ["reason"], registry=registry),
     )
 
 

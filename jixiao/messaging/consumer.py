@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -83,6 +84,24 @@ class EventHandler(Protocol):
 
     async def after_batch(self, session: AsyncSession) -> None:
         """Called once per batch, in the same transaction, after every event was applied."""
+
+    # Optional (a handler without it does nothing on a loss):
+    # async def resync(self, loss: BrokerLoss) -> None:
+    #     """The broker lost events of these partitions: re-read the owners' snapshots."""
+
+
+@dataclass(frozen=True)
+class BrokerLoss:
+    """The broker lost records we had not all read: a restarted in-memory broker, a re-created topic.
+
+    `reason`: "log_shorter" (a log ends before where it ended or where we committed), "log_replayed"
+    (records come again from below our committed offset: the group's offsets are gone),
+    "topic_vanished" (a subscribed topic is no longer in the broker's metadata).
+    """
+
+    reason: str
+    partitions: frozenset[TopicPartition]
+    detail: str = ""
 
 
 class BatchApplier:
@@ -190,6 +209,16 @@ class BatchApplier:
                     error=describe_error(exc))
         return {"applied": 0, "duplicate": 0, "parked": 1}, [("parked", etype)]
 
+    async def resync(self, loss: BrokerLoss) -> None:
+        """Tell the handler the broker lost events (its `resync`, if it has one), and count it."""
+        hook = getattr(self.handler, "resync", None)
+        log.warning("consumer.broker_loss", reason=loss.reason, detail=loss.detail,
+                    partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in loss.partitions),
+                    resync=hook is not None)
+        if hook is not None:
+            await hook(loss)
+        self.metrics.consumer_resyncs.labels(loss.reason).inc()
+
     async def _claim(self, session: AsyncSession, envs: list[Envelope]) -> set[str]:
         """Insert inbox rows for the batch; returns the ids that were not there before."""
         if not envs:
@@ -264,6 +293,11 @@ class IdempotentConsumer:
         # When the oldest batch applied but whose offsets are not committed yet was applied: its
         # inbox rows (and any younger) must stay, or a redelivery would apply it twice.
         self._uncommitted_since: dt.datetime | None = None
+        # What we know of each partition, to notice a broker that lost it (kept across clients).
+        self._committed: dict[TopicPartition, int] = {}
+        self._high: dict[TopicPartition, int] = {}
+        self._topics_seen: set[str] = set()
+        self._losses: list[BrokerLoss] = []
         self._next_prune = time.monotonic() + _PRUNE_EVERY_S / 10
         self._consumer: AIOKafkaConsumer | None = None
         self.ready = asyncio.Event()
@@ -288,6 +322,7 @@ class IdempotentConsumer:
         backoff = 0.5
         while True:
             try:
+                self._topics_seen.clear()   # a new client knows no topics yet: nothing vanished
                 self._consumer = await self._start()
                 self.ready.set()
                 backoff = 0.5
@@ -305,7 +340,12 @@ class IdempotentConsumer:
         while True:
             batch: Mapping[TopicPartition, list[ConsumerRecord]] = await consumer.getmany(
                 timeout_ms=500, max_records=self.max_records)
-            await self._report_lag(consumer)
+            rewound = await self._report_lag(consumer)
+            if rewound:   # fetched before the rewind: they come again from the start of the log
+                batch = {tp: recs for tp, recs in batch.items() if tp not in rewound}
+            await self._check_topics(consumer)
+            self._check_replayed(batch)
+            await self._resync()
             if not batch:
                 continue
             records = [r for tp in sorted(batch, key=lambda tp: (tp.topic, tp.partition)) for r in batch[tp]]
@@ -318,7 +358,9 @@ class IdempotentConsumer:
                     consumer.seek(tp, recs[0].offset)
                 raise
             self._uncommitted_since = self._uncommitted_since or started
-            await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+            offsets = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
+            await consumer.commit(offsets)
+            self._committed.update(offsets)
             self._uncommitted_since = None
             if time.monotonic() >= self._next_prune:
                 self._next_prune = time.monotonic() + _PRUNE_EVERY_S
@@ -373,26 +415,76 @@ class IdempotentConsumer:
                 return await self.applier.apply(records)
         raise AssertionError("unreachable: tenacity returns or raises")
 
-    async def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
-        """Set the lag gauges; rewind a partition whose log is now shorter than our position.
+    async def _report_lag(self, consumer: AIOKafkaConsumer) -> set[TopicPartition]:
+        """Set the lag gauges; rewind a partition whose log is now shorter than it was.
 
-        A position past the high-water mark means the broker lost the log (a restarted in-memory
-        broker, a re-created topic): the records there now are new, so read it from the start
-        again — the inbox makes the events already applied duplicates, not double counts.
+        A log ends where it ended before or later: one whose high-water mark is below our position,
+        below what we committed or below what it was means the broker lost the log (a restarted
+        in-memory broker, a re-created topic). The records there now are new, so read it from the
+        start again — the inbox makes the events already applied duplicates, not double counts —
+        and the events lost with the old log are the handler's to resync. Returns the partitions
+        rewound.
         """
         # Lag from the fetch high-water mark: tansu answers end_offsets() wrongly.
         gauge = self.applier.metrics.consumer_lag
+        shorter: set[TopicPartition] = set()
         for tp in consumer.assignment():
             high = consumer.highwater(tp)
             if high is None:
                 continue
             position = await consumer.position(tp)
-            if position > high:
+            before = max(self._high.get(tp, 0), self._committed.get(tp, 0), position)
+            self._high[tp] = high
+            if high < before:
                 log.warning("consumer.log_truncated", topic=tp.topic, partition=tp.partition,
-                            position=position, highwater=high)
+                            position=position, highwater=high, before=before)
                 await consumer.seek_to_beginning(tp)
+                self._committed.pop(tp, None)
+                shorter.add(tp)
                 position = 0
             gauge.labels(tp.topic, str(tp.partition)).set(max(0, high - position))
+        if shorter:
+            self._losses.append(BrokerLoss("log_shorter", frozenset(shorter), "a log ends before it ended"))
+        return shorter
+
+    def _check_replayed(self, batch: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
+        """Records from below our committed offset: the broker forgot the group's offsets (and the
+        log was regrown past where we were, or the short log was not seen)."""
+        replayed = {tp for tp, recs in batch.items()
+                    if recs and recs[0].offset < self._committed.get(tp, recs[0].offset)}
+        for tp in replayed:
+            self._committed.pop(tp, None)
+        if replayed:
+            self._losses.append(BrokerLoss("log_replayed", frozenset(replayed),
+                                           "records again from below the committed offset"))
+
+    async def _check_topics(self, consumer: AIOKafkaConsumer) -> None:
+        """A subscribed topic the broker no longer knows: create it again and report the loss."""
+        vanished = []
+        for topic in self.topics:
+            if consumer.partitions_for_topic(topic):
+                self._topics_seen.add(topic)
+            elif topic in self._topics_seen:
+                vanished.append(topic)
+        if not vanished:
+            return
+        self._topics_seen.difference_update(vanished)
+        lost = frozenset(tp for tp in set(self._high) | set(self._committed) if tp.topic in vanished)
+        for tp in lost:
+            self._high.pop(tp, None)
+            self._committed.pop(tp, None)
+        self._losses.append(BrokerLoss("topic_vanished", lost, ", ".join(vanished)))
+        await self._create_topics(vanished)
+
+    async def _create_topics(self, topics: list[str]) -> None:
+        await ensure_topics(self.kafka.kafka_bootstrap, topics, self.kafka.kafka_partitions,
+                            self.kafka.kafka_replication)
+
+    async def _resync(self) -> None:
+        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff."""
+        while self._losses:
+            await self.applier.resync(self._losses[0])
+            self._losses.pop(0)
 
     def assignment(self) -> set[TopicPartition]:
         """The partitions this group member holds now (empty while not joined)."""
