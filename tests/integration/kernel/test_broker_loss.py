@@ -38,7 +38,8 @@ async def test_a_killed_and_restarted_broker_is_noticed_and_resynced(database_ur
     broker.start()
     app = create_service_app(
         toy.parts(True), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
-        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1))
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1))
     db = Database(database_url, "indicators")
 
     async def seen() -> int:
