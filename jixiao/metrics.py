@@ -27,8 +27,10 @@ class KernelMetrics:
     outbox_backlog: Gauge
     outbox_published: Counter
     outbox_publish_latency: Histogram
+    outbox_dead_letters: Counter
     events_consumed: Counter
     consumer_lag: Gauge
+    consumer_resyncs: Counter
 
 
 @cache
@@ -46,10 +48,16 @@ def kernel_metrics(service: str, registry: CollectorRegistry = REGISTRY) -> Kern
         outbox_publish_latency=Histogram(f"{p}_outbox_publish_latency_seconds",
                                          "From outbox commit to broker acknowledgement",
                                          buckets=LATENCY_BUCKETS, registry=registry),
+        outbox_dead_letters=Counter(f"{p}_outbox_dead_letters_total",
+                                    "Outbox rows the broker refused, moved to outbox_dead_letters",
+                                    ["type"], registry=registry),
         events_consumed=Counter(f"{p}_events_consumed_total", "Events consumed by type and outcome",
                                 ["type", "outcome"], registry=registry),
         consumer_lag=Gauge(f"{p}_consumer_lag_events", "Messages behind the high-water mark",
                            ["topic", "partition"], registry=registry),
+        consumer_resyncs=Counter(f"{p}_consumer_resyncs_total",
+                                 "Broker losses noticed (a log shorter or replayed, a topic gone)",
+                                 ["reason"], registry=registry),
     )
 
 

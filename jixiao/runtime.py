@@ -56,7 +56,8 @@ class Runtime:
         self.metrics: KernelMetrics = kernel_metrics(parts.name)
         self.db = Database(database.database_url, parts.name, pool_size=database.database_pool_size)
         topic = TOPIC_OF_SERVICE.get(parts.name)
-        self.outbox = (Outbox(parts.tables.outbox, parts.name, topic, parts.tables.outbox_pruned)
+        self.outbox = (Outbox(parts.tables.outbox, parts.name, topic, parts.tables.outbox_pruned,
+                              max_bytes=kafka.kafka_max_event_bytes)
                        if parts.publishes and topic else None)
         self.relay: OutboxRelay | None = None
         self.consumer: IdempotentConsumer | None = None
@@ -80,7 +81,8 @@ class Runtime:
                 self._tasks.append(asyncio.create_task(self._prune_outbox(), name=f"{self.parts.name}-prune"))
         if self.parts.consumes and self.parts.handler is not None:
             applier = BatchApplier(self.db, self.parts.tables, self.parts.handler(self), self.metrics)
-            self.consumer = IdempotentConsumer(applier, self.kafka, self.parts.consumes, f"jixiao-{self.parts.name}")
+            self.consumer = IdempotentConsumer(applier, self.kafka, self.parts.consumes, f"jixiao-{self.parts.name}",
+                                               inbox_retention_hours=self.settings.inbox_retention_hours)
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.parts.name}-consumer"))
         if self.parts.grpc is not None:
             self._grpc_server, self.grpc_port = await start_server(

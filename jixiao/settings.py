@@ -45,6 +45,11 @@ class KafkaSettings(_Base):
     # Real Kafka supports it; the local tansu broker rejects InitProducerId, so it is off by default.
     kafka_idempotence: bool = False
     kafka_request_timeout_ms: int = Field(30000, ge=6000)
+    # Largest event (envelope + key) an outbox accepts: under Kafka's default 1 MiB message limit
+    # with room for the record and batch headers; a larger one is refused when it is written.
+    kafka_max_event_bytes: int = Field(900_000, ge=1024, le=1_000_000)
+    # Times the broker may refuse one outbox row before it is moved to outbox_dead_letters.
+    kafka_publish_max_attempts: int = Field(5, ge=1, le=1000)
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -70,6 +75,9 @@ class ServiceSettings(_Base):
     relay_interval_ms: int = Field(200, ge=10, le=60000)
     auth: bool | None = None  # bearer tokens required; default: off in local mode, on in production
     outbox_retention_hours: int = Field(168, ge=0)  # published outbox rows kept this long; 0 = forever
+    # Applied inbox rows kept this long (0 = forever). Keep it longer than the topics' retention:
+    # an event older than its inbox row's pruning could otherwise be replayed and applied twice.
+    inbox_retention_hours: int = Field(720, ge=0)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> ServiceSettings:

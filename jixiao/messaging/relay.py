@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidRequestError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+)
+from sqlalchemy.engine import Row
 
 from jixiao.db import Database
 from jixiao.logging import get_logger
@@ -18,6 +26,25 @@ from jixiao.settings import KafkaSettings
 
 log = get_logger("jixiao.relay")
 _LOCK_NAMESPACE = 0x6A78  # "jx": advisory-lock namespace of the relays
+# The broker refuses this record, not the connection: retrying cannot help, dead-letter it.
+_RECORD_REFUSED = (MessageSizeTooLargeError, RecordTooLargeError, CorruptRecordException, InvalidRequestError)
+
+
+def relay_lock_key(service: str, shard: int) -> tuple[int, int]:
+    """The advisory lock (namespace, key) of one shard of one service's outbox.
+
+    Services may share a database (each in its own schema): the key includes the service name so
+    their relays never wait for each other's shards."""
+    return _LOCK_NAMESPACE, zlib.crc32(f"{service}/{shard}".encode()) - 2**31
+
+
+def _refused(exc: BaseException) -> bool:
+    """True when the broker (or the client, before sending) refuses the record itself."""
+    return isinstance(exc, _RECORD_REFUSED) or not isinstance(exc, KafkaError)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 class OutboxRelay:
@@ -25,7 +52,7 @@ class OutboxRelay:
 
     def __init__(self, db: Database, outbox: sa.Table, kafka: KafkaSettings, metrics: KernelMetrics,
                  topics: list[str], *, batch_size: int = 500, interval: float = 0.2,
-                 max_backoff: float = 10.0) -> None:
+                 max_backoff: float = 10.0, producer: AIOKafkaProducer | None = None) -> None:
         self.db = db
         self.outbox = outbox
         self.kafka = kafka
@@ -34,8 +61,10 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.interval = interval
         self.max_backoff = max_backoff
-        self._producer: AIOKafkaProducer | None = None
+        self._producer: AIOKafkaProducer | None = producer  # given: tests (a fake producer)
         self._wake = asyncio.Event()
+        self._next_shard = 0
+        self.dead_letters: sa.Table | None = outbox.metadata.tables.get("outbox_dead_letters")
 
     def wake(self) -> None:
         """Ask for a pass now (after a commit that wrote events), instead of at the next tick."""
@@ -65,49 +94,125 @@ class OutboxRelay:
             except Exception:
                 pass
 
+    def lock_key(self, shard: int) -> tuple[int, int]:
+        """The advisory lock of one shard of this service's outbox (see `relay_lock_key`)."""
+        return relay_lock_key(self.db.schema, shard)
+
     async def publish_pending(self) -> int:
-        """One pass over every shard; returns how many events were published."""
+        """One pass over every shard; returns how many events were published.
+
+        A record the broker refuses (too large, invalid) is that row's failure alone: the pass goes
+        on with the row's other keys and the other shards, and after `kafka_publish_max_attempts`
+        refusals the row moves to outbox_dead_letters. Broker or database trouble stops the pass
+        (raises) after the shard it hit has kept its bookkeeping, so `run` backs off.
+        """
         producer = await self._ensure_producer()
         published = 0
-        for shard in range(SHARDS):
+        start = self._next_shard
+        for i in range(SHARDS):
+            shard = (start + i) % SHARDS
+            # the next pass begins after the shard that hit trouble, so no shard always goes last
+            self._next_shard = (shard + 1) % SHARDS
             published += await self._publish_shard(producer, shard)
         await self._update_backlog()
         return published
 
     async def _publish_shard(self, producer: AIOKafkaProducer, shard: int) -> int:
         t = self.outbox.c
+        max_bytes = self.kafka.kafka_max_event_bytes
         async with self.db.transaction() as session:
-            got = (await session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK_NAMESPACE, shard)))).scalar()
+            got = (await session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(*self.lock_key(shard))))).scalar()
             if not got:
                 return 0  # another relay owns this shard right now
             rows = (await session.execute(
-                sa.select(t.id, t.topic, t.key, t.envelope, t.created_at)
+                sa.select(t.id, t.topic, t.key, t.type, t.envelope, t.created_at, t.attempts)
                 .where(t.shard == shard, t.published_at.is_(None))
                 .order_by(t.id).limit(self.batch_size)
                 .with_for_update(skip_locked=True))).all()
             if not rows:
                 return 0
-            futures = [await producer.send(r.topic, r.envelope, key=r.key.encode()) for r in rows]
+            # Order per key: after a row of a key fails, the key's later rows of this pass are not
+            # sent; they wait until it is published or dead-lettered. Other keys go on. A row that
+            # is dead-lettered in this pass blocks nothing: it will never go out, so nothing
+            # overtakes it (and if this transaction rolls back, it is refused again next pass).
+            final = self.kafka.kafka_publish_max_attempts
+            blocked: set[str] = set()
+            sent: list[tuple[Row, asyncio.Future]] = []
+            refused: list[tuple[Row, str, bool]] = []       # (row, error, dead-letter now)
+            trouble: str | None = None
             done: list[int] = []
-            error: tuple[int, str] | None = None
-            for row, fut in zip(rows, futures):
+            failed: list[tuple[int, str]] = []              # broker trouble: no attempt counted
+            for row in rows:
+                if row.key in blocked:
+                    continue
+                if len(row.envelope) + len(row.key.encode()) > max_bytes:
+                    # written before the limit was enforced (or lowered since): it can never go
+                    refused.append((row, f"EventTooLarge: {len(row.envelope)} bytes, more than {max_bytes}", True))
+                    continue
+                try:
+                    sent.append((row, await producer.send(row.topic, row.envelope, key=row.key.encode())))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if not _refused(exc):
+                        trouble = _describe(exc)
+                        failed.append((row.id, trouble))
+                        break  # the broker is away: the rest of this shard would only time out
+                    refused.append((row, _describe(exc), False))
+                    if row.attempts + 1 < final:
+                        blocked.add(row.key)
+            for row, fut in sent:
                 try:
                     await fut
-                except KafkaError as exc:
-                    error = (row.id, f"{type(exc).__name__}: {exc}")
-                    break  # keep order: nothing after a failed row of this shard is marked sent
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    if _refused(exc):
+                        refused.append((row, _describe(exc), False))
+                    else:
+                        failed.append((row.id, _describe(exc)))
+                        trouble = trouble or _describe(exc)
+                    if any(r.key == row.key and r.id > row.id for r, _ in sent):
+                        # The broker refused it after the key's later rows were already in flight:
+                        # those that are acknowledged went out first and stay published.
+                        log.warning("relay.key_overtaken", key=row.key, outbox_id=row.id)
+                    blocked.add(row.key)
+                    continue
                 done.append(row.id)
                 self.metrics.outbox_publish_latency.observe(
                     max(0.0, (datetime.now(UTC) - row.created_at).total_seconds()))
                 self.metrics.outbox_published.labels(row.topic).inc()
             if done:
                 await session.execute(sa.update(self.outbox).where(t.id.in_(done)).values(published_at=sa.func.now()))
-            if error:
-                await session.execute(sa.update(self.outbox).where(t.id == error[0])
-                                      .values(attempts=t.attempts + 1, last_error=error[1]))
-        if error:
-            raise _PublishFailed(error[1])
+            for row_id, error in failed:
+                await session.execute(sa.update(self.outbox).where(t.id == row_id).values(last_error=error[:2000]))
+            dead: list[Row] = []
+            for row, error, now in refused:
+                if now or row.attempts + 1 >= final:
+                    await self._dead_letter(session, row, error)
+                    dead.append(row)
+                else:
+                    await session.execute(sa.update(self.outbox).where(t.id == row.id)
+                                          .values(attempts=t.attempts + 1, last_error=error[:2000]))
+                    log.warning("relay.refused", outbox_id=row.id, type=row.type, error=error,
+                                attempts=row.attempts + 1)
+        for row in dead:   # counted once the move is committed
+            self.metrics.outbox_dead_letters.labels(row.type).inc()
+        if trouble:
+            raise _PublishFailed(trouble)
         return len(done)
+
+    async def _dead_letter(self, session, row: Row, error: str) -> None:
+        """Move one outbox row to outbox_dead_letters (same transaction), with its error."""
+        if self.dead_letters is None:
+            raise RuntimeError("messaging_tables() declares outbox_dead_letters next to the outbox")
+        t = self.outbox.c
+        moved = (await session.execute(sa.delete(self.outbox).where(t.id == row.id).returning(
+            t.id, t.event_id, t.topic, t.key, t.type, t.plan_id, t.envelope, t.created_at, t.attempts))).one()
+        await session.execute(sa.insert(self.dead_letters).values(
+            **moved._asdict() | {"attempts": moved.attempts + 1, "error": error[:2000]}))
+        log.error("relay.dead_lettered", outbox_id=row.id, type=row.type, key=row.key, error=error,
+                  attempts=moved.attempts + 1)
 
     async def _update_backlog(self) -> None:
         async with self.db.transaction() as session:
@@ -139,6 +244,6 @@ class OutboxRelay:
 
 
 class _PublishFailed(Exception):
-    """A row could not be published; the pass stops so the relay backs off and retries."""
+    """The broker could not take rows (down, timing out); the pass stops so the relay backs off."""
 
 

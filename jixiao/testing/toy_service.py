@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from jixiao.errors import InvalidInput
+from jixiao.messaging.consumer import BrokerLoss
 from jixiao.messaging.envelope import Envelope, payload_of
 from jixiao.messaging.outbox import messaging_tables
 from jixiao.proto.events.v1 import indicators_pb2
@@ -37,6 +38,7 @@ class SeenHandler:
 
     def __init__(self, _runtime: Runtime | None = None) -> None:
         self.batches = 0
+        self.resyncs: list[BrokerLoss] = []
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
         payload = payload_of(env)
@@ -47,6 +49,9 @@ class SeenHandler:
 
     async def after_batch(self, session: AsyncSession) -> None:
         self.batches += 1
+
+    async def resync(self, loss: BrokerLoss) -> None:
+        self.resyncs.append(loss)
 
 
 def parts(consume: bool = True) -> ServiceParts:

@@ -29,5 +29,8 @@ async def load_unit(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, *, for_
 
 
 async def require_open(uow: AbstractUnitOfWork, plan_id: str, period: str) -> None:
+    """Refuse a write into a closed period; an open one stays open until this transaction ends
+    (`close_period` waits for it), so no write lands after the period's PeriodClosed."""
+    await uow.lock_period(plan_id, period)
     if await uow.periods.get(plan_id, period) is not None:
         raise PeriodIsClosed(f"period {period} of plan {plan_id!r} is closed")

@@ -218,6 +218,8 @@ async def close_period(uow: AbstractUnitOfWork, plan_id: str, period: str, close
     async with uow:
         plan = await load_plan(uow, plan_id)
         rules.require_published(plan)
+        # waits for writes in flight in the period (they hold it shared): their events go first
+        await uow.lock_period(plan_id, period, exclusive=True)
         if await uow.periods.get(plan_id, period) is not None:
             raise Conflict(f"period {period} of plan {plan_id!r} is already closed")
         closed = Period(plan_id, period, now or utcnow(), closed_by)

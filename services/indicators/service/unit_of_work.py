@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
+import zlib
 from typing import Any
 
+import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +49,10 @@ class AbstractUnitOfWork(abc.ABC):
     async def commit(self) -> None:
         raise NotImplementedError
 
+    async def lock_period(self, plan_id: str, period: str, *, exclusive: bool = False) -> None:  # noqa: B027
+        """Hold a period of a plan until this transaction ends: shared by writes into the period,
+        exclusive for closing it. Nothing to hold in a single-threaded fake."""
+
 
 _REPOSITORIES = {
     "plans": (orm.plans, model.Plan),
@@ -62,8 +68,19 @@ _REPOSITORIES = {
 }
 
 
+_PERIOD_LOCK_NS = 0x6970  # "ip": advisory-lock namespace of the indicators' (plan, period) locks
+
+
 class SqlAlchemyIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
     """The kernel's unit of work with this service's repositories on its session."""
+
+    async def lock_period(self, plan_id: str, period: str, *, exclusive: bool = False) -> None:
+        # A transaction-scoped advisory lock: a close waits for the writes already in the period,
+        # and writes that come after it see the period closed.
+        assert self.session is not None
+        lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
+        key = zlib.crc32(f"{plan_id}/{period}".encode()) - 2**31
+        await self.session.execute(sa.select(lock(_PERIOD_LOCK_NS, key)))
 
     def bind(self, session: AsyncSession) -> None:
         for name, (table, cls) in _REPOSITORIES.items():

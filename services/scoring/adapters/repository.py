@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jixiao.messaging.consumer import applied_by_source
 from services.scoring.adapters import orm
 from services.scoring.adapters.facts import FactRows
 
@@ -293,7 +294,5 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
     # --- consistency ----------------------------------------------------------------------------------
 
     async def applied_by_source(self, plan_id: str) -> dict[str, int]:
-        """How many events of the plan were applied, per source (inbox rows)."""
-        t = orm.messaging.inbox
-        q = sa.select(t.c.source, sa.func.count()).where(t.c.plan_id == plan_id).group_by(t.c.source)
-        return {source: int(n) for source, n in (await self.session.execute(q)).all()}
+        """How many events of the plan were applied, per source (inbox rows and the pruned ones)."""
+        return await applied_by_source(self.session, orm.messaging, plan_id)
