@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 
 import pytest
@@ -16,6 +17,13 @@ from jixiao.proto.events.v1 import indicators_pb2
 from jixiao.settings import KafkaSettings
 
 pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(autouse=True)
+def _no_kafka_environment(monkeypatch):
+    """Only what a test passes: a session may set JIXIAO_KAFKA_IDEMPOTENCE (testcontainers does)."""
+    for key in [k for k in os.environ if k.startswith("JIXIAO_KAFKA_")]:
+        monkeypatch.delenv(key)
 
 
 def test_local_defaults_are_plaintext_without_idempotence():
