@@ -78,18 +78,20 @@ def _meta(name: str, component: str | None = None, **extra) -> dict:
     return {"name": name, "labels": labels, **extra}
 
 
-def _pod_spec(containers: list[dict], *, restart: str | None = None) -> dict:
-    spec = {"securityContext": POD_SECURITY, "containers": containers,
-            "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}},
-                        {"name": "kafka-ca", "secret": {"secretName": f"{KAFKA_CLUSTER}-cluster-ca-cert",
-                                                        "items": [{"key": "ca.crt", "path": "ca.crt"}]}}]}
+def _pod_spec(containers: list[dict], *, restart: str | None = None, kafka: bool = True) -> dict:
+    volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}]
+    if kafka:
+        volumes.append({"name": "kafka-ca", "secret": {"secretName": f"{KAFKA_CLUSTER}-cluster-ca-cert",
+                                                       "items": [{"key": "ca.crt", "path": "ca.crt"}]}})
+    spec = {"securityContext": POD_SECURITY, "containers": containers, "volumes": volumes}
     if restart:
         spec["restartPolicy"] = restart
     return spec
 
 
-def _mounts() -> list[dict]:
-    return [{"name": "tmp", "mountPath": "/tmp"}, {"name": "kafka-ca", "mountPath": "/etc/jixiao/kafka-ca", "readOnly": True}]
+def _mounts(kafka: bool = True) -> list[dict]:
+    mounts = [{"name": "tmp", "mountPath": "/tmp"}]
+    return mounts + ([{"name": "kafka-ca", "mountPath": "/etc/jixiao/kafka-ca", "readOnly": True}] if kafka else [])
 
 
 def _env(name: str) -> list[dict]:
@@ -145,11 +147,11 @@ def migrate_job() -> dict:
                  "envFrom": [{"configMapRef": {"name": "jixiao-config"}}],
                  "env": [{"name": "JIXIAO_DATABASE_URL", **_secret(f"{DB_CLUSTER}-app", "uri")}],
                  "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
-                 "securityContext": CONTAINER_SECURITY, "volumeMounts": _mounts()}
+                 "securityContext": CONTAINER_SECURITY, "volumeMounts": _mounts(kafka=False)}
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta("jixiao-migrate", "migrate"),
             "spec": {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400,
                      "template": {"metadata": {"labels": {"app.kubernetes.io/name": "jixiao-migrate", **PART_OF}},
-                                  "spec": _pod_spec([container], restart="OnFailure")}}}
+                                  "spec": _pod_spec([container], restart="OnFailure", kafka=False)}}}
 
 
 def monitoring_docs() -> list[dict]:
