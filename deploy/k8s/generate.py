@@ -49,7 +49,7 @@ CONFIG = {  # non-secret settings shared by every service (ConfigMap jixiao-conf
     "JIXIAO_HTTP_PORT": "8000",
     "JIXIAO_GRPC_HOST": "0.0.0.0",
     "JIXIAO_GRPC_PORT": "50051",
-    "JIXIAO_DATABASE_POOL_SIZE": "10",
+    "JIXIAO_DATABASE_POOL_SIZE": "5",   # up to 2× per pod (overflow); see the connection test
     "JIXIAO_KAFKA_BOOTSTRAP": f"{KAFKA_CLUSTER}-kafka-bootstrap:9093",
     "JIXIAO_KAFKA_PARTITIONS": str(PARTITIONS),
     "JIXIAO_KAFKA_REPLICATION": "3",

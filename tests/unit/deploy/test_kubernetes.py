@@ -236,3 +236,19 @@ def test_monitoring_scrapes_every_service_and_carries_the_alert_rules(rendered, 
 def _load(path):
     import yaml
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def test_the_database_has_connections_for_every_pod_at_full_scale(rendered):
+    """Pods × (pool + overflow, which jixiao/db.py sets equal to the pool) stays below max_connections,
+    with the scoring HPA at its maximum and room for the migrate Job and superuser slots."""
+    import inspect
+
+    from jixiao.db import Database
+
+    assert "max_overflow=pool_size" in inspect.getsource(Database.__init__), "jixiao/db.py changed: update this test"
+    pool = int(of_kind(rendered, "ConfigMap")["jixiao-config"]["data"]["JIXIAO_DATABASE_POOL_SIZE"])
+    hpa = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"] for h in of_kind(rendered, "HorizontalPodAutoscaler").values()}
+    pods = sum(hpa.get(name, d["spec"].get("replicas", 1)) for name, d in of_kind(rendered, "Deployment").items())
+    (cluster,) = of_kind(rendered, "Cluster").values()
+    limit = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])
+    assert pods * 2 * pool + 2 * pool + 10 <= limit, f"{pods} pods × {2 * pool} connections vs max_connections {limit}"
