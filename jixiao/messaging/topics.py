@@ -20,7 +20,7 @@ TOPIC_OF_SERVICE = {"indicators": INDICATORS, "surveys": SURVEYS, "inspections":
 async def ensure_topics(bootstrap: str | KafkaSettings, topics: tuple[str, ...] | list[str], partitions: int,
                         replication: int = 1) -> None:
     """Create the topics that are missing; one that already exists counts as success.
-    `bootstrap` is host:port (no security) or the settings (TLS and SASL as configured)."""
+    `bootstrap`: the settings (TLS and SASL as configured), or host:port with the rest from the environment."""
     from jixiao.messaging.kafka_config import client_kwargs  # it imports this module
 
     kafka = bootstrap if isinstance(bootstrap, KafkaSettings) else KafkaSettings(kafka_bootstrap=bootstrap)
