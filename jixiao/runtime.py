@@ -86,7 +86,8 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.parts.name}-consumer"))
         if self.parts.grpc is not None:
             self._grpc_server, self.grpc_port = await start_server(
-                self.settings.grpc_port, self.parts.grpc(self), service_names=self.parts.grpc_names,
+                self.settings.grpc_port, self.parts.grpc(self), host=self.settings.grpc_host,
+                service_names=self.parts.grpc_names,
                 token_secret=self.settings.secret_key if self.settings.auth_required else None)
         if self.parts.on_start is not None:
             await self.parts.on_start(self)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from jixiao.registry import SERVICES, ServiceName  # noqa: F401  (SERVICES: re-exported for settings users)
@@ -50,6 +50,39 @@ class KafkaSettings(_Base):
     kafka_max_event_bytes: int = Field(900_000, ge=1024, le=1_000_000)
     # Times the broker may refuse one outbox row before it is moved to outbox_dead_letters.
     kafka_publish_max_attempts: int = Field(5, ge=1, le=1000)
+    # Real Kafka in production: all in-sync replicas acknowledge (with min.insync.replicas=2 a write
+    # survives a broker loss); "1" only for brokers with fewer replicas than that.
+    kafka_acks: Literal["all", "1"] = "all"
+    # How the clients reach the brokers: PLAINTEXT on one machine; SASL_SSL (SCRAM) in production.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_ssl_cafile: Path | None = None      # the cluster CA (PEM); empty: the system's trust store
+    kafka_ssl_certfile: Path | None = None    # client certificate (PEM) for mutual TLS
+    kafka_ssl_keyfile: Path | None = None     # its private key (PEM)
+    kafka_ssl_check_hostname: bool = True
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+
+    @field_validator("kafka_ssl_cafile", "kafka_ssl_certfile", "kafka_ssl_keyfile", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _consistent_security(self) -> KafkaSettings:
+        if self.kafka_idempotence and self.kafka_acks != "all":
+            raise ValueError("JIXIAO_KAFKA_IDEMPOTENCE needs JIXIAO_KAFKA_ACKS=all")
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+                self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()):
+            raise ValueError(f"JIXIAO_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                             "JIXIAO_KAFKA_SASL_USERNAME and JIXIAO_KAFKA_SASL_PASSWORD")
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("JIXIAO_KAFKA_SSL_CERTFILE and JIXIAO_KAFKA_SSL_KEYFILE go together")
+        return self
+
+    @property
+    def kafka_tls(self) -> bool:
+        return self.kafka_security_protocol in ("SSL", "SASL_SSL")
 
     @field_validator("kafka_bootstrap")
     @classmethod
@@ -66,8 +99,9 @@ class ServiceSettings(_Base):
 
     service: ServiceName = "indicators"
     env: Literal["local", "production"] = "local"
-    http_host: str = "127.0.0.1"
+    http_host: str = "127.0.0.1"          # 0.0.0.0 in a container, so the Service can reach it
     http_port: int = Field(8000, ge=0, le=65535)
+    grpc_host: str = "127.0.0.1"          # 0.0.0.0 in a container, so scoring reaches indicators:50051
     grpc_port: int = Field(0, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     secret_key: str = _DEFAULT_SECRET

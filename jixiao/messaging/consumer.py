@@ -20,6 +20,7 @@ from jixiao.db import Database
 from jixiao.errors import JixiaoError, Unavailable
 from jixiao.logging import get_logger, trace_id_var
 from jixiao.messaging.envelope import BadEnvelope, Envelope, decode
+from jixiao.messaging.kafka_config import check_source, client_kwargs
 from jixiao.messaging.outbox import MessagingTables
 from jixiao.messaging.topics import ensure_topics
 from jixiao.metrics import KernelMetrics
@@ -154,7 +155,7 @@ class BatchApplier:
             decoded: list[tuple[ConsumerRecord, Envelope]] = []
             for record in records:
                 try:
-                    decoded.append((record, decode(record.value)))
+                    decoded.append((record, check_source(record.topic, decode(record.value))))
                 except BadEnvelope as exc:
                     await self._park(session, record, str(exc))
                     count("parked", "unknown")
@@ -303,12 +304,11 @@ class IdempotentConsumer:
         self.ready = asyncio.Event()
 
     async def _start(self) -> AIOKafkaConsumer:
-        await ensure_topics(self.kafka.kafka_bootstrap, self.topics, self.kafka.kafka_partitions,
+        await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions,
                             self.kafka.kafka_replication)
         consumer = AIOKafkaConsumer(
-            *self.topics, bootstrap_servers=self.kafka.kafka_bootstrap, group_id=self.group_id,
+            *self.topics, **client_kwargs(self.kafka), group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
-            request_timeout_ms=self.kafka.kafka_request_timeout_ms,
             metadata_max_age_ms=5000)
         try:
             await consumer.start()

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Row
 
 from jixiao.db import Database
 from jixiao.logging import get_logger
+from jixiao.messaging.kafka_config import client_kwargs
 from jixiao.messaging.outbox import SHARDS
 from jixiao.messaging.topics import ensure_topics
 from jixiao.metrics import KernelMetrics
@@ -72,12 +73,9 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            await ensure_topics(self.kafka.kafka_bootstrap, self.topics, self.kafka.kafka_partitions,
+            await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions,
                                 self.kafka.kafka_replication)
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.kafka.kafka_bootstrap, acks="all", linger_ms=2,
-                enable_idempotence=self.kafka.kafka_idempotence,
-                request_timeout_ms=self.kafka.kafka_request_timeout_ms)
+            producer = AIOKafkaProducer(**client_kwargs(self.kafka, producer=True), linger_ms=2)
             try:
                 await producer.start()
             except BaseException:

@@ -8,14 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import NotFound
+from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
 from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.domain.grading import rank_within_groups
 from services.scoring.domain.results import RESULTS_FORMAT
 from services.scoring.service.common import ERROR, Dependencies, check_period, provisional_entry
-
-SOURCES = ("indicators", "surveys", "inspections")
 
 
 @dataclass(frozen=True)
