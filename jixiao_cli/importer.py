@@ -58,18 +58,41 @@ def _retry_after_rollback(exc: BaseException) -> bool:
 
 @retry(retry=retry_if_exception(_retry_after_rollback), stop=stop_after_attempt(5),
        wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
-def _post_import(client: StackClient, service: str, body: bytes) -> dict[str, Any]:
-    return client.request(service, "POST", "/v1/import", content=body,
+def _post_import(client: StackClient, service: str, body: bytes, *, dry_run: bool = False) -> dict[str, Any]:
+    return client.request(service, "POST", "/v1/import", content=body, params={"dry_run": "true"} if dry_run else None,
                           headers={"content-type": "application/json"}).json()
 
 
+def check_with_services(client: StackClient, parts: dict[str, bytes]) -> None:
+    """Ask every service to check its part without writing (`dry_run`); InvalidInput naming each
+    refusal (`<service>: <path>`) when any service refuses, so that no service is changed."""
+    problems: list[FieldProblem] = []
+    for service, body in parts.items():
+        try:
+            _post_import(client, service, body, dry_run=True)
+        except ServiceProblem as exc:
+            if not 400 <= exc.status < 500:
+                raise
+            problems.extend(FieldProblem(f"{service}: {p.path}", p.message) for p in exc.problems)
+            if not exc.problems:
+                problems.append(FieldProblem(service, exc.detail))
+    if problems:
+        refused = sorted({p.path.split(":")[0] for p in problems})
+        raise InvalidInput(f"{', '.join(refused)} refused the bundle; nothing was written anywhere", problems=problems)
+
+
 def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> dict[str, dict[str, Any]]:
-    """Validate, then POST each part to its service's `/v1/import` (idempotent); returns their counts."""
+    """Validate with the rules, let every service check its part (dry run), and only when all accept
+    POST each part to its service's `/v1/import` (idempotent); returns their counts."""
     validate_bundle(data)
+    parts = {service: exactjson.dumps(body).encode() for service, body in split_bundle(data).items()}
+    if progress:
+        progress("check")
+    check_with_services(client, parts)
     counts: dict[str, dict[str, Any]] = {}
-    for service, body in split_bundle(data).items():
+    for service, body in parts.items():
         if progress:
             progress(service)
-        counts[service] = _post_import(client, service, exactjson.dumps(body).encode())
+        counts[service] = _post_import(client, service, body)
     # Reports learns grade labels and unit names from the indicators events (PlanPublished, UnitUpserted).
     return counts

@@ -25,13 +25,15 @@ def import_(bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file
             indicators: Annotated[str | None, UrlOpt("--indicators-url")] = None,
             surveys: Annotated[str | None, UrlOpt("--surveys-url")] = None,
             inspections: Annotated[str | None, UrlOpt("--inspections-url")] = None) -> None:
-    """Load a whole bundle into the running services: validated first, nothing written if invalid; idempotent."""
+    """Load a whole bundle into the running services, all or nothing: checked by the rules and then by
+    every service (a dry run) before any service writes; idempotent."""
     from jixiao_cli.importer import import_bundle, read_bundle
 
     data = read_bundle(bundle)
     urls = {k: v for k, v in {"indicators": indicators, "surveys": surveys, "inspections": inspections}.items() if v}
     counts = import_bundle(client(data_dir, urls), data,
-                           progress=lambda s: typer.echo(f"importing into {s} …", err=True))
+                           progress=lambda s: typer.echo("checking with every service …" if s == "check"
+                                                         else f"importing into {s} …", err=True))
     for service, c in counts.items():
         typer.echo(f"{service}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
 

@@ -24,8 +24,10 @@ from .units import apply_targets, apply_units
 Key = tuple[str, str, str, str]
 
 
-async def import_bundle(uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.datetime | None = None) -> dict:
-    """Validate the whole part with the scoring rules, then apply it in one transaction; returns counts."""
+async def import_bundle(uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.datetime | None = None, *,
+                        dry_run: bool = False) -> dict:
+    """Validate the whole part with the scoring rules, then apply it in one transaction; returns counts.
+    With `dry_run` everything is checked and counted, and the transaction is rolled back."""
     validation.check_bundle(doc)
     now = now or utcnow()
     async with uow:
@@ -34,7 +36,10 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.da
         counts["units"] = await apply_units(uow, plan, doc.get("units") or [])
         counts["targets"] = await apply_targets(uow, plan, doc.get("targets") or [], validate=False)
         counts["results"] = await _apply_results(uow, plan, doc.get("results") or [], now)
-        await uow.commit()
+        if dry_run:
+            counts["dry_run"] = True  # leaving without a commit rolls everything back
+        else:
+            await uow.commit()
     return counts
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -13,6 +11,7 @@ from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, 
 from jixiao.auth import INSPECTOR, OFFICE, UNIT, Caller, actor_name, require, require_unit, signed_in
 from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.etags import IfMatch, set_etag
+from jixiao.rules import exactjson
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain.model import ACTIVITIES, ASPECTS, MODES, VETO_CATEGORIES
@@ -376,13 +375,14 @@ async def get_audit(plan_id: str, uow: Uow, entity_type: str | None = None, enti
 
 @router.post("/import",
              dependencies=OFFICE_ONLY)
-async def post_import(request: Request, uow: Uow, actor: Actor) -> dict:
-    """The inspections part of a bundle ({plan, units, deductions, vetoes}); all or nothing, idempotent by id."""
+async def post_import(request: Request, uow: Uow, actor: Actor, dry_run: bool = False) -> dict:
+    """The inspections part of a bundle ({plan, units, deductions, vetoes}); all or nothing, idempotent by id.
+    `dry_run=true` checks and counts everything and writes nothing."""
     try:
-        # numbers are read as decimals, never floats
-        doc = json.loads(await request.body(), parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", "not JSON")]) from exc
-    counts = await h.import_bundle(uow, doc, actor)
+        doc = exactjson.loads(await request.body())  # numbers as decimals, never floats
+    except exactjson.InvalidJSON as exc:
+        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", str(exc))]) from exc
+    counts = await h.import_bundle(uow, doc, actor, dry_run=dry_run)
     return {"plan_id": counts.plan_id, "plan": counts.plan, "units": counts.units, "deductions": counts.deductions,
-            "vetoes": counts.vetoes, "events": counts.events, "notes": counts.notes}
+            "vetoes": counts.vetoes, "events": counts.events, "notes": counts.notes,
+            **({"dry_run": True} if dry_run else {})}

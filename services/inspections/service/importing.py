@@ -31,8 +31,9 @@ class ImportCounts:
 IMPORT_REVOKE_REASON = "revoked: true in the imported bundle"
 
 
-async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str) -> ImportCounts:
-    """Import the deductions and vetoes of a bundle: validate everything first, then write, idempotent by id."""
+async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_run: bool = False) -> ImportCounts:
+    """Import the deductions and vetoes of a bundle: validate everything first, then write, idempotent by id.
+    With `dry_run` everything is checked and counted and the transaction is rolled back."""
     plan = doc.get("plan") if isinstance(doc, dict) else None
     plan_id = plan.get("id") if isinstance(plan, dict) and isinstance(plan.get("id"), str) else ""
     async with uow:
@@ -58,7 +59,8 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str) -> Import
         for r in batch.vetoes:
             counts.vetoes["received"] += 1
             await _import_veto(uow, actor, plan_id, r, vetoes.get(r.id), counts)
-        await uow.commit()
+        if not dry_run:
+            await uow.commit()
     return counts
 
 

@@ -83,12 +83,13 @@ async def _read_upload(file: UploadFile) -> bytes:
 
 @router.post("/v1/import", tags=["import"],
              dependencies=OFFICE_ONLY)
-async def post_import(request: Request, uow: Uow) -> dict:
-    """The bulk import contract: `{plan, units, survey_strata, survey_responses}`; idempotent; returns counts."""
+async def post_import(request: Request, uow: Uow, dry_run: bool = False) -> dict:
+    """The bulk import contract: `{plan, units, survey_strata, survey_responses}`; idempotent; returns counts.
+    `dry_run=true` checks and counts everything and writes nothing."""
     doc = await json_body(request)
     if not isinstance(doc, dict):
         raise InvalidInput("the body must be a JSON object", problems=[FieldProblem("$", "must be an object")])
-    return await handlers.import_bundle(uow, doc)
+    return await handlers.import_bundle(uow, doc, dry_run=dry_run)
 
 
 @router.put(PLAN, tags=["plans"],

@@ -13,11 +13,16 @@ from .responses import validate_responses
 from .unit_of_work import AbstractUnitOfWork
 
 
-async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any]) -> dict[str, Any]:
-    """`POST /v1/import`: plan (rounds, strata), units, per-unit strata and responses, idempotently."""
+async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
+    """`POST /v1/import`: plan (rounds, strata), units, per-unit strata and responses, idempotently.
+
+    A plan without a survey part is not this service's: nothing is stored (survey records for it
+    are refused, as scoring.md rejects them). With `dry_run` the transaction is rolled back."""
     async with uow:
         problems: list[FieldProblem] = []
         parsed = read_plan(doc.get("plan"), problems)
+        if parsed is not None and parsed.survey is None:
+            return _without_survey(parsed.id, doc, dry_run)
         change = parsed and await store_plan(uow.repo, parsed, doc.get("units"), doc.get("survey_strata"), problems)
         if not change:
             raise refused("the bundle", problems)
@@ -31,7 +36,20 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any]) -> dict
             raise InvalidInput(f"{len(problems)} problem(s) in the bundle; nothing was stored", problems=problems)
         # when weights or answer scores changed, every (unit, round) with responses is re-scored
         report = await apply_plan_change(uow, change, rows)
-        await uow.commit()
+        if not dry_run:
+            await uow.commit()
     result = {"plan": change.plan_id, **change.counts, "survey_responses": report.as_dict()}
+    if dry_run:
+        return {**result, "dry_run": True}
     log.info("bundle.imported", plan_id=change.plan_id, accepted=report.accepted, scores_updated=report.scores_updated)
     return result
+
+
+def _without_survey(plan_id: str, doc: Mapping[str, Any], dry_run: bool) -> dict[str, Any]:
+    """A plan without a survey part (a bureau's): nothing here is ours; survey records are refused."""
+    problems = [FieldProblem(f"$.{key}", "the plan has no survey part") for key in ("survey_strata", "survey_responses")
+                if doc.get(key)]
+    if problems:
+        raise refused("the bundle", problems)
+    log.info("bundle.ignored", plan_id=plan_id, reason="no survey part")
+    return {"plan": plan_id, "survey": "none: the plan has no survey part", **({"dry_run": True} if dry_run else {})}
