@@ -53,6 +53,13 @@ class AbstractScoringRepository(abc.ABC):
     async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
         """The plan's units (these ones, or all), sorted by unit id."""
 
+    async def group_sizes(self, plan_id: str) -> dict[str, int]:
+        """How many units of the plan each ranking group has."""
+        counts: dict[str, int] = {}
+        for row in await self.unit_rows(plan_id):
+            counts[row.group] = counts.get(row.group, 0) + 1
+        return counts
+
     @abc.abstractmethod
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""
@@ -179,6 +186,11 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
         if unit_ids is not None:
             q = q.where(orm.units.c.unit_id.in_(list(unit_ids)))
         return list((await self.session.execute(q.order_by(orm.units.c.unit_id))).all())
+
+    async def group_sizes(self, plan_id: str) -> dict[str, int]:
+        t = orm.units
+        q = sa.select(t.c.group, sa.func.count()).where(t.c.plan_id == plan_id).group_by(t.c.group)
+        return {group: int(n) for group, n in (await self.session.execute(q)).all()}
 
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""
