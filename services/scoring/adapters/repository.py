@@ -271,7 +271,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
     async def snapshots(self, plan_id: str, period: str) -> list[Any]:
         t = orm.snapshots
         q = (sa.select(t.c.plan_id, t.c.period, t.c.version, t.c.created_at, t.c.actor, t.c.plan_version,
-                       t.c.units, t.c.diff_json)
+                       t.c.units, t.c.diff_json, t.c.results_sha256)
              .where(t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.version))
         return list((await self.session.execute(q)).all())
 

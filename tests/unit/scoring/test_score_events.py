@@ -15,7 +15,7 @@ from jixiao.proto.events.v1 import scores_pb2
 from jixiao.rules import exactjson
 from services.scoring.adapters.source_events import apply_event
 from services.scoring.service.closing import close_period
-from services.scoring.service.queries import results
+from services.scoring.service.queries import results, snapshots
 from services.scoring.service.recompute import Touched, recompute_touched
 
 pytestmark = pytest.mark.unit
@@ -127,7 +127,7 @@ async def test_keys_snapshot_hash_and_the_unit_events_period_graded_lists(sf, st
     assert (env.unit_id, env.plan_id) == ("", PLAN)            # keyed by the plan id (outbox: unit_id or plan_id)
     assert all(e.unit_id == p.score.unit_id for e, p in units)  # unit events keyed by their unit
     assert {period.snapshot_sha256, *(p.snapshot_sha256 for _, p in units)} == {digest}
-    assert store.state.snapshots[(PLAN, "Y", 1)].results_sha256 == digest
+    assert [s["sha256"] for s in await snapshots(deps, PLAN, "Y")] == [digest]   # stored with the snapshot
     assert (period.units, list(period.unit_ids), list(period.unit_event_ids)) == (
         3, ["a1", "v1", "v2"], [e.event_id for e, _ in sorted(units, key=lambda u: u[0].unit_id)])
     assert [(b.code, b.label, b.min, b.award) for b in period.grade_bands] == [
