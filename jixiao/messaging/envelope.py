@@ -1,10 +1,17 @@
-"""Build, encode and decode the event envelope defined in proto/jixiao/events/v1/envelope.proto."""
+"""Build, encode and decode the event envelope defined in proto/jixiao/events/v1/envelope.proto.
+
+The payload travels twice during the deprecation window of `payload` (field 9): as bytes named by
+`type` (what consumers before `body` read) and as `body`, a google.protobuf.Any with its type URL,
+which protoc and protobuf's JSON mapping decode in one step. `payload_of` reads `body` when it is
+there and falls back to the bytes (events written before `body` existed).
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 
+from google.protobuf import json_format, text_format
 from google.protobuf.message import DecodeError, Message
 
 from jixiao.errors import JixiaoError
@@ -42,6 +49,7 @@ def make_envelope(*, source: str, payload: Message, plan_id: str, unit_id: str =
         trace_id=trace_id or current_trace_id(),
         payload=payload.SerializeToString(deterministic=True),
     )
+    env.body.Pack(payload, deterministic=True)
     env.occurred_at.FromDatetime(occurred_at or datetime.now(UTC))
     return env
 
@@ -64,12 +72,19 @@ def decode(data: bytes) -> Envelope:
     return env
 
 
+TYPE_URL_PREFIX = "type.googleapis.com/"
+
+
 def payload_of(env: Envelope) -> Message:
-    """The typed payload message of an envelope."""
+    """The typed payload message of an envelope: from `body` (the Any), else from the `payload` bytes."""
     cls = PAYLOAD_TYPES.get(env.type)
     if cls is None:
         raise BadEnvelope(f"unknown event type {env.type!r}")
     try:
+        if env.HasField("body"):
+            if env.body.type_url != TYPE_URL_PREFIX + cls.DESCRIPTOR.full_name:
+                raise BadEnvelope(f"body of a {env.type} is a {env.body.type_url!r}")
+            return cls.FromString(env.body.value)
         return cls.FromString(env.payload)
     except DecodeError as exc:
         raise BadEnvelope(f"payload of {env.type} does not decode: {exc}") from exc
@@ -77,3 +92,27 @@ def payload_of(env: Envelope) -> Message:
 
 def occurred_at(env: Envelope) -> datetime:
     return env.occurred_at.ToDatetime(tzinfo=UTC)
+
+
+def _readable(env: Envelope) -> Envelope:
+    """The envelope with its payload in `body` only (the deprecated bytes are the same payload)."""
+    out = Envelope()
+    out.CopyFrom(env)
+    if not out.HasField("body"):
+        out.body.Pack(payload_of(env), deterministic=True)
+    out.ClearField("payload")
+    return out
+
+
+def to_json(env: Envelope) -> dict:
+    """The envelope in protobuf's canonical JSON mapping (json_format): lowerCamelCase names, int64 as
+    strings, the payload as `body` with its "@type", every field (defaults too) but the deprecated
+    `payload` bytes."""
+    doc = json_format.MessageToDict(_readable(env), always_print_fields_with_no_presence=True)
+    doc.pop("payload", None)
+    return doc
+
+
+def to_text(env: Envelope) -> str:
+    """The envelope in protobuf text format, the payload expanded (what `protoc --decode` prints)."""
+    return text_format.MessageToString(_readable(env), as_utf8=True)

@@ -152,6 +152,8 @@ snapshots = sa.Table(
     sa.Column("units", sa.Integer, nullable=False),
     sa.Column("results_json", sa.Text, nullable=False),
     sa.Column("diff_json", sa.Text, nullable=False),
+    # hex SHA-256 of exactjson.dumps(results document), carried by the graded events
+    sa.Column("results_sha256", sa.String(64), nullable=False),
 )
 
 snapshot_scores = sa.Table(

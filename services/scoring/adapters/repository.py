@@ -54,6 +54,13 @@ class AbstractScoringRepository(abc.ABC):
     async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
         """The plan's units (these ones, or all), sorted by unit id."""
 
+    async def group_sizes(self, plan_id: str) -> dict[str, int]:
+        """How many units of the plan each ranking group has."""
+        counts: dict[str, int] = {}
+        for row in await self.unit_rows(plan_id):
+            counts[row.group] = counts.get(row.group, 0) + 1
+        return counts
+
     @abc.abstractmethod
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""
@@ -181,6 +188,11 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
             q = q.where(orm.units.c.unit_id.in_(list(unit_ids)))
         return list((await self.session.execute(q.order_by(orm.units.c.unit_id))).all())
 
+    async def group_sizes(self, plan_id: str) -> dict[str, int]:
+        t = orm.units
+        q = sa.select(t.c.group, sa.func.count()).where(t.c.plan_id == plan_id).group_by(t.c.group)
+        return {group: int(n) for group, n in (await self.session.execute(q)).all()}
+
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""
         grouped: dict[str, dict[str, list]] = {u: {} for u in unit_ids}
@@ -260,7 +272,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
     async def snapshots(self, plan_id: str, period: str) -> list[Any]:
         t = orm.snapshots
         q = (sa.select(t.c.plan_id, t.c.period, t.c.version, t.c.created_at, t.c.actor, t.c.plan_version,
-                       t.c.units, t.c.diff_json)
+                       t.c.units, t.c.diff_json, t.c.results_sha256)
              .where(t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.version))
         return list((await self.session.execute(q)).all())
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jixiao.errors import NotFound
 from jixiao.logging import get_logger
-from jixiao.proto.events.v1 import scores_pb2
 from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan
-from services.scoring.adapters.facts import score_message_fields
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, results_to_dict, unit_to_dict
+from services.scoring.service import events
 from services.scoring.service.common import (
     Dependencies,
     NotGradable,
@@ -67,6 +67,16 @@ class _Snapshot:
     scores: list[UnitScore]
     entries: list[dict[str, Any]]
     diff: list[DiffEntry]
+
+    @cached_property
+    def results(self) -> dict[str, Any]:
+        """The snapshot's jixiao.results/v1 document."""
+        return results_to_dict(self.plan, self.period, self.scores)
+
+    @cached_property
+    def sha256(self) -> str:
+        """The hash of the results document that the snapshot stores and its events carry."""
+        return events.results_sha256(self.results)
 
 
 async def close_period(deps: Dependencies, plan_id: str, period: str, actor: str, *, reconcile: bool = True,
@@ -119,10 +129,11 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
 async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
     """The snapshot, its units' entries and explanations, and a `graded` history row per unit."""
     plan_id = s.plan_id
-    results_json = dumps(results_to_dict(s.plan, s.period, s.scores), indent=1)
+    results_json = dumps(s.results, indent=1)
     await uow.repo.add_snapshot(
         {"plan_id": plan_id, "period": s.period, "version": s.version, "actor": s.actor,
          "plan_version": s.plan_version, "units": len(s.scores), "results_json": results_json,
+         "results_sha256": s.sha256,
          "diff_json": dumps([d.to_dict() for d in s.diff], indent=None)},
         [{"plan_id": plan_id, "period": s.period, "version": s.version, "unit_id": u.unit, "group": u.group,
           "score_json": dumps(e, indent=None),
@@ -135,15 +146,11 @@ async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
 
 
 async def _publish_grades(deps: Dependencies, uow: AbstractUnitOfWork, s: _Snapshot) -> None:
-    """UnitScoreGraded per unit, then one PeriodGraded, into the same transaction's outbox."""
-    plan_id, aggregate = s.plan_id, f"{s.plan_id}/{s.period}"
-    for u, e in zip(s.scores, s.entries, strict=True):
-        await uow.emit(scores_pb2.UnitScoreGraded(plan_id=plan_id, period=s.period, snapshot_version=s.version,
-                                                  score=scores_pb2.UnitScore(**score_message_fields(e))),
-                       plan_id=plan_id, unit_id=u.unit, aggregate_id=aggregate, version=s.version)
-    await uow.emit(scores_pb2.PeriodGraded(plan_id=plan_id, period=s.period, snapshot_version=s.version,
-                                           units=len(s.scores), closed_by=s.actor),
-                   plan_id=plan_id, aggregate_id=aggregate, version=s.version)
+    """UnitScoreGraded per unit, then one PeriodGraded, into the same transaction's outbox (built by events.py)."""
+    names = {r.unit_id: r.name for r in await uow.repo.unit_rows(s.plan_id)}
+    await events.publish_graded(uow, events.GradedSnapshot(
+        events.PlanInfo.of(s.plan, await uow.repo.plan_row(s.plan_id)), s.period, s.version, s.actor, s.sha256,
+        s.scores, s.entries, names, [d.unit for d in s.diff]))
     deps.metrics.scores_published.labels("UnitScoreGraded").inc(len(s.scores))
     deps.metrics.scores_published.labels("PeriodGraded").inc()
 

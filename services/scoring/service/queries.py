@@ -125,7 +125,8 @@ async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[
     async with deps.uow_factory() as uow:
         rows = await uow.repo.snapshots(plan_id, period)
     return [{"version": r.version, "at": r.created_at.isoformat(), "actor": r.actor,
-             "plan_version": r.plan_version, "units": r.units, "diff": exactjson.loads(r.diff_json)} for r in rows]
+             "plan_version": r.plan_version, "units": r.units, "sha256": r.results_sha256,
+             "diff": exactjson.loads(r.diff_json)} for r in rows]
 
 
 async def consistency(deps: Dependencies, plan_id: str) -> dict[str, Any]:

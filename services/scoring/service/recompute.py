@@ -17,17 +17,17 @@ from typing import Any
 from jixiao.errors import Conflict, FieldProblem, NotFound
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at
-from jixiao.proto.events.v1 import scores_pb2
 from jixiao.rules.errors import ScoringError
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan, Unit, UnitFacts
 from jixiao.rules.periods import PERIODS
-from services.scoring.adapters.facts import score_message_fields, unit_facts, unit_from_row
+from services.scoring.adapters.facts import unit_facts, unit_from_row
 from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.adapters.source_events import Touch
 from services.scoring.domain.grading import grade_period, period_left_out, score_unit
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, unit_to_dict
+from services.scoring.service import events
 from services.scoring.service.common import ERROR, YEAR, Dependencies, provisional_entry
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
 
@@ -112,6 +112,8 @@ class _Run:
     uow: AbstractUnitOfWork
     plan_id: str
     now: datetime
+    info: events.PlanInfo
+    group_sizes: Mapping[str, int]
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -140,7 +142,9 @@ async def recompute(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, u
     facts = await repo.fact_rows(plan_id, ids)
     wanted = await _periods_wanted(repo, plan_id, ids, periods)
     current = {p: await repo.current_scores(plan_id, p, ids) for p in sorted({p for ps in wanted.values() for p in ps})}
-    run, triggers, out = _Run(deps, uow, plan_id, datetime.now(UTC)), triggers or {}, {}
+    info = events.PlanInfo.of(plan, plan_row)
+    run = _Run(deps, uow, plan_id, datetime.now(UTC), info, await repo.group_sizes(plan_id))
+    triggers, out = triggers or {}, {}
     all_facts = {u: unit_facts(facts[u]) for u in ids}
     left_out: dict[str, frozenset[str] | None] = {}
     if graded and unit_ids is None:
@@ -183,9 +187,10 @@ async def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigg
     if s.status == ERROR:
         log.warning("scoring.unit_refused", plan=run.plan_id, unit=s.unit.id, period=s.period, error=s.entry["error"])
         return
-    message = scores_pb2.UnitScoreUpdated(
-        plan_id=run.plan_id, period=s.period, version=version,
-        score=scores_pb2.UnitScore(**score_message_fields(provisional_entry(s.entry, s.period))))
+    assert isinstance(s.outcome, UnitScore)
+    score = events.unit_score(run.info, s.outcome, provisional_entry(s.entry, s.period), s.unit.name,
+                              run.group_sizes.get(s.unit.group, 1))
+    message = events.unit_score_updated(run.info, s.period, version, score)
     await run.uow.emit(message, plan_id=run.plan_id, unit_id=s.unit.id,
                        aggregate_id=f"{run.plan_id}/{s.unit.id}/{s.period}", version=version)
     run.deps.metrics.scores_published.labels("UnitScoreUpdated").inc()

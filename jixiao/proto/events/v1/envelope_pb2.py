@@ -22,16 +22,17 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjixiao/events/v1/envelope.proto\x12\x10jixiao.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x01\n\x08\x45nvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07plan_id\x18\x05 \x01(\t\x12\x0f\n\x07unit_id\x18\x06 \x01(\t\x12\x19\n\x11\x61ggregate_version\x18\x07 \x01(\x03\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07payload\x18\t \x01(\x0c\x12\x14\n\x0c\x61ggregate_id\x18\n \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fjixiao/events/v1/envelope.proto\x12\x10jixiao.events.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x85\x02\n\x08\x45nvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07plan_id\x18\x05 \x01(\t\x12\x0f\n\x07unit_id\x18\x06 \x01(\t\x12\x19\n\x11\x61ggregate_version\x18\x07 \x01(\x03\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07payload\x18\t \x01(\x0c\x12\x14\n\x0c\x61ggregate_id\x18\n \x01(\t\x12\"\n\x04\x62ody\x18\x0b \x01(\x0b\x32\x14.google.protobuf.Anyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jixiao.events.v1.envelope_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ENVELOPE']._serialized_start=87
-  _globals['_ENVELOPE']._serialized_end=312
+  _globals['_ENVELOPE']._serialized_start=114
+  _globals['_ENVELOPE']._serialized_end=375
 # @@protoc_insertion_point(module_scope)

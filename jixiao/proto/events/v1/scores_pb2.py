@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djixiao/events/v1/scores.proto\x12\x10jixiao.events.v1\"\xa7\x02\n\tUnitScore\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\r\n\x05group\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12?\n\ncomponents\x18\x04 \x03(\x0b\x32+.jixiao.events.v1.UnitScore.ComponentsEntry\x12\x11\n\tsurvey_se\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\t\x12\r\n\x05grade\x18\x07 \x01(\t\x12\x0c\n\x04rank\x18\x08 \x01(\x05\x12\x0e\n\x06vetoed\x18\t \x01(\x08\x12\x16\n\x0e\x61ward_eligible\x18\n \x01(\x08\x12\x0f\n\x07missing\x18\x0b \x03(\t\x1a\x31\n\x0f\x43omponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"p\n\x10UnitScoreUpdated\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12*\n\x05score\x18\x03 \x01(\x0b\x32\x1b.jixiao.events.v1.UnitScore\x12\x0f\n\x07version\x18\x04 \x01(\x03\"x\n\x0fUnitScoreGraded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12*\n\x05score\x18\x03 \x01(\x0b\x32\x1b.jixiao.events.v1.UnitScore\x12\x18\n\x10snapshot_version\x18\x04 \x01(\x03\"k\n\x0cPeriodGraded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x18\n\x10snapshot_version\x18\x03 \x01(\x03\x12\r\n\x05units\x18\x04 \x01(\x05\x12\x11\n\tclosed_by\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djixiao/events/v1/scores.proto\x12\x10jixiao.events.v1\"g\n\x0e\x43omponentScore\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06weight\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\t\x12\x0e\n\x06points\x18\x05 \x01(\t\x12\x0b\n\x03\x63\x61p\x18\x06 \x01(\t\"\xb3\x03\n\tUnitScore\x12\x0f\n\x07unit_id\x18\x01 \x01(\t\x12\r\n\x05group\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12?\n\ncomponents\x18\x04 \x03(\x0b\x32+.jixiao.events.v1.UnitScore.ComponentsEntry\x12\x11\n\tsurvey_se\x18\x05 \x01(\t\x12\r\n\x05total\x18\x06 \x01(\t\x12\r\n\x05grade\x18\x07 \x01(\t\x12\x0c\n\x04rank\x18\x08 \x01(\x05\x12\x0e\n\x06vetoed\x18\t \x01(\x08\x12\x16\n\x0e\x61ward_eligible\x18\n \x01(\x08\x12\x0f\n\x07missing\x18\x0b \x03(\t\x12\x11\n\tunit_name\x18\x0c \x01(\t\x12\x12\n\ngroup_name\x18\r \x01(\t\x12\x13\n\x0bgrade_label\x18\x0e \x01(\t\x12\x12\n\ngroup_size\x18\x0f \x01(\x05\x12:\n\x10\x63omponent_scores\x18\x10 \x03(\x0b\x32 .jixiao.events.v1.ComponentScore\x1a\x31\n\x0f\x43omponentsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xa7\x01\n\x10UnitScoreUpdated\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12*\n\x05score\x18\x03 \x01(\x0b\x32\x1b.jixiao.events.v1.UnitScore\x12\x0f\n\x07version\x18\x04 \x01(\x03\x12\x11\n\tplan_name\x18\x05 \x01(\t\x12\x0c\n\x04year\x18\x06 \x01(\x05\x12\x14\n\x0cplan_version\x18\x07 \x01(\x03\"\xe0\x01\n\x0fUnitScoreGraded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12*\n\x05score\x18\x03 \x01(\x0b\x32\x1b.jixiao.events.v1.UnitScore\x12\x18\n\x10snapshot_version\x18\x04 \x01(\x03\x12\x11\n\tplan_name\x18\x05 \x01(\t\x12\x0c\n\x04year\x18\x06 \x01(\x05\x12\x14\n\x0cplan_version\x18\x07 \x01(\x03\x12\x17\n\x0fsnapshot_sha256\x18\x08 \x01(\t\x12\x16\n\x0esnapshot_units\x18\t \x01(\x05\"D\n\tGradeBand\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0b\n\x03min\x18\x03 \x01(\t\x12\r\n\x05\x61ward\x18\x04 \x01(\x08\"0\n\x05Group\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05units\x18\x03 \x01(\x05\"\x90\x03\n\x0cPeriodGraded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x18\n\x10snapshot_version\x18\x03 \x01(\x03\x12\r\n\x05units\x18\x04 \x01(\x05\x12\x11\n\tclosed_by\x18\x05 \x01(\t\x12\x11\n\tplan_name\x18\x06 \x01(\t\x12\x0c\n\x04year\x18\x07 \x01(\x05\x12\x14\n\x0cplan_version\x18\x08 \x01(\x03\x12\x17\n\x0fsnapshot_sha256\x18\t \x01(\t\x12\x16\n\x0eunit_event_ids\x18\n \x03(\t\x12\x10\n\x08unit_ids\x18\x0b \x03(\t\x12\x30\n\x0bgrade_bands\x18\x0c \x03(\x0b\x32\x1b.jixiao.events.v1.GradeBand\x12\'\n\x06groups\x18\r \x03(\x0b\x32\x17.jixiao.events.v1.Group\x12\x34\n\ncomponents\x18\x0e \x03(\x0b\x32 .jixiao.events.v1.ComponentScore\x12\x18\n\x10\x63hanged_unit_ids\x18\x0f \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,14 +33,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_UNITSCORE_COMPONENTSENTRY']._loaded_options = None
   _globals['_UNITSCORE_COMPONENTSENTRY']._serialized_options = b'8\001'
-  _globals['_UNITSCORE']._serialized_start=52
-  _globals['_UNITSCORE']._serialized_end=347
-  _globals['_UNITSCORE_COMPONENTSENTRY']._serialized_start=298
-  _globals['_UNITSCORE_COMPONENTSENTRY']._serialized_end=347
-  _globals['_UNITSCOREUPDATED']._serialized_start=349
-  _globals['_UNITSCOREUPDATED']._serialized_end=461
-  _globals['_UNITSCOREGRADED']._serialized_start=463
-  _globals['_UNITSCOREGRADED']._serialized_end=583
-  _globals['_PERIODGRADED']._serialized_start=585
-  _globals['_PERIODGRADED']._serialized_end=692
+  _globals['_COMPONENTSCORE']._serialized_start=51
+  _globals['_COMPONENTSCORE']._serialized_end=154
+  _globals['_UNITSCORE']._serialized_start=157
+  _globals['_UNITSCORE']._serialized_end=592
+  _globals['_UNITSCORE_COMPONENTSENTRY']._serialized_start=543
+  _globals['_UNITSCORE_COMPONENTSENTRY']._serialized_end=592
+  _globals['_UNITSCOREUPDATED']._serialized_start=595
+  _globals['_UNITSCOREUPDATED']._serialized_end=762
+  _globals['_UNITSCOREGRADED']._serialized_start=765
+  _globals['_UNITSCOREGRADED']._serialized_end=989
+  _globals['_GRADEBAND']._serialized_start=991
+  _globals['_GRADEBAND']._serialized_end=1059
+  _globals['_GROUP']._serialized_start=1061
+  _globals['_GROUP']._serialized_end=1109
+  _globals['_PERIODGRADED']._serialized_start=1112
+  _globals['_PERIODGRADED']._serialized_end=1512
 # @@protoc_insertion_point(module_scope)
