@@ -7,7 +7,7 @@ every chart is inline SVG (`charts`), and every page carries a print stylesheet.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -32,7 +32,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _CSS = """
 *{box-sizing:border-box}
-body{font-family:"Noto Sans CJK SC","Noto Serif CJK SC","PingFang SC","Microsoft YaHei",-apple-system,sans-serif;
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",-apple-system,sans-serif;
  margin:0;padding:12px;color:#1f2328;background:#f6f8fa;line-height:1.5}
 h1{font-size:1.3rem;margin:.2rem 0 .6rem}h2{font-size:1.1rem;margin:1.2rem 0 .4rem}h3{font-size:1rem;margin:.8rem 0 .3rem}
 .meta{color:#57606a;font-size:.9rem}
@@ -99,14 +99,19 @@ def _q(text: str) -> str:
     return quote(text, safe="")
 
 
-def _page(ctx: Ctx, title: str, body: str, *, nav: bool = True) -> str:
+# The PDF's font: a TrueType CJK font (Debian fonts-wqy-microhei). WeasyPrint subsets the font it embeds,
+# and subsetting Noto CJK's CID-keyed CFF with fontTools takes 30-45 s per PDF here, against ~2 s.
+_PDF_CSS = 'body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif}'
+
+
+def _page(ctx: Ctx, title: str, body: str, *, nav: bool = True, pdf: bool = False) -> str:
     m = ctx.m
     top = (f'<nav class="top"><a href="{ctx.href("/dashboard")}">{m("all_plans")}</a>'
            f'<span><a href="{ctx.switch()}" hreflang="{"zh-CN" if m.en else "en"}" id="lang-switch">'
            f'{m("language")}</a></span></nav>\n') if nav else ""
     return (f"<!DOCTYPE html>\n<html lang=\"{m.lang}\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n<body>\n{top}{body}\n"
+            f"<title>{escape(title)}</title><style>{_CSS}{_PDF_CSS if pdf else ''}</style></head>\n<body>\n{top}{body}\n"
             f'<p class="meta">{escape(m("times_in", zone=m.zone_name(ctx.zone)))}</p>\n</body></html>\n')
 
 
@@ -472,7 +477,9 @@ def index_html(periods: list[PeriodState], ctx: Ctx | None = None, plan_names: d
 
 def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_open: bool, may_answer: bool) -> str:
     """The printable notice of one snapshot, rendered only from its frozen content (byte-identical when
-    reopened while nobody objects), then the objection tally and forms."""
+    reopened while nobody objects), then the objection tally and forms. The latest notice and its version
+    URL are the same page (its links name the version)."""
+    ctx = replace(ctx, path=f"/notice/{_q(notice.plan_id)}/{_q(notice.period)}/v{notice.snapshot_version}")
     m = ctx.m
     doc = json.loads(notice.content)
     title = m("notice_title", plan=doc["plan_name"], period=doc["period"])
@@ -612,7 +619,7 @@ def annual_report_html(view: RankingView, ctx: Ctx, *, notice: Notice | None, ge
             f"<h3>{m('criticism')}</h3><ul>{roster(rules.criticism(view))}</ul>\n"
             f"<h2>{m('report_improve')}</h2><ul>{improve}</ul>\n"
             f"<h2>{m('report_hash')}</h2><p class=\"hash\">{hash_text}</p><p class=\"meta\">{escape(m('notice_hash_help'))}</p>")
-    return _page(ctx, title, body, nav=not for_pdf)
+    return _page(ctx, title, body, nav=not for_pdf, pdf=for_pdf)
 
 
 # -- the annual report (Markdown) -------------------------------------------------------------
