@@ -151,6 +151,8 @@ _VETO_CATEGORIES: dict[str, tuple[str, str]] = {
 _GRADES_EN = {"excellent": "Excellent", "good": "Good", "fair": "Fair", "poor": "Poor", "pass": "Pass",
               "fail": "Fail"}
 _ZONES = {"Asia/Shanghai": ("北京", "Beijing")}
+_PERIODS = {"Y": ("年度", "year"), "H1": ("上半年", "first half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
+            "Q3": ("第三季度", "Q3"), "Q4": ("第四季度", "Q4")}
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,10 @@ class Messages:
             name = _GRADES_EN.get(code, code)
             return f"{name} ({label})" if label and label != name else name
         return label or code
+
+    def period(self, code: str) -> str:
+        names = _PERIODS.get(code)
+        return (names[1] if self.en else names[0]) if names else code
 
     def status(self, status: str) -> str:
         key = f"status_{status}"

@@ -242,7 +242,7 @@ def dashboard_html(view: RankingView, ctx: Ctx | None = None, *, movers=(), prev
     """One (plan, period): per group its ranking with component scores, charts, movers, links."""
     ctx = ctx or Ctx(Messages("zh-CN"))
     m = ctx.m
-    title = m("ranking_title", plan=_plan_title(view), period=view.period)
+    title = m("ranking_title", plan=_plan_title(view), period=m.period(view.period))
     banner = f'<p class="banner">{escape(_status_line(ctx, view))}</p>' if view.provisional \
         else f'<p class="meta">{escape(_status_line(ctx, view))}</p>'
     page = f"/dashboard/{_q(view.plan_id)}/{_q(view.period)}"
@@ -403,7 +403,7 @@ def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | No
     m = ctx.m
     r = card.row
     name = r.unit_name or r.unit_id
-    title = m("card_title", unit=name, period=card.period)
+    title = m("card_title", unit=name, period=m.period(card.period))
     page = f"/dashboard/{_q(card.plan_id)}/{_q(card.period)}"
     api = f"/v1/plans/{_q(card.plan_id)}/periods/{_q(card.period)}/units/{_q(r.unit_id)}"
     status = (m("provisional") if card.provisional
@@ -464,7 +464,7 @@ def index_html(periods: list[PeriodState], ctx: Ctx | None = None, plan_names: d
         for p in items:
             state = (m("graded", version=p.current_snapshot, at=ctx.time(p.graded_at))
                      if p.current_snapshot is not None else m("status_provisional"))
-            lis.append(f'<li><a href="{ctx.href(f"/dashboard/{_q(plan_id)}/{_q(p.period)}")}">{escape(p.period)}</a> '
+            lis.append(f'<li><a href="{ctx.href(f"/dashboard/{_q(plan_id)}/{_q(p.period)}")}">{escape(m.period(p.period))}</a> '
                        f'<span class="meta">{escape(state)}</span></li>')
         name = (plan_names or {}).get(plan_id) or plan_id
         parts.append(f'<section class="card"><h2>{escape(name)} <span class="uid">{escape(plan_id)}</span></h2>'
@@ -482,7 +482,7 @@ def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_ope
     ctx = replace(ctx, path=f"/notice/{_q(notice.plan_id)}/{_q(notice.period)}/v{notice.snapshot_version}")
     m = ctx.m
     doc = json.loads(notice.content)
-    title = m("notice_title", plan=doc["plan_name"], period=doc["period"])
+    title = m("notice_title", plan=doc["plan_name"], period=m.period(doc["period"]))
     comps = [ComponentInfo(k, t) for k, t in doc.get("components", [])]
     head = "".join(f'<th class="num">{_component_head(m, c)}</th>' for c in comps)
     groups = []
@@ -558,7 +558,7 @@ def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_ope
 def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx) -> str:
     """通报表彰 or 通报批评 as a printable page (with its xlsx link)."""
     m = ctx.m
-    title = m(f"{kind}_title", plan=_plan_title(view), period=view.period)
+    title = m(f"{kind}_title", plan=_plan_title(view), period=m.period(view.period))
     rewards = view.info.rewards
     lines = "".join(
         f"<tr><td>{escape(r.unit_name or r.unit_id)}<span class=\"uid\">{escape(r.unit_id)}</span></td>"
@@ -583,7 +583,7 @@ def annual_report_html(view: RankingView, ctx: Ctx, *, notice: Notice | None, ge
     """绩效评估工作报告: summary, grade distribution with its chart, rankings per group, vetoes, the award
     and criticism lists, the three weakest components county-wide, the notice's checksum."""
     m = ctx.m
-    title = m("report_title", plan=_plan_title(view), period=view.period)
+    title = m("report_title", plan=_plan_title(view), period=m.period(view.period))
     rows = view.rows
     graded = sum(1 for r in rows if r.grade)
     summary = m("report_summary_text", units=len(rows), graded=graded, vetoed=sum(1 for r in rows if r.vetoed),
