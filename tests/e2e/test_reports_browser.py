@@ -126,7 +126,7 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
 
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")   # Accept-Language
 
             # the ranking: every unit, with its group's name; charts with data
             await page.goto(f"{reports}/dashboard/{PLAN}/Y")

@@ -150,7 +150,7 @@ def info_of_json(doc: dict | None) -> PlanInfo:
                          for c in doc.get("components", [])),
         eligible_grades=tuple(doc.get("eligible_grades", ())), criticized_grades=tuple(doc.get("criticized_grades", ())),
         rewards=dict(doc.get("rewards", {})), notice_days=int(doc.get("notice_days", 5)),
-        veto_categories=tuple(doc.get("veto_categories", ())))
+        veto_categories=tuple(doc.get("veto_categories", ())), indicators=dict(doc.get("indicators", {})))
 
 
 def _objection_of(row) -> Objection:

@@ -79,6 +79,7 @@ class PlanInfo:
     rewards: dict[str, str] = field(default_factory=dict)          # grade → reward level, where the plan sets one
     notice_days: int = 5                                           # 公示期, working days
     veto_categories: tuple[str, ...] = ()
+    indicators: dict[str, str] = field(default_factory=dict)       # indicator id → name (score card)
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,8 @@ def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
     default instead of making the event poison. `notice_days` (公示期, working days) defaults to 5.
     """
     plan = _plan_of(plan_id, plan_json)
+    doc = json.loads(plan_json)
+    indicators = doc.get("indicators") if isinstance(doc.get("indicators"), list) else []
     groups = plan.get("groups") if isinstance(plan.get("groups"), dict) else {}
     components = []
     for c in plan.get("components") or []:
@@ -167,7 +169,9 @@ def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
         rewards={k: _text(v) for k, v in rewards.items() if isinstance(k, str) and _text(v)}
         if isinstance(rewards, dict) else {},
         notice_days=days if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 60 else 5,
-        veto_categories=_codes(veto.get("categories")))
+        veto_categories=_codes(veto.get("categories")),
+        indicators={i["id"][:MAX_CODE]: _text(i.get("name"), i["id"]) for i in indicators
+                    if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]})
 
 
 def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLabels | None) -> PlanLabels:

@@ -330,4 +330,4 @@ async def dashboard_card(request: Request, plan: str, period: str, unit: str, uo
     _override, labels = await handlers.get_labels(uow, plan)
     return HTMLResponse(views.card_html(card, ctx, explanation=explanation, explanation_error=error, trend=trend,
                                         components=list(labels.info.components) or None,
-                                        plan_name=labels.info.name))
+                                        plan_name=labels.info.name, indicator_names=labels.info.indicators))

@@ -86,6 +86,7 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "trend": ("季度暂定成绩走势", "Quarterly trend of provisional scores"),
     "trend_none": ("还没有季度成绩。", "No quarterly scores yet."),
     "explanation": ("得分明细", "Where the points came from"),
+    "external": ("外部提供的得分", "score supplied from outside"),
     "explanation_off": ("评分服务未连接，无法显示逐项明细。", "The scoring service is not connected; item details are not shown."),
     "notice_hash": ("快照校验码（SHA-256）", "Snapshot checksum (SHA-256)"),
     "notice_hash_help": ("由本系统对该版定级结果逐行按规范 JSON 计算；任何改动都会改变校验码。",
@@ -128,6 +129,21 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "sheet_criticism": ("通报批评", "Criticism"),
     "name": ("名称", "Name"),
     "unit_id": ("编号", "ID"),
+    "col_indicator": ("指标", "Indicator"),
+    "col_method": ("计分方法", "Method"),
+    "col_input_target_actual": ("输入（目标、实际）", "Input (target, actual)"),
+    "col_fraction": ("得分率", "Fraction"),
+    "col_points_earned_possible": ("得分 / 满分", "Points earned / possible"),
+    "col_round": ("轮次", "Round"),
+    "col_respondent_group": ("受访群体", "Respondent group"),
+    "col_responses": ("有效样本", "Responses"),
+    "col_mean": ("平均分", "Mean"),
+    "col_round_score": ("本轮得分", "Round score"),
+    "col_date": ("日期", "Date"),
+    "col_record": ("记录", "Record"),
+    "col_kind": ("类别", "Kind"),
+    "col_counted": ("计入", "Counted"),
+    "col_cap": ("上限", "cap"),
 }
 
 # Display names of the seed plans' component keys and veto categories (a plan's own keys are shown as they are).
@@ -150,6 +166,15 @@ _VETO_CATEGORIES: dict[str, tuple[str, str]] = {
 # Grade codes of the seed plans in English (the Chinese labels come from the plan).
 _GRADES_EN = {"excellent": "Excellent", "good": "Good", "fair": "Fair", "poor": "Poor", "pass": "Pass",
               "fail": "Fail"}
+_METHODS: dict[str, tuple[str, str]] = {
+    "ratio": ("完成比例（越高越好）", "ratio (higher is better)"),
+    "inverse_ratio": ("反向比例（越低越好）", "inverse ratio (lower is better)"),
+    "bands": ("分档计分", "bands"),
+    "rating": ("评级", "rating"),
+    "boolean": ("是否完成", "done or not"),
+    "manual": ("考评组打分", "points given by the assessors"),
+    "composite": ("复合指标", "composite"),
+}
 _ZONES = {"Asia/Shanghai": ("北京", "Beijing")}
 _PERIODS = {"Y": ("年度", "year"), "H1": ("上半年", "first half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
             "Q3": ("第三季度", "Q3"), "Q4": ("第四季度", "Q4")}
@@ -185,6 +210,10 @@ class Messages:
             name = _GRADES_EN.get(code, code)
             return f"{name} ({label})" if label and label != name else name
         return label or code
+
+    def method(self, code: str) -> str:
+        names = _METHODS.get(code)
+        return (names[1] if self.en else names[0]) if names else code
 
     def period(self, code: str) -> str:
         names = _PERIODS.get(code)

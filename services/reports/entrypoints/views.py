@@ -281,9 +281,10 @@ def _dec(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def explanation_html(ctx: Ctx, explanation: dict) -> str:
+def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str] | None = None) -> str:
     """Every component of scoring's explanation: leaves, survey rounds, deductions, then the sum step by step."""
     m = ctx.m
+    indicator_names = indicator_names or {}
     parts = []
     for comp in explanation.get("components", []):
         name = escape(m.component(comp["key"]))
@@ -292,19 +293,25 @@ def explanation_html(ctx: Ctx, explanation: dict) -> str:
             what = escape(leaf["indicator"] + (f"#{leaf['part']}" if leaf.get("part") else ""))
             inp = leaf.get("input")
             inp_text = "—" if inp is None else escape(", ".join(f"{k}={v}" for k, v in inp.items()))
-            rows.append(f"<tr><td>{what}</td><td>{escape(leaf['method'])}</td><td>{inp_text}</td>"
+            label = escape(indicator_names.get(leaf["indicator"], ""))
+            rows.append(f"<tr><td>{what}</td><td>{label}</td><td>{escape(m.method(leaf['method']))}</td><td>{inp_text}</td>"
                         f'<td class="num">{m.number(_dec(leaf["fraction"]), 4)}</td>'
                         f'<td class="num">{m.number(_dec(leaf["points"]))} / '
                         f'{m.number(_dec(leaf["max_points"]) * _dec(leaf.get("weight", 1)))}</td></tr>')
         if rows:
             parts.append(f'<h3>{name}</h3><div class="scroll"><table class="leaves"><thead><tr>'
-                         f'<th>{"Indicator" if m.en else "指标"}</th><th>{"Method" if m.en else "计分方法"}</th>'
-                         f'<th>{"Input (target, actual)" if m.en else "输入（目标、实际）"}</th>'
-                         f'<th class="num">{"Fraction" if m.en else "得分率"}</th>'
-                         f'<th class="num">{"Points earned / possible" if m.en else "得分 / 满分"}</th></tr></thead>'
+                         f'<th>{m("col_indicator")}</th><th>{m("name")}</th>'
+                         f'<th>{m("col_method")}</th>'
+                         f'<th>{m("col_input_target_actual")}</th>'
+                         f'<th class="num">{m("col_fraction")}</th>'
+                         f'<th class="num">{m("col_points_earned_possible")}</th></tr></thead>'
                          f"<tbody>{''.join(rows)}</tbody></table></div>")
         rounds = []
         for rnd in comp.get("rounds", []):
+            if not rnd.get("strata"):
+                rounds.append(f"<tr><td>{escape(rnd['round'])}</td><td>{m('external')}</td><td></td><td></td>"
+                              f'<td></td><td class="num">{m.number(_dec(rnd["score"]))}</td>'
+                              f'<td class="num">{m.number(_dec(rnd.get("se")))}</td></tr>')
             for st in rnd.get("strata", []):
                 rounds.append(f"<tr><td>{escape(rnd['round'])}</td><td>{escape(st['stratum'])}</td>"
                               f'<td class="num">{st["n"]}</td><td class="num">{m.number(_dec(st["mean"]))}</td>'
@@ -313,10 +320,10 @@ def explanation_html(ctx: Ctx, explanation: dict) -> str:
                               f'<td class="num">{m.number(_dec(rnd["se"]))}</td></tr>')
         if rounds:
             parts.append(f'<h3>{name}</h3><div class="scroll"><table class="rounds"><thead><tr>'
-                         f'<th>{"Round" if m.en else "轮次"}</th><th>{"Respondent group" if m.en else "受访群体"}</th>'
-                         f'<th class="num">{"Responses" if m.en else "有效样本"}</th>'
-                         f'<th class="num">{"Mean" if m.en else "平均分"}</th>'
-                         f'<th class="num">{m("weight")}</th><th class="num">{"Round score" if m.en else "本轮得分"}</th>'
+                         f'<th>{m("col_round")}</th><th>{m("col_respondent_group")}</th>'
+                         f'<th class="num">{m("col_responses")}</th>'
+                         f'<th class="num">{m("col_mean")}</th>'
+                         f'<th class="num">{m("weight")}</th><th class="num">{m("col_round_score")}</th>'
                          f'<th class="num">{m("survey_se")}</th></tr></thead>'
                          f"<tbody>{''.join(rounds)}</tbody></table></div>")
         deds = []
@@ -325,11 +332,11 @@ def explanation_html(ctx: Ctx, explanation: dict) -> str:
                         f'<td class="num neg">{m.deduction(_dec(d["points"]))}</td>'
                         f'<td class="num neg">{m.deduction(_dec(d["counted"]))}</td><td>{escape(d["status"])}</td></tr>')
         if deds:
-            cap = f"（{'cap' if m.en else '上限'} {m.number(_dec(comp.get('cap')))}）" if comp.get("cap") else ""
+            cap = f"（{m('col_cap')} {m.number(_dec(comp.get('cap')))}）" if comp.get("cap") else ""
             parts.append(f'<h3>{name}{cap}</h3><div class="scroll"><table class="deductions"><thead><tr>'
-                         f'<th>{"Date" if m.en else "日期"}</th><th>{"Record" if m.en else "记录"}</th>'
-                         f'<th>{"Kind" if m.en else "类别"}</th><th class="num">{m("deduction")}</th>'
-                         f'<th class="num">{"Counted" if m.en else "计入"}</th><th>{m("status")}</th></tr></thead>'
+                         f'<th>{m("col_date")}</th><th>{m("col_record")}</th>'
+                         f'<th>{m("col_kind")}</th><th class="num">{m("deduction")}</th>'
+                         f'<th class="num">{m("col_counted")}</th><th>{m("status")}</th></tr></thead>'
                          f"<tbody>{''.join(deds)}</tbody></table></div>")
     vetoes = explanation.get("vetoes", [])
     if vetoes:
@@ -397,7 +404,7 @@ def _missing_text(m: Messages, item: str) -> str:
 
 def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | None = None,
               explanation_error: str = "", trend=(), components: list[ComponentInfo] | None = None,
-              group_name: str = "", plan_name: str = "") -> str:
+              group_name: str = "", plan_name: str = "", indicator_names: dict[str, str] | None = None) -> str:
     """One unit's score card: facts, the sum step by step, every input from scoring's explanation, the trend."""
     ctx = ctx or Ctx(Messages("zh-CN"))
     m = ctx.m
@@ -430,7 +437,7 @@ def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | No
         + f'<td class="num">{m.number(c.weight) if c.weight is not None else "—"}</td></tr>'
         for c in comps)
     steps = sum_steps_html(ctx, explanation, r.total) if explanation else _simple_steps(ctx, card, comps)
-    detail = explanation_html(ctx, explanation) if explanation else \
+    detail = explanation_html(ctx, explanation, indicator_names) if explanation else \
         f'<p class="meta">{escape(explanation_error or m("explanation_off"))}</p>'
     missing = "".join(f'<li>{escape(_missing_text(m, item))}<span class="uid">{escape(item)}</span></li>'
                       for item in card.missing) or \

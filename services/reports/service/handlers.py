@@ -22,9 +22,9 @@ from services.reports.domain.errors import (
     UnitUnknown,
 )
 from services.reports.domain.model import (
+    GradedScoreReceived,
     Notice,
     Objection,
-    GradedScoreReceived,
     PeriodGradedReceived,
     PeriodState,
     PlanLabels,

@@ -8,10 +8,10 @@ import hashlib
 import io
 import json
 import re
-from pathlib import Path
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
