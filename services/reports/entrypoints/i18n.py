@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 LANGS = ("zh-CN", "en")
@@ -175,6 +175,21 @@ _METHODS: dict[str, tuple[str, str]] = {
     "manual": ("考评组打分", "points given by the assessors"),
     "composite": ("复合指标", "composite"),
 }
+# The seed plans' survey strata and rounds, and scoring's deduction statuses, in plain words.
+_TERMS: dict[str, tuple[str, str]] = {
+    "npc_deputy": ("人大代表", "people's congress deputies"),
+    "business": ("企业经营者", "business operators"),
+    "urban_resident": ("城镇居民", "urban residents"),
+    "rural_resident": ("农村居民", "rural residents"),
+    "mid": ("年中", "mid-year"),
+    "final": ("年终", "year-end"),
+    "counted": ("计入", "counted"),
+    "revoked": ("已撤销（申诉成立等）", "revoked (e.g. appeal upheld)"),
+    "capped": ("超出扣分上限，不再计入", "over the cap, not counted"),
+    "outside_period": ("不在本考评期", "outside the period"),
+    "inspection": ("察访核验", "inspection"),
+    "discipline": ("纪律", "discipline"),
+}
 _ZONES = {"Asia/Shanghai": ("北京", "Beijing")}
 _PERIODS = {"Y": ("年度", "year"), "H1": ("上半年", "first half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
             "Q3": ("第三季度", "Q3"), "Q4": ("第四季度", "Q4")}
@@ -211,6 +226,11 @@ class Messages:
             return f"{name} ({label})" if label and label != name else name
         return label or code
 
+    def term(self, code: str) -> str:
+        """A survey stratum or round, a deduction kind or status of the seed plans, else the code."""
+        names = _TERMS.get(code)
+        return (names[1] if self.en else names[0]) if names else code
+
     def method(self, code: str) -> str:
         names = _METHODS.get(code)
         return (names[1] if self.en else names[0]) if names else code
@@ -227,12 +247,12 @@ class Messages:
         """Two decimals, thousands separated in English only (Chinese tables do not group)."""
         if value is None:
             return "—"
-        q = Decimal(1).scaleb(-places)
-        value = value.quantize(q)
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)     # scoring.md: half-up for display
         return f"{value:,.{places}f}" if self.en else f"{value:.{places}f}"
 
     def signed(self, value: Decimal) -> str:
-        return ("+" if value > 0 else "") + self.number(value)
+        """+1.00 / −1.00 (a true minus sign, as the deductions show)."""
+        return ("+" if value > 0 else "−" if value < 0 else "") + self.number(abs(value))
 
     def deduction(self, points: Decimal | None) -> str:
         """A deduction shown as what it is: a negative number, never a positive 得分."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from services.reports.entrypoints import charts
 from services.reports.entrypoints.i18n import Messages
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_CENT = Decimal("0.01")
 
 _CSS = """
 *{box-sizing:border-box}
@@ -309,11 +310,11 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
         rounds = []
         for rnd in comp.get("rounds", []):
             if not rnd.get("strata"):
-                rounds.append(f"<tr><td>{escape(rnd['round'])}</td><td>{m('external')}</td><td></td><td></td>"
+                rounds.append(f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{m('external')}</td><td></td><td></td>"
                               f'<td></td><td class="num">{m.number(_dec(rnd["score"]))}</td>'
                               f'<td class="num">{m.number(_dec(rnd.get("se")))}</td></tr>')
             for st in rnd.get("strata", []):
-                rounds.append(f"<tr><td>{escape(rnd['round'])}</td><td>{escape(st['stratum'])}</td>"
+                rounds.append(f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{escape(m.term(st['stratum']))}</td>"
                               f'<td class="num">{st["n"]}</td><td class="num">{m.number(_dec(st["mean"]))}</td>'
                               f'<td class="num">{m.number(_dec(st["weight"]))}</td>'
                               f'<td class="num">{m.number(_dec(rnd["score"]))}</td>'
@@ -328,9 +329,9 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
                          f"<tbody>{''.join(rounds)}</tbody></table></div>")
         deds = []
         for d in comp.get("deductions", []):
-            deds.append(f"<tr><td>{escape(str(d['date']))}</td><td>{escape(d['id'])}</td><td>{escape(d['kind'])}</td>"
+            deds.append(f"<tr><td>{escape(str(d['date']))}</td><td>{escape(d['id'])}</td><td>{escape(m.term(d['kind']))}</td>"
                         f'<td class="num neg">{m.deduction(_dec(d["points"]))}</td>'
-                        f'<td class="num neg">{m.deduction(_dec(d["counted"]))}</td><td>{escape(d["status"])}</td></tr>')
+                        f'<td class="num neg">{m.deduction(_dec(d["counted"]))}</td><td>{escape(m.term(d["status"]))}</td></tr>')
         if deds:
             cap = f"（{m('col_cap')} {m.number(_dec(comp.get('cap')))}）" if comp.get("cap") else ""
             parts.append(f'<h3>{name}{cap}</h3><div class="scroll"><table class="deductions"><thead><tr>'
@@ -358,9 +359,9 @@ def sum_steps_html(ctx: Ctx, explanation: dict, total: Decimal | None) -> str:
             expr = "—"
         else:
             expr = f"{m.number(_dec(comp['weight']), 2)} × {m.number(_dec(comp['score']), 4)}"
+        cents = contribution.quantize(_CENT, ROUND_HALF_UP)
         lines.append(f'<tr><td>{escape(m.component(comp["key"]))}</td><td class="num">{expr}</td>'
-                     f'<td class="num step" data-value="{contribution:.2f}">{m.signed(contribution.quantize(Decimal("0.01")))}'
-                     f"</td></tr>")
+                     f'<td class="num step" data-value="{cents}">{m.signed(cents)}</td></tr>')
     exact = _dec(explanation.get("total_exact"))
     lines.append(f'<tr><th>{m("total")}</th><td class="num">{"" if exact is None else escape(str(exact))}</td>'
                  f'<td class="num" id="sum-total"><strong>{fmt_total(total)}</strong></td></tr>')
@@ -384,8 +385,7 @@ def _simple_steps(ctx: Ctx, card: ScoreCard, comps: list[ComponentInfo]) -> str:
         else:
             continue
         lines.append(f'<tr><td>{escape(m.component(c.key))}</td><td class="num">{expr}</td>'
-                     f'<td class="num step" data-value="{contribution:.4f}">{m.signed(contribution.quantize(Decimal("0.01")))}'
-                     f"</td></tr>")
+                     f'<td class="num step" data-value="{contribution}">{m.signed(contribution)}</td></tr>')
     lines.append(f'<tr><th>{m("total")}</th><td></td><td class="num" id="sum-total"><strong>'
                  f"{fmt_total(card.row.total)}</strong></td></tr>")
     return (f'<div class="scroll"><table class="steps"><thead><tr><th>{m("component")}</th>'

@@ -176,3 +176,39 @@ def test_veto_events_decode():
     lifted = to_event(make_envelope(source="inspections", plan_id="p", unit_id="v1", version=4,
                                     payload=inspections_pb2.VetoLifted(plan_id="p", unit_id="v1", veto_id="x1")))
     assert (lifted.lifted, lifted.version) == (True, 4)
+
+
+EXPLANATION = {
+    "unit": "v1", "period": "Y", "total_exact": Decimal("90.005"),
+    "components": [
+        {"key": "indicators", "type": "indicators", "weight": Decimal("0.8"), "score": Decimal("93.75625"),
+         "contribution": Decimal("75.005"),
+         "leaves": [{"indicator": "I1.1", "part": None, "method": "ratio", "max_points": Decimal("6"),
+                     "weight": Decimal("1"), "fraction": Decimal("0.9"), "points": Decimal("5.4"),
+                     "input": {"actual": Decimal("9.0"), "target": 10}, "source": "$.results[0]", "pending": False}]},
+        {"key": "survey", "type": "survey", "weight": Decimal("0.2"), "score": Decimal("80"),
+         "contribution": Decimal("16"),
+         "rounds": [{"round": "mid", "weight": Decimal("1"), "score": Decimal("80"), "se": Decimal("1.2"),
+                     "strata": [{"stratum": "npc_deputy", "n": 8, "mean": Decimal("80"), "sd": Decimal("3"),
+                                 "weight": Decimal("0.1")}]},
+                    {"round": "final", "weight": Decimal("1"), "score": Decimal("80"), "se": Decimal("0"),
+                     "strata": []}]},
+        {"key": "inspection", "type": "penalty", "weight": None, "score": Decimal("1"), "contribution": Decimal("-1"),
+         "deductions": [{"id": "d1", "kind": "inspection", "date": "2026-03-15", "points": Decimal("1"),
+                         "counted": Decimal("1"), "status": "counted", "source": None}]}],
+    "vetoes": [{"id": "x", "category": "work_safety", "date": "2026-08-01", "counted": True}]}
+
+
+def test_card_explains_every_input_and_the_sum_adds_up_half_up():
+    view = _view()
+    card = rules.build_card("p", "Y", _scores(), "v1", provisional=False, labels=_labels(),
+                            snapshot=Snapshot(2, 4, 4, "绩效办", T0), vetoes={"v1": ["work_safety"]})
+    page = views.card_html(card, views.Ctx(i18n.Messages("zh-CN")), explanation=EXPLANATION,
+                           indicator_names={"I1.1": "财政收入增长"}, components=list(view.info.components))
+    steps = re.findall(r'class="num step" data-value="([^"]+)">([^<]+)<', page)
+    assert steps == [("75.01", "+75.01"), ("16.00", "+16.00"), ("-1.00", "−1.00")]      # 75.005 → 75.01 (half-up)
+    assert "90.005" in page and 'id="sum-total"><strong>91.00<' in page
+    for text in ("<tr><td>I1.1</td><td>财政收入增长</td><td>完成比例（越高越好）</td>", "actual=9.0, target=10",
+                 "5.40 / 6.00", "人大代表", "年中", "外部提供的得分", "2026-03-15", "−1.00", "计入",
+                 "一票否决：安全生产", "标准误"):
+        assert text in page, text
