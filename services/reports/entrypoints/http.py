@@ -227,7 +227,7 @@ async def _notice_page(request: Request, uow: Uow, ctx: views.Ctx, who, plan: st
                        version: int | None) -> HTMLResponse:
     notice, objections = await handlers.notice(uow, plan, period, version, zone=ctx.zone)
     page = views.notice_html(notice, objections, ctx, is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
-                             may_answer=who.has(OFFICE))
+                             may_answer=who.has(OFFICE), earlier=await handlers.objections_before(uow, notice))
     return HTMLResponse(page, headers={"X-Snapshot-Version": str(notice.snapshot_version),
                                        "X-Snapshot-SHA256": notice.sha256})
 

@@ -96,6 +96,7 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "notice_open": ("公示期内，可对单位的考评结果提出异议。", "The notice period is open: objections to a unit's result may be filed."),
     "notice_closed": ("公示期已于 {end} 结束。", "The notice period ended on {end}."),
     "objections": ("异议", "Objections"),
+    "objections_before": ("此前版本收到的异议（本版是其后的更正）", "Objections to earlier versions (this version corrected them)"),
     "objections_count": ("收到异议 {filed} 件，已答复 {answered} 件", "{filed} objection(s) filed, {answered} answered"),
     "objection_file": ("提出异议", "File an objection"),
     "objection_text": ("异议内容", "Objection"),

@@ -482,7 +482,8 @@ def index_html(periods: list[PeriodState], ctx: Ctx | None = None, plan_names: d
 
 # -- the public notice (公示) ------------------------------------------------------------------------
 
-def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_open: bool, may_answer: bool) -> str:
+def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_open: bool, may_answer: bool,
+                earlier: list[Objection] = ()) -> str:
     """The printable notice of one snapshot, rendered only from its frozen content (byte-identical when
     reopened while nobody objects), then the objection tally and forms. The latest notice and its version
     URL are the same page (its links name the version)."""
@@ -554,9 +555,17 @@ def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_ope
                      f'<select name="unit">{options}</select><textarea name="text" required maxlength="2000" '
                      f'aria-label="{m("objection_text")}"></textarea><button type="submit">{m("objection_submit")}'
                      f"</button></form>")
+    before = ""
+    if earlier:
+        lis = "".join(
+            f'<li><a href="{ctx.href(f"/notice/{_q(o.plan_id)}/{_q(o.period)}/v{o.snapshot_version}")}#objection-{escape(o.id)}">'
+            f'{m("notice_v", version=o.snapshot_version)}</a>：{escape(names.get(o.unit_id, (o.unit_id,))[0])} — '
+            f'{escape(o.text)}{"（" + m("objection_answer") + "：" + escape(o.answer) + "）" if o.answer else ""}</li>'
+            for o in earlier)
+        before = f'<h3>{m("objections_before")}</h3><ul class="earlier">{lis}</ul>'
     live = (f'<section class="card" id="objections"><h2>{m("objections")}</h2>'
             f'<p id="objection-count">{escape(m("objections_count", filed=len(objections), answered=answered))}</p>'
-            f'<p class="meta">{escape(state)}</p><ul>{"".join(items)}</ul>{file_form}</section>')
+            f'<p class="meta">{escape(state)}</p><ul>{"".join(items)}</ul>{file_form}{before}</section>')
     return _page(ctx, title, frozen + live)
 
 

@@ -215,6 +215,17 @@ async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: i
     return await freeze_notice(repo, plan_id, period, snap, zone)
 
 
+async def objections_before(uow: UnitOfWork, found: Notice) -> list[Objection]:
+    """Objections against the period's earlier notices: the correction that made this version followed them."""
+    async with uow:
+        earlier = [v for v in await uow.reports.notice_versions(found.plan_id, found.period)
+                   if v < found.snapshot_version]
+        result = []
+        for v in earlier:
+            result += await uow.reports.objections(found.plan_id, found.period, v)
+    return result
+
+
 async def notice(uow: UnitOfWork, plan_id: str, period: str, version: int | None = None, *,
                  zone: ZoneInfo = SHANGHAI) -> tuple[Notice, list[Objection]]:
     """A snapshot's notice (the latest graded one by default) and the objections filed against it."""

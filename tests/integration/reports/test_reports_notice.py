@@ -257,6 +257,11 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     bad = await svc.http.post(f"/v1/plans/{PLAN}/periods/Y/notices/2/objections", json={"unit": "zz", "text": "x"})
     assert bad.status_code == 404
 
+    # the correction that follows an objection links back to it
+    await _graded(svc, 3, a01={"total": Decimal("83.00")})
+    v3 = await svc.page(f"/notice/{PLAN}/Y")
+    assert "此前版本收到的异议" in v3 and "对察访核验扣分有异议" in v3 and f'/notice/{PLAN}/Y/v2#objection-{first["id"]}' in v3
+
     # a notice whose period ended takes no more objections
     await _graded(svc, 1, at=datetime(2026, 4, 1, 2, 0, tzinfo=UTC), period="Q1")
     r = await svc.http.post(f"/v1/plans/{PLAN}/periods/Q1/notices/1/objections", json={"unit": "a01", "text": "晚了"})
