@@ -522,8 +522,9 @@ def notice_html(notice: Notice, objections: list[Objection], ctx: Ctx, *, is_ope
 
     period_text = m("notice_period_text", start=m.day(doc["published_on"]), days=doc["notice_days"],
                     end=m.day(doc["ends_on"]))
+    graded_at = ctx.time(datetime.fromisoformat(doc["graded_at"])) if doc["graded_at"] else "—"
     frozen = (f"<h1>{escape(title)}</h1>\n"
-              f'<p class="meta">{escape(m("graded", version=doc["snapshot_version"], at=ctx.time(datetime.fromisoformat(doc["graded_at"])) if doc["graded_at"] else "—"))}'
+              f'<p class="meta">{escape(m("graded", version=doc["snapshot_version"], at=graded_at))}'
               f'{escape(m("closed_by", who=doc["closed_by"])) if doc["closed_by"] else ""}</p>\n'
               f'<p><strong>{m("notice_period")}</strong>：{escape(period_text)}</p>\n'
               f"{''.join(groups)}\n"
