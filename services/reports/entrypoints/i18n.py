@@ -110,7 +110,7 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "reward_level": ("奖励档次", "Reward level"),
     "none": ("无。", "None."),
     "veto_category": ("否决事项", "Veto category"),
-    "other_versions": ("其他版本", "Other versions"),
+    "other_versions": ("其他版本：", "Other versions: "),
     "report_summary": ("一、总体情况", "1. Summary"),
     "report_summary_text": ("本期共考评 {units} 个单位，定级 {graded} 个；一票否决 {vetoed} 个；具备评先资格 {eligible} 个。",
                             "{units} units were assessed, {graded} graded; {vetoed} vetoed; {eligible} award-eligible."),
@@ -192,7 +192,7 @@ _TERMS: dict[str, tuple[str, str]] = {
     "discipline": ("纪律", "discipline"),
 }
 _ZONES = {"Asia/Shanghai": ("北京", "Beijing")}
-_PERIODS = {"Y": ("年度", "year"), "H1": ("上半年", "first half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
+_PERIODS = {"Y": ("年度", "Year"), "H1": ("上半年", "First half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
             "Q3": ("第三季度", "Q3"), "Q4": ("第四季度", "Q4")}
 
 

@@ -268,7 +268,7 @@ def dashboard_html(view: RankingView, ctx: Ctx | None = None, *, movers=(), prev
     older = [v for v in notices if v != view.snapshot_version]
     versions = ""
     if older:
-        versions = ('<p class="meta">' + m("other_versions") + "：" + " ".join(
+        versions = ('<p class="meta">' + m("other_versions") + " ".join(
             f'<a href="{ctx.href(f"/notice/{_q(view.plan_id)}/{_q(view.period)}/v{v}")}">'
             f'{m("notice_v", version=v)}</a>' for v in older) + "</p>")
     body = (f"<h1>{escape(title)}</h1>\n{banner}\n{_links(ctx, view)}\n{versions}\n{chart_box}\n{moved}\n"
