@@ -14,7 +14,7 @@ from jixiao.auth import COOKIE, OFFICE, Caller, actor_name, require, signed_in
 from jixiao.errors import JixiaoError
 from services.reports.adapters.clients import AbstractScoringClient
 from services.reports.adapters.pdf import render_pdf
-from services.reports.adapters.xlsx import export_list_xlsx, export_xlsx
+from services.reports.adapters.xlsx import export_card_xlsx, export_list_xlsx, export_xlsx
 from services.reports.domain import rules
 from services.reports.domain.model import Notice, Objection, PlanLabels, RankingView, ScoreCard
 from services.reports.domain.rules import grade_labels
@@ -314,20 +314,36 @@ def _token(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else request.cookies.get(COOKIE, "")
 
 
+async def _explanation(request: Request, plan: str, period: str, unit: str, card: ScoreCard) -> tuple[dict | None, str]:
+    """Scoring's explanation of the card's score (the same snapshot), or why there is none."""
+    scoring: AbstractScoringClient | None = request.app.state.runtime.extras.get("scoring")
+    if scoring is None:
+        return None, ""
+    try:
+        got = await scoring.unit_score(plan, period, unit, version=card.snapshot_version, token=_token(request))
+    except JixiaoError as exc:
+        return None, str(exc)
+    return got.get("explanation"), ""
+
+
 @router.get("/dashboard/{plan}/{period}/{unit}", response_class=HTMLResponse, tags=["pages"])
 async def dashboard_card(request: Request, plan: str, period: str, unit: str, uow: Uow, ctx: Ctx) -> HTMLResponse:
     """The score card page of one unit: the sum step by step and scoring's explanation of every input."""
     card = await handlers.score_card(uow, plan, period, unit)
-    scoring: AbstractScoringClient | None = request.app.state.runtime.extras.get("scoring")
-    explanation, error = None, ""
-    if scoring is not None:
-        try:
-            got = await scoring.unit_score(plan, period, unit, version=card.snapshot_version, token=_token(request))
-            explanation = got.get("explanation")
-        except JixiaoError as exc:
-            error = str(exc)
+    explanation, error = await _explanation(request, plan, period, unit, card)
     trend = await handlers.quarterly_trend(uow, plan, unit)
     _override, labels = await handlers.get_labels(uow, plan)
     return HTMLResponse(views.card_html(card, ctx, explanation=explanation, explanation_error=error, trend=trend,
                                         components=list(labels.info.components) or None,
                                         plan_name=labels.info.name, indicator_names=labels.info.indicators))
+
+
+@router.get(PERIOD + "/units/{unit}/card.xlsx", tags=["exports"], response_class=Response,
+            responses={200: {"content": {XLSX: {}}}})
+async def get_card_xlsx(request: Request, plan: str, period: str, unit: str, uow: Uow, ctx: Ctx) -> Response:
+    """One unit's score card as a workbook (成绩单, 指标明细, 扣分明细 with scoring's explanation)."""
+    card = await handlers.score_card(uow, plan, period, unit)
+    explanation, _error = await _explanation(request, plan, period, unit, card)
+    _override, labels = await handlers.get_labels(uow, plan)
+    return _attachment(export_card_xlsx(card, explanation, ctx.m.component, labels.info.indicators), XLSX,
+                       f"{plan}-{period}-{unit}.xlsx")

@@ -445,7 +445,8 @@ def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | No
     trend_html = charts.line_chart(m("trend"), list(trend), chart_id="trend-chart") if trend else \
         f'<p class="meta">{m("trend_none")}</p>'
     body = (f"<h1>{escape(title)}</h1>\n<p class=\"meta\">{escape(plan_name or card.plan_id)}</p>\n"
-            f'<p class="meta"><a href="{ctx.href(page)}">{m("back")}</a> · <a href="{ctx.href(api)}">{m("json")}</a></p>\n'
+            f'<p class="meta"><a href="{ctx.href(page)}">{m("back")}</a> · <a href="{ctx.href(api)}">{m("json")}</a>'
+            f' · <a href="{ctx.href(api + "/card.xlsx")}">Excel</a></p>\n'
             f'<section class="card"><div class="scroll"><table>{rows}</table></div></section>\n'
             f'<section class="card"><h2>{m("component")}</h2><div class="scroll"><table><thead><tr>'
             f'<th>{m("component")}</th><th class="num">{m("score")}</th><th class="num">{m("weight")}</th></tr>'

@@ -296,6 +296,9 @@ async def test_lists_and_formatted_workbooks(svc):
     total_col = header.index("总分 Total") + 1
     assert row[total_col].number_format == "0.00" and row[deduction_col].value <= 0
     assert a01["单位 Unit"] == "a06"                                      # rank 1 first
+    card = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01/card.xlsx")
+    assert card.status_code == 200
+    assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]      # no scoring here: no explanation
 
 
 # -- (5) the annual report as HTML and PDF ------------------------------------------------------------

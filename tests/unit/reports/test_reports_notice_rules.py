@@ -212,3 +212,20 @@ def test_card_explains_every_input_and_the_sum_adds_up_half_up():
                  "5.40 / 6.00", "人大代表", "年中", "外部提供的得分", "2026-03-15", "−1.00", "计入",
                  "一票否决：安全生产", "标准误"):
         assert text in page, text
+
+
+def test_score_card_workbook_has_the_sum_leaves_and_deductions():
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.reports.adapters.xlsx import export_card_xlsx
+    card = rules.build_card("p", "Y", _scores(), "v1", provisional=False, labels=_labels(),
+                            snapshot=Snapshot(2, 4, 4, "绩效办", T0))
+    wb = load_workbook(io.BytesIO(export_card_xlsx(card, EXPLANATION, i18n.Messages("zh-CN").component,
+                                                   {"I1.1": "财政收入增长"})))
+    assert wb.sheetnames == ["成绩单", "指标明细", "扣分明细"] and wb["成绩单"].freeze_panes == "A2"
+    rows = {r[0]: r for r in wb["成绩单"].iter_rows(min_row=2, values_only=True)}
+    assert rows["察访核验（扣分）"][1:] == (-1, None, -1) and rows["总分 Total"][1] == 91
+    assert next(wb["指标明细"].iter_rows(min_row=2, values_only=True))[:3] == ("I1.1", "财政收入增长", "ratio")
+    assert next(wb["扣分明细"].iter_rows(min_row=2, values_only=True))[3] == -1
