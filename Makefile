@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint test-unit test-integration test-e2e proto proto-check bench up clean
+.PHONY: demo test lint test-unit test-integration test-e2e proto proto-check bench up clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ demo: $(STAMP)
 up: $(STAMP)
 	$(VENV)/bin/jixiao up
 
-test: $(STAMP) proto-check lint
+test: $(STAMP) proto-check lint system-packages
 	$(PY) -m pytest -q
 
 # The walls (import-linter contracts in pyproject.toml) and the lint rules (ruff).
@@ -29,11 +29,28 @@ lint: $(STAMP)
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) system-packages
 	$(PY) -m pytest -q -m integration
 
-test-e2e: $(STAMP)
+test-e2e: $(STAMP) system-packages
 	$(PY) -m pytest -q -m e2e
+
+# Debian packages the reports tests need, installed only when missing and only as root: a TrueType
+# CJK font for the PDF annual report (fonts-wqy-microhei; WeasyPrint also needs Pango, normally
+# present) and chromium for the browser tests. Without root or the registry the tests that need
+# them skip and say why.
+SYSTEM_PACKAGES_MISSING = $(strip \
+  $(if $(shell fc-list 2>/dev/null | grep -i 'WenQuanYi Micro Hei'),,fonts-wqy-microhei fontconfig) \
+  $(if $(shell ldconfig -p 2>/dev/null | grep libpango-1.0),,libpango-1.0-0 libpangoft2-1.0-0) \
+  $(if $(shell command -v chromium 2>/dev/null),,chromium))
+system-packages:
+	@if [ -n "$(SYSTEM_PACKAGES_MISSING)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(SYSTEM_PACKAGES_MISSING)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	      $(SYSTEM_PACKAGES_MISSING) >/dev/null) || echo "warning: could not install $(SYSTEM_PACKAGES_MISSING); tests that need them skip"; \
+	  else echo "note: missing $(SYSTEM_PACKAGES_MISSING) (not root or no apt-get); tests that need them skip"; fi; \
+	fi
 
 # Regenerate jixiao/proto/ from proto/ (generated code is committed).
 proto: $(STAMP)

@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from jixiao.messaging.topics import INDICATORS, SCORES
+from jixiao.messaging.topics import INDICATORS, INSPECTIONS, SCORES
 from jixiao.runtime import ServiceParts, create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from services.reports.adapters.clients import HttpScoringClient
 from services.reports.adapters.orm import tables
 from services.reports.entrypoints.consumer import make_handler
 from services.reports.entrypoints.http import router
+from services.reports.settings import ReportsSettings
 
 
 def parts() -> ServiceParts:
-    """Consumes jixiao.scores.v1 and jixiao.indicators.v1 (grade labels, unit names); publishes nothing."""
+    """Consumes jixiao.scores.v1, jixiao.indicators.v1 (labels, plan info, unit names) and
+    jixiao.inspections.v1 (veto categories); publishes nothing."""
     return ServiceParts(name="reports", title="Jixiao reports", routers=[router], tables=tables,
-                        publishes=False, consumes=[SCORES, INDICATORS], handler=make_handler)
+                        publishes=False, consumes=[SCORES, INDICATORS, INSPECTIONS], handler=make_handler)
 
 
 def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None) -> FastAPI:
-    return create_service_app(parts(), settings or ServiceSettings(service="reports"), database, kafka)
+               kafka: KafkaSettings | None = None, reports: ReportsSettings | None = None) -> FastAPI:
+    app = create_service_app(parts(), settings or ServiceSettings(service="reports"), database, kafka)
+    reports = reports or ReportsSettings()
+    runtime = app.state.runtime
+    runtime.extras["reports"] = reports
+    runtime.extras["scoring"] = HttpScoringClient(reports.scoring_url, reports.scoring_timeout_s) \
+        if reports.scoring_url else None
+    return app

@@ -98,3 +98,57 @@ unit_names = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),         # "" = no name (the unit id is shown)
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# Migration 0004: the plan's info (name, group names, components, awards, notice period) beside its
+# grade labels; vetoes (category, date) from jixiao.inspections.v1; frozen public notices (公示);
+# objections (异议) and the audit trail of what people did here.
+plan_grades.append_column(sa.Column("info", sa.JSON))        # PlanInfo as plain JSON; NULL before 0004
+
+vetoes = sa.Table(
+    "vetoes", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("veto_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("lifted", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+notices = sa.Table(
+    "notices", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("snapshot_version", sa.BigInteger, primary_key=True),
+    sa.Column("content", sa.Text, nullable=False),              # canonical JSON, never rewritten
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+)
+
+objections = sa.Table(
+    "objections", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("plan_id", sa.String(100), nullable=False),
+    sa.Column("period", sa.String(20), nullable=False),
+    sa.Column("snapshot_version", sa.BigInteger, nullable=False),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("filed_by", sa.String(200), nullable=False),
+    sa.Column("filed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("answer", sa.Text, nullable=False, server_default=""),
+    sa.Column("answered_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_objections_notice", "plan_id", "period", "snapshot_version"),
+)
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("plan_id", sa.String(100), nullable=False),
+    sa.Column("object_id", sa.String(200), nullable=False),
+    sa.Column("detail", JSONB, nullable=False),
+)

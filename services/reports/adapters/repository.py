@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import asdict
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,15 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.adapters import orm
 from services.reports.domain.model import (
+    ComponentInfo,
     GradedScoreReceived,
+    Notice,
+    Objection,
     PeriodGradedReceived,
     PeriodState,
+    PlanInfo,
     PlanLabels,
     PlanPublishedReceived,
     ProvisionalScoreReceived,
     Snapshot,
     UnitScore,
     UnitUpsertedReceived,
+    VetoReceived,
+    VetoRecord,
 )
 
 
@@ -87,6 +95,69 @@ class AbstractReadModel(abc.ABC):
     @abc.abstractmethod
     async def save_labels(self, labels: PlanLabels) -> None: ...
 
+    # -- vetoes, notices, objections, audit (migration 0004) -----------------------------------
+    @abc.abstractmethod
+    async def save_veto(self, event: VetoReceived) -> bool:
+        """Store a veto's issue or lift unless a higher version of it is stored; True if stored."""
+
+    @abc.abstractmethod
+    async def vetoes(self, plan_id: str) -> list[VetoRecord]:
+        """Every veto of the plan (lifted ones too), by unit and date."""
+
+    @abc.abstractmethod
+    async def notice(self, plan_id: str, period: str, version: int) -> Notice | None: ...
+
+    @abc.abstractmethod
+    async def save_notice(self, notice: Notice) -> None:
+        """Store a notice unless one exists for its snapshot (a notice is never rewritten)."""
+
+    @abc.abstractmethod
+    async def notice_versions(self, plan_id: str, period: str) -> list[int]: ...
+
+    @abc.abstractmethod
+    async def add_objection(self, objection: Objection) -> None: ...
+
+    @abc.abstractmethod
+    async def objection(self, objection_id: str, *, lock: bool = False) -> Objection | None: ...
+
+    @abc.abstractmethod
+    async def objections(self, plan_id: str, period: str, version: int) -> list[Objection]:
+        """The objections against one notice, oldest first."""
+
+    @abc.abstractmethod
+    async def save_answer(self, objection: Objection) -> None: ...
+
+    @abc.abstractmethod
+    async def add_audit(self, actor: str, action: str, plan_id: str, object_id: str, detail: dict) -> None:
+        """One line of the reports audit trail."""
+
+
+def info_to_json(info: PlanInfo) -> dict:
+    """PlanInfo as plain JSON (decimals as strings)."""
+    doc = asdict(info)
+    doc["components"] = [{**c, "weight": None if c["weight"] is None else str(c["weight"]),
+                          "cap": None if c["cap"] is None else str(c["cap"])} for c in doc["components"]]
+    return doc
+
+
+def info_of_json(doc: dict | None) -> PlanInfo:
+    if not doc:
+        return PlanInfo()
+    return PlanInfo(
+        name=doc.get("name", ""), groups=dict(doc.get("groups", {})),
+        components=tuple(ComponentInfo(c["key"], c["type"], None if c.get("weight") is None else Decimal(c["weight"]),
+                                       None if c.get("cap") is None else Decimal(c["cap"]))
+                         for c in doc.get("components", [])),
+        eligible_grades=tuple(doc.get("eligible_grades", ())), criticized_grades=tuple(doc.get("criticized_grades", ())),
+        rewards=dict(doc.get("rewards", {})), notice_days=int(doc.get("notice_days", 5)),
+        veto_categories=tuple(doc.get("veto_categories", ())), indicators=dict(doc.get("indicators", {})))
+
+
+def _objection_of(row) -> Objection:
+    return Objection(id=row.id, plan_id=row.plan_id, period=row.period, snapshot_version=row.snapshot_version,
+                     unit_id=row.unit_id, text=row.text, filed_by=row.filed_by, filed_at=row.filed_at,
+                     answer=row.answer, answered_by=row.answered_by, answered_at=row.answered_at)
+
 
 def _score_values(score: UnitScore) -> dict:
     return dict(
@@ -144,7 +215,7 @@ class SqlAlchemyReadModel(AbstractReadModel):
 
     async def save_plan_grades(self, event: PlanPublishedReceived) -> bool:
         return await self._upsert_latest(orm.plan_grades, ["plan_id"], dict(
-            plan_id=event.plan_id, version=event.version, grades=event.grades))
+            plan_id=event.plan_id, version=event.version, grades=event.grades, info=info_to_json(event.info)))
 
     async def save_unit_name(self, event: UnitUpsertedReceived) -> bool:
         return await self._upsert_latest(orm.unit_names, ["plan_id", "unit_id"], dict(
@@ -234,12 +305,12 @@ class SqlAlchemyReadModel(AbstractReadModel):
 
     async def learned_labels(self, plan_id: str) -> PlanLabels | None:
         g, u = orm.plan_grades, orm.unit_names
-        grades = (await self.session.execute(sa.select(g.c.grades).where(g.c.plan_id == plan_id))).scalar()
+        row = (await self.session.execute(sa.select(g.c.grades, g.c.info).where(g.c.plan_id == plan_id))).first()
         names = dict((await self.session.execute(sa.select(u.c.unit_id, u.c.name).where(
             u.c.plan_id == plan_id, u.c.name != ""))).all())
-        if grades is None and not names:
+        if row is None and not names:
             return None
-        return PlanLabels(plan_id, dict(grades or {}), names)
+        return PlanLabels(plan_id, dict(row.grades) if row else {}, names, info_of_json(row.info if row else None))
 
     async def save_labels(self, labels: PlanLabels) -> None:
         t = orm.plan_labels
@@ -247,3 +318,68 @@ class SqlAlchemyReadModel(AbstractReadModel):
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=[t.c.plan_id],
             set_={"grades": stmt.excluded.grades, "units": stmt.excluded.units, "updated_at": sa.func.now()}))
+
+    async def save_veto(self, event: VetoReceived) -> bool:
+        t = orm.vetoes
+        values = dict(plan_id=event.plan_id, veto_id=event.veto_id, unit_id=event.unit_id, lifted=event.lifted,
+                      category=event.category, date=event.date, version=event.version)
+        stmt = pg_insert(t).values(**values)
+        update = {"lifted": stmt.excluded.lifted, "version": stmt.excluded.version}
+        if not event.lifted:                 # a lift carries no category or date: keep the issued ones
+            update |= {"category": stmt.excluded.category, "date": stmt.excluded.date,
+                       "unit_id": stmt.excluded.unit_id}
+        stmt = stmt.on_conflict_do_update(index_elements=[t.c.plan_id, t.c.veto_id], set_=update,
+                                          where=stmt.excluded.version > t.c.version).returning(t.c.version)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def vetoes(self, plan_id: str) -> list[VetoRecord]:
+        t = orm.vetoes
+        rows = (await self.session.execute(sa.select(t).where(t.c.plan_id == plan_id)
+                                           .order_by(t.c.unit_id, t.c.date, t.c.veto_id))).all()
+        return [VetoRecord(r.unit_id, r.veto_id, r.category, r.date, r.lifted) for r in rows]
+
+    async def notice(self, plan_id: str, period: str, version: int) -> Notice | None:
+        t = orm.notices
+        r = (await self.session.execute(sa.select(t).where(
+            t.c.plan_id == plan_id, t.c.period == period, t.c.snapshot_version == version))).first()
+        return Notice(r.plan_id, r.period, r.snapshot_version, r.content, r.sha256, r.published_at,
+                      r.ends_on.isoformat()) if r else None
+
+    async def save_notice(self, notice: Notice) -> None:
+        await self.session.execute(pg_insert(orm.notices).values(
+            plan_id=notice.plan_id, period=notice.period, snapshot_version=notice.snapshot_version,
+            content=notice.content, sha256=notice.sha256, published_at=notice.published_at,
+            ends_on=datetime.fromisoformat(notice.ends_on).date()).on_conflict_do_nothing())
+
+    async def notice_versions(self, plan_id: str, period: str) -> list[int]:
+        t = orm.notices
+        return list((await self.session.execute(sa.select(t.c.snapshot_version).where(
+            t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.snapshot_version))).scalars())
+
+    async def add_objection(self, objection: Objection) -> None:
+        await self.session.execute(sa.insert(orm.objections).values(
+            id=objection.id, plan_id=objection.plan_id, period=objection.period,
+            snapshot_version=objection.snapshot_version, unit_id=objection.unit_id, text=objection.text,
+            filed_by=objection.filed_by, filed_at=objection.filed_at))
+
+    async def objection(self, objection_id: str, *, lock: bool = False) -> Objection | None:
+        t = orm.objections
+        stmt = sa.select(t).where(t.c.id == objection_id)
+        row = (await self.session.execute(stmt.with_for_update() if lock else stmt)).first()
+        return _objection_of(row) if row else None
+
+    async def objections(self, plan_id: str, period: str, version: int) -> list[Objection]:
+        t = orm.objections
+        rows = (await self.session.execute(sa.select(t).where(
+            t.c.plan_id == plan_id, t.c.period == period, t.c.snapshot_version == version,
+        ).order_by(t.c.filed_at, t.c.id))).all()
+        return [_objection_of(r) for r in rows]
+
+    async def save_answer(self, objection: Objection) -> None:
+        t = orm.objections
+        await self.session.execute(sa.update(t).where(t.c.id == objection.id).values(
+            answer=objection.answer, answered_by=objection.answered_by, answered_at=objection.answered_at))
+
+    async def add_audit(self, actor: str, action: str, plan_id: str, object_id: str, detail: dict) -> None:
+        await self.session.execute(sa.insert(orm.audit).values(
+            actor=actor, action=action, plan_id=plan_id, object_id=object_id, detail=detail))

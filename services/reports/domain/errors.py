@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jixiao.errors import Conflict, InvalidInput, NotFound
+from jixiao.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 
 class PeriodUnknown(NotFound):
@@ -31,3 +31,27 @@ class BadIndicatorEvent(InvalidInput):
 
 class UnitUnknown(NotFound):
     """The unit has no score in the period's shown ranking (graded snapshot or provisional)."""
+
+
+class ScoringUnavailable(Unavailable):
+    """Scoring could not be asked for a unit's explanation (the card is shown without it)."""
+
+
+class NoticeUnknown(NotFound):
+    """No notice exists for that snapshot version (it is not a complete graded snapshot)."""
+
+
+class NoticePeriodOver(Conflict):
+    """The notice period (公示期) has ended: no more objections."""
+
+
+class ObjectionUnknown(NotFound):
+    """No objection with that id."""
+
+
+class InvalidObjection(InvalidInput):
+    """An objection or answer that cannot be stored."""
+
+
+class PdfUnavailable(Unavailable):
+    """The PDF renderer (WeasyPrint and its Pango libraries) is not installed on this machine."""

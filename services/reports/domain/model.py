@@ -58,12 +58,62 @@ class PeriodGradedReceived:
 
 
 @dataclass(frozen=True)
+class ComponentInfo:
+    """One plan component as the pages need it: key, type (indicators|survey|efficiency|penalty), weight."""
+
+    key: str
+    type: str
+    weight: Decimal | None = None
+    cap: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """What the pages show of a plan besides grade labels: its name, group names, components, awards."""
+
+    name: str = ""
+    groups: dict[str, str] = field(default_factory=dict)          # group id → display name
+    components: tuple[ComponentInfo, ...] = ()
+    eligible_grades: tuple[str, ...] = ()
+    criticized_grades: tuple[str, ...] = ()                        # 通报批评; default: the lowest band
+    rewards: dict[str, str] = field(default_factory=dict)          # grade → reward level, where the plan sets one
+    notice_days: int = 5                                           # 公示期, working days
+    veto_categories: tuple[str, ...] = ()
+    indicators: dict[str, str] = field(default_factory=dict)       # indicator id → name (score card)
+
+
+@dataclass(frozen=True)
 class PlanPublishedReceived:
-    """A PlanPublished event: the plan's grade labels, best band first (latest `version` wins)."""
+    """A PlanPublished event: the plan's grade labels, best band first, and its info (latest `version` wins)."""
 
     plan_id: str
     version: int
     grades: dict[str, str]
+    info: PlanInfo = field(default_factory=PlanInfo)
+
+
+@dataclass(frozen=True)
+class VetoReceived:
+    """A VetoIssued (lifted=False) or VetoLifted (lifted=True) from jixiao.inspections.v1."""
+
+    plan_id: str
+    unit_id: str
+    veto_id: str
+    category: str
+    date: str
+    lifted: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class VetoRecord:
+    """A veto the read model knows of: its category and date, for the veto mark beside a rank."""
+
+    unit_id: str
+    veto_id: str
+    category: str
+    date: str
+    lifted: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +165,7 @@ class PlanLabels:
     plan_id: str
     grades: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    info: PlanInfo = field(default_factory=PlanInfo)
 
 
 @dataclass(frozen=True)
@@ -131,6 +182,9 @@ class RankingRow:
     vetoed: bool
     award_eligible: bool
     status: str
+    components: dict[str, Decimal] = field(default_factory=dict)
+    veto_categories: tuple[str, ...] = ()
+    group_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +195,7 @@ class GroupRanking:
     rows: list[RankingRow]
     distribution: list[tuple[str, str, int]]      # (grade code, label, count)
     ungraded: int
+    name: str = ""                                 # the plan's display name of the group, else the id
 
 
 @dataclass(frozen=True)
@@ -154,6 +209,9 @@ class RankingView:
     graded_at: datetime | None
     closed_by: str
     groups: list[GroupRanking]
+    plan_name: str = ""
+    info: PlanInfo = field(default_factory=PlanInfo)
+    grade_order: tuple[tuple[str, str], ...] = ()  # (code, label), best band first
 
     @property
     def rows(self) -> list[RankingRow]:
@@ -174,3 +232,33 @@ class ScoreCard:
     components: dict[str, Decimal] = field(default_factory=dict)
     survey_se: Decimal | None = None
     missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A frozen public notice (公示) of one graded snapshot: its canonical content and the SHA-256 of it."""
+
+    plan_id: str
+    period: str
+    snapshot_version: int
+    content: str                       # canonical JSON (sorted keys, decimals as strings)
+    sha256: str                        # of the snapshot rows' canonical JSON (see rules.snapshot_hash)
+    published_at: datetime
+    ends_on: str                       # ISO date: the last day of the notice period (公示期)
+
+
+@dataclass(frozen=True)
+class Objection:
+    """An objection (异议) against a unit's result in a notice, and the office's answer."""
+
+    id: str
+    plan_id: str
+    period: str
+    snapshot_version: int
+    unit_id: str
+    text: str
+    filed_by: str
+    filed_at: datetime
+    answer: str = ""
+    answered_by: str = ""
+    answered_at: datetime | None = None

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import FieldProblem
+from jixiao.rules.errors import PlanError
+from jixiao.rules.plan import load_plan_json
 from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent, InvalidLabels
 from services.reports.domain.model import (
+    ComponentInfo,
     GroupRanking,
+    PlanInfo,
     PlanLabels,
     RankingRow,
     RankingView,
@@ -89,17 +95,26 @@ def validate_labels(grades: Mapping[str, str], units: Mapping[str, str]) -> None
         raise InvalidLabels(f"{len(problems)} invalid label(s)", problems=problems)
 
 
-def grades_of_plan(plan_id: str, plan_json: str) -> dict[str, str]:
-    """A PlanPublished's grade labels (code → label), best band first; unreadable content is poison."""
+def _document(plan_json: str) -> tuple[dict, list]:
+    """The plan and indicator nodes of a plan_json, read by the shared rules (exact JSON); unreadable
+    content is poison."""
     try:
-        doc = json.loads(plan_json)
-    except (ValueError, RecursionError) as exc:
-        raise BadIndicatorEvent(f"plan_json is not JSON: {exc}") from exc
-    plan = doc.get("plan") if isinstance(doc, dict) else None
-    if not isinstance(plan, dict):
-        raise BadIndicatorEvent("plan_json has no \"plan\" object")
+        return load_plan_json(plan_json)
+    except PlanError as exc:
+        raise BadIndicatorEvent(f"plan_json is not a plan document: {exc}") from exc
+
+
+def _plan_of(plan_id: str, plan_json: str) -> dict:
+    """The "plan" object of a PlanPublished's plan_json; unreadable content is poison."""
+    plan, _indicators = _document(plan_json)
     if plan.get("id", plan_id) != plan_id:
         raise BadIndicatorEvent(f"PlanPublished for {plan_id!r} carries plan {plan.get('id')!r}")
+    return plan
+
+
+def grades_of_plan(plan_id: str, plan_json: str) -> dict[str, str]:
+    """A PlanPublished's grade labels (code → label), best band first; unreadable content is poison."""
+    plan = _plan_of(plan_id, plan_json)
     bands = plan.get("grade_bands")
     if not isinstance(bands, list):
         raise BadIndicatorEvent("plan.grade_bands is not a list")
@@ -115,13 +130,67 @@ def grades_of_plan(plan_id: str, plan_json: str) -> dict[str, str]:
     return grades
 
 
+def _text(value, default: str = "") -> str:
+    return value.strip()[:MAX_NAME] if isinstance(value, str) and value.strip() else default
+
+
+def _dec(value) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool) \
+            else None
+    except InvalidOperation:
+        return None
+
+
+def _codes(value) -> tuple[str, ...]:
+    return tuple(c for c in value if isinstance(c, str) and c) if isinstance(value, list) else ()
+
+
+def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
+    """A PlanPublished's name, group names, components, award rules and notice period.
+
+    These only label and list (they never score), so a missing or odd field falls back to a
+    default instead of making the event poison. `notice_days` (公示期, working days) defaults to 5.
+    """
+    plan = _plan_of(plan_id, plan_json)
+    _plan, indicators = _document(plan_json)
+    groups = plan.get("groups") if isinstance(plan.get("groups"), dict) else {}
+    components = []
+    for c in plan.get("components") or []:
+        if isinstance(c, dict) and isinstance(c.get("key"), str) and c["key"]:
+            components.append(ComponentInfo(c["key"], _text(c.get("type"), "indicators"), _dec(c.get("weight")),
+                                            _dec(c.get("cap"))))
+    awards = plan.get("awards") if isinstance(plan.get("awards"), dict) else {}
+    rewards = awards.get("rewards") or awards.get("levels") or {}
+    days = plan.get("notice_days")
+    veto = plan.get("veto") if isinstance(plan.get("veto"), dict) else {}
+    return PlanInfo(
+        name=_text(plan.get("name")),
+        groups={str(k)[:MAX_CODE]: _text(v, str(k)) for k, v in groups.items() if isinstance(k, str)},
+        components=tuple(components),
+        eligible_grades=_codes(awards.get("eligible_grades")),
+        criticized_grades=_codes(awards.get("criticized_grades") or plan.get("criticized_grades")),
+        rewards={k: _text(v) for k, v in rewards.items() if isinstance(k, str) and _text(v)}
+        if isinstance(rewards, dict) else {},
+        notice_days=days if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 60 else 5,
+        veto_categories=_codes(veto.get("categories")),
+        indicators={i["id"][:MAX_CODE]: _text(i.get("name"), i["id"]) for i in indicators
+                    if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]})
+
+
 def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLabels | None) -> PlanLabels:
     """The explicit override (PUT) over what the indicators events taught; the defaults fill the rest.
 
     Grades keep the plan's band order (the distribution's); codes only the override names follow it.
     """
     learned, override = learned or PlanLabels(plan_id), override or PlanLabels(plan_id)
-    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units})
+    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units},
+                      learned.info)
+
+
+def group_name(group: str, info: PlanInfo | None) -> str:
+    """The plan's display name of a ranking group (plan.groups), else the group id."""
+    return (info.groups.get(group) if info else None) or group
 
 
 def grade_labels(labels: PlanLabels | None) -> dict[str, str]:
@@ -174,13 +243,15 @@ def _order_key(row: RankingRow) -> tuple:
 
 def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provisional: bool,
                labels: PlanLabels | None, snapshot: Snapshot | None = None,
-               group: str | None = None) -> RankingView:
+               group: str | None = None, vetoes: Mapping[str, Sequence[str]] | None = None) -> RankingView:
     """Group, order and label scores for display.
 
     A graded snapshot keeps the ranks scoring gave. Provisional scores arrive one unit at a time,
     so their ranks come from different moments: they are recomputed here over the current totals.
     """
     names = labels.units if labels else {}
+    info = labels.info if labels else PlanInfo()
+    vetoes = vetoes or {}
     glabels = grade_labels(labels)
     by_group: dict[str, list[UnitScore]] = {}
     for score in scores:
@@ -196,7 +267,10 @@ def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provis
                 unit_id=s.unit_id, unit_name=names.get(s.unit_id, ""), group=s.group,
                 total=s.total.quantize(_CENT) if s.total is not None else None,
                 grade=s.grade or None, grade_label=label_of(s.grade, glabels),
-                vetoed=s.vetoed, award_eligible=s.award_eligible, status=s.status)
+                vetoed=s.vetoed, award_eligible=s.award_eligible, status=s.status,
+                components=dict(s.components),
+                veto_categories=tuple(vetoes.get(s.unit_id, ())) if s.vetoed else (),
+                group_name=group_name(s.group, info))
              for s in members),
             key=_order_key)
         counts = Counter(r.grade for r in rows if r.grade)
@@ -204,12 +278,14 @@ def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provis
         groups.append(GroupRanking(
             group=name, rows=rows,
             distribution=[(c, label_of(c, glabels), counts.get(c, 0)) for c in codes],
-            ungraded=sum(1 for r in rows if not r.grade)))
+            ungraded=sum(1 for r in rows if not r.grade), name=group_name(name, info)))
+    all_codes = distribution_grades(Counter(s.grade for s in scores if s.grade), labels)
     return RankingView(
         plan_id=plan_id, period=period, provisional=provisional,
         snapshot_version=snapshot.version if snapshot else None,
         graded_at=snapshot.graded_at if snapshot else None,
-        closed_by=snapshot.closed_by if snapshot else "", groups=groups)
+        closed_by=snapshot.closed_by if snapshot else "", groups=groups,
+        plan_name=info.name, info=info, grade_order=tuple((c, label_of(c, glabels)) for c in all_codes))
 
 
 def top(rows: Sequence[RankingRow], n: int = 3) -> list[RankingRow]:
@@ -218,15 +294,157 @@ def top(rows: Sequence[RankingRow], n: int = 3) -> list[RankingRow]:
 
 
 def build_card(plan_id: str, period: str, scores: Sequence[UnitScore], unit_id: str, *, provisional: bool,
-               labels: PlanLabels | None, snapshot: Snapshot | None = None) -> ScoreCard | None:
+               labels: PlanLabels | None, snapshot: Snapshot | None = None,
+               vetoes: Mapping[str, Sequence[str]] | None = None) -> ScoreCard | None:
     """One unit's score card (None if it has no score): its row of its group's ranking, and the details."""
     score = next((s for s in scores if s.unit_id == unit_id), None)
     if score is None:
         return None
     view = build_view(plan_id, period, scores, provisional=provisional, labels=labels, snapshot=snapshot,
-                      group=score.group)
+                      group=score.group, vetoes=vetoes)
     rows = view.rows
     return ScoreCard(plan_id=plan_id, period=period, provisional=provisional,
                      snapshot_version=view.snapshot_version, graded_at=view.graded_at,
                      row=next(r for r in rows if r.unit_id == unit_id), group_size=len(rows),
                      components=dict(score.components), survey_se=score.survey_se, missing=score.missing)
+
+
+# -- lists, movers, improvement points ----------------------------------------------------------
+
+def commendation(view: RankingView) -> list[RankingRow]:
+    """通报表彰: final units graded in the plan's eligible grades and award-eligible (not vetoed)."""
+    eligible = set(view.info.eligible_grades)
+    return [r for r in _by_grade_then_rank(view) if r.status == "final" and r.award_eligible
+            and (not eligible or r.grade in eligible)]
+
+
+def criticized_grades(view: RankingView) -> set[str]:
+    """The grades the criticism list holds: the plan's own, else the lowest band."""
+    if view.info.criticized_grades:
+        return set(view.info.criticized_grades)
+    return {view.grade_order[-1][0]} if view.grade_order else set()
+
+
+def criticism(view: RankingView) -> list[RankingRow]:
+    """通报批评: final units in the criticized grades (by default the lowest band)."""
+    grades = criticized_grades(view)
+    return [r for r in _by_grade_then_rank(view) if r.status == "final" and r.grade in grades]
+
+
+def _by_grade_then_rank(view: RankingView) -> list[RankingRow]:
+    order = {c: i for i, (c, _l) in enumerate(view.grade_order)}
+    return sorted(view.rows, key=lambda r: (order.get(r.grade or "", 99), r.group, r.rank or 0, r.unit_id))
+
+
+def movers(view: RankingView, previous: Sequence[UnitScore], n: int = 5) -> list[tuple[RankingRow, Decimal, Decimal]]:
+    """The units whose total moved most since the previous snapshot: (row, old total, change)."""
+    before = {s.unit_id: s.total for s in previous if s.total is not None}
+    moved = [(r, before[r.unit_id], r.total - before[r.unit_id]) for r in view.rows
+             if r.total is not None and r.unit_id in before and r.total != before[r.unit_id]]
+    return sorted(moved, key=lambda m: (-abs(m[2]), m[0].unit_id))[:n]
+
+
+_KNOWN_ORDER = {"indicators": 0, "survey": 1, "efficiency": 2}
+
+
+def components_of(view: RankingView) -> list[ComponentInfo]:
+    """The plan's components in plan order; without the plan, the keys the scores carry (the seed plans'
+    keys in their usual order, `inspection` as a penalty, others after them)."""
+    if view.info.components:
+        return list(view.info.components)
+    keys = sorted(dict.fromkeys(k for r in view.rows for k in r.components),
+                  key=lambda k: (_KNOWN_ORDER.get(k, 3 if k != "inspection" else 4), k))
+    return [ComponentInfo(k, "penalty" if k == "inspection" else k if k in _KNOWN_ORDER else "indicators")
+            for k in keys]
+
+
+def component_averages(view: RankingView) -> list[tuple[ComponentInfo, Decimal, int]]:
+    """Per plan component (in plan order): the mean over the units that have it, and how many have it."""
+    infos = components_of(view)
+    result = []
+    for c in infos:
+        values = [r.components[c.key] for r in view.rows if c.key in r.components]
+        if values:
+            result.append((c, (sum(values, Decimal(0)) / len(values)).quantize(_CENT), len(values)))
+    return result
+
+
+def weakest_components(view: RankingView, n: int = 3) -> list[tuple[ComponentInfo, Decimal, int]]:
+    """Improvement points: the weighted components with the lowest county-wide mean, weakest first."""
+    weighted = [a for a in component_averages(view) if a[0].type != "penalty"]
+    return sorted(weighted, key=lambda a: (a[1], a[0].key))[:n]
+
+
+def grade_counts(view: RankingView) -> list[tuple[str, str, int]]:
+    """County-wide grade distribution in band order: (code, label, units)."""
+    counts = Counter(r.grade for r in view.rows if r.grade)
+    return [(c, label, counts.get(c, 0)) for c, label in view.grade_order]
+
+
+# -- the public notice (公示) ----------------------------------------------------------------------
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canonical_json(value) -> str:
+    """Sorted keys, no spaces, UTF-8 text, decimals as strings with two places: the same bytes every time."""
+    return json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def snapshot_hash(scores: Sequence[UnitScore]) -> str:
+    """SHA-256 of the graded snapshot rows as the read model holds them (scoring's events carry no hash yet).
+
+    Rows sorted by unit id, each with every field of jixiao.results/v1 (missing sorted), as canonical JSON.
+    """
+    rows = [{"unit": s.unit_id, "group": s.group, "status": s.status, "total": s.total, "grade": s.grade,
+             "rank": s.rank, "vetoed": s.vetoed, "award_eligible": s.award_eligible,
+             "components": dict(s.components), "survey_se": s.survey_se, "missing": sorted(s.missing)}
+            for s in sorted(scores, key=lambda s: s.unit_id)]
+    return hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest()
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The last day of a period of `days` working days (Monday–Friday) that starts on `start`.
+
+    The publication day counts when it is a working day. Public holidays are not known here.
+    """
+    day, left = start, days
+    while True:
+        if day.weekday() < 5:
+            left -= 1
+            if left <= 0:
+                return day
+        day += timedelta(days=1)
+
+
+def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on: date) -> dict:
+    """What a notice shows, frozen when the snapshot is first shown (names as they were then)."""
+    info = view.info
+    return {
+        "format": "jixiao.notice/v1",
+        "plan": view.plan_id, "plan_name": view.plan_name or view.plan_id, "period": view.period,
+        "snapshot_version": view.snapshot_version,
+        "graded_at": view.graded_at.isoformat() if view.graded_at else None,
+        "closed_by": view.closed_by,
+        "sha256": snapshot_hash(scores),
+        "published_on": published_on.isoformat(),
+        "notice_days": info.notice_days,
+        "ends_on": add_working_days(published_on, info.notice_days).isoformat(),
+        "grades": [[c, label] for c, label in view.grade_order],
+        "components": [[c.key, c.type] for c in info.components],
+        "groups": [{"group": g.group, "name": g.name or g.group, "rows": [
+            {"unit": r.unit_id, "name": r.unit_name, "rank": r.rank, "total": r.total, "grade": r.grade,
+             "grade_label": r.grade_label, "status": r.status, "vetoed": r.vetoed,
+             "veto_categories": list(r.veto_categories), "award_eligible": r.award_eligible,
+             "components": dict(r.components)} for r in g.rows]} for g in view.groups],
+        "awards": [r.unit_id for r in commendation(view)],
+        "criticism": [r.unit_id for r in criticism(view)],
+        "rewards": dict(info.rewards),
+    }

@@ -7,12 +7,13 @@ PlanPublished (grade labels) and UnitUpserted (unit names) are read, the others 
 from __future__ import annotations
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at, payload_of
-from jixiao.proto.events.v1 import indicators_pb2, scores_pb2
+from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
 from services.reports.adapters.repository import SqlAlchemyReadModel
 from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent
 from services.reports.domain.model import (
@@ -22,8 +23,9 @@ from services.reports.domain.model import (
     ProvisionalScoreReceived,
     UnitScore,
     UnitUpsertedReceived,
+    VetoReceived,
 )
-from services.reports.domain.rules import MAX_NAME, decimal_or_none, grades_of_plan
+from services.reports.domain.rules import MAX_NAME, decimal_or_none, grades_of_plan, plan_info_of
 from services.reports.service import handlers
 
 log = get_logger("reports.consumer")
@@ -81,7 +83,8 @@ def label_event(env: Envelope, payload: indicators_pb2.PlanPublished | indicator
     if not plan_id:
         raise BadIndicatorEvent(f"{env.type} without plan_id")
     if isinstance(payload, indicators_pb2.PlanPublished):
-        return PlanPublishedReceived(plan_id, _version(payload, env), grades_of_plan(plan_id, payload.plan_json))
+        return PlanPublishedReceived(plan_id, _version(payload, env), grades_of_plan(plan_id, payload.plan_json),
+                                     plan_info_of(plan_id, payload.plan_json))
     unit_id = _short("unit_id", payload.unit_id or env.unit_id, BadIndicatorEvent)
     if not unit_id:
         raise BadIndicatorEvent("UnitUpserted without unit_id")
@@ -89,9 +92,25 @@ def label_event(env: Envelope, payload: indicators_pb2.PlanPublished | indicator
                                 _version(payload, env))
 
 
+def veto_event(env: Envelope, payload: inspections_pb2.VetoIssued | inspections_pb2.VetoLifted) -> VetoReceived:
+    """A veto's category and date (VetoIssued) or its lifting (VetoLifted)."""
+    plan_id = _short("plan_id", payload.plan_id or env.plan_id, BadIndicatorEvent)
+    unit_id = _short("unit_id", payload.unit_id or env.unit_id, BadIndicatorEvent)
+    if not plan_id or not payload.veto_id or len(payload.veto_id) > 100:
+        raise BadIndicatorEvent(f"{env.type} without plan_id or with a bad veto_id")
+    issued = isinstance(payload, inspections_pb2.VetoIssued)
+    category = payload.category if issued else ""
+    date = payload.date[:10] if issued else ""
+    if len(category) > 100:
+        raise BadIndicatorEvent("veto category longer than 100 characters")
+    return VetoReceived(plan_id, unit_id, payload.veto_id, category, date, not issued, _version(payload, env))
+
+
 def to_event(env: Envelope) -> handlers.ReportsEvent | None:
     """The domain event an envelope carries, or None for types this service does not read."""
     payload = payload_of(env)
+    if isinstance(payload, inspections_pb2.VetoIssued | inspections_pb2.VetoLifted):
+        return veto_event(env, payload)
     if isinstance(payload, indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted):
         return label_event(env, payload)
     if isinstance(payload, scores_pb2.UnitScoreUpdated):
@@ -107,7 +126,7 @@ def to_event(env: Envelope) -> handlers.ReportsEvent | None:
         return PeriodGradedReceived(payload.plan_id or env.plan_id, _period(payload),
                                     payload.snapshot_version, payload.units, payload.closed_by,
                                     occurred_at(env))
-    return None             # TargetSet, IndicatorResultConfirmed, PeriodClosed: acknowledged, nothing to show
+    return None             # TargetSet, results, deductions, PeriodClosed: acknowledged, nothing to show
 
 
 def _period(payload) -> str:
@@ -118,6 +137,9 @@ def _period(payload) -> str:
 
 class ReportsEventHandler:
     """The kernel's EventHandler for the reports read model."""
+
+    def __init__(self, zone: ZoneInfo = handlers.SHANGHAI) -> None:
+        self.zone = zone
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
         event = to_event(env)
@@ -135,8 +157,9 @@ class ReportsEventHandler:
         touched = session.info.pop(_TOUCHED, set())
         repo = SqlAlchemyReadModel(session)
         for plan_id, period in sorted(touched):       # one lock order for every instance
-            await handlers.settle(repo, plan_id, period)
+            await handlers.settle(repo, plan_id, period, self.zone)
 
 
-def make_handler(_runtime) -> ReportsEventHandler:
-    return ReportsEventHandler()
+def make_handler(runtime) -> ReportsEventHandler:
+    settings = runtime.extras.get("reports")
+    return ReportsEventHandler(settings.zone if settings else handlers.SHANGHAI)

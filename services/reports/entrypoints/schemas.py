@@ -13,16 +13,20 @@ class RankingRowRead(BaseModel):
     unit: str
     unit_name: str | None = None
     group: str
+    group_name: str | None = None
     total: Decimal | None
     grade: str | None
     grade_label: str | None = None
     vetoed: bool
+    veto_categories: list[str] = Field(default_factory=list)
     award_eligible: bool
     status: str
+    components: dict[str, Decimal] = Field(default_factory=dict, description="weighted: 0-100; penalty: points deducted")
 
 
 class RankingRead(BaseModel):
     plan: str
+    plan_name: str | None = None
     period: str
     provisional: bool
     snapshot_version: int | None
@@ -70,3 +74,46 @@ class ScoreCardRead(BaseModel):
     vetoed: bool
     award_eligible: bool
     missing: list[str]
+
+
+class ObjectionCreate(BaseModel):
+    """An objection (异议) against one unit's result on a notice."""
+
+    unit: str = Field(max_length=100)
+    text: str = Field(min_length=1, max_length=2000)
+    filed_by: str | None = Field(None, max_length=200, description="recorded only when auth is off")
+
+
+class AnswerCreate(BaseModel):
+    answer: str = Field(min_length=1, max_length=2000)
+    answered_by: str | None = Field(None, max_length=200, description="recorded only when auth is off")
+
+
+class ObjectionRead(BaseModel):
+    id: str
+    plan: str
+    period: str
+    snapshot_version: int
+    unit: str
+    text: str
+    filed_by: str
+    filed_at: datetime
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+
+class NoticeRead(BaseModel):
+    """A public notice (公示): its frozen content, the SHA-256 of the graded rows, the notice period, objections."""
+
+    plan: str
+    period: str
+    snapshot_version: int
+    sha256: str
+    published_at: datetime
+    ends_on: str
+    open: bool
+    content: dict
+    objections: list[ObjectionRead]
+    objections_filed: int
+    objections_answered: int

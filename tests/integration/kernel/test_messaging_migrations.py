@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from jixiao.migrations import alembic_config, migrate
-from jixiao.settings import SERVICES
+from jixiao.registry import SERVICES
 
 pytestmark = pytest.mark.integration
 # the revision each service had before its `*_outbox_dead_letters` migration

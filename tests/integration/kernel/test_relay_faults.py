@@ -19,7 +19,8 @@ from jixiao.messaging.relay import OutboxRelay, relay_lock_key
 from jixiao.messaging.topics import ensure_topics
 from jixiao.metrics import kernel_metrics
 from jixiao.proto.events.v1 import indicators_pb2
-from jixiao.settings import SERVICES, KafkaSettings
+from jixiao.registry import SERVICES
+from jixiao.settings import KafkaSettings
 from jixiao.testing import toy_service as toy
 
 pytestmark = pytest.mark.integration

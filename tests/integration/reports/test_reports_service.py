@@ -236,12 +236,12 @@ async def test_pages_workbook_and_annual_report(svc):
     r = await svc.http.get("/", follow_redirects=False)
     assert r.status_code in (302, 307) and r.headers["location"] == "/dashboard"
     index = (await svc.http.get("/dashboard")).text
-    assert f'href="/dashboard/{PLAN}/Y"' in index and "已定级 v4" in index
+    assert f'href="/dashboard/{PLAN}/Y"' in index and "定级快照 第4版" in index
 
     r = await svc.http.get(f"/dashboard/{PLAN}/Y")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
-    for text in ("白莲村", "v01", "东山村", "名次", "总分", "优", "良", "一般", "差", "一票否决", "可评先", "定级快照 v4"):
+    for text in ("白莲村", "v01", "东山村", "名次", "总分", "优", "良", "一般", "差", "一票否决", "可评先", "定级快照 第4版"):
         assert text in page, text
     villages = page[page.index("<h2>villages"):]
     order = [u["unit"] for u in sorted((u for u in units if u["group"] == "villages"), key=lambda u: u["rank"])]
@@ -254,11 +254,13 @@ async def test_pages_workbook_and_annual_report(svc):
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["agencies", "villages"]
     ws = wb["villages"]
-    assert ws.cell(1, 1).value == "名次 Rank" and ws.cell(1, 4).value == "总分 Total"
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["名次 Rank", "单位 Unit", "单位名称 Name", "指标考核"] and "察访核验（扣分）" in header
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [row[1] for row in rows] == order
-    v10 = rows[0]
-    assert v10[:3] == (1, "v10", names["v10"]) and Decimal(str(v10[3])) == Decimal("89.46") and v10[6] == "是"
+    v10 = dict(zip(header, rows[0], strict=True))
+    assert (v10["名次 Rank"], v10["单位 Unit"], v10["单位名称 Name"], Decimal(str(v10["总分 Total"])),
+            v10["一票否决 Vetoed"]) == (1, "v10", names["v10"], Decimal("89.46"), "是")
 
     # plan labels change the page (bureau-style names)
     await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": "优秀", "good": "良好",
@@ -268,7 +270,7 @@ async def test_pages_workbook_and_annual_report(svc):
     r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/annual-report")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
     md = r.text
-    assert md.startswith(f"# {PLAN} 年度绩效考评报告") and "v4" in md and "2027-01-20 09:30:00 UTC" in md
+    assert md.startswith(f"# {PLAN} 年度绩效考评报告") and "v4" in md and "2027-01-20 17:30:00 CST" in md
     assert "| 1 | 白莲村（v01）" not in md and f"| 1 | {names['v10']}（v10）（一票否决） | 89.46 |" in md
     assert "a07" in md.split("## 三")[1].split("## 四")[0]
     r2 = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/annual-report", params={"snapshot": 4})

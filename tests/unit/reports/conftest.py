@@ -10,6 +10,8 @@ from jixiao.testing import fakes
 from services.reports.adapters.repository import AbstractReadModel
 from services.reports.domain.model import (
     GradedScoreReceived,
+    Notice,
+    Objection,
     PeriodGradedReceived,
     PeriodState,
     PlanLabels,
@@ -18,6 +20,8 @@ from services.reports.domain.model import (
     Snapshot,
     UnitScore,
     UnitUpsertedReceived,
+    VetoReceived,
+    VetoRecord,
 )
 from services.reports.domain.rules import supersedes
 
@@ -34,6 +38,10 @@ class FakeReadModel(AbstractReadModel):
         self.plan_grades: dict[str, PlanPublishedReceived] = {}
         self.unit_names: dict[tuple[str, str], UnitUpsertedReceived] = {}
         self.locked: list[tuple[str, str]] = []
+        self.veto_rows: dict[tuple[str, str], VetoReceived] = {}
+        self.notices: dict[tuple[str, str, int], Notice] = {}
+        self.objection_rows: dict[str, Objection] = {}
+        self.audit: list[tuple[str, str, str, str, dict]] = []
 
     async def save_provisional(self, event: ProvisionalScoreReceived) -> bool:
         key = (event.plan_id, event.period, event.score.unit_id)
@@ -110,10 +118,52 @@ class FakeReadModel(AbstractReadModel):
         names = {u: e.name for (p, u), e in sorted(self.unit_names.items()) if p == plan_id and e.name}
         if grades is None and not names:
             return None
-        return PlanLabels(plan_id, dict(grades.grades) if grades else {}, names)
+        return PlanLabels(plan_id, dict(grades.grades) if grades else {}, names,
+                          grades.info if grades else PlanLabels(plan_id).info)
 
     async def save_labels(self, labels: PlanLabels) -> None:
         self.plan_labels[labels.plan_id] = labels
+
+    async def save_veto(self, event: VetoReceived) -> bool:
+        key = (event.plan_id, event.veto_id)
+        stored = self.veto_rows.get(key)
+        if not supersedes(event.version, stored.version if stored else None):
+            return False
+        if event.lifted and stored is not None:
+            event = replace(stored, lifted=True, version=event.version)
+        self.veto_rows[key] = event
+        return True
+
+    async def vetoes(self, plan_id: str) -> list[VetoRecord]:
+        rows = [VetoRecord(v.unit_id, v.veto_id, v.category, v.date, v.lifted)
+                for (p, _id), v in self.veto_rows.items() if p == plan_id]
+        return sorted(rows, key=lambda v: (v.unit_id, v.date, v.veto_id))
+
+    async def notice(self, plan_id: str, period: str, version: int) -> Notice | None:
+        return self.notices.get((plan_id, period, version))
+
+    async def save_notice(self, notice: Notice) -> None:
+        self.notices.setdefault((notice.plan_id, notice.period, notice.snapshot_version), notice)
+
+    async def notice_versions(self, plan_id: str, period: str) -> list[int]:
+        return sorted(v for (p, q, v) in self.notices if (p, q) == (plan_id, period))
+
+    async def add_objection(self, objection: Objection) -> None:
+        self.objection_rows[objection.id] = objection
+
+    async def objection(self, objection_id: str, *, lock: bool = False) -> Objection | None:
+        return self.objection_rows.get(objection_id)
+
+    async def objections(self, plan_id: str, period: str, version: int) -> list[Objection]:
+        return sorted((o for o in self.objection_rows.values()
+                       if (o.plan_id, o.period, o.snapshot_version) == (plan_id, period, version)),
+                      key=lambda o: (o.filed_at, o.id))
+
+    async def save_answer(self, objection: Objection) -> None:
+        self.objection_rows[objection.id] = objection
+
+    async def add_audit(self, actor: str, action: str, plan_id: str, object_id: str, detail: dict) -> None:
+        self.audit.append((actor, action, plan_id, object_id, detail))
 
 
 class FakeUnitOfWork(fakes.FakeUnitOfWork):

@@ -233,7 +233,7 @@ async def test_card_page_and_the_dashboard_links_to_it(repo, uow):
                                    components={"indicators": Decimal("72.96")}, missing=("survey",))))
     page = views.card_html(await handlers.score_card(uow, "p", "Y", "v 1"))
     for text in ("&lt;b&gt;白莲村&lt;/b&gt;", "91.00", "优秀", "1 / 1", "指标考核", "72.96", "一票否决",
-                 "survey", 'href="/dashboard/p/Y"', 'href="/v1/plans/p/periods/Y/units/v%201"', "定级快照 v1"):
+                 "survey", 'href="/dashboard/p/Y"', 'href="/v1/plans/p/periods/Y/units/v%201"', "定级快照 第1版"):
         assert text in page, text
     assert "<b>白莲村" not in page and "<script" not in page
     dashboard = views.dashboard_html(await handlers.ranking_view(uow, "p", "Y"))

@@ -48,7 +48,7 @@ def test_dashboard_html_has_tables_labels_marks_and_order(view):
     page = views.dashboard_html(view)
     assert page.startswith("<!DOCTYPE html>") and 'name="viewport"' in page and "<script" not in page
     for text in ("名次", "单位", "总分", "等级", "白莲村", "v01", "优", "良", "差", "一票否决", "可评先",
-                 "91.20", "定级快照 v4"):
+                 "91.20", "定级快照 第4版"):
         assert text in page
     assert "&lt;b&gt;东山村&lt;/b&gt;" in page and "<b>东山村" not in page       # escaped
     assert page.index("v01") < page.index("v02") < page.index("v03") < page.index("v04")
@@ -64,13 +64,13 @@ def test_provisional_dashboard_says_so():
 
 def test_index_lists_periods_with_links():
     page = views.index_html([PeriodState("p 1", "Y", 3, T0), PeriodState("p 1", "Q1")])
-    assert 'href="/dashboard/p%201/Y"' in page and "已定级 v3" in page and "暂定" in page
+    assert 'href="/dashboard/p%201/Y"' in page and "定级快照 第3版" in page and "暂定" in page
 
 
 def test_annual_report_markdown(view):
     md = views.annual_report_md(view, T0)
     assert md.startswith("# bailian-2026 年度绩效考评报告")
-    assert "- 定级快照 Snapshot: v4" in md and "2027-01-15 08:00:00 UTC" in md and "?snapshot=4" in md
+    assert "- 定级快照 Snapshot: v4" in md and "2027-01-15 16:00:00 CST" in md and "?snapshot=4" in md
     assert "| 单位数 | 1 | 1 | 0 | 2 |" in md                              # 优 良 一般 差
     assert "| 1 | 白莲村（v01）（一票否决） | 91.20 | 优 |" in md
     assert "v04" not in md.split("## 二")[1].split("## 三")[0]               # top 3 only
