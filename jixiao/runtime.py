@@ -16,7 +16,8 @@ from jixiao import logging as jlog
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
 from jixiao.http import install_observability, install_problem_handlers
-from jixiao.messaging.consumer import BatchApplier, EventHandler, IdempotentConsumer
+from jixiao.messaging.consumer import EventHandler, IdempotentConsumer
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.messaging.outbox import MessagingTables, Outbox
 from jixiao.messaging.relay import OutboxRelay
 from jixiao.messaging.topics import TOPIC_OF_SERVICE

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jixiao.messaging.consumer import applied_by_source
+from jixiao.messaging.inbox import applied_by_source
 from services.scoring.adapters import orm
 from services.scoring.adapters.facts import FactRows
 

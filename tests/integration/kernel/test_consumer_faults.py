@@ -11,8 +11,9 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.db import Database
-from jixiao.messaging.consumer import BatchApplier, IdempotentConsumer, applied_by_source
+from jixiao.messaging.consumer import IdempotentConsumer
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.messaging.inbox import BatchApplier, applied_by_source
 from jixiao.messaging.outbox import Outbox
 from jixiao.metrics import kernel_metrics
 from jixiao.proto.events.v1 import indicators_pb2

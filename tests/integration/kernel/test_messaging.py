@@ -15,8 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from jixiao.db import Database
 from jixiao.localstack.broker import TansuBroker
-from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import decode
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.messaging.outbox import Outbox
 from jixiao.messaging.relay import OutboxRelay
 from jixiao.messaging.topics import ensure_topics

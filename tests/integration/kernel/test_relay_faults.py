@@ -139,7 +139,7 @@ async def test_an_oversize_event_is_refused_when_written_and_one_already_stored_
         assert await _pending(db) == []                             # the writer's transaction rolled back
 
         # written before the limit (a larger one then): never sent, dead-lettered in the first pass
-        await _add(db, Outbox(toy.tables.outbox, "indicators", topic, max_bytes=10_000), "unit-3", 1, name="x" * 5000)
+        await _add(db, Outbox(toy.tables.outbox, "indicators", topic, max_bytes=20_000), "unit-3", 1, name="x" * 5000)
         await _add(db, small, "unit-3", 2)
         assert await relay.publish_pending() == 1
         assert await _pending(db) == []

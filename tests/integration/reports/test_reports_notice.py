@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
-from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import make_envelope
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
 from jixiao.rules import exactjson

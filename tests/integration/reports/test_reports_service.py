@@ -19,8 +19,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
-from jixiao.messaging.consumer import BatchApplier
 from jixiao.messaging.envelope import make_envelope
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.messaging.topics import INDICATORS, SCORES, ensure_topics
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, scores_pb2

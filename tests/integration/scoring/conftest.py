@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # bundle_events, fake_sources
 
-from jixiao.messaging.consumer import BatchApplier
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
 from jixiao.runtime import Runtime
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings

@@ -7,7 +7,8 @@ from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from prometheus_client import CollectorRegistry
 
-from jixiao.messaging.consumer import BatchApplier, BrokerLoss, IdempotentConsumer
+from jixiao.messaging.consumer import BrokerLoss, IdempotentConsumer
+from jixiao.messaging.inbox import BatchApplier
 from jixiao.metrics import kernel_metrics
 from jixiao.settings import KafkaSettings
 

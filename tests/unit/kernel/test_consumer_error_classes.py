@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy.exc as sa_exc
 
 from jixiao.errors import InvalidInput, Unavailable
-from jixiao.messaging.consumer import describe_error, is_poison, is_transient
+from jixiao.messaging.failures import describe_error, is_poison, is_transient
 
 pytestmark = pytest.mark.unit
 
