@@ -214,3 +214,25 @@ class Reader:
             self.ok = False
             return None
         return values
+
+
+def decimal_map(
+    r: Reader,
+    key: str,
+    problems: Problems,
+    *,
+    positive: bool = False,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+) -> dict[str, Decimal]:
+    """An object field of decimals ({name: number}), each checked like `Reader.decimal`."""
+    obj = r.dict(key)
+    if obj is None:
+        return {}
+    inner = Reader(obj, r.at(key), problems)
+    out = {}
+    for name in obj:
+        value = inner.decimal(name, positive=positive, low=low, high=high)
+        if value is not None:
+            out[name] = value
+    return out
