@@ -1,0 +1,90 @@
+"""Every shipped plan through the running services: imported, every graded period closed, results equal
+to the offline `jixiao score` of the same bundle; and an import one service refuses changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from pathlib import Path
+
+import pytest
+
+from jixiao.localstack.stack import running_stack
+from jixiao.rules import exactjson
+from jixiao.rules.bundle import parse_bundle
+from jixiao.samples import BAILIAN_BUNDLE
+from jixiao.testing.servers import initdb_cache
+from jixiao_cli.client import StackClient, addresses
+from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
+from jixiao_cli.importer import import_bundle, read_bundle
+from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.results import results_to_dict
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shipped_bundles() -> list[Path]:
+    """The township's year and every example the project ships (one file per plan id)."""
+    found: dict[str, Path] = {}
+    for path in [BAILIAN_BUNDLE, *sorted((ROOT / "examples").glob("*.bundle.json")),
+                 *sorted(BAILIAN_BUNDLE.parent.glob("*.bundle.json"))]:
+        plan_id = exactjson.loads(path.read_bytes())["plan"]["id"]
+        found.setdefault(plan_id, path)
+    return list(found.values())
+
+
+def offline(doc: dict, period: str) -> dict:
+    """What `jixiao score` prints for the bundle and period, read back as exact JSON."""
+    bundle = parse_bundle(doc)
+    return exactjson.loads(exactjson.dumps(results_to_dict(bundle.plan, period, score_bundle(bundle, period))))
+
+
+def normalised(doc: dict) -> list[dict]:
+    units = copy.deepcopy(doc["units"])
+    for unit in units:
+        unit["missing"] = sorted(unit["missing"])
+    return sorted(units, key=lambda u: u["unit"])
+
+
+async def test_every_shipped_plan_grades_through_the_services_as_offline(tmp_path):
+    bundles = shipped_bundles()
+    async with running_stack(tmp_path / "stack", pg_fsync=False, initdb_cache=initdb_cache()) as stack:
+        client = StackClient(*addresses(stack))
+        for path in bundles:
+            doc = read_bundle(path)
+            plan = parse_bundle(doc).plan
+            await asyncio.to_thread(import_bundle, client, doc)
+            await asyncio.to_thread(wait_until_consistent, client, plan.id, 300)
+            for period in plan.graded_periods:
+                closed = await asyncio.to_thread(close, client, plan.id, period, "e2e")
+                assert closed["snapshot_version"] == 1, (path.name, period, closed)
+                served = await asyncio.to_thread(fetch_results, client, plan.id, period)
+                assert normalised(served) == normalised(offline(doc, period)), (path.name, period)
+
+
+async def test_an_import_that_one_service_refuses_changes_no_service(tmp_path):
+    async with running_stack(tmp_path / "stack", pg_fsync=False, initdb_cache=initdb_cache()) as stack:
+        client = StackClient(*addresses(stack))
+        doc = read_bundle(BAILIAN_BUNDLE)
+        plan_id = doc["plan"]["id"]
+        await asyncio.to_thread(import_bundle, client, doc)
+        await asyncio.to_thread(wait_until_consistent, client, plan_id, 300)
+        one = doc["results"][0]
+        query = {"unit": one["unit"], "indicator": one["indicator"], "period": one["period"]}
+
+        def stored() -> dict:
+            return client.request("indicators", "GET", f"/v1/plans/{plan_id}/results", params=query).json()
+
+        before = await asyncio.to_thread(stored)
+        assert before["total"] >= 1
+
+        changed = copy.deepcopy(doc)
+        first = changed["deductions"][0]   # inspections refuses to move a stored deduction to another unit
+        first["unit"] = next(u["id"] for u in changed["units"] if u["id"] != first["unit"])
+        changed["results"][0]["actual"] = one["actual"] + 1  # a correction indicators alone would take
+        with pytest.raises(Exception) as refused:
+            await asyncio.to_thread(import_bundle, client, changed)
+        assert "inspections" in str(refused.value) and "nothing was written anywhere" in str(refused.value)
+        assert await asyncio.to_thread(stored) == before, "indicators stored nothing of the refused bundle"
