@@ -1,4 +1,4 @@
-"""`jixiao demo`: the whole platform on one machine, a township's year loaded, closed and ranked."""
+"""`jixiao demo`: the whole platform on one machine, an example year loaded, closed and ranked."""
 
 from __future__ import annotations
 
@@ -12,10 +12,22 @@ from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
 from jixiao_cli.importer import import_bundle, read_bundle
 
+# the order in which a year's graded periods end (and are closed)
+CLOSING_ORDER = ("Q1", "Q2", "H1", "Q3", "Q4", "Y")
 
-async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> None:
+
+def periods_to_close(plan: dict, period: str | None) -> list[str]:
+    """`period` alone when given, else every period the plan grades (`Y` always), in closing order."""
+    if period is not None:
+        return [period]
+    graded = {"Y", *(plan.get("graded_periods") or ())}
+    return [p for p in CLOSING_ORDER if p in graded]
+
+
+async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool) -> None:
     data = read_bundle(bundle)
     plan = data["plan"]["id"]
+    periods = periods_to_close(data["plan"], period)
     async with running_stack(data_dir) as stack:
         print(ready_line(stack, Path(data_dir) / "stack.json"), flush=True)
         client = StackClient(*addresses(stack))
@@ -25,15 +37,19 @@ async def run_demo(data_dir: Path, bundle: Path, period: str, serve: bool) -> No
             print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
         print("jixiao: waiting until scoring has applied every event …", flush=True)
         await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)
-        closed = await asyncio.to_thread(close, client, plan, period, "demo")
-        print(f"jixiao: closed {plan} {period} — graded snapshot version {closed.get('snapshot_version')}", flush=True)
-        doc = await asyncio.to_thread(fetch_results, client, plan, period)
         from jixiao_cli.commands.tables import render_results as render_table
 
-        render_table(doc, sys.stdout, names={u["id"]: u.get("name", "") for u in data.get("units", [])})
+        names = {u["id"]: u.get("name", "") for u in data.get("units", [])}
+        labels = {b["grade"]: b["label"] for b in data["plan"].get("grade_bands", [])}  # 优秀, not 优
+        for each in periods:
+            closed = await asyncio.to_thread(close, client, plan, each, "demo")
+            print(f"jixiao: closed {plan} {each} — graded snapshot version {closed.get('snapshot_version')}", flush=True)
+            doc = await asyncio.to_thread(fetch_results, client, plan, each)
+            render_table(doc, sys.stdout, labels=labels, names=names)
         reports = stack["services"].get("reports", {}).get("url")
         if reports:
-            print(f"jixiao: dashboard {reports}/dashboard/{plan}/{period}", flush=True)
+            for each in periods:
+                print(f"jixiao: dashboard {reports}/dashboard/{plan}/{each}", flush=True)
         if serve:
             print("jixiao: serving — Ctrl-C to stop", flush=True)
             await _until_signal()

@@ -9,10 +9,8 @@ from typing import Annotated
 import typer
 
 from jixiao.registry import SERVICES
-from jixiao.samples import BAILIAN_BUNDLE
+from jixiao.samples import DEFAULT_EXAMPLE, EXAMPLES
 from jixiao_cli.app import DEFAULT_DATA_DIR, DataDir, fail, handles_errors
-
-SAMPLE = BAILIAN_BUNDLE
 
 
 def register(app: typer.Typer) -> None:
@@ -32,17 +30,27 @@ def up(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
         fail(str(exc), 1)
 
 
+def resolve_plan(name: str) -> Path:
+    """The bundle of a shipped example by its short name; exit 2 with one line naming the known ones."""
+    if name not in EXAMPLES:
+        fail(f"unknown --plan {name!r}; known: {', '.join(EXAMPLES)}")
+    return EXAMPLES[name]
+
+
 @handles_errors
 def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
-         bundle: Annotated[Path, typer.Option(help="The year to load (default: the shipped Bailian 2026 sample).")] = SAMPLE,
-         period: Annotated[str, typer.Option(help="The period to close.")] = "Y",
+         plan: Annotated[str, typer.Option(help=f"A shipped example year: {', '.join(EXAMPLES)}.")] = DEFAULT_EXAMPLE,
+         bundle: Annotated[Path | None, typer.Option(help="Load this bundle instead of a shipped example.")] = None,
+         period: Annotated[str | None, typer.Option(
+             help="Close only this period (default: every graded period of the plan, the year last).")] = None,
          serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True) -> None:
-    """Start the stack, import a township's year, close it, print the graded ranking, keep serving."""
+    """Start the stack, import an example year, close its graded periods, print the rankings, keep serving."""
     from jixiao.localstack.stack import StackError
     from jixiao_cli.demo import run_demo
 
+    path = bundle if bundle is not None else resolve_plan(plan)
     try:
-        asyncio.run(run_demo(data_dir, bundle, period, serve))
+        asyncio.run(run_demo(data_dir, path, period, serve))
     except StackError as exc:
         fail(str(exc), 1)
 
