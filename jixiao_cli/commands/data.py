@@ -75,11 +75,22 @@ def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
     if format == "json":
         typer.echo(exactjson.dumps(doc))
     elif format == "table":
-        render_table(doc, sys.stdout)
+        render_table(doc, sys.stdout, labels=_grade_labels(stack, plan))
     else:
         path = output or Path(f"{plan}-{period}.xlsx")
         write_xlsx(doc, path)
         typer.echo(f"wrote {path}")
+
+
+def _grade_labels(stack, plan: str) -> dict[str, str]:
+    """The plan's own grade labels (a bureau's 优秀, not the township's 优) from indicators, if it answers."""
+    from jixiao.errors import JixiaoError
+
+    try:
+        body = stack.request("indicators", "GET", f"/v1/plans/{plan}").json()["plan"]
+    except (JixiaoError, KeyError, ValueError):
+        return {}
+    return {b["grade"]: b["label"] for b in body.get("grade_bands", []) if isinstance(b, dict) and "label" in b}
 
 
 _STAGES = {"reconcile": "facts from the sources' snapshots", "score": "scoring every unit", "grade": "grading"}
