@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.errors import InvalidInput
 from jixiao.localstack.stack import running_stack
 from jixiao.rules import exactjson
 from jixiao.rules.bundle import parse_bundle
@@ -48,43 +49,45 @@ def normalised(doc: dict) -> list[dict]:
     return sorted(units, key=lambda u: u["unit"])
 
 
+@pytest.mark.timeout(1200)
 async def test_every_shipped_plan_grades_through_the_services_as_offline(tmp_path):
+    """One stack for all plans (a county runs them side by side); the township's first, then a refused
+    re-import of it, then the others."""
     bundles = shipped_bundles()
     async with running_stack(tmp_path / "stack", pg_fsync=False, initdb_cache=initdb_cache()) as stack:
         client = StackClient(*addresses(stack))
-        for path in bundles:
+        for i, path in enumerate(bundles):
             doc = read_bundle(path)
             plan = parse_bundle(doc).plan
             await asyncio.to_thread(import_bundle, client, doc)
             await asyncio.to_thread(wait_until_consistent, client, plan.id, 300)
+            if i == 0:
+                await refused_import_changes_nothing(client, doc)
             for period in plan.graded_periods:
                 closed = await asyncio.to_thread(close, client, plan.id, period, "e2e")
                 assert closed["snapshot_version"] == 1, (path.name, period, closed)
                 served = await asyncio.to_thread(fetch_results, client, plan.id, period)
                 assert normalised(served) == normalised(offline(doc, period)), (path.name, period)
+        assert len(bundles) >= 5, [b.name for b in bundles]
 
 
-async def test_an_import_that_one_service_refuses_changes_no_service(tmp_path):
-    async with running_stack(tmp_path / "stack", pg_fsync=False, initdb_cache=initdb_cache()) as stack:
-        client = StackClient(*addresses(stack))
-        doc = read_bundle(BAILIAN_BUNDLE)
-        plan_id = doc["plan"]["id"]
-        await asyncio.to_thread(import_bundle, client, doc)
-        await asyncio.to_thread(wait_until_consistent, client, plan_id, 300)
-        one = doc["results"][0]
-        query = {"unit": one["unit"], "indicator": one["indicator"], "period": one["period"]}
+async def refused_import_changes_nothing(client: StackClient, doc: dict) -> None:
+    """An import that inspections refuses (a stored deduction moved to another unit) leaves
+    indicators without the correction the same bundle carries."""
+    plan_id = doc["plan"]["id"]
+    one = doc["results"][0]
+    query = {"unit": one["unit"], "indicator": one["indicator"], "period": one["period"]}
 
-        def stored() -> dict:
-            return client.request("indicators", "GET", f"/v1/plans/{plan_id}/results", params=query).json()
+    def stored() -> dict:
+        return client.request("indicators", "GET", f"/v1/plans/{plan_id}/results", params=query).json()
 
-        before = await asyncio.to_thread(stored)
-        assert before["total"] >= 1
-
-        changed = copy.deepcopy(doc)
-        first = changed["deductions"][0]   # inspections refuses to move a stored deduction to another unit
-        first["unit"] = next(u["id"] for u in changed["units"] if u["id"] != first["unit"])
-        changed["results"][0]["actual"] = one["actual"] + 1  # a correction indicators alone would take
-        with pytest.raises(Exception) as refused:
-            await asyncio.to_thread(import_bundle, client, changed)
-        assert "inspections" in str(refused.value) and "nothing was written anywhere" in str(refused.value)
-        assert await asyncio.to_thread(stored) == before, "indicators stored nothing of the refused bundle"
+    before = await asyncio.to_thread(stored)
+    assert before["total"] >= 1
+    changed = copy.deepcopy(doc)
+    first = changed["deductions"][0]
+    first["unit"] = next(u["id"] for u in changed["units"] if u["id"] != first["unit"])
+    changed["results"][0]["actual"] = one["actual"] + 1  # a correction indicators alone would take
+    with pytest.raises(InvalidInput) as refused:
+        await asyncio.to_thread(import_bundle, client, changed)
+    assert "inspections" in str(refused.value.detail) and "nothing was written anywhere" in refused.value.detail
+    assert await asyncio.to_thread(stored) == before, "indicators stored nothing of the refused bundle"
