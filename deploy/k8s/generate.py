@@ -38,7 +38,7 @@ SERVICES = {
     "scoring": {"writes": ["jixiao.scores.v1"],
                 "reads": ["jixiao.indicators.v1", "jixiao.surveys.v1", "jixiao.inspections.v1"], "grpc": True,
                 "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "2", "memory": "1536Mi"}}},
-    "reports": {"writes": [], "reads": ["jixiao.scores.v1", "jixiao.indicators.v1"], "grpc": False,
+    "reports": {"writes": [], "reads": ["jixiao.scores.v1", "jixiao.indicators.v1", "jixiao.inspections.v1"], "grpc": False,
                 "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}},
 }
 

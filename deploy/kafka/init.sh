@@ -56,4 +56,5 @@ read_ scoring jixiao.surveys.v1
 read_ scoring jixiao.inspections.v1
 read_ reports jixiao.scores.v1
 read_ reports jixiao.indicators.v1
+read_ reports jixiao.inspections.v1
 echo "kafka-init: users, topics and ACLs in place"
