@@ -11,6 +11,7 @@ from jixiao.rules.fields import Problems, Reader
 
 from .errors import FieldProblem, InvalidInput
 from .model import DEFAULT_KINDS, PlanSettings, Unit
+from .staff import StaffMember, read_staff_record
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ImportBatch:
     deductions: list[DeductionRecord] = field(default_factory=list)
     vetoes: list[VetoRecord] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
+    staff: list[StaffMember] = field(default_factory=list)
 
 
 def _settings(root: Reader, existing: PlanSettings | None, problems: Problems) -> PlanSettings | None:
@@ -146,10 +148,23 @@ def validate_import(doc: Any, *, existing: PlanSettings | None = None,
     duplicates: list[str] = []
     deductions = _deductions(root, unit_ids, duplicates)
     vetoes = _vetoes(root, unit_ids, settings, duplicates)
+    staff = _staff(root, plan_id, unit_ids)
     if problems or settings is None:
         raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
                            problems=_field_problems(problems))
-    return ImportBatch(settings, units, deductions, vetoes, duplicates)
+    return ImportBatch(settings, units, deductions, vetoes, duplicates, staff)
+
+
+def _staff(root: Reader, plan_id: str, unit_ids: set[str]) -> list[StaffMember]:
+    """The staff register (`staff[]`): each id once (a register lists a person once, unlike a ledger)."""
+    staff: dict[str, StaffMember] = {}
+    for rec in _records(root, "staff"):
+        member = read_staff_record(rec, plan_id, unit_ids)
+        if member is not None:
+            if member.id in staff:
+                rec.fail("id", f"staff id {member.id!r} is given more than once")
+            staff[member.id] = member
+    return list(staff.values())
 
 
 def _field_problems(problems: Problems) -> list[FieldProblem]:

@@ -11,6 +11,7 @@ from services.inspections.domain.model import SOURCE_IMPORT, Deduction, PlanSett
 from services.inspections.service.common import write_audit
 from services.inspections.service.deductions import new_deduction
 from services.inspections.service.events import emit_issued, emit_recorded, emit_revoked
+from services.inspections.service.staff import import_staff
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -24,6 +25,7 @@ class ImportCounts:
         "already_revoked": 0, "kept_revoked": 0})
     vetoes: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0,
                                                   "kept_lifted": 0})
+    staff: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0})
     events: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -32,7 +34,7 @@ IMPORT_REVOKE_REASON = "revoked: true in the imported bundle"
 
 
 async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_run: bool = False) -> ImportCounts:
-    """Import the deductions and vetoes of a bundle: validate everything first, then write, idempotent by id.
+    """Import the deductions, vetoes and staff register of a bundle: validate everything first, then write, idempotent by id.
     With `dry_run` everything is checked and counted and the transaction is rolled back."""
     plan = doc.get("plan") if isinstance(doc, dict) else None
     plan_id = plan.get("id") if isinstance(plan, dict) and isinstance(plan.get("id"), str) else ""
@@ -59,6 +61,8 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
         for r in batch.vetoes:
             counts.vetoes["received"] += 1
             await _import_veto(uow, actor, plan_id, r, vetoes.get(r.id), counts)
+        counts.staff = await import_staff(uow, actor, batch.staff)
+        counts.events += counts.staff["created"] + counts.staff["updated"]
         if not dry_run:
             await uow.commit()
     return counts
