@@ -154,3 +154,7 @@ async def test_an_absence_on_a_day_of_a_trip_is_excused_and_deducts_nothing(uow)
                                                            person_id="s4"), "office")
     assert (covered.excused, covered.deduction_id, other.excused, bool(other.deduction_id), other.person) == (
         True, "", False, True, "武清萍")
+    people = [(e.type, payload_of(e)) for e in uow.events if e.type in ("LeaveRecorded", "AbsenceRecorded")]
+    assert [(t, p.staff_id, getattr(p, "type", ""), getattr(p, "excused", None)) for t, p in people] == [
+        ("LeaveRecorded", "s4", "business_trip", None), ("AbsenceRecorded", "s4", "", True),
+        ("AbsenceRecorded", "s4", "", False)]

@@ -24,15 +24,27 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djixiao/events/v1/people.proto\x12\x10jixiao.events.v1\"\x9b\x01\n\x13StaffMemberUpserted\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x10\n\x08position\x18\x05 \x01(\t\x12\r\n\x05roles\x18\x06 \x03(\t\x12\x10\n\x08oversees\x18\x07 \x03(\t\x12\x0f\n\x07version\x18\x08 \x01(\x03\"i\n\x12StaffMemberRemoved\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1djixiao/events/v1/people.proto\x12\x10jixiao.events.v1\"\x9b\x01\n\x13StaffMemberUpserted\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x10\n\x08position\x18\x05 \x01(\t\x12\r\n\x05roles\x18\x06 \x03(\t\x12\x10\n\x08oversees\x18\x07 \x03(\t\x12\x0f\n\x07version\x18\x08 \x01(\x03\"i\n\x12StaffMemberRemoved\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08staff_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x0f\n\x07version\x18\x05 \x01(\x03\"\x90\x01\n\rLeaveRecorded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08leave_id\x18\x03 \x01(\t\x12\x10\n\x08staff_id\x18\x04 \x01(\t\x12\x0c\n\x04type\x18\x05 \x01(\t\x12\r\n\x05start\x18\x06 \x01(\t\x12\x0b\n\x03\x65nd\x18\x07 \x01(\t\x12\x0f\n\x07version\x18\x08 \x01(\x03\"\x9b\x01\n\x0f\x41\x62senceRecorded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x12\n\nabsence_id\x18\x03 \x01(\t\x12\x10\n\x08staff_id\x18\x04 \x01(\t\x12\x10\n\x08\x61\x63tivity\x18\x05 \x01(\t\x12\x0c\n\x04\x64\x61te\x18\x06 \x01(\t\x12\x0f\n\x07\x65xcused\x18\x07 \x01(\x08\x12\x0f\n\x07version\x18\x08 \x01(\x03\"\xba\x03\n\x17PersonEligibilityGraded\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\x12\x18\n\x10snapshot_version\x18\x03 \x01(\x03\x12\x0f\n\x07unit_id\x18\x04 \x01(\t\x12\x10\n\x08staff_id\x18\x05 \x01(\t\x12\x0c\n\x04name\x18\x06 \x01(\t\x12\x10\n\x08\x65ligible\x18\x07 \x01(\x08\x12\x34\n\x07reasons\x18\x08 \x03(\x0b\x32#.jixiao.events.v1.EligibilityReason\x12L\n\nleave_days\x18\t \x03(\x0b\x32\x38.jixiao.events.v1.PersonEligibilityGraded.LeaveDaysEntry\x12\x10\n\x08\x61\x62sences\x18\n \x01(\x03\x12\x1a\n\x12unexcused_absences\x18\x0b \x01(\x03\x12\x18\n\x10\x64\x65\x64uction_points\x18\x0c \x01(\t\x12\x12\n\nunit_grade\x18\r \x01(\t\x12\x0f\n\x07\x63hanged\x18\x0e \x01(\x08\x1a\x30\n\x0eLeaveDaysEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x03:\x02\x38\x01\"@\n\x11\x45ligibilityReason\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jixiao.events.v1.people_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_PERSONELIGIBILITYGRADED_LEAVEDAYSENTRY']._loaded_options = None
+  _globals['_PERSONELIGIBILITYGRADED_LEAVEDAYSENTRY']._serialized_options = b'8\001'
   _globals['_STAFFMEMBERUPSERTED']._serialized_start=52
   _globals['_STAFFMEMBERUPSERTED']._serialized_end=207
   _globals['_STAFFMEMBERREMOVED']._serialized_start=209
   _globals['_STAFFMEMBERREMOVED']._serialized_end=314
+  _globals['_LEAVERECORDED']._serialized_start=317
+  _globals['_LEAVERECORDED']._serialized_end=461
+  _globals['_ABSENCERECORDED']._serialized_start=464
+  _globals['_ABSENCERECORDED']._serialized_end=619
+  _globals['_PERSONELIGIBILITYGRADED']._serialized_start=622
+  _globals['_PERSONELIGIBILITYGRADED']._serialized_end=1064
+  _globals['_PERSONELIGIBILITYGRADED_LEAVEDAYSENTRY']._serialized_start=1016
+  _globals['_PERSONELIGIBILITYGRADED_LEAVEDAYSENTRY']._serialized_end=1064
+  _globals['_ELIGIBILITYREASON']._serialized_start=1066
+  _globals['_ELIGIBILITYREASON']._serialized_end=1130
 # @@protoc_insertion_point(module_scope)
