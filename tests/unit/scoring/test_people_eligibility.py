@@ -127,3 +127,16 @@ def test_the_people_diff_reports_reasons_that_change_while_eligibility_does_not(
     new = [{"person_id": "p", "unit_id": "u", "eligible": False, "reasons": [{"code": "leave_cumulative"}]}]
     assert [c.why for c in diff_people(old, new)] == [("reason +leave_cumulative", "reason -unit_vetoed")]
     assert diff_people(old, old) == [] and [c.why for c in diff_people(old, [])] == [("person no longer registered",)]
+
+
+async def test_rescore_shows_changed_eligibility_against_the_snapshot(sf, store, deps) -> None:
+    from services.scoring.service.rescore import rescore
+    await deliver(deps, [*sf.year_events(), *PEOPLE[:4], veto("v2")])
+    await close_period(deps, PLAN, "Y", "office")
+    unchanged = await rescore(deps, PLAN, "Y")
+    assert unchanged.people_diff == []
+    await deliver(deps, [sf.points_confirmed("v2", "60", version=2)])  # v2 falls to poor: its head loses it too
+    report = await rescore(deps, PLAN, "Y")
+    assert [(c.staff_id, c.old_eligible, c.new_eligible, c.why) for c in report.people_diff] == [
+        ("p2", False, False, ("reason +failing_unit_leader",))]
+    assert report.to_dict()["people_diff"][0]["person"] == "p2"
