@@ -6,6 +6,7 @@ Names are personal data: they travel in the events (reports shows them) but are 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,7 @@ class PeopleFacts:
     leaves: tuple[LeaveRecord, ...]
     absences: tuple[AbsenceRecord, ...]
     names: Mapping[str, str]
+    positions: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 def people_facts(rows: Iterable[Any]) -> PeopleFacts:
@@ -43,19 +45,20 @@ def people_facts(rows: Iterable[Any]) -> PeopleFacts:
     for r in rows:
         by_kind.setdefault(r.kind, []).append((r, exactjson.loads(r.data_json)))
     removed = {r.fact_id: r.version for r, _ in by_kind.get("staff_removed", [])}
-    people, names = [], {}
+    people, names, positions = [], {}, {}
     for r, d in by_kind.get("staff", []):
         if removed.get(r.fact_id, -1) > r.version:
             continue
         people.append(Person(r.fact_id, d.get("name", ""), r.unit_id, d.get("position", ""),
                              frozenset(d.get("roles") or ["staff"]), frozenset(d.get("oversees") or [])))
         names[r.fact_id] = d.get("name", "")
+        positions[r.fact_id] = d.get("position", "")
     leaves = tuple(LeaveRecord(d["staff_id"], d["type"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]),
                                r.fact_id) for r, d in by_kind.get("leave", []) if d.get("staff_id"))
     absences = tuple(AbsenceRecord(d["staff_id"], date.fromisoformat(d["date"]), d.get("activity", ""),
                                    bool(d.get("excused")), r.fact_id)
                      for r, d in by_kind.get("absence", []) if d.get("staff_id"))
-    return PeopleFacts(tuple(people), leaves, absences, names)
+    return PeopleFacts(tuple(people), leaves, absences, names, positions)
 
 
 def grade_people(plan: Plan, people_section: Any, scores: Sequence[UnitScore], facts: PeopleFacts) -> list[Eligibility]:
@@ -66,9 +69,9 @@ def grade_people(plan: Plan, people_section: Any, scores: Sequence[UnitScore], f
     return eligibility_of_all(facts.people, units, facts.leaves, facts.absences, (), rules)
 
 
-def entry_of(e: Eligibility, name: str, unit_grade: str | None) -> dict[str, Any]:
+def entry_of(e: Eligibility, name: str, unit_grade: str | None, position: str = "") -> dict[str, Any]:
     """A person's snapshot entry (exact JSON)."""
-    return {**e.as_dict(), "name": name, "unit_grade": unit_grade}
+    return {**e.as_dict(), "name": name, "position": position, "unit_grade": unit_grade}
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ async def current_people(uow: AbstractUnitOfWork, plan: Plan, plan_json: str,
         return []
     section = exactjson.loads(plan_json).get("people")
     grades = {s.unit: s.grade for s in scores}
-    return [entry_of(e, facts.names.get(e.person_id, ""), grades.get(e.unit_id))
+    return [entry_of(e, facts.names.get(e.person_id, ""), grades.get(e.unit_id), facts.positions.get(e.person_id, ""))
             for e in grade_people(plan, section, scores, facts)]
 
 
@@ -148,5 +151,5 @@ async def store_and_publish(uow: AbstractUnitOfWork, plan_id: str, period: str, 
             reasons=[people_pb2.EligibilityReason(**r) for r in e["reasons"]],
             leave_days={k: int(v) for k, v in e["leave_days"].items()}, absences=e["absences"],
             unexcused_absences=e["unexcused_absences"], deduction_points=e["deduction_points"],
-            unit_grade=e["unit_grade"] or "", changed=e["person_id"] in changed),
+            unit_grade=e["unit_grade"] or "", changed=e["person_id"] in changed, position=e.get("position", "")),
             plan_id=plan_id, unit_id=e["unit_id"], aggregate_id=f"{plan_id}:{period}:{e['person_id']}", version=version)

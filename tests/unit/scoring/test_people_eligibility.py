@@ -20,6 +20,7 @@ PLAN = "t-2026"
 def staff(sid: str, unit: str, name: str, *roles: str, oversees=(), version: int = 1):
     return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=sid, version=version,
                          payload=people_pb2.StaffMemberUpserted(plan_id=PLAN, unit_id=unit, staff_id=sid, name=name,
+                                                                position="科员",
                                                                 roles=list(roles or ["staff"]),
                                                                 oversees=list(oversees), version=version))
 
@@ -83,7 +84,7 @@ async def test_every_person_is_graded_with_reasons_kept_and_published(sf, store,
         ("p3", "v2", False, ["leave_consecutive"], 1, True)]
     [p4] = [payload_of(e) for e in store.state.outbox if e.type == "PersonEligibilityGraded"][:1]
     assert (dict(p4.leave_days), p4.absences, p4.unexcused_absences, p4.deduction_points, p4.unit_grade,
-            p4.name) == ({"maternity": 122, "business_trip": 3}, 2, 1, "0.5", "good", "吕锦秀")
+            p4.name, p4.position) == ({"maternity": 122, "business_trip": 3}, 2, 1, "0.5", "good", "吕锦秀", "科员")
     kept = {k[3]: exactjson.loads(r.entry_json) for k, r in store.state.person_eligibility.items()}
     assert (sorted(kept), kept["p2"]["reasons"][1]["label"]) == (["p1", "p2", "p3", "p4"],
                                                                  "科室考核不合格,科室领导不得评优")

@@ -81,7 +81,7 @@ class AbsenceRecorded(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., absence_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., activity: _Optional[str] = ..., date: _Optional[str] = ..., excused: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
 
 class PersonEligibilityGraded(_message.Message):
-    __slots__ = ("plan_id", "period", "snapshot_version", "unit_id", "staff_id", "name", "eligible", "reasons", "leave_days", "absences", "unexcused_absences", "deduction_points", "unit_grade", "changed")
+    __slots__ = ("plan_id", "period", "snapshot_version", "unit_id", "staff_id", "name", "eligible", "reasons", "leave_days", "absences", "unexcused_absences", "deduction_points", "unit_grade", "changed", "position")
     class LeaveDaysEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,7 @@ class PersonEligibilityGraded(_message.Message):
     DEDUCTION_POINTS_FIELD_NUMBER: _ClassVar[int]
     UNIT_GRADE_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     period: str
     snapshot_version: int
@@ -117,7 +118,8 @@ class PersonEligibilityGraded(_message.Message):
     deduction_points: str
     unit_grade: str
     changed: bool
-    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., unit_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., name: _Optional[str] = ..., eligible: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[EligibilityReason, _Mapping]]] = ..., leave_days: _Optional[_Mapping[str, int]] = ..., absences: _Optional[int] = ..., unexcused_absences: _Optional[int] = ..., deduction_points: _Optional[str] = ..., unit_grade: _Optional[str] = ..., changed: _Optional[bool] = ...) -> None: ...
+    position: str
+    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., unit_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., name: _Optional[str] = ..., eligible: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[EligibilityReason, _Mapping]]] = ..., leave_days: _Optional[_Mapping[str, int]] = ..., absences: _Optional[int] = ..., unexcused_absences: _Optional[int] = ..., deduction_points: _Optional[str] = ..., unit_grade: _Optional[str] = ..., changed: _Optional[bool] = ..., position: _Optional[str] = ...) -> None: ...
 
 class EligibilityReason(_message.Message):
     __slots__ = ("code", "label", "detail")
