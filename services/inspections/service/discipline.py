@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from jixiao.proto.events.v1 import people_pb2
 from jixiao.rules.people import LEAVE_TYPES, PeopleRules
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
@@ -10,6 +9,7 @@ from services.inspections.domain import rules
 from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave
 from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
 from services.inspections.service.deductions import new_deduction
+from services.inspections.service.staff import emit_absence, emit_leave
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -40,10 +40,7 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
             absence.deduction_id = d.id
         await uow.absences.add(absence)
         if absence.person_id:  # only a registered person's record can reach their eligibility in scoring
-            await uow.emit(people_pb2.AbsenceRecorded(
-                plan_id=cmd.plan_id, unit_id=absence.unit_id, absence_id=absence.id, staff_id=absence.person_id,
-                activity=absence.activity, date=absence.date.isoformat(), excused=absence.excused, version=1),
-                plan_id=cmd.plan_id, unit_id=absence.unit_id, aggregate_id=absence.id, version=1)
+            await emit_absence(uow, absence)
         await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None,
                           absence.as_dict())
         await uow.commit()
@@ -68,10 +65,7 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
                       type=cmd.type, person_id=cmd.person_id)
         await uow.leaves.add(leave)
         if leave.person_id:
-            await uow.emit(people_pb2.LeaveRecorded(
-                plan_id=cmd.plan_id, unit_id=leave.unit_id, leave_id=leave.id, staff_id=leave.person_id,
-                type=leave.type, start=leave.start.isoformat(), end=leave.end.isoformat(), version=1),
-                plan_id=cmd.plan_id, unit_id=leave.unit_id, aggregate_id=leave.id, version=1)
+            await emit_leave(uow, leave)
         await write_audit(uow, actor, "leave.recorded", "leave", leave.id, cmd.plan_id, None, leave.as_dict())
         await uow.commit()
     return leave, True

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from jixiao.proto.events.v1 import people_pb2
 from jixiao.rules.fields import Problems, Reader
+from jixiao.rules.people import PeopleRules
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain.errors import FieldProblem, InvalidInput, RecordNotFound
-from services.inspections.domain.staff import ACTIVE, REMOVED, StaffMember, read_staff_record
+from services.inspections.domain.imports import AbsenceRecord, LeaveRecord
+from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave, PlanSettings
+from services.inspections.domain.staff import ACTIVE, REMOVED, StaffMember, mask_name, read_staff_record
 from services.inspections.service.common import invalid, load_settings, write_audit
+from services.inspections.service.deductions import new_deduction
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -113,3 +117,64 @@ async def list_members(uow: AbstractUnitOfWork, plan_id: str, unit_id: str | Non
 async def known_staff_ids(uow: AbstractUnitOfWork, plan_id: str) -> set[str]:
     """Ids of the active register inside an open unit of work (for leave and absence checks)."""
     return {m.id for m in await uow.staff.list(plan_id) if m.status == ACTIVE}
+
+
+async def import_leaves_and_absences(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings,
+                                     leaves: list[LeaveRecord], absences: list[AbsenceRecord]) -> dict:
+    """The bundle's `leaves[]` and `absences[]` of registered people, inside the import's unit of work:
+    new ids are recorded (and published), known ids are left as they are; an absence not excused and
+    not covered by an excusing leave of the person deducts the plan's points, as over REST."""
+    plan_id = settings.plan_id
+    counts = {"leaves": {"received": len(leaves), "created": 0, "unchanged": 0},
+              "absences": {"received": len(absences), "created": 0, "unchanged": 0, "deducting": 0}}
+    names = {m.id: m.name for m in await uow.staff.list(plan_id)}
+    for r in leaves:
+        if await uow.leaves.get(plan_id, r.id) is not None:
+            counts["leaves"]["unchanged"] += 1
+            continue
+        leave = Leave(plan_id, r.id, r.unit_id, names.get(r.person_id, ""), r.start, r.end, r.note, type=r.type,
+                      person_id=r.person_id)
+        await uow.leaves.add(leave)
+        await emit_leave(uow, leave)
+        await write_audit(uow, actor, "leave.imported", "leave", leave.id, plan_id, None,
+                          {**leave.as_dict(), "person": mask_name(leave.person)})
+        counts["leaves"]["created"] += 1
+    stored = await uow.leaves.list(plan_id)
+    excusing = PeopleRules(settings.year).excusing_types
+    for r in absences:
+        if await uow.absences.get(plan_id, r.id) is not None:
+            counts["absences"]["unchanged"] += 1
+            continue
+        covered = any(lv.person_id == r.person_id and lv.type in excusing and lv.start <= r.date <= lv.end
+                      for lv in stored)
+        absence = Absence(plan_id, r.id, r.unit_id, names.get(r.person_id, ""), r.activity, r.date,
+                          r.excused or covered, r.note, person_id=r.person_id)
+        if not absence.excused:
+            d = await new_deduction(uow, settings, actor, unit_id=r.unit_id, kind=DISCIPLINE,
+                                    points=settings.discipline_points, day=r.date, aspect="",
+                                    note=f"unexcused absence of staff {r.person_id} ({ACTIVITIES[r.activity]})",
+                                    source=SOURCE_DISCIPLINE, source_ref=absence.id)
+            absence.deduction_id = d.id
+            counts["absences"]["deducting"] += 1
+        await uow.absences.add(absence)
+        await emit_absence(uow, absence)
+        await write_audit(uow, actor, "absence.imported", "absence", absence.id, plan_id, None,
+                          {**absence.as_dict(), "person": mask_name(absence.person)})
+        counts["absences"]["created"] += 1
+    return counts
+
+
+async def emit_leave(uow: AbstractUnitOfWork, leave: Leave) -> None:
+    """LeaveRecorded of a registered person's leave (scoring grades their eligibility from it)."""
+    await uow.emit(people_pb2.LeaveRecorded(
+        plan_id=leave.plan_id, unit_id=leave.unit_id, leave_id=leave.id, staff_id=leave.person_id, type=leave.type,
+        start=leave.start.isoformat(), end=leave.end.isoformat(), version=1),
+        plan_id=leave.plan_id, unit_id=leave.unit_id, aggregate_id=leave.id, version=1)
+
+
+async def emit_absence(uow: AbstractUnitOfWork, absence: Absence) -> None:
+    """AbsenceRecorded of a registered person's absence."""
+    await uow.emit(people_pb2.AbsenceRecorded(
+        plan_id=absence.plan_id, unit_id=absence.unit_id, absence_id=absence.id, staff_id=absence.person_id,
+        activity=absence.activity, date=absence.date.isoformat(), excused=absence.excused, version=1),
+        plan_id=absence.plan_id, unit_id=absence.unit_id, aggregate_id=absence.id, version=1)

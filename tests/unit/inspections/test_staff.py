@@ -158,3 +158,43 @@ async def test_an_absence_on_a_day_of_a_trip_is_excused_and_deducts_nothing(uow)
     assert [(t, p.staff_id, getattr(p, "type", ""), getattr(p, "excused", None)) for t, p in people] == [
         ("LeaveRecorded", "s4", "business_trip", None), ("AbsenceRecorded", "s4", "", True),
         ("AbsenceRecorded", "s4", "", False)]
+
+
+LEAVES = [
+    {"id": "l1", "unit": "v02", "person": "s4", "type": "sick", "start": "2026-03-01", "end": "2026-03-20"},
+    {"id": "l2", "unit": "v02", "person": "s3", "type": "business_trip", "start": "2026-05-10", "end": "2026-05-12"},
+]
+ABSENCES = [
+    {"id": "a1", "unit": "v02", "person": "s3", "activity": "labour", "date": "2026-05-11"},   # on the trip
+    {"id": "a2", "unit": "v02", "person": "s3", "activity": "study", "date": "2026-06-03"},   # unexcused
+    {"id": "a3", "unit": "v02", "person": "s4", "activity": "culture", "date": "2026-07-01", "excused": True},
+]
+
+
+async def test_leaves_and_absences_of_the_register_are_imported_excused_or_deducting(uow):
+    doc = bundle()
+    doc["leaves"], doc["absences"] = LEAVES, ABSENCES
+    counts = await h.import_bundle(uow, doc, "importer")
+    assert (counts.leaves, counts.absences) == ({"received": 2, "created": 2, "unchanged": 0},
+                                                {"received": 3, "created": 3, "unchanged": 0, "deducting": 1})
+    absences = {a.id: a for a in uow.state.absences.values()}
+    assert [(i, a.excused, bool(a.deduction_id), a.person) for i, a in sorted(absences.items())] == [
+        ("a1", True, False, "巴哈尔古丽"), ("a2", False, True, "巴哈尔古丽"), ("a3", True, False, "武清萍")]
+    types_ = [e.type for e in uow.events]
+    assert (types_.count("LeaveRecorded"), types_.count("AbsenceRecorded")) == (2, 3)
+    audit = [a for a in uow.state.audit if a.entity_type in ("leave", "absence")]
+    assert {a.after["person"] for a in audit} == {"巴****", "武**"}
+    again = await h.import_bundle(uow, doc, "importer")
+    assert (again.leaves["unchanged"], again.absences["unchanged"], again.events) == (2, 3, 0)
+
+
+async def test_a_leave_of_someone_not_registered_or_of_an_unknown_type_rejects_the_import(uow):
+    doc = bundle()
+    doc["leaves"] = [{**LEAVES[0], "person": "nobody"}, {**LEAVES[1], "type": "holiday"},
+                     {**LEAVES[1], "id": "l3", "unit": "v01"}]
+    doc["absences"] = [{**ABSENCES[0], "activity": "party"}]
+    with pytest.raises(InvalidInput) as err:
+        await h.import_bundle(uow, doc, "importer")
+    assert [p.path for p in err.value.problems] == ["$.leaves[0].person", "$.leaves[1].type", "$.leaves[2].unit",
+                                                    "$.absences[0].activity"]
+    assert uow.events == []
