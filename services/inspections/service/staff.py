@@ -6,6 +6,7 @@ the name masked, in the same transaction. Names are never logged.
 
 from __future__ import annotations
 
+from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import people_pb2
 from jixiao.rules.fields import Problems, Reader
 from jixiao.rules.people import PeopleRules
@@ -178,3 +179,32 @@ async def emit_absence(uow: AbstractUnitOfWork, absence: Absence) -> None:
         plan_id=absence.plan_id, unit_id=absence.unit_id, absence_id=absence.id, staff_id=absence.person_id,
         activity=absence.activity, date=absence.date.isoformat(), excused=absence.excused, version=1),
         plan_id=absence.plan_id, unit_id=absence.unit_id, aggregate_id=absence.id, version=1)
+
+
+async def people_envelopes(uow: AbstractUnitOfWork, plan_id: str) -> list[bytes]:
+    """The register, leave and absences of registered people as envelopes at their current versions,
+    inside an open unit of work (the snapshot that lets scoring reconcile without Kafka)."""
+    def env(payload, unit_id: str, aggregate_id: str, version: int) -> bytes:
+        return make_envelope(source="inspections", payload=payload, plan_id=plan_id, unit_id=unit_id,
+                             aggregate_id=aggregate_id, version=version).SerializeToString(deterministic=True)
+
+    out: list[bytes] = []
+    for m in sorted(await uow.staff.list(plan_id), key=lambda m: m.id):
+        upserted = m.version - 1 if m.status == REMOVED else m.version
+        out.append(env(people_pb2.StaffMemberUpserted(
+            plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id, name=m.name, position=m.position,
+            roles=list(m.roles), oversees=list(m.oversees), version=upserted), m.unit_id, m.id, upserted))
+        if m.status == REMOVED:
+            out.append(env(people_pb2.StaffMemberRemoved(plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id,
+                                                         version=m.version), m.unit_id, m.id, m.version))
+    for lv in await uow.leaves.list(plan_id):
+        if lv.person_id:
+            out.append(env(people_pb2.LeaveRecorded(
+                plan_id=plan_id, unit_id=lv.unit_id, leave_id=lv.id, staff_id=lv.person_id, type=lv.type,
+                start=lv.start.isoformat(), end=lv.end.isoformat(), version=1), lv.unit_id, lv.id, 1))
+    for a in await uow.absences.list(plan_id):
+        if a.person_id:
+            out.append(env(people_pb2.AbsenceRecorded(
+                plan_id=plan_id, unit_id=a.unit_id, absence_id=a.id, staff_id=a.person_id, activity=a.activity,
+                date=a.date.isoformat(), excused=a.excused, version=1), a.unit_id, a.id, 1))
+    return out

@@ -198,3 +198,18 @@ async def test_a_leave_of_someone_not_registered_or_of_an_unknown_type_rejects_t
     assert [p.path for p in err.value.problems] == ["$.leaves[0].person", "$.leaves[1].type", "$.leaves[2].unit",
                                                     "$.absences[0].activity"]
     assert uow.events == []
+
+
+async def test_the_snapshot_carries_the_register_leave_and_absences_for_reconciliation(uow):
+    from jixiao.messaging.envelope import decode
+    doc = bundle()
+    doc["leaves"], doc["absences"] = LEAVES, ABSENCES
+    await h.import_bundle(uow, doc, "importer")
+    await st.remove_member(uow, PLAN, "s1", "retired", "office")
+    envs = [decode(b) for b in await h.snapshot(uow, PLAN)]
+    people = [(e.type, e.aggregate_id, e.aggregate_version) for e in envs
+              if e.type in ("StaffMemberUpserted", "StaffMemberRemoved", "LeaveRecorded", "AbsenceRecorded")]
+    assert people == [("StaffMemberUpserted", "s1", 1), ("StaffMemberRemoved", "s1", 2),
+                      ("StaffMemberUpserted", "s2", 1), ("StaffMemberUpserted", "s3", 1),
+                      ("StaffMemberUpserted", "s4", 1), ("LeaveRecorded", "l1", 1), ("LeaveRecorded", "l2", 1),
+                      ("AbsenceRecorded", "a1", 1), ("AbsenceRecorded", "a2", 1), ("AbsenceRecorded", "a3", 1)]
