@@ -124,7 +124,8 @@ async def current_people(uow: AbstractUnitOfWork, plan: Plan, plan_json: str,
     facts = people_facts(await uow.repo.people_rows(plan.id))
     if not facts.people:
         return []
-    section = exactjson.loads(plan_json).get("people")
+    doc = exactjson.loads(plan_json)  # a PlanPublished body: {"plan": {...}, "indicators": [...]}
+    section = (doc.get("plan") or {}).get("people")
     grades = {s.unit: s.grade for s in scores}
     return [entry_of(e, facts.names.get(e.person_id, ""), grades.get(e.unit_id), facts.positions.get(e.person_id, ""))
             for e in grade_people(plan, section, scores, facts)]

@@ -253,3 +253,15 @@ def test_a_bad_people_section_names_every_problem():
                            "absence_points": "x"}, Y)
     assert [p.path for p in err.value.problems] == ["people.max_cumulative_leave_days", "people.absence_points",
                                                     "people.counted_leave_types"]
+
+
+def test_a_plan_with_a_bad_people_section_is_refused_with_the_path():
+    from jixiao.rules.errors import PlanError
+    from jixiao.rules.exactjson import loads
+    from jixiao.rules.plan import parse_plan
+    from jixiao.samples import BAILIAN_BUNDLE
+    doc = loads(BAILIAN_BUNDLE.read_text(encoding="utf-8"))
+    assert parse_plan({**doc["plan"], "people": {"absence_points": 1}}, doc["indicators"]).id == doc["plan"]["id"]
+    with pytest.raises(PlanError) as err:
+        parse_plan({**doc["plan"], "people": {"veto_roles": ["boss"]}}, doc["indicators"])
+    assert [p.path for p in err.value.problems] == ["$.plan.people.veto_roles"]

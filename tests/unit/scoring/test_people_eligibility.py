@@ -141,3 +141,12 @@ async def test_rescore_shows_changed_eligibility_against_the_snapshot(sf, store,
     assert [(c.staff_id, c.old_eligible, c.new_eligible, c.why) for c in report.people_diff] == [
         ("p2", False, False, ("reason +failing_unit_leader",))]
     assert report.to_dict()["people_diff"][0]["person"] == "p2"
+
+
+async def test_the_plan_s_people_section_sets_the_rules(sf, store, deps) -> None:
+    plan = {**sf.MANUAL_PLAN, "people": {"max_consecutive_leave_days": 25, "deduction_threshold": 0}}
+    events = [e for e in sf.year_events() if e.type != "PlanPublished"]
+    await deliver(deps, [sf.plan_published(plan), *events, *PEOPLE])
+    await close_period(deps, PLAN, "Y", "office")
+    assert [(g[0], g[3]) for g in graded(store)] == [
+        ("p4", ["deductions_over_threshold"]), ("p1", []), ("p2", []), ("p3", [])]
