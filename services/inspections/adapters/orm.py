@@ -170,6 +170,8 @@ leaves = sa.Table(
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("type", sa.String(30), nullable=False, server_default="personal"),  # leave type (0005)
     sa.Column("person_id", sa.String(100), nullable=False, server_default=""),   # staff id (0005)
+    sa.Column("approval", sa.String(20), nullable=False, server_default=""),     # 三级审批 (0005)
+    sa.Column("approvals", JSONB, nullable=False, server_default="[]"),
     sa.CheckConstraint('"end" >= start', name="ck_leaves_order"),
     sa.Index("ix_leaves_unit", "plan_id", "unit_id", "person"),
 )

@@ -10,6 +10,7 @@ from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
 from services.inspections.entrypoints.http import OFFICE_ONLY, Actor, Uow
 from services.inspections.entrypoints.staff_schemas import (
+    LeaveDecision,
     PersonAbsenceCreate,
     PersonAbsenceRead,
     PersonLeaveCreate,
@@ -79,3 +80,12 @@ async def post_person_absence(plan_id: str, body: PersonAbsenceCreate, uow: Uow,
     absence, new = await handlers.record_absence(uow, cmd, actor)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return PersonAbsenceRead.of(absence)
+
+
+@router.post("/plans/{plan_id}/people/leaves/{leave_id}/decisions", response_model=PersonLeaveRead,
+             dependencies=OFFICE_ONLY)
+async def post_leave_decision(plan_id: str, leave_id: str, body: LeaveDecision, uow: Uow,
+                              actor: Actor) -> PersonLeaveRead:
+    """The next step of the leave form (科长 → 分管领导 → 主管领导 for more than a day), audited."""
+    return PersonLeaveRead.of(await h.decide_leave(uow, plan_id, leave_id, body.approver, body.decision,
+                                                   body.reason, actor))

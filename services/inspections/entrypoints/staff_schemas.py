@@ -70,6 +70,8 @@ class PersonLeaveRead(BaseModel):
     start: date
     end: date
     note: str
+    approval: str
+    approvals: list[dict]
 
     @classmethod
     def of(cls, lv: Leave) -> PersonLeaveRead:
@@ -104,3 +106,11 @@ class PersonAbsenceRead(BaseModel):
     @classmethod
     def of(cls, a: Absence) -> PersonAbsenceRead:
         return cls(**{k: getattr(a, k) for k in cls.model_fields})
+
+
+class LeaveDecision(_In):
+    """One step of the leave form (请假单): the approver's staff id, approve or reject, and why."""
+
+    approver: Annotated[str, Field(min_length=1, max_length=100)]
+    decision: Annotated[str, Field(pattern="^(approve|reject)$")]
+    reason: Annotated[str, Field(max_length=4000)] = ""

@@ -6,6 +6,7 @@ from jixiao.rules.people import LEAVE_TYPES, PeopleRules
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain import rules
+from services.inspections.domain.leave_approval import PENDING
 from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave
 from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
 from services.inspections.service.deductions import new_deduction
@@ -62,7 +63,7 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
             return old, False
         person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
         leave = Leave(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, person, cmd.start, cmd.end, cmd.note,
-                      type=cmd.type, person_id=cmd.person_id)
+                      type=cmd.type, person_id=cmd.person_id, approval=PENDING if cmd.person_id else "")
         await uow.leaves.add(leave)
         if leave.person_id:
             await emit_leave(uow, leave)

@@ -11,6 +11,7 @@ from jixiao.proto.events.v1 import people_pb2
 from jixiao.rules.fields import Problems, Reader
 from jixiao.rules.people import PeopleRules
 from services.inspections.adapters.repository import ListFilter
+from services.inspections.domain import leave_approval
 from services.inspections.domain.errors import FieldProblem, InvalidInput, RecordNotFound
 from services.inspections.domain.imports import AbsenceRecord, LeaveRecord
 from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave, PlanSettings
@@ -208,3 +209,25 @@ async def people_envelopes(uow: AbstractUnitOfWork, plan_id: str) -> list[bytes]
                 plan_id=plan_id, unit_id=a.unit_id, absence_id=a.id, staff_id=a.person_id, activity=a.activity,
                 date=a.date.isoformat(), excused=a.excused, version=1), a.unit_id, a.id, 1))
     return out
+
+
+async def decide_leave(uow: AbstractUnitOfWork, plan_id: str, leave_id: str, approver_id: str, decision: str,
+                       reason: str, actor: str) -> Leave:
+    """One step of the leave form's approval chain (科长 → 分管领导 → 主管领导), audited."""
+    async with uow:
+        await uow.lock_plan(plan_id)
+        leave = await uow.leaves.get(plan_id, leave_id, lock=True)
+        if leave is None:
+            raise RecordNotFound("leave", plan_id, leave_id)
+        if not leave.approval:
+            raise invalid("leave", f"leave {leave_id!r} was recorded without a leave form to approve")
+        approver = await uow.staff.get(plan_id, approver_id)
+        if approver is None:
+            raise invalid("approver", f"no member of staff {approver_id!r} in plan {plan_id!r}")
+        before = {**leave.as_dict(), "person": mask_name(leave.person)}
+        step = leave_approval.decide(leave, approver, decision, reason, uow.clock())
+        await uow.leaves.save(leave)
+        await write_audit(uow, actor, f"leave.{step}_{decision}", "leave", leave.id, plan_id, before,
+                          {**leave.as_dict(), "person": mask_name(leave.person)}, reason=reason.strip())
+        await uow.commit()
+    return leave

@@ -79,3 +79,16 @@ async def test_staff_is_imported_edited_removed_published_and_masked_in_audit(sv
                                    json={"unit_id": "v02", "person_id": "s2", "activity": "labour",
                                          "date": "2026-03-02"}), 201)
     assert (absence["excused"], absence["deduction_id"]) == (True, "")
+
+    # the leave form: s1 is 分管领导 of v02 (oversees), s2 its head; a three-day trip needs both, then a 主管领导
+    assert leave["approval"] == "pending"
+    ok(await client.put(f"/v1/plans/{PLAN}/staff/s9", json={"name": "阿克然木", "unit": "v01", "roles": ["主管领导"]}),
+       201)
+    for approver in ("s2", "s1", "s9"):
+        decided = ok(await client.post(f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
+                                       json={"approver": approver, "decision": "approve"}))
+    assert (decided["approval"], [a["step"] for a in decided["approvals"]]) == (
+        "approved", ["head", "deputy_leader", "leader"])
+    again = await client.post(f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
+                              json={"approver": "s9", "decision": "approve"})
+    assert again.status_code == 409

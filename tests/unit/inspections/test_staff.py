@@ -213,3 +213,41 @@ async def test_the_snapshot_carries_the_register_leave_and_absences_for_reconcil
                       ("StaffMemberUpserted", "s2", 1), ("StaffMemberUpserted", "s3", 1),
                       ("StaffMemberUpserted", "s4", 1), ("LeaveRecorded", "l1", 1), ("LeaveRecorded", "l2", 1),
                       ("AbsenceRecorded", "a1", 1), ("AbsenceRecorded", "a2", 1), ("AbsenceRecorded", "a3", 1)]
+
+
+async def test_a_long_leave_goes_to_the_head_then_the_deputy_leader_then_the_leader(uow):
+    from datetime import date
+
+    from jixiao.errors import Conflict
+    from services.inspections.domain import commands as c
+    await h.import_bundle(uow, bundle(), "importer")
+    leave, _ = await h.record_leave(uow, c.RecordLeave(PLAN, "v02", "", date(2026, 3, 1), date(2026, 3, 5),
+                                                       type="sick", person_id="s4"), "office")
+    assert (leave.approval, leave.approvals) == ("pending", [])
+    with pytest.raises(InvalidInput) as err:   # the deputy leader cannot go before the head
+        await st.decide_leave(uow, PLAN, leave.id, "s2", "approve", "", "office")
+    assert [p.path for p in err.value.problems] == ["approver"]
+    for approver in ("s3", "s2", "s1"):
+        leave = await st.decide_leave(uow, PLAN, leave.id, approver, "approve", "", "office")
+    assert (leave.approval, [(a["step"], a["approver"]) for a in leave.approvals]) == (
+        "approved", [("head", "s3"), ("deputy_leader", "s2"), ("leader", "s1")])
+    with pytest.raises(Conflict):
+        await st.decide_leave(uow, PLAN, leave.id, "s1", "approve", "", "office")
+    steps = [a.action for a in uow.state.audit if a.entity_id == leave.id]
+    assert steps == ["leave.recorded", "leave.head_approve", "leave.deputy_leader_approve", "leave.leader_approve"]
+
+
+async def test_a_one_day_leave_needs_the_head_only_and_a_rejection_needs_a_reason(uow):
+    from datetime import date
+
+    from services.inspections.domain import commands as c
+    await h.import_bundle(uow, bundle(), "importer")
+    one, _ = await h.record_leave(uow, c.RecordLeave(PLAN, "v02", "", date(2026, 4, 1), date(2026, 4, 1),
+                                                     type="personal", person_id="s4"), "office")
+    assert (await st.decide_leave(uow, PLAN, one.id, "s3", "approve", "", "office")).approval == "approved"
+    two, _ = await h.record_leave(uow, c.RecordLeave(PLAN, "v02", "", date(2026, 4, 6), date(2026, 4, 7),
+                                                     type="personal", person_id="s4"), "office")
+    with pytest.raises(InvalidInput):
+        await st.decide_leave(uow, PLAN, two.id, "s3", "reject", " ", "office")
+    rejected = await st.decide_leave(uow, PLAN, two.id, "s3", "reject", "no cover in the section", "office")
+    assert (rejected.approval, rejected.approvals[0]["reason"]) == ("rejected", "no cover in the section")

@@ -1,4 +1,4 @@
-"""people: the staff register, a type and a staff id on leaves, a staff id on absences
+"""people: the staff register, a type, a staff id and approvals on leaves, a staff id on absences
 
 Revision ID: 0005
 Revises: 0004
@@ -34,9 +34,14 @@ def upgrade() -> None:
     op.add_column("leaves", sa.Column("type", sa.String(30), server_default="personal", nullable=False))
     op.add_column("leaves", sa.Column("person_id", sa.String(100), server_default="", nullable=False))
     op.add_column("absences", sa.Column("person_id", sa.String(100), server_default="", nullable=False))
+    # the leave form's approval chain (请假单三级审批): "" for leave recorded without a form
+    op.add_column("leaves", sa.Column("approval", sa.String(20), server_default="", nullable=False))
+    op.add_column("leaves", sa.Column("approvals", JSONB, server_default="[]", nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_column("leaves", "approvals")
+    op.drop_column("leaves", "approval")
     op.drop_column("absences", "person_id")
     op.drop_column("leaves", "person_id")
     op.drop_column("leaves", "type")
