@@ -90,3 +90,15 @@ def leave_columns(rows: Iterable[PersonEligibility]) -> list[str]:
     """Every leave type in the plans' order, then any other type seen (a filed list keeps its columns)."""
     extra = sorted({t for r in rows for t in r.leave_days if t not in LEAVE_COLUMNS})
     return [*LEAVE_COLUMNS, *extra]
+
+
+def commendation(units: Iterable[UnitPeople], top_grade: str | None) -> list[PersonEligibility]:
+    """通报表彰 candidates: the eligible people of units graded in the plan's top band
+    (「考核评定为"优秀"的科室、个人,予以通报表彰」; a person is rated through their unit's result)."""
+    return [p for u in units if top_grade and u.unit_grade == top_grade for p in u.people if p.eligible]
+
+
+def criticism(units: Iterable[UnitPeople], lowest_grade: str | None) -> list[PersonEligibility]:
+    """通报批评 candidates (视情况, the office decides): the people of units graded in the plan's lowest band
+    who lost eligibility (「考核评定为"不合格"的科室、个人,视情况予以通报批评」)."""
+    return [p for u in units if lowest_grade and u.unit_grade == lowest_grade for p in u.people if not p.eligible]

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from jixiao.errors import NotFound
 from services.reports.adapters.people_repository import AbstractPeopleReadModel
 from services.reports.domain import rules
-from services.reports.domain.people import PersonEligibility, UnitPeople, by_unit, leave_columns
+from services.reports.domain.people import (
+    PersonEligibility,
+    UnitPeople,
+    by_unit,
+    commendation,
+    criticism,
+    leave_columns,
+)
 
 
 @dataclass(frozen=True)
@@ -22,10 +29,19 @@ class PeopleView:
     leave_types: list[str]
 
     def to_dict(self) -> dict:
+        grades = list(self.grade_labels)  # in the plan's band order
+        top, lowest = (grades[0], grades[-1]) if grades else (None, None)
         return {"plan": self.plan_id, "period": self.period, "snapshot_version": self.version,
+                "commendation": [_brief(p) for p in commendation(self.units, top)],
+                "criticism": [_brief(p) for p in criticism(self.units, lowest)],
                 "units": [{"unit_id": u.unit_id, "unit_name": u.unit_name, "unit_grade": u.unit_grade,
                            "unit_grade_label": self.grade_labels.get(u.unit_grade, u.unit_grade),
                            "eligible": u.eligible, "people": [p.to_dict() for p in u.people]} for u in self.units]}
+
+
+def _brief(p: PersonEligibility) -> dict:
+    return {"unit_id": p.unit_id, "staff_id": p.staff_id, "name": p.name, "position": p.position,
+            "reasons": [r.label for r in p.reasons]}
 
 
 async def apply_person(people: AbstractPeopleReadModel, row: PersonEligibility) -> None:

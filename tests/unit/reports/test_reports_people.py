@@ -124,3 +124,15 @@ async def test_the_view_shows_the_latest_snapshot_and_404_before_any():
     assert (doc["snapshot_version"], [(u["unit_id"], u["unit_name"], u["unit_grade_label"], u["eligible"])
                                       for u in doc["units"]]) == (2, [("office", "办公室", "不合格", 0)])
     assert (await people.people_view(uow, PLAN, "Y", 1)).version == 1
+
+
+def test_commendation_and_criticism_lists_follow_the_unit_grade_bands():
+    rows = [*ROWS, person_eligibility(graded("s7", "roads", "王五", True, position="科员", unit_grade="excellent"))]
+    view = people.PeopleView(PLAN, "Y", 1, by_unit(rows, {}), {"excellent": "优秀", "pass": "合格", "fail": "不合格"},
+                             leave_columns(rows))
+    doc = view.to_dict()
+    assert [(p["staff_id"]) for p in doc["commendation"]] == []      # roads is graded pass by its first row
+    assert [(p["staff_id"], p["reasons"]) for p in doc["criticism"]] == [
+        ("s2", ["所在单位被一票否决", "科室考核不合格,科室领导不得评优"])]
+    top = people.PeopleView(PLAN, "Y", 1, by_unit([rows[-1]], {}), {"excellent": "优秀", "fail": "不合格"}, [])
+    assert [p["staff_id"] for p in top.to_dict()["commendation"]] == ["s7"]
