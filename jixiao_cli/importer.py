@@ -15,7 +15,7 @@ from jixiao_cli.client import ServiceProblem, StackClient
 PARTS: dict[str, tuple[str, ...]] = {
     "indicators": ("plan", "indicators", "units", "targets", "results"),
     "surveys": ("plan", "units", "survey_strata", "survey_responses"),
-    "inspections": ("plan", "units", "deductions", "vetoes"),
+    "inspections": ("plan", "units", "deductions", "vetoes", "staff", "leaves", "absences"),
 }
 
 

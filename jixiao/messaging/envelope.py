@@ -16,13 +16,13 @@ from google.protobuf.message import DecodeError, Message
 
 from jixiao.errors import JixiaoError
 from jixiao.logging import current_trace_id
-from jixiao.proto.events.v1 import envelope_pb2, indicators_pb2, inspections_pb2, scores_pb2, surveys_pb2
+from jixiao.proto.events.v1 import envelope_pb2, indicators_pb2, inspections_pb2, people_pb2, scores_pb2, surveys_pb2
 
 Envelope = envelope_pb2.Envelope
 
 PAYLOAD_TYPES: dict[str, type[Message]] = {
     cls.DESCRIPTOR.name: cls
-    for module in (indicators_pb2, surveys_pb2, inspections_pb2, scores_pb2)
+    for module in (indicators_pb2, surveys_pb2, inspections_pb2, people_pb2, scores_pb2)
     for cls in vars(module).values()
     if isinstance(cls, type) and issubclass(cls, Message) and cls.DESCRIPTOR.containing_type is None
 }

@@ -8,6 +8,7 @@
 - `survey`     survey response scores, stratum means and round scores with their standard error
 - `fields`     typed field readers that collect problems instead of stopping at the first
 - `exactjson`  the one exact-JSON codec (numbers as Decimal, no floats, no NaN)
+- `people`     staff roles, leave types, absences and who may be rated excellent (评优资格)
 - `errors`     the rules' own exceptions (`ValidationError` with its `Problem`s)
 
 Scoring's own rules (grading, ranking, explanations) stay in `services/scoring/domain/`.

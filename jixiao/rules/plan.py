@@ -8,7 +8,7 @@ from typing import Any
 from jixiao.rules import exactjson
 
 from .decimals import HUNDRED, ONE, ZERO, in_scoring_context
-from .errors import PlanError, Problem
+from .errors import PlanError, Problem, ValidationError
 from .fields import Problems, Reader, decimal_map, describe
 from .model import (
     COMPONENT_TYPES,
@@ -25,6 +25,7 @@ from .model import (
     SurveyRound,
     VetoRule,
 )
+from .people import read_people_rules
 from .periods import PERIODS, YEAR, is_period
 from .tree import read_indicators
 
@@ -98,6 +99,7 @@ def read_plan(
     survey = _survey(r, problems, required=any(c.type == SURVEY for c in components))
     graded_periods = _graded_periods(r)
     groups = _groups(r)
+    _people(r, problems, year)
     nodes, broken = read_indicators(indicators, indicators_path, problems)
     if plan_id is None or year is None:
         return None, broken
@@ -119,6 +121,16 @@ def read_plan(
         ),
         broken,
     )
+
+
+def _people(r: Reader, problems: Problems, year: int | None) -> None:
+    """The optional `people` section (评优资格 rules, jixiao.rules.people): checked here, read where used."""
+    if r.obj.get("people") is None:
+        return
+    try:
+        read_people_rules(r.obj["people"], year or 0, r.at("people"))
+    except ValidationError as exc:
+        problems.items.extend(exc.problems)
 
 
 def _graded_periods(r: Reader) -> tuple[str, ...]:

@@ -9,13 +9,14 @@ from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.inspections.adapters.orm import messaging
 from services.inspections.entrypoints import grpc_server
 from services.inspections.entrypoints.http import router
+from services.inspections.entrypoints.staff_http import router as staff_router
 
 
 def parts() -> ServiceParts:
     return ServiceParts(
         name="inspections",
         title="Jixiao inspections (察访核验, 机关效能, 一票否决)",
-        routers=[router],
+        routers=[router, staff_router],
         tables=messaging,
         publishes=True,
         grpc=grpc_server.registrations,

@@ -11,13 +11,14 @@ from services.reports.adapters.clients import HttpScoringClient
 from services.reports.adapters.orm import tables
 from services.reports.entrypoints.consumer import make_handler
 from services.reports.entrypoints.http import router
+from services.reports.entrypoints.people_http import router as people_router
 from services.reports.settings import ReportsSettings
 
 
 def parts() -> ServiceParts:
     """Consumes jixiao.scores.v1, jixiao.indicators.v1 (labels, plan info, unit names) and
     jixiao.inspections.v1 (veto categories); publishes nothing."""
-    return ServiceParts(name="reports", title="Jixiao reports", routers=[router], tables=tables,
+    return ServiceParts(name="reports", title="Jixiao reports", routers=[router, people_router], tables=tables,
                         publishes=False, consumes=[SCORES, INDICATORS, INSPECTIONS], handler=make_handler)
 
 

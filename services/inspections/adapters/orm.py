@@ -155,6 +155,7 @@ absences = sa.Table(
     sa.Column("excused", sa.Boolean, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("deduction_id", sa.String(100), nullable=False, server_default=""),
+    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),   # staff id (0005)
     sa.Index("ix_absences_unit", "plan_id", "unit_id", "person"),
 )
 
@@ -167,8 +168,28 @@ leaves = sa.Table(
     sa.Column("start", sa.Date, nullable=False),
     sa.Column("end", sa.Date, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("type", sa.String(30), nullable=False, server_default="personal"),  # leave type (0005)
+    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),   # staff id (0005)
+    sa.Column("approval", sa.String(20), nullable=False, server_default=""),     # 三级审批 (0005)
+    sa.Column("approvals", JSONB, nullable=False, server_default="[]"),
     sa.CheckConstraint('"end" >= start', name="ck_leaves_order"),
     sa.Index("ix_leaves_unit", "plan_id", "unit_id", "person"),
+)
+
+# The staff register (0005): names are personal data, masked in audit rows, never logged.
+staff = sa.Table(
+    "staff", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("position", sa.String(200), nullable=False, server_default=""),
+    sa.Column("roles", JSONB, nullable=False),
+    sa.Column("oversees", JSONB, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, server_default="active"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    _now(),
+    sa.Index("ix_staff_unit", "plan_id", "unit_id"),
 )
 
 audit_log = sa.Table(

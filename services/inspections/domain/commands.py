@@ -158,6 +158,7 @@ class RecordAbsence:
     excused: bool = False
     note: str = ""
     id: str | None = None
+    person_id: str = ""           # the staff register's id; the name then comes from the register
 
 
 @dataclass(frozen=True)
@@ -169,3 +170,5 @@ class RecordLeave:
     end: date
     note: str = ""
     id: str | None = None
+    type: str = "personal"        # a jixiao.rules.people.LEAVE_TYPES code
+    person_id: str = ""

@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.rules.fields import Problems, Reader
+from jixiao.rules.people import LEAVE_TYPES
 
 from .errors import FieldProblem, InvalidInput
-from .model import DEFAULT_KINDS, PlanSettings, Unit
+from .model import ACTIVITIES, DEFAULT_KINDS, PlanSettings, Unit
+from .staff import StaffMember, read_staff_record
 
 
 @dataclass
@@ -36,6 +38,28 @@ class VetoRecord:
 
 
 @dataclass
+class LeaveRecord:
+    id: str
+    unit_id: str
+    person_id: str
+    type: str
+    start: date
+    end: date
+    note: str
+
+
+@dataclass
+class AbsenceRecord:
+    id: str
+    unit_id: str
+    person_id: str
+    activity: str
+    date: date
+    excused: bool
+    note: str
+
+
+@dataclass
 class ImportBatch:
     """A validated import: the plan settings, units, and the last record of each deduction and veto id."""
 
@@ -44,6 +68,9 @@ class ImportBatch:
     deductions: list[DeductionRecord] = field(default_factory=list)
     vetoes: list[VetoRecord] = field(default_factory=list)
     duplicate_ids: list[str] = field(default_factory=list)
+    staff: list[StaffMember] = field(default_factory=list)
+    leaves: list[LeaveRecord] = field(default_factory=list)
+    absences: list[AbsenceRecord] = field(default_factory=list)
 
 
 def _settings(root: Reader, existing: PlanSettings | None, problems: Problems) -> PlanSettings | None:
@@ -125,7 +152,7 @@ def _vetoes(root: Reader, unit_ids: set[str], settings: PlanSettings | None,
 
 
 def validate_import(doc: Any, *, existing: PlanSettings | None = None,
-                    known_units: set[str] = frozenset()) -> ImportBatch:
+                    known_units: set[str] = frozenset(), known_staff: dict[str, str] | None = None) -> ImportBatch:
     """Check every record; raise InvalidInput listing every problem, else return what to write.
 
     `existing` are the stored settings of the plan (their discipline points and appeal window are
@@ -146,10 +173,69 @@ def validate_import(doc: Any, *, existing: PlanSettings | None = None,
     duplicates: list[str] = []
     deductions = _deductions(root, unit_ids, duplicates)
     vetoes = _vetoes(root, unit_ids, settings, duplicates)
+    staff = _staff(root, plan_id, unit_ids)
+    staff_units = {**(known_staff or {}), **{m.id: m.unit_id for m in staff}}
+    leaves = _leaves(root, staff_units)
+    absences = _absences(root, staff_units)
     if problems or settings is None:
         raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
                            problems=_field_problems(problems))
-    return ImportBatch(settings, units, deductions, vetoes, duplicates)
+    return ImportBatch(settings, units, deductions, vetoes, duplicates, staff, leaves, absences)
+
+
+def _person_of(rec: Reader, staff_units: dict[str, str]) -> tuple[str, str]:
+    """(staff id, unit) of a leave or absence: the person must be in the register, the unit theirs."""
+    person, unit = rec.str("person", strip=True) or "", rec.str("unit", strip=True) or ""
+    if person and person not in staff_units:
+        rec.fail("person", f"unknown member of staff {person!r} (register them in staff[] first)")
+    elif person and unit and staff_units[person] != unit:
+        rec.fail("unit", f"member of staff {person!r} belongs to unit {staff_units[person]!r}")
+    return person, unit
+
+
+def _leaves(root: Reader, staff_units: dict[str, str]) -> list[LeaveRecord]:
+    """`leaves[]`: typed leave of registered people ({id, unit, person: staff id, type, start, end})."""
+    out: dict[str, LeaveRecord] = {}
+    for rec in _records(root, "leaves"):
+        lid = rec.str("id", strip=True, max_len=100)
+        person, unit = _person_of(rec, staff_units)
+        kind = rec.str("type", strip=True) or ""
+        if kind and kind not in LEAVE_TYPES:
+            rec.fail("type", f"unknown leave type {kind!r}; known: {', '.join(LEAVE_TYPES)}")
+        start, end = rec.date("start"), rec.date("end")
+        if start and end and end < start:
+            rec.fail("end", "the leave ends before it starts")
+        if lid and start and end and rec.ok:
+            out[lid] = LeaveRecord(lid, unit, person, kind, start, end, rec.text("note"))
+    return list(out.values())
+
+
+def _absences(root: Reader, staff_units: dict[str, str]) -> list[AbsenceRecord]:
+    """`absences[]`: absences of registered people ({id, unit, person: staff id, activity, date, excused})."""
+    out: dict[str, AbsenceRecord] = {}
+    for rec in _records(root, "absences"):
+        aid = rec.str("id", strip=True, max_len=100)
+        person, unit = _person_of(rec, staff_units)
+        activity = rec.str("activity", strip=True) or ""
+        if activity and activity not in ACTIVITIES:
+            rec.fail("activity", f"must be one of {', '.join(ACTIVITIES)}")
+        day = rec.date("date")
+        excused = rec.bool("excused", required=False) is True
+        if aid and day and rec.ok:
+            out[aid] = AbsenceRecord(aid, unit, person, activity, day, excused, rec.text("note"))
+    return list(out.values())
+
+
+def _staff(root: Reader, plan_id: str, unit_ids: set[str]) -> list[StaffMember]:
+    """The staff register (`staff[]`): each id once (a register lists a person once, unlike a ledger)."""
+    staff: dict[str, StaffMember] = {}
+    for rec in _records(root, "staff"):
+        member = read_staff_record(rec, plan_id, unit_ids)
+        if member is not None:
+            if member.id in staff:
+                rec.fail("id", f"staff id {member.id!r} is given more than once")
+            staff[member.id] = member
+    return list(staff.values())
 
 
 def _field_problems(problems: Problems) -> list[FieldProblem]:

@@ -281,11 +281,12 @@ class Absence:
     excused: bool = False
     note: str = ""
     deduction_id: str = ""
+    person_id: str = ""           # the staff register's id (empty for records from before the register)
 
     def as_dict(self) -> dict:
         return {"id": self.id, "unit_id": self.unit_id, "person": self.person, "activity": self.activity,
                 "date": self.date.isoformat(), "excused": self.excused, "note": self.note,
-                "deduction_id": self.deduction_id}
+                "deduction_id": self.deduction_id, "person_id": self.person_id}
 
 
 @dataclass
@@ -299,10 +300,15 @@ class Leave:
     start: date
     end: date
     note: str = ""
+    type: str = "personal"        # a jixiao.rules.people.LEAVE_TYPES code (事假 for records from before types)
+    person_id: str = ""           # the staff register's id (empty for records from before the register)
+    approval: str = ""            # "" (no form) | pending | approved | rejected (请假单三级审批)
+    approvals: list = field(default_factory=list)   # each step: {step, approver, decision, reason, at}
 
     def as_dict(self) -> dict:
         return {"id": self.id, "unit_id": self.unit_id, "person": self.person, "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "note": self.note}
+                "end": self.end.isoformat(), "note": self.note, "type": self.type, "person_id": self.person_id,
+                "approval": self.approval, "approvals": list(self.approvals)}
 
 
 @dataclass

@@ -384,5 +384,6 @@ async def post_import(request: Request, uow: Uow, actor: Actor, dry_run: bool = 
         raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", str(exc))]) from exc
     counts = await h.import_bundle(uow, doc, actor, dry_run=dry_run)
     return {"plan_id": counts.plan_id, "plan": counts.plan, "units": counts.units, "deductions": counts.deductions,
-            "vetoes": counts.vetoes, "events": counts.events, "notes": counts.notes,
+            "vetoes": counts.vetoes, "staff": counts.staff, "leaves": counts.leaves, "absences": counts.absences,
+            "events": counts.events, "notes": counts.notes,
             **({"dry_run": True} if dry_run else {})}

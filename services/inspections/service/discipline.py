@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from jixiao.rules.people import LEAVE_TYPES, PeopleRules
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain import rules
+from services.inspections.domain.leave_approval import PENDING
 from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave
 from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
 from services.inspections.service.deductions import new_deduction
+from services.inspections.service.staff import emit_absence, emit_leave
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -15,7 +18,7 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
     """Record an absence; an unexcused one deducts the plan's points per absence (kind `discipline`)."""
     if cmd.activity not in ACTIVITIES:
         raise invalid("activity", f"must be one of {', '.join(ACTIVITIES)}")
-    if not cmd.person.strip():
+    if not cmd.person.strip() and not cmd.person_id:
         raise invalid("person", "a person is required")
     async with uow:
         await uow.lock_plan(cmd.plan_id)
@@ -23,9 +26,12 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
         await check_unit(uow, cmd.plan_id, cmd.unit_id)
         if cmd.id and (old := await uow.absences.get(cmd.plan_id, cmd.id)) is not None:
             return old, False
-        absence = Absence(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, cmd.person.strip(), cmd.activity, cmd.date,
-                          cmd.excused, cmd.note)
-        if not cmd.excused:
+        person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
+        # 请假、出差人员、外出办事人员除外: a recorded leave, trip or official duty covering the day excuses it
+        excused = cmd.excused or await _covered(uow, cmd.plan_id, cmd.person_id, cmd.date)
+        absence = Absence(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, person, cmd.activity, cmd.date,
+                          excused, cmd.note, person_id=cmd.person_id)
+        if not excused:
             if DISCIPLINE not in settings.kinds:
                 raise invalid("kind", f"the plan has no deduction kind {DISCIPLINE!r}")
             d = await new_deduction(uow, settings, actor, unit_id=cmd.unit_id, kind=DISCIPLINE,
@@ -34,6 +40,8 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
                                     source=SOURCE_DISCIPLINE, source_ref=absence.id)
             absence.deduction_id = d.id
         await uow.absences.add(absence)
+        if absence.person_id:  # only a registered person's record can reach their eligibility in scoring
+            await emit_absence(uow, absence)
         await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None,
                           absence.as_dict())
         await uow.commit()
@@ -43,7 +51,9 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
 async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) -> tuple[Leave, bool]:
     if cmd.end < cmd.start:
         raise invalid("end", "the leave ends before it starts")
-    if not cmd.person.strip():
+    if cmd.type not in LEAVE_TYPES:
+        raise invalid("type", f"must be one of {', '.join(f'{k} ({v})' for k, v in LEAVE_TYPES.items())}")
+    if not cmd.person.strip() and not cmd.person_id:
         raise invalid("person", "a person is required")
     async with uow:
         await uow.lock_plan(cmd.plan_id)
@@ -51,8 +61,12 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
         await check_unit(uow, cmd.plan_id, cmd.unit_id)
         if cmd.id and (old := await uow.leaves.get(cmd.plan_id, cmd.id)) is not None:
             return old, False
-        leave = Leave(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, cmd.person.strip(), cmd.start, cmd.end, cmd.note)
+        person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
+        leave = Leave(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, person, cmd.start, cmd.end, cmd.note,
+                      type=cmd.type, person_id=cmd.person_id, approval=PENDING if cmd.person_id else "")
         await uow.leaves.add(leave)
+        if leave.person_id:
+            await emit_leave(uow, leave)
         await write_audit(uow, actor, "leave.recorded", "leave", leave.id, cmd.plan_id, None, leave.as_dict())
         await uow.commit()
     return leave, True
@@ -66,3 +80,24 @@ async def leave_eligibility(uow: AbstractUnitOfWork, plan_id: str, f: ListFilter
         leaves = await uow.leaves.list(plan_id, ListFilter(unit_id=f.unit_id, person=f.person))
     year = year or settings.year
     return year, rules.leave_status(leaves, year)
+
+
+async def _person(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, name: str, person_id: str) -> str:
+    """The display name of a record: the register's when a staff id is given (which must be of the unit)."""
+    if not person_id:
+        return name.strip()
+    member = await uow.staff.get(plan_id, person_id)
+    if member is None or member.status != "active":
+        raise invalid("person_id", f"no member of staff {person_id!r} in plan {plan_id!r}")
+    if member.unit_id != unit_id:
+        raise invalid("person_id", f"member of staff {person_id!r} belongs to unit {member.unit_id!r}")
+    return name.strip() or member.name
+
+
+async def _covered(uow: AbstractUnitOfWork, plan_id: str, person_id: str, day) -> bool:
+    """Whether a leave of an excusing type (the seeds': every type) of this person covers the day."""
+    if not person_id:
+        return False
+    excusing = PeopleRules(day.year).excusing_types
+    return any(lv.person_id == person_id and lv.type in excusing and lv.start <= day <= lv.end
+               for lv in await uow.leaves.list(plan_id, ListFilter(unit_id=None)))

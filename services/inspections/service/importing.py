@@ -11,6 +11,7 @@ from services.inspections.domain.model import SOURCE_IMPORT, Deduction, PlanSett
 from services.inspections.service.common import write_audit
 from services.inspections.service.deductions import new_deduction
 from services.inspections.service.events import emit_issued, emit_recorded, emit_revoked
+from services.inspections.service.staff import import_leaves_and_absences, import_staff
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -24,6 +25,9 @@ class ImportCounts:
         "already_revoked": 0, "kept_revoked": 0})
     vetoes: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0,
                                                   "kept_lifted": 0})
+    staff: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0})
+    leaves: dict = field(default_factory=dict)
+    absences: dict = field(default_factory=dict)
     events: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -32,7 +36,7 @@ IMPORT_REVOKE_REASON = "revoked: true in the imported bundle"
 
 
 async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_run: bool = False) -> ImportCounts:
-    """Import the deductions and vetoes of a bundle: validate everything first, then write, idempotent by id.
+    """Import the deductions, vetoes and staff register of a bundle: validate everything first, then write, idempotent by id.
     With `dry_run` everything is checked and counted and the transaction is rolled back."""
     plan = doc.get("plan") if isinstance(doc, dict) else None
     plan_id = plan.get("id") if isinstance(plan, dict) and isinstance(plan.get("id"), str) else ""
@@ -41,7 +45,8 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
             await uow.lock_plan(plan_id)
         existing_settings = await uow.plans.get(plan_id) if plan_id else None
         known_units = await uow.units.ids(plan_id) if plan_id else set()
-        batch = validate_import(doc, existing=existing_settings, known_units=known_units)
+        known_staff = {m.id: m.unit_id for m in await uow.staff.list(plan_id)} if plan_id else {}
+        batch = validate_import(doc, existing=existing_settings, known_units=known_units, known_staff=known_staff)
         plan_id = batch.settings.plan_id
         deductions = {d.id: d for d in await uow.deductions.list(plan_id)}
         vetoes = {v.id: v for v in await uow.vetoes.list(plan_id)}
@@ -59,6 +64,11 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
         for r in batch.vetoes:
             counts.vetoes["received"] += 1
             await _import_veto(uow, actor, plan_id, r, vetoes.get(r.id), counts)
+        counts.staff = await import_staff(uow, actor, batch.staff)
+        counts.events += counts.staff["created"] + counts.staff["updated"]
+        people = await import_leaves_and_absences(uow, actor, batch.settings, batch.leaves, batch.absences)
+        counts.leaves, counts.absences = people["leaves"], people["absences"]
+        counts.events += people["leaves"]["created"] + people["absences"]["created"] + people["absences"]["deducting"]
         if not dry_run:
             await uow.commit()
     return counts

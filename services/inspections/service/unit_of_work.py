@@ -30,6 +30,7 @@ from services.inspections.adapters.repository import (
     SqlAlchemyUnits,
 )
 from services.inspections.domain.model import Absence, Appeal, Deduction, Leave, Veto
+from services.inspections.domain.staff import StaffMember
 
 
 def utcnow() -> datetime:
@@ -48,6 +49,7 @@ class AbstractUnitOfWork(abc.ABC):
     evidence: AbstractEvidenceStore
     absences: AbstractRecords
     leaves: AbstractRecords
+    staff: AbstractRecords            # the staff register (干部职工)
     audit: AbstractAuditLog
     clock: Callable[[], datetime] = staticmethod(utcnow)
 
@@ -86,6 +88,7 @@ class SqlAlchemyInspectionsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
         self.evidence = SqlAlchemyEvidenceStore(s)
         self.absences = SqlAlchemyRecords(s, orm.absences, Absence)
         self.leaves = SqlAlchemyLeaves(s, orm.leaves, Leave)
+        self.staff = SqlAlchemyRecords(s, orm.staff, StaffMember)
         self.audit = SqlAlchemyAuditLog(s)
 
     async def lock_plan(self, plan_id: str) -> None:

@@ -152,3 +152,16 @@ audit = sa.Table(
     sa.Column("object_id", sa.String(200), nullable=False),
     sa.Column("detail", JSONB, nullable=False),
 )
+
+# Migration 0006: each person's eligibility for excellence (评优资格) per graded snapshot
+# (PersonEligibilityGraded from jixiao.scores.v1), for the year-end cadre assessment list.
+person_eligibility = sa.Table(
+    "person_eligibility", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(20), primary_key=True),
+    sa.Column("version", sa.BigInteger, primary_key=True),
+    sa.Column("staff_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("eligible", sa.Boolean, nullable=False),
+    sa.Column("entry", sa.JSON, nullable=False),
+)

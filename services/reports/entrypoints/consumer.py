@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at, payload_of
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
+from services.reports.adapters.people_repository import SqlAlchemyPeopleReadModel
 from services.reports.adapters.repository import SqlAlchemyReadModel
 from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent
 from services.reports.domain.model import (
@@ -26,7 +27,8 @@ from services.reports.domain.model import (
     VetoReceived,
 )
 from services.reports.domain.rules import MAX_NAME, decimal_or_none, grades_of_plan, plan_info_of
-from services.reports.service import handlers
+from services.reports.entrypoints import people_events
+from services.reports.service import handlers, people
 
 log = get_logger("reports.consumer")
 _TOUCHED = "reports.touched"
@@ -142,6 +144,9 @@ class ReportsEventHandler:
         self.zone = zone
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
+        if env.type == people_events.TYPE:   # 评优资格: kept per snapshot, nothing to settle
+            await people.apply_person(SqlAlchemyPeopleReadModel(session), people_events.person_eligibility(env))
+            return
         event = to_event(env)
         if event is None:
             return

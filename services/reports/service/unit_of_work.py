@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.uow import SqlAlchemyUnitOfWork
+from services.reports.adapters.people_repository import AbstractPeopleReadModel, SqlAlchemyPeopleReadModel
 from services.reports.adapters.repository import AbstractReadModel, SqlAlchemyReadModel
 
 
@@ -12,6 +13,8 @@ class SqlAlchemyReportsUnitOfWork(SqlAlchemyUnitOfWork):
     """`async with uow:` gives `uow.reports`; reads need no commit, label changes do."""
 
     reports: AbstractReadModel
+    people: AbstractPeopleReadModel
 
     def bind(self, session: AsyncSession) -> None:
         self.reports = SqlAlchemyReadModel(session)
+        self.people = SqlAlchemyPeopleReadModel(session)

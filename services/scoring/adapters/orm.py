@@ -179,5 +179,32 @@ close_requests = sa.Table(
     sa.Column("last_error", sa.Text),
 )
 
-FACT_TABLES = (plans, units, targets, results, survey_rounds, deductions, vetoes)
-SCORE_TABLES = (unit_scores, score_history, snapshots, snapshot_scores, close_requests)
+# --- people (0005) -------------------------------------------------------------------------------
+
+# Facts about people from inspections (StaffMember*, LeaveRecorded, AbsenceRecorded): kind is
+# staff | leave | absence, data_json the payload as exact JSON. Latest version wins, like every fact.
+people_facts = sa.Table(
+    "people_facts", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("fact_id", sa.String(200), primary_key=True),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("data_json", sa.Text, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("event_id", sa.String(36), nullable=False),
+)
+
+# Each person's eligibility for excellence (评优资格) as graded with a snapshot (immutable like it).
+person_eligibility = sa.Table(
+    "person_eligibility", metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("version", sa.BigInteger, primary_key=True),
+    sa.Column("staff_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("eligible", sa.Boolean, nullable=False),
+    sa.Column("entry_json", sa.Text, nullable=False),
+)
+
+FACT_TABLES = (plans, units, targets, results, survey_rounds, deductions, vetoes, people_facts)
+SCORE_TABLES = (unit_scores, score_history, snapshots, snapshot_scores, close_requests, person_eligibility)

@@ -139,6 +139,20 @@ class AbstractScoringRepository(abc.ABC):
         """How many events of the plan were applied, per source."""
 
 
+    # People (评优资格): not abstract, so that a repository without people keeps working.
+    async def people_rows(self, plan_id: str) -> list[Any]:
+        """The stored people facts of a plan (rows with kind, fact_id, unit_id, data_json)."""
+        raise NotImplementedError
+
+    async def add_person_eligibility(self, rows: list[dict[str, Any]]) -> None:
+        """Store the eligibility rows of a new snapshot."""
+        raise NotImplementedError
+
+    async def person_eligibility(self, plan_id: str, period: str, version: int) -> list[Any]:
+        """The eligibility rows of one snapshot version, by staff id."""
+        raise NotImplementedError
+
+
 class SqlAlchemyScoringRepository(AbstractScoringRepository):
     """Everything the scoring service stores, on one session (the caller owns the transaction)."""
 
@@ -175,6 +189,20 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
                 .values(category=values["category"], date=values["date"], document=values["document"])
                 .returning(t.c.version))
         return (await self.session.execute(stmt)).first() is not None
+
+    async def people_rows(self, plan_id: str) -> list[Any]:
+        t = orm.people_facts
+        q = sa.select(t).where(t.c.plan_id == plan_id).order_by(t.c.kind, t.c.fact_id)
+        return list((await self.session.execute(q)).all())
+
+    async def add_person_eligibility(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(sa.insert(orm.person_eligibility), rows)
+
+    async def person_eligibility(self, plan_id: str, period: str, version: int) -> list[Any]:
+        t = orm.person_eligibility
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period, t.c.version == version)
+        return list((await self.session.execute(q.order_by(t.c.staff_id))).all())
 
     async def request_close(self, plan_id: str, period: str, actor: str) -> None:
         await self.session.execute(sa.insert(orm.close_requests).values(plan_id=plan_id, period=period, actor=actor))

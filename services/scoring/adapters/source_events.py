@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from jixiao.errors import InvalidInput
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.rules import exactjson
 from jixiao.rules.periods import PERIODS
 from services.scoring.adapters.facts import (
     date_field,
@@ -130,6 +131,23 @@ async def _veto_lifted(repo: AbstractScoringRepository, e: _Event) -> bool:
     return await repo.upsert_latest("vetoes", values, update=["lifted", "version", "event_id"])
 
 
+def _people_fact(kind: str, id_field: str, fields: tuple[str, ...]):
+    """A store function for one people event: the payload's fields as exact JSON, latest version wins."""
+
+    async def store(repo: AbstractScoringRepository, e: _Event) -> bool:
+        p = e.payload
+        fact_id = getattr(p, id_field)
+        if not fact_id:
+            raise InvalidInput(f"{e.env.type} {e.env.event_id}: no {id_field}")
+        data = {f: (list(getattr(p, f)) if f in ("roles", "oversees") else getattr(p, f)) for f in fields}
+        await repo.upsert_latest("people_facts", {
+            "plan_id": e.base["plan_id"], "kind": kind, "fact_id": fact_id, "unit_id": e.base["unit_id"],
+            "data_json": exactjson.dumps(data), "version": e.base["version"], "event_id": e.env.event_id})
+        return False
+
+    return store
+
+
 PLAN_EVENTS: dict[str, Callable[[AbstractScoringRepository, _Event], Awaitable[Touch | None]]] = {
     "PlanPublished": _plan_published,
     "PeriodClosed": _period_closed,
@@ -144,6 +162,11 @@ UNIT_EVENTS: dict[str, Callable[[AbstractScoringRepository, _Event], Awaitable[b
     "DeductionRevoked": _deduction_revoked,
     "VetoIssued": _veto_issued,
     "VetoLifted": _veto_lifted,
+    # people (评优资格): stored for the graded close, they change no unit's score (no Touch)
+    "StaffMemberUpserted": _people_fact("staff", "staff_id", ("name", "position", "roles", "oversees")),
+    "StaffMemberRemoved": _people_fact("staff_removed", "staff_id", ("reason",)),
+    "LeaveRecorded": _people_fact("leave", "leave_id", ("staff_id", "type", "start", "end")),
+    "AbsenceRecorded": _people_fact("absence", "absence_id", ("staff_id", "activity", "date", "excused")),
 }
 
 

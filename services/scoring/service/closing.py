@@ -18,7 +18,7 @@ from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan
 from services.scoring.domain.model import UnitScore
 from services.scoring.domain.results import explanation_to_dict, results_to_dict, unit_to_dict
-from services.scoring.service import events
+from services.scoring.service import events, people
 from services.scoring.service.common import (
     Dependencies,
     NotGradable,
@@ -46,12 +46,13 @@ class CloseReport:
     created: bool
     diff: list[DiffEntry]
     reconciled: dict[str, int]
+    people_diff: list[people.PersonChange] = dataclasses.field(default_factory=list)  # 评优资格 changes
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
         return {"plan": self.plan_id, "period": self.period, "snapshot_version": self.snapshot_version,
                 "units": self.units, "created": self.created, "reconciled": self.reconciled,
-                "diff": [d.to_dict() for d in self.diff]}
+                "diff": [d.to_dict() for d in self.diff], "people_diff": [p.to_dict() for p in self.people_diff]}
 
 
 @dataclass(frozen=True)
@@ -112,18 +113,21 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         previous = await repo.snapshot(plan_id, period)
         old_entries = exactjson.loads(previous.results_json)["units"] if previous is not None else []
         diff = diff_units(old_entries, plain_entries(entries))
-        if previous is not None and not diff and previous.plan_version == plan_row.version:
+        persons = await people.current_people(uow, plan, plan_row.plan_json, graded)
+        people_diff = people.diff_people(await people.previous_people(uow, plan_id, period, previous), persons)
+        if previous is not None and not diff and not people_diff and previous.plan_version == plan_row.version:
             return CloseReport(plan_id, period, previous.version, previous.units, False, [], {})
         version = (previous.version if previous is not None else 0) + 1
         snapshot = _Snapshot(plan_id, plan, plan_row.version, period, version, actor, graded, entries, diff)
         await _store_snapshot(uow, snapshot)
         await _publish_grades(deps, uow, snapshot)
+        await people.store_and_publish(uow, plan_id, period, version, persons, people_diff)  # 评优资格
         await uow.commit()
     if progress:
         progress("grade", 1, 1)
     log.info("scoring.period_closed", plan=plan_id, period=period, version=version, units=len(graded),
              changed=len(diff), actor=actor)
-    return CloseReport(plan_id, period, version, len(graded), True, diff, {})
+    return CloseReport(plan_id, period, version, len(graded), True, diff, {}, people_diff)
 
 
 async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:

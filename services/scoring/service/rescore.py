@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jixiao.errors import FieldProblem, InvalidInput, NotFound
@@ -10,6 +10,7 @@ from jixiao.logging import get_logger
 from jixiao.rules import exactjson
 from jixiao.rules.periods import PERIODS
 from services.scoring.domain.results import unit_to_dict
+from services.scoring.service import people
 from services.scoring.service.common import YEAR, Dependencies, Progress, plain_entries, provisional_entry
 from services.scoring.service.diff import DiffEntry, diff_units
 from services.scoring.service.queries import provisional_entries
@@ -31,11 +32,13 @@ class RescoreReport:
     against: str              # "snapshot:<version>" or "provisional"
     diff: list[DiffEntry]
     reconciled: dict[str, int]
+    people_diff: list[people.PersonChange] = field(default_factory=list)  # 评优资格 against the snapshot
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
         return {"plan": self.plan_id, "period": self.period, "units": self.units, "against": self.against,
-                "reconciled": self.reconciled, "diff": [d.to_dict() for d in self.diff]}
+                "reconciled": self.reconciled, "diff": [d.to_dict() for d in self.diff],
+                "people_diff": [p.to_dict() for p in self.people_diff]}
 
 
 async def rescore(deps: Dependencies, plan_id: str, period: str = YEAR, actor: str = "rescore",
@@ -55,6 +58,7 @@ async def rescore(deps: Dependencies, plan_id: str, period: str = YEAR, actor: s
         if progress:
             progress("score", 0, 1)
         graded, plan = await score_and_grade(deps, uow, plan_id, period, label="rescore")
+        people_diff = await _people_diff(uow, plan_id, period, plan, graded)
         await uow.commit()
     after = plain_entries([unit_to_dict(plan, s) for s in graded])
     if against == PROVISIONAL:
@@ -63,7 +67,15 @@ async def rescore(deps: Dependencies, plan_id: str, period: str = YEAR, actor: s
         progress("score", 1, 1)
     diff = diff_units(before, after)
     log.info("scoring.rescored", plan=plan_id, period=period, units=len(graded), changed=len(diff), actor=actor)
-    return RescoreReport(plan_id, period, len(graded), against, diff, reconciled)
+    return RescoreReport(plan_id, period, len(graded), against, diff, reconciled, people_diff)
+
+
+async def _people_diff(uow: Any, plan_id: str, period: str, plan: Any, graded: list) -> list[people.PersonChange]:
+    """Whose eligibility the recomputed grades would change, against the latest graded snapshot."""
+    plan_row = await uow.repo.plan_row(plan_id)
+    now = await people.current_people(uow, plan, plan_row.plan_json, graded)
+    return people.diff_people(await people.previous_people(uow, plan_id, period, await uow.repo.snapshot(plan_id, period)),
+                              now)
 
 
 async def _baseline(deps: Dependencies, plan_id: str, period: str) -> tuple[list[dict[str, Any]], str]:

@@ -144,6 +144,7 @@ class _State:
     evidence: dict = dataclasses.field(default_factory=dict)
     absences: dict = dataclasses.field(default_factory=dict)
     leaves: dict = dataclasses.field(default_factory=dict)
+    staff: dict = dataclasses.field(default_factory=dict)
     audit: list = dataclasses.field(default_factory=list)
 
 
@@ -181,6 +182,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
         self.evidence = FakeEvidenceStore(st.evidence, st.inspections)
         self.absences = FakeRecords(st.absences)
         self.leaves = FakeRecords(st.leaves, "start")
+        self.staff = FakeRecords(st.staff, "created_at")
         self.audit = FakeAuditLog(st.audit)
         return self
 

@@ -174,6 +174,7 @@ class ScoringState:
     snapshot_scores: dict[tuple[str, str, int, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
     close_requests: list[SimpleNamespace] = dataclasses.field(default_factory=list)
     applied: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)   # plan -> source -> events
+    person_eligibility: dict[tuple[str, str, int, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
     outbox: list[Envelope] = dataclasses.field(default_factory=list)                # committed events
     locks: list[tuple] = dataclasses.field(default_factory=list)
 
@@ -325,6 +326,19 @@ class FakeScoringRepository(AbstractScoringRepository):
 
     async def applied_by_source(self, plan_id):
         return dict(self.st.applied.get(plan_id, {}))
+
+    async def people_rows(self, plan_id):
+        rows = [r for r in self.st.facts.get("people_facts", {}).values() if r.plan_id == plan_id]
+        return [copy.copy(r) for r in sorted(rows, key=lambda r: (r.kind, r.fact_id))]
+
+    async def add_person_eligibility(self, rows):
+        for r in rows:
+            key = (r["plan_id"], r["period"], r["version"], r["staff_id"])
+            assert key not in self.st.person_eligibility, f"eligibility {key} written twice"
+            self.st.person_eligibility[key] = _row(**r)
+
+    async def person_eligibility(self, plan_id, period, version):
+        return [copy.copy(r) for k, r in sorted(self.st.person_eligibility.items()) if k[:3] == (plan_id, period, version)]
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
