@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from jixiao.rules.exactjson import dumps
+from jixiao.validation import VersionQuery
 from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service import closing, queries
@@ -58,7 +59,7 @@ async def rescore(plan: str, period: str, deps: Deps, who: Office, request: Requ
 
 @router.get("/periods/{period}/results", response_model=None)
 async def results(plan: str, period: str, deps: Deps,
-                  version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                  version: VersionQuery = None) -> Response:
     """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
     text, snapshot_version = await queries.results(deps, plan, period, version)
     return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
@@ -66,7 +67,7 @@ async def results(plan: str, period: str, deps: Deps,
 
 @router.get("/periods/{period}/units/{unit}", response_model=None)
 async def unit_score(plan: str, period: str, unit: str, deps: Deps,
-                     version: Annotated[int | None, Query(ge=1)] = None,
+                     version: VersionQuery = None,
                      provisional: bool = False) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
     return _json(await queries.unit_score(deps, plan, period, unit, version, provisional))
@@ -81,7 +82,7 @@ async def unit_history(plan: str, period: str, unit: str, deps: Deps) -> Respons
 
 @router.get("/periods/{period}/rankings", response_model=None)
 async def rankings(plan: str, period: str, deps: Deps, group: str | None = None,
-                   version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                   version: VersionQuery = None) -> Response:
     """Units ranked within their groups (one group with `?group=`)."""
     return _json(await queries.rankings(deps, plan, period, group, version))
 

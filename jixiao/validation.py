@@ -1,0 +1,126 @@
+"""What may enter the platform at its edge: bounded decimals, clean text, ids, paging and years.
+
+Every service's request schemas subclass `Schema` (or use the Annotated types below), so a value
+is checked once, here, before any arithmetic, formatting or database call: a decimal has a range
+and a precision, a string carries no NUL or control character (PostgreSQL refuses NUL, openpyxl
+refuses the C0 controls, and either would otherwise surface as a 500), and integers that reach
+the database fit its columns.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
+
+from jixiao.rules.decimals import MAX_ADJUSTED, decimal_problem
+
+MAX_TEXT = 20_000          # characters in one string field (comments, reasons, notes)
+MAX_INT = 2**31 - 1        # PostgreSQL integer
+MIN_YEAR, MAX_YEAR = 1990, 2200
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def text_problem(value: str, max_length: int = MAX_TEXT) -> str | None:
+    """Why `value` may not enter as text (None: it may): too long, NUL, control or lone surrogate."""
+    if len(value) > max_length:
+        return f"must be at most {max_length} characters"
+    for ch in value:
+        if (ch < " " and ch not in _ALLOWED_CONTROLS) or "\x7f" <= ch <= "\x9f" or "\ud800" <= ch <= "\udfff":
+            return f"must not contain the control character U+{ord(ch):04X}"
+    return None
+
+
+def value_problem(value: Any, depth: int = 0) -> str | None:
+    """Why a decoded value (or anything inside it) may not enter; None when every part may."""
+    if depth > 64:
+        return "is nested too deeply"
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return decimal_problem(value)
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, int):
+        return None if abs(value) <= 10**(MAX_ADJUSTED + 1) else "is out of range"
+    if isinstance(value, float):
+        return None if value == value and abs(value) < 10**(MAX_ADJUSTED + 1) else "is out of range"
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            problem = value_problem(k, depth + 1) or value_problem(v, depth + 1)
+            if problem:
+                return f"{k}: {problem}" if isinstance(k, str) and len(k) < 100 else problem
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        for i, v in enumerate(value):
+            problem = value_problem(v, depth + 1)
+            if problem:
+                return f"[{i}]: {problem}"
+    return None
+
+
+def _checked_decimal(value: Decimal) -> Decimal:
+    problem = decimal_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _checked_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _name(value: str) -> str:
+    problem = text_problem(value, 500)
+    if problem or "\n" in value or "\r" in value or "\t" in value:
+        raise ValueError(problem or "must be one line")
+    return value
+
+
+BoundedDecimal = Annotated[Decimal, AfterValidator(_checked_decimal)]
+Text = Annotated[str, AfterValidator(_checked_text)]
+Name = Annotated[str, AfterValidator(_name)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+
+# Path and query parameters (FastAPI): ids with a pattern, paging, versions and years in range.
+PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
+
+
+class Schema(BaseModel):
+    """Base of request schemas: every field — nested lists and dicts included — is checked by
+    `value_problem` after its own validation (bounded decimals, clean text)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _at_the_edge(cls, value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value          # validated by its own class
+        problem = value_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+_CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def url_problem(path: str, query: str) -> str | None:
+    """Why a request's decoded path or query may not enter (control characters), else None."""
+    if _CONTROL_IN_URL.search(path) or _CONTROL_IN_URL.search(query):
+        return "the URL must not contain control characters"
+    if any(unicodedata.category(ch) == "Cs" for ch in path + query):
+        return "the URL must be valid UTF-8"
+    return None
