@@ -15,13 +15,14 @@ from fastapi import APIRouter, FastAPI
 from jixiao import logging as jlog
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
-from jixiao.http import install_observability, install_problem_handlers
+from jixiao.http import install_observability, install_problem_handlers, use_exact_json
 from jixiao.messaging.consumer import BatchApplier, EventHandler, IdempotentConsumer
 from jixiao.messaging.outbox import MessagingTables, Outbox
 from jixiao.messaging.relay import OutboxRelay
 from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.metrics import KernelMetrics, kernel_metrics
 from jixiao.migrations import migrate
+from jixiao.revocation import revoked_ids
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 
 log = jlog.get_logger("jixiao.runtime")
@@ -62,6 +63,7 @@ class Runtime:
         self.consumer: IdempotentConsumer | None = None
         self.grpc_port: int | None = None
         self.extras: dict[str, Any] = {}
+        self.revoked_tokens: frozenset[str] = frozenset()   # token ids revoked by the office (jixiao.revocation)
         self._tasks: list[asyncio.Task] = []
         self._grpc_server = None
 
@@ -72,6 +74,9 @@ class Runtime:
     async def start(self) -> None:
         if self.settings.migrate:
             await migrate(self.db.url, self.parts.name)
+        if self.settings.auth_required:
+            await self.refresh_revocations()
+            self._tasks.append(asyncio.create_task(self._watch_revocations(), name=f"{self.parts.name}-revocations"))
         if self.outbox is not None:
             self.relay = OutboxRelay(self.db, self.parts.tables.outbox, self.kafka, self.metrics,
                                      [self.outbox.topic], interval=self.settings.relay_interval_ms / 1000)
@@ -85,10 +90,23 @@ class Runtime:
         if self.parts.grpc is not None:
             self._grpc_server, self.grpc_port = await start_server(
                 self.settings.grpc_port, self.parts.grpc(self), service_names=self.parts.grpc_names,
-                token_secret=self.settings.secret_key if self.settings.auth_required else None)
+                token_secret=self.settings.secret_key if self.settings.auth_required else None,
+                revoked=lambda: self.revoked_tokens)
         if self.parts.on_start is not None:
             await self.parts.on_start(self)
         log.info("service.started", grpc_port=self.grpc_port)
+
+    async def refresh_revocations(self) -> None:
+        """Re-read the revoked token ids (kept as they were when the database cannot be read)."""
+        try:
+            self.revoked_tokens = await revoked_ids(self.db.engine)
+        except Exception as exc:
+            log.warning("auth.revocations_unreadable", error=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+    async def _watch_revocations(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.revocation_refresh_s)
+            await self.refresh_revocations()
 
     async def prune_outbox_once(self, now: dt.datetime | None = None) -> int:
         """Delete published outbox rows older than the retention (positions stay counts of all events)."""
@@ -172,7 +190,8 @@ def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = N
     app = FastAPI(title=parts.title or f"Jixiao {parts.name}", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
-    install_observability(app, runtime.metrics, runtime.ready)
+    install_observability(app, runtime.metrics, runtime.ready, limit_for=settings.body_limit)
     for router in parts.routers:
+        use_exact_json(router)            # one exact-JSON reader for every service's bodies
         app.include_router(router)
     return app
