@@ -19,6 +19,7 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -125,10 +126,11 @@ def _same_origin(request: Request) -> bool:
     return rest.split("/", 1)[0].lower() == host.lower()
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     """FastAPI dependency: the caller (the local operator when auth is off)."""
     settings = request.app.state.runtime.settings
     if not settings.auth_required:
+        caller_var.set(LOCAL_OPERATOR)
         return LOCAL_OPERATOR
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -140,10 +142,15 @@ def current_principal(request: Request) -> Principal:
     if not token.strip():
         raise Unauthorized("this service needs `Authorization: Bearer <token>` (see `jixiao token`)")
     revoked = getattr(request.app.state.runtime, "revoked_tokens", frozenset())
-    return read_token(settings.secret_key, token.strip(), revoked)
+    who = read_token(settings.secret_key, token.strip(), revoked)
+    caller_var.set(who)
+    return who
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
+
+# The caller of the request or call being handled, for the audit trail (set by current_principal).
+caller_var: ContextVar[Principal | None] = ContextVar("jixiao_caller", default=None)
 
 
 def signed_in(who: Caller) -> Principal:

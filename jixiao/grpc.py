@@ -70,7 +70,10 @@ def _as_caller(handler: grpc.RpcMethodHandler, user: str) -> grpc.RpcMethodHandl
         return handler
 
     async def unary(request, context):
+        from jixiao.auth import Principal, caller_var
+
         token = _caller.set(user)
+        caller_var.set(Principal(user, frozenset({"office"})))
         try:
             return await handler.unary_unary(request, context)
         finally:

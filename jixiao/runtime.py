@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
 
 from jixiao import logging as jlog
+from jixiao.audit import TABLE as AUDIT_TABLE
+from jixiao.audit import audit_table
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
 from jixiao.http import install_observability, install_problem_handlers, use_exact_json
@@ -64,6 +66,7 @@ class Runtime:
         self.grpc_port: int | None = None
         self.extras: dict[str, Any] = {}
         self.revoked_tokens: frozenset[str] = frozenset()   # token ids revoked by the office (jixiao.revocation)
+        self.audit: sa.Table | None = None      # the service's audit chain, when its migrations created one
         self._tasks: list[asyncio.Task] = []
         self._grpc_server = None
 
@@ -74,6 +77,9 @@ class Runtime:
     async def start(self) -> None:
         if self.settings.migrate:
             await migrate(self.db.url, self.parts.name)
+        async with self.db.engine.connect() as conn:
+            if (await conn.execute(sa.text(f"SELECT to_regclass('{AUDIT_TABLE}')"))).scalar() is not None:
+                self.audit = audit_table(sa.MetaData())
         if self.settings.auth_required:
             await self.refresh_revocations()
             self._tasks.append(asyncio.create_task(self._watch_revocations(), name=f"{self.parts.name}-revocations"))
@@ -137,6 +143,11 @@ class Runtime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # Python 3.11's asyncio.wait_for can swallow a cancellation that arrives as its inner
+            # wait completes (the relay's wake-up races its stop): cancel again until it is done.
+            while not task.done():
+                await asyncio.wait([task], timeout=1)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.relay is not None:

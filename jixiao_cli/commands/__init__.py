@@ -6,12 +6,13 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from jixiao_cli.commands import auth, data, stack
+    from jixiao_cli.commands import audit, auth, data, stack
     from services.scoring.entrypoints.offline import score
     from services.surveys.entrypoints.cli import app as survey_app
 
     stack.register(app)
     data.register(app)
     auth.register(app)
+    audit.register(app)
     app.command("score")(score)
     app.add_typer(survey_app, name="survey", help="Public evaluation tools (sampling).")

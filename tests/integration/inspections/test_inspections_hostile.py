@@ -101,3 +101,28 @@ async def test_a_unit_officer_of_another_plan_may_not_appeal(client):
     assert other_plan.status_code == 403
     own = await client.post(appeal, json={"reason": "已整改"}, headers=bearer("u1", "unit", units=("p1:u1",)))
     assert own.status_code == 201, own.text
+
+
+async def test_the_audit_chain_records_the_token_user_and_shows_tampering(client, database_url, capsys):
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from jixiao_cli.commands.audit import verify_all
+
+    body = {"unit_id": "u1", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"}
+    for points in ("1", "0.5"):
+        made = await client.post("/v1/plans/p1/deductions", json={**body, "points": points}, headers=INSPECTOR)
+        assert made.status_code == 201, made.text
+    assert await verify_all(database_url) == []
+    assert "inspections: ok" in capsys.readouterr().out
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            rows = (await conn.execute(text("SELECT seq, actor, role FROM inspections.audit_chain ORDER BY seq"))).all()
+            assert [(r.actor, r.role) for r in rows][-2:] == [("王五", "inspector")] * 2
+            await conn.execute(text("UPDATE inspections.audit_chain SET after = replace(after, '0.5', '0.1') "
+                                    "WHERE seq = :s"), {"s": rows[-1].seq})
+    finally:
+        await engine.dispose()
+    assert await verify_all(database_url) == ["inspections"]
+    assert f"inspections: audit chain broken at row {rows[-1].seq}" in capsys.readouterr().err
