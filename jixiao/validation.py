@@ -124,3 +124,30 @@ def url_problem(path: str, query: str) -> str | None:
     if any(unicodedata.category(ch) == "Cs" for ch in path + query):
         return "the URL must be valid UTF-8"
     return None
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def message_problem(message: Any, depth: int = 0) -> str | None:
+    """Why a protobuf message (an event from another service) may not be used: a decimal carried as
+    a string out of range or precision, or text with NUL/control characters. None when it may."""
+    if depth > 32:
+        return "is nested too deeply"
+    for field, value in message.ListFields():
+        if field.message_type is not None and field.message_type.GetOptions().map_entry:
+            items = list(value.values())
+        elif field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED:
+            items = list(value)
+        else:
+            items = [value]
+        for item in items:
+            if isinstance(item, str):
+                trouble = (decimal_problem(Decimal(item)) if _NUMBER.match(item) else None) or text_problem(item)
+            elif hasattr(item, "ListFields"):
+                trouble = message_problem(item, depth + 1)
+            else:
+                trouble = None
+            if trouble:
+                return f"{field.name}: {trouble}"
+    return None
