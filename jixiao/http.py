@@ -294,3 +294,42 @@ def install_observability(app: FastAPI, metrics: KernelMetrics,
     async def metrics_endpoint() -> Response:
         body, content_type = render()
         return PlainTextResponse(body, media_type=content_type)
+
+
+_PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "trace_id": {"type": "string"},
+    "errors": {"type": "array", "items": {"type": "object", "properties": {
+        "field": {"type": "string"}, "message": {"type": "string"}}}}}}
+
+
+def _problem_response(description: str) -> dict:
+    return {"description": description, "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+
+
+# What every route of every service may answer besides its own successes (all problem+json).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem_response("malformed request: not JSON, nested too deeply, control characters in the URL"),
+    401: _problem_response("no valid bearer token (with JIXIAO_AUTH on)"),
+    403: _problem_response("the token's role or units do not allow this"),
+    413: _problem_response("the body is larger than this route class's limit"),
+    422: _problem_response("invalid input: every bad field listed in errors"),
+    500: _problem_response("the service failed; the trace_id names it in the logs"),
+}
+
+
+def document_security(app: FastAPI) -> None:
+    """Declare the bearer scheme (a token from `jixiao token`) in the app's OpenAPI."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
+                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                "description": "a token issued by `jixiao token` (or the jixiao_token cookie, for reads)"}
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -17,7 +17,13 @@ from jixiao.audit import TABLE as AUDIT_TABLE
 from jixiao.audit import audit_table
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
-from jixiao.http import install_observability, install_problem_handlers, use_exact_json
+from jixiao.http import (
+    PROBLEM_RESPONSES,
+    document_security,
+    install_observability,
+    install_problem_handlers,
+    use_exact_json,
+)
 from jixiao.messaging.consumer import BatchApplier, EventHandler, IdempotentConsumer
 from jixiao.messaging.outbox import MessagingTables, Outbox
 from jixiao.messaging.relay import OutboxRelay
@@ -204,5 +210,6 @@ def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = N
     install_observability(app, runtime.metrics, runtime.ready, limit_for=settings.body_limit)
     for router in parts.routers:
         use_exact_json(router)            # one exact-JSON reader for every service's bodies
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    document_security(app)
     return app
