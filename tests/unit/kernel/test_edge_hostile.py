@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
@@ -81,12 +82,17 @@ def _client(app: FastAPI) -> httpx.AsyncClient:
 
 
 async def test_a_500_is_a_problem_with_the_trace_id_logged_as_one_json_line(monkeypatch):
-    stream = io.StringIO()            # kept open: loggers cache the stream they first wrote to
+    stream = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)
-    jlog.configure("edge-test")
-    app, _ = _app()
-    async with _client(app) as client:
-        response = await client.get("/v1/boom", headers={"x-trace-id": "trace-abc"})
+    jlog.configure("edge-test")                            # the services' real JSON configuration,
+    structlog.configure(cache_logger_on_first_use=False)   # without binding loggers to this stream
+    try:
+        app, _ = _app()
+        async with _client(app) as client:
+            response = await client.get("/v1/boom", headers={"x-trace-id": "trace-abc"})
+    finally:
+        structlog.reset_defaults()
+        structlog.contextvars.clear_contextvars()
     err = stream.getvalue()
     body = response.json()
     assert (response.status_code, response.headers["content-type"]) == (500, "application/problem+json")
