@@ -19,6 +19,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, StringConstraints, field_validator
 
 from jixiao.rules.decimals import MAX_ADJUSTED, decimal_problem
+from jixiao.rules.periods import PERIODS
 
 MAX_TEXT = 200_000         # characters in one string field (a self-assessment report is the longest)
 MAX_INT = 2**31 - 1        # PostgreSQL integer
@@ -99,6 +100,7 @@ Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
+PeriodPath = Annotated[str, Path(pattern=f"^({'|'.join(PERIODS)})$", description="Y, H1 or Q1-Q4")]
 
 
 class Schema(BaseModel):
