@@ -126,3 +126,20 @@ async def test_the_audit_chain_records_the_token_user_and_shows_tampering(client
         await engine.dispose()
     assert await verify_all(database_url) == ["inspections"]
     assert f"inspections: audit chain broken at row {rows[-1].seq}" in capsys.readouterr().err
+
+
+async def test_a_token_revoked_by_the_office_is_refused(database_url):
+    from jixiao.auth import issue_token, token_id_of
+    from jixiao.revocation import revoke
+
+    app = create_app(ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
+                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    token = issue_token(SECRET, "王五", ["inspector"])
+    headers = {"authorization": f"Bearer {token}"}
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inspections") as c:
+            assert (await c.get("/v1/plans/p1/deductions", headers=headers)).status_code == 200
+            assert await revoke(database_url, token_id_of(token), reason="lost phone") is True
+            await app.state.runtime.refresh_revocations()      # what the service does every 15 s
+            refused = await c.get("/v1/plans/p1/deductions", headers=headers)
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
