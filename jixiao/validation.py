@@ -130,6 +130,7 @@ def url_problem(path: str, query: str) -> str | None:
     return None
 
 
+_EVENT_DIGITS = 28   # events carry computed values at the scoring context's precision (SCORING_CONTEXT)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -147,7 +148,8 @@ def message_problem(message: Any, depth: int = 0) -> str | None:
             items = [value]
         for item in items:
             if isinstance(item, str):
-                trouble = (decimal_problem(Decimal(item)) if _NUMBER.match(item) else None) or text_problem(item)
+                trouble = (decimal_problem(Decimal(item), max_digits=_EVENT_DIGITS, min_exponent=-_EVENT_DIGITS)
+                           if _NUMBER.match(item) else None) or text_problem(item)
             elif hasattr(item, "ListFields"):
                 trouble = message_problem(item, depth + 1)
             else:

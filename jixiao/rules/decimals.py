@@ -30,8 +30,9 @@ MAX_ADJUSTED = 14
 MIN_EXPONENT = -12
 
 
-def decimal_problem(value: Decimal) -> str | None:
-    """Why `value` may not enter the platform (None: it may); no arithmetic on the value."""
+def decimal_problem(value: Decimal, *, max_digits: int = MAX_DIGITS, min_exponent: int = MIN_EXPONENT) -> str | None:
+    """Why `value` may not enter the platform (None: it may); no arithmetic on the value. Computed
+    values passed between services (a survey score) may use the scoring context's 28 digits."""
     if not value.is_finite():
         return "must be a finite number"
     _sign, digits, exponent = value.as_tuple()
@@ -40,10 +41,10 @@ def decimal_problem(value: Decimal) -> str | None:
     n = len(digits)
     while n > 1 and digits[n - 1] == 0:      # trailing zeros are not precision ("1.5000")
         n, exponent = n - 1, exponent + 1
-    if exponent < MIN_EXPONENT:
-        return f"must have at most {-MIN_EXPONENT} decimal places"
-    if n > MAX_DIGITS:
-        return f"must have at most {MAX_DIGITS} significant digits"
+    if exponent < min_exponent:
+        return f"must have at most {-min_exponent} decimal places"
+    if n > max_digits:
+        return f"must have at most {max_digits} significant digits"
     return None
 
 
