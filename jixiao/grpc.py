@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -19,12 +20,24 @@ _STATUS = {400: grpc.StatusCode.INVALID_ARGUMENT, 404: grpc.StatusCode.NOT_FOUND
            422: grpc.StatusCode.INVALID_ARGUMENT, 503: grpc.StatusCode.UNAVAILABLE}
 
 
+# Calls that change state: the office only, and the actor is the token's user (`caller`).
+WRITE_METHODS = ("/ClosePeriod", "/Rescore")
+_caller: ContextVar[str | None] = ContextVar("grpc_caller", default=None)
+
+
+def caller(default: str) -> str:
+    """The user of the current gRPC call's token (with auth on), else `default`."""
+    return _caller.get() or default
+
+
 class _TokenCheck(grpc.aio.ServerInterceptor):
     """With auth on: every call but health checks needs `authorization: Bearer <token>` of a system
-    or office role (UNAUTHENTICATED / PERMISSION_DENIED otherwise)."""
+    or office role, writes (`WRITE_METHODS`) of the office (UNAUTHENTICATED / PERMISSION_DENIED
+    otherwise); revoked tokens are refused."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, revoked: Callable[[], frozenset[str]] = frozenset) -> None:
         self.secret = secret
+        self.revoked = revoked
 
     async def intercept_service(self, continuation, details):
         handler = await continuation(details)
@@ -37,13 +50,37 @@ class _TokenCheck(grpc.aio.ServerInterceptor):
         try:
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("this call needs `authorization: Bearer <token>` metadata")
-            who = read_token(self.secret, token.strip())
+            who = read_token(self.secret, token.strip(), self.revoked())
         except Unauthorized as exc:
             return _refusal(handler, grpc.StatusCode.UNAUTHENTICATED, exc.detail)
         if not who.has(*GRPC_ROLES):
             return _refusal(handler, grpc.StatusCode.PERMISSION_DENIED,
                             f"{who.user} may not call {details.method}: it needs the role system or office")
+        if details.method.endswith(WRITE_METHODS):
+            if not who.has("office"):
+                return _refusal(handler, grpc.StatusCode.PERMISSION_DENIED,
+                                f"{who.user} may not call {details.method}: it needs the role office")
+            return _as_caller(handler, who.user)
         return handler
+
+
+def _as_caller(handler: grpc.RpcMethodHandler, user: str) -> grpc.RpcMethodHandler:
+    """The same handler, run with `caller()` naming the token's user."""
+    if handler.unary_unary is None:
+        return handler
+
+    async def unary(request, context):
+        from jixiao.auth import Principal, caller_var
+
+        token = _caller.set(user)
+        caller_var.set(Principal(user, frozenset({"office"})))
+        try:
+            return await handler.unary_unary(request, context)
+        finally:
+            _caller.reset(token)
+
+    return grpc.unary_unary_rpc_method_handler(unary, request_deserializer=handler.request_deserializer,
+                                               response_serializer=handler.response_serializer)
 
 
 def _refusal(handler: grpc.RpcMethodHandler, code: grpc.StatusCode, message: str) -> grpc.RpcMethodHandler:
@@ -65,11 +102,11 @@ def bearer_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
 
 
 async def start_server(port: int, registrations: Iterable[Registration], *, host: str = "127.0.0.1",
-                       service_names: Iterable[str] = (), token_secret: str | None = None
-                       ) -> tuple[grpc.aio.Server, int]:
+                       service_names: Iterable[str] = (), token_secret: str | None = None,
+                       revoked: Callable[[], frozenset[str]] = frozenset) -> tuple[grpc.aio.Server, int]:
     """Start a server with our servicers and grpc.health.v1; returns it and its bound port.
     With `token_secret`, calls need a bearer token (see `_TokenCheck`)."""
-    server = grpc.aio.server(interceptors=[_TokenCheck(token_secret)] if token_secret else None)
+    server = grpc.aio.server(interceptors=[_TokenCheck(token_secret, revoked)] if token_secret else None)
     for add, servicer in registrations:
         add(servicer, server)
     health_servicer = health.aio.HealthServicer()

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from jixiao.db import check_schema_name
+from jixiao.revocation import create_revocation_table
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -31,6 +32,8 @@ async def migrate(url: str, service: str, schema: str | None = None) -> None:
             # Several processes of one service may start together: serialize their migrations.
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(schema.encode())})
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(b"auth")})
+            await create_revocation_table(conn)     # the shared revoked-token list (jixiao.revocation)
             cfg = alembic_config(service, schema)
 
             def upgrade(sync_conn) -> None:

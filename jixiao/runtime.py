@@ -13,9 +13,17 @@ import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
 
 from jixiao import logging as jlog
+from jixiao.audit import TABLE as AUDIT_TABLE
+from jixiao.audit import audit_table
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
-from jixiao.http import install_observability, install_problem_handlers
+from jixiao.http import (
+    PROBLEM_RESPONSES,
+    document_security,
+    install_observability,
+    install_problem_handlers,
+    use_exact_json,
+)
 from jixiao.messaging.consumer import EventHandler, IdempotentConsumer
 from jixiao.messaging.inbox import BatchApplier
 from jixiao.messaging.outbox import MessagingTables, Outbox
@@ -23,6 +31,7 @@ from jixiao.messaging.relay import OutboxRelay
 from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.metrics import KernelMetrics, kernel_metrics
 from jixiao.migrations import migrate
+from jixiao.revocation import revoked_ids
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 
 log = jlog.get_logger("jixiao.runtime")
@@ -64,6 +73,8 @@ class Runtime:
         self.consumer: IdempotentConsumer | None = None
         self.grpc_port: int | None = None
         self.extras: dict[str, Any] = {}
+        self.revoked_tokens: frozenset[str] = frozenset()   # token ids revoked by the office (jixiao.revocation)
+        self.audit: sa.Table | None = None      # the service's audit chain, when its migrations created one
         self._tasks: list[asyncio.Task] = []
         self._grpc_server = None
 
@@ -74,6 +85,11 @@ class Runtime:
     async def start(self) -> None:
         if self.settings.migrate:
             await migrate(self.db.url, self.parts.name)
+        if not await self.probe_audit_table():  # the database is not reachable yet: keep looking
+            self._tasks.append(asyncio.create_task(self._await_audit_table(), name=f"{self.parts.name}-audit"))
+        if self.settings.auth_required:
+            await self.refresh_revocations()
+            self._tasks.append(asyncio.create_task(self._watch_revocations(), name=f"{self.parts.name}-revocations"))
         if self.outbox is not None:
             self.relay = OutboxRelay(self.db, self.parts.tables.outbox, self.kafka, self.metrics,
                                      [self.outbox.topic], interval=self.settings.relay_interval_ms / 1000)
@@ -89,10 +105,40 @@ class Runtime:
             self._grpc_server, self.grpc_port = await start_server(
                 self.settings.grpc_port, self.parts.grpc(self), host=self.settings.grpc_host,
                 service_names=self.parts.grpc_names,
-                token_secret=self.settings.secret_key if self.settings.auth_required else None)
+                token_secret=self.settings.secret_key if self.settings.auth_required else None,
+                revoked=lambda: self.revoked_tokens)
         if self.parts.on_start is not None:
             await self.parts.on_start(self)
         log.info("service.started", grpc_port=self.grpc_port)
+
+    async def probe_audit_table(self) -> bool:
+        """Whether this service's schema has the audit chain (then every emitted event appends to it);
+        False when the database cannot be asked yet (a service starts before its database answers)."""
+        try:
+            async with self.db.engine.connect() as conn:
+                found = (await conn.execute(sa.text(f"SELECT to_regclass('{AUDIT_TABLE}')"))).scalar()
+        except Exception as exc:  # not reachable: /readyz says so; retried in the background
+            log.warning("audit.table_unknown", error=f"{type(exc).__name__}: {str(exc)[:200]}")
+            return False
+        if found is not None:
+            self.audit = audit_table(sa.MetaData())
+        return True
+
+    async def _await_audit_table(self) -> None:
+        while not await self.probe_audit_table():
+            await asyncio.sleep(1.0)
+
+    async def refresh_revocations(self) -> None:
+        """Re-read the revoked token ids (kept as they were when the database cannot be read)."""
+        try:
+            self.revoked_tokens = await revoked_ids(self.db.engine)
+        except Exception as exc:
+            log.warning("auth.revocations_unreadable", error=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+    async def _watch_revocations(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.revocation_refresh_s)
+            await self.refresh_revocations()
 
     async def prune_outbox_once(self, now: dt.datetime | None = None) -> int:
         """Delete published outbox rows older than the retention (positions stay counts of all events)."""
@@ -123,6 +169,11 @@ class Runtime:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # Python 3.11's asyncio.wait_for can swallow a cancellation that arrives as its inner
+            # wait completes (the relay's wake-up races its stop): cancel again until it is done.
+            while not task.done():
+                await asyncio.wait([task], timeout=1)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         if self.relay is not None:
@@ -176,7 +227,9 @@ def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = N
     app = FastAPI(title=parts.title or f"Jixiao {parts.name}", version="1.0", lifespan=lifespan)
     app.state.runtime = runtime
     install_problem_handlers(app)
-    install_observability(app, runtime.metrics, runtime.ready)
+    install_observability(app, runtime.metrics, runtime.ready, limit_for=settings.body_limit)
     for router in parts.routers:
-        app.include_router(router)
+        use_exact_json(router)            # one exact-JSON reader for every service's bodies
+        app.include_router(router, responses=PROBLEM_RESPONSES)
+    document_security(app)
     return app

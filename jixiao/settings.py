@@ -112,11 +112,24 @@ class ServiceSettings(_Base):
     # Applied inbox rows kept this long (0 = forever). Keep it longer than the topics' retention:
     # an event older than its inbox row's pruning could otherwise be replayed and applied twice.
     inbox_retention_hours: int = Field(720, ge=0)
+    # Request bodies, per route class (413 before the body is buffered): JSON requests, `/v1/import`
+    # bundles, multipart uploads (evidence, Excel templates, survey frames).
+    http_max_body_bytes: int = Field(1 << 20, ge=1024)
+    http_max_import_bytes: int = Field(32 << 20, ge=1024)
+    http_max_upload_bytes: int = Field(25 << 20, ge=1024)
+    # Revoked token ids (`jixiao token revoke`) are re-read from the shared `auth` schema this often.
+    revocation_refresh_s: float = Field(15.0, ge=0.1, le=3600)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> ServiceSettings:
         if self.env == "production" and self.secret_key == _DEFAULT_SECRET:
             raise ValueError("JIXIAO_SECRET_KEY must be set outside local mode")
+        if self.env == "production" and self.auth is False:
+            raise ValueError("JIXIAO_AUTH=false is refused with JIXIAO_ENV=production: every caller "
+                             "would be an all-powerful local operator")
+        if self.auth and self.secret_key == _DEFAULT_SECRET:
+            raise ValueError("JIXIAO_AUTH=true needs a JIXIAO_SECRET_KEY of your own: the default one "
+                             "is published, so anyone could sign tokens")
         if self.env == "production" and len(self.secret_key) < 32:
             raise ValueError("JIXIAO_SECRET_KEY must be at least 32 characters outside local mode (it signs tokens)")
         return self
@@ -124,6 +137,15 @@ class ServiceSettings(_Base):
     @property
     def auth_required(self) -> bool:
         return self.env == "production" if self.auth is None else self.auth
+
+    def body_limit(self, scope: dict) -> int:
+        """The request-body limit of a route class: imports, multipart uploads, everything else."""
+        if scope.get("path", "").rstrip("/").endswith("/import"):
+            return self.http_max_import_bytes
+        content_type = dict(scope.get("headers", ())).get(b"content-type", b"")
+        if content_type.lower().startswith(b"multipart/form-data"):
+            return self.http_max_upload_bytes
+        return self.http_max_body_bytes
 
     @property
     def migrate(self) -> bool:

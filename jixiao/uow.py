@@ -35,7 +35,27 @@ class _Emitter:
         env = await self.runtime.outbox.add(self.session, payload, plan_id=plan_id, unit_id=unit_id,
                                             aggregate_id=aggregate_id, version=version)
         self.events.append(env)
+        if getattr(self.runtime, "audit", None) is not None:
+            await self._audit(payload, plan_id, unit_id, aggregate_id)
         return env
+
+    async def _audit(self, payload: Message, plan_id: str, unit_id: str, aggregate_id: str) -> None:
+        """Every state change that emits an event appends to the service's audit chain, in the same
+        transaction: who (from the token), what, on which entity, the new state (personal data masked)."""
+        from google.protobuf.json_format import MessageToDict
+
+        from jixiao.audit import append
+        from jixiao.auth import caller_var
+        from jixiao.logging import current_trace_id
+
+        who = caller_var.get()
+        role = ",".join(sorted(who.roles)) if who is not None and who.authenticated else (
+            "local" if who is not None else "system")
+        after = {"plan_id": plan_id, "unit_id": unit_id,
+                 **MessageToDict(payload, preserving_proto_field_name=True)}
+        await append(self.session, self.runtime.audit, actor=who.user if who is not None else "system", role=role,
+                     action=payload.DESCRIPTOR.name, entity_type=payload.DESCRIPTOR.name,
+                     entity_id=aggregate_id or unit_id or plan_id, after=after, trace_id=current_trace_id())
 
 
 class SqlAlchemyUnitOfWork(_Emitter):

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from .decimals import decimal_problem
 from .errors import Problem
 
 _MISSING = object()
@@ -152,6 +153,9 @@ class Reader:
         number = as_decimal(value)
         if number is None:
             self.fail(key, f"must be a number, not {describe(value)}")
+            return None
+        if (trouble := decimal_problem(number)) is not None:   # before any comparison or formatting
+            self.fail(key, trouble)
             return None
         if positive and number <= 0:
             self.fail(key, f"must be > 0, not {number}")

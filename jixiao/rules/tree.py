@@ -7,16 +7,7 @@ from typing import Any
 
 from .decimals import ONE, ZERO
 from .fields import Problems, Reader, decimal_map, describe
-from .model import (
-    BANDS,
-    COMPOSITE,
-    METHOD_TYPES,
-    RATING,
-    Band,
-    Indicator,
-    Method,
-    Part,
-)
+from .model import BANDS, COMPOSITE, METHOD_TYPES, RATING, Band, Indicator, Method, Part
 
 
 def read_indicators(items: Any, path: str, problems: Problems) -> tuple[dict[str, Indicator], frozenset[str]]:

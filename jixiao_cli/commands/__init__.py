@@ -6,7 +6,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from jixiao_cli.commands import auth, data, events, stack
+    from jixiao_cli.commands import audit, auth, data, events, stack
     from services.scoring.entrypoints.offline import score
     from services.surveys.entrypoints.cli import app as survey_app
 
@@ -14,5 +14,6 @@ def register(app: typer.Typer) -> None:
     data.register(app)
     auth.register(app)
     events.register(app)
+    audit.register(app)
     app.command("score")(score)
     app.add_typer(survey_app, name="survey", help="Public evaluation tools (sampling).")

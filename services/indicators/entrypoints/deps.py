@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Response, UploadFile
+from fastapi import Depends, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
 from jixiao.auth import ASSESSOR, OFFICE, UNIT, Caller, Principal, actor_name, require, require_unit, signed_in
 from jixiao.errors import FieldProblem, InvalidInput, PayloadTooLarge
 from jixiao.etags import IfMatch, set_etag
 from jixiao.rules import exactjson
+from jixiao.validation import Limit, Offset
 from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlAlchemyIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings
@@ -77,8 +78,7 @@ async def read_limited(file: UploadFile, max_bytes: int) -> bytes:
 
 
 class Paging:
-    def __init__(self, limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> None:
+    def __init__(self, limit: Limit = 50, offset: Offset = 0) -> None:
         self.limit = limit
         self.offset = offset
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
+from jixiao import uploads
 from services.indicators.service import handlers as h
 
 from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Settings, UoW, actor_name, read_limited, require_unit
@@ -30,8 +31,9 @@ async def upload_template(plan_id: str, unit_id: str, uow: UoW, settings: Settin
                           file: UploadFile = File(...), period: str = "Y", actor: str | None = None) -> dict[str, int]:
     """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts
     (413 when larger than JIXIAO_UPLOAD_MAX_BYTES)."""
-    require_unit(who, unit_id)
+    require_unit(who, plan_id, unit_id)
     data = await read_limited(file, settings.upload_max_bytes)
+    uploads.check_xlsx(data)          # zip-bomb limits before openpyxl parses anything
     return await h.upload_template(uow, plan_id, unit_id, period, data, actor_name(who, actor))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from jixiao.validation import YearQuery
 from services.indicators.domain import validation
 from services.indicators.domain.model import Plan
 from services.indicators.service import handlers as h
@@ -40,7 +41,7 @@ async def create_plan(body: PlanCreate, uow: UoW, response: Response) -> PlanRea
 
 
 @router.get("", response_model=Page[PlanSummary])
-async def list_plans(uow: UoW, pages: Pages, year: int | None = None, status: str | None = None) -> Page:
+async def list_plans(uow: UoW, pages: Pages, year: YearQuery = None, status: str | None = None) -> Page:
     items, total = await h.list_plans(uow, year=year, status=status, limit=pages.limit, offset=pages.offset)
     return Page(items=[PlanSummary.model_validate(p, from_attributes=True) for p in items], total=total,
                 limit=pages.limit, offset=pages.offset)

@@ -59,7 +59,7 @@ def _value(body) -> dict:
              dependencies=UNIT_OR_OFFICE)
 async def enter_result(plan_id: str, body: ResultCreate, uow: UoW, who: Caller, response: Response) -> ResultRead:
     """The unit enters its self-assessed value (validated by the scoring rules). Role: unit (its own), office."""
-    require_unit(who, body.unit)
+    require_unit(who, plan_id, body.unit)
     result = await h.enter_result(uow, plan_id, body.unit, body.indicator, body.part, body.period, _value(body),
                                   body.comment, actor_name(who, body.actor))
     return result_read(result, response)
@@ -87,7 +87,8 @@ async def result_history(result_id: str, uow: UoW) -> list[ResultEntryRead]:
 async def update_result(result_id: str, body: ResultUpdate, uow: UoW, who: Caller, if_match: IfMatch,
                         response: Response) -> ResultRead:
     """The unit changes its value (If-Match required). Role: unit (its own), office."""
-    require_unit(who, (await h.get_result(uow, result_id)).unit_id)
+    found = await h.get_result(uow, result_id)
+    require_unit(who, found.plan_id, found.unit_id)
     result = await h.update_result(uow, result_id, _value(body), body.comment, if_match, actor_name(who, body.actor))
     return result_read(result, response)
 
@@ -96,7 +97,8 @@ async def update_result(result_id: str, body: ResultUpdate, uow: UoW, who: Calle
 async def submit_result(result_id: str, body: Submit, uow: UoW, who: Caller, if_match: IfMatch,
                         response: Response) -> ResultRead:
     """The unit submits its value for review. Role: unit (its own), office."""
-    require_unit(who, (await h.get_result(uow, result_id)).unit_id)
+    found = await h.get_result(uow, result_id)
+    require_unit(who, found.plan_id, found.unit_id)
     return result_read(await h.submit_result(uow, result_id, if_match, actor_name(who, body.actor)), response)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from jixiao.validation import Schema
 from services.indicators.domain.model import VALUE_FIELDS
 
 T = TypeVar("T")
@@ -52,18 +53,18 @@ class Counts(BaseModel):
 
 # --- plans --------------------------------------------------------------------------------------
 
-class PlanCreate(BaseModel):
+class PlanCreate(Schema):
     plan: dict[str, Any] = Field(description="The bundle's plan object (plus issuing_body, calendar)",
                                  examples=[PLAN_EXAMPLE])
     indicators: list[dict[str, Any]] = Field(default_factory=list, examples=[INDICATORS_EXAMPLE])
 
 
-class PlanUpdate(BaseModel):
+class PlanUpdate(Schema):
     plan: dict[str, Any] | None = None
     indicators: list[dict[str, Any]] | None = None
 
 
-class PlanVersionCreate(BaseModel):
+class PlanVersionCreate(Schema):
     plan: dict[str, Any] = Field(examples=[PLAN_EXAMPLE])
     indicators: list[dict[str, Any]] = Field(examples=[INDICATORS_EXAMPLE])
     reason: str = Field(min_length=1, examples=["县绩效办调整指标权重"])
@@ -103,7 +104,7 @@ class PlanVersionRead(BaseModel):
     published_at: dt.datetime
 
 
-class IndicatorWrite(BaseModel):
+class IndicatorWrite(Schema):
     """A node of the indicator tree: a group (no method) or a leaf (max_points and method)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [INDICATORS_EXAMPLE[1]]})
@@ -123,7 +124,7 @@ class IndicatorWrite(BaseModel):
 
 # --- units and targets ----------------------------------------------------------------------------
 
-class UnitCreate(BaseModel):
+class UnitCreate(Schema):
     id: str = Field(min_length=1, examples=["v01"])
     name: str = Field(min_length=1, examples=["白莲村"])
     kind: str = Field(min_length=1, examples=["village"], description="county, township, village, committee, agency, section, ...")
@@ -131,11 +132,11 @@ class UnitCreate(BaseModel):
     parent: str | None = Field(None, examples=["town"])
 
 
-class UnitsUpsert(BaseModel):
+class UnitsUpsert(Schema):
     units: list[UnitCreate]
 
 
-class UnitUpdate(BaseModel):
+class UnitUpdate(Schema):
     name: str | None = None
     kind: str | None = None
     group: str | None = None
@@ -152,13 +153,13 @@ class UnitRead(BaseModel):
     version: int
 
 
-class TargetWrite(BaseModel):
+class TargetWrite(Schema):
     unit: str = Field(examples=["v02"])
     indicator: str = Field(examples=["I1.1"])
     target: Decimal = Field(examples=["12"])
 
 
-class TargetsSet(BaseModel):
+class TargetsSet(Schema):
     targets: list[TargetWrite]
 
 
@@ -172,7 +173,7 @@ class TargetRead(BaseModel):
 
 # --- results ------------------------------------------------------------------------------------
 
-class ValueFields(BaseModel):
+class ValueFields(Schema):
     """Exactly one of: actual (ratio, inverse_ratio, bands), rating, done (boolean), points (manual)."""
 
     actual: Decimal | None = None
@@ -200,16 +201,16 @@ class ResultUpdate(ValueFields):
     actor: str | None = None
 
 
-class Confirm(BaseModel):
+class Confirm(Schema):
     assessor: str = Field(min_length=1, examples=["考评小组-张三"])
 
 
-class ConfirmItem(BaseModel):
+class ConfirmItem(Schema):
     id: str
     revision: int = Field(description="The revision (ETag) the assessor reviewed")
 
 
-class ConfirmMany(BaseModel):
+class ConfirmMany(Schema):
     assessor: str = Field(min_length=1, examples=["考评小组-张三"])
     items: list[ConfirmItem] = Field(min_length=1, max_length=1000)
 
@@ -219,12 +220,12 @@ class Correct(ValueFields):
     reason: str = Field(min_length=1, examples=["核实台账后更正为10.8公里"])
 
 
-class Return(BaseModel):
+class Return(Schema):
     assessor: str = Field(min_length=1)
     reason: str = Field(min_length=1, examples=["缺少佐证材料"])
 
 
-class Submit(BaseModel):
+class Submit(Schema):
     actor: str | None = None
 
 
@@ -285,7 +286,7 @@ class EvidenceRead(BaseModel):
     stored: str = Field(description='"database" or "directory"')
 
 
-class PeriodClose(BaseModel):
+class PeriodClose(Schema):
     closed_by: str = Field(min_length=1, examples=["县绩效办"])
 
 
@@ -296,7 +297,7 @@ class PeriodRead(BaseModel):
     closed_by: str
 
 
-class ReportSubmit(BaseModel):
+class ReportSubmit(Schema):
     text: str = Field(min_length=1, examples=["2026年度自评：全面完成村道整治任务……"])
 
 
@@ -318,7 +319,7 @@ TASK_EXAMPLE = {"indicator": "I1.1", "unit": "a01", "title": "村道硬化", "qu
                 "handlers": ["承办人甲", "承办人乙"]}
 
 
-class TaskWrite(BaseModel):
+class TaskWrite(Schema):
     """A piece of a leaf's target for a unit (section): quantity, deadline and responsible people."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [TASK_EXAMPLE]})
@@ -342,7 +343,7 @@ class TaskUpdate(TaskWrite):
     """The whole task as it should be (PUT replaces it; its progress stays)."""
 
 
-class ProgressCreate(BaseModel):
+class ProgressCreate(Schema):
     """The cumulative quantity done by the end of a quarter (re-entering a quarter replaces it)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [

@@ -79,7 +79,7 @@ async def record_progress(plan_id: str, task_id: str, body: ProgressCreate, uow:
                           if_match: IfMatch, response: Response) -> TaskRead:
     """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it.
     Role: the task's unit, office."""
-    require_unit(who, (await h.get_task(uow, plan_id, task_id)).unit_id)
+    require_unit(who, plan_id, (await h.get_task(uow, plan_id, task_id)).unit_id)
     task = await h.record_progress(uow, plan_id, task_id, body.quarter, body.done, body.note,
                                    actor_name(who, body.recorded_by), if_match)
     return task_read(task, response=response)

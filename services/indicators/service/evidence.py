@@ -61,13 +61,14 @@ async def read_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, evidence_
     return item, await store.read(item)
 
 
-async def evidence_unit(uow: AbstractUnitOfWork, evidence_id: str) -> str:
-    """The unit whose result an evidence file backs (who may remove it)."""
+async def evidence_unit(uow: AbstractUnitOfWork, evidence_id: str) -> tuple[str, str]:
+    """The (plan, unit) whose result an evidence file backs (who may see or remove it)."""
     async with uow:
         item = await uow.evidence.get(evidence_id)
         if item is None:
             raise EvidenceNotFound(f"no evidence {evidence_id!r}")
-        return (await _result(uow, item.result_id)).unit_id
+        result = await _result(uow, item.result_id)
+        return result.plan_id, result.unit_id
 
 
 async def delete_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, evidence_id: str) -> None:

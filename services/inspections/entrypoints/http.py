@@ -8,10 +8,23 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, File, Header, Query, Request, Response, UploadFile, status
 
-from jixiao.auth import INSPECTOR, OFFICE, UNIT, Caller, actor_name, require, require_unit, signed_in
-from jixiao.errors import FieldProblem, InvalidInput
+from jixiao import uploads
+from jixiao.auth import (
+    ASSESSOR,
+    INSPECTOR,
+    LEADER,
+    OFFICE,
+    UNIT,
+    Caller,
+    actor_name,
+    may_see_unit,
+    require,
+    require_unit,
+    signed_in,
+)
+from jixiao.errors import Forbidden
 from jixiao.etags import IfMatch, set_etag
-from jixiao.rules import exactjson
+from jixiao.validation import Limit, Offset, YearQuery
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain.model import ACTIVITIES, ASPECTS, MODES, VETO_CATEGORIES
@@ -38,8 +51,6 @@ def _actor(who: Caller, x_actor: Annotated[str | None, Header(alias="X-Actor")] 
 
 Uow = Annotated[SqlAlchemyInspectionsUnitOfWork, Depends(_uow)]
 Actor = Annotated[str, Depends(_actor)]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _created(response: Response, new: bool) -> None:
@@ -123,7 +134,7 @@ async def revoke_deduction(plan_id: str, deduction_id: str, body: s.ReasonIn, uo
 @router.get("/plans/{plan_id}/ledger", response_model=s.LedgerRead)
 async def get_ledger(plan_id: str, uow: Uow, unit_id: str | None = None, kind: str | None = None,
                      status_: Annotated[str | None, Query(alias="status", pattern="^(active|revoked)$")] = None,
-                     year: int | None = None, date_from: date | None = None, date_to: date | None = None) -> s.LedgerRead:
+                     year: YearQuery = None, date_from: date | None = None, date_to: date | None = None) -> s.LedgerRead:
     """察访检验台帐: deductions of a year with running totals per unit and kind, and the plan's cap beside them."""
     f = ListFilter(unit_id=unit_id, kind=kind, status=status_, date_from=date_from, date_to=date_to)
     led = await h.ledger(uow, plan_id, f, year)
@@ -177,24 +188,31 @@ async def lift_veto(plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, acto
 async def post_appeal(plan_id: str, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor, who: Caller,
                       response: Response) -> s.AppealRead:
     """The deducted unit appeals (role: unit, for its own units; office)."""
-    require_unit(who, (await h.get_deduction(uow, plan_id, deduction_id)).unit_id)
+    require_unit(who, plan_id, (await h.get_deduction(uow, plan_id, deduction_id)).unit_id)
     appeal, new = await h.file_appeal(uow, c.FileAppeal(plan_id, deduction_id, body.reason, body.id), actor)
     _created(response, new)
     return s.AppealRead.of(appeal)
 
 
 @router.get("/plans/{plan_id}/appeals", response_model=s.Page)
-async def list_appeals(plan_id: str, uow: Uow, unit_id: str | None = None, deduction_id: str | None = None,
+async def list_appeals(plan_id: str, uow: Uow, who: Caller, unit_id: str | None = None,
+                       deduction_id: str | None = None,
                        status_: Annotated[str | None, Query(alias="status", pattern="^(open|granted|rejected)$")] = None,
                        limit: Limit = 100, offset: Offset = 0) -> s.Page:
+    """Appeals. Role: office, inspector, leader; a unit officer for one of their units (`unit_id`)."""
+    if not may_see_unit(who, plan_id, unit_id or "", INSPECTOR, LEADER):
+        raise Forbidden(f"{who.user} may read only their own units' appeals (give unit_id)")
     f = ListFilter(unit_id=unit_id, deduction_id=deduction_id, status=status_)
     items, total = await h.list_records(uow, "appeals", plan_id, f, limit=limit, offset=offset)
     return _page([s.AppealRead.of(a) for a in items], total, limit, offset)
 
 
 @router.get("/plans/{plan_id}/appeals/{appeal_id}", response_model=s.AppealRead)
-async def get_appeal(plan_id: str, appeal_id: str, uow: Uow) -> s.AppealRead:
-    return s.AppealRead.of(await h.get_appeal(uow, plan_id, appeal_id))
+async def get_appeal(plan_id: str, appeal_id: str, uow: Uow, who: Caller) -> s.AppealRead:
+    appeal = s.AppealRead.of(await h.get_appeal(uow, plan_id, appeal_id))
+    if not may_see_unit(who, plan_id, appeal.unit_id, INSPECTOR, LEADER):
+        raise Forbidden(f"{who.user} may not read appeals of unit {appeal.unit_id!r}")
+    return appeal
 
 
 @router.post("/plans/{plan_id}/appeals/{appeal_id}/decision", response_model=s.AppealDecisionRead,
@@ -303,14 +321,24 @@ async def confirm_finding(plan_id: str, inspection_id: str, finding_id: str, bod
 async def post_evidence(plan_id: str, inspection_id: str, finding_id: str, uow: Uow, actor: Actor,
                         file: Annotated[UploadFile, File()]) -> s.EvidenceRead:
     content = await file.read(h.MAX_EVIDENCE_BYTES + 1)
-    cmd = c.AttachEvidence(plan_id, inspection_id, finding_id, file.filename or "", file.content_type or "", content)
+    # the kernel's upload rules: a safe name, a type the bytes prove (never the client's word)
+    name = uploads.clean_filename(file.filename)
+    kind = uploads.media_type(name, file.content_type)
+    uploads.check_upload(name, kind, content[:16], len(content),
+                         uploads.UploadLimits(h.MAX_EVIDENCE_BYTES, frozenset(uploads.DEFAULT_TYPES)))
+    cmd = c.AttachEvidence(plan_id, inspection_id, finding_id, name, kind, content)
     return s.EvidenceRead.of(await h.attach_evidence(uow, cmd, actor))
 
 
 @router.get("/plans/{plan_id}/evidence/{evidence_id}")
-async def get_evidence(plan_id: str, evidence_id: str, uow: Uow) -> Response:
+async def get_evidence(plan_id: str, evidence_id: str, uow: Uow, who: Caller) -> Response:
+    """An evidence file, as a download. Role: office, inspector, assessor, leader."""
+    if not who.has(OFFICE, INSPECTOR, ASSESSOR, LEADER):
+        raise Forbidden(f"{who.user} may not read inspection evidence")
     ev, content = await h.get_evidence(uow, plan_id, evidence_id)
-    return Response(content, media_type=ev.content_type, headers={"ETag": f'"{ev.sha256}"'})
+    # served as a download, never rendered: stored bytes cannot run in an office user's browser
+    return Response(content, media_type=ev.content_type if ev.content_type in uploads.DEFAULT_TYPES
+                    else "application/octet-stream", headers=uploads.attachment_headers(ev.filename, ev.sha256))
 
 
 # --- discipline ------------------------------------------------------------------------------
@@ -355,7 +383,7 @@ async def list_leaves(plan_id: str, uow: Uow, unit_id: str | None = None, person
 
 @router.get("/plans/{plan_id}/discipline/eligibility")
 async def get_eligibility(plan_id: str, uow: Uow, unit_id: str | None = None, person: str | None = None,
-                          year: int | None = None, ineligible_only: bool = False) -> dict:
+                          year: YearQuery = None, ineligible_only: bool = False) -> dict:
     """Leave per person in the year; more than 15 consecutive or 30 cumulative days: not eligible for excellence."""
     year, statuses = await h.leave_eligibility(uow, plan_id, ListFilter(unit_id=unit_id, person=person), year)
     people = [s.EligibilityRead.of(x) for x in statuses if not (ineligible_only and x.eligible_for_excellence)]
@@ -378,10 +406,7 @@ async def get_audit(plan_id: str, uow: Uow, entity_type: str | None = None, enti
 async def post_import(request: Request, uow: Uow, actor: Actor, dry_run: bool = False) -> dict:
     """The inspections part of a bundle ({plan, units, deductions, vetoes}); all or nothing, idempotent by id.
     `dry_run=true` checks and counts everything and writes nothing."""
-    try:
-        doc = exactjson.loads(await request.body())  # numbers as decimals, never floats
-    except exactjson.InvalidJSON as exc:
-        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", str(exc))]) from exc
+    doc = await request.json()   # the kernel's exact reader: decimals, no NaN, no deep nesting
     counts = await h.import_bundle(uow, doc, actor, dry_run=dry_run)
     return {"plan_id": counts.plan_id, "plan": counts.plan, "units": counts.units, "deductions": counts.deductions,
             "vetoes": counts.vetoes, "staff": counts.staff, "leaves": counts.leaves, "absences": counts.absences,

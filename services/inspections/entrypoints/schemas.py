@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from jixiao.validation import Schema
 from services.inspections.domain import rules
 from services.inspections.domain.model import (
     Absence,
@@ -27,7 +28,7 @@ Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")]
 Text = Annotated[str, Field(max_length=4000)]
 
 
-class _In(BaseModel):
+class _In(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

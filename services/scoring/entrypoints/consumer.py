@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jixiao.messaging.envelope import Envelope
+from jixiao.errors import InvalidInput
+from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.validation import message_problem
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
 from services.scoring.adapters.source_events import apply_event
 from services.scoring.service.common import Dependencies
@@ -26,7 +28,12 @@ class ScoringEventHandler:
         self.touched = Touched()
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
-        """Store the event's fact (latest version wins); remember the unit for after_batch."""
+        """Store the event's fact (latest version wins); remember the unit for after_batch.
+        A value that slipped past a source's edge (a decimal out of range or precision) is refused
+        here too, as a poison event, so it cannot stall the arithmetic."""
+        trouble = message_problem(payload_of(env))
+        if trouble is not None:
+            raise InvalidInput(f"event {env.event_id} ({env.type}): {trouble}")
         touch = await apply_event(SqlAlchemyScoringRepository(session), env)
         if touch is not None:
             self.touched.add(touch, env)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jixiao.errors import JixiaoError
-from jixiao.grpc import Registration, abort_with
+from jixiao.grpc import Registration, abort_with, caller
 from jixiao.proto.events.v1 import scores_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 from jixiao.rules.exactjson import dumps
@@ -52,7 +52,8 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
 
     async def ClosePeriod(self, request, context):
         try:
-            report = await closing.close_period(self.deps, request.plan_id, request.period or "Y", request.actor or "grpc")
+            report = await closing.close_period(self.deps, request.plan_id, request.period or "Y",
+                                                caller(request.actor or "grpc"))
         except JixiaoError as exc:
             await abort_with(context, exc)
         return scoring_pb2.ClosePeriodResponse(snapshot_version=report.snapshot_version, units=report.units,
@@ -60,7 +61,7 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
 
     async def Rescore(self, request, context):
         try:
-            report = await rescore(self.deps, request.plan_id, request.period or "Y", request.actor or "grpc")
+            report = await rescore(self.deps, request.plan_id, request.period or "Y", caller(request.actor or "grpc"))
         except JixiaoError as exc:
             await abort_with(context, exc)
         return scoring_pb2.RescoreResponse(diff=_diff(report.diff), units=report.units)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
 from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from jixiao.rules.exactjson import dumps
+from jixiao.validation import PeriodPath, VersionQuery
 from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service import closing, queries
@@ -34,7 +35,7 @@ def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
 
 
 @router.post("/periods/{period}/close", response_model=None, responses={200: {"model": CloseRead}})
-async def close_period(plan: str, period: str, deps: Deps, who: Office, command: Command = None) -> Response:
+async def close_period(plan: str, period: PeriodPath, deps: Deps, who: Office, command: Command = None) -> Response:
     """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades (role: office)."""
     report = await closing.close_period(deps, plan, period, actor_name(who, (command or PeriodCommand()).actor))
     return _json(report.to_dict())
@@ -42,7 +43,7 @@ async def close_period(plan: str, period: str, deps: Deps, who: Office, command:
 
 @router.post("/periods/{period}/rescore", response_model=None,
              responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}})
-async def rescore(plan: str, period: str, deps: Deps, who: Office, request: Request,
+async def rescore(plan: str, period: PeriodPath, deps: Deps, who: Office, request: Request,
                   command: Command = None) -> Response:
     """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office).
 
@@ -57,37 +58,37 @@ async def rescore(plan: str, period: str, deps: Deps, who: Office, request: Requ
 
 
 @router.get("/periods/{period}/results", response_model=None)
-async def results(plan: str, period: str, deps: Deps,
-                  version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+async def results(plan: str, period: PeriodPath, deps: Deps,
+                  version: VersionQuery = None) -> Response:
     """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
     text, snapshot_version = await queries.results(deps, plan, period, version)
     return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
 
 
 @router.get("/periods/{period}/units/{unit}", response_model=None)
-async def unit_score(plan: str, period: str, unit: str, deps: Deps,
-                     version: Annotated[int | None, Query(ge=1)] = None,
+async def unit_score(plan: str, period: PeriodPath, unit: str, deps: Deps,
+                     version: VersionQuery = None,
                      provisional: bool = False) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
     return _json(await queries.unit_score(deps, plan, period, unit, version, provisional))
 
 
 @router.get("/periods/{period}/units/{unit}/history", response_model=None)
-async def unit_history(plan: str, period: str, unit: str, deps: Deps) -> Response:
+async def unit_history(plan: str, period: PeriodPath, unit: str, deps: Deps) -> Response:
     """Every version of the unit's score, provisional and graded, with the events that made it."""
     return _json({"plan": plan, "period": period, "unit": unit,
                   "history": await queries.history(deps, plan, period, unit)})
 
 
 @router.get("/periods/{period}/rankings", response_model=None)
-async def rankings(plan: str, period: str, deps: Deps, group: str | None = None,
-                   version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+async def rankings(plan: str, period: PeriodPath, deps: Deps, group: str | None = None,
+                   version: VersionQuery = None) -> Response:
     """Units ranked within their groups (one group with `?group=`)."""
     return _json(await queries.rankings(deps, plan, period, group, version))
 
 
 @router.get("/periods/{period}/snapshots", response_model=None)
-async def snapshots(plan: str, period: str, deps: Deps) -> Response:
+async def snapshots(plan: str, period: PeriodPath, deps: Deps) -> Response:
     """Every graded snapshot of the period, with its actor, time and diff."""
     return _json({"plan": plan, "period": period, "snapshots": await queries.snapshots(deps, plan, period)})
 

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from jixiao.validation import Schema
 
-class PeriodCommand(BaseModel):
+
+class PeriodCommand(Schema):
     """Body of close and rescore (optional): who asks."""
 
     actor: str = Field("api", min_length=1, max_length=200)

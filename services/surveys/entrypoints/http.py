@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Header, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from jixiao import uploads
 from jixiao.auth import INTERVIEWER, OFFICE, Caller, actor_name, require, signed_in
 from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.http import problem
+from jixiao.validation import VersionQuery
 from services.surveys.adapters.frames_io import load_frame, read_table
 from services.surveys.adapters.pii import PiiCipher
 from services.surveys.domain import errors as de
@@ -64,17 +64,17 @@ UNIT = ROUND + "/units/{unit}"
 
 
 async def json_body(request: Request) -> Any:
-    """The request body parsed with decimals, never binary floats (scoring.md, Arithmetic)."""
-    try:
-        return json.loads(await request.body(), parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the body is not JSON: {exc}", problems=[FieldProblem("$", "not JSON")]) from None
+    """The request body read by the kernel's one exact-JSON reader (decimals, never binary floats;
+    no NaN, no deep nesting; bounded decimals and no control characters)."""
+    return await request.json()
 
 
 async def _read_upload(file: UploadFile) -> bytes:
     data = await file.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("the file is larger than 64 MiB", problems=[FieldProblem("file", "too large")])
+    if data.startswith(b"PK\x03\x04"):
+        uploads.check_xlsx(data)      # zip-bomb limits before openpyxl parses anything
     return data
 
 
@@ -130,7 +130,7 @@ async def post_questionnaire(plan: str, round: str, group: str, body: Questionna
 
 @router.get(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, tags=["questionnaires"])
 async def get_questionnaire(plan: str, round: str, group: str, uow: Uow,
-                            version: Annotated[int | None, Query(ge=1)] = None) -> dict:
+                            version: VersionQuery = None) -> dict:
     return await handlers.get_questionnaire(uow, plan, round, group, version)
 
 
@@ -223,8 +223,10 @@ async def get_sample(plan: str, round: str, unit: str, uow: Uow) -> dict:
 
 
 @router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"],
-             dependencies=FIELD)
+             dependencies=OFFICE_ONLY)
 async def post_assignments(plan: str, round: str, unit: str, body: AssignmentCreate, uow: Uow) -> dict:
+    """Hand a unit's sample to interviewers. Role: office (an interviewer assigning themselves
+    respondents would choose whose phone numbers they read)."""
     return await handlers.assign(uow, plan, round, unit, body.interviewers, body.strategy)
 
 

@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from jixiao.validation import Schema
 
-class _Body(BaseModel):
+
+class _Body(Schema):
     model_config = {"extra": "forbid"}
 
 

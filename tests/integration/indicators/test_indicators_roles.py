@@ -26,7 +26,7 @@ async def secured(database_url):
 
 
 async def test_roles_decide_who_may_do_what(secured, plan):
-    officer = bearer("黄小君", "unit", units=("v01",))
+    officer = bearer("黄小君", "unit", units=(f"{PLAN}:v01",))
     assessor = bearer("张三", "assessor")
     body = {"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": "11.4", "actor": "someone else"}
 

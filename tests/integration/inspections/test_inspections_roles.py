@@ -32,15 +32,15 @@ async def test_roles(client):
 
     body = {"unit_id": "u1", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"}
     assert (await client.post("/v1/plans/p1/deductions", json=body,
-                              headers=bearer("u1", "unit", units=("u1",)))).status_code == 403
+                              headers=bearer("u1", "unit", units=("p1:u1",)))).status_code == 403
     made = await client.post("/v1/plans/p1/deductions", json=body, headers={**inspector, "X-Actor": "someone"})
     assert made.status_code == 201, made.text
     deduction = made.json()["id"]
 
     appeal = f"/v1/plans/p1/deductions/{deduction}/appeals"
-    stranger = await client.post(appeal, json={"reason": "x"}, headers=bearer("u2", "unit", units=("u2",)))
+    stranger = await client.post(appeal, json={"reason": "x"}, headers=bearer("u2", "unit", units=("p1:u2",)))
     assert stranger.status_code == 403 and "u1" in stranger.json()["detail"]
-    filed = await client.post(appeal, json={"reason": "已整改"}, headers=bearer("u1主任", "unit", units=("u1",)))
+    filed = await client.post(appeal, json={"reason": "已整改"}, headers=bearer("u1主任", "unit", units=("p1:u1",)))
     assert filed.status_code == 201, filed.text
     decide = f"/v1/plans/p1/appeals/{filed.json()['id']}/decision"
     assert (await client.post(decide, json={"decision": "reject", "reason": "x"}, headers=inspector)).status_code == 403

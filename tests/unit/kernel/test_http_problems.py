@@ -37,8 +37,15 @@ async def test_deadlocks_and_serialization_failures_ask_for_a_retry(sqlstate):
     assert "nothing was stored" in response.json()["detail"]
 
 
+@pytest.mark.parametrize(("sqlstate", "status"), [("23505", 409), ("23503", 409), ("22003", 422), ("22021", 422)])
+async def test_reused_ids_are_conflicts_and_unstorable_values_invalid(sqlstate, status):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()), base_url="http://t") as client:
+        response = await client.get(f"/fail/{sqlstate}")
+    assert (response.status_code, response.headers["content-type"]) == (status, "application/problem+json")
+
+
 async def test_other_database_errors_stay_errors():
     transport = httpx.ASGITransport(app=_app(), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        response = await client.get("/fail/23505")
+        response = await client.get("/fail/XX000")
     assert response.status_code == 500

@@ -49,7 +49,18 @@ def test_production_refuses_the_default_secret(monkeypatch):
     settings = ServiceSettings()
     assert settings.env == "production" and settings.migrate is False and settings.auth_required is True
     monkeypatch.setenv("JIXIAO_AUTH", "false")
-    assert ServiceSettings().auth_required is False
+    with pytest.raises(ValidationError, match="JIXIAO_AUTH=false is refused"):
+        ServiceSettings()
+
+
+def test_local_mode_with_auth_refuses_the_published_secret(monkeypatch):
+    monkeypatch.delenv("JIXIAO_ENV", raising=False)
+    monkeypatch.delenv("JIXIAO_SECRET_KEY", raising=False)
+    monkeypatch.setenv("JIXIAO_AUTH", "true")
+    with pytest.raises(ValidationError, match="default one is published"):
+        ServiceSettings()
+    monkeypatch.setenv("JIXIAO_SECRET_KEY", "a-secret-of-this-county-only-32-chars-long")
+    assert ServiceSettings().auth_required is True
 
 
 def test_exact_json_round_trip_keeps_every_digit():

@@ -1,0 +1,146 @@
+"""The tamper-evident audit trail: one append-only hash chain per service.
+
+Each row holds time, actor and role, action, entity, before/after (personal data masked), the
+trace id, and `prev_hash`/`hash`: hash = SHA-256(prev_hash + canonical JSON of the row's other
+fields). Editing, deleting or inserting a row out of order breaks the chain at that row, which
+`verify_rows` (and `jixiao audit verify`, over every service's schema) names. Rows are appended
+under a per-chain advisory lock inside the caller's transaction, so the chain is as atomic as the
+state change it records. In production the services' role may only INSERT and SELECT it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+TABLE = "audit_chain"   # `audit_log` is already inspections' own (plan-scoped) trail
+GENESIS = "0" * 64
+PERSONAL = frozenset({"phone", "phone_number", "mobile", "contact", "address", "id_number", "respondent_name",
+                      "name_of_respondent", "email"})
+_MASK = "***"
+
+
+def audit_table(metadata: sa.MetaData) -> sa.Table:
+    """Declare the chain table in a service's MetaData (without a schema: the search_path decides)."""
+    return sa.Table(
+        TABLE, metadata,
+        sa.Column("seq", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.Text, nullable=False),
+        sa.Column("role", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("entity_type", sa.Text, nullable=False),
+        sa.Column("entity_id", sa.Text, nullable=False),
+        sa.Column("before", sa.Text, nullable=True),
+        sa.Column("after", sa.Text, nullable=True),
+        sa.Column("trace_id", sa.String(64), nullable=False),
+        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False, unique=True),
+    )
+
+
+def create_audit_table(op, *, app_role: str | None = None) -> None:
+    """For a service's migration: create the chain table; with `app_role`, that role may only
+    INSERT and SELECT it (run as the owner in production)."""
+    audit_table(sa.MetaData()).create(op.get_bind(), checkfirst=True)
+    if app_role:
+        op.execute(sa.text(f'REVOKE ALL ON {TABLE} FROM "{app_role}"'))
+        op.execute(sa.text(f'GRANT INSERT, SELECT ON {TABLE} TO "{app_role}"'))
+
+
+def mask(value: Any) -> Any:
+    """A copy of `value` with personal fields (phone numbers, addresses, ...) masked."""
+    if isinstance(value, Mapping):
+        return {k: (_MASK if str(k).lower() in PERSONAL and v is not None else mask(v)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            return format(o, "f")
+        if isinstance(o, dt.date | dt.datetime):
+            return o.isoformat()
+        raise TypeError(f"not JSON: {type(o).__name__}")
+
+    return json.dumps(mask(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default)
+
+
+_FIELDS = ("at", "actor", "role", "action", "entity_type", "entity_id", "before", "after", "trace_id")
+
+
+def row_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    """SHA-256 over the previous hash and the row's canonical JSON (every field but seq and hashes)."""
+    fields = {k: row[k] for k in _FIELDS}
+    at = fields["at"]
+    fields["at"] = at.astimezone(dt.UTC).isoformat(timespec="microseconds") if isinstance(at, dt.datetime) else at
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _lock_key(table: sa.Table) -> int:
+    return zlib.crc32(f"audit:{table.name}".encode())
+
+
+async def append(session: AsyncSession | AsyncConnection, table: sa.Table, *, actor: str, role: str, action: str,
+                 entity_type: str, entity_id: str, before: Any = None, after: Any = None, trace_id: str = "",
+                 now: dt.datetime | None = None) -> str:
+    """Append one row to the chain inside the caller's transaction; returns its hash."""
+    await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(table)})
+    prev = (await session.execute(sa.select(table.c.hash).order_by(table.c.seq.desc()).limit(1))).scalar()
+    at = now or dt.datetime.now(dt.UTC)
+    row = {"at": at, "actor": actor[:200], "role": role[:50], "action": action[:100], "entity_type": entity_type[:100],
+           "entity_id": entity_id[:200], "before": _json(before), "after": _json(after), "trace_id": trace_id[:64]}
+    digest = row_hash(prev or GENESIS, row)
+    await session.execute(sa.insert(table).values(**row, prev_hash=prev or GENESIS, hash=digest))
+    return digest
+
+
+@dataclass(frozen=True)
+class Broken:
+    """Where a chain stops being what was written: the row's seq and what is wrong with it."""
+
+    seq: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.seq}: {self.reason}"
+
+
+def verify_rows(rows: Iterable[Mapping[str, Any]]) -> Broken | None:
+    """The first row (by seq) that breaks the chain, or None when every row is intact."""
+    prev = GENESIS
+    last_seq = 0
+    for row in rows:
+        seq = int(row["seq"])
+        if seq <= last_seq:
+            return Broken(seq, "out of order")
+        if row["prev_hash"] != prev:
+            return Broken(seq, "does not follow the row before it (a row was deleted or inserted)")
+        if row_hash(prev, row) != row["hash"]:
+            return Broken(seq, "its content does not match its hash (edited)")
+        prev, last_seq = row["hash"], seq
+    return None
+
+
+async def verify_schema(conn: AsyncConnection, schema: str) -> tuple[int, Broken | None] | None:
+    """Verify the chain of one service's schema: (rows, first break), or None when it has no chain."""
+    if (await conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f'"{schema}".{TABLE}'})).scalar() is None:
+        return None
+    table = audit_table(sa.MetaData(schema=schema))
+    rows = [dict(r._mapping) for r in await conn.execute(sa.select(table).order_by(table.c.seq))]
+    return len(rows), verify_rows(rows)
