@@ -21,10 +21,11 @@ up: $(STAMP)
 test: $(STAMP) proto-check lint system-packages
 	$(PY) -m pytest -q
 
-# The walls (import-linter contracts in pyproject.toml) and the lint rules (ruff).
+# The walls (import-linter contracts in pyproject.toml), the lint rules and the format (ruff).
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -q -m unit

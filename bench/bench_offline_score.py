@@ -79,7 +79,11 @@ def generate(units: int, responses_per_unit: int, seed: int) -> dict:
             if target is not None and rng.random() < 0.1:
                 target = (target * _dec(rng, 80, 120, 2) / 100).quantize(Decimal("0.1"))
                 doc["targets"].append({"unit": unit, "indicator": leaf["id"], "target": target})
-            slots = [(p["key"], p["method"]) for p in leaf["method"]["parts"]] if leaf["method"]["type"] == "composite" else [(None, leaf["method"])]
+            slots = (
+                [(p["key"], p["method"]) for p in leaf["method"]["parts"]]
+                if leaf["method"]["type"] == "composite"
+                else [(None, leaf["method"])]
+            )
             for part, method in slots:
                 if rng.random() < 0.05:  # missing
                     continue
@@ -117,7 +121,9 @@ def generate(units: int, responses_per_unit: int, seed: int) -> dict:
                 }
             )
         if rng.random() < 0.02:
-            doc["vetoes"].append({"id": f"veto-{unit}", "unit": unit, "category": rng.choice(categories), "date": "2026-08-01"})
+            doc["vetoes"].append(
+                {"id": f"veto-{unit}", "unit": unit, "category": rng.choice(categories), "date": "2026-08-01"}
+            )
     return doc
 
 
@@ -178,7 +184,9 @@ def main() -> None:
         print(f"bundle size      {size_mb:.1f} MB")
         for stage in ("parse", "score", "write"):
             print(f"  {stage:<14} {timings[stage]:.2f} s")
-        print(f"seconds          {timings['total']:.2f}  (parse + score + write, in-process; CPU {timings['cpu']:.2f} s)")
+        print(
+            f"seconds          {timings['total']:.2f}  (parse + score + write, in-process; CPU {timings['cpu']:.2f} s)"
+        )
         print(f"records/s        {records / timings['total']:,.0f}")
         if not args.no_cli:
             elapsed, code, rss_mb = run_cli(path)

@@ -34,49 +34,80 @@ from services.surveys.domain.aggregates import round_score_from_counts
 from services.surveys.service import handlers
 from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
-STRATA = {"npc_deputy": Decimal("0.1"), "business": Decimal("0.2"), "urban_resident": Decimal("0.3"),
-          "rural_resident": Decimal("0.4")}
+STRATA = {
+    "npc_deputy": Decimal("0.1"),
+    "business": Decimal("0.2"),
+    "urban_resident": Decimal("0.3"),
+    "rural_resident": Decimal("0.4"),
+}
 ANSWERS = ["satisfied", "basically_satisfied", "dissatisfied", None, "no_answer"]
 ANSWER_SCORES = {"satisfied": Decimal(100), "basically_satisfied": Decimal(80), "dissatisfied": Decimal(0)}
 UNITS = [f"u{i:02d}" for i in range(40)]
 
 
 def plan_doc(plan_id: str) -> dict:
-    return {"plan": {"id": plan_id, "name": "bench", "year": 2026,
-                     "components": [{"key": "indicators", "type": "indicators", "weight": Decimal("0.8")},
-                                    {"key": "survey", "type": "survey", "weight": Decimal("0.2")}],
-                     "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
-                     "awards": {"eligible_grades": []}, "veto": {"categories": [], "grade": None},
-                     "survey": {"rounds": [{"id": "mid", "weight": Decimal("0.5"), "period": "H1"},
-                                           {"id": "final", "weight": Decimal("0.5"), "period": "Y"}],
-                                "strata": STRATA,
-                                "answer_scores": ANSWER_SCORES}},
-            "units": [{"id": u, "name": u, "kind": "village"} for u in UNITS], "survey_strata": []}
+    return {
+        "plan": {
+            "id": plan_id,
+            "name": "bench",
+            "year": 2026,
+            "components": [
+                {"key": "indicators", "type": "indicators", "weight": Decimal("0.8")},
+                {"key": "survey", "type": "survey", "weight": Decimal("0.2")},
+            ],
+            "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
+            "awards": {"eligible_grades": []},
+            "veto": {"categories": [], "grade": None},
+            "survey": {
+                "rounds": [
+                    {"id": "mid", "weight": Decimal("0.5"), "period": "H1"},
+                    {"id": "final", "weight": Decimal("0.5"), "period": "Y"},
+                ],
+                "strata": STRATA,
+                "answer_scores": ANSWER_SCORES,
+            },
+        },
+        "units": [{"id": u, "name": u, "kind": "village"} for u in UNITS],
+        "survey_strata": [],
+    }
 
 
 def records(n: int, start: int, rng: random.Random) -> list[dict]:
     strata = list(STRATA)
-    return [{"id": f"r{start + i}", "unit": rng.choice(UNITS), "round": rng.choice(("mid", "final")),
-             "stratum": rng.choice(strata), "mode": "phone", "answers": [rng.choice(ANSWERS) for _ in range(10)]}
-            for i in range(n)]
+    return [
+        {
+            "id": f"r{start + i}",
+            "unit": rng.choice(UNITS),
+            "round": rng.choice(("mid", "final")),
+            "stratum": rng.choice(strata),
+            "mode": "phone",
+            "answers": [rng.choice(ANSWERS) for _ in range(10)],
+        }
+        for i in range(n)
+    ]
 
 
 async def run(url: str, total: int, batch: int) -> None:
-    runtime = Runtime(parts(), ServiceSettings(service="surveys"), DatabaseSettings(database_url=url,
-                                                                                 database_pool_size=2),
-                      KafkaSettings())
+    runtime = Runtime(
+        parts(),
+        ServiceSettings(service="surveys"),
+        DatabaseSettings(database_url=url, database_pool_size=2),
+        KafkaSettings(),
+    )
     runtime.extras["pii_cipher"] = None
     await migrate(url, "surveys")
     rng = random.Random(7)
     try:
         await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench"))
         # 1. raw: validated rows straight through the repository (look-up, COPY, aggregates)
-        rows = [ResponseRow(r["id"], r["unit"], r["round"], r["stratum"], r["mode"], tuple(r["answers"]))
-                for r in records(total, 0, rng)]
+        rows = [
+            ResponseRow(r["id"], r["unit"], r["round"], r["stratum"], r["mode"], tuple(r["answers"]))
+            for r in records(total, 0, rng)
+        ]
         t0 = time.perf_counter()
         for i in range(0, total, batch):
             async with SqlAlchemySurveysUnitOfWork(runtime) as uow:
-                await uow.repo.insert_responses("bench", rows[i:i + batch], handlers.response_scorer(ANSWER_SCORES))
+                await uow.repo.insert_responses("bench", rows[i : i + batch], handlers.response_scorer(ANSWER_SCORES))
                 await uow.commit()
         raw = time.perf_counter() - t0
         print(f"raw insert (look-up, COPY, aggregates):{total:>7} responses in {raw:6.2f} s = {total / raw:>9,.0f} /s")
@@ -87,27 +118,37 @@ async def run(url: str, total: int, batch: int) -> None:
         t0 = time.perf_counter()
         published = 0
         for i in range(0, total, batch):
-            report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
+            report = await handlers.import_responses(
+                SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i : i + batch]
+            )
             published += report["scores_updated"]
         e2e = time.perf_counter() - t0
-        print(f"end to end (validate, insert, score): {total:>8} responses in {e2e:6.2f} s = {total / e2e:>9,.0f} /s"
-              f"  ({published} SurveyScoreUpdated events)")
+        print(
+            f"end to end (validate, insert, score): {total:>8} responses in {e2e:6.2f} s = {total / e2e:>9,.0f} /s"
+            f"  ({published} SurveyScoreUpdated events)"
+        )
 
         # 3. re-delivery of everything: idempotent, nothing changes
         t0 = time.perf_counter()
         for i in range(0, total, batch):
-            report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i:i + batch])
+            report = await handlers.import_responses(
+                SqlAlchemySurveysUnitOfWork(runtime), "bench2", data[i : i + batch]
+            )
             assert report["accepted"] == 0 and report["scores_updated"] == 0
         again = time.perf_counter() - t0
-        print(f"re-delivery (all unchanged):          {total:>8} responses in {again:6.2f} s = {total / again:>9,.0f} /s")
+        print(
+            f"re-delivery (all unchanged):          {total:>8} responses in {again:6.2f} s = {total / again:>9,.0f} /s"
+        )
 
         # 4. one request holding everything (as `jixiao import` sends a bundle): one re-score pass
         await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench3"))
         t0 = time.perf_counter()
         report = await handlers.import_responses(SqlAlchemySurveysUnitOfWork(runtime), "bench3", data)
         one = time.perf_counter() - t0
-        print(f"one request (validate, insert, score): {total:>7} responses in {one:6.2f} s = {total / one:>9,.0f} /s"
-              f"  ({report['scores_updated']} SurveyScoreUpdated events)")
+        print(
+            f"one request (validate, insert, score): {total:>7} responses in {one:6.2f} s = {total / one:>9,.0f} /s"
+            f"  ({report['scores_updated']} SurveyScoreUpdated events)"
+        )
 
         # 5. every (unit, round) re-scored from all its stored responses vs from its aggregates
         async with SqlAlchemySurveysUnitOfWork(runtime) as uow:
@@ -115,17 +156,25 @@ async def run(url: str, total: int, batch: int) -> None:
             pairs = sorted(await uow.repo.unit_rounds_with_responses("bench3"))
             t0 = time.perf_counter()
             responses = await uow.repo.responses_of("bench3", pairs)
-            old = {p: round_score(p[1], [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers)
-                                         for r in responses[p]], ctx.unit_weights(p[0]), ANSWER_SCORES)
-                   for p in pairs}
+            old = {
+                p: round_score(
+                    p[1],
+                    [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in responses[p]],
+                    ctx.unit_weights(p[0]),
+                    ANSWER_SCORES,
+                )
+                for p in pairs
+            }
             scratch = time.perf_counter() - t0
             t0 = time.perf_counter()
             aggregates = await uow.repo.aggregates_of("bench3", pairs)
             new = {p: round_score_from_counts(p[1], aggregates[p], ctx.unit_weights(p[0])) for p in pairs}
             incremental = time.perf_counter() - t0
         assert {p: str(s) for p, s in old.items()} == {p: str(s) for p, s in new.items()}, "aggregates differ"
-        print(f"re-score {len(pairs)} (unit, round): from all responses {scratch:6.2f} s,"
-              f" from the aggregates {incremental:6.3f} s (equal, digit for digit)")
+        print(
+            f"re-score {len(pairs)} (unit, round): from all responses {scratch:6.2f} s,"
+            f" from the aggregates {incremental:6.3f} s (equal, digit for digit)"
+        )
     finally:
         await runtime.db.dispose()
 
@@ -138,6 +187,7 @@ def main() -> None:
     import logging
 
     import structlog
+
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     server = start_test_postgres(Path(tempfile.mkdtemp(prefix="jixiao-bench-")))
     try:

@@ -16,14 +16,14 @@ SERVICES = ("indicators", "surveys", "inspections", "scoring", "reports")
 def values() -> dict[str, str]:
     """The variables compose.yaml interpolates, with fresh random values."""
     env = {
-        "JIXIAO_SECRET_KEY": secrets.token_urlsafe(48),                            # signs tokens (HS256)
-        "JIXIAO_PII_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),      # surveys' PII encryption
+        "JIXIAO_SECRET_KEY": secrets.token_urlsafe(48),  # signs tokens (HS256)
+        "JIXIAO_PII_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),  # surveys' PII encryption
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
-        "KAFKA_ADMIN_PASSWORD": secrets.token_urlsafe(24),                         # brokers and kafka-init only
+        "KAFKA_ADMIN_PASSWORD": secrets.token_urlsafe(24),  # brokers and kafka-init only
         "GRAFANA_ADMIN_PASSWORD": secrets.token_urlsafe(18),
     }
     for name in SERVICES:
-        env[f"KAFKA_{name.upper()}_PASSWORD"] = secrets.token_urlsafe(24)        # SCRAM user jixiao-<service>
+        env[f"KAFKA_{name.upper()}_PASSWORD"] = secrets.token_urlsafe(24)  # SCRAM user jixiao-<service>
     return env
 
 

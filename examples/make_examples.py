@@ -177,23 +177,41 @@ class Year:
                 self.results.append({**record, **data, "confirmed": True})
 
     def deduction(self, unit: str, kind: str, points, day: str, note: str, revoked: bool = False, **extra) -> None:
-        self.deductions.append({"id": self.next_id("d"), "unit": unit, "kind": kind, "points": D(points),
-                                "date": f"{YEAR}-{day}", **extra, "note": note, "revoked": revoked})
+        self.deductions.append(
+            {
+                "id": self.next_id("d"),
+                "unit": unit,
+                "kind": kind,
+                "points": D(points),
+                "date": f"{YEAR}-{day}",
+                **extra,
+                "note": note,
+                "revoked": revoked,
+            }
+        )
 
     def veto(self, unit: str, category: str, day: str, note: str) -> None:
-        self.vetoes.append({"id": f"veto-{unit}", "unit": unit, "category": category, "date": f"{YEAR}-{day}",
-                            "note": note})
+        self.vetoes.append(
+            {"id": f"veto-{unit}", "unit": unit, "category": category, "date": f"{YEAR}-{day}", "note": note}
+        )
 
     def response(self, unit: str, rnd: str, stratum: str, answers: list, mode: str = "phone") -> None:
-        self.responses.append({"id": self.next_id("r"), "unit": unit, "round": rnd, "stratum": stratum,
-                               "mode": mode, "answers": answers})
+        self.responses.append(
+            {"id": self.next_id("r"), "unit": unit, "round": rnd, "stratum": stratum, "mode": mode, "answers": answers}
+        )
 
     def random_day(self, months: range = range(1, 13)) -> str:
         return f"{self.rng.choice(list(months)):02d}-{self.rng.randint(1, 28):02d}"
 
     def bundle(self) -> dict:
-        doc = {"format": "jixiao.bundle/v1", "plan": self.plan, "units": self.units, "indicators": self.indicators,
-               "targets": self.targets, "results": self.results}
+        doc = {
+            "format": "jixiao.bundle/v1",
+            "plan": self.plan,
+            "units": self.units,
+            "indicators": self.indicators,
+            "targets": self.targets,
+            "results": self.results,
+        }
         if self.plan.get("survey"):
             doc["survey_strata"] = self.strata
             doc["survey_responses"] = self.responses
@@ -202,7 +220,9 @@ class Year:
         return doc
 
 
-def leaf(id_: str, name: str, parent: str, points, method: dict, target=None, applies_to=None, responsible=None) -> dict:
+def leaf(
+    id_: str, name: str, parent: str, points, method: dict, target=None, applies_to=None, responsible=None
+) -> dict:
     node = {"id": id_, "name": name, "parent": parent, "max_points": D(points), "method": method}
     if target is not None:
         node["target"] = D(target)
@@ -224,28 +244,44 @@ YH_LEVEL = {"village": ["village"], "office": ["office"], "all": None}
 YH_RATING = {"excellent": D(1), "good": D("0.8"), "fair": D("0.6"), "poor": D("0.3")}
 #                id        name                                  points  method                                  target applies
 YH_TREE = [
-    ("Y1", "经济发展水平", [
-        ("Y1.1", "农民人均纯收入增长率（%）", 8, m_ratio(), 10, "village"),
-        ("Y1.2", "特色产业种植面积（亩）", 6, m_ratio(), 500, "village"),
-        ("Y1.3", "招商引资和项目服务", 8, m_rating(YH_RATING), None, "office"),
-    ]),
-    ("Y2", "和谐社会构建进程", [
-        ("Y2.1", "信访案件按期办结率（%）", 6, m_ratio(), 100, "all"),
-        ("Y2.2", "人口自然增长率（‰）", 5, m_inverse(), 6, "village"),
-        ("Y2.3", "新农合参合率（%）", 4, m_bands((1, 1), ("0.95", "0.8"), ("0.9", "0.5"), (0, 0)), 95, "village"),
-        ("Y2.4", "全年无较大安全生产事故", 4, m_bool(), None, "all"),
-        ("Y2.5", "便民服务事项按时办结率（%）", 6, m_ratio(), 100, "office"),
-    ]),
-    ("Y3", "城乡进度", [
-        ("Y3.1", "通村公路硬化（公里）", 6, m_ratio(), 5, "village"),
-        ("Y3.2", "农村危房改造（户）", 5, m_ratio(), 20, "village"),
-        ("Y3.3", "城乡环境综合治理", 5, m_rating(YH_RATING), None, "all"),
-    ]),
-    ("Y4", "自身建设", [
-        ("Y4.1", "基层党组织建设", 5, m_rating(YH_RATING), None, "all"),
-        ("Y4.2", "政务（村务）公开", 4, m_bool(), None, "all"),
-        ("Y4.3", "干部作风和机关效能", 6, m_manual(), None, "all"),
-    ]),
+    (
+        "Y1",
+        "经济发展水平",
+        [
+            ("Y1.1", "农民人均纯收入增长率（%）", 8, m_ratio(), 10, "village"),
+            ("Y1.2", "特色产业种植面积（亩）", 6, m_ratio(), 500, "village"),
+            ("Y1.3", "招商引资和项目服务", 8, m_rating(YH_RATING), None, "office"),
+        ],
+    ),
+    (
+        "Y2",
+        "和谐社会构建进程",
+        [
+            ("Y2.1", "信访案件按期办结率（%）", 6, m_ratio(), 100, "all"),
+            ("Y2.2", "人口自然增长率（‰）", 5, m_inverse(), 6, "village"),
+            ("Y2.3", "新农合参合率（%）", 4, m_bands((1, 1), ("0.95", "0.8"), ("0.9", "0.5"), (0, 0)), 95, "village"),
+            ("Y2.4", "全年无较大安全生产事故", 4, m_bool(), None, "all"),
+            ("Y2.5", "便民服务事项按时办结率（%）", 6, m_ratio(), 100, "office"),
+        ],
+    ),
+    (
+        "Y3",
+        "城乡进度",
+        [
+            ("Y3.1", "通村公路硬化（公里）", 6, m_ratio(), 5, "village"),
+            ("Y3.2", "农村危房改造（户）", 5, m_ratio(), 20, "village"),
+            ("Y3.3", "城乡环境综合治理", 5, m_rating(YH_RATING), None, "all"),
+        ],
+    ),
+    (
+        "Y4",
+        "自身建设",
+        [
+            ("Y4.1", "基层党组织建设", 5, m_rating(YH_RATING), None, "all"),
+            ("Y4.2", "政务（村务）公开", 4, m_bool(), None, "all"),
+            ("Y4.3", "干部作风和机关效能", 6, m_manual(), None, "all"),
+        ],
+    ),
 ]
 YH_VILLAGES = ["杨河村", "红花村", "大堡村", "觉莫村", "新场村", "万坪村", "金星村", "马鞍村"]
 YH_OFFICES = ["党政办公室", "经济发展办公室", "社会事务办公室", "农业服务中心", "社会保障和计划生育服务中心"]
@@ -253,10 +289,30 @@ YH_STRATA = {"npc_deputy": D("0.2"), "business": D("0.2"), "rural_resident": D("
 
 # explicit year of 杨河村 (v01) and 经济发展办公室 (o02): see the hand computations in the test
 YH_FIXED = {
-    "v01": {"Y1.1": 12, "Y1.2": 360, "Y2.1": 100, "Y2.2": D("7.5"), "Y2.3": D("91.2"), "Y2.4": True,
-            "Y3.1": 4, "Y3.2": 20, "Y3.3": "good", "Y4.1": "excellent", "Y4.2": True, "Y4.3": ("points", 5)},
-    "o02": {"Y1.3": "excellent", "Y2.1": 95, "Y2.4": True, "Y2.5": 98, "Y3.3": "excellent", "Y4.1": "excellent",
-            "Y4.2": True, "Y4.3": ("points", D("5.5"))},
+    "v01": {
+        "Y1.1": 12,
+        "Y1.2": 360,
+        "Y2.1": 100,
+        "Y2.2": D("7.5"),
+        "Y2.3": D("91.2"),
+        "Y2.4": True,
+        "Y3.1": 4,
+        "Y3.2": 20,
+        "Y3.3": "good",
+        "Y4.1": "excellent",
+        "Y4.2": True,
+        "Y4.3": ("points", 5),
+    },
+    "o02": {
+        "Y1.3": "excellent",
+        "Y2.1": 95,
+        "Y2.4": True,
+        "Y2.5": 98,
+        "Y3.3": "excellent",
+        "Y4.1": "excellent",
+        "Y4.2": True,
+        "Y4.3": ("points", D("5.5")),
+    },
 }
 S, B, X = "satisfied", "basically_satisfied", "dissatisfied"
 YH_FIXED_RESPONSES = {  # (unit, round, stratum): [answers of each response] (three questions each)
@@ -285,26 +341,51 @@ def yanghe() -> dict:
         ],
         "grade_bands": TOWNSHIP_BANDS,
         "awards": {"eligible_grades": ["excellent", "good"]},
-        "veto": {"categories": ["family_planning", "public_order", "work_safety", "environment", "rural_medical",
-                                "rural_pension"], "grade": None},
+        "veto": {
+            "categories": [
+                "family_planning",
+                "public_order",
+                "work_safety",
+                "environment",
+                "rural_medical",
+                "rural_pension",
+            ],
+            "grade": None,
+        },
         "groups": {"villages": "行政村", "offices": "乡属各室（中心）"},
         "survey": {
-            "rounds": [{"id": "mid", "weight": D("0.5"), "period": "H1"},
-                       {"id": "final", "weight": D("0.5"), "period": "Y"}],
+            "rounds": [
+                {"id": "mid", "weight": D("0.5"), "period": "H1"},
+                {"id": "final", "weight": D("0.5"), "period": "Y"},
+            ],
             "strata": YH_STRATA,
             "answer_scores": ANSWERS,
         },
     }
-    units = [{"id": f"v{i:02d}", "name": n, "kind": "village", "group": "villages", "parent": "yanghe"}
-             for i, n in enumerate(YH_VILLAGES, 1)]
-    units += [{"id": f"o{i:02d}", "name": n, "kind": "office", "group": "offices", "parent": "yanghe"}
-              for i, n in enumerate(YH_OFFICES, 1)]
+    units = [
+        {"id": f"v{i:02d}", "name": n, "kind": "village", "group": "villages", "parent": "yanghe"}
+        for i, n in enumerate(YH_VILLAGES, 1)
+    ]
+    units += [
+        {"id": f"o{i:02d}", "name": n, "kind": "office", "group": "offices", "parent": "yanghe"}
+        for i, n in enumerate(YH_OFFICES, 1)
+    ]
     indicators = []
     for gid, gname, leaves in YH_TREE:
         indicators.append({"id": gid, "name": gname, "parent": None})
         for lid, name, points, method, target, level in leaves:
-            indicators.append(leaf(lid, name, gid, points, method, target, YH_LEVEL[level],
-                                   {"unit": "o01", "lead": "乡长", "deputy": "分管副乡长", "head": "绩效管理办"}))
+            indicators.append(
+                leaf(
+                    lid,
+                    name,
+                    gid,
+                    points,
+                    method,
+                    target,
+                    YH_LEVEL[level],
+                    {"unit": "o01", "lead": "乡长", "deputy": "分管副乡长", "head": "绩效管理办"},
+                )
+            )
     y = Year(plan, units, indicators, seed=2602)
     # village-specific targets: land for special crops and road kilometres differ by village
     for i, u in enumerate(units[: len(YH_VILLAGES)]):
@@ -333,9 +414,14 @@ def yanghe() -> dict:
     y.deduction("v01", "inspection", D("2.5"), "11-03", "察访：危房改造台账与实际不符", aspect="duties")
     for u in units:
         if u["id"] not in YH_FIXED and y.rng.random() < 0.5:
-            y.deduction(u["id"], "inspection", y.rng.choice([D("0.5"), D(1), D("1.5")]), y.random_day(),
-                        "明察暗访发现问题", aspect=y.rng.choice(["duties", "work_style", "power_use", "efficiency",
-                                                            "attitude"]))
+            y.deduction(
+                u["id"],
+                "inspection",
+                y.rng.choice([D("0.5"), D(1), D("1.5")]),
+                y.random_day(),
+                "明察暗访发现问题",
+                aspect=y.rng.choice(["duties", "work_style", "power_use", "efficiency", "attitude"]),
+            )
     y.veto("o02", "public_order", "09-20", "辖区发生群体性事件，县综治委书面通报")
     y.veto("v06", "family_planning", "06-30", "计划生育目标责任考核一票否决")
     return y.bundle()
@@ -356,83 +442,201 @@ SL_STEP = {"marked": D(1), "some": D("0.5"), "none": D(0)}
 
 
 def sl_method(completion: dict) -> dict:
-    return m_composite(("completion", "0.9", completion), ("progress", "0.05", m_rating(SL_STEP)),
-                       ("innovation", "0.05", m_rating(SL_STEP)))
+    return m_composite(
+        ("completion", "0.9", completion),
+        ("progress", "0.05", m_rating(SL_STEP)),
+        ("innovation", "0.05", m_rating(SL_STEP)),
+    )
 
 
 SL_QUALITY = m_bands((1, 1), ("0.9", "0.8"), ("0.8", "0.6"), (0, 0))
 #   section kind -> first-level indicators -> annual targets (name, points, completion method, target)
 SL_SECTIONS = [
-    ("s01", "办公室", "office", "陈科长", [
-        ("W01", "贯彻落实中央和省委省政府、市委市政府重大决策部署", [
-            ("市委市政府督办事项按时办结率（%）", 3, m_ratio(), 100),
-            ("海西建设水利项目对接落实", 3, m_bool(), None),
-            ("政务信息报送（篇）", 2, m_ratio(), 60),
-            ("水利宣传和政务公开", 2, m_bool(), None)])]),
-    ("s02", "规划计划科", "planning", "林科长", [
-        ("W02", "水利固定资产投资", [
-            ("水利固定资产投资完成额（万元）", 3, m_ratio(), 48000),
-            ("争取上级水利补助资金（万元）", 3, m_ratio(), 15000),
-            ("“十二五”水利规划中期评估", 2, m_bool(), None),
-            ("水利项目前期工作储备（项）", 2, m_ratio(), 12)])]),
-    ("s03", "建设管理科", "construction", "黄科长", [
-        ("W03", "重点水利工程建设", [
-            ("重点水利工程完成投资（万元）", 2, m_ratio(), 12000),
-            ("病险水库除险加固（座）", 2, m_ratio(), 8),
-            ("中小河流治理（公里）", 2, m_ratio(), 25),
-            ("工程质量合格率（%）", 2, SL_QUALITY, 100),
-            ("水利工程生产安全事故（起，≤1）", 2, m_inverse(), 1)])]),
-    ("s04", "水政水资源科", "resources", "郑科长", [
-        ("W04", "水资源管理与保护", [
-            ("用水总量控制（万立方米，≤）", 3, m_inverse(), 52000),
-            ("取水许可年审率（%）", 3, m_ratio(), 100),
-            ("饮用水源地水质达标率（%）", 2, SL_QUALITY, 100),
-            ("节水型社会建设", 2, m_bool(), None)]),
-        ("W05", "水行政执法", [
-            ("水事违法案件查处率（%）", 4, m_ratio(), 100),
-            ("河道采砂专项整治", 3, m_bool(), None),
-            ("水法规宣传（场次）", 3, m_ratio(), 6)])]),
-    ("s05", "农村水利科", "rural", "吴科长", [
-        ("W06", "农村饮水安全", [
-            ("解决农村饮水不安全人口（万人）", 3, m_ratio(), D("3.2")),
-            ("农村饮水安全工程建成（处）", 3, m_ratio(), 40),
-            ("水质检测合格率（%）", 2, SL_QUALITY, 100),
-            ("工程建后管护制度落实", 2, m_bool(), None)]),
-        ("W07", "小型农田水利建设", [
-            ("新增和恢复有效灌溉面积（万亩）", 3, m_ratio(), D("1.5")),
-            ("小农水重点县项目完成投资（万元）", 3, m_ratio(), 3000),
-            ("山塘水库清淤整治（座）", 2, m_ratio(), 30),
-            ("农民用水户协会组建（个）", 2, m_ratio(), 10)])]),
-    ("s06", "防汛抗旱办公室", "flood", "李主任", [
-        ("W08", "防汛抗旱减灾", [
-            ("防汛抗旱预案修订", 3, m_bool(), None),
-            ("山洪灾害防治非工程措施建设（%）", 3, m_ratio(), 100),
-            ("防汛物资储备到位率（%）", 2, m_ratio(), 100),
-            ("因灾死亡人数（人，≤1）", 2, m_inverse(), 1)])]),
-    ("s07", "水土保持科", "soil", "张科长", [
-        ("W09", "水土保持生态建设", [
-            ("治理水土流失面积（平方公里）", 3, m_ratio(), 60),
-            ("生产建设项目水保方案审批率（%）", 3, m_ratio(), 100),
-            ("水土保持监督检查（次）", 2, m_ratio(), 12),
-            ("水保设施验收", 2, m_bool(), None)])]),
-    ("s08", "财务审计科", "finance", "王科长", [
-        ("W10", "资金管理与审计", [
-            ("水利建设资金到位率（%）", 4, m_ratio(), 100),
-            ("审计发现问题整改率（%）", 3, SL_QUALITY, 100),
-            ("部门预算按时编报", 3, m_bool(), None)])]),
+    (
+        "s01",
+        "办公室",
+        "office",
+        "陈科长",
+        [
+            (
+                "W01",
+                "贯彻落实中央和省委省政府、市委市政府重大决策部署",
+                [
+                    ("市委市政府督办事项按时办结率（%）", 3, m_ratio(), 100),
+                    ("海西建设水利项目对接落实", 3, m_bool(), None),
+                    ("政务信息报送（篇）", 2, m_ratio(), 60),
+                    ("水利宣传和政务公开", 2, m_bool(), None),
+                ],
+            )
+        ],
+    ),
+    (
+        "s02",
+        "规划计划科",
+        "planning",
+        "林科长",
+        [
+            (
+                "W02",
+                "水利固定资产投资",
+                [
+                    ("水利固定资产投资完成额（万元）", 3, m_ratio(), 48000),
+                    ("争取上级水利补助资金（万元）", 3, m_ratio(), 15000),
+                    ("“十二五”水利规划中期评估", 2, m_bool(), None),
+                    ("水利项目前期工作储备（项）", 2, m_ratio(), 12),
+                ],
+            )
+        ],
+    ),
+    (
+        "s03",
+        "建设管理科",
+        "construction",
+        "黄科长",
+        [
+            (
+                "W03",
+                "重点水利工程建设",
+                [
+                    ("重点水利工程完成投资（万元）", 2, m_ratio(), 12000),
+                    ("病险水库除险加固（座）", 2, m_ratio(), 8),
+                    ("中小河流治理（公里）", 2, m_ratio(), 25),
+                    ("工程质量合格率（%）", 2, SL_QUALITY, 100),
+                    ("水利工程生产安全事故（起，≤1）", 2, m_inverse(), 1),
+                ],
+            )
+        ],
+    ),
+    (
+        "s04",
+        "水政水资源科",
+        "resources",
+        "郑科长",
+        [
+            (
+                "W04",
+                "水资源管理与保护",
+                [
+                    ("用水总量控制（万立方米，≤）", 3, m_inverse(), 52000),
+                    ("取水许可年审率（%）", 3, m_ratio(), 100),
+                    ("饮用水源地水质达标率（%）", 2, SL_QUALITY, 100),
+                    ("节水型社会建设", 2, m_bool(), None),
+                ],
+            ),
+            (
+                "W05",
+                "水行政执法",
+                [
+                    ("水事违法案件查处率（%）", 4, m_ratio(), 100),
+                    ("河道采砂专项整治", 3, m_bool(), None),
+                    ("水法规宣传（场次）", 3, m_ratio(), 6),
+                ],
+            ),
+        ],
+    ),
+    (
+        "s05",
+        "农村水利科",
+        "rural",
+        "吴科长",
+        [
+            (
+                "W06",
+                "农村饮水安全",
+                [
+                    ("解决农村饮水不安全人口（万人）", 3, m_ratio(), D("3.2")),
+                    ("农村饮水安全工程建成（处）", 3, m_ratio(), 40),
+                    ("水质检测合格率（%）", 2, SL_QUALITY, 100),
+                    ("工程建后管护制度落实", 2, m_bool(), None),
+                ],
+            ),
+            (
+                "W07",
+                "小型农田水利建设",
+                [
+                    ("新增和恢复有效灌溉面积（万亩）", 3, m_ratio(), D("1.5")),
+                    ("小农水重点县项目完成投资（万元）", 3, m_ratio(), 3000),
+                    ("山塘水库清淤整治（座）", 2, m_ratio(), 30),
+                    ("农民用水户协会组建（个）", 2, m_ratio(), 10),
+                ],
+            ),
+        ],
+    ),
+    (
+        "s06",
+        "防汛抗旱办公室",
+        "flood",
+        "李主任",
+        [
+            (
+                "W08",
+                "防汛抗旱减灾",
+                [
+                    ("防汛抗旱预案修订", 3, m_bool(), None),
+                    ("山洪灾害防治非工程措施建设（%）", 3, m_ratio(), 100),
+                    ("防汛物资储备到位率（%）", 2, m_ratio(), 100),
+                    ("因灾死亡人数（人，≤1）", 2, m_inverse(), 1),
+                ],
+            )
+        ],
+    ),
+    (
+        "s07",
+        "水土保持科",
+        "soil",
+        "张科长",
+        [
+            (
+                "W09",
+                "水土保持生态建设",
+                [
+                    ("治理水土流失面积（平方公里）", 3, m_ratio(), 60),
+                    ("生产建设项目水保方案审批率（%）", 3, m_ratio(), 100),
+                    ("水土保持监督检查（次）", 2, m_ratio(), 12),
+                    ("水保设施验收", 2, m_bool(), None),
+                ],
+            )
+        ],
+    ),
+    (
+        "s08",
+        "财务审计科",
+        "finance",
+        "王科长",
+        [
+            (
+                "W10",
+                "资金管理与审计",
+                [
+                    ("水利建设资金到位率（%）", 4, m_ratio(), 100),
+                    ("审计发现问题整改率（%）", 3, SL_QUALITY, 100),
+                    ("部门预算按时编报", 3, m_bool(), None),
+                ],
+            )
+        ],
+    ),
 ]
 SL_FIXED = {  # explicit year of 建设管理科 (s03) and 财务审计科 (s08)
-    "s03": {"W03.1": {"completion": 12600, "progress": "marked", "innovation": "marked"},
-            "W03.2": {"completion": 8, "progress": "marked", "innovation": "some"},
-            "W03.3": {"completion": 20, "progress": "marked", "innovation": "none"},
-            "W03.4": {"completion": 100, "progress": "marked", "innovation": "marked"},
-            "W03.5": {"completion": 0, "progress": "marked", "innovation": "none"}},
-    "s08": {"W10.1": {"completion": 96, "progress": "marked", "innovation": "none"},
-            "W10.2": {"completion": 92, "progress": "some", "innovation": "marked"},
-            "W10.3": {"completion": True, "progress": "none", "innovation": "none"}},
+    "s03": {
+        "W03.1": {"completion": 12600, "progress": "marked", "innovation": "marked"},
+        "W03.2": {"completion": 8, "progress": "marked", "innovation": "some"},
+        "W03.3": {"completion": 20, "progress": "marked", "innovation": "none"},
+        "W03.4": {"completion": 100, "progress": "marked", "innovation": "marked"},
+        "W03.5": {"completion": 0, "progress": "marked", "innovation": "none"},
+    },
+    "s08": {
+        "W10.1": {"completion": 96, "progress": "marked", "innovation": "none"},
+        "W10.2": {"completion": 92, "progress": "some", "innovation": "marked"},
+        "W10.3": {"completion": True, "progress": "none", "innovation": "none"},
+    },
 }
-SL_KINDS = {"democratic_admin": "科学民主行政", "lawful_admin": "依法行政", "efficient_admin": "高效行政",
-            "clean_admin": "廉洁行政", "inspection": "察访核验"}
+SL_KINDS = {
+    "democratic_admin": "科学民主行政",
+    "lawful_admin": "依法行政",
+    "efficient_admin": "高效行政",
+    "clean_admin": "廉洁行政",
+    "inspection": "察访核验",
+}
 
 
 def shuili() -> dict:
@@ -455,8 +659,18 @@ def shuili() -> dict:
         for gid, gname, targets in groups:
             indicators.append({"id": gid, "name": gname, "parent": None})
             for i, (tname, points, completion, target) in enumerate(targets, 1):
-                indicators.append(leaf(f"{gid}.{i}", tname, gid, points, sl_method(completion), target, [kind],
-                                       {"unit": uid, "lead": "局长", "deputy": "分管副局长", "head": head}))
+                indicators.append(
+                    leaf(
+                        f"{gid}.{i}",
+                        tname,
+                        gid,
+                        points,
+                        sl_method(completion),
+                        target,
+                        [kind],
+                        {"unit": uid, "lead": "局长", "deputy": "分管副局长", "head": head},
+                    )
+                )
     assert sum(1 for n in indicators if n["parent"] is None) == 10 and len(indicators) - 10 == 39
     y = Year(plan, units, indicators, seed=2603)
     y.fixed(SL_FIXED)
@@ -473,8 +687,9 @@ def shuili() -> dict:
             continue
         for _ in range(y.rng.randint(0, 3)):
             kind = y.rng.choice(list(SL_KINDS))
-            y.deduction(u["id"], kind, y.rng.choice([D("0.5"), D(1), D(2)]), y.random_day(),
-                        f"{SL_KINDS[kind]}抽查发现问题")
+            y.deduction(
+                u["id"], kind, y.rng.choice([D("0.5"), D(1), D(2)]), y.random_day(), f"{SL_KINDS[kind]}抽查发现问题"
+            )
     y.veto("s07", "discipline", "10-09", "工作人员违反廉洁纪律受党纪处分")
     return y.bundle()
 
@@ -492,71 +707,181 @@ HM_RATING = {"complete": D(1), "mostly": D("0.8"), "partly": D("0.5"), "not_star
 R, BL, Q = m_rating(HM_RATING), m_bool(), m_ratio()
 #  section: (id, name, kind, responsible, [(task, points, method, annual target)])  — points sum to 100
 HM_SECTIONS = [
-    ("u01", "办公室", "office",
-     {"lead": "白建国、阿克然木·玉努斯", "deputy": "朱建军、纪家", "head": "陈清河",
-      "handlers": ["夏国强", "杨炜丽", "加米娜", "艾尼帕", "周容"]}, [
-         ("党务政务公开", 10, R, None), ("创建学习型党组织", 9, R, None), ("绩效管理工作", 9, R, None),
-         ("热爱伟大祖国、建设美好家园主题教育活动", 9, R, None), ("亲民爱民为民工作", 9, R, None),
-         ("交通文化建设", 9, R, None), ("信访接待、调查、回复（件）", 9, Q, 40), ("扶贫帮困、节假日前慰问", 9, R, None),
-         ("综合治理，建设平安单位", 9, BL, None), ("精神文明建设", 9, R, None),
-         ("文秘、接待、档案整理、后勤管理", 9, R, None)]),
-    ("u02", "公路科", "highway",
-     {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "塔依尔·玉素甫", "handlers": ["祖力", "马磊", "邓长秀", "陈艳玲"]}, [
-         ("国省干线公路建设协调服务", 8, R, None), ("编制农村公路年度计划", 6, BL, None),
-         ("哈密市通村公路前期工作（公里）", 10, Q, 75), ("伊吾县通村公路前期工作（公里）", 8, Q, D("29.8")),
-         ("巴里坤县通村公路前期工作（公里）", 8, Q, D("15.6")), ("小修养护人员培训班", 6, BL, None),
-         ("养护大户、门前三包现场观摩会和技能竞赛", 6, R, None), ("县乡公路“好路率”评定", 6, R, None),
-         ("文明样板路创建（条）", 8, Q, 4), ("每季度现场养护指导（次）", 8, Q, 4),
-         ("小修养护计划、病害调查和支付台账", 6, R, None), ("固定资产投资统计和农村公路专项调查", 6, R, None),
-         ("公路养护统计", 6, R, None), ("公路建设信息上报（份，每半月一份）", 8, Q, 24)]),
-    ("u03", "路政科", "road_admin",
-     {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "塔依尔·玉素甫", "handlers": ["马磊", "邓长秀"]}, [
-         ("农村公路路政规章制度落实", 16, R, None), ("路政案件处理（件）", 16, Q, 30), ("路政内业管理规范", 14, R, None),
-         ("路政执法人员信息普查", 12, BL, None), ("路政执法证件年审", 12, BL, None),
-         ("两县一市路产路权维护督导检查（次）", 16, Q, 4), ("路政宣传和信息上报", 14, R, None)]),
-    ("u04", "项目办", "projects",
-     {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "祖力菲卡尔·米吉提",
-      "handlers": ["王新平", "陈艳玲", "殷磊", "朱磊"]}, [
-         ("Z504线改造开工和东天山隧道前期工作", 8, R, None), ("国道G312线—西山乡公路（公里）", 10, Q, D("55.5")),
-         ("博尔羌吉镇至大红柳峡乡公路（公里）", 10, Q, D("90.9")), ("伊吾县至苇子峡公路（公里）", 10, Q, D("30.3")),
-         ("伊吾—G7连接线公路建设相关工作", 6, R, None), ("贫困村村级公路（个）", 8, Q, 10),
-         ("农村公路黑色化整乡推进（公里）", 12, Q, 120), ("签定工程质量目标责任书", 6, BL, None),
-         ("督促施工单位安全生产", 6, R, None), ("合同管理及工程变更", 5, R, None),
-         ("计量支付审查和工程进度月报（份）", 5, Q, 12), ("公路建设信息上报（份）", 4, Q, 24),
-         ("配合清欠农民工工资", 5, BL, None), ("农村公路建设工程环境保护", 5, R, None)]),
-    ("u05", "安运科", "transport_safety",
-     {"lead": "阿克然木·玉努斯、白建国", "deputy": "纪家", "head": "张志强", "handlers": ["张志强", "郭静"]}, [
-         ("安全生产目标管理责任制", 10, R, None), ("冬季百日安全生产整治和隐患排查", 10, R, None),
-         ("安全生产宣传教育", 8, R, None), ("节假日及重大活动期间安全生产", 10, R, None), ("信息报送", 8, R, None),
-         ("客货运管理", 10, R, None), ("治理超载超限", 10, R, None), ("成立道路运输协会", 8, BL, None),
-         ("极端天气下安全运输", 8, R, None), ("公路运输货运量分析报告", 8, BL, None),
-         ("运管部门监管和客运站场安全检查（次）", 10, Q, 12)]),
-    ("u06", "监察室", "supervision",
-     {"lead": "白建国、阿克然木·玉努斯", "deputy": "朱建军、纪家", "head": "张彩珍", "handlers": ["张彩珍"]}, [
-         ("党风廉政建设", 25, R, None), ("纠风工作", 20, R, None), ("行业文明建设", 20, R, None),
-         ("基层组织建设", 20, R, None), ("督察工作", 15, BL, None)]),
-    ("u07", "财务室", "finance",
-     {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "刘敏", "handlers": ["武清萍", "吕锦秀"]}, [
-         ("现金、银行日记账和对账", 10, R, None), ("报账、结账", 9, R, None), ("劳动工资快报和年报（份）", 9, Q, 6),
-         ("单位证件年检", 9, BL, None), ("固定资产明细账和卡片", 9, R, None), ("下一年度经费预算", 9, BL, None),
-         ("财务各类报表", 9, R, None), ("小修养护专项资金申请和下拨", 9, R, None),
-         ("农村公路建设工程款支付", 10, R, None), ("竣工财务决算和建设资金审计", 9, BL, None),
-         ("农民工工资管理", 8, R, None)]),
-    ("u08", "交战办", "war_readiness",
-     {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "巴哈尔古丽", "handlers": ["巴哈尔古丽"]}, [
-         ("交通战备现代化建设", 20, R, None), ("民用运力潜力调查", 15, BL, None), ("各类应急预案修订", 20, BL, None),
-         ("国防交通专业保障队伍", 15, R, None), ("交通战备数据库资料输入（条）", 15, Q, 500),
-         ("国防教育培训（人次）", 15, Q, 200)]),
+    (
+        "u01",
+        "办公室",
+        "office",
+        {
+            "lead": "白建国、阿克然木·玉努斯",
+            "deputy": "朱建军、纪家",
+            "head": "陈清河",
+            "handlers": ["夏国强", "杨炜丽", "加米娜", "艾尼帕", "周容"],
+        },
+        [
+            ("党务政务公开", 10, R, None),
+            ("创建学习型党组织", 9, R, None),
+            ("绩效管理工作", 9, R, None),
+            ("热爱伟大祖国、建设美好家园主题教育活动", 9, R, None),
+            ("亲民爱民为民工作", 9, R, None),
+            ("交通文化建设", 9, R, None),
+            ("信访接待、调查、回复（件）", 9, Q, 40),
+            ("扶贫帮困、节假日前慰问", 9, R, None),
+            ("综合治理，建设平安单位", 9, BL, None),
+            ("精神文明建设", 9, R, None),
+            ("文秘、接待、档案整理、后勤管理", 9, R, None),
+        ],
+    ),
+    (
+        "u02",
+        "公路科",
+        "highway",
+        {
+            "lead": "阿克然木·玉努斯",
+            "deputy": "朱建军",
+            "head": "塔依尔·玉素甫",
+            "handlers": ["祖力", "马磊", "邓长秀", "陈艳玲"],
+        },
+        [
+            ("国省干线公路建设协调服务", 8, R, None),
+            ("编制农村公路年度计划", 6, BL, None),
+            ("哈密市通村公路前期工作（公里）", 10, Q, 75),
+            ("伊吾县通村公路前期工作（公里）", 8, Q, D("29.8")),
+            ("巴里坤县通村公路前期工作（公里）", 8, Q, D("15.6")),
+            ("小修养护人员培训班", 6, BL, None),
+            ("养护大户、门前三包现场观摩会和技能竞赛", 6, R, None),
+            ("县乡公路“好路率”评定", 6, R, None),
+            ("文明样板路创建（条）", 8, Q, 4),
+            ("每季度现场养护指导（次）", 8, Q, 4),
+            ("小修养护计划、病害调查和支付台账", 6, R, None),
+            ("固定资产投资统计和农村公路专项调查", 6, R, None),
+            ("公路养护统计", 6, R, None),
+            ("公路建设信息上报（份，每半月一份）", 8, Q, 24),
+        ],
+    ),
+    (
+        "u03",
+        "路政科",
+        "road_admin",
+        {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "塔依尔·玉素甫", "handlers": ["马磊", "邓长秀"]},
+        [
+            ("农村公路路政规章制度落实", 16, R, None),
+            ("路政案件处理（件）", 16, Q, 30),
+            ("路政内业管理规范", 14, R, None),
+            ("路政执法人员信息普查", 12, BL, None),
+            ("路政执法证件年审", 12, BL, None),
+            ("两县一市路产路权维护督导检查（次）", 16, Q, 4),
+            ("路政宣传和信息上报", 14, R, None),
+        ],
+    ),
+    (
+        "u04",
+        "项目办",
+        "projects",
+        {
+            "lead": "阿克然木·玉努斯",
+            "deputy": "朱建军",
+            "head": "祖力菲卡尔·米吉提",
+            "handlers": ["王新平", "陈艳玲", "殷磊", "朱磊"],
+        },
+        [
+            ("Z504线改造开工和东天山隧道前期工作", 8, R, None),
+            ("国道G312线—西山乡公路（公里）", 10, Q, D("55.5")),
+            ("博尔羌吉镇至大红柳峡乡公路（公里）", 10, Q, D("90.9")),
+            ("伊吾县至苇子峡公路（公里）", 10, Q, D("30.3")),
+            ("伊吾—G7连接线公路建设相关工作", 6, R, None),
+            ("贫困村村级公路（个）", 8, Q, 10),
+            ("农村公路黑色化整乡推进（公里）", 12, Q, 120),
+            ("签定工程质量目标责任书", 6, BL, None),
+            ("督促施工单位安全生产", 6, R, None),
+            ("合同管理及工程变更", 5, R, None),
+            ("计量支付审查和工程进度月报（份）", 5, Q, 12),
+            ("公路建设信息上报（份）", 4, Q, 24),
+            ("配合清欠农民工工资", 5, BL, None),
+            ("农村公路建设工程环境保护", 5, R, None),
+        ],
+    ),
+    (
+        "u05",
+        "安运科",
+        "transport_safety",
+        {"lead": "阿克然木·玉努斯、白建国", "deputy": "纪家", "head": "张志强", "handlers": ["张志强", "郭静"]},
+        [
+            ("安全生产目标管理责任制", 10, R, None),
+            ("冬季百日安全生产整治和隐患排查", 10, R, None),
+            ("安全生产宣传教育", 8, R, None),
+            ("节假日及重大活动期间安全生产", 10, R, None),
+            ("信息报送", 8, R, None),
+            ("客货运管理", 10, R, None),
+            ("治理超载超限", 10, R, None),
+            ("成立道路运输协会", 8, BL, None),
+            ("极端天气下安全运输", 8, R, None),
+            ("公路运输货运量分析报告", 8, BL, None),
+            ("运管部门监管和客运站场安全检查（次）", 10, Q, 12),
+        ],
+    ),
+    (
+        "u06",
+        "监察室",
+        "supervision",
+        {"lead": "白建国、阿克然木·玉努斯", "deputy": "朱建军、纪家", "head": "张彩珍", "handlers": ["张彩珍"]},
+        [
+            ("党风廉政建设", 25, R, None),
+            ("纠风工作", 20, R, None),
+            ("行业文明建设", 20, R, None),
+            ("基层组织建设", 20, R, None),
+            ("督察工作", 15, BL, None),
+        ],
+    ),
+    (
+        "u07",
+        "财务室",
+        "finance",
+        {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "刘敏", "handlers": ["武清萍", "吕锦秀"]},
+        [
+            ("现金、银行日记账和对账", 10, R, None),
+            ("报账、结账", 9, R, None),
+            ("劳动工资快报和年报（份）", 9, Q, 6),
+            ("单位证件年检", 9, BL, None),
+            ("固定资产明细账和卡片", 9, R, None),
+            ("下一年度经费预算", 9, BL, None),
+            ("财务各类报表", 9, R, None),
+            ("小修养护专项资金申请和下拨", 9, R, None),
+            ("农村公路建设工程款支付", 10, R, None),
+            ("竣工财务决算和建设资金审计", 9, BL, None),
+            ("农民工工资管理", 8, R, None),
+        ],
+    ),
+    (
+        "u08",
+        "交战办",
+        "war_readiness",
+        {"lead": "阿克然木·玉努斯", "deputy": "朱建军", "head": "巴哈尔古丽", "handlers": ["巴哈尔古丽"]},
+        [
+            ("交通战备现代化建设", 20, R, None),
+            ("民用运力潜力调查", 15, BL, None),
+            ("各类应急预案修订", 20, BL, None),
+            ("国防交通专业保障队伍", 15, R, None),
+            ("交通战备数据库资料输入（条）", 15, Q, 500),
+            ("国防教育培训（人次）", 15, Q, 200),
+        ],
+    ),
 ]
 HM_PERIODS = {"Q1": 0.25, "Q2": 0.5, "H1": 0.5, "Q3": 0.75, "Q4": 1.0, "Y": 1.0}  # share of the year's quantity
 HM_FIXED = {  # explicit 监察室 (u06) and 交战办 (u08), for Q1 and the year
-    "Q1": {"u06": {"T06.1": "mostly", "T06.2": "complete", "T06.3": "partly", "T06.4": "complete", "T06.5": False},
-           "u08": {"T08.1": "partly", "T08.2": False, "T08.3": True, "T08.4": "partly", "T08.5": 120, "T08.6": 40}},
-    "Y": {"u06": {"T06.1": "complete", "T06.2": "mostly", "T06.3": "complete", "T06.4": "complete", "T06.5": True},
-          "u08": {"T08.1": "complete", "T08.2": True, "T08.3": True, "T08.4": "mostly", "T08.5": 450, "T08.6": 230}},
+    "Q1": {
+        "u06": {"T06.1": "mostly", "T06.2": "complete", "T06.3": "partly", "T06.4": "complete", "T06.5": False},
+        "u08": {"T08.1": "partly", "T08.2": False, "T08.3": True, "T08.4": "partly", "T08.5": 120, "T08.6": 40},
+    },
+    "Y": {
+        "u06": {"T06.1": "complete", "T06.2": "mostly", "T06.3": "complete", "T06.4": "complete", "T06.5": True},
+        "u08": {"T08.1": "complete", "T08.2": True, "T08.3": True, "T08.4": "mostly", "T08.5": 450, "T08.6": 230},
+    },
 }
-HM_KINDS = {"absent_labour": "无故不参加单位组织的劳动", "absent_activity": "无故不参加单位组织的文体活动",
-            "absent_study": "无故不参加政治理论、业务学习"}
+HM_KINDS = {
+    "absent_labour": "无故不参加单位组织的劳动",
+    "absent_activity": "无故不参加单位组织的文体活动",
+    "absent_study": "无故不参加政治理论、业务学习",
+}
 
 
 def hami() -> dict:
@@ -619,41 +944,61 @@ PB_SCHEDULE = {"on_schedule": D(1), "slightly_behind": D("0.7"), "seriously_behi
 
 
 def pb_project() -> dict:
-    return m_composite(("investment", "0.5", m_ratio()), ("schedule", "0.3", m_rating(PB_SCHEDULE)),
-                       ("acceptance", "0.2", m_bool()))
+    return m_composite(
+        ("investment", "0.5", m_ratio()), ("schedule", "0.3", m_rating(PB_SCHEDULE)), ("acceptance", "0.2", m_bool())
+    )
 
 
 PB_RATING = {"good": D(1), "fair": D("0.7"), "poor": D("0.3")}
 #   (id, name, kind, group)
 PB_UNITS = [
-    ("p01", "办公室", "office", "sections"), ("p02", "地籍管理股", "cadastre", "sections"),
-    ("p03", "耕地保护股", "farmland", "sections"), ("p04", "规划利用股", "planning", "sections"),
-    ("p05", "矿产资源管理股", "minerals", "sections"), ("p06", "国土资源执法监察大队", "enforcement", "affiliates"),
-    ("p07", "土地开发整理中心", "consolidation", "affiliates"), ("p08", "地质环境监测站", "geology", "affiliates"),
+    ("p01", "办公室", "office", "sections"),
+    ("p02", "地籍管理股", "cadastre", "sections"),
+    ("p03", "耕地保护股", "farmland", "sections"),
+    ("p04", "规划利用股", "planning", "sections"),
+    ("p05", "矿产资源管理股", "minerals", "sections"),
+    ("p06", "国土资源执法监察大队", "enforcement", "affiliates"),
+    ("p07", "土地开发整理中心", "consolidation", "affiliates"),
+    ("p08", "地质环境监测站", "geology", "affiliates"),
 ]
 #  20 重大项目: (name, points, unit kind, planned investment in 万元)
 PB_PROJECTS = [
-    ("新华乡戈几街村土地整治项目", 15, "consolidation", 1200), ("新现乡底咪村土地整治项目", 15, "consolidation", 980),
-    ("白河乡高标准基本农田建设项目", 10, "consolidation", 1500), ("和平乡土地开发项目", 10, "consolidation", 600),
-    ("湾塘乡土地整治项目", 8, "farmland", 850), ("玉屏镇城乡建设用地增减挂钩项目", 10, "planning", 2200),
-    ("新华乡坡改梯项目", 8, "farmland", 700), ("白云乡基本农田整理项目", 8, "farmland", 900),
-    ("县城新区土地收储项目", 10, "planning", 5000), ("工业园区用地报批和征地项目", 10, "planning", 3000),
-    ("农村集体土地确权登记发证项目", 10, "cadastre", 450), ("第二次土地调查成果更新项目", 8, "cadastre", 260),
-    ("城镇地籍调查项目", 8, "cadastre", 300), ("矿产资源规划编制项目", 6, "minerals", 120),
-    ("矿山地质环境恢复治理项目", 8, "minerals", 650), ("滑坡地质灾害治理项目", 10, "geology", 1100),
-    ("地质灾害群测群防体系建设项目", 6, "geology", 180), ("国土资源信息化建设项目", 6, "office", 240),
-    ("国土资源执法监察动态巡查项目", 6, "enforcement", 90), ("卫片执法检查项目", 8, "enforcement", 150),
+    ("新华乡戈几街村土地整治项目", 15, "consolidation", 1200),
+    ("新现乡底咪村土地整治项目", 15, "consolidation", 980),
+    ("白河乡高标准基本农田建设项目", 10, "consolidation", 1500),
+    ("和平乡土地开发项目", 10, "consolidation", 600),
+    ("湾塘乡土地整治项目", 8, "farmland", 850),
+    ("玉屏镇城乡建设用地增减挂钩项目", 10, "planning", 2200),
+    ("新华乡坡改梯项目", 8, "farmland", 700),
+    ("白云乡基本农田整理项目", 8, "farmland", 900),
+    ("县城新区土地收储项目", 10, "planning", 5000),
+    ("工业园区用地报批和征地项目", 10, "planning", 3000),
+    ("农村集体土地确权登记发证项目", 10, "cadastre", 450),
+    ("第二次土地调查成果更新项目", 8, "cadastre", 260),
+    ("城镇地籍调查项目", 8, "cadastre", 300),
+    ("矿产资源规划编制项目", 6, "minerals", 120),
+    ("矿山地质环境恢复治理项目", 8, "minerals", 650),
+    ("滑坡地质灾害治理项目", 10, "geology", 1100),
+    ("地质灾害群测群防体系建设项目", 6, "geology", 180),
+    ("国土资源信息化建设项目", 6, "office", 240),
+    ("国土资源执法监察动态巡查项目", 6, "enforcement", 90),
+    ("卫片执法检查项目", 8, "enforcement", 150),
 ]
 #  20 重要工作: (name, points, unit kind, method, target)
 PB_TASKS = [
-    ("农村集体土地确权登记发证（宗）", 10, "cadastre", m_ratio(), 3000), ("城镇地籍调查成果入库", 10, "cadastre", m_bool(), None),
-    ("土地登记信访按期办结率（%）", 5, "cadastre", m_ratio(), 100), ("土地登记资料归档", 5, "cadastre", m_manual(), None),
-    ("耕地保有量（万亩）", 10, "farmland", m_ratio(), D("38.6")), ("基本农田保护责任书签订", 6, "farmland", m_bool(), None),
-    ("建设用地报批按时完成率（%）", 8, "planning", m_ratio(), 100), ("土地出让收入（万元）", 8, "planning", m_ratio(), 20000),
+    ("农村集体土地确权登记发证（宗）", 10, "cadastre", m_ratio(), 3000),
+    ("城镇地籍调查成果入库", 10, "cadastre", m_bool(), None),
+    ("土地登记信访按期办结率（%）", 5, "cadastre", m_ratio(), 100),
+    ("土地登记资料归档", 5, "cadastre", m_manual(), None),
+    ("耕地保有量（万亩）", 10, "farmland", m_ratio(), D("38.6")),
+    ("基本农田保护责任书签订", 6, "farmland", m_bool(), None),
+    ("建设用地报批按时完成率（%）", 8, "planning", m_ratio(), 100),
+    ("土地出让收入（万元）", 8, "planning", m_ratio(), 20000),
     ("采矿权出让和年检", 8, "minerals", m_rating(PB_RATING), None),
     ("违法用地案件立案查处率（%）", 10, "enforcement", m_ratio(), 100),
     ("新增违法用地面积（亩，≤）", 10, "enforcement", m_inverse(), 30),
-    ("地质灾害隐患点巡查（次）", 8, "geology", m_ratio(), 48), ("汛期地质灾害应急值守", 6, "geology", m_bool(), None),
+    ("地质灾害隐患点巡查（次）", 8, "geology", m_ratio(), 48),
+    ("汛期地质灾害应急值守", 6, "geology", m_bool(), None),
     ("效能政府四项制度落实", 8, "office", m_rating(PB_RATING), None),
     ("行政绩效管理季报告、半年和年度总结", 6, "office", m_manual(), None),
     ("国土资源宣传（“4·22”“6·25”）", 4, "office", m_bool(), None),
@@ -663,17 +1008,29 @@ PB_TASKS = [
     ("地质环境监测数据报送", 6, "geology", m_manual(), None),
 ]
 PB_FIXED = {  # explicit 地籍管理股 (p02) and 土地开发整理中心 (p07)
-    "p07": {"P1.01": {"investment": 1200, "schedule": "on_schedule", "acceptance": True},
-            "P1.02": {"investment": 882, "schedule": "slightly_behind", "acceptance": False},
-            "P1.03": {"investment": 1650, "schedule": "on_schedule", "acceptance": True},
-            "P1.04": {"investment": 480, "schedule": "seriously_behind"},  # acceptance: no result
-            "P2.18": True, "P2.19": "fair"},
-    "p02": {"P1.11": {"investment": 450, "schedule": "on_schedule", "acceptance": True},
-            "P1.12": {"investment": 234, "schedule": "on_schedule", "acceptance": True},
-            "P1.13": {"investment": 300, "schedule": "slightly_behind", "acceptance": True},
-            "P2.01": 3150, "P2.02": True, "P2.03": 90, "P2.04": ("points", 4)},
+    "p07": {
+        "P1.01": {"investment": 1200, "schedule": "on_schedule", "acceptance": True},
+        "P1.02": {"investment": 882, "schedule": "slightly_behind", "acceptance": False},
+        "P1.03": {"investment": 1650, "schedule": "on_schedule", "acceptance": True},
+        "P1.04": {"investment": 480, "schedule": "seriously_behind"},  # acceptance: no result
+        "P2.18": True,
+        "P2.19": "fair",
+    },
+    "p02": {
+        "P1.11": {"investment": 450, "schedule": "on_schedule", "acceptance": True},
+        "P1.12": {"investment": 234, "schedule": "on_schedule", "acceptance": True},
+        "P1.13": {"investment": 300, "schedule": "slightly_behind", "acceptance": True},
+        "P2.01": 3150,
+        "P2.02": True,
+        "P2.03": 90,
+        "P2.04": ("points", 4),
+    },
 }
-PB_KINDS = {"late_report": "季报告、总结逾期报送", "audit_finding": "行政绩效审计发现问题", "inspection_finding": "稽查发现问题"}
+PB_KINDS = {
+    "late_report": "季报告、总结逾期报送",
+    "audit_finding": "行政绩效审计发现问题",
+    "inspection_finding": "稽查发现问题",
+}
 
 
 def pingbian() -> dict:
@@ -694,11 +1051,31 @@ def pingbian() -> dict:
     owner = {k: uid for uid, _, k, _ in PB_UNITS}
     indicators = [{"id": "P1", "name": "重大项目", "parent": None}, {"id": "P2", "name": "重要工作", "parent": None}]
     for i, (name, points, kind, invest) in enumerate(PB_PROJECTS, 1):
-        indicators.append(leaf(f"P1.{i:02d}", name, "P1", points, pb_project(), invest, [kind],
-                               {"unit": owner[kind], "lead": "局长", "deputy": "分管副局长"}))
+        indicators.append(
+            leaf(
+                f"P1.{i:02d}",
+                name,
+                "P1",
+                points,
+                pb_project(),
+                invest,
+                [kind],
+                {"unit": owner[kind], "lead": "局长", "deputy": "分管副局长"},
+            )
+        )
     for i, (name, points, kind, method, target) in enumerate(PB_TASKS, 1):
-        indicators.append(leaf(f"P2.{i:02d}", name, "P2", points, method, target, [kind],
-                               {"unit": owner[kind], "lead": "局长", "deputy": "分管副局长"}))
+        indicators.append(
+            leaf(
+                f"P2.{i:02d}",
+                name,
+                "P2",
+                points,
+                method,
+                target,
+                [kind],
+                {"unit": owner[kind], "lead": "局长", "deputy": "分管副局长"},
+            )
+        )
     y = Year(plan, units, indicators, seed=2605)
     y.fixed(PB_FIXED)
     # a correction of 底咪村's investment not yet confirmed: it does not count

@@ -22,17 +22,29 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-TABLE = "audit_chain"   # `audit_log` is already inspections' own (plan-scoped) trail
+TABLE = "audit_chain"  # `audit_log` is already inspections' own (plan-scoped) trail
 GENESIS = "0" * 64
-PERSONAL = frozenset({"phone", "phone_number", "mobile", "contact", "address", "id_number", "respondent_name",
-                      "name_of_respondent", "email"})
+PERSONAL = frozenset(
+    {
+        "phone",
+        "phone_number",
+        "mobile",
+        "contact",
+        "address",
+        "id_number",
+        "respondent_name",
+        "name_of_respondent",
+        "email",
+    }
+)
 _MASK = "***"
 
 
 def audit_table(metadata: sa.MetaData) -> sa.Table:
     """Declare the chain table in a service's MetaData (without a schema: the search_path decides)."""
     return sa.Table(
-        TABLE, metadata,
+        TABLE,
+        metadata,
         sa.Column("seq", sa.BigInteger, sa.Identity(always=True), primary_key=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.Text, nullable=False),
@@ -96,15 +108,35 @@ def _lock_key(table: sa.Table) -> int:
     return zlib.crc32(f"audit:{table.name}".encode())
 
 
-async def append(session: AsyncSession | AsyncConnection, table: sa.Table, *, actor: str, role: str, action: str,
-                 entity_type: str, entity_id: str, before: Any = None, after: Any = None, trace_id: str = "",
-                 now: dt.datetime | None = None) -> str:
+async def append(
+    session: AsyncSession | AsyncConnection,
+    table: sa.Table,
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: Any = None,
+    after: Any = None,
+    trace_id: str = "",
+    now: dt.datetime | None = None,
+) -> str:
     """Append one row to the chain inside the caller's transaction; returns its hash."""
     await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(table)})
     prev = (await session.execute(sa.select(table.c.hash).order_by(table.c.seq.desc()).limit(1))).scalar()
     at = now or dt.datetime.now(dt.UTC)
-    row = {"at": at, "actor": actor[:200], "role": role[:50], "action": action[:100], "entity_type": entity_type[:100],
-           "entity_id": entity_id[:200], "before": _json(before), "after": _json(after), "trace_id": trace_id[:64]}
+    row = {
+        "at": at,
+        "actor": actor[:200],
+        "role": role[:50],
+        "action": action[:100],
+        "entity_type": entity_type[:100],
+        "entity_id": entity_id[:200],
+        "before": _json(before),
+        "after": _json(after),
+        "trace_id": trace_id[:64],
+    }
     digest = row_hash(prev or GENESIS, row)
     await session.execute(sa.insert(table).values(**row, prev_hash=prev or GENESIS, hash=digest))
     return digest

@@ -29,7 +29,14 @@ from fastapi import Depends, Request
 from jixiao.errors import Forbidden, InvalidInput, Unauthorized
 
 OFFICE, ASSESSOR, UNIT, INSPECTOR, INTERVIEWER, LEADER, SYSTEM = (
-    "office", "assessor", "unit", "inspector", "interviewer", "leader", "system")
+    "office",
+    "assessor",
+    "unit",
+    "inspector",
+    "interviewer",
+    "leader",
+    "system",
+)
 ROLES = (OFFICE, ASSESSOR, UNIT, INSPECTOR, INTERVIEWER, LEADER, SYSTEM)
 ALL_UNITS = "*"
 COOKIE = "jixiao_token"
@@ -55,8 +62,7 @@ class Principal:
         return bool(self.roles & set(roles))
 
     def may_act_for(self, plan_id: str, unit_id: str) -> bool:
-        return (ALL_UNITS in self.units or f"{plan_id}:{unit_id}" in self.units
-                or f"{plan_id}:{ALL_UNITS}" in self.units)
+        return ALL_UNITS in self.units or f"{plan_id}:{unit_id}" in self.units or f"{plan_id}:{ALL_UNITS}" in self.units
 
     def plans(self) -> frozenset[str]:
         """The plans whose units this caller may act for (by scope)."""
@@ -66,22 +72,40 @@ class Principal:
 LOCAL_OPERATOR = Principal("local", frozenset(ROLES), frozenset({ALL_UNITS}), authenticated=False)
 
 
-def issue_token(secret: str, user: str, roles: Iterable[str], units: Iterable[str] = (), *,
-                days: float = 30, now: dt.datetime | None = None, token_id: str | None = None) -> str:
+def issue_token(
+    secret: str,
+    user: str,
+    roles: Iterable[str],
+    units: Iterable[str] = (),
+    *,
+    days: float = 30,
+    now: dt.datetime | None = None,
+    token_id: str | None = None,
+) -> str:
     """A signed token for `user` with these roles and units, valid for `days`."""
     roles, units = sorted(set(roles)), sorted(set(units))
     unknown = [r for r in roles if r not in ROLES]
     if not user or not roles or unknown:
-        raise InvalidInput(f"a token needs a user and roles from {', '.join(ROLES)}"
-                           + (f"; unknown: {', '.join(unknown)}" if unknown else ""))
+        raise InvalidInput(
+            f"a token needs a user and roles from {', '.join(ROLES)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+        )
     if UNIT in roles and not units:
         raise InvalidInput("a unit officer's token must name the units they act for (--unit PLAN:UNIT)")
     bad = [u for u in units if not _SCOPE.match(u)]
     if bad:
         raise InvalidInput(f"units are plan-qualified: PLAN:UNIT or PLAN:* (not {', '.join(bad)})")
     now = now or dt.datetime.now(dt.UTC)
-    claims = {"sub": user, "roles": roles, "units": units, "aud": _AUDIENCE, "iss": ISSUER,
-              "jti": token_id or uuid.uuid4().hex, "iat": now, "exp": now + dt.timedelta(days=days)}
+    claims = {
+        "sub": user,
+        "roles": roles,
+        "units": units,
+        "aud": _AUDIENCE,
+        "iss": ISSUER,
+        "jti": token_id or uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + dt.timedelta(days=days),
+    }
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
@@ -98,8 +122,14 @@ def read_token(secret: str, token: str, revoked: frozenset[str] | set[str] = fro
     if len(token) > 8192:
         raise Unauthorized("the token is not valid: too long")
     try:
-        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], audience=_AUDIENCE, issuer=ISSUER,
-                            options={"require": ["sub", "exp", "aud", "iss", "jti"]})
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            audience=_AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["sub", "exp", "aud", "iss", "jti"]},
+        )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("the token has expired; ask the performance office for a new one") from exc
     except jwt.PyJWTError as exc:
@@ -111,9 +141,8 @@ def read_token(secret: str, token: str, revoked: frozenset[str] | set[str] = fro
     token_id = str(claims["jti"])
     if token_id in revoked:
         raise Unauthorized(f"the token {token_id} has been revoked; ask the performance office for a new one")
-    scoped = frozenset(u for u in map(str, units) if _SCOPE.match(u))   # bare unit ids grant nothing
-    return Principal(str(claims["sub"]), frozenset(map(str, roles)) & frozenset(ROLES), scoped,
-                     token_id=token_id)
+    scoped = frozenset(u for u in map(str, units) if _SCOPE.match(u))  # bare unit ids grant nothing
+    return Principal(str(claims["sub"]), frozenset(map(str, roles)) & frozenset(ROLES), scoped, token_id=token_id)
 
 
 def _same_origin(request: Request) -> bool:
@@ -135,10 +164,12 @@ async def current_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        token = request.cookies.get(COOKIE, "")     # pages opened in a browser
+        token = request.cookies.get(COOKIE, "")  # pages opened in a browser
         if token.strip() and request.method not in _SAFE_METHODS and not _same_origin(request):
-            raise Forbidden("a change authenticated by the jixiao_token cookie alone must come from this "
-                            "service's own pages (Origin); send `Authorization: Bearer <token>` instead")
+            raise Forbidden(
+                "a change authenticated by the jixiao_token cookie alone must come from this "
+                "service's own pages (Origin); send `Authorization: Bearer <token>` instead"
+            )
     if not token.strip():
         raise Unauthorized("this service needs `Authorization: Bearer <token>` (see `jixiao token`)")
     revoked = getattr(request.app.state.runtime, "revoked_tokens", frozenset())

@@ -32,7 +32,7 @@ class Database:
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
-            hide_parameters=True,   # bound parameters hold personal data: never in logs or errors
+            hide_parameters=True,  # bound parameters hold personal data: never in logs or errors
             connect_args={"server_settings": {"search_path": schema}},
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

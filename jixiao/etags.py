@@ -10,8 +10,9 @@ from fastapi import Depends, Header, Response
 from jixiao.errors import PreconditionFailed
 
 
-def if_match_revision(if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"')] = None
-                      ) -> int | None:
+def if_match_revision(
+    if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"')] = None,
+) -> int | None:
     """The revision an update is based on, or None when no If-Match was sent."""
     if if_match is None:
         return None

@@ -11,13 +11,18 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from jixiao.errors import JixiaoError, Unauthorized
 
 HEALTH = "/grpc.health.v1.Health/"
-GRPC_ROLES = ("system", "office")   # gRPC is for services and the office's tools, not for people's apps
+GRPC_ROLES = ("system", "office")  # gRPC is for services and the office's tools, not for people's apps
 
 Registration = tuple[Callable[[object, grpc.aio.Server], None], object]
 
-_STATUS = {400: grpc.StatusCode.INVALID_ARGUMENT, 404: grpc.StatusCode.NOT_FOUND,
-           409: grpc.StatusCode.FAILED_PRECONDITION, 412: grpc.StatusCode.FAILED_PRECONDITION,
-           422: grpc.StatusCode.INVALID_ARGUMENT, 503: grpc.StatusCode.UNAVAILABLE}
+_STATUS = {
+    400: grpc.StatusCode.INVALID_ARGUMENT,
+    404: grpc.StatusCode.NOT_FOUND,
+    409: grpc.StatusCode.FAILED_PRECONDITION,
+    412: grpc.StatusCode.FAILED_PRECONDITION,
+    422: grpc.StatusCode.INVALID_ARGUMENT,
+    503: grpc.StatusCode.UNAVAILABLE,
+}
 
 
 # Calls that change state: the office only, and the actor is the token's user (`caller`).
@@ -54,12 +59,18 @@ class _TokenCheck(grpc.aio.ServerInterceptor):
         except Unauthorized as exc:
             return _refusal(handler, grpc.StatusCode.UNAUTHENTICATED, exc.detail)
         if not who.has(*GRPC_ROLES):
-            return _refusal(handler, grpc.StatusCode.PERMISSION_DENIED,
-                            f"{who.user} may not call {details.method}: it needs the role system or office")
+            return _refusal(
+                handler,
+                grpc.StatusCode.PERMISSION_DENIED,
+                f"{who.user} may not call {details.method}: it needs the role system or office",
+            )
         if details.method.endswith(WRITE_METHODS):
             if not who.has("office"):
-                return _refusal(handler, grpc.StatusCode.PERMISSION_DENIED,
-                                f"{who.user} may not call {details.method}: it needs the role office")
+                return _refusal(
+                    handler,
+                    grpc.StatusCode.PERMISSION_DENIED,
+                    f"{who.user} may not call {details.method}: it needs the role office",
+                )
             return _as_caller(handler, who.user)
         return handler
 
@@ -79,8 +90,9 @@ def _as_caller(handler: grpc.RpcMethodHandler, user: str) -> grpc.RpcMethodHandl
         finally:
             _caller.reset(token)
 
-    return grpc.unary_unary_rpc_method_handler(unary, request_deserializer=handler.request_deserializer,
-                                               response_serializer=handler.response_serializer)
+    return grpc.unary_unary_rpc_method_handler(
+        unary, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+    )
 
 
 def _refusal(handler: grpc.RpcMethodHandler, code: grpc.StatusCode, message: str) -> grpc.RpcMethodHandler:
@@ -92,8 +104,11 @@ def _refusal(handler: grpc.RpcMethodHandler, code: grpc.StatusCode, message: str
         yield  # pragma: no cover - abort raises
 
     kind = grpc.unary_stream_rpc_method_handler if handler.unary_stream else grpc.unary_unary_rpc_method_handler
-    return kind(stream if handler.unary_stream else unary, request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer)
+    return kind(
+        stream if handler.unary_stream else unary,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
 
 
 def bearer_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
@@ -101,9 +116,15 @@ def bearer_metadata(token: str | None) -> tuple[tuple[str, str], ...]:
     return (("authorization", f"Bearer {token}"),) if token else ()
 
 
-async def start_server(port: int, registrations: Iterable[Registration], *, host: str = "127.0.0.1",
-                       service_names: Iterable[str] = (), token_secret: str | None = None,
-                       revoked: Callable[[], frozenset[str]] = frozenset) -> tuple[grpc.aio.Server, int]:
+async def start_server(
+    port: int,
+    registrations: Iterable[Registration],
+    *,
+    host: str = "127.0.0.1",
+    service_names: Iterable[str] = (),
+    token_secret: str | None = None,
+    revoked: Callable[[], frozenset[str]] = frozenset,
+) -> tuple[grpc.aio.Server, int]:
     """Start a server with our servicers and grpc.health.v1; returns it and its bound port.
     With `token_secret`, calls need a bearer token (see `_TokenCheck`)."""
     server = grpc.aio.server(interceptors=[_TokenCheck(token_secret, revoked)] if token_secret else None)

@@ -27,12 +27,16 @@ PROBLEM = "application/problem+json"
 _RETRYABLE = {"40P01", "40001"}  # deadlock detected, serialization failure
 _TRACE_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 MAX_TRACE_ID = 64
-CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 # FastAPI's own documentation pages load Swagger UI / ReDoc from their CDN with an inline script.
-_DOCS_CSP = ("default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-             "style-src 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+_DOCS_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 _DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 
 log = get_logger("jixiao.http")
@@ -60,11 +64,19 @@ def _problem_body(status: int, title: str, detail: str, errors: list[dict] | Non
     return body
 
 
-def problem(status: int, title: str, detail: str, *, errors: list[dict] | None = None,
-            type_: str = "about:blank", headers: dict | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict] | None = None,
+    type_: str = "about:blank",
+    headers: dict | None = None,
+) -> JSONResponse:
     """An RFC 9457 problem response (with the request's trace id)."""
-    return JSONResponse(_problem_body(status, title, detail, errors, type_), status_code=status,
-                        media_type=PROBLEM, headers=headers)
+    return JSONResponse(
+        _problem_body(status, title, detail, errors, type_), status_code=status, media_type=PROBLEM, headers=headers
+    )
 
 
 def _slug(title: str) -> str:
@@ -77,13 +89,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(JixiaoError)
     async def _ours(_request: Request, exc: JixiaoError) -> JSONResponse:
         errors = [{"field": p.path, "message": p.message} for p in exc.problems]
-        return problem(exc.status, exc.title, exc.detail, errors=errors, type_=_slug(exc.title),
-                       headers=getattr(exc, "headers", None))
+        return problem(
+            exc.status,
+            exc.title,
+            exc.detail,
+            errors=errors,
+            type_=_slug(exc.title),
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-                  for e in exc.errors()]
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")} for e in exc.errors()
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, "Invalid input", detail, errors=errors, type_=_slug("Invalid input"))
 
@@ -94,20 +113,33 @@ def install_problem_handlers(app: FastAPI) -> None:
         # stored, and the same request may simply be sent again.
         if sqlstate in _RETRYABLE:
             log.warning("http.retryable_conflict", sqlstate=sqlstate)
-            return problem(503, "Try again", "the database resolved a conflict with another writer by "
-                           "rolling this request back; nothing was stored, send it again",
-                           type_=_slug("Try again"), headers={"Retry-After": "1"})
+            return problem(
+                503,
+                "Try again",
+                "the database resolved a conflict with another writer by "
+                "rolling this request back; nothing was stored, send it again",
+                type_=_slug("Try again"),
+                headers={"Retry-After": "1"},
+            )
         # A unique or foreign key the request collided with (a reused id): a conflict, not a crash.
         if isinstance(exc, IntegrityError) or (sqlstate or "").startswith("23"):
             log.info("http.integrity_conflict", sqlstate=sqlstate)
-            return problem(409, "Conflict", "the request conflicts with stored data (an id already "
-                           "in use, or a reference to something that does not exist); nothing was stored",
-                           type_=_slug("Conflict"))
+            return problem(
+                409,
+                "Conflict",
+                "the request conflicts with stored data (an id already "
+                "in use, or a reference to something that does not exist); nothing was stored",
+                type_=_slug("Conflict"),
+            )
         # Class 22 (data exception: out of range, invalid text): the input could not be stored.
         if (sqlstate or "").startswith("22"):
             log.info("http.data_error", sqlstate=sqlstate)
-            return problem(422, "Invalid input", "a value is out of range or not valid for storage; "
-                           "nothing was stored", type_=_slug("Invalid input"))
+            return problem(
+                422,
+                "Invalid input",
+                "a value is out of range or not valid for storage; nothing was stored",
+                type_=_slug("Invalid input"),
+            )
         raise exc
 
     @app.exception_handler(StarletteHTTPException)
@@ -145,6 +177,7 @@ class _ExactJSONRequest(Request):
 def _exact(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
     async def route(request: Request) -> Response:
         return await handler(_ExactJSONRequest(request.scope, request.receive))
+
     return route
 
 
@@ -169,7 +202,7 @@ def use_exact_json(router: APIRouter) -> None:
         if isinstance(route, APIRoute) and not isinstance(route, _ExactJSON):
             cls = type(route)
             route.__class__ = _EXACT_CLASSES.setdefault(cls, type(f"Exact{cls.__name__}", (_ExactJSON, cls), {}))
-            route.app = fastapi_routing.request_response(route.get_route_handler())   # for direct use
+            route.app = fastapi_routing.request_response(route.get_route_handler())  # for direct use
         inner = getattr(route, "original_router", None)
         if isinstance(inner, APIRouter):
             use_exact_json(inner)
@@ -195,7 +228,7 @@ class EdgeGuard:
 
         async def guarded_send(message) -> None:
             if state["closed"]:
-                return                      # we already answered (413): drop the app's answer
+                return  # we already answered (413): drop the app's answer
             if message["type"] == "http.response.start":
                 state["started"], state["status"] = True, message["status"]
                 message = dict(message, headers=_secure_headers(scope, message.get("headers", [])))
@@ -216,19 +249,32 @@ class EdgeGuard:
                     seen += len(message.get("body", b""))
                     if seen > limit:
                         if not state["started"]:
-                            await _send_problem(guarded_send, 413, "Payload too large",
-                                                f"the body is larger than the limit of {limit} bytes for this route")
+                            await _send_problem(
+                                guarded_send,
+                                413,
+                                "Payload too large",
+                                f"the body is larger than the limit of {limit} bytes for this route",
+                            )
                         state["closed"] = True
                         return {"type": "http.disconnect"}
                 return message
 
             await self.app(scope, limited_receive, guarded_send)
         except Exception as exc:  # every error a problem: never a bare traceback
-            log.error("http.unhandled", method=scope.get("method"), path=scope.get("path"),
-                      error=f"{type(exc).__name__}: {str(exc)[:500]}", exc_info=True)
+            log.error(
+                "http.unhandled",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                error=f"{type(exc).__name__}: {str(exc)[:500]}",
+                exc_info=True,
+            )
             if not state["started"] and not state["closed"]:
-                await _send_problem(guarded_send, 500, "Internal error",
-                                    "the service failed on this request; the trace id names it in the logs")
+                await _send_problem(
+                    guarded_send,
+                    500,
+                    "Internal error",
+                    "the service failed on this request; the trace id names it in the logs",
+                )
         finally:
             if self.metrics is not None:
                 path = getattr(scope.get("route"), "path", "unmatched")
@@ -268,14 +314,22 @@ def _secure_headers(scope, raw: list) -> list:
 
 async def _send_problem(send, status: int, title: str, detail: str) -> None:
     body = json.dumps(_problem_body(status, title, detail, None, _slug(title)), ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
-def install_observability(app: FastAPI, metrics: KernelMetrics,
-                          ready: Callable[[], Awaitable[dict[str, bool]]],
-                          limit_for: Callable[[dict], int] | None = None) -> None:
+def install_observability(
+    app: FastAPI,
+    metrics: KernelMetrics,
+    ready: Callable[[], Awaitable[dict[str, bool]]],
+    limit_for: Callable[[dict], int] | None = None,
+) -> None:
     """The edge guard (trace ids, limits, headers, request metrics), /healthz, /readyz and /metrics."""
     app.add_middleware(EdgeGuard, limit_for=limit_for or (lambda _scope: 1 << 20), metrics=metrics)
 
@@ -287,8 +341,9 @@ def install_observability(app: FastAPI, metrics: KernelMetrics,
     async def readyz() -> Response:
         checks = await ready()
         ok = all(checks.values())
-        return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics_endpoint() -> Response:
@@ -296,11 +351,21 @@ def install_observability(app: FastAPI, metrics: KernelMetrics,
         return PlainTextResponse(body, media_type=content_type)
 
 
-_PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
-    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-    "detail": {"type": "string"}, "trace_id": {"type": "string"},
-    "errors": {"type": "array", "items": {"type": "object", "properties": {
-        "field": {"type": "string"}, "message": {"type": "string"}}}}}}
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "trace_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
 
 
 def _problem_response(description: str) -> dict:
@@ -326,8 +391,11 @@ def document_security(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = build()
             schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearer"] = {
-                "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                "description": "a token issued by `jixiao token` (or the jixiao_token cookie, for reads)"}
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "a token issued by `jixiao token` (or the jixiao_token cookie, for reads)",
+            }
             schema["security"] = [{"bearer": []}]
             app.openapi_schema = schema
         return app.openapi_schema

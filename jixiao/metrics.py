@@ -38,26 +38,44 @@ def kernel_metrics(service: str, registry: CollectorRegistry = REGISTRY) -> Kern
     """Create (once per service name and registry) the kernel's metrics."""
     p = f"jixiao_{service}"
     return KernelMetrics(
-        http_requests=Counter(f"{p}_http_requests_total", "HTTP requests handled",
-                              ["method", "route", "status"], registry=registry),
-        http_latency=Histogram(f"{p}_http_request_duration_seconds", "HTTP request latency",
-                               ["method", "route"], buckets=LATENCY_BUCKETS, registry=registry),
+        http_requests=Counter(
+            f"{p}_http_requests_total", "HTTP requests handled", ["method", "route", "status"], registry=registry
+        ),
+        http_latency=Histogram(
+            f"{p}_http_request_duration_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
         outbox_backlog=Gauge(f"{p}_outbox_backlog_events", "Outbox rows not yet published", registry=registry),
-        outbox_published=Counter(f"{p}_outbox_published_events_total", "Outbox rows published to Kafka",
-                                  ["topic"], registry=registry),
-        outbox_publish_latency=Histogram(f"{p}_outbox_publish_latency_seconds",
-                                         "From outbox commit to broker acknowledgement",
-                                         buckets=LATENCY_BUCKETS, registry=registry),
-        outbox_dead_letters=Counter(f"{p}_outbox_dead_letters_total",
-                                    "Outbox rows the broker refused, moved to outbox_dead_letters",
-                                    ["type"], registry=registry),
-        events_consumed=Counter(f"{p}_events_consumed_total", "Events consumed by type and outcome",
-                                ["type", "outcome"], registry=registry),
-        consumer_lag=Gauge(f"{p}_consumer_lag_events", "Messages behind the high-water mark",
-                           ["topic", "partition"], registry=registry),
-        consumer_resyncs=Counter(f"{p}_consumer_resyncs_total",
-                                 "Broker losses noticed (a log shorter or replayed, a topic gone)",
-                                 ["reason"], registry=registry),
+        outbox_published=Counter(
+            f"{p}_outbox_published_events_total", "Outbox rows published to Kafka", ["topic"], registry=registry
+        ),
+        outbox_publish_latency=Histogram(
+            f"{p}_outbox_publish_latency_seconds",
+            "From outbox commit to broker acknowledgement",
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        outbox_dead_letters=Counter(
+            f"{p}_outbox_dead_letters_total",
+            "Outbox rows the broker refused, moved to outbox_dead_letters",
+            ["type"],
+            registry=registry,
+        ),
+        events_consumed=Counter(
+            f"{p}_events_consumed_total", "Events consumed by type and outcome", ["type", "outcome"], registry=registry
+        ),
+        consumer_lag=Gauge(
+            f"{p}_consumer_lag_events", "Messages behind the high-water mark", ["topic", "partition"], registry=registry
+        ),
+        consumer_resyncs=Counter(
+            f"{p}_consumer_resyncs_total",
+            "Broker losses noticed (a log shorter or replayed, a topic gone)",
+            ["reason"],
+            registry=registry,
+        ),
     )
 
 

@@ -33,7 +33,7 @@ async def migrate(url: str, service: str, schema: str | None = None) -> None:
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(schema.encode())})
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(b"auth")})
-            await create_revocation_table(conn)     # the shared revoked-token list (jixiao.revocation)
+            await create_revocation_table(conn)  # the shared revoked-token list (jixiao.revocation)
             cfg = alembic_config(service, schema)
 
             def upgrade(sync_conn) -> None:
@@ -49,7 +49,8 @@ def run_env() -> None:
     """The body of every service's migrations/env.py (online mode on the given connection)."""
     cfg = context.config
     connection = cfg.attributes["connection"]
-    context.configure(connection=connection, version_table_schema=cfg.attributes["schema"],
-                      transaction_per_migration=False)
+    context.configure(
+        connection=connection, version_table_schema=cfg.attributes["schema"], transaction_per_migration=False
+    )
     with context.begin_transaction():
         context.run_migrations()

@@ -24,8 +24,15 @@ def generate(dest: Path) -> None:
     files = sorted(str(p.relative_to(PROTO_SRC)) for p in PROTO_SRC.rglob("*.proto"))
     include = Path(grpc_tools.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory() as tmp:
-        args = ["protoc", f"-I{PROTO_SRC}", f"-I{include}", f"--python_out={tmp}",
-                f"--pyi_out={tmp}", f"--grpc_python_out={tmp}", *files]
+        args = [
+            "protoc",
+            f"-I{PROTO_SRC}",
+            f"-I{include}",
+            f"--python_out={tmp}",
+            f"--pyi_out={tmp}",
+            f"--grpc_python_out={tmp}",
+            *files,
+        ]
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed")
         generated = Path(tmp) / "jixiao"
@@ -45,6 +52,7 @@ def generate(dest: Path) -> None:
 def _same_tree(a: Path, b: Path) -> list[str]:
     def files(root: Path) -> set[str]:
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+
     fa, fb = files(a), files(b)
     diff = sorted(fa ^ fb)
     diff += [f for f in sorted(fa & fb) if not filecmp.cmp(a / f, b / f, shallow=False)]

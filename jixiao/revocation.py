@@ -46,17 +46,19 @@ async def revoked_ids(engine: AsyncEngine) -> frozenset[str]:
         raise
 
 
-async def revoke(url: str, token_id: str, *, by: str = "", reason: str = "",
-                 now: dt.datetime | None = None) -> bool:
+async def revoke(url: str, token_id: str, *, by: str = "", reason: str = "", now: dt.datetime | None = None) -> bool:
     """Revoke a token id; False when it was already revoked."""
     engine = create_async_engine(url, hide_parameters=True)
     try:
         async with engine.begin() as conn:
             await create_revocation_table(conn)
             result = await conn.execute(
-                text(f'INSERT INTO "{SCHEMA}".revoked_tokens (jti, revoked_at, revoked_by, reason) '
-                     "VALUES (:jti, :at, :by, :reason) ON CONFLICT (jti) DO NOTHING"),
-                {"jti": token_id, "at": now or dt.datetime.now(dt.UTC), "by": by, "reason": reason})
+                text(
+                    f'INSERT INTO "{SCHEMA}".revoked_tokens (jti, revoked_at, revoked_by, reason) '
+                    "VALUES (:jti, :at, :by, :reason) ON CONFLICT (jti) DO NOTHING"
+                ),
+                {"jti": token_id, "at": now or dt.datetime.now(dt.UTC), "by": by, "reason": reason},
+            )
             return result.rowcount == 1
     finally:
         await engine.dispose()

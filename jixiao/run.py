@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
     settings = ServiceSettings(service=name)
     jlog.configure(name, settings.log_level)
     app = importlib.import_module(f"services.{name}.app").create_app(settings)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning",
-                lifespan="on", access_log=False)
+    uvicorn.run(
+        app, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="on", access_log=False
+    )
     return 0
 
 

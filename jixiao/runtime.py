@@ -46,7 +46,7 @@ class ServiceParts:
     routers: list[APIRouter]
     tables: MessagingTables
     title: str = ""
-    publishes: bool = True                      # has an outbox and a relay
+    publishes: bool = True  # has an outbox and a relay
     consumes: list[str] = field(default_factory=list)
     handler: Callable[[Runtime], EventHandler] | None = None
     grpc: Callable[[Runtime], list[Registration]] | None = None
@@ -58,23 +58,32 @@ class ServiceParts:
 class Runtime:
     """The live objects of one service process: settings, database, outbox, relay, consumer, gRPC."""
 
-    def __init__(self, parts: ServiceParts, settings: ServiceSettings, database: DatabaseSettings,
-                 kafka: KafkaSettings) -> None:
+    def __init__(
+        self, parts: ServiceParts, settings: ServiceSettings, database: DatabaseSettings, kafka: KafkaSettings
+    ) -> None:
         self.parts = parts
         self.settings = settings
         self.kafka = kafka
         self.metrics: KernelMetrics = kernel_metrics(parts.name)
         self.db = Database(database.database_url, parts.name, pool_size=database.database_pool_size)
         topic = TOPIC_OF_SERVICE.get(parts.name)
-        self.outbox = (Outbox(parts.tables.outbox, parts.name, topic, parts.tables.outbox_pruned,
-                              max_bytes=kafka.kafka_max_event_bytes)
-                       if parts.publishes and topic else None)
+        self.outbox = (
+            Outbox(
+                parts.tables.outbox,
+                parts.name,
+                topic,
+                parts.tables.outbox_pruned,
+                max_bytes=kafka.kafka_max_event_bytes,
+            )
+            if parts.publishes and topic
+            else None
+        )
         self.relay: OutboxRelay | None = None
         self.consumer: IdempotentConsumer | None = None
         self.grpc_port: int | None = None
         self.extras: dict[str, Any] = {}
-        self.revoked_tokens: frozenset[str] = frozenset()   # token ids revoked by the office (jixiao.revocation)
-        self.audit: sa.Table | None = None      # the service's audit chain, when its migrations created one
+        self.revoked_tokens: frozenset[str] = frozenset()  # token ids revoked by the office (jixiao.revocation)
+        self.audit: sa.Table | None = None  # the service's audit chain, when its migrations created one
         self._tasks: list[asyncio.Task] = []
         self._grpc_server = None
 
@@ -91,22 +100,36 @@ class Runtime:
             await self.refresh_revocations()
             self._tasks.append(asyncio.create_task(self._watch_revocations(), name=f"{self.parts.name}-revocations"))
         if self.outbox is not None:
-            self.relay = OutboxRelay(self.db, self.parts.tables.outbox, self.kafka, self.metrics,
-                                     [self.outbox.topic], interval=self.settings.relay_interval_ms / 1000)
+            self.relay = OutboxRelay(
+                self.db,
+                self.parts.tables.outbox,
+                self.kafka,
+                self.metrics,
+                [self.outbox.topic],
+                interval=self.settings.relay_interval_ms / 1000,
+            )
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.parts.name}-relay"))
             if self.settings.outbox_retention_hours > 0:
                 self._tasks.append(asyncio.create_task(self._prune_outbox(), name=f"{self.parts.name}-prune"))
         if self.parts.consumes and self.parts.handler is not None:
             applier = BatchApplier(self.db, self.parts.tables, self.parts.handler(self), self.metrics)
-            self.consumer = IdempotentConsumer(applier, self.kafka, self.parts.consumes, f"jixiao-{self.parts.name}",
-                                               inbox_retention_hours=self.settings.inbox_retention_hours)
+            self.consumer = IdempotentConsumer(
+                applier,
+                self.kafka,
+                self.parts.consumes,
+                f"jixiao-{self.parts.name}",
+                inbox_retention_hours=self.settings.inbox_retention_hours,
+            )
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.parts.name}-consumer"))
         if self.parts.grpc is not None:
             self._grpc_server, self.grpc_port = await start_server(
-                self.settings.grpc_port, self.parts.grpc(self), host=self.settings.grpc_host,
+                self.settings.grpc_port,
+                self.parts.grpc(self),
+                host=self.settings.grpc_host,
                 service_names=self.parts.grpc_names,
                 token_secret=self.settings.secret_key if self.settings.auth_required else None,
-                revoked=lambda: self.revoked_tokens)
+                revoked=lambda: self.revoked_tokens,
+            )
         if self.parts.on_start is not None:
             await self.parts.on_start(self)
         log.info("service.started", grpc_port=self.grpc_port)
@@ -194,8 +217,11 @@ class Runtime:
         """Outbox rows not yet published (for tests and `--wait`)."""
         t = self.parts.tables.outbox
         async with self.db.transaction() as s:
-            return int((await s.execute(sa.select(sa.func.count()).select_from(t)
-                                        .where(t.c.published_at.is_(None)))).scalar_one())
+            return int(
+                (
+                    await s.execute(sa.select(sa.func.count()).select_from(t).where(t.c.published_at.is_(None)))
+                ).scalar_one()
+            )
 
 
 async def _reachable(bootstrap: str) -> bool:
@@ -210,8 +236,12 @@ async def _reachable(bootstrap: str) -> bool:
     return False
 
 
-def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = None,
-                       database: DatabaseSettings | None = None, kafka: KafkaSettings | None = None) -> FastAPI:
+def create_service_app(
+    parts: ServiceParts,
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+) -> FastAPI:
     """Build a service's FastAPI app: runtime in the lifespan, routers, problems, metrics, health."""
     settings = settings or ServiceSettings(service=parts.name)
     runtime = Runtime(parts, settings, database or DatabaseSettings(), kafka or KafkaSettings())
@@ -229,7 +259,7 @@ def create_service_app(parts: ServiceParts, settings: ServiceSettings | None = N
     install_problem_handlers(app)
     install_observability(app, runtime.metrics, runtime.ready, limit_for=settings.body_limit)
     for router in parts.routers:
-        use_exact_json(router)            # one exact-JSON reader for every service's bodies
+        use_exact_json(router)  # one exact-JSON reader for every service's bodies
         app.include_router(router, responses=PROBLEM_RESPONSES)
     document_security(app)
     return app

@@ -55,9 +55,9 @@ class KafkaSettings(_Base):
     kafka_acks: Literal["all", "1"] = "all"
     # How the clients reach the brokers: PLAINTEXT on one machine; SASL_SSL (SCRAM) in production.
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_ssl_cafile: Path | None = None      # the cluster CA (PEM); empty: the system's trust store
-    kafka_ssl_certfile: Path | None = None    # client certificate (PEM) for mutual TLS
-    kafka_ssl_keyfile: Path | None = None     # its private key (PEM)
+    kafka_ssl_cafile: Path | None = None  # the cluster CA (PEM); empty: the system's trust store
+    kafka_ssl_certfile: Path | None = None  # client certificate (PEM) for mutual TLS
+    kafka_ssl_keyfile: Path | None = None  # its private key (PEM)
     kafka_ssl_check_hostname: bool = True
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
     kafka_sasl_username: str = ""
@@ -73,9 +73,12 @@ class KafkaSettings(_Base):
         if self.kafka_idempotence and self.kafka_acks != "all":
             raise ValueError("JIXIAO_KAFKA_IDEMPOTENCE needs JIXIAO_KAFKA_ACKS=all")
         if self.kafka_security_protocol.startswith("SASL_") and not (
-                self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()):
-            raise ValueError(f"JIXIAO_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
-                             "JIXIAO_KAFKA_SASL_USERNAME and JIXIAO_KAFKA_SASL_PASSWORD")
+            self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()
+        ):
+            raise ValueError(
+                f"JIXIAO_KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs "
+                "JIXIAO_KAFKA_SASL_USERNAME and JIXIAO_KAFKA_SASL_PASSWORD"
+            )
         if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
             raise ValueError("JIXIAO_KAFKA_SSL_CERTFILE and JIXIAO_KAFKA_SSL_KEYFILE go together")
         return self
@@ -99,9 +102,9 @@ class ServiceSettings(_Base):
 
     service: ServiceName = "indicators"
     env: Literal["local", "production"] = "local"
-    http_host: str = "127.0.0.1"          # 0.0.0.0 in a container, so the Service can reach it
+    http_host: str = "127.0.0.1"  # 0.0.0.0 in a container, so the Service can reach it
     http_port: int = Field(8000, ge=0, le=65535)
-    grpc_host: str = "127.0.0.1"          # 0.0.0.0 in a container, so scoring reaches indicators:50051
+    grpc_host: str = "127.0.0.1"  # 0.0.0.0 in a container, so scoring reaches indicators:50051
     grpc_port: int = Field(0, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     secret_key: str = _DEFAULT_SECRET
@@ -125,11 +128,15 @@ class ServiceSettings(_Base):
         if self.env == "production" and self.secret_key == _DEFAULT_SECRET:
             raise ValueError("JIXIAO_SECRET_KEY must be set outside local mode")
         if self.env == "production" and self.auth is False:
-            raise ValueError("JIXIAO_AUTH=false is refused with JIXIAO_ENV=production: every caller "
-                             "would be an all-powerful local operator")
+            raise ValueError(
+                "JIXIAO_AUTH=false is refused with JIXIAO_ENV=production: every caller "
+                "would be an all-powerful local operator"
+            )
         if self.auth and self.secret_key == _DEFAULT_SECRET:
-            raise ValueError("JIXIAO_AUTH=true needs a JIXIAO_SECRET_KEY of your own: the default one "
-                             "is published, so anyone could sign tokens")
+            raise ValueError(
+                "JIXIAO_AUTH=true needs a JIXIAO_SECRET_KEY of your own: the default one "
+                "is published, so anyone could sign tokens"
+            )
         if self.env == "production" and len(self.secret_key) < 32:
             raise ValueError("JIXIAO_SECRET_KEY must be at least 32 characters outside local mode (it signs tokens)")
         return self

@@ -28,12 +28,14 @@ class _Emitter:
     def bind(self, session: AsyncSession) -> None:
         """Attach the service's repositories to `session` (override in each service)."""
 
-    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope:
+    async def emit(
+        self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Envelope:
         """Write an event into this transaction's outbox."""
         assert self.session is not None and self.runtime.outbox is not None
-        env = await self.runtime.outbox.add(self.session, payload, plan_id=plan_id, unit_id=unit_id,
-                                            aggregate_id=aggregate_id, version=version)
+        env = await self.runtime.outbox.add(
+            self.session, payload, plan_id=plan_id, unit_id=unit_id, aggregate_id=aggregate_id, version=version
+        )
         self.events.append(env)
         if getattr(self.runtime, "audit", None) is not None:
             await self._audit(payload, plan_id, unit_id, aggregate_id)
@@ -49,13 +51,23 @@ class _Emitter:
         from jixiao.logging import current_trace_id
 
         who = caller_var.get()
-        role = ",".join(sorted(who.roles)) if who is not None and who.authenticated else (
-            "local" if who is not None else "system")
-        after = {"plan_id": plan_id, "unit_id": unit_id,
-                 **MessageToDict(payload, preserving_proto_field_name=True)}
-        await append(self.session, self.runtime.audit, actor=who.user if who is not None else "system", role=role,
-                     action=payload.DESCRIPTOR.name, entity_type=payload.DESCRIPTOR.name,
-                     entity_id=aggregate_id or unit_id or plan_id, after=after, trace_id=current_trace_id())
+        role = (
+            ",".join(sorted(who.roles))
+            if who is not None and who.authenticated
+            else ("local" if who is not None else "system")
+        )
+        after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
+        await append(
+            self.session,
+            self.runtime.audit,
+            actor=who.user if who is not None else "system",
+            role=role,
+            action=payload.DESCRIPTOR.name,
+            entity_type=payload.DESCRIPTOR.name,
+            entity_id=aggregate_id or unit_id or plan_id,
+            after=after,
+            trace_id=current_trace_id(),
+        )
 
 
 class SqlAlchemyUnitOfWork(_Emitter):

@@ -21,18 +21,23 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEFAULT_TYPES = (PDF, JPEG, PNG, XLSX, DOCX)
 
 # The signature every file of a type starts with (Office Open XML files are zip archives).
-_MAGIC = {PDF: (b"%PDF-",), JPEG: (b"\xff\xd8\xff",), PNG: (b"\x89PNG\r\n\x1a\n",),
-          XLSX: (b"PK\x03\x04",), DOCX: (b"PK\x03\x04",)}
+_MAGIC = {
+    PDF: (b"%PDF-",),
+    JPEG: (b"\xff\xd8\xff",),
+    PNG: (b"\x89PNG\r\n\x1a\n",),
+    XLSX: (b"PK\x03\x04",),
+    DOCX: (b"PK\x03\x04",),
+}
 _EXTENSIONS = {".pdf": PDF, ".jpg": JPEG, ".jpeg": JPEG, ".png": PNG, ".xlsx": XLSX, ".docx": DOCX}
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\\"]")
 MAX_NAME = 200
 
 # Excel files: limits far above any template or frame, far below what hurts a 2-core service.
 XLSX_MAX_MEMBERS = 500
-XLSX_MAX_MEMBER_BYTES = 48 << 20        # one part (a sheet, the shared strings), uncompressed
-XLSX_MAX_TOTAL_BYTES = 96 << 20         # the whole workbook, uncompressed
-XLSX_MAX_RATIO = 100                    # uncompressed / compressed, per part over 1 MiB
-XLSX_MAX_ROWS = 200_000                 # rows of all sheets together (a frame of a county is ~100k)
+XLSX_MAX_MEMBER_BYTES = 48 << 20  # one part (a sheet, the shared strings), uncompressed
+XLSX_MAX_TOTAL_BYTES = 96 << 20  # the whole workbook, uncompressed
+XLSX_MAX_RATIO = 100  # uncompressed / compressed, per part over 1 MiB
+XLSX_MAX_ROWS = 200_000  # rows of all sheets together (a frame of a county is ~100k)
 
 
 @dataclass(frozen=True)
@@ -47,8 +52,11 @@ def media_type(filename: str, declared: str | None) -> str:
     if declared and declared != "application/octet-stream":
         return declared
     dot = filename.rfind(".")
-    return _EXTENSIONS.get(filename[dot:].lower(), declared or "application/octet-stream") if dot >= 0 else (
-        declared or "application/octet-stream")
+    return (
+        _EXTENSIONS.get(filename[dot:].lower(), declared or "application/octet-stream")
+        if dot >= 0
+        else (declared or "application/octet-stream")
+    )
 
 
 def clean_filename(filename: str | None) -> str:
@@ -62,8 +70,10 @@ def clean_filename(filename: str | None) -> str:
 
 def check_size(size: int, limits: UploadLimits) -> None:
     if size > limits.max_bytes:
-        raise PayloadTooLarge(f"the file is larger than the limit of {limits.max_bytes} bytes",
-                              problems=[FieldProblem("file", f"at most {limits.max_bytes} bytes")])
+        raise PayloadTooLarge(
+            f"the file is larger than the limit of {limits.max_bytes} bytes",
+            problems=[FieldProblem("file", f"at most {limits.max_bytes} bytes")],
+        )
     if size == 0:
         raise InvalidInput("the file is empty", problems=[FieldProblem("file", "is empty")])
 
@@ -73,18 +83,25 @@ def check_upload(filename: str, content_type: str, head: bytes, size: int, limit
     check_size(size, limits)
     if content_type not in limits.types:
         allowed = ", ".join(sorted(limits.types))
-        raise InvalidInput(f"{filename}: files of type {content_type} are not accepted",
-                           problems=[FieldProblem("file", f"type must be one of {allowed}")])
+        raise InvalidInput(
+            f"{filename}: files of type {content_type} are not accepted",
+            problems=[FieldProblem("file", f"type must be one of {allowed}")],
+        )
     magic = _MAGIC.get(content_type)
     if magic and not any(head.startswith(m) for m in magic):
-        raise InvalidInput(f"{filename}: the content is not a {content_type} file",
-                           problems=[FieldProblem("file", f"does not start like a {content_type} file")])
+        raise InvalidInput(
+            f"{filename}: the content is not a {content_type} file",
+            problems=[FieldProblem("file", f"does not start like a {content_type} file")],
+        )
 
 
 def attachment_headers(filename: str, etag: str | None = None) -> dict[str, str]:
     """Headers that make a browser download a stored file, never render it (with a sandboxing CSP)."""
-    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(clean_filename(filename))}",
-               "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox"}
+    headers = {
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(clean_filename(filename))}",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
     if etag:
         headers["ETag"] = f'"{etag}"'
     return headers
@@ -131,7 +148,7 @@ def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
                 block = tail + chunk
                 count += block.count(b"<row ") + block.count(b"<row>")
                 tail = block[-5:]
-                count -= tail.count(b"<row ") + tail.count(b"<row>")   # counted again with the next chunk
+                count -= tail.count(b"<row ") + tail.count(b"<row>")  # counted again with the next chunk
             count += tail.count(b"<row ") + tail.count(b"<row>")
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise _refuse(f"the part {member.filename[:100]} cannot be read") from exc

@@ -21,8 +21,8 @@ from pydantic import AfterValidator, BaseModel, StringConstraints, field_validat
 from jixiao.rules.decimals import MAX_ADJUSTED, decimal_problem
 from jixiao.rules.periods import PERIODS
 
-MAX_TEXT = 200_000         # characters in one string field (a self-assessment report is the longest)
-MAX_INT = 2**31 - 1        # PostgreSQL integer
+MAX_TEXT = 200_000  # characters in one string field (a self-assessment report is the longest)
+MAX_INT = 2**31 - 1  # PostgreSQL integer
 MIN_YEAR, MAX_YEAR = 1990, 2200
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 
@@ -34,7 +34,7 @@ def text_problem(value: str, max_length: int = MAX_TEXT) -> str | None:
     """Why `value` may not enter as text (None: it may): too long, NUL, control or lone surrogate."""
     if len(value) > max_length:
         return f"must be at most {max_length} characters"
-    bad = _BAD_TEXT.search(value)        # one C-speed scan: bodies of many megabytes stay cheap
+    bad = _BAD_TEXT.search(value)  # one C-speed scan: bodies of many megabytes stay cheap
     if bad is not None:
         return f"must not contain the control character U+{ord(bad.group()):04X}"
     return None
@@ -51,9 +51,9 @@ def value_problem(value: Any, depth: int = 0) -> str | None:
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, int):
-        return None if abs(value) <= 10**(MAX_ADJUSTED + 1) else "is out of range"
+        return None if abs(value) <= 10 ** (MAX_ADJUSTED + 1) else "is out of range"
     if isinstance(value, float):
-        return None if value == value and abs(value) < 10**(MAX_ADJUSTED + 1) else "is out of range"
+        return None if value == value and abs(value) < 10 ** (MAX_ADJUSTED + 1) else "is out of range"
     if isinstance(value, Mapping):
         for k, v in value.items():
             problem = value_problem(k, depth + 1) or value_problem(v, depth + 1)
@@ -111,7 +111,7 @@ class Schema(BaseModel):
     @classmethod
     def _at_the_edge(cls, value: Any) -> Any:
         if isinstance(value, BaseModel):
-            return value          # validated by its own class
+            return value  # validated by its own class
         problem = value_problem(value)
         if problem:
             raise ValueError(problem)
@@ -130,7 +130,7 @@ def url_problem(path: str, query: str) -> str | None:
     return None
 
 
-_EVENT_DIGITS = 28   # events carry computed values at the scoring context's precision (SCORING_CONTEXT)
+_EVENT_DIGITS = 28  # events carry computed values at the scoring context's precision (SCORING_CONTEXT)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -148,8 +148,11 @@ def message_problem(message: Any, depth: int = 0) -> str | None:
             items = [value]
         for item in items:
             if isinstance(item, str):
-                trouble = (decimal_problem(Decimal(item), max_digits=_EVENT_DIGITS, min_exponent=-_EVENT_DIGITS)
-                           if _NUMBER.match(item) else None) or text_problem(item)
+                trouble = (
+                    decimal_problem(Decimal(item), max_digits=_EVENT_DIGITS, min_exponent=-_EVENT_DIGITS)
+                    if _NUMBER.match(item)
+                    else None
+                ) or text_problem(item)
             elif hasattr(item, "ListFields"):
                 trouble = message_problem(item, depth + 1)
             else:

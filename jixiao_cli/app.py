@@ -10,18 +10,34 @@ import typer
 
 from jixiao.errors import JixiaoError
 
-app = typer.Typer(help="Jixiao (绩效): government performance management.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Jixiao (绩效): government performance management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 
-DataDir = Annotated[Path, typer.Option("--data-dir", envvar="JIXIAO_DATA_DIR",
-                                       help="Where the local stack keeps its files and stack.json.")]
+DataDir = Annotated[
+    Path,
+    typer.Option("--data-dir", envvar="JIXIAO_DATA_DIR", help="Where the local stack keeps its files and stack.json."),
+]
 DEFAULT_DATA_DIR = Path(".jixiao")
 
 
-def _url_flags(indicators: str | None, surveys: str | None, inspections: str | None, scoring: str | None,
-               reports: str | None) -> dict[str, str]:
-    return {k: v for k, v in {"indicators": indicators, "surveys": surveys, "inspections": inspections,
-                               "scoring": scoring, "reports": reports}.items() if v}
+def _url_flags(
+    indicators: str | None, surveys: str | None, inspections: str | None, scoring: str | None, reports: str | None
+) -> dict[str, str]:
+    return {
+        k: v
+        for k, v in {
+            "indicators": indicators,
+            "surveys": surveys,
+            "inspections": inspections,
+            "scoring": scoring,
+            "reports": reports,
+        }.items()
+        if v
+    }
 
 
 UrlOpt = functools.partial(typer.Option, help="Service base URL (instead of stack.json).")

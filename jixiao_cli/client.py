@@ -68,8 +68,9 @@ class StackClient:
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
         try:
-            with httpx.stream(method, url.rstrip("/") + path, timeout=self.timeout, headers=headers,
-                              **kwargs) as response:
+            with httpx.stream(
+                method, url.rstrip("/") + path, timeout=self.timeout, headers=headers, **kwargs
+            ) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise _problem(service, response)
@@ -100,7 +101,8 @@ def _problem(service: str, response: httpx.Response) -> ServiceProblem:
     except ValueError:
         body = {"detail": response.text[:500]}
     problems = [FieldProblem(e.get("field", ""), e.get("message", "")) for e in body.get("errors", []) or []]
-    err = ServiceProblem(f"{service}: {body.get('detail') or body.get('title') or response.status_code}",
-                         problems=problems)
+    err = ServiceProblem(
+        f"{service}: {body.get('detail') or body.get('title') or response.status_code}", problems=problems
+    )
     err.status = response.status_code
     return err

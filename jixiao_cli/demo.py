@@ -31,8 +31,9 @@ async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool
     async with running_stack(data_dir) as stack:
         print(ready_line(stack, Path(data_dir) / "stack.json"), flush=True)
         client = StackClient(*addresses(stack))
-        counts = await asyncio.to_thread(import_bundle, client, data,
-                                         lambda s: print(f"jixiao: importing {bundle.name} into {s} …", flush=True))
+        counts = await asyncio.to_thread(
+            import_bundle, client, data, lambda s: print(f"jixiao: importing {bundle.name} into {s} …", flush=True)
+        )
         for service, c in counts.items():
             print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
         print("jixiao: waiting until scoring has applied every event …", flush=True)
@@ -43,7 +44,9 @@ async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool
         labels = {b["grade"]: b["label"] for b in data["plan"].get("grade_bands", [])}  # 优秀, not 优
         for each in periods:
             closed = await asyncio.to_thread(close, client, plan, each, "demo")
-            print(f"jixiao: closed {plan} {each} — graded snapshot version {closed.get('snapshot_version')}", flush=True)
+            print(
+                f"jixiao: closed {plan} {each} — graded snapshot version {closed.get('snapshot_version')}", flush=True
+            )
             doc = await asyncio.to_thread(fetch_results, client, plan, each)
             render_table(doc, sys.stdout, labels=labels, names=names)
         reports = stack["services"].get("reports", {}).get("url")

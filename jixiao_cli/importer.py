@@ -56,11 +56,21 @@ def _retry_after_rollback(exc: BaseException) -> bool:
     return isinstance(exc, ServiceProblem) and exc.status == 503
 
 
-@retry(retry=retry_if_exception(_retry_after_rollback), stop=stop_after_attempt(5),
-       wait=wait_exponential(multiplier=0.5, max=5), reraise=True)
+@retry(
+    retry=retry_if_exception(_retry_after_rollback),
+    stop=stop_after_attempt(5),
+    wait=wait_exponential(multiplier=0.5, max=5),
+    reraise=True,
+)
 def _post_import(client: StackClient, service: str, body: bytes, *, dry_run: bool = False) -> dict[str, Any]:
-    return client.request(service, "POST", "/v1/import", content=body, params={"dry_run": "true"} if dry_run else None,
-                          headers={"content-type": "application/json"}).json()
+    return client.request(
+        service,
+        "POST",
+        "/v1/import",
+        content=body,
+        params={"dry_run": "true"} if dry_run else None,
+        headers={"content-type": "application/json"},
+    ).json()
 
 
 def check_with_services(client: StackClient, parts: dict[str, bytes]) -> None:

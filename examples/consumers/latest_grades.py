@@ -56,15 +56,33 @@ def unit_row(g: scores_pb2.UnitScoreGraded) -> dict:
     """One row of `latest` from a UnitScoreGraded: everything is in the event."""
     s = g.score
     return {
-        "plan_id": g.plan_id, "period": g.period, "unit_id": s.unit_id, "snapshot_version": g.snapshot_version,
-        "snapshot_sha256": g.snapshot_sha256, "plan_name": g.plan_name, "year": g.year,
-        "unit_name": s.unit_name, "group": s.group, "group_name": s.group_name, "status": s.status,
-        "total": s.total, "grade": s.grade, "grade_label": s.grade_label, "rank": s.rank,
-        "group_size": s.group_size, "vetoed": int(s.vetoed), "award_eligible": int(s.award_eligible),
-        "components_json": json.dumps([{"key": c.key, "type": c.type, "weight": c.weight, "score": c.score,
-                                        "points": c.points, "cap": c.cap} for c in s.component_scores],
-                                      ensure_ascii=False),
-        "missing_json": json.dumps(list(s.missing), ensure_ascii=False), "survey_se": s.survey_se,
+        "plan_id": g.plan_id,
+        "period": g.period,
+        "unit_id": s.unit_id,
+        "snapshot_version": g.snapshot_version,
+        "snapshot_sha256": g.snapshot_sha256,
+        "plan_name": g.plan_name,
+        "year": g.year,
+        "unit_name": s.unit_name,
+        "group": s.group,
+        "group_name": s.group_name,
+        "status": s.status,
+        "total": s.total,
+        "grade": s.grade,
+        "grade_label": s.grade_label,
+        "rank": s.rank,
+        "group_size": s.group_size,
+        "vetoed": int(s.vetoed),
+        "award_eligible": int(s.award_eligible),
+        "components_json": json.dumps(
+            [
+                {"key": c.key, "type": c.type, "weight": c.weight, "score": c.score, "points": c.points, "cap": c.cap}
+                for c in s.component_scores
+            ],
+            ensure_ascii=False,
+        ),
+        "missing_json": json.dumps(list(s.missing), ensure_ascii=False),
+        "survey_se": s.survey_se,
     }
 
 
@@ -76,39 +94,60 @@ def payload(value: bytes) -> tuple[envelope_pb2.Envelope, object | None]:
             message = cls()
             env.body.Unpack(message)
             return env, message
-    return env, None          # UnitScoreUpdated (provisional) and future types: not for this table
+    return env, None  # UnitScoreUpdated (provisional) and future types: not for this table
 
 
 def store(db: sqlite3.Connection, env: envelope_pb2.Envelope, message: object) -> tuple[str, str, int] | None:
     """Keep one event; returns the snapshot it belongs to."""
     if isinstance(message, scores_pb2.UnitScoreGraded):
-        db.execute("INSERT OR REPLACE INTO graded VALUES (?,?,?,?,?,?,?,?)",
-                   (message.plan_id, message.period, message.snapshot_version, message.score.unit_id,
-                    env.event_id, message.snapshot_units, message.snapshot_sha256,
-                    json.dumps(unit_row(message), ensure_ascii=False)))
+        db.execute(
+            "INSERT OR REPLACE INTO graded VALUES (?,?,?,?,?,?,?,?)",
+            (
+                message.plan_id,
+                message.period,
+                message.snapshot_version,
+                message.score.unit_id,
+                env.event_id,
+                message.snapshot_units,
+                message.snapshot_sha256,
+                json.dumps(unit_row(message), ensure_ascii=False),
+            ),
+        )
         return message.plan_id, message.period, message.snapshot_version
     if isinstance(message, scores_pb2.PeriodGraded):
-        db.execute("INSERT OR REPLACE INTO period_graded VALUES (?,?,?,?,?)",
-                   (message.plan_id, message.period, message.snapshot_version, message.units,
-                    json.dumps(list(message.unit_event_ids))))
+        db.execute(
+            "INSERT OR REPLACE INTO period_graded VALUES (?,?,?,?,?)",
+            (
+                message.plan_id,
+                message.period,
+                message.snapshot_version,
+                message.units,
+                json.dumps(list(message.unit_event_ids)),
+            ),
+        )
         return message.plan_id, message.period, message.snapshot_version
     return None
 
 
 def settle(db: sqlite3.Connection, plan_id: str, period: str, version: int) -> bool:
     """Show a snapshot once it is complete and newer than the one shown; True when it is shown."""
-    rows = db.execute("SELECT event_id, snapshot_units, row_json FROM graded "
-                      "WHERE plan_id=? AND period=? AND snapshot_version=?", (plan_id, period, version)).fetchall()
+    rows = db.execute(
+        "SELECT event_id, snapshot_units, row_json FROM graded WHERE plan_id=? AND period=? AND snapshot_version=?",
+        (plan_id, period, version),
+    ).fetchall()
     if not rows or len(rows) != rows[0][1]:
-        return False                                     # not all unit events yet
-    announced = db.execute("SELECT unit_event_ids FROM period_graded WHERE plan_id=? AND period=? AND "
-                           "snapshot_version=?", (plan_id, period, version)).fetchone()
+        return False  # not all unit events yet
+    announced = db.execute(
+        "SELECT unit_event_ids FROM period_graded WHERE plan_id=? AND period=? AND snapshot_version=?",
+        (plan_id, period, version),
+    ).fetchone()
     if announced is not None and set(json.loads(announced[0])) != {r[0] for r in rows}:
-        return False                                     # a unit event of this version is still missing
-    shown = db.execute("SELECT MAX(snapshot_version) FROM latest WHERE plan_id=? AND period=?",
-                       (plan_id, period)).fetchone()[0]
+        return False  # a unit event of this version is still missing
+    shown = db.execute(
+        "SELECT MAX(snapshot_version) FROM latest WHERE plan_id=? AND period=?", (plan_id, period)
+    ).fetchone()[0]
     if shown is not None and shown >= version:
-        return shown == version                          # an older version never replaces a newer one
+        return shown == version  # an older version never replaces a newer one
     db.execute("DELETE FROM latest WHERE plan_id=? AND period=?", (plan_id, period))
     for _, _, row_json in rows:
         row = json.loads(row_json)
@@ -121,8 +160,14 @@ def consume(bootstrap: str, db_path: str, group: str, until: tuple[str, str] | N
     """Consume until stopped (or until `until` = (plan, period) is shown, within `timeout` seconds)."""
     db = sqlite3.connect(db_path)
     db.executescript(SCHEMA)
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([TOPIC])
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
@@ -146,7 +191,7 @@ def consume(bootstrap: str, db_path: str, group: str, until: tuple[str, str] | N
             shown = {(p, q) for p, q, v in sorted(touched) if settle(db, p, q, v)}
             db.commit()
             if messages:
-                consumer.commit(asynchronous=False)      # after the table is stored: at-least-once
+                consumer.commit(asynchronous=False)  # after the table is stored: at-least-once
             if until is not None and until in shown:
                 return 0
     finally:
@@ -168,8 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--db", default="grades.sqlite")
     parser.add_argument("--group", default="county-portal-grades")
-    parser.add_argument("--until", nargs=2, metavar=("PLAN", "PERIOD"),
-                        help="exit once this plan's period is shown (a complete graded snapshot)")
+    parser.add_argument(
+        "--until",
+        nargs=2,
+        metavar=("PLAN", "PERIOD"),
+        help="exit once this plan's period is shown (a complete graded snapshot)",
+    )
     parser.add_argument("--timeout", type=float, default=0, help="with --until: give up after this many seconds")
     parser.add_argument("--show", nargs=2, metavar=("PLAN", "PERIOD"), help="print the table and exit")
     args = parser.parse_args(argv)

@@ -113,11 +113,16 @@ class TansuBroker:
         """The tansu command line (the port is fixed, so a restart keeps it)."""
         url = f"tcp://{self.bootstrap}"
         return [
-            str(self.binary), "broker",
-            "--cluster-id", self.cluster_id,
-            "--listener-url", url,
-            "--advertised-listener-url", url,
-            "--storage-engine", self.storage,
+            str(self.binary),
+            "broker",
+            "--cluster-id",
+            self.cluster_id,
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            self.storage,
         ]
 
     def child_spec(self, name: str = "broker", **overrides: Any) -> ChildSpec:
@@ -148,8 +153,12 @@ class TansuBroker:
             out = open_log(self.log_file, "broker")
             try:
                 self._process = subprocess.Popen(
-                    self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    cwd=self.log_dir, start_new_session=True,
+                    self.argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    cwd=self.log_dir,
+                    start_new_session=True,
                 )
             finally:
                 out.close()

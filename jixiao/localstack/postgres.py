@@ -38,8 +38,14 @@ log = logging.getLogger("jixiao.localstack")
 # PostgreSQL refuses to run as root, so as root the server runs as this OS user.
 OS_USER = "embedded_postgres"
 SUPERUSER = "postgres"
-INITDB_ARGS = ("--auth=trust", f"--username={SUPERUSER}", "--encoding=UTF8", "--locale-provider=builtin",
-               "--builtin-locale=C.UTF-8", "--no-instructions")
+INITDB_ARGS = (
+    "--auth=trust",
+    f"--username={SUPERUSER}",
+    "--encoding=UTF8",
+    "--locale-provider=builtin",
+    "--builtin-locale=C.UTF-8",
+    "--no-instructions",
+)
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -163,10 +169,16 @@ class EmbeddedPostgres:
     def argv(self) -> list[str]:
         """The postgres command line (the port is fixed, so a restart keeps it)."""
         argv = [
-            str(self.bin / "postgres"), "-D", str(self.pgdata), "-p", str(self._port()),
-            "-h", LOOPBACK,
+            str(self.bin / "postgres"),
+            "-D",
+            str(self.pgdata),
+            "-p",
+            str(self._port()),
+            "-h",
+            LOOPBACK,
             # no Unix socket: TCP only, and no socket path length limits
-            "-k", "",
+            "-k",
+            "",
         ]
         for key, value in self.settings.items():
             argv += ["-c", f"{key}={value}"]
@@ -202,8 +214,14 @@ class EmbeddedPostgres:
             out = open_log(self.log_file, "postgres")
             try:
                 self._process = subprocess.Popen(
-                    self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    env=env, cwd=self.data_dir, start_new_session=True, **run_as_kwargs(self.os_user),
+                    self.argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    cwd=self.data_dir,
+                    start_new_session=True,
+                    **run_as_kwargs(self.os_user),
                 )
             finally:
                 out.close()
@@ -225,9 +243,7 @@ class EmbeddedPostgres:
         deadline = time.monotonic() + timeout
         while True:
             if self._process is not None and self._process.poll() is not None:
-                raise PostgresError(
-                    f"postgres exited with code {self._process.returncode}\n{log_tail(self.log_file)}"
-                )
+                raise PostgresError(f"postgres exited with code {self._process.returncode}\n{log_tail(self.log_file)}")
             if self._isready_sync():
                 return
             if time.monotonic() > deadline:
@@ -237,7 +253,9 @@ class EmbeddedPostgres:
     async def is_ready(self) -> bool:
         """True when the server accepts connections (pg_isready)."""
         proc = await asyncio.create_subprocess_exec(
-            *self._isready_argv(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            *self._isready_argv(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         return await proc.wait() == 0
 
@@ -279,12 +297,25 @@ class EmbeddedPostgres:
         return self.port
 
     def _isready_argv(self) -> list[str]:
-        return [str(self.bin / "pg_isready"), "-q", "-h", LOOPBACK, "-p", str(self._port()),
-                "-U", SUPERUSER, "-d", "postgres", "-t", "2"]
+        return [
+            str(self.bin / "pg_isready"),
+            "-q",
+            "-h",
+            LOOPBACK,
+            "-p",
+            str(self._port()),
+            "-U",
+            SUPERUSER,
+            "-d",
+            "postgres",
+            "-t",
+            "2",
+        ]
 
     def _isready_sync(self) -> bool:
-        return subprocess.run(self._isready_argv(), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL).returncode == 0
+        return (
+            subprocess.run(self._isready_argv(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        )
 
     def _prepare_for_os_user(self) -> None:
         assert self.os_user is not None
@@ -324,8 +355,13 @@ class EmbeddedPostgres:
         if not sync:
             argv.append("--no-sync")
         result = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=target.parent,
-            env={**os.environ, "LC_ALL": "C", "LANG": "C"}, **run_as_kwargs(self.os_user),
+            argv,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            cwd=target.parent,
+            env={**os.environ, "LC_ALL": "C", "LANG": "C"},
+            **run_as_kwargs(self.os_user),
         )
         if result.returncode != 0:
             raise PostgresError(f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -418,7 +454,9 @@ def run_psql(bin_path: Path, url: str, sql: str) -> str:
     """Run SQL through the wheel's psql against `url`; raise PostgresError with psql's message."""
     result = subprocess.run(
         [str(bin_path / "psql"), url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PGCONNECT_TIMEOUT": "10"},
     )
     if result.returncode != 0:

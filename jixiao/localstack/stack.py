@@ -65,8 +65,7 @@ def stack_file(data_dir: str | os.PathLike[str] | None = None) -> Path:
 
 def service_urls(stack: Mapping[str, Any]) -> dict[str, str]:
     """{service: http url} from a stack description (skips the broker and postgres entries)."""
-    return {name: entry["url"] for name, entry in stack["services"].items()
-            if name not in ("broker", "postgres")}
+    return {name: entry["url"] for name, entry in stack["services"].items() if name not in ("broker", "postgres")}
 
 
 def ready_line(stack: Mapping[str, Any], path: Path) -> str:
@@ -94,8 +93,11 @@ def load_stack(data_dir: str | os.PathLike[str] | None = None) -> dict[str, Any]
 
 
 def _recorded_pids(stack: Mapping[str, Any]) -> dict[str, int]:
-    return {name: int(entry["pid"]) for name, entry in stack.get("services", {}).items()
-            if isinstance(entry, dict) and entry.get("pid")}
+    return {
+        name: int(entry["pid"])
+        for name, entry in stack.get("services", {}).items()
+        if isinstance(entry, dict) and entry.get("pid")
+    }
 
 
 def _running(proc: psutil.Process) -> bool:
@@ -214,7 +216,7 @@ class LocalStack:
         n = len(self.services)
         if self.base_port is None:
             ports = free_ports(2 + 2 * n)
-            http, grpc = ports[2:2 + n], ports[2 + n:]
+            http, grpc = ports[2 : 2 + n], ports[2 + n :]
             chosen = {"postgres": ports[0], "broker": ports[1]}
         else:
             b = self.base_port
@@ -229,9 +231,14 @@ class LocalStack:
         return chosen
 
     async def _start_postgres(self, port: int) -> None:
-        pg = EmbeddedPostgres(self.data_dir / "postgres", port, fsync=self.pg_fsync,
-                              log_file=self.log_dir / "postgres.log", takeover=True,
-                              initdb_cache=self.initdb_cache)
+        pg = EmbeddedPostgres(
+            self.data_dir / "postgres",
+            port,
+            fsync=self.pg_fsync,
+            log_file=self.log_dir / "postgres.log",
+            takeover=True,
+            initdb_cache=self.initdb_cache,
+        )
         self.postgres = pg
         await asyncio.to_thread(pg.prepare)
         await self.supervisor.start(pg.child_spec(on_restart=self._postgres_restarted))
@@ -264,14 +271,16 @@ class LocalStack:
                 "JIXIAO_GRPC_PORT": str(ports["grpc"][name]),
                 **self.env,
             }
-            specs.append(ChildSpec(
-                name=name,
-                argv=list(self.service_command(name)),
-                env=env,
-                ready=f"http://{LOOPBACK}:{http}/readyz",
-                log_file=self.log_dir / f"{name}.log",
-                ready_timeout=self.ready_timeout,
-            ))
+            specs.append(
+                ChildSpec(
+                    name=name,
+                    argv=list(self.service_command(name)),
+                    env=env,
+                    ready=f"http://{LOOPBACK}:{http}/readyz",
+                    log_file=self.log_dir / f"{name}.log",
+                    ready_timeout=self.ready_timeout,
+                )
+            )
         await self.supervisor.start_all(specs, parallel=self.parallel)
 
     def _describe(self) -> dict[str, Any]:
@@ -305,8 +314,11 @@ class LocalStack:
         log.warning("postgres is back on the same port (pid %s, data kept)", child.pid)
 
     def _broker_restarted(self, child: Child) -> None:
-        log.warning("broker is back on the same port (pid %s) but empty (memory storage); "
-                    "services recreate their topics when they reconnect", child.pid)
+        log.warning(
+            "broker is back on the same port (pid %s) but empty (memory storage); "
+            "services recreate their topics when they reconnect",
+            child.pid,
+        )
 
     # -- the data directory ------------------------------------------------------------------
 
@@ -369,7 +381,9 @@ class LocalStack:
 
 
 @contextlib.asynccontextmanager
-async def running_stack(data_dir: str | os.PathLike[str] | None = None, **options: Any) -> AsyncIterator[dict[str, Any]]:
+async def running_stack(
+    data_dir: str | os.PathLike[str] | None = None, **options: Any
+) -> AsyncIterator[dict[str, Any]]:
     """Run the stack for the duration of the block; yield its description (the stack.json content,
     updated in place when a restarted child gets a new pid). Options: see LocalStack."""
     stack = LocalStack(data_dir, **options)

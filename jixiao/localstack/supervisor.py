@@ -239,8 +239,9 @@ class Supervisor:
                 out.close()
         track_group(child.process.pid)
         child.started_at = time.monotonic()
-        log.info("started %s pid=%s", spec.name, child.process.pid,
-                 extra={"child": spec.name, "pid": child.process.pid})
+        log.info(
+            "started %s pid=%s", spec.name, child.process.pid, extra={"child": spec.name, "pid": child.process.pid}
+        )
 
     async def _wait_ready(self, child: Child) -> None:
         spec = child.spec
@@ -251,8 +252,9 @@ class Supervisor:
         try:
             while True:
                 if proc.returncode is not None:
-                    raise ChildStartError(spec.name, f"exited with code {describe_exit(proc.returncode)}",
-                                          spec.log_file)
+                    raise ChildStartError(
+                        spec.name, f"exited with code {describe_exit(proc.returncode)}", spec.log_file
+                    )
                 if await self._probe(spec.ready):
                     child.state = "ready"
                     return
@@ -301,16 +303,24 @@ class Supervisor:
                 child.backoff = 0.0
             if not spec.restart:
                 child.state = "exited"
-                log.error("%s pid=%s exited with code %s; not restarting", spec.name, old_pid,
-                          describe_exit(code), extra={"child": spec.name, "pid": old_pid, "exit_code": code})
+                log.error(
+                    "%s pid=%s exited with code %s; not restarting",
+                    spec.name,
+                    old_pid,
+                    describe_exit(code),
+                    extra={"child": spec.name, "pid": old_pid, "exit_code": code},
+                )
                 return
             while True:
-                child.backoff = next_backoff(child.backoff, initial=self.backoff_initial,
-                                             maximum=self.backoff_max)
+                child.backoff = next_backoff(child.backoff, initial=self.backoff_initial, maximum=self.backoff_max)
                 child.state = "backoff"
                 log.warning(
                     "%s pid=%s exited with code %s after %.1fs; restarting in %.1fs",
-                    spec.name, old_pid, describe_exit(code), uptime, child.backoff,
+                    spec.name,
+                    old_pid,
+                    describe_exit(code),
+                    uptime,
+                    child.backoff,
                     extra={"child": spec.name, "pid": old_pid, "exit_code": code},
                 )
                 await asyncio.sleep(child.backoff)
@@ -321,8 +331,9 @@ class Supervisor:
                 except ChildStartError as exc:
                     code = child.process.returncode if child.process else None
                     uptime = 0.0
-                    log.warning("restart of %s failed: %s", spec.name, exc.reason,
-                                extra={"child": spec.name, "exit_code": code})
+                    log.warning(
+                        "restart of %s failed: %s", spec.name, exc.reason, extra={"child": spec.name, "exit_code": code}
+                    )
                     await self._terminate(child, grace=1.0)
                 except Exception:
                     log.exception("restart of %s failed", spec.name)
@@ -330,9 +341,18 @@ class Supervisor:
             child.restarts += 1
             log.warning(
                 "restarted %s: pid %s -> %s (exit code %s, restart #%d)",
-                spec.name, old_pid, child.pid, describe_exit(child.last_exit_code), child.restarts,
-                extra={"child": spec.name, "pid": child.pid, "old_pid": old_pid,
-                       "exit_code": child.last_exit_code, "restarts": child.restarts},
+                spec.name,
+                old_pid,
+                child.pid,
+                describe_exit(child.last_exit_code),
+                child.restarts,
+                extra={
+                    "child": spec.name,
+                    "pid": child.pid,
+                    "old_pid": old_pid,
+                    "exit_code": child.last_exit_code,
+                    "restarts": child.restarts,
+                },
             )
             for hook in (spec.on_restart, self.on_pid_change):
                 if hook is not None:
@@ -357,16 +377,26 @@ class Supervisor:
             await asyncio.wait([waiter, hurry], timeout=grace, return_when=asyncio.FIRST_COMPLETED)
             hurry.cancel()
             if proc.returncode is None:
-                log.warning("%s pid=%s did not stop within %.1fs; killing it", child.name, proc.pid, grace,
-                            extra={"child": child.name, "pid": proc.pid})
+                log.warning(
+                    "%s pid=%s did not stop within %.1fs; killing it",
+                    child.name,
+                    proc.pid,
+                    grace,
+                    extra={"child": child.name, "pid": proc.pid},
+                )
                 kill_group(proc.pid)
                 try:
                     proc.kill()
                 except ProcessLookupError:
                     pass
             await waiter
-            log.info("stopped %s pid=%s (exit code %s)", child.name, proc.pid, describe_exit(proc.returncode),
-                     extra={"child": child.name, "pid": proc.pid, "exit_code": proc.returncode})
+            log.info(
+                "stopped %s pid=%s (exit code %s)",
+                child.name,
+                proc.pid,
+                describe_exit(proc.returncode),
+                extra={"child": child.name, "pid": proc.pid, "exit_code": proc.returncode},
+            )
         kill_group(proc.pid)
         untrack_group(proc.pid)
         child.state = "stopped"

@@ -23,16 +23,21 @@ log = get_logger("jixiao.consumer")
 _PRUNE_EVERY_S = 600.0
 
 
-
-
-
-
 class IdempotentConsumer:
     """One consumer-group member: getmany → apply in one transaction → commit offsets."""
 
-    def __init__(self, applier: BatchApplier, kafka: KafkaSettings, topics: Sequence[str], group_id: str,
-                 *, max_records: int = 1000, max_backoff: float = 10.0, retry_for: float = 60.0,
-                 inbox_retention_hours: int | None = None) -> None:
+    def __init__(
+        self,
+        applier: BatchApplier,
+        kafka: KafkaSettings,
+        topics: Sequence[str],
+        group_id: str,
+        *,
+        max_records: int = 1000,
+        max_backoff: float = 10.0,
+        retry_for: float = 60.0,
+        inbox_retention_hours: int | None = None,
+    ) -> None:
         self.applier = applier
         self.kafka = kafka
         self.topics = list(topics)
@@ -40,8 +45,9 @@ class IdempotentConsumer:
         self.max_records = max_records
         self.max_backoff = max_backoff
         self.retry_for = retry_for
-        self.inbox_retention = dt.timedelta(hours=service_settings().inbox_retention_hours
-                                            if inbox_retention_hours is None else inbox_retention_hours)
+        self.inbox_retention = dt.timedelta(
+            hours=service_settings().inbox_retention_hours if inbox_retention_hours is None else inbox_retention_hours
+        )
         # When the oldest batch applied but whose offsets are not committed yet was applied: its
         # inbox rows (and any younger) must stay, or a redelivery would apply it twice.
         self._uncommitted_since: dt.datetime | None = None
@@ -55,12 +61,15 @@ class IdempotentConsumer:
         self.ready = asyncio.Event()
 
     async def _start(self) -> AIOKafkaConsumer:
-        await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions,
-                            self.kafka.kafka_replication)
+        await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions, self.kafka.kafka_replication)
         consumer = AIOKafkaConsumer(
-            *self.topics, **client_kwargs(self.kafka), group_id=self.group_id,
-            enable_auto_commit=False, auto_offset_reset="earliest",
-            metadata_max_age_ms=5000)
+            *self.topics,
+            **client_kwargs(self.kafka),
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+        )
         try:
             await consumer.start()
         except BaseException:
@@ -73,7 +82,7 @@ class IdempotentConsumer:
         backoff = 0.5
         while True:
             try:
-                self._topics_seen.clear()   # a new client knows no topics yet: nothing vanished
+                self._topics_seen.clear()  # a new client knows no topics yet: nothing vanished
                 self._consumer = await self._start()
                 self.ready.set()
                 backoff = 0.5
@@ -90,9 +99,10 @@ class IdempotentConsumer:
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             batch: Mapping[TopicPartition, list[ConsumerRecord]] = await consumer.getmany(
-                timeout_ms=500, max_records=self.max_records)
+                timeout_ms=500, max_records=self.max_records
+            )
             rewound = await self._report_lag(consumer)
-            if rewound:   # fetched before the rewind: they come again from the start of the log
+            if rewound:  # fetched before the rewind: they come again from the start of the log
                 batch = {tp: recs for tp, recs in batch.items() if tp not in rewound}
             await self._check_topics(consumer)
             self._check_replayed(batch)
@@ -156,11 +166,16 @@ class IdempotentConsumer:
         seconds (well inside the group's max poll interval), then raised so the client is rebuilt.
         """
         retrying = AsyncRetrying(
-            retry=retry_if_exception(is_transient), reraise=True, stop=stop_after_delay(self.retry_for),
+            retry=retry_if_exception(is_transient),
+            reraise=True,
+            stop=stop_after_delay(self.retry_for),
             wait=wait_exponential(multiplier=0.1, min=0.1, max=self.max_backoff),
             before_sleep=lambda state: log.warning(
-                "consumer.retry_batch", attempt=state.attempt_number,
-                error=describe_error(state.outcome.exception()) if state.outcome else None))
+                "consumer.retry_batch",
+                attempt=state.attempt_number,
+                error=describe_error(state.outcome.exception()) if state.outcome else None,
+            ),
+        )
         async for attempt in retrying:
             with attempt:
                 return await self.applier.apply(records)
@@ -187,8 +202,14 @@ class IdempotentConsumer:
             before = max(self._high.get(tp, 0), self._committed.get(tp, 0), position)
             self._high[tp] = high
             if high < before:
-                log.warning("consumer.log_truncated", topic=tp.topic, partition=tp.partition,
-                            position=position, highwater=high, before=before)
+                log.warning(
+                    "consumer.log_truncated",
+                    topic=tp.topic,
+                    partition=tp.partition,
+                    position=position,
+                    highwater=high,
+                    before=before,
+                )
                 await consumer.seek_to_beginning(tp)
                 self._committed.pop(tp, None)
                 shorter.add(tp)
@@ -201,13 +222,15 @@ class IdempotentConsumer:
     def _check_replayed(self, batch: Mapping[TopicPartition, list[ConsumerRecord]]) -> None:
         """Records from below our committed offset: the broker forgot the group's offsets (and the
         log was regrown past where we were, or the short log was not seen)."""
-        replayed = {tp for tp, recs in batch.items()
-                    if recs and recs[0].offset < self._committed.get(tp, recs[0].offset)}
+        replayed = {
+            tp for tp, recs in batch.items() if recs and recs[0].offset < self._committed.get(tp, recs[0].offset)
+        }
         for tp in replayed:
             self._committed.pop(tp, None)
         if replayed:
-            self._losses.append(BrokerLoss("log_replayed", frozenset(replayed),
-                                           "records again from below the committed offset"))
+            self._losses.append(
+                BrokerLoss("log_replayed", frozenset(replayed), "records again from below the committed offset")
+            )
 
     async def _check_topics(self, consumer: AIOKafkaConsumer) -> None:
         """A subscribed topic the broker no longer knows: create it again and report the loss."""
@@ -228,8 +251,9 @@ class IdempotentConsumer:
         await self._create_topics(vanished)
 
     async def _create_topics(self, topics: list[str]) -> None:
-        await ensure_topics(self.kafka.kafka_bootstrap, topics, self.kafka.kafka_partitions,
-                            self.kafka.kafka_replication)
+        await ensure_topics(
+            self.kafka.kafka_bootstrap, topics, self.kafka.kafka_partitions, self.kafka.kafka_replication
+        )
 
     async def _resync(self) -> None:
         """Hand each loss to the applier; one that fails stays, to be handed again after the backoff."""
@@ -249,4 +273,3 @@ class IdempotentConsumer:
                 await consumer.stop()
             except Exception:
                 pass
-

@@ -35,9 +35,17 @@ class BadEnvelope(JixiaoError):
     title = "Bad event"
 
 
-def make_envelope(*, source: str, payload: Message, plan_id: str, unit_id: str = "",
-                  aggregate_id: str = "", version: int = 0, trace_id: str | None = None,
-                  occurred_at: datetime | None = None) -> Envelope:
+def make_envelope(
+    *,
+    source: str,
+    payload: Message,
+    plan_id: str,
+    unit_id: str = "",
+    aggregate_id: str = "",
+    version: int = 0,
+    trace_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Envelope:
     env = Envelope(
         event_id=str(uuid.uuid4()),
         type=payload.DESCRIPTOR.name,

@@ -55,4 +55,3 @@ def describe_error(exc: BaseException) -> str:
     cause = getattr(exc, "orig", None)
     cause = getattr(cause, "__cause__", None) or cause or exc
     return f"{type(cause).__name__}: {str(cause).strip()}"[:2000]
-

@@ -48,7 +48,6 @@ class BrokerLoss:
     detail: str = ""
 
 
-
 class BatchApplier:
     """Applies a batch of records exactly once each; independent of Kafka so it can be tested alone."""
 
@@ -82,12 +81,11 @@ class BatchApplier:
                         outcomes[outcome] += n
                 return outcomes
             outcomes, counted = await self._park_alone(records[0], exc)
-        for outcome, etype in counted:   # counted once committed: a retried batch is not counted twice
+        for outcome, etype in counted:  # counted once committed: a retried batch is not counted twice
             self.metrics.events_consumed.labels(etype, outcome).inc()
         return outcomes
 
-    async def _apply_batch(self, records: Sequence[ConsumerRecord]
-                           ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> tuple[dict[str, int], list[tuple[str, str]]]:
         outcomes = {"applied": 0, "duplicate": 0, "parked": 0}
         counted: list[tuple[str, str]] = []
 
@@ -127,8 +125,7 @@ class BatchApplier:
                             raise
                         # The inbox row stays: a parked event is processed (once), not retried.
                         await self._park(session, record, describe_error(exc))
-                        log.warning("consumer.parked", event_id=env.event_id, type=env.type,
-                                    error=describe_error(exc))
+                        log.warning("consumer.parked", event_id=env.event_id, type=env.type, error=describe_error(exc))
                         count("parked", env.type)
                     else:
                         count("applied", env.type)
@@ -138,8 +135,9 @@ class BatchApplier:
             await self.handler.after_batch(session)
         return outcomes, counted
 
-    async def _park_alone(self, record: ConsumerRecord, exc: BaseException
-                          ) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    async def _park_alone(
+        self, record: ConsumerRecord, exc: BaseException
+    ) -> tuple[dict[str, int], list[tuple[str, str]]]:
         """Park one record whose transaction failed as poison (in `after_batch`), with its inbox row."""
         async with self.db.transaction() as session:
             try:
@@ -150,16 +148,19 @@ class BatchApplier:
                 return {"applied": 0, "duplicate": 1, "parked": 0}, [("duplicate", env.type)]
             await self._park(session, record, describe_error(exc))
         etype = env.type if env is not None else "unknown"
-        log.warning("consumer.parked", event_id=env.event_id if env else None, type=etype,
-                    error=describe_error(exc))
+        log.warning("consumer.parked", event_id=env.event_id if env else None, type=etype, error=describe_error(exc))
         return {"applied": 0, "duplicate": 0, "parked": 1}, [("parked", etype)]
 
     async def resync(self, loss: BrokerLoss) -> None:
         """Tell the handler the broker lost events (its `resync`, if it has one), and count it."""
         hook = getattr(self.handler, "resync", None)
-        log.warning("consumer.broker_loss", reason=loss.reason, detail=loss.detail,
-                    partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in loss.partitions),
-                    resync=hook is not None)
+        log.warning(
+            "consumer.broker_loss",
+            reason=loss.reason,
+            detail=loss.detail,
+            partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in loss.partitions),
+            resync=hook is not None,
+        )
         if hook is not None:
             await hook(loss)
         self.metrics.consumer_resyncs.labels(loss.reason).inc()
@@ -171,7 +172,8 @@ class BatchApplier:
         inbox = self.tables.inbox
         rows = {e.event_id: dict(event_id=e.event_id, source=e.source, plan_id=e.plan_id, type=e.type) for e in envs}
         result = await session.execute(
-            pg_insert(inbox).values(list(rows.values())).on_conflict_do_nothing().returning(inbox.c.event_id))
+            pg_insert(inbox).values(list(rows.values())).on_conflict_do_nothing().returning(inbox.c.event_id)
+        )
         return {r[0] for r in result}
 
     async def _apply_traced(self, session: AsyncSession, env: Envelope) -> None:
@@ -182,25 +184,36 @@ class BatchApplier:
             trace_id_var.reset(token)
 
     async def _park(self, session: AsyncSession, record: ConsumerRecord, error: str) -> None:
-        await session.execute(sa.insert(self.tables.dead_letters).values(
-            topic=record.topic, partition=record.partition, offset=record.offset,
-            key=record.key, value=record.value, error=error[:2000]))
+        await session.execute(
+            sa.insert(self.tables.dead_letters).values(
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                key=record.key,
+                value=record.value,
+                error=error[:2000],
+            )
+        )
 
 
 async def applied_by_source(session: AsyncSession, tables: MessagingTables, plan_id: str) -> dict[str, int]:
     """How many events of a plan were processed (applied or parked), per source: the inbox rows
     plus those pruned, read in one statement so a concurrent prune never makes a count jump."""
     inbox, pruned = tables.inbox, tables.inbox_pruned
-    kept = (sa.select(inbox.c.source, sa.func.count().label("events")).where(inbox.c.plan_id == plan_id)
-            .group_by(inbox.c.source))
+    kept = (
+        sa.select(inbox.c.source, sa.func.count().label("events"))
+        .where(inbox.c.plan_id == plan_id)
+        .group_by(inbox.c.source)
+    )
     gone = sa.select(pruned.c.source, pruned.c.events).where(pruned.c.plan_id == plan_id)
     both = sa.union_all(kept, gone).subquery()
     q = sa.select(both.c.source, sa.func.sum(both.c.events)).group_by(both.c.source)
     return {source: int(n) for source, n in (await session.execute(q)).all()}
 
 
-async def prune_inbox(session: AsyncSession, tables: MessagingTables, older_than: dt.datetime,
-                      limit: int = 10_000) -> int:
+async def prune_inbox(
+    session: AsyncSession, tables: MessagingTables, older_than: dt.datetime, limit: int = 10_000
+) -> int:
     """Delete up to `limit` inbox rows processed before `older_than`, adding them to the per-source,
     per-plan pruned counts in the same statement; returns how many were deleted."""
     inbox, pruned = tables.inbox.name, tables.inbox_pruned.name
@@ -218,4 +231,3 @@ async def prune_inbox(session: AsyncSession, tables: MessagingTables, older_than
             RETURNING plan_id)
         SELECT count(*) FROM gone""")
     return int((await session.execute(sql, {"cutoff": older_than, "limit": limit})).scalar_one())
-

@@ -26,19 +26,24 @@ def client_kwargs(kafka: KafkaSettings, *, producer: bool = False) -> dict[str, 
     if kafka.kafka_tls:
         kwargs["ssl_context"] = ssl_context(kafka)
     if kafka.kafka_security_protocol.startswith("SASL_"):
-        kwargs.update(sasl_mechanism=kafka.kafka_sasl_mechanism,
-                      sasl_plain_username=kafka.kafka_sasl_username,
-                      sasl_plain_password=kafka.kafka_sasl_password.get_secret_value())
+        kwargs.update(
+            sasl_mechanism=kafka.kafka_sasl_mechanism,
+            sasl_plain_username=kafka.kafka_sasl_username,
+            sasl_plain_password=kafka.kafka_sasl_password.get_secret_value(),
+        )
     if producer:
-        kwargs.update(acks="all" if kafka.kafka_acks == "all" else int(kafka.kafka_acks),
-                      enable_idempotence=kafka.kafka_idempotence)
+        kwargs.update(
+            acks="all" if kafka.kafka_acks == "all" else int(kafka.kafka_acks),
+            enable_idempotence=kafka.kafka_idempotence,
+        )
     return kwargs
 
 
 def ssl_context(kafka: KafkaSettings) -> ssl.SSLContext:
     """A client TLS context: the cluster CA (or the system's), an optional client certificate."""
     context = ssl.create_default_context(
-        ssl.Purpose.SERVER_AUTH, cafile=str(kafka.kafka_ssl_cafile) if kafka.kafka_ssl_cafile else None)
+        ssl.Purpose.SERVER_AUTH, cafile=str(kafka.kafka_ssl_cafile) if kafka.kafka_ssl_cafile else None
+    )
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.check_hostname = kafka.kafka_ssl_check_hostname
     if kafka.kafka_ssl_certfile is not None:

@@ -40,7 +40,8 @@ class MessagingTables:
 def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
     """Declare the outbox, inbox and dead-letter tables in a service's metadata."""
     outbox = sa.Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("event_id", sa.String(36), nullable=False, unique=True),
         sa.Column("topic", sa.String(200), nullable=False),
@@ -57,7 +58,8 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Index("ix_outbox_plan", "plan_id"),
     )
     inbox = sa.Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         sa.Column("event_id", sa.String(36), primary_key=True),
         sa.Column("source", sa.String(50), nullable=False),
         sa.Column("plan_id", sa.String(100), nullable=False),
@@ -66,7 +68,8 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Index("ix_inbox_source_plan", "source", "plan_id"),
     )
     dead_letters = sa.Table(
-        "dead_letters", metadata,
+        "dead_letters",
+        metadata,
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("partition", sa.Integer, nullable=False),
@@ -77,14 +80,16 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Column("parked_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     outbox_pruned = _outbox_pruned(metadata)
-    return MessagingTables(outbox, inbox, dead_letters, outbox_pruned, _outbox_dead_letters(metadata),
-                           _inbox_pruned(metadata))
+    return MessagingTables(
+        outbox, inbox, dead_letters, outbox_pruned, _outbox_dead_letters(metadata), _inbox_pruned(metadata)
+    )
 
 
 def _outbox_pruned(metadata: sa.MetaData) -> sa.Table:
     # Per plan, how many published outbox rows were deleted: positions stay counts of all events.
     return sa.Table(
-        "outbox_pruned", metadata,
+        "outbox_pruned",
+        metadata,
         sa.Column("plan_id", sa.String(100), primary_key=True),
         sa.Column("events", sa.BigInteger, nullable=False),
     )
@@ -94,8 +99,9 @@ def _outbox_dead_letters(metadata: sa.MetaData) -> sa.Table:
     # Outbox rows the broker refused `kafka_publish_max_attempts` times (or too large to send):
     # moved here with their error so the relay goes on; they still count in a plan's position.
     return sa.Table(
-        "outbox_dead_letters", metadata,
-        sa.Column("id", sa.BigInteger, primary_key=True),            # the outbox row's id
+        "outbox_dead_letters",
+        metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True),  # the outbox row's id
         sa.Column("event_id", sa.String(36), nullable=False, unique=True),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
@@ -113,7 +119,8 @@ def _outbox_dead_letters(metadata: sa.MetaData) -> sa.Table:
 def _inbox_pruned(metadata: sa.MetaData) -> sa.Table:
     # Per source and plan, how many inbox rows were deleted: "events applied" stays a count of all.
     return sa.Table(
-        "inbox_pruned", metadata,
+        "inbox_pruned",
+        metadata,
         sa.Column("source", sa.String(50), primary_key=True),
         sa.Column("plan_id", sa.String(100), primary_key=True),
         sa.Column("events", sa.BigInteger, nullable=False),
@@ -164,8 +171,9 @@ def max_event_bytes() -> int:
 class Outbox:
     """Writes events of one service into its outbox table, inside the caller's transaction."""
 
-    def __init__(self, table: sa.Table, source: str, topic: str, pruned: sa.Table | None = None,
-                 *, max_bytes: int | None = None) -> None:
+    def __init__(
+        self, table: sa.Table, source: str, topic: str, pruned: sa.Table | None = None, *, max_bytes: int | None = None
+    ) -> None:
         self.table = table
         self.source = source
         self.topic = topic
@@ -173,21 +181,44 @@ class Outbox:
         self.dead = _sibling(table, "outbox_dead_letters")
         self.max_bytes = max_bytes or max_event_bytes()
 
-    async def add(self, session: AsyncSession, payload: Message, *, plan_id: str, unit_id: str = "",
-                  aggregate_id: str = "", version: int = 0) -> Envelope:
+    async def add(
+        self,
+        session: AsyncSession,
+        payload: Message,
+        *,
+        plan_id: str,
+        unit_id: str = "",
+        aggregate_id: str = "",
+        version: int = 0,
+    ) -> Envelope:
         """Record one event; it is published by the relay after the transaction commits."""
-        env = make_envelope(source=self.source, payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
+        env = make_envelope(
+            source=self.source,
+            payload=payload,
+            plan_id=plan_id,
+            unit_id=unit_id,
+            aggregate_id=aggregate_id,
+            version=version,
+        )
         key = unit_id or plan_id
         data = env.SerializeToString(deterministic=True)
         if len(data) + len(key.encode()) > self.max_bytes:
             # refused here, in the writer's transaction: in a request a 422, in a consumer a poison
             # event; once in the outbox it would be refused by the broker at every attempt
-            raise EventTooLarge(f"{env.type} event of {len(data)} bytes is larger than the "
-                                f"{self.max_bytes} bytes an event may have")
-        await session.execute(sa.insert(self.table).values(
-            event_id=env.event_id, topic=self.topic, key=key, shard=shard_of(key), type=env.type,
-            plan_id=plan_id, envelope=data))
+            raise EventTooLarge(
+                f"{env.type} event of {len(data)} bytes is larger than the {self.max_bytes} bytes an event may have"
+            )
+        await session.execute(
+            sa.insert(self.table).values(
+                event_id=env.event_id,
+                topic=self.topic,
+                key=key,
+                shard=shard_of(key),
+                type=env.type,
+                plan_id=plan_id,
+                envelope=data,
+            )
+        )
         return env
 
     async def position(self, session: AsyncSession, plan_id: str) -> int:

@@ -51,9 +51,19 @@ def _describe(exc: BaseException) -> str:
 class OutboxRelay:
     """Claims pending rows shard by shard (advisory lock + FOR UPDATE SKIP LOCKED) and publishes them."""
 
-    def __init__(self, db: Database, outbox: sa.Table, kafka: KafkaSettings, metrics: KernelMetrics,
-                 topics: list[str], *, batch_size: int = 500, interval: float = 0.2,
-                 max_backoff: float = 10.0, producer: AIOKafkaProducer | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        outbox: sa.Table,
+        kafka: KafkaSettings,
+        metrics: KernelMetrics,
+        topics: list[str],
+        *,
+        batch_size: int = 500,
+        interval: float = 0.2,
+        max_backoff: float = 10.0,
+        producer: AIOKafkaProducer | None = None,
+    ) -> None:
         self.db = db
         self.outbox = outbox
         self.kafka = kafka
@@ -73,8 +83,7 @@ class OutboxRelay:
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
-            await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions,
-                                self.kafka.kafka_replication)
+            await ensure_topics(self.kafka, self.topics, self.kafka.kafka_partitions, self.kafka.kafka_replication)
             producer = AIOKafkaProducer(**client_kwargs(self.kafka, producer=True), linger_ms=2)
             try:
                 await producer.start()
@@ -122,11 +131,15 @@ class OutboxRelay:
             got = (await session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(*self.lock_key(shard))))).scalar()
             if not got:
                 return 0  # another relay owns this shard right now
-            rows = (await session.execute(
-                sa.select(t.id, t.topic, t.key, t.type, t.envelope, t.created_at, t.attempts)
-                .where(t.shard == shard, t.published_at.is_(None))
-                .order_by(t.id).limit(self.batch_size)
-                .with_for_update(skip_locked=True))).all()
+            rows = (
+                await session.execute(
+                    sa.select(t.id, t.topic, t.key, t.type, t.envelope, t.created_at, t.attempts)
+                    .where(t.shard == shard, t.published_at.is_(None))
+                    .order_by(t.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
             if not rows:
                 return 0
             # Order per key: after a row of a key fails, the key's later rows of this pass are not
@@ -136,10 +149,10 @@ class OutboxRelay:
             final = self.kafka.kafka_publish_max_attempts
             blocked: set[str] = set()
             sent: list[tuple[Row, asyncio.Future]] = []
-            refused: list[tuple[Row, str, bool]] = []       # (row, error, dead-letter now)
+            refused: list[tuple[Row, str, bool]] = []  # (row, error, dead-letter now)
             trouble: str | None = None
             done: list[int] = []
-            failed: list[tuple[int, str]] = []              # broker trouble: no attempt counted
+            failed: list[tuple[int, str]] = []  # broker trouble: no attempt counted
             for row in rows:
                 if row.key in blocked:
                     continue
@@ -178,7 +191,8 @@ class OutboxRelay:
                     continue
                 done.append(row.id)
                 self.metrics.outbox_publish_latency.observe(
-                    max(0.0, (datetime.now(UTC) - row.created_at).total_seconds()))
+                    max(0.0, (datetime.now(UTC) - row.created_at).total_seconds())
+                )
                 self.metrics.outbox_published.labels(row.topic).inc()
             if done:
                 await session.execute(sa.update(self.outbox).where(t.id.in_(done)).values(published_at=sa.func.now()))
@@ -190,11 +204,15 @@ class OutboxRelay:
                     await self._dead_letter(session, row, error)
                     dead.append(row)
                 else:
-                    await session.execute(sa.update(self.outbox).where(t.id == row.id)
-                                          .values(attempts=t.attempts + 1, last_error=error[:2000]))
-                    log.warning("relay.refused", outbox_id=row.id, type=row.type, error=error,
-                                attempts=row.attempts + 1)
-        for row in dead:   # counted once the move is committed
+                    await session.execute(
+                        sa.update(self.outbox)
+                        .where(t.id == row.id)
+                        .values(attempts=t.attempts + 1, last_error=error[:2000])
+                    )
+                    log.warning(
+                        "relay.refused", outbox_id=row.id, type=row.type, error=error, attempts=row.attempts + 1
+                    )
+        for row in dead:  # counted once the move is committed
             self.metrics.outbox_dead_letters.labels(row.type).inc()
         if trouble:
             raise _PublishFailed(trouble)
@@ -205,17 +223,34 @@ class OutboxRelay:
         if self.dead_letters is None:
             raise RuntimeError("messaging_tables() declares outbox_dead_letters next to the outbox")
         t = self.outbox.c
-        moved = (await session.execute(sa.delete(self.outbox).where(t.id == row.id).returning(
-            t.id, t.event_id, t.topic, t.key, t.type, t.plan_id, t.envelope, t.created_at, t.attempts))).one()
-        await session.execute(sa.insert(self.dead_letters).values(
-            **moved._asdict() | {"attempts": moved.attempts + 1, "error": error[:2000]}))
-        log.error("relay.dead_lettered", outbox_id=row.id, type=row.type, key=row.key, error=error,
-                  attempts=moved.attempts + 1)
+        moved = (
+            await session.execute(
+                sa.delete(self.outbox)
+                .where(t.id == row.id)
+                .returning(t.id, t.event_id, t.topic, t.key, t.type, t.plan_id, t.envelope, t.created_at, t.attempts)
+            )
+        ).one()
+        await session.execute(
+            sa.insert(self.dead_letters).values(
+                **moved._asdict() | {"attempts": moved.attempts + 1, "error": error[:2000]}
+            )
+        )
+        log.error(
+            "relay.dead_lettered",
+            outbox_id=row.id,
+            type=row.type,
+            key=row.key,
+            error=error,
+            attempts=moved.attempts + 1,
+        )
 
     async def _update_backlog(self) -> None:
         async with self.db.transaction() as session:
-            n = (await session.execute(sa.select(sa.func.count()).select_from(self.outbox)
-                                       .where(self.outbox.c.published_at.is_(None)))).scalar_one()
+            n = (
+                await session.execute(
+                    sa.select(sa.func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+                )
+            ).scalar_one()
         self.metrics.outbox_backlog.set(n)
 
     async def run(self) -> None:
@@ -243,5 +278,3 @@ class OutboxRelay:
 
 class _PublishFailed(Exception):
     """The broker could not take rows (down, timing out); the pass stops so the relay backs off."""
-
-

@@ -17,8 +17,9 @@ ALL_TOPICS = (*SOURCE_TOPICS, SCORES)
 TOPIC_OF_SERVICE = {"indicators": INDICATORS, "surveys": SURVEYS, "inspections": INSPECTIONS, "scoring": SCORES}
 
 
-async def ensure_topics(bootstrap: str | KafkaSettings, topics: tuple[str, ...] | list[str], partitions: int,
-                        replication: int = 1) -> None:
+async def ensure_topics(
+    bootstrap: str | KafkaSettings, topics: tuple[str, ...] | list[str], partitions: int, replication: int = 1
+) -> None:
     """Create the topics that are missing; one that already exists counts as success.
     `bootstrap`: the settings (TLS and SASL as configured), or host:port with the rest from the environment."""
     from jixiao.messaging.kafka_config import client_kwargs  # it imports this module

@@ -175,7 +175,10 @@ class _Records:
                 continue
             key = (unit.id, leaf.id)
             if key in self._target_paths:
-                r.fail("indicator", f"a second target for unit {unit.id!r} and indicator {leaf.id!r} (first at {self._target_paths[key]})")
+                r.fail(
+                    "indicator",
+                    f"a second target for unit {unit.id!r} and indicator {leaf.id!r} (first at {self._target_paths[key]})",
+                )
                 continue
             self._target_paths[key] = r.path
             self._targets.setdefault(unit.id, {})[leaf.id] = target
@@ -232,7 +235,9 @@ class _Records:
             return r.bool("done")
         value = r.decimal("points")
         if value is not None and not ZERO <= value <= leaf.max_points:
-            r.fail("points", f"manual points must be within [0, {leaf.max_points}] for indicator {leaf.id!r}, not {value}")
+            r.fail(
+                "points", f"manual points must be within [0, {leaf.max_points}] for indicator {leaf.id!r}, not {value}"
+            )
         return value
 
     def survey_strata(self, records: tuple[str, list]) -> None:
@@ -249,7 +254,10 @@ class _Records:
                 continue
             key = (unit.id, stratum)
             if key in self._strata_paths:
-                r.fail("stratum", f"a second weight for unit {unit.id!r} and stratum {stratum!r} (first at {self._strata_paths[key]})")
+                r.fail(
+                    "stratum",
+                    f"a second weight for unit {unit.id!r} and stratum {stratum!r} (first at {self._strata_paths[key]})",
+                )
                 continue
             self._strata_paths[key] = r.path
             self._strata.setdefault(unit.id, {})[stratum] = weight
@@ -298,12 +306,21 @@ class _Records:
             if rid in seen:  # a response id counts once: the first delivery
                 continue
             seen.add(rid)
-            self._responses.setdefault(unit_id, []).append(SurveyResponse(rid, rnd, stratum, tuple(answers), item["mode"]))
+            self._responses.setdefault(unit_id, []).append(
+                SurveyResponse(rid, rnd, stratum, tuple(answers), item["mode"])
+            )
 
     def _check_response(self, item: Any, path: str, rounds: set[str], answers_ok: frozenset[str]) -> tuple | None:
         """The full check of a response, reporting each problem; its fields when it is valid."""
-        checked = check_response(item, path, self.problems, units=self.units, rounds=rounds,
-                                 weights_for=self._weights_for, answer_scores=self.plan.survey.answer_scores)
+        checked = check_response(
+            item,
+            path,
+            self.problems,
+            units=self.units,
+            rounds=rounds,
+            weights_for=self._weights_for,
+            answer_scores=self.plan.survey.answer_scores,
+        )
         if checked is None:
             return None
         rid, unit_id, rnd, stratum, _mode, answers = checked

@@ -18,9 +18,7 @@ from typing import ParamSpec, TypeVar
 
 # 28 significant digits (scoring.md). Inexact intermediate results round half-even; only the
 # published figures are rounded half-up to 2 places. Traps make a silent NaN/Infinity impossible.
-SCORING_CONTEXT = Context(
-    prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
-)
+SCORING_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 # What a decimal entering the platform may be (checked at every edge: REST schemas, the exact-JSON
 # request reader, bundle fields): at most 18 significant digits, |value| < 1E+15, at most 12
@@ -39,7 +37,7 @@ def decimal_problem(value: Decimal, *, max_digits: int = MAX_DIGITS, min_exponen
     if value.adjusted() > MAX_ADJUSTED:
         return f"must be smaller than 1E+{MAX_ADJUSTED + 1} in magnitude"
     n = len(digits)
-    while n > 1 and digits[n - 1] == 0:      # trailing zeros are not precision ("1.5000")
+    while n > 1 and digits[n - 1] == 0:  # trailing zeros are not precision ("1.5000")
         n, exponent = n - 1, exponent + 1
     if exponent < min_exponent:
         return f"must have at most {-min_exponent} decimal places"

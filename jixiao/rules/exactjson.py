@@ -122,8 +122,9 @@ def _emit(value: Any, out: list[str], indent: int | None, level: int, enc) -> No
         raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def _emit_items(items: list[tuple[str, Any]], open_: str, close: str, out: list[str], indent: int | None,
-                level: int, enc) -> None:
+def _emit_items(
+    items: list[tuple[str, Any]], open_: str, close: str, out: list[str], indent: int | None, level: int, enc
+) -> None:
     if not items:
         out.append(open_ + close)
         return

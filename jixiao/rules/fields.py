@@ -91,8 +91,7 @@ class Reader:
             return _MISSING
         return value
 
-    def str(self, key: str, required: bool = True, *, max_len: int | None = None,
-            strip: bool = False) -> str | None:
+    def str(self, key: str, required: bool = True, *, max_len: int | None = None, strip: bool = False) -> str | None:
         """A non-empty string field (surrounding blanks removed with `strip`), at most `max_len` long."""
         value = self._get(key, required)
         if value is _MISSING:
@@ -154,7 +153,7 @@ class Reader:
         if number is None:
             self.fail(key, f"must be a number, not {describe(value)}")
             return None
-        if (trouble := decimal_problem(number)) is not None:   # before any comparison or formatting
+        if (trouble := decimal_problem(number)) is not None:  # before any comparison or formatting
             self.fail(key, trouble)
             return None
         if positive and number <= 0:

@@ -30,9 +30,18 @@ from .fields import Problems, Reader
 
 # Leave types (codes in bundles and events) with their Chinese labels, in the order of the seeds.
 LEAVE_TYPES: dict[str, str] = {
-    "personal": "事假", "sick": "病假", "annual": "年休假", "marriage": "婚假", "bereavement": "丧假",
-    "maternity": "产假", "paternity": "陪产假", "family_visit": "探亲假", "work_injury": "公伤假",
-    "public_holiday": "法定节假日", "business_trip": "出差", "official_duty": "公务",
+    "personal": "事假",
+    "sick": "病假",
+    "annual": "年休假",
+    "marriage": "婚假",
+    "bereavement": "丧假",
+    "maternity": "产假",
+    "paternity": "陪产假",
+    "family_visit": "探亲假",
+    "work_injury": "公伤假",
+    "public_holiday": "法定节假日",
+    "business_trip": "出差",
+    "official_duty": "公务",
 }
 # Only 事假 and 病假 count towards the 15/30-day limits; every other type is exempt (除外).
 DEFAULT_COUNTED_LEAVE_TYPES: frozenset[str] = frozenset({"personal", "sick"})
@@ -41,7 +50,11 @@ DEFAULT_EXCUSING_TYPES: frozenset[str] = frozenset(LEAVE_TYPES)
 
 # Roles of a person in a unit (codes) with their Chinese labels.
 ROLES: dict[str, str] = {
-    "leader": "主管领导", "deputy_leader": "分管领导", "head": "科室负责人", "handler": "承办人", "staff": "职工",
+    "leader": "主管领导",
+    "deputy_leader": "分管领导",
+    "head": "科室负责人",
+    "handler": "承办人",
+    "staff": "职工",
 }
 DEFAULT_VETO_ROLES: frozenset[str] = frozenset({"deputy_leader", "head"})
 DEFAULT_FAILING_UNIT_ROLES: frozenset[str] = frozenset({"head"})
@@ -60,9 +73,12 @@ LEAVE_CONSECUTIVE = "leave_consecutive"
 LEAVE_CUMULATIVE = "leave_cumulative"
 DEDUCTIONS_OVER_THRESHOLD = "deductions_over_threshold"
 REASON_LABELS: dict[str, str] = {
-    UNIT_VETOED: "所在单位被一票否决", OVERSEEN_UNIT_VETOED: "分管单位被一票否决",
-    FAILING_UNIT_LEADER: "科室考核不合格,科室领导不得评优", LEAVE_CONSECUTIVE: "事、病假连续超过规定天数",
-    LEAVE_CUMULATIVE: "事、病假累计超过规定天数", DEDUCTIONS_OVER_THRESHOLD: "纪律扣分超过规定分值",
+    UNIT_VETOED: "所在单位被一票否决",
+    OVERSEEN_UNIT_VETOED: "分管单位被一票否决",
+    FAILING_UNIT_LEADER: "科室考核不合格,科室领导不得评优",
+    LEAVE_CONSECUTIVE: "事、病假连续超过规定天数",
+    LEAVE_CUMULATIVE: "事、病假累计超过规定天数",
+    DEDUCTIONS_OVER_THRESHOLD: "纪律扣分超过规定分值",
 }
 
 
@@ -172,12 +188,19 @@ class Eligibility:
     deduction_points: Decimal = Decimal(0)  # absence points + the person's other discipline deductions
 
     def as_dict(self) -> dict:
-        return {"person_id": self.person_id, "unit_id": self.unit_id, "eligible": self.eligible,
-                "reasons": [r.as_dict() for r in self.reasons], "leave_days": dict(self.leave_days),
-                "counted_leave_days": self.counted_leave_days,
-                "longest_consecutive_leave_days": self.longest_consecutive_leave_days,
-                "absences": self.absences, "unexcused_absences": self.unexcused_absences,
-                "absence_points": _dec(self.absence_points), "deduction_points": _dec(self.deduction_points)}
+        return {
+            "person_id": self.person_id,
+            "unit_id": self.unit_id,
+            "eligible": self.eligible,
+            "reasons": [r.as_dict() for r in self.reasons],
+            "leave_days": dict(self.leave_days),
+            "counted_leave_days": self.counted_leave_days,
+            "longest_consecutive_leave_days": self.longest_consecutive_leave_days,
+            "absences": self.absences,
+            "unexcused_absences": self.unexcused_absences,
+            "absence_points": _dec(self.absence_points),
+            "deduction_points": _dec(self.deduction_points),
+        }
 
 
 def _dec(value: Decimal) -> str:
@@ -228,7 +251,8 @@ def eligibility(
     unexcused = sum(1 for a in in_year if not a.excused and a.date not in excusing_days)
     absence_points = rules.absence_points * unexcused
     deduction_points = absence_points + sum(
-        (d.points for d in deductions if d.person_id == person.id and d.date.year == year), Decimal(0))
+        (d.points for d in deductions if d.person_id == person.id and d.date.year == year), Decimal(0)
+    )
 
     reasons: list[Reason] = []
     if person.roles & rules.veto_roles:
@@ -240,18 +264,42 @@ def eligibility(
     if unit is not None and unit.failing and person.roles & rules.failing_unit_roles:
         reasons.append(Reason(FAILING_UNIT_LEADER, f"unit {unit.unit_id} graded {unit.grade}"))
     if longest > rules.max_consecutive_leave_days:
-        reasons.append(Reason(LEAVE_CONSECUTIVE, f"{longest} consecutive days of counted leave "
-                                                 f"(more than {rules.max_consecutive_leave_days})"))
+        reasons.append(
+            Reason(
+                LEAVE_CONSECUTIVE,
+                f"{longest} consecutive days of counted leave (more than {rules.max_consecutive_leave_days})",
+            )
+        )
     if len(counted) > rules.max_cumulative_leave_days:
-        reasons.append(Reason(LEAVE_CUMULATIVE, f"{len(counted)} days of counted leave in {year} "
-                                                f"(more than {rules.max_cumulative_leave_days})"))
+        reasons.append(
+            Reason(
+                LEAVE_CUMULATIVE,
+                f"{len(counted)} days of counted leave in {year} (more than {rules.max_cumulative_leave_days})",
+            )
+        )
     if rules.deduction_threshold is not None and deduction_points > rules.deduction_threshold:
-        reasons.append(Reason(DEDUCTIONS_OVER_THRESHOLD, f"{_dec(deduction_points)} points of discipline "
-                                                         f"deductions (more than {_dec(rules.deduction_threshold)})"))
+        reasons.append(
+            Reason(
+                DEDUCTIONS_OVER_THRESHOLD,
+                f"{_dec(deduction_points)} points of discipline "
+                f"deductions (more than {_dec(rules.deduction_threshold)})",
+            )
+        )
     leave_days = {t: len(by_type[t]) for t in LEAVE_TYPES if by_type.get(t)}
     leave_days.update({t: len(d) for t, d in sorted(by_type.items()) if t not in LEAVE_TYPES and d})
-    return Eligibility(person.id, person.unit_id, not reasons, tuple(reasons), leave_days, len(counted), longest,
-                       len(in_year), unexcused, absence_points, deduction_points)
+    return Eligibility(
+        person.id,
+        person.unit_id,
+        not reasons,
+        tuple(reasons),
+        leave_days,
+        len(counted),
+        longest,
+        len(in_year),
+        unexcused,
+        absence_points,
+        deduction_points,
+    )
 
 
 def eligibility_of_all(
@@ -293,8 +341,12 @@ def read_people_rules(raw: Any, year: int, path: str = "people") -> PeopleRules:
         kw["absence_points"] = r.decimal("absence_points", low=Decimal(0))
     if r.has("deduction_threshold"):
         kw["deduction_threshold"] = r.decimal("deduction_threshold", low=Decimal(0))
-    for key, known in (("counted_leave_types", LEAVE_TYPES), ("excusing_types", LEAVE_TYPES),
-                       ("veto_roles", ROLES), ("failing_unit_roles", ROLES)):
+    for key, known in (
+        ("counted_leave_types", LEAVE_TYPES),
+        ("excusing_types", LEAVE_TYPES),
+        ("veto_roles", ROLES),
+        ("failing_unit_roles", ROLES),
+    ):
         if r.has(key):
             values = r.str_list(key)
             if values is None:

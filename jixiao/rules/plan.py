@@ -140,7 +140,9 @@ def _graded_periods(r: Reader) -> tuple[str, ...]:
         return (YEAR,)
     for i, code in enumerate(items):
         if not is_period(code):
-            r.problems.add(f"{r.at('graded_periods')}[{i}]", f"must be one of {', '.join(PERIODS)}, not {describe(code)}")
+            r.problems.add(
+                f"{r.at('graded_periods')}[{i}]", f"must be one of {', '.join(PERIODS)}, not {describe(code)}"
+            )
     if len(set(items)) != len(items):
         r.fail("graded_periods", "lists a period twice")
     return tuple(p for p in PERIODS if p == YEAR or p in items)

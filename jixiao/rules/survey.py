@@ -118,9 +118,17 @@ MODES = frozenset({"phone", "face"})
 RESPONSE_ID_MAX = 100  # the surveys service's column; the bundle holds it to the same
 
 
-def check_response(item: object, path: str, problems: Problems, *, units: Container[str], rounds: Container[str],
-                   weights_for: Callable[[str], Mapping[str, Decimal]], answer_scores: Mapping[str, Decimal],
-                   mode_required: bool = True) -> tuple[str, str, str, str, str, tuple] | None:
+def check_response(
+    item: object,
+    path: str,
+    problems: Problems,
+    *,
+    units: Container[str],
+    rounds: Container[str],
+    weights_for: Callable[[str], Mapping[str, Decimal]],
+    answer_scores: Mapping[str, Decimal],
+    mode_required: bool = True,
+) -> tuple[str, str, str, str, str, tuple] | None:
     """Check one survey response against the plan (scoring.md, "Rejected input"), every problem with its
     path; `(id, unit, round, stratum, mode, answers)` when it is valid, else None.
 
@@ -138,14 +146,18 @@ def check_response(item: object, path: str, problems: Problems, *, units: Contai
         r.fail("round", f"unknown survey round {rnd!r}")
     stratum = r.str("stratum")
     if stratum is not None and unit is not None and stratum not in weights_for(unit):
-        r.fail("stratum", f"unknown stratum {stratum!r} for unit {unit!r}: it has no weight "
-                          "(no per-unit weight and no plan default)")
+        r.fail(
+            "stratum",
+            f"unknown stratum {stratum!r} for unit {unit!r}: it has no weight (no per-unit weight and no plan default)",
+        )
     mode = r.str("mode", required=mode_required)
     if mode is not None and mode not in MODES:
         r.fail("mode", f"must be one of {', '.join(sorted(MODES))}, not {describe(mode)}")
     answers = r.list("answers") or []
     for j, answer in enumerate(answers):
-        if answer is not None and (not isinstance(answer, str) or (answer != NO_ANSWER and answer not in answer_scores)):
+        if answer is not None and (
+            not isinstance(answer, str) or (answer != NO_ANSWER and answer not in answer_scores)
+        ):
             r.fail(f"answers[{j}]", f"unknown answer {describe(answer)}")
     if not r.ok:
         return None

@@ -65,8 +65,9 @@ def docker_engine(env: Mapping[str, str] = os.environ, timeout: float = 1.0) -> 
         return False, f"no Docker engine at {host} ({type(exc).__name__})"
 
 
-def select_backend(env: Mapping[str, str] = os.environ,
-                   docker: Callable[[], tuple[bool, str]] = docker_engine) -> Backend:
+def select_backend(
+    env: Mapping[str, str] = os.environ, docker: Callable[[], tuple[bool, str]] = docker_engine
+) -> Backend:
     """The session's servers: external ones if named, else containers if asked or Docker exists, else embedded."""
     named = [name for name in (POSTGRES_URL_ENV, KAFKA_BOOTSTRAP_ENV) if env.get(name)]
     if len(named) == 2:
@@ -90,8 +91,9 @@ class ContainerServers:
 
     def postgres_url(self) -> str:
         """libpq URL of the `postgres` database of a new PostgreSQL container."""
-        postgres = _testcontainers()[0](POSTGRES_IMAGE, username="postgres", password="postgres",
-                                        dbname="postgres", driver=None)
+        postgres = _testcontainers()[0](
+            POSTGRES_IMAGE, username="postgres", password="postgres", dbname="postgres", driver=None
+        )
         postgres.start()
         self._started.append(postgres)
         return postgres.get_connection_url()
@@ -106,14 +108,17 @@ class ContainerServers:
         except Exception:
             host = "localhost"
         for key, value in {
-            "KAFKA_NODE_ID": "1", "KAFKA_PROCESS_ROLES": "broker,controller",
+            "KAFKA_NODE_ID": "1",
+            "KAFKA_PROCESS_ROLES": "broker,controller",
             "KAFKA_LISTENERS": "PLAINTEXT://:9092,CONTROLLER://:9093",
             "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://{host}:{port}",
             "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
             "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
-            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
-            "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1", "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
+            "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
+            "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
+            "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
+            "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
         }.items():
             kafka.with_env(key, value)
         kafka.start()
@@ -138,6 +143,7 @@ def _testcontainers() -> tuple:
         from testcontainers.postgres import PostgresContainer
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.waiting_utils import wait_for_logs
+
     return PostgresContainer, DockerContainer, wait_for_logs
 
 
@@ -188,7 +194,7 @@ def pytest_fixture_setup(fixturedef, request) -> None:
         os.environ[POSTGRES_URL_ENV] = _servers.postgres_url()
     elif fixturedef.argname == "kafka_broker" and not os.environ.get(KAFKA_BOOTSTRAP_ENV):
         os.environ[KAFKA_BOOTSTRAP_ENV] = _servers.kafka_bootstrap()
-        os.environ.setdefault("JIXIAO_KAFKA_IDEMPOTENCE", "true")   # real Kafka: exercise it
+        os.environ.setdefault("JIXIAO_KAFKA_IDEMPOTENCE", "true")  # real Kafka: exercise it
 
 
 def pytest_unconfigure(config) -> None:

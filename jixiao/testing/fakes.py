@@ -47,11 +47,18 @@ class FakeUnitOfWork:
             self.restore(self._saved)
         self._saved, self._pending, self._open = None, [], False
 
-    async def emit(self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope:
+    async def emit(
+        self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Envelope:
         """Make the event's envelope; it is published if the block commits."""
-        env = make_envelope(source=self.source, payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
+        env = make_envelope(
+            source=self.source,
+            payload=payload,
+            plan_id=plan_id,
+            unit_id=unit_id,
+            aggregate_id=aggregate_id,
+            version=version,
+        )
         self._pending.append(self.to_publish(env, payload))
         return env
 

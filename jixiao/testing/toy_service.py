@@ -17,8 +17,14 @@ from jixiao.uow import SqlAlchemyUnitOfWork
 metadata = sa.MetaData()
 tables = messaging_tables(metadata)
 widgets = sa.Table("widgets", metadata, sa.Column("id", sa.String, primary_key=True), sa.Column("name", sa.String))
-seen = sa.Table("seen", metadata, sa.Column("n", sa.Integer, sa.Identity(), primary_key=True),
-                sa.Column("event_id", sa.String), sa.Column("unit_id", sa.String), sa.Column("version", sa.Integer))
+seen = sa.Table(
+    "seen",
+    metadata,
+    sa.Column("n", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("event_id", sa.String),
+    sa.Column("unit_id", sa.String),
+    sa.Column("version", sa.Integer),
+)
 
 router = APIRouter()
 
@@ -44,8 +50,9 @@ class SeenHandler:
         payload = payload_of(env)
         if getattr(payload, "name", "") == "poison":
             raise InvalidInput("poison widget")
-        await session.execute(sa.insert(seen).values(event_id=env.event_id, unit_id=env.unit_id,
-                                                     version=env.aggregate_version))
+        await session.execute(
+            sa.insert(seen).values(event_id=env.event_id, unit_id=env.unit_id, version=env.aggregate_version)
+        )
 
     async def after_batch(self, session: AsyncSession) -> None:
         self.batches += 1
@@ -55,9 +62,13 @@ class SeenHandler:
 
 
 def parts(consume: bool = True) -> ServiceParts:
-    return ServiceParts(name="indicators", routers=[router], tables=tables,
-                        consumes=["jixiao.indicators.v1"] if consume else [],
-                        handler=SeenHandler if consume else None)
+    return ServiceParts(
+        name="indicators",
+        routers=[router],
+        tables=tables,
+        consumes=["jixiao.indicators.v1"] if consume else [],
+        handler=SeenHandler if consume else None,
+    )
 
 
 async def create_schema(url: str, schema: str = "indicators") -> None:

@@ -21,16 +21,26 @@ def register(app: typer.Typer) -> None:
 
 
 @handles_errors
-def token(user: Annotated[str, typer.Argument(help="Who the token is for (shown in audit trails); "
-                                                   "or `revoke` followed by a token id (or the token).")],
-          token_id: Annotated[str | None, typer.Argument(help="With `revoke`: the token's id (jti) or the token.",
-                                                          show_default=False)] = None,
-          role: Annotated[list[str], typer.Option("--role", "-r", help=f"Repeatable; one of {', '.join(ROLES)}.")] = [],  # noqa: B006
-          unit: Annotated[list[str], typer.Option("--unit", "-u",
-                                                  help="Repeatable; PLAN:UNIT a unit officer acts for "
-                                                       "(PLAN:* for every unit of one plan).")] = [],  # noqa: B006
-          days: Annotated[float, typer.Option(min=0.01, max=400, help="Valid for this many days.")] = 30,
-          reason: Annotated[str, typer.Option(help="With `revoke`: why (kept with the revocation).")] = "") -> None:
+def token(
+    user: Annotated[
+        str,
+        typer.Argument(
+            help="Who the token is for (shown in audit trails); or `revoke` followed by a token id (or the token)."
+        ),
+    ],
+    token_id: Annotated[
+        str | None, typer.Argument(help="With `revoke`: the token's id (jti) or the token.", show_default=False)
+    ] = None,
+    role: Annotated[list[str], typer.Option("--role", "-r", help=f"Repeatable; one of {', '.join(ROLES)}.")] = [],  # noqa: B006
+    unit: Annotated[
+        list[str],
+        typer.Option(
+            "--unit", "-u", help="Repeatable; PLAN:UNIT a unit officer acts for (PLAN:* for every unit of one plan)."
+        ),
+    ] = [],  # noqa: B006
+    days: Annotated[float, typer.Option(min=0.01, max=400, help="Valid for this many days.")] = 30,
+    reason: Annotated[str, typer.Option(help="With `revoke`: why (kept with the revocation).")] = "",
+) -> None:
     """Print a bearer token (its id on stderr); send it as `Authorization: Bearer ...` or set
     JIXIAO_TOKEN for the CLI. `jixiao token revoke ID` adds a token id to the revocation list that
     every service honours (table auth.revoked_tokens in JIXIAO_DATABASE_URL; within

@@ -20,47 +20,63 @@ def register(app: typer.Typer) -> None:
 
 
 @handles_errors
-def import_(bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file.")],
-            data_dir: DataDir = DEFAULT_DATA_DIR,
-            indicators: Annotated[str | None, UrlOpt("--indicators-url")] = None,
-            surveys: Annotated[str | None, UrlOpt("--surveys-url")] = None,
-            inspections: Annotated[str | None, UrlOpt("--inspections-url")] = None) -> None:
+def import_(
+    bundle: Annotated[Path, typer.Argument(help="A jixiao.bundle/v1 file.")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    indicators: Annotated[str | None, UrlOpt("--indicators-url")] = None,
+    surveys: Annotated[str | None, UrlOpt("--surveys-url")] = None,
+    inspections: Annotated[str | None, UrlOpt("--inspections-url")] = None,
+) -> None:
     """Load a whole bundle into the running services, all or nothing: checked by the rules and then by
     every service (a dry run) before any service writes; idempotent."""
     from jixiao_cli.importer import import_bundle, read_bundle
 
     data = read_bundle(bundle)
     urls = {k: v for k, v in {"indicators": indicators, "surveys": surveys, "inspections": inspections}.items() if v}
-    counts = import_bundle(client(data_dir, urls), data,
-                           progress=lambda s: typer.echo("checking with every service …" if s == "check"
-                                                         else f"importing into {s} …", err=True))
+    counts = import_bundle(
+        client(data_dir, urls),
+        data,
+        progress=lambda s: typer.echo(
+            "checking with every service …" if s == "check" else f"importing into {s} …", err=True
+        ),
+    )
     for service, c in counts.items():
         typer.echo(f"{service}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
 
 
 @handles_errors
-def close_period(plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian-2026.")],
-                 period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
-                 actor: Annotated[str, typer.Option(help="Who closes (recorded with the snapshot).")] = "cli",
-                 data_dir: DataDir = DEFAULT_DATA_DIR,
-                 scoring: Annotated[str | None, UrlOpt("--scoring-url")] = None) -> None:
+def close_period(
+    plan: Annotated[str, typer.Argument(help="Plan id, e.g. bailian-2026.")],
+    period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
+    actor: Annotated[str, typer.Option(help="Who closes (recorded with the snapshot).")] = "cli",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    scoring: Annotated[str | None, UrlOpt("--scoring-url")] = None,
+) -> None:
     """Reconcile with the sources, grade and rank every unit, store a new immutable graded snapshot."""
     from jixiao_cli.commands.scoring_client import close
 
     out = close(client(data_dir, {"scoring": scoring} if scoring else None), plan, period, actor)
-    typer.echo(f"{plan} {period}: snapshot version {out.get('snapshot_version')} — {out.get('units')} units graded, "
-               f"{len(out.get('diff') or [])} changed since the previous version")
+    typer.echo(
+        f"{plan} {period}: snapshot version {out.get('snapshot_version')} — {out.get('units')} units graded, "
+        f"{len(out.get('diff') or [])} changed since the previous version"
+    )
 
 
 @handles_errors
-def results(plan: Annotated[str, typer.Argument(help="Plan id.")],
-            period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
-            format: Annotated[str, typer.Option("--format", "-f", help="json | table | xlsx")] = "json",
-            output: Annotated[Path | None, typer.Option("--output", "-o", help="File for xlsx (default PLAN-PERIOD.xlsx).")] = None,
-            version: Annotated[int, typer.Option(help="A graded snapshot version (0 = the latest).")] = 0,
-            wait: Annotated[bool, typer.Option("--wait", help="First wait until scoring has applied every event the sources committed.")] = False,
-            timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,
-            data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def results(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="json | table | xlsx")] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File for xlsx (default PLAN-PERIOD.xlsx).")
+    ] = None,
+    version: Annotated[int, typer.Option(help="A graded snapshot version (0 = the latest).")] = 0,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="First wait until scoring has applied every event the sources committed.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
     from jixiao.rules import exactjson
     from jixiao_cli.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
@@ -97,10 +113,12 @@ _STAGES = {"reconcile": "facts from the sources' snapshots", "score": "scoring e
 
 
 @handles_errors
-def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
-            period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
-            actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
-            data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def rescore(
+    plan: Annotated[str, typer.Argument(help="Plan id.")],
+    period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
+    actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff.
 
     Progress (facts read from the sources, units scored) shows as it happens."""
@@ -112,8 +130,14 @@ def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
 
     console = Console(stderr=True)
     start = time.monotonic()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def step(stage: str, done: int, total: int) -> None:
@@ -123,11 +147,17 @@ def rescore(plan: Annotated[str, typer.Argument(help="Plan id.")],
 
         out = run_rescore(client(data_dir), plan, period, actor, step)
     diff = out.get("diff") or []
-    table = Table(title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
-                        f"{len(diff)} changed")
+    table = Table(
+        title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
+        f"{len(diff)} changed"
+    )
     for col in ("unit", "total", "grade", "why"):
         table.add_column(col)
     for d in diff:
-        table.add_row(d["unit"], f"{d.get('old_total')} → {d.get('new_total')}",
-                      f"{d.get('old_grade')} → {d.get('new_grade')}", d.get("why", ""))
+        table.add_row(
+            d["unit"],
+            f"{d.get('old_total')} → {d.get('new_total')}",
+            f"{d.get('old_grade')} → {d.get('new_grade')}",
+            d.get("why", ""),
+        )
     Console().print(table)

@@ -38,13 +38,19 @@ def _bootstrap(given: str | None, data_dir: Path) -> str:
 
 @app.command("tail")
 @handles_errors
-def tail(topic: Annotated[str, typer.Argument(help="e.g. jixiao.scores.v1")],
-         from_beginning: Annotated[bool, typer.Option("--from-beginning", help="Start at the oldest kept event, not the end.")] = False,
-         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (protobuf's canonical JSON mapping).")] = False,
-         limit: Annotated[int, typer.Option(min=0, help="Stop after this many events (0 = no limit).")] = 0,
-         idle: Annotated[float, typer.Option(min=0, help="Stop after this many seconds without an event (0 = follow).")] = 0,
-         bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers (default: the local stack's).")] = None,
-         data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def tail(
+    topic: Annotated[str, typer.Argument(help="e.g. jixiao.scores.v1")],
+    from_beginning: Annotated[
+        bool, typer.Option("--from-beginning", help="Start at the oldest kept event, not the end.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line (protobuf's canonical JSON mapping).")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=0, help="Stop after this many events (0 = no limit).")] = 0,
+    idle: Annotated[float, typer.Option(min=0, help="Stop after this many seconds without an event (0 = follow).")] = 0,
+    bootstrap: Annotated[str | None, typer.Option(help="Kafka bootstrap servers (default: the local stack's).")] = None,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Print the events of TOPIC as they arrive: the whole envelope with its payload, in one step.
 
     Text is protobuf's text format (what `protoc --decode` prints) after a `# partition/offset key`
@@ -105,7 +111,7 @@ async def _partitions(consumer, topic: str) -> set[int]:
     """The topic's partitions (metadata may take a moment after start-up)."""
     deadline = time.monotonic() + 15
     while True:
-        if topic in await consumer.topics():      # fetches fresh metadata
+        if topic in await consumer.topics():  # fetches fresh metadata
             partitions = consumer.partitions_for_topic(topic)
             if partitions:
                 return partitions

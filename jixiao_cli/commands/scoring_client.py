@@ -18,12 +18,17 @@ def close(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, A
     return stack.post_json("scoring", f"/v1/plans/{plan}/periods/{period}/close", {"actor": actor})
 
 
-def rescore(stack: StackClient, plan: str, period: str, actor: str,
-            progress: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+def rescore(
+    stack: StackClient, plan: str, period: str, actor: str, progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, Any]:
     """Run the re-score, reporting each step to `progress(stage, done, total)`; returns the report."""
-    lines = stack.stream_lines("scoring", "POST", f"/v1/plans/{plan}/periods/{period}/rescore",
-                               content=exactjson.dumps({"actor": actor}).encode(),
-                               headers={"content-type": "application/json", "accept": "application/x-ndjson"})
+    lines = stack.stream_lines(
+        "scoring",
+        "POST",
+        f"/v1/plans/{plan}/periods/{period}/rescore",
+        content=exactjson.dumps({"actor": actor}).encode(),
+        headers={"content-type": "application/json", "accept": "application/x-ndjson"},
+    )
     for line in lines:
         item = exactjson.loads(line)
         if "report" in item:
@@ -54,7 +59,8 @@ async def _positions(stack: StackClient, plan: str) -> dict[str, int]:
             raise Unavailable(f"no gRPC address for {source} (stack.json has none)")
         async with channel(target) as ch:
             reply = await snapshot_pb2_grpc.SnapshotServiceStub(ch).GetPosition(
-                snapshot_pb2.GetPositionRequest(plan_id=plan), timeout=10, metadata=bearer_metadata(stack.token))
+                snapshot_pb2.GetPositionRequest(plan_id=plan), timeout=10, metadata=bearer_metadata(stack.token)
+            )
         out[source] = reply.position
     return out
 
@@ -81,11 +87,34 @@ def write_xlsx(doc: dict[str, Any], path: Path) -> None:
     ws = wb.active
     ws.title = f"{doc['plan']} {doc['period']}"[:31]
     keys = sorted({k for u in doc["units"] for k in u.get("components", {})})
-    ws.append(["单位 unit", "分组 group", "状态 status", *keys, "总分 total", "等级 grade", "名次 rank",
-               "一票否决 vetoed", "评优资格 award", "缺项 missing"])
+    ws.append(
+        [
+            "单位 unit",
+            "分组 group",
+            "状态 status",
+            *keys,
+            "总分 total",
+            "等级 grade",
+            "名次 rank",
+            "一票否决 vetoed",
+            "评优资格 award",
+            "缺项 missing",
+        ]
+    )
     for u in doc["units"]:
         comps = u.get("components", {})
-        ws.append([u["unit"], u["group"], u["status"], *(comps.get(k) for k in keys), u.get("total"),
-                   u.get("grade"), u.get("rank"), u.get("vetoed"), u.get("award_eligible"),
-                   ", ".join(u.get("missing", []))])
+        ws.append(
+            [
+                u["unit"],
+                u["group"],
+                u["status"],
+                *(comps.get(k) for k in keys),
+                u.get("total"),
+                u.get("grade"),
+                u.get("rank"),
+                u.get("vetoed"),
+                u.get("award_eligible"),
+                ", ".join(u.get("missing", [])),
+            ]
+        )
     wb.save(path)

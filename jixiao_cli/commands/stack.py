@@ -38,12 +38,16 @@ def resolve_plan(name: str) -> Path:
 
 
 @handles_errors
-def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
-         plan: Annotated[str, typer.Option(help=f"A shipped example year: {', '.join(EXAMPLES)}.")] = DEFAULT_EXAMPLE,
-         bundle: Annotated[Path | None, typer.Option(help="Load this bundle instead of a shipped example.")] = None,
-         period: Annotated[str | None, typer.Option(
-             help="Close only this period (default: every graded period of the plan, the year last).")] = None,
-         serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True) -> None:
+def demo(
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+    plan: Annotated[str, typer.Option(help=f"A shipped example year: {', '.join(EXAMPLES)}.")] = DEFAULT_EXAMPLE,
+    bundle: Annotated[Path | None, typer.Option(help="Load this bundle instead of a shipped example.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(help="Close only this period (default: every graded period of the plan, the year last)."),
+    ] = None,
+    serve: Annotated[bool, typer.Option(help="Keep serving until Ctrl-C after printing the ranking.")] = True,
+) -> None:
     """Start the stack, import an example year, close its graded periods, print the rankings, keep serving."""
     from jixiao.localstack.stack import StackError
     from jixiao_cli.demo import run_demo
@@ -56,7 +60,9 @@ def demo(data_dir: DataDir = DEFAULT_DATA_DIR,
 
 
 @handles_errors
-def migrate(service: Annotated[str | None, typer.Option(help=f"One of {', '.join(SERVICES)} (default: all).")] = None) -> None:
+def migrate(
+    service: Annotated[str | None, typer.Option(help=f"One of {', '.join(SERVICES)} (default: all).")] = None,
+) -> None:
     """Upgrade the services' schemas at JIXIAO_DATABASE_URL (production runs this instead of migrating on start)."""
     from jixiao.migrations import migrate as run_migrate
     from jixiao.settings import DatabaseSettings

@@ -18,8 +18,9 @@ def _num(value: Any) -> str:
     return f"{Decimal(str(value)):.2f}"
 
 
-def render_results(doc: Mapping[str, Any], out: TextIO, labels: Mapping[str, str] | None = None,
-                   names: Mapping[str, str] | None = None) -> None:
+def render_results(
+    doc: Mapping[str, Any], out: TextIO, labels: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None
+) -> None:
     """Print one table per group: rank, unit, components, total, grade (label), veto, award, status."""
     labels = {**DEFAULT_LABELS, **(labels or {})}
     names = names or {}
@@ -27,16 +28,24 @@ def render_results(doc: Mapping[str, Any], out: TextIO, labels: Mapping[str, str
     units = list(doc.get("units", []))
     keys = list(dict.fromkeys(k for u in units for k in u.get("components", {})))
     for group in sorted({u["group"] for u in units}):
-        rows = sorted((u for u in units if u["group"] == group),
-                      key=lambda u: (u.get("rank") is None, u.get("rank") or 0, u["unit"]))
+        rows = sorted(
+            (u for u in units if u["group"] == group),
+            key=lambda u: (u.get("rank") is None, u.get("rank") or 0, u["unit"]),
+        )
         table = Table(title=f"{doc.get('plan')} {doc.get('period')} — {group}", title_justify="left")
         for col in ("名次 rank", "单位 unit", *keys, "总分 total", "等级 grade", "否决 veto", "评优 award", "status"):
             table.add_column(col, justify="right" if col not in ("单位 unit", "等级 grade", "status") else "left")
         for u in rows:
             grade = u.get("grade")
             unit = f"{u['unit']} {names.get(u['unit'], '')}".strip()
-            table.add_row(str(u.get("rank") or "—"), unit, *(_num(u.get("components", {}).get(k)) for k in keys),
-                          _num(u.get("total")), labels.get(grade, grade) if grade else "—",
-                          "一票否决" if u.get("vetoed") else "", "✓" if u.get("award_eligible") else "",
-                          u.get("status", ""))
+            table.add_row(
+                str(u.get("rank") or "—"),
+                unit,
+                *(_num(u.get("components", {}).get(k)) for k in keys),
+                _num(u.get("total")),
+                labels.get(grade, grade) if grade else "—",
+                "一票否决" if u.get("vetoed") else "",
+                "✓" if u.get("award_eligible") else "",
+                u.get("status", ""),
+            )
         console.print(table)

@@ -12,8 +12,12 @@ from services.indicators.entrypoints import grpc_server, http
 from services.indicators.settings import IndicatorsSettings
 
 
-def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None, indicators: IndicatorsSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    indicators: IndicatorsSettings | None = None,
+) -> FastAPI:
     """The indicators app: REST, the outbox relay, gRPC SnapshotService, evidence files where configured."""
     parts = ServiceParts(
         name="indicators",

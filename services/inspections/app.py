@@ -24,7 +24,10 @@ def parts() -> ServiceParts:
     )
 
 
-def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+) -> FastAPI:
     """The inspections FastAPI app (runtime started in its lifespan)."""
     return create_service_app(parts(), settings or ServiceSettings(service="inspections"), database, kafka)

@@ -18,16 +18,28 @@ from services.reports.settings import ReportsSettings
 def parts() -> ServiceParts:
     """Consumes jixiao.scores.v1, jixiao.indicators.v1 (labels, plan info, unit names) and
     jixiao.inspections.v1 (veto categories); publishes nothing."""
-    return ServiceParts(name="reports", title="Jixiao reports", routers=[router, people_router], tables=tables,
-                        publishes=False, consumes=[SCORES, INDICATORS, INSPECTIONS], handler=make_handler)
+    return ServiceParts(
+        name="reports",
+        title="Jixiao reports",
+        routers=[router, people_router],
+        tables=tables,
+        publishes=False,
+        consumes=[SCORES, INDICATORS, INSPECTIONS],
+        handler=make_handler,
+    )
 
 
-def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None, reports: ReportsSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    reports: ReportsSettings | None = None,
+) -> FastAPI:
     app = create_service_app(parts(), settings or ServiceSettings(service="reports"), database, kafka)
     reports = reports or ReportsSettings()
     runtime = app.state.runtime
     runtime.extras["reports"] = reports
-    runtime.extras["scoring"] = HttpScoringClient(reports.scoring_url, reports.scoring_timeout_s) \
-        if reports.scoring_url else None
+    runtime.extras["scoring"] = (
+        HttpScoringClient(reports.scoring_url, reports.scoring_timeout_s) if reports.scoring_url else None
+    )
     return app

@@ -40,8 +40,10 @@ def service_of(runtime: Runtime) -> ScoringService:
     if service is None:
         settings: ScoringSettings = runtime.extras["scoring_settings"]
         metadata = service_metadata(runtime.settings)
-        clients = {source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
-                   for source, target in settings.source_targets().items()}
+        clients = {
+            source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
+            for source, target in settings.source_targets().items()
+        }
         service = runtime.extras[NAME] = ScoringService(lambda: SqlAlchemyScoringUnitOfWork(runtime), clients=clients)
     return service
 
@@ -76,8 +78,12 @@ async def _on_stop(runtime: Runtime) -> None:
             await client.close()
 
 
-def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None, scoring: ScoringSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    scoring: ScoringSettings | None = None,
+) -> FastAPI:
     """The scoring service: consumes the three source topics, publishes jixiao.scores.v1."""
     parts = ServiceParts(
         name=NAME,

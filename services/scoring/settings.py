@@ -29,6 +29,9 @@ class ScoringSettings(BaseSettings):
 
     def source_targets(self) -> dict[str, str]:
         """The configured sources and their gRPC targets, by source name."""
-        targets = {"indicators": self.indicators_grpc, "surveys": self.surveys_grpc,
-                   "inspections": self.inspections_grpc}
+        targets = {
+            "indicators": self.indicators_grpc,
+            "surveys": self.surveys_grpc,
+            "inspections": self.inspections_grpc,
+        }
         return {name: target for name, target in targets.items() if target}

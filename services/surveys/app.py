@@ -18,19 +18,30 @@ from services.surveys.settings import SurveysSettings
 def parts() -> ServiceParts:
     """The surveys service publishes jixiao.surveys.v1, serves SnapshotService and consumes
     jixiao.indicators.v1 (PlanPublished and UnitUpserted configure its plans and units)."""
-    return ServiceParts(name="surveys", title="Jixiao surveys", routers=[router], tables=messaging,
-                        consumes=[INDICATORS], handler=make_handler,
-                        grpc=grpc_server.registrations, grpc_names=[grpc_server.SERVICE_NAME])
+    return ServiceParts(
+        name="surveys",
+        title="Jixiao surveys",
+        routers=[router],
+        tables=messaging,
+        consumes=[INDICATORS],
+        handler=make_handler,
+        grpc=grpc_server.registrations,
+        grpc_names=[grpc_server.SERVICE_NAME],
+    )
 
 
-def create_app(settings: ServiceSettings | None = None, database: DatabaseSettings | None = None,
-               kafka: KafkaSettings | None = None, surveys: SurveysSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServiceSettings | None = None,
+    database: DatabaseSettings | None = None,
+    kafka: KafkaSettings | None = None,
+    surveys: SurveysSettings | None = None,
+) -> FastAPI:
     settings = settings or ServiceSettings(service="surveys")
     surveys = surveys or SurveysSettings()
     surveys.check_against(settings.env)  # the default PII key is refused outside local mode
     app = create_service_app(parts(), settings, database, kafka)
     app.state.runtime.extras["pii_cipher"] = PiiCipher(
-        surveys.pii_key.get_secret_value(),
-        previous_keys=tuple(k.get_secret_value() for k in surveys.pii_previous_keys))
+        surveys.pii_key.get_secret_value(), previous_keys=tuple(k.get_secret_value() for k in surveys.pii_previous_keys)
+    )
     install_domain_errors(app)
     return app

@@ -20,7 +20,7 @@ class SurveysSettings(BaseSettings):
 
     env: Literal["local", "production"] = "local"
     pii_key: SecretStr = SecretStr(DEFAULT_PII_KEY)
-    pii_previous_keys: tuple[SecretStr, ...] = ()   # decrypt-only, during a key rotation
+    pii_previous_keys: tuple[SecretStr, ...] = ()  # decrypt-only, during a key rotation
 
     @model_validator(mode="after")
     def _no_default_key_in_production(self) -> SurveysSettings:

@@ -29,8 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def shipped_bundles() -> list[Path]:
     """The township's year and every example the project ships (one file per plan id)."""
     found: dict[str, Path] = {}
-    for path in [BAILIAN_BUNDLE, *sorted((ROOT / "examples").glob("*.bundle.json")),
-                 *sorted(BAILIAN_BUNDLE.parent.glob("*.bundle.json"))]:
+    for path in [
+        BAILIAN_BUNDLE,
+        *sorted((ROOT / "examples").glob("*.bundle.json")),
+        *sorted(BAILIAN_BUNDLE.parent.glob("*.bundle.json")),
+    ]:
         plan_id = exactjson.loads(path.read_bytes())["plan"]["id"]
         found.setdefault(plan_id, path)
     return list(found.values())

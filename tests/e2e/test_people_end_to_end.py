@@ -27,8 +27,14 @@ STAFF = [
     {"id": "s3", "name": "巴哈尔古丽", "unit": "a06", "position": "站长", "roles": ["head"]},
     {"id": "s4", "name": "武清萍", "unit": "a06", "position": "科员", "roles": ["承办人"]},
     {"id": "s5", "name": "吕锦秀", "unit": "a06", "position": "科员"},
-    {"id": "s6", "name": "阿克然木", "unit": "a06", "position": "副镇长", "roles": ["deputy_leader"],
-     "oversees": ["v10"]},
+    {
+        "id": "s6",
+        "name": "阿克然木",
+        "unit": "a06",
+        "position": "副镇长",
+        "roles": ["deputy_leader"],
+        "oversees": ["v10"],
+    },
 ]
 LEAVES = [
     {"id": "l1", "unit": "a06", "person": "s4", "type": "sick", "start": "2026-03-02", "end": "2026-03-21"},
@@ -65,14 +71,24 @@ async def test_a_year_with_people_closes_with_every_person_s_eligibility(tmp_pat
         assert closed["snapshot_version"] == 1 and len(closed["people_diff"]) == 6
 
         doc = await _people(client.urls["reports"])
-        verdicts = {p["staff_id"]: (p["eligible"], [r["code"] for r in p["reasons"]])
-                    for u in doc["units"] for p in u["people"]}
+        verdicts = {
+            p["staff_id"]: (p["eligible"], [r["code"] for r in p["reasons"]]) for u in doc["units"] for p in u["people"]
+        }
         assert verdicts == {
-            "s1": (False, ["unit_vetoed"]), "s2": (False, ["failing_unit_leader"]), "s3": (True, []),
-            "s4": (False, ["leave_consecutive"]), "s5": (True, []), "s6": (False, ["overseen_unit_vetoed"])}
+            "s1": (False, ["unit_vetoed"]),
+            "s2": (False, ["failing_unit_leader"]),
+            "s3": (True, []),
+            "s4": (False, ["leave_consecutive"]),
+            "s5": (True, []),
+            "s6": (False, ["overseen_unit_vetoed"]),
+        }
         s5 = next(p for u in doc["units"] for p in u["people"] if p["staff_id"] == "s5")
         assert (s5["leave_days"], s5["absences"], s5["unexcused_absences"], s5["deduction_points"]) == (
-            {"maternity": 90, "annual": 10, "business_trip": 3}, 2, 1, "0.5")
+            {"maternity": 90, "annual": 10, "business_trip": 3},
+            2,
+            1,
+            "0.5",
+        )
 
         async with httpx.AsyncClient() as http:
             x = await http.get(f"{client.urls['reports']}/v1/plans/{PLAN}/periods/Y/people.xlsx")

@@ -34,10 +34,15 @@ def _free_port() -> int:
 
 def _config(stack: dict, rules: Path) -> dict:
     """prometheus.yml for the local stack: deploy's jobs (job = service), its alert rules, 1 s scrapes."""
-    jobs = [{"job_name": name, "static_configs": [{"targets": [urlsplit(stack["services"][name]["url"]).netloc]}]}
-            for name in SERVICES]
-    return {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(rules)], "scrape_configs": jobs}
+    jobs = [
+        {"job_name": name, "static_configs": [{"targets": [urlsplit(stack["services"][name]["url"]).netloc]}]}
+        for name in SERVICES
+    ]
+    return {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(rules)],
+        "scrape_configs": jobs,
+    }
 
 
 async def _query(http: httpx.AsyncClient, promql: str) -> list[dict]:
@@ -67,10 +72,19 @@ async def test_prometheus_scrapes_every_service(tmp_path):
         config.write_text(yaml.safe_dump(_config(stack, rules)))
         port = _free_port()
         log = (tmp_path / "prometheus.log").open("w")
-        proc = subprocess.Popen([prometheus, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                 f"--web.listen-address=127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                prometheus,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=10) as http:
+
                 async def all_up() -> None:
                     up = {r["metric"]["job"]: r["value"][1] for r in await _query(http, "up")}
                     assert up == {name: "1" for name in SERVICES}, up

@@ -29,13 +29,15 @@ from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, wait_until_consistent
 from jixiao_cli.importer import import_bundle, read_bundle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]   # a whole stack, then a browser
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]  # a whole stack, then a browser
 
 PLAN = "bailian-2026"
 CENT = Decimal("0.01")
 GROUPS = {"villages": "行政村（社区）", "agencies": "镇直单位"}
-ARTEFACTS = Path(os.environ.get("JIXIAO_TEST_ARTEFACTS")
-                 or Path(__file__).resolve().parents[2] / "build" / "test-artefacts" / "reports")
+ARTEFACTS = Path(
+    os.environ.get("JIXIAO_TEST_ARTEFACTS")
+    or Path(__file__).resolve().parents[2] / "build" / "test-artefacts" / "reports"
+)
 
 
 def _ensure_debian(packages: list[str], present) -> str | None:
@@ -45,12 +47,16 @@ def _ensure_debian(packages: list[str], present) -> str | None:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return f"needs Debian {' '.join(packages)} (not root, cannot install it)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"],
-                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+    ):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, timeout=900)
         if done.returncode != 0:
-            return f"needs Debian {' '.join(packages)}; the package registry could not be reached: " \
-                   f"{done.stderr.strip()[-300:]}"
+            return (
+                f"needs Debian {' '.join(packages)}; the package registry could not be reached: "
+                f"{done.stderr.strip()[-300:]}"
+            )
     return None if present() else f"installed {' '.join(packages)} but it is still not found"
 
 
@@ -115,8 +121,9 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
                 sample.add(max(members, key=lambda r: Decimal(r["components"].get("inspection", "0")))["unit"])
             for unit, row in sorted((u, units[u]) for u in sample):
                 page = (await http.get(f"{reports}/dashboard/{PLAN}/Y/{unit}")).text
-                got = exactjson.loads((await http.get(f"{scoring}/v1/plans/{PLAN}/periods/Y/units/{unit}",
-                                                     params={"version": 1})).content)
+                got = exactjson.loads(
+                    (await http.get(f"{scoring}/v1/plans/{PLAN}/periods/Y/units/{unit}", params={"version": 1})).content
+                )
                 explanation = got["explanation"]
                 steps = [Decimal(v) for v in re.findall(r'class="num step" data-value="([^"]+)"', page)]
                 assert steps == [_cents(c["contribution"]) for c in explanation["components"]], unit
@@ -135,8 +142,11 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
 
             # a later correction: a new snapshot with its own notice; the old notice stays byte for byte
             notice_v1 = (await http.get(f"{reports}/notice/{PLAN}/Y/v1")).content
-            r = await http.post(f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
-                                json={"reason": "appeal granted on review"}, headers={"X-Actor": "e2e"})
+            r = await http.post(
+                f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
+                json={"reason": "appeal granted on review"},
+                headers={"X-Actor": "e2e"},
+            )
             assert r.status_code == 200, r.text
             await asyncio.to_thread(wait_until_consistent, client, PLAN, 180)
             assert (await asyncio.to_thread(close, client, PLAN, "Y", "e2e correction"))["snapshot_version"] == 2
@@ -147,20 +157,32 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
         phase("correction shown")
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")   # Accept-Language
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")  # Accept-Language
 
             # the ranking: every unit, with its group's name; charts with data
             await page.goto(f"{reports}/dashboard/{PLAN}/Y")
             await page.screenshot(path=str(ARTEFACTS / "dashboard.zh-CN.png"), full_page=True)
             body = await page.inner_text("body")
-            headings = dict(await page.locator("section.group").evaluate_all(
-                "ss => ss.map(s => [s.dataset.group, s.querySelector('h2').innerText])"))
+            headings = dict(
+                await page.locator("section.group").evaluate_all(
+                    "ss => ss.map(s => [s.dataset.group, s.querySelector('h2').innerText])"
+                )
+            )
             for unit, row in units.items():
                 assert row["unit_name"] and row["unit_name"] in body, unit
-                assert row["group_name"] == GROUPS[row["group"]] and GROUPS[row["group"]] in headings[row["group"]], unit
+                assert row["group_name"] == GROUPS[row["group"]] and GROUPS[row["group"]] in headings[row["group"]], (
+                    unit
+                )
             assert await page.locator("svg#grade-chart rect[data-value]").count() >= 3
-            assert sum(int(v) for v in await page.locator("svg#grade-chart rect").evaluate_all(
-                "rs => rs.map(r => r.dataset.value)")) == 37
+            assert (
+                sum(
+                    int(v)
+                    for v in await page.locator("svg#grade-chart rect").evaluate_all(
+                        "rs => rs.map(r => r.dataset.value)"
+                    )
+                )
+                == 37
+            )
 
             # the language switch
             async with page.expect_navigation():
@@ -194,9 +216,11 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
             assert "收到异议 1 件，已答复 1 件" in await page.inner_text("#objection-count")
             await page.screenshot(path=str(ARTEFACTS / "notice.png"), full_page=True)
 
-            for path, name in ((f"/lists/{PLAN}/Y/commendation", "commendation"),
-                               (f"/lists/{PLAN}/Y/criticism", "criticism"),
-                               (f"/reports/{PLAN}/Y/annual-report", "annual-report")):
+            for path, name in (
+                (f"/lists/{PLAN}/Y/commendation", "commendation"),
+                (f"/lists/{PLAN}/Y/criticism", "criticism"),
+                (f"/reports/{PLAN}/Y/annual-report", "annual-report"),
+            ):
                 await page.goto(reports + path)
                 await page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
             await browser.close()

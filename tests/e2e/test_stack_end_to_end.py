@@ -101,12 +101,15 @@ async def test_bailian_year_through_the_running_services(tmp_path):
 
         # a direct correction in a source shows up in the re-score diff, then in a new version
         async with httpx.AsyncClient() as http:
-            r = await http.post(f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
-                                json={"reason": "appeal granted on review"}, headers={"X-Actor": "e2e"})
+            r = await http.post(
+                f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
+                json={"reason": "appeal granted on review"},
+                headers={"X-Actor": "e2e"},
+            )
             assert r.status_code == 200, r.text
         stages: list[str] = []
         report = await asyncio.to_thread(rescore, client, PLAN, "Y", "e2e", lambda stage, *_: stages.append(stage))
-        assert "reconcile" in stages and stages[-1] == "score"     # progress arrived while it ran
+        assert "reconcile" in stages and stages[-1] == "score"  # progress arrived while it ran
         changed = {d["unit"]: d for d in report["diff"]}
         assert "a01" in changed, report  # a01: its one 1-point deduction (d14) is revoked
         assert Decimal(str(changed["a01"]["new_total"])) > Decimal(str(changed["a01"]["old_total"]))

@@ -31,8 +31,10 @@ class DatabaseEvidenceStore:
 
     async def read(self, evidence: Evidence) -> bytes:
         if evidence.data is None:
-            raise Unavailable(f"evidence {evidence.id} is kept in the evidence directory ({evidence.path}), "
-                              "but JIXIAO_EVIDENCE_DIR is not set")
+            raise Unavailable(
+                f"evidence {evidence.id} is kept in the evidence directory ({evidence.path}), "
+                "but JIXIAO_EVIDENCE_DIR is not set"
+            )
         return evidence.data
 
     async def discard(self, evidence: Evidence) -> None:

@@ -21,14 +21,25 @@ from openpyxl.utils import get_column_letter
 ENTRY_SHEET = "填报"
 META_SHEET = "_meta"
 # column letters of the template (the unit fills VALUE and COMMENT)
-COLUMNS = [("indicator", "指标编号"), ("part", "分项"), ("name", "指标名称"), ("method", "计分方法"),
-           ("max_points", "分值"), ("target", "目标值"), ("field", "填报项"), ("allowed", "可选值"),
-           ("value", "填报值"), ("comment", "说明")]
+COLUMNS = [
+    ("indicator", "指标编号"),
+    ("part", "分项"),
+    ("name", "指标名称"),
+    ("method", "计分方法"),
+    ("max_points", "分值"),
+    ("target", "目标值"),
+    ("field", "填报项"),
+    ("allowed", "可选值"),
+    ("value", "填报值"),
+    ("comment", "说明"),
+]
 COL = {key: get_column_letter(i + 1) for i, (key, _) in enumerate(COLUMNS)}
 _FILL = PatternFill("solid", fgColor="FFF2CC")
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 
 
 @dataclass(frozen=True)
@@ -104,7 +115,7 @@ def read_template(data: bytes) -> tuple[dict[str, Any], list[EntryRow]]:
     return meta, rows
 
 
-EXCEL_DIGITS = 15   # Excel keeps, shows and accepts 15 significant digits of a number
+EXCEL_DIGITS = 15  # Excel keeps, shows and accepts 15 significant digits of a number
 
 
 def excel_number(text: str) -> Decimal:
@@ -129,8 +140,10 @@ def number_texts(data: bytes, sheet: str, column: str) -> dict[int, Decimal]:
     """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rel_id = next((s.get(f"{{{_NS['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", _NS)
-                       if s.get("name") == sheet), None)
+        rel_id = next(
+            (s.get(f"{{{_NS['r']}}}id") for s in workbook.iterfind("m:sheets/m:sheet", _NS) if s.get("name") == sheet),
+            None,
+        )
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels.iterfind("rel:Relationship", _NS) if r.get("Id") == rel_id), None)
         if target is None:
@@ -145,7 +158,7 @@ def number_texts(data: bytes, sheet: str, column: str) -> dict[int, Decimal]:
                 letters = ref.rstrip("0123456789")
                 if letters == column and cell.get("t", "n") == "n" and text:  # a formula's cached result too
                     try:
-                        found[int(ref[len(letters):])] = excel_number(text)
+                        found[int(ref[len(letters) :])] = excel_number(text)
                     except (InvalidOperation, ValueError):
                         pass
                 cell.clear()

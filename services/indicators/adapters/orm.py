@@ -34,7 +34,8 @@ def _ts(name: str, nullable: bool = True) -> sa.Column:
 
 
 plans = sa.Table(
-    "plans", metadata,
+    "plans",
+    metadata,
     _id(),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("name", sa.Text, nullable=False),
@@ -48,7 +49,8 @@ plans = sa.Table(
 )
 
 plan_versions = sa.Table(
-    "plan_versions", metadata,
+    "plan_versions",
+    metadata,
     _id("plan_id"),
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("body", ExactJSON, nullable=False),
@@ -59,7 +61,8 @@ plan_versions = sa.Table(
 )
 
 units = sa.Table(
-    "units", metadata,
+    "units",
+    metadata,
     _id("plan_id"),
     _id(),
     sa.Column("name", sa.Text, nullable=False),
@@ -71,7 +74,8 @@ units = sa.Table(
 )
 
 targets = sa.Table(
-    "targets", metadata,
+    "targets",
+    metadata,
     _id("plan_id"),
     _id("unit_id"),
     _id("indicator_id"),
@@ -81,7 +85,8 @@ targets = sa.Table(
 )
 
 results = sa.Table(
-    "results", metadata,
+    "results",
+    metadata,
     _id(length=36),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -106,7 +111,8 @@ results = sa.Table(
 )
 
 result_entries = sa.Table(
-    "result_entries", metadata,
+    "result_entries",
+    metadata,
     _id("result_id", 36),
     sa.Column("revision", sa.Integer, primary_key=True),
     sa.Column("action", sa.String(20), nullable=False),
@@ -119,7 +125,8 @@ result_entries = sa.Table(
 )
 
 periods = sa.Table(
-    "periods", metadata,
+    "periods",
+    metadata,
     _id("plan_id"),
     _id("period", 4),
     _ts("closed_at", nullable=False),
@@ -128,7 +135,8 @@ periods = sa.Table(
 )
 
 tasks = sa.Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     _id(length=36),
     sa.Column("plan_id", sa.String(100), nullable=False, index=True),
     sa.Column("indicator_id", sa.String(100), nullable=False),
@@ -146,7 +154,8 @@ tasks = sa.Table(
 )
 
 self_reports = sa.Table(
-    "self_reports", metadata,
+    "self_reports",
+    metadata,
     _id("plan_id"),
     _id("unit_id"),
     _id("period", 4),
@@ -158,7 +167,8 @@ self_reports = sa.Table(
 )
 
 evidence = sa.Table(
-    "evidence", metadata,
+    "evidence",
+    metadata,
     _id(length=36),
     sa.Column("result_id", sa.String(36), nullable=False, index=True),
     sa.Column("filename", sa.Text, nullable=False),

@@ -78,11 +78,12 @@ class SqlAlchemyRepository(Generic[T]):
         """Insert or update (by primary key), in chunks."""
         keys = [c.name for c in self.key]
         for start in range(0, len(objs), _CHUNK):
-            rows = [{n: getattr(o, n) for n in self.names} for o in objs[start:start + _CHUNK]]
+            rows = [{n: getattr(o, n) for n in self.names} for o in objs[start : start + _CHUNK]]
             stmt = pg_insert(self.table).values(rows)
             rest = {n: stmt.excluded[n] for n in self.names if n not in keys}
-            await self.session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=rest)
-                                       if rest else stmt.on_conflict_do_nothing())
+            await self.session.execute(
+                stmt.on_conflict_do_update(index_elements=keys, set_=rest) if rest else stmt.on_conflict_do_nothing()
+            )
 
 
 class SqlAlchemyEvidenceRepository(SqlAlchemyRepository[T]):

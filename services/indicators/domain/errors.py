@@ -14,9 +14,23 @@ from jixiao.errors import (
 )
 
 __all__ = [
-    "JixiaoError", "FieldProblem", "InvalidInput", "NotFound", "PayloadTooLarge", "Conflict", "PreconditionFailed", "PreconditionRequired",
-    "PlanNotFound", "UnitNotFound", "ResultNotFound", "TaskNotFound", "EvidenceNotFound",
-    "PlanNotPublished", "PlanAlreadyPublished", "WrongState", "PeriodIsClosed",
+    "JixiaoError",
+    "FieldProblem",
+    "InvalidInput",
+    "NotFound",
+    "PayloadTooLarge",
+    "Conflict",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "PlanNotFound",
+    "UnitNotFound",
+    "ResultNotFound",
+    "TaskNotFound",
+    "EvidenceNotFound",
+    "PlanNotPublished",
+    "PlanAlreadyPublished",
+    "WrongState",
+    "PeriodIsClosed",
 ]
 
 

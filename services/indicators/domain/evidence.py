@@ -21,5 +21,17 @@ from jixiao.uploads import (
     media_type,
 )
 
-__all__ = ["DEFAULT_TYPES", "DOCX", "JPEG", "MAX_NAME", "PDF", "PNG", "XLSX", "UploadLimits", "check_size",
-           "check_upload", "clean_filename", "media_type"]
+__all__ = [
+    "DEFAULT_TYPES",
+    "DOCX",
+    "JPEG",
+    "MAX_NAME",
+    "PDF",
+    "PNG",
+    "XLSX",
+    "UploadLimits",
+    "check_size",
+    "check_upload",
+    "clean_filename",
+    "media_type",
+]

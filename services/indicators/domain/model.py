@@ -31,13 +31,13 @@ class Plan:
     id: str
     year: int
     name: str
-    body: dict[str, Any]                     # the bundle's `plan` object (plus issuing_body, calendar)
-    indicators: list[dict[str, Any]]         # the bundle's `indicators` nodes
+    body: dict[str, Any]  # the bundle's `plan` object (plus issuing_body, calendar)
+    indicators: list[dict[str, Any]]  # the bundle's `indicators` nodes
     status: str = DRAFT
     version: int = 0
-    revision: int = 1                        # bumps on every change; the ETag
+    revision: int = 1  # bumps on every change; the ETag
     published_at: dt.datetime | None = None
-    event_id: str | None = None              # the PlanPublished of the current version
+    event_id: str | None = None  # the PlanPublished of the current version
 
     @property
     def published(self) -> bool:
@@ -136,9 +136,9 @@ class Result:
     review_note: str | None = None
     revision: int = 1
     updated_at: dt.datetime | None = None
-    event_id: str | None = None              # the IndicatorResultConfirmed of the confirmed version
-    import_count: int = 0                    # bundle records applied by /v1/import so far
-    import_digest: str | None = None         # chained fingerprint of those records (idempotency)
+    event_id: str | None = None  # the IndicatorResultConfirmed of the confirmed version
+    import_count: int = 0  # bundle records applied by /v1/import so far
+    import_digest: str | None = None  # chained fingerprint of those records (idempotency)
 
     @property
     def pending(self) -> bool:
@@ -152,13 +152,13 @@ class ResultEntry:
 
     result_id: str
     revision: int
-    action: str                              # enter, submit, confirm, correct, return, import
+    action: str  # enter, submit, confirm, correct, return, import
     at: dt.datetime
     value: Value | None = None
     actor: str | None = None
     reason: str | None = None
-    import_seq: int | None = None            # position of the record among the key's bundle records
-    digest: str | None = None                # fingerprint of the imported record (idempotency)
+    import_seq: int | None = None  # position of the record among the key's bundle records
+    digest: str | None = None  # fingerprint of the imported record (idempotency)
 
 
 @dataclass
@@ -188,7 +188,7 @@ class Task:
     deputy: str | None = None
     head: str | None = None
     handlers: list[str] = field(default_factory=list)
-    progress: list[dict[str, Any]] = field(default_factory=list)   # [{quarter, done, note}]
+    progress: list[dict[str, Any]] = field(default_factory=list)  # [{quarter, done, note}]
     revision: int = 1
 
     def done_quantity(self) -> Decimal:

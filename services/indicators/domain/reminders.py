@@ -64,8 +64,9 @@ def expected_keys(plan: Plan, unit: Unit) -> list[str]:
     return keys
 
 
-def reminders(plan: Plan, units: Iterable[Unit], results: Iterable[Result], period: str,
-              ends_on: dt.date) -> list[Reminder]:
+def reminders(
+    plan: Plan, units: Iterable[Unit], results: Iterable[Result], period: str, ends_on: dt.date
+) -> list[Reminder]:
     """Every unit with a leaf of `period` that has no result or an unconfirmed one, by unit id."""
     status: dict[tuple[str, str], str] = {}
     for r in results:

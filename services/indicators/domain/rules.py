@@ -55,8 +55,9 @@ def require_reason(reason: str | None, field: str = "reason") -> str:
 
 def check_period(period: str, field: str = "period") -> str:
     if period not in PERIODS:
-        raise InvalidInput(f"unknown period {period!r}",
-                           problems=[FieldProblem(field, f"must be one of {', '.join(PERIODS)}")])
+        raise InvalidInput(
+            f"unknown period {period!r}", problems=[FieldProblem(field, f"must be one of {', '.join(PERIODS)}")]
+        )
     return period
 
 
@@ -67,8 +68,10 @@ def value_of(record: dict[str, Any]) -> Value | None:
     """The one value field of a record (actual, rating, done or points), or None."""
     present = {k: record[k] for k in VALUE_FIELDS if record.get(k) is not None}
     if len(present) > 1:
-        raise InvalidInput("a result carries exactly one of actual, rating, done, points",
-                           problems=[FieldProblem(k, "only one value field may be given") for k in present])
+        raise InvalidInput(
+            "a result carries exactly one of actual, rating, done, points",
+            problems=[FieldProblem(k, "only one value field may be given") for k in present],
+        )
     return present or None
 
 

@@ -22,8 +22,8 @@ def is_overdue(task: Task, today: dt.date) -> bool:
 
 # --- tasks (任务分解): a leaf's target split into tasks for sections, with quarterly progress ----------
 
-TEXT_MAX, NAME_MAX, MEASURE_MAX = 2000, 200, 50      # the columns' sizes: refused here, not by the database
-NON_ADDITIVE = frozenset({"%"})                       # percentages of different tasks do not add up
+TEXT_MAX, NAME_MAX, MEASURE_MAX = 2000, 200, 50  # the columns' sizes: refused here, not by the database
+NON_ADDITIVE = frozenset({"%"})  # percentages of different tasks do not add up
 
 
 def is_leaf(plan: Plan, indicator_id: str) -> bool:
@@ -52,7 +52,8 @@ def check_task(plan: Plan, spec: dict[str, Any], unit: Unit | None) -> dict[str,
     if unit is None:
         r.fail("unit", f"plan {plan.id!r} has no unit {spec.get('unit')!r}")
     fields = {
-        "indicator_id": indicator, "unit_id": spec.get("unit"),
+        "indicator_id": indicator,
+        "unit_id": spec.get("unit"),
         "title": r.str("title", max_len=TEXT_MAX, strip=True),
         "quantity": r.decimal("quantity", positive=True),
         "unit_of_measure": r.str("unit_of_measure", max_len=MEASURE_MAX, strip=True),
@@ -79,8 +80,9 @@ def change_task(task: Task, plan: Plan, spec: dict[str, Any], unit: Unit | None)
     task.revision += 1
 
 
-def record_progress(task: Task, quarter: str, done: Any, note: str | None, recorded_by: str | None,
-                    now: dt.datetime) -> dict[str, Any]:
+def record_progress(
+    task: Task, quarter: str, done: Any, note: str | None, recorded_by: str | None, now: dt.datetime
+) -> dict[str, Any]:
     """Record the cumulative quantity done by the end of a quarter; re-entering a quarter replaces it.
 
     Entries stay in quarter order and never go down from one quarter to the next.
@@ -97,12 +99,18 @@ def record_progress(task: Task, quarter: str, done: Any, note: str | None, recor
         before = [e for e in others if QUARTERS.index(e["quarter"]) < QUARTERS.index(quarter)]
         after = [e for e in others if QUARTERS.index(e["quarter"]) > QUARTERS.index(quarter)]
         if before and done < Decimal(before[-1]["done"]):
-            r.fail("done", f"progress is cumulative: {done} {task.unit_of_measure} is below "
-                           f"the {before[-1]['done']} recorded for {before[-1]['quarter']}")
+            r.fail(
+                "done",
+                f"progress is cumulative: {done} {task.unit_of_measure} is below "
+                f"the {before[-1]['done']} recorded for {before[-1]['quarter']}",
+            )
         if after and done > Decimal(after[0]["done"]):
-            r.fail("done", f"progress is cumulative: {done} {task.unit_of_measure} is above "
-                           f"the {after[0]['done']} recorded for {after[0]['quarter']}; "
-                           f"correct {after[0]['quarter']} first")
+            r.fail(
+                "done",
+                f"progress is cumulative: {done} {task.unit_of_measure} is above "
+                f"the {after[0]['done']} recorded for {after[0]['quarter']}; "
+                f"correct {after[0]['quarter']} first",
+            )
     _refuse("the progress entry", problems)
     entry = {"quarter": quarter, "done": done, "note": note, "recorded_by": by, "recorded_at": now.isoformat()}
     task.progress = sorted([*others, entry], key=lambda e: QUARTERS.index(e["quarter"]))
@@ -128,11 +136,11 @@ class TaskSummary:
     overdue: int
     totals: tuple[MeasureTotal, ...]
     target: Decimal | None
-    measure: str | None            # the unit of measure compared with the target
-    planned: Decimal | None        # the tasks' quantity in `measure` (None: not comparable)
+    measure: str | None  # the unit of measure compared with the target
+    planned: Decimal | None  # the tasks' quantity in `measure` (None: not comparable)
     done: Decimal | None
-    unassigned: Decimal | None     # target - planned; negative when the tasks exceed the target
-    note: str | None               # why there is no comparison, or what it leaves out
+    unassigned: Decimal | None  # target - planned; negative when the tasks exceed the target
+    note: str | None  # why there is no comparison, or what it leaves out
 
 
 @dataclass(frozen=True)
@@ -154,8 +162,9 @@ def summarize(tasks: list[Task], target: Decimal | None, declared: str | None, t
     totals: dict[str, MeasureTotal] = {}
     for t in tasks:
         old = totals.get(t.unit_of_measure, MeasureTotal(t.unit_of_measure, 0, Decimal(0), Decimal(0)))
-        totals[t.unit_of_measure] = MeasureTotal(old.unit_of_measure, old.tasks + 1, old.quantity + t.quantity,
-                                                 old.done + t.done_quantity())
+        totals[t.unit_of_measure] = MeasureTotal(
+            old.unit_of_measure, old.tasks + 1, old.quantity + t.quantity, old.done + t.done_quantity()
+        )
     overdue = sum(is_overdue(t, today) for t in tasks)
     measure = declared or (next(iter(totals)) if len(totals) == 1 else None)
     note = None
@@ -172,26 +181,42 @@ def summarize(tasks: list[Task], target: Decimal | None, declared: str | None, t
         note = f"{left_out} task(s) in another unit of measure than {measure!r} are not counted"
     elif target is None:
         note = "no target to compare with"
-    return TaskSummary(len(tasks), overdue, tuple(totals.values()), target, measure, planned,
-                       counted.done if counted else Decimal(0), None if target is None else target - planned, note)
+    return TaskSummary(
+        len(tasks),
+        overdue,
+        tuple(totals.values()),
+        target,
+        measure,
+        planned,
+        counted.done if counted else Decimal(0),
+        None if target is None else target - planned,
+        note,
+    )
 
 
-def summarize_leaf(plan: Plan, indicator_id: str, tasks: list[Task], targets: list[Target],
-                   today: dt.date) -> LeafSummary:
+def summarize_leaf(
+    plan: Plan, indicator_id: str, tasks: list[Task], targets: list[Target], today: dt.date
+) -> LeafSummary:
     """The leaf's summary: all its tasks against its target, then each unit's against the unit's target."""
     node = plan.node(indicator_id)
     if node is None:
         raise NotFound(f"plan {plan.id!r} has no indicator {indicator_id!r}")
     if not is_leaf(plan, indicator_id):
-        raise InvalidInput(f"{indicator_id!r} is a group; tasks decompose leaf indicators",
-                           problems=[FieldProblem("indicator_id", "must be a leaf indicator, not a group")])
+        raise InvalidInput(
+            f"{indicator_id!r} is a group; tasks decompose leaf indicators",
+            problems=[FieldProblem("indicator_id", "must be a leaf indicator, not a group")],
+        )
     default = None if node.get("target") is None else Decimal(str(node["target"]))
     declared = node.get("unit_of_measure") or None
     own = {t.unit_id: Decimal(str(t.target)) for t in targets if t.indicator_id == indicator_id}
     units = sorted({t.unit_id for t in tasks})
-    return LeafSummary(indicator_id, summarize(tasks, default, declared, today),
-                       tuple((u, summarize([t for t in tasks if t.unit_id == u], own.get(u, default), declared, today))
-                             for u in units))
+    return LeafSummary(
+        indicator_id,
+        summarize(tasks, default, declared, today),
+        tuple(
+            (u, summarize([t for t in tasks if t.unit_id == u], own.get(u, default), declared, today)) for u in units
+        ),
+    )
 
 
 def _deadline(plan: Plan, r: Reader) -> dt.date | None:

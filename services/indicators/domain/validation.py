@@ -50,8 +50,13 @@ def bundle_problems(doc: dict[str, Any]) -> list[FieldProblem]:
     return []
 
 
-def fact_problems(plan: Plan, units: Iterable[Unit], targets: Iterable[Target],
-                  results: list[dict[str, Any]] = (), new_targets: list[dict[str, Any]] = ()) -> list[FieldProblem]:
+def fact_problems(
+    plan: Plan,
+    units: Iterable[Unit],
+    targets: Iterable[Target],
+    results: list[dict[str, Any]] = (),
+    new_targets: list[dict[str, Any]] = (),
+) -> list[FieldProblem]:
     """Problems of result and target records against the stored plan and units.
 
     Paths are `$.results[i].<field>` / `$.targets[i].<field>` with i the record's index in the
@@ -59,15 +64,25 @@ def fact_problems(plan: Plan, units: Iterable[Unit], targets: Iterable[Target],
     """
     replaced = {(t["unit"], t["indicator"]) for t in new_targets}
     stored = [t.as_bundle() for t in targets if (t.unit_id, t.indicator_id) not in replaced]
-    doc = {"format": BUNDLE_FORMAT, "plan": plan.body, "indicators": plan.indicators,
-           "units": [u.as_bundle() for u in units],
-           "targets": [*new_targets, *stored], "results": list(results)}
+    doc = {
+        "format": BUNDLE_FORMAT,
+        "plan": plan.body,
+        "indicators": plan.indicators,
+        "units": [u.as_bundle() for u in units],
+        "targets": [*new_targets, *stored],
+        "results": list(results),
+    }
     return bundle_problems(doc)
 
 
-def check_facts(plan: Plan, units: Iterable[Unit], targets: Iterable[Target],
-                results: list[dict[str, Any]] = (), new_targets: list[dict[str, Any]] = (),
-                strip: str | None = None) -> None:
+def check_facts(
+    plan: Plan,
+    units: Iterable[Unit],
+    targets: Iterable[Target],
+    results: list[dict[str, Any]] = (),
+    new_targets: list[dict[str, Any]] = (),
+    strip: str | None = None,
+) -> None:
     """Raise InvalidInput for any problem; `strip` removes a path prefix (one record from a REST body)."""
     problems = fact_problems(plan, units, targets, results, new_targets)
     if strip:

@@ -17,9 +17,24 @@ from services.indicators.adapters.evidence_store import EvidenceStore
 from services.indicators.service.unit_of_work import SqlAlchemyIndicatorsUnitOfWork
 from services.indicators.settings import IndicatorsSettings
 
-__all__ = ["DecimalRoute", "IfMatch", "Pages", "Settings", "Store", "UoW", "read_limited", "set_etag",
-           "Caller", "Principal", "actor_name", "require_unit",
-           "SIGNED_IN", "OFFICE_ONLY", "REVIEWERS", "UNIT_OR_OFFICE"]
+__all__ = [
+    "DecimalRoute",
+    "IfMatch",
+    "Pages",
+    "Settings",
+    "Store",
+    "UoW",
+    "read_limited",
+    "set_etag",
+    "Caller",
+    "Principal",
+    "actor_name",
+    "require_unit",
+    "SIGNED_IN",
+    "OFFICE_ONLY",
+    "REVIEWERS",
+    "UNIT_OR_OFFICE",
+]
 
 
 class _DecimalRequest(Request):
@@ -71,8 +86,10 @@ async def read_limited(file: UploadFile, max_bytes: int) -> bytes:
     while chunk := await file.read(1 << 20):
         size += len(chunk)
         if size > max_bytes:
-            raise PayloadTooLarge(f"{file.filename or 'the file'} is larger than the limit of {max_bytes} bytes",
-                                  problems=[FieldProblem("file", f"at most {max_bytes} bytes")])
+            raise PayloadTooLarge(
+                f"{file.filename or 'the file'} is larger than the limit of {max_bytes} bytes",
+                problems=[FieldProblem("file", f"at most {max_bytes} bytes")],
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -33,20 +33,41 @@ def evidence_read(item: Evidence) -> EvidenceRead:
     return EvidenceRead.model_validate({**vars(item), "stored": "directory" if item.path else "database"})
 
 
-@router.post("/v1/results/{result_id}/evidence", status_code=status.HTTP_201_CREATED, response_model=EvidenceRead,
-             dependencies=UNIT_OR_OFFICE,
-             responses={413: {"description": "the file is larger than JIXIAO_EVIDENCE_MAX_BYTES"},
-                        422: {"description": "empty file, type not allowed, or content not of its type"}})
-async def upload_evidence(result_id: str, uow: UoW, store: Store, settings: Settings, who: Caller,
-                          file: Annotated[UploadFile, File(description="PDF, JPEG, PNG, XLSX or DOCX by default")],
-                          actor: Annotated[str | None, Form(max_length=200)] = None,
-                          note: Annotated[str | None, Form(max_length=2000)] = None) -> EvidenceRead:
+@router.post(
+    "/v1/results/{result_id}/evidence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvidenceRead,
+    dependencies=UNIT_OR_OFFICE,
+    responses={
+        413: {"description": "the file is larger than JIXIAO_EVIDENCE_MAX_BYTES"},
+        422: {"description": "empty file, type not allowed, or content not of its type"},
+    },
+)
+async def upload_evidence(
+    result_id: str,
+    uow: UoW,
+    store: Store,
+    settings: Settings,
+    who: Caller,
+    file: Annotated[UploadFile, File(description="PDF, JPEG, PNG, XLSX or DOCX by default")],
+    actor: Annotated[str | None, Form(max_length=200)] = None,
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+) -> EvidenceRead:
     """Attach a file to a result while its period is open (kept in the database or JIXIAO_EVIDENCE_DIR)."""
     found = await h.get_result(uow, result_id)
     require_unit(who, found.plan_id, found.unit_id)
     data = await read_limited(file, settings.evidence_max_bytes)
-    item = await h.upload_evidence(uow, store, settings.evidence_limits(), result_id, file.filename,
-                                   file.content_type, data, actor_name(who, actor), note)
+    item = await h.upload_evidence(
+        uow,
+        store,
+        settings.evidence_limits(),
+        result_id,
+        file.filename,
+        file.content_type,
+        data,
+        actor_name(who, actor),
+        note,
+    )
     return evidence_read(item)
 
 
@@ -64,8 +85,11 @@ async def list_evidence(result_id: str, uow: UoW, who: Caller) -> list[EvidenceR
     return [evidence_read(e) for e in await h.list_evidence(uow, result_id)]
 
 
-@router.get("/v1/evidence/{evidence_id}", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}})
+@router.get(
+    "/v1/evidence/{evidence_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "the file as uploaded"}},
+)
 async def download_evidence(evidence_id: str, uow: UoW, store: Store, who: Caller) -> Response:
     """The file, as a download. Role: office, assessor, leader, the unit itself."""
     _may_read(who, *await h.evidence_unit(uow, evidence_id))
@@ -73,8 +97,12 @@ async def download_evidence(evidence_id: str, uow: UoW, store: Store, who: Calle
     return Response(data, media_type=item.content_type, headers=uploads.attachment_headers(item.filename, item.sha256))
 
 
-@router.delete("/v1/evidence/{evidence_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               dependencies=UNIT_OR_OFFICE)
+@router.delete(
+    "/v1/evidence/{evidence_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=UNIT_OR_OFFICE,
+)
 async def delete_evidence(evidence_id: str, uow: UoW, store: Store, who: Caller) -> Response:
     """Remove a file of a result that is not confirmed, while its period is open. Role: unit (its own), office."""
     require_unit(who, *await h.evidence_unit(uow, evidence_id))

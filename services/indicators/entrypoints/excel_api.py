@@ -27,13 +27,21 @@ async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = 
 
 
 @router.post("/units/{unit_id}/template", dependencies=UNIT_OR_OFFICE)
-async def upload_template(plan_id: str, unit_id: str, uow: UoW, settings: Settings, who: Caller,
-                          file: UploadFile = File(...), period: str = "Y", actor: str | None = None) -> dict[str, int]:
+async def upload_template(
+    plan_id: str,
+    unit_id: str,
+    uow: UoW,
+    settings: Settings,
+    who: Caller,
+    file: UploadFile = File(...),
+    period: str = "Y",
+    actor: str | None = None,
+) -> dict[str, int]:
     """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts
     (413 when larger than JIXIAO_UPLOAD_MAX_BYTES)."""
     require_unit(who, plan_id, unit_id)
     data = await read_limited(file, settings.upload_max_bytes)
-    uploads.check_xlsx(data)          # zip-bomb limits before openpyxl parses anything
+    uploads.check_xlsx(data)  # zip-bomb limits before openpyxl parses anything
     return await h.upload_template(uow, plan_id, unit_id, period, data, actor_name(who, actor))
 
 

@@ -18,5 +18,14 @@ from . import (
 
 
 def routers() -> list[APIRouter]:
-    return [plans_api.router, units_api.router, results_api.router, tasks_api.router, evidence_api.router,
-            excel_api.router, reports_api.router, reminders_api.router, import_api.router]
+    return [
+        plans_api.router,
+        units_api.router,
+        results_api.router,
+        tasks_api.router,
+        evidence_api.router,
+        excel_api.router,
+        reports_api.router,
+        reminders_api.router,
+        import_api.router,
+    ]

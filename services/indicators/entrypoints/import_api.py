@@ -15,10 +15,15 @@ router = APIRouter(tags=["import"], route_class=DecimalRoute, dependencies=SIGNE
 
 
 @router.post("/v1/import", dependencies=OFFICE_ONLY)
-async def import_bundle(uow: UoW, body: dict[str, Any] = Body(
+async def import_bundle(
+    uow: UoW,
+    body: dict[str, Any] = Body(
         description='{"plan", "indicators", "units", "targets", "results"} of a jixiao.bundle/v1',
-        examples=[{"plan": {"id": "bailian-2026", "...": "..."}, "indicators": [], "units": [], "targets": [],
-                   "results": []}]), dry_run: bool = Query(False, description=DRY_RUN)) -> dict[str, Any]:
+        examples=[
+            {"plan": {"id": "bailian-2026", "...": "..."}, "indicators": [], "units": [], "targets": [], "results": []}
+        ],
+    ),
+    dry_run: bool = Query(False, description=DRY_RUN),
+) -> dict[str, Any]:
     """Validate the whole part with the scoring rules (422, nothing written), then apply it idempotently."""
     return await h.import_bundle(uow, body, dry_run=dry_run)
-

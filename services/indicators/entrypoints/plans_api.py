@@ -29,9 +29,18 @@ def plan_read(plan: Plan, response: Response | None = None) -> PlanRead:
     if response is not None:
         set_etag(response, plan.revision)
     problems = [] if plan.published else validation.plan_problems(plan.body, plan.indicators)
-    return PlanRead(id=plan.id, year=plan.year, name=plan.name, status=plan.status, version=plan.version,
-                    revision=plan.revision, published_at=plan.published_at, plan=plan.body,
-                    indicators=plan.indicators, problems=[Problem(field=p.path, message=p.message) for p in problems])
+    return PlanRead(
+        id=plan.id,
+        year=plan.year,
+        name=plan.name,
+        status=plan.status,
+        version=plan.version,
+        revision=plan.revision,
+        published_at=plan.published_at,
+        plan=plan.body,
+        indicators=plan.indicators,
+        problems=[Problem(field=p.path, message=p.message) for p in problems],
+    )
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanRead, dependencies=OFFICE_ONLY)
@@ -43,8 +52,12 @@ async def create_plan(body: PlanCreate, uow: UoW, response: Response) -> PlanRea
 @router.get("", response_model=Page[PlanSummary])
 async def list_plans(uow: UoW, pages: Pages, year: YearQuery = None, status: str | None = None) -> Page:
     items, total = await h.list_plans(uow, year=year, status=status, limit=pages.limit, offset=pages.offset)
-    return Page(items=[PlanSummary.model_validate(p, from_attributes=True) for p in items], total=total,
-                limit=pages.limit, offset=pages.offset)
+    return Page(
+        items=[PlanSummary.model_validate(p, from_attributes=True) for p in items],
+        total=total,
+        limit=pages.limit,
+        offset=pages.offset,
+    )
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
@@ -59,8 +72,9 @@ async def update_plan(plan_id: str, body: PlanUpdate, uow: UoW, if_match: IfMatc
 
 
 @router.put("/{plan_id}/indicators/{indicator_id}", response_model=PlanRead, dependencies=OFFICE_ONLY)
-async def put_indicator(plan_id: str, indicator_id: str, body: IndicatorWrite, uow: UoW, if_match: IfMatch,
-                        response: Response) -> PlanRead:
+async def put_indicator(
+    plan_id: str, indicator_id: str, body: IndicatorWrite, uow: UoW, if_match: IfMatch, response: Response
+) -> PlanRead:
     """Add or replace one node of a draft's indicator tree (If-Match: the plan's ETag)."""
     node = {**body.node(), "id": indicator_id}
     return plan_read(await h.put_indicator(uow, plan_id, node, if_match), response)
@@ -78,9 +92,12 @@ async def publish_plan(plan_id: str, uow: UoW, if_match: IfMatch, response: Resp
     return plan_read(await h.publish_plan(uow, plan_id, if_match), response)
 
 
-@router.post("/{plan_id}/versions", response_model=PlanRead, status_code=status.HTTP_201_CREATED, dependencies=OFFICE_ONLY)
-async def publish_version(plan_id: str, body: PlanVersionCreate, uow: UoW, if_match: IfMatch,
-                          response: Response) -> PlanRead:
+@router.post(
+    "/{plan_id}/versions", response_model=PlanRead, status_code=status.HTTP_201_CREATED, dependencies=OFFICE_ONLY
+)
+async def publish_version(
+    plan_id: str, body: PlanVersionCreate, uow: UoW, if_match: IfMatch, response: Response
+) -> PlanRead:
     """A published plan changes only by a new version with a reason (PlanPublished)."""
     plan = await h.publish_version(uow, plan_id, body.plan, body.indicators, body.reason, if_match)
     return plan_read(plan, response)

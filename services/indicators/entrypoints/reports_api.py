@@ -15,8 +15,9 @@ router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["reports"], route_class=D
 
 
 @router.put("/units/{unit_id}/reports/{period}", response_model=ReportRead, dependencies=UNIT_OR_OFFICE)
-async def submit_report(plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW,
-                        who: Caller) -> ReportRead:
+async def submit_report(
+    plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW, who: Caller
+) -> ReportRead:
     """Submit the unit's 自评报告 for a period; `late` is set when after the plan's deadline."""
     require_unit(who, plan_id, unit_id)
     report = await h.submit_report(uow, plan_id, unit_id, period, body.text)
@@ -24,11 +25,16 @@ async def submit_report(plan_id: str, unit_id: str, period: str, body: ReportSub
 
 
 @router.get("/reports", response_model=Page[ReportRead])
-async def list_reports(plan_id: str, uow: UoW, pages: Pages, who: Caller, period: str | None = None,
-                       late: bool | None = None) -> Page:
+async def list_reports(
+    plan_id: str, uow: UoW, pages: Pages, who: Caller, period: str | None = None, late: bool | None = None
+) -> Page:
     """Every unit's self-assessment reports. Role: office, assessor, leader (unpublished)."""
     if not who.has(OFFICE, ASSESSOR, LEADER):
         raise Forbidden(f"{who.user} may not read every unit's self-assessment reports")
     items, total = await h.list_reports(uow, plan_id, period=period, late=late, limit=pages.limit, offset=pages.offset)
-    return Page(items=[ReportRead.model_validate(r, from_attributes=True) for r in items], total=total,
-                limit=pages.limit, offset=pages.offset)
+    return Page(
+        items=[ReportRead.model_validate(r, from_attributes=True) for r in items],
+        total=total,
+        limit=pages.limit,
+        offset=pages.offset,
+    )

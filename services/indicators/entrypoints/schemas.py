@@ -14,27 +14,55 @@ from services.indicators.domain.model import VALUE_FIELDS
 T = TypeVar("T")
 
 PLAN_EXAMPLE = {
-    "id": "bailian-2026", "name": "白莲镇2026年度政府绩效管理实施方案", "year": 2026,
+    "id": "bailian-2026",
+    "name": "白莲镇2026年度政府绩效管理实施方案",
+    "year": 2026,
     "issuing_body": "白莲镇人民政府",
-    "components": [{"key": "indicators", "type": "indicators", "weight": 0.8},
-                   {"key": "survey", "type": "survey", "weight": 0.2},
-                   {"key": "inspection", "type": "penalty", "kinds": ["inspection"], "cap": 3}],
-    "grade_bands": [{"grade": "excellent", "label": "优", "min": 90}, {"grade": "good", "label": "良", "min": 85},
-                    {"grade": "fair", "label": "一般", "min": 75}, {"grade": "poor", "label": "差", "min": None}],
+    "components": [
+        {"key": "indicators", "type": "indicators", "weight": 0.8},
+        {"key": "survey", "type": "survey", "weight": 0.2},
+        {"key": "inspection", "type": "penalty", "kinds": ["inspection"], "cap": 3},
+    ],
+    "grade_bands": [
+        {"grade": "excellent", "label": "优", "min": 90},
+        {"grade": "good", "label": "良", "min": 85},
+        {"grade": "fair", "label": "一般", "min": 75},
+        {"grade": "poor", "label": "差", "min": None},
+    ],
     "awards": {"eligible_grades": ["excellent", "good"]},
     "veto": {"categories": ["family_planning", "work_safety"], "grade": None},
-    "survey": {"rounds": [{"id": "mid", "weight": 0.5, "period": "H1"}, {"id": "final", "weight": 0.5, "period": "Y"}],
-               "strata": {"npc_deputy": 0.1, "business": 0.2, "urban_resident": 0.3, "rural_resident": 0.4},
-               "answer_scores": {"satisfied": 100, "basically_satisfied": 80, "dissatisfied": 0}},
-    "calendar": {"deployment": "2025-09-01", "plan": "2025-10-01", "evaluation": "2026-10-15",
-                 "self_report_deadline": "2027-01-10", "summary": "2027-03-01",
-                 "checkpoints": {"Q1": "2026-03-31", "Q2": "2026-06-30", "H1": "2026-06-30",
-                                 "Q3": "2026-09-30", "Q4": "2026-12-31"}},
+    "survey": {
+        "rounds": [{"id": "mid", "weight": 0.5, "period": "H1"}, {"id": "final", "weight": 0.5, "period": "Y"}],
+        "strata": {"npc_deputy": 0.1, "business": 0.2, "urban_resident": 0.3, "rural_resident": 0.4},
+        "answer_scores": {"satisfied": 100, "basically_satisfied": 80, "dissatisfied": 0},
+    },
+    "calendar": {
+        "deployment": "2025-09-01",
+        "plan": "2025-10-01",
+        "evaluation": "2026-10-15",
+        "self_report_deadline": "2027-01-10",
+        "summary": "2027-03-01",
+        "checkpoints": {
+            "Q1": "2026-03-31",
+            "Q2": "2026-06-30",
+            "H1": "2026-06-30",
+            "Q3": "2026-09-30",
+            "Q4": "2026-12-31",
+        },
+    },
 }
 INDICATORS_EXAMPLE = [
     {"id": "I1", "name": "可持续发展", "parent": None},
-    {"id": "I1.1", "name": "村道整治", "parent": "I1", "max_points": 6, "target": 10, "method": {"type": "ratio"},
-     "applies_to": ["village"], "responsible": {"unit": "a01", "lead": "黄小君", "head": "杨金文"}},
+    {
+        "id": "I1.1",
+        "name": "村道整治",
+        "parent": "I1",
+        "max_points": 6,
+        "target": 10,
+        "method": {"type": "ratio"},
+        "applies_to": ["village"],
+        "responsible": {"unit": "a01", "lead": "黄小君", "head": "杨金文"},
+    },
 ]
 
 
@@ -53,9 +81,11 @@ class Counts(BaseModel):
 
 # --- plans --------------------------------------------------------------------------------------
 
+
 class PlanCreate(Schema):
-    plan: dict[str, Any] = Field(description="The bundle's plan object (plus issuing_body, calendar)",
-                                 examples=[PLAN_EXAMPLE])
+    plan: dict[str, Any] = Field(
+        description="The bundle's plan object (plus issuing_body, calendar)", examples=[PLAN_EXAMPLE]
+    )
     indicators: list[dict[str, Any]] = Field(default_factory=list, examples=[INDICATORS_EXAMPLE])
 
 
@@ -124,10 +154,13 @@ class IndicatorWrite(Schema):
 
 # --- units and targets ----------------------------------------------------------------------------
 
+
 class UnitCreate(Schema):
     id: str = Field(min_length=1, examples=["v01"])
     name: str = Field(min_length=1, examples=["白莲村"])
-    kind: str = Field(min_length=1, examples=["village"], description="county, township, village, committee, agency, section, ...")
+    kind: str = Field(
+        min_length=1, examples=["village"], description="county, township, village, committee, agency, section, ..."
+    )
     group: str | None = Field(None, examples=["villages"], description="ranking group (default: kind)")
     parent: str | None = Field(None, examples=["town"])
 
@@ -173,6 +206,7 @@ class TargetRead(BaseModel):
 
 # --- results ------------------------------------------------------------------------------------
 
+
 class ValueFields(Schema):
     """Exactly one of: actual (ratio, inverse_ratio, bands), rating, done (boolean), points (manual)."""
 
@@ -186,8 +220,13 @@ class ValueFields(Schema):
 
 
 class ResultCreate(ValueFields):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"unit": "v01", "indicator": "I1.1", "period": "Y", "actual": "11.4", "comment": "完成村道整治11.4公里"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"unit": "v01", "indicator": "I1.1", "period": "Y", "actual": "11.4", "comment": "完成村道整治11.4公里"}
+            ]
+        }
+    )
     unit: str
     indicator: str
     part: str | None = Field(None, description="composite part key")
@@ -314,9 +353,18 @@ class ReportRead(BaseModel):
 
 # --- tasks (任务分解) -------------------------------------------------------------------------------
 
-TASK_EXAMPLE = {"indicator": "I1.1", "unit": "a01", "title": "村道硬化", "quantity": 12, "unit_of_measure": "km",
-                "deadline": "2026-09-30", "lead": "黄小君", "deputy": "廖国兴", "head": "杨金文",
-                "handlers": ["承办人甲", "承办人乙"]}
+TASK_EXAMPLE = {
+    "indicator": "I1.1",
+    "unit": "a01",
+    "title": "村道硬化",
+    "quantity": 12,
+    "unit_of_measure": "km",
+    "deadline": "2026-09-30",
+    "lead": "黄小君",
+    "deputy": "廖国兴",
+    "head": "杨金文",
+    "handlers": ["承办人甲", "承办人乙"],
+}
 
 
 class TaskWrite(Schema):
@@ -346,8 +394,11 @@ class TaskUpdate(TaskWrite):
 class ProgressCreate(Schema):
     """The cumulative quantity done by the end of a quarter (re-entering a quarter replaces it)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"quarter": "Q2", "done": "7.5", "note": "完成7.5公里路面硬化", "recorded_by": "承办人甲"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"quarter": "Q2", "done": "7.5", "note": "完成7.5公里路面硬化", "recorded_by": "承办人甲"}]
+        }
+    )
     quarter: str = Field(description="Q1, Q2, Q3 or Q4")
     done: Decimal = Field(description=">= 0 and not below an earlier quarter's entry")
     note: str | None = None
@@ -363,13 +414,38 @@ class ProgressEntryRead(BaseModel):
 
 
 class TaskRead(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "019abc12-3456-7def-8abc-def012345678", "plan_id": "bailian-2026", "indicator_id": "I1.1",
-        "unit_id": "a01", "title": "村道硬化", "quantity": "12", "unit_of_measure": "km", "deadline": "2026-09-30",
-        "lead": "黄小君", "deputy": "廖国兴", "head": "杨金文", "handlers": ["承办人甲"],
-        "progress": [{"quarter": "Q2", "done": "7.5", "note": None, "recorded_by": "承办人甲",
-                      "recorded_at": "2026-06-30T08:00:00Z"}],
-        "revision": 2, "done": "7.5", "overdue": False}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "019abc12-3456-7def-8abc-def012345678",
+                    "plan_id": "bailian-2026",
+                    "indicator_id": "I1.1",
+                    "unit_id": "a01",
+                    "title": "村道硬化",
+                    "quantity": "12",
+                    "unit_of_measure": "km",
+                    "deadline": "2026-09-30",
+                    "lead": "黄小君",
+                    "deputy": "廖国兴",
+                    "head": "杨金文",
+                    "handlers": ["承办人甲"],
+                    "progress": [
+                        {
+                            "quarter": "Q2",
+                            "done": "7.5",
+                            "note": None,
+                            "recorded_by": "承办人甲",
+                            "recorded_at": "2026-06-30T08:00:00Z",
+                        }
+                    ],
+                    "revision": 2,
+                    "done": "7.5",
+                    "overdue": False,
+                }
+            ]
+        }
+    )
     id: str
     plan_id: str
     indicator_id: str
@@ -414,14 +490,39 @@ class UnitTaskSummaryRead(TaskSummaryRead):
 class LeafTaskSummaryRead(TaskSummaryRead):
     """A leaf's tasks against its target, then per unit against the unit's own target (or the leaf's)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "indicator_id": "I1.1", "as_of": "2026-11-25", "tasks": 2, "overdue": 1,
-        "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
-        "target": "10", "measure": "km", "planned": "20", "done": "15", "unassigned": "-10", "note": None,
-        "units": [{"unit_id": "a01", "tasks": 2, "overdue": 1,
-                   "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
-                   "target": "10", "measure": "km", "planned": "20", "done": "15", "unassigned": "-10",
-                   "note": None}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "indicator_id": "I1.1",
+                    "as_of": "2026-11-25",
+                    "tasks": 2,
+                    "overdue": 1,
+                    "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
+                    "target": "10",
+                    "measure": "km",
+                    "planned": "20",
+                    "done": "15",
+                    "unassigned": "-10",
+                    "note": None,
+                    "units": [
+                        {
+                            "unit_id": "a01",
+                            "tasks": 2,
+                            "overdue": 1,
+                            "totals": [{"unit_of_measure": "km", "tasks": 2, "quantity": "20", "done": "15"}],
+                            "target": "10",
+                            "measure": "km",
+                            "planned": "20",
+                            "done": "15",
+                            "unassigned": "-10",
+                            "note": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
     indicator_id: str
     as_of: dt.date
     units: list[UnitTaskSummaryRead]

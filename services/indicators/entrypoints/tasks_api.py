@@ -45,12 +45,27 @@ async def create_task(plan_id: str, body: TaskCreate, uow: UoW, response: Respon
 
 
 @router.get("/tasks", response_model=Page[TaskRead])
-async def list_tasks(plan_id: str, uow: UoW, pages: Pages, indicator: str | None = None, unit: str | None = None,
-                     overdue: bool | None = None, as_of: AsOf = None) -> Page:
+async def list_tasks(
+    plan_id: str,
+    uow: UoW,
+    pages: Pages,
+    indicator: str | None = None,
+    unit: str | None = None,
+    overdue: bool | None = None,
+    as_of: AsOf = None,
+) -> Page:
     """The plan's tasks in creation order; `overdue=true` lists those past their deadline and short."""
     today = as_of or dt.date.today()
-    items, total = await h.list_tasks(uow, plan_id, indicator=indicator, unit=unit, overdue=overdue,
-                                      limit=pages.limit, offset=pages.offset, today=today)
+    items, total = await h.list_tasks(
+        uow,
+        plan_id,
+        indicator=indicator,
+        unit=unit,
+        overdue=overdue,
+        limit=pages.limit,
+        offset=pages.offset,
+        today=today,
+    )
     return Page(items=[task_read(t, today) for t in items], total=total, limit=pages.limit, offset=pages.offset)
 
 
@@ -60,14 +75,16 @@ async def get_task(plan_id: str, task_id: str, uow: UoW, response: Response, as_
 
 
 @router.put("/tasks/{task_id}", response_model=TaskRead, dependencies=OFFICE_ONLY)
-async def update_task(plan_id: str, task_id: str, body: TaskUpdate, uow: UoW, if_match: IfMatch,
-                      response: Response) -> TaskRead:
+async def update_task(
+    plan_id: str, task_id: str, body: TaskUpdate, uow: UoW, if_match: IfMatch, response: Response
+) -> TaskRead:
     """Replace the task (If-Match required); its progress stays."""
     return task_read(await h.update_task(uow, plan_id, task_id, body.model_dump(), if_match), response=response)
 
 
-@router.delete("/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               dependencies=OFFICE_ONLY)
+@router.delete(
+    "/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, dependencies=OFFICE_ONLY
+)
 async def delete_task(plan_id: str, task_id: str, uow: UoW, if_match: IfMatch) -> Response:
     """Remove the task and its progress (If-Match required)."""
     await h.delete_task(uow, plan_id, task_id, if_match)
@@ -75,13 +92,15 @@ async def delete_task(plan_id: str, task_id: str, uow: UoW, if_match: IfMatch) -
 
 
 @router.post("/tasks/{task_id}/progress", response_model=TaskRead, dependencies=UNIT_OR_OFFICE)
-async def record_progress(plan_id: str, task_id: str, body: ProgressCreate, uow: UoW, who: Caller,
-                          if_match: IfMatch, response: Response) -> TaskRead:
+async def record_progress(
+    plan_id: str, task_id: str, body: ProgressCreate, uow: UoW, who: Caller, if_match: IfMatch, response: Response
+) -> TaskRead:
     """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it.
     Role: the task's unit, office."""
     require_unit(who, plan_id, (await h.get_task(uow, plan_id, task_id)).unit_id)
-    task = await h.record_progress(uow, plan_id, task_id, body.quarter, body.done, body.note,
-                                   actor_name(who, body.recorded_by), if_match)
+    task = await h.record_progress(
+        uow, plan_id, task_id, body.quarter, body.done, body.note, actor_name(who, body.recorded_by), if_match
+    )
     return task_read(task, response=response)
 
 
@@ -91,5 +110,6 @@ async def task_summary(plan_id: str, indicator_id: str, uow: UoW, as_of: AsOf = 
     today = as_of or dt.date.today()
     summary = await h.task_summary(uow, plan_id, indicator_id, today)
     units = [{"unit_id": unit_id, **asdict(s)} for unit_id, s in summary.units]
-    return LeafTaskSummaryRead.model_validate({"indicator_id": indicator_id, "as_of": today,
-                                               **asdict(summary.whole), "units": units})
+    return LeafTaskSummaryRead.model_validate(
+        {"indicator_id": indicator_id, "as_of": today, **asdict(summary.whole), "units": units}
+    )

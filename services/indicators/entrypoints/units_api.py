@@ -20,12 +20,18 @@ async def upsert_units(plan_id: str, body: UnitsUpsert, uow: UoW) -> Counts:
 
 
 @router.get("/units", response_model=Page[UnitRead])
-async def list_units(plan_id: str, uow: UoW, pages: Pages, kind: str | None = None, parent: str | None = None,
-                     group: str | None = None) -> Page:
-    items, total = await h.list_units(uow, plan_id, kind=kind, parent=parent, group=group,
-                                      limit=pages.limit, offset=pages.offset)
-    return Page(items=[UnitRead.model_validate(u, from_attributes=True) for u in items], total=total,
-                limit=pages.limit, offset=pages.offset)
+async def list_units(
+    plan_id: str, uow: UoW, pages: Pages, kind: str | None = None, parent: str | None = None, group: str | None = None
+) -> Page:
+    items, total = await h.list_units(
+        uow, plan_id, kind=kind, parent=parent, group=group, limit=pages.limit, offset=pages.offset
+    )
+    return Page(
+        items=[UnitRead.model_validate(u, from_attributes=True) for u in items],
+        total=total,
+        limit=pages.limit,
+        offset=pages.offset,
+    )
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead)
@@ -36,8 +42,9 @@ async def get_unit(plan_id: str, unit_id: str, uow: UoW, response: Response) -> 
 
 
 @router.patch("/units/{unit_id}", response_model=UnitRead, dependencies=OFFICE_ONLY)
-async def update_unit(plan_id: str, unit_id: str, body: UnitUpdate, uow: UoW, if_match: IfMatch,
-                      response: Response) -> UnitRead:
+async def update_unit(
+    plan_id: str, unit_id: str, body: UnitUpdate, uow: UoW, if_match: IfMatch, response: Response
+) -> UnitRead:
     """Change one unit (If-Match: its ETag)."""
     unit = await h.update_unit(uow, plan_id, unit_id, body.model_dump(exclude_unset=True), if_match)
     set_etag(response, unit.version)
@@ -51,9 +58,15 @@ async def set_targets(plan_id: str, body: TargetsSet, uow: UoW) -> Counts:
 
 
 @router.get("/targets", response_model=Page[TargetRead])
-async def list_targets(plan_id: str, uow: UoW, pages: Pages, unit: str | None = None,
-                       indicator: str | None = None) -> Page:
-    items, total = await h.list_targets(uow, plan_id, unit=unit, indicator=indicator,
-                                        limit=pages.limit, offset=pages.offset)
-    return Page(items=[TargetRead.model_validate(t, from_attributes=True) for t in items], total=total,
-                limit=pages.limit, offset=pages.offset)
+async def list_targets(
+    plan_id: str, uow: UoW, pages: Pages, unit: str | None = None, indicator: str | None = None
+) -> Page:
+    items, total = await h.list_targets(
+        uow, plan_id, unit=unit, indicator=indicator, limit=pages.limit, offset=pages.offset
+    )
+    return Page(
+        items=[TargetRead.model_validate(t, from_attributes=True) for t in items],
+        total=total,
+        limit=pages.limit,
+        offset=pages.offset,
+    )

@@ -18,21 +18,40 @@ def plan_published(plan: Plan) -> pb.PlanPublished:
 
 
 def unit_upserted(unit: Unit) -> pb.UnitUpserted:
-    return pb.UnitUpserted(plan_id=unit.plan_id, unit_id=unit.id, name=unit.name, kind=unit.kind,
-                           group=unit.group or "", parent=unit.parent or "", version=unit.version)
+    return pb.UnitUpserted(
+        plan_id=unit.plan_id,
+        unit_id=unit.id,
+        name=unit.name,
+        kind=unit.kind,
+        group=unit.group or "",
+        parent=unit.parent or "",
+        version=unit.version,
+    )
 
 
 def target_set(target: Target) -> pb.TargetSet:
-    return pb.TargetSet(plan_id=target.plan_id, unit_id=target.unit_id, indicator_id=target.indicator_id,
-                        target=str(target.target), version=target.version)
+    return pb.TargetSet(
+        plan_id=target.plan_id,
+        unit_id=target.unit_id,
+        indicator_id=target.indicator_id,
+        target=str(target.target),
+        version=target.version,
+    )
 
 
 def result_confirmed(result: Result) -> pb.IndicatorResultConfirmed:
     msg = pb.IndicatorResultConfirmed(
-        plan_id=result.plan_id, unit_id=result.unit_id, indicator_id=result.indicator_id, part=result.part,
-        period=result.period, result_id=result.id, version=result.confirmed_version, confirmed=True,
-        confirmed_by=result.confirmed_by or "")
-    (field, value), = (result.confirmed or {}).items()
+        plan_id=result.plan_id,
+        unit_id=result.unit_id,
+        indicator_id=result.indicator_id,
+        part=result.part,
+        period=result.period,
+        result_id=result.id,
+        version=result.confirmed_version,
+        confirmed=True,
+        confirmed_by=result.confirmed_by or "",
+    )
+    ((field, value),) = (result.confirmed or {}).items()
     setattr(msg, field, value if isinstance(value, bool) else str(value))
     return msg
 
@@ -47,24 +66,36 @@ async def emit_plan(uow: AbstractUnitOfWork, plan: Plan) -> str:
 
 
 async def emit_unit(uow: AbstractUnitOfWork, unit: Unit) -> str:
-    env = await uow.emit(unit_upserted(unit), plan_id=unit.plan_id, unit_id=unit.id,
-                         aggregate_id=f"unit:{unit.id}", version=unit.version)
+    env = await uow.emit(
+        unit_upserted(unit), plan_id=unit.plan_id, unit_id=unit.id, aggregate_id=f"unit:{unit.id}", version=unit.version
+    )
     return env.event_id
 
 
 async def emit_target(uow: AbstractUnitOfWork, target: Target) -> str:
-    env = await uow.emit(target_set(target), plan_id=target.plan_id, unit_id=target.unit_id,
-                         aggregate_id=f"target:{target.unit_id}/{target.indicator_id}", version=target.version)
+    env = await uow.emit(
+        target_set(target),
+        plan_id=target.plan_id,
+        unit_id=target.unit_id,
+        aggregate_id=f"target:{target.unit_id}/{target.indicator_id}",
+        version=target.version,
+    )
     return env.event_id
 
 
 async def emit_result(uow: AbstractUnitOfWork, result: Result) -> str:
-    env = await uow.emit(result_confirmed(result), plan_id=result.plan_id, unit_id=result.unit_id,
-                         aggregate_id=result.id, version=result.confirmed_version)
+    env = await uow.emit(
+        result_confirmed(result),
+        plan_id=result.plan_id,
+        unit_id=result.unit_id,
+        aggregate_id=result.id,
+        version=result.confirmed_version,
+    )
     return env.event_id
 
 
 async def emit_period(uow: AbstractUnitOfWork, period: Period) -> str:
-    env = await uow.emit(period_closed(period), plan_id=period.plan_id,
-                         aggregate_id=f"period:{period.period}", version=1)
+    env = await uow.emit(
+        period_closed(period), plan_id=period.plan_id, aggregate_id=f"period:{period.period}", version=1
+    )
     return env.event_id

@@ -22,9 +22,18 @@ async def _result(uow: AbstractUnitOfWork, rid: str) -> Result:
     return result
 
 
-async def upload_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, limits: rules.UploadLimits, rid: str,
-                          filename: str | None, content_type: str | None, data: bytes, actor: str | None = None,
-                          note: str | None = None, now: dt.datetime | None = None) -> Evidence:
+async def upload_evidence(
+    uow: AbstractUnitOfWork,
+    store: EvidenceStore,
+    limits: rules.UploadLimits,
+    rid: str,
+    filename: str | None,
+    content_type: str | None,
+    data: bytes,
+    actor: str | None = None,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> Evidence:
     """Attach a file to a result while its period is open; refused whole if too large or not of an allowed type."""
     name = rules.clean_filename(filename)
     kind = rules.media_type(name, content_type)
@@ -32,8 +41,17 @@ async def upload_evidence(uow: AbstractUnitOfWork, store: EvidenceStore, limits:
     async with uow:
         result = await _result(uow, rid)
         await require_open(uow, result.plan_id, result.period)
-        item = Evidence(str(uuid.uuid4()), rid, name, kind, len(data), hashlib.sha256(data).hexdigest(),
-                        now or utcnow(), uploaded_by=actor, note=note)
+        item = Evidence(
+            str(uuid.uuid4()),
+            rid,
+            name,
+            kind,
+            len(data),
+            hashlib.sha256(data).hexdigest(),
+            now or utcnow(),
+            uploaded_by=actor,
+            note=note,
+        )
         await store.put(item, data)
         try:
             await uow.evidence.save(item)

@@ -15,13 +15,20 @@ from .common import load_plan, load_unit, require_open, utcnow
 from .plans import indicator_nodes
 from .unit_of_work import AbstractUnitOfWork
 
-_FIELD_OF = {"ratio": "actual", "inverse_ratio": "actual", "bands": "actual", "rating": "rating",
-             "boolean": "done", "manual": "points"}
+_FIELD_OF = {
+    "ratio": "actual",
+    "inverse_ratio": "actual",
+    "bands": "actual",
+    "rating": "rating",
+    "boolean": "done",
+    "manual": "points",
+}
 _YES, _NO = {"是", "true", "yes", "1", "y", "√"}, {"否", "false", "no", "0", "n", "×"}
 
 
-def template_rows(plan: Plan, unit: Unit, targets: list[Target], results: dict[tuple[str, str], Result]
-                  ) -> list[dict[str, Any]]:
+def template_rows(
+    plan: Plan, unit: Unit, targets: list[Target], results: dict[tuple[str, str], Result]
+) -> list[dict[str, Any]]:
     """One row per leaf that applies to the unit (a composite: one per part), with its target."""
     own = {t.indicator_id: t.target for t in targets}
     rows = []
@@ -33,13 +40,20 @@ def template_rows(plan: Plan, unit: Unit, targets: list[Target], results: dict[t
             field = _FIELD_OF.get(pm.get("type"), "actual")
             current = results.get((leaf["id"], part["key"]))
             reported = (current.reported or {}).get(field) if current else None
-            rows.append({
-                "indicator": leaf["id"], "part": part["key"] or None, "name": leaf.get("name"),
-                "method": pm.get("type"), "max_points": leaf.get("max_points"),
-                "target": own.get(leaf["id"], leaf.get("target")) if field == "actual" else None,
-                "field": field, "allowed": _allowed(pm, field, leaf),
-                "value": ("是" if reported else "否") if isinstance(reported, bool) else reported,
-                "comment": current.comment if current else None})
+            rows.append(
+                {
+                    "indicator": leaf["id"],
+                    "part": part["key"] or None,
+                    "name": leaf.get("name"),
+                    "method": pm.get("type"),
+                    "max_points": leaf.get("max_points"),
+                    "target": own.get(leaf["id"], leaf.get("target")) if field == "actual" else None,
+                    "field": field,
+                    "allowed": _allowed(pm, field, leaf),
+                    "value": ("是" if reported else "否") if isinstance(reported, bool) else reported,
+                    "comment": current.comment if current else None,
+                }
+            )
     return rows
 
 
@@ -60,10 +74,16 @@ async def download_template(uow: AbstractUnitOfWork, plan_id: str, unit_id: str,
         rules.require_published(plan)
         unit = await load_unit(uow, plan_id, unit_id)
         targets = await uow.targets.find(plan_id=plan_id, unit_id=unit_id)
-        results = {(r.indicator_id, r.part): r
-                   for r in await uow.results.find(plan_id=plan_id, unit_id=unit_id, period=period)}
-    meta = {"plan_id": plan.id, "plan_version": plan.version, "unit_id": unit.id, "unit_name": unit.name,
-            "period": period}
+        results = {
+            (r.indicator_id, r.part): r for r in await uow.results.find(plan_id=plan_id, unit_id=unit_id, period=period)
+        }
+    meta = {
+        "plan_id": plan.id,
+        "plan_version": plan.version,
+        "unit_id": unit.id,
+        "unit_name": unit.name,
+        "period": period,
+    }
     return excel.build_template(meta, template_rows(plan, unit, targets, results))
 
 
@@ -91,12 +111,22 @@ def _convert(field: str, raw: Any) -> Any:
 
 def _check_meta(meta: dict[str, Any], plan_id: str, unit_id: str, period: str) -> list[FieldProblem]:
     expected = {"plan_id": plan_id, "unit_id": unit_id, "period": period}
-    return [FieldProblem(f"{excel.META_SHEET}!{key}", f"the template is for {key} {meta.get(key)!r}, not {value!r}")
-            for key, value in expected.items() if str(meta.get(key)) != value]
+    return [
+        FieldProblem(f"{excel.META_SHEET}!{key}", f"the template is for {key} {meta.get(key)!r}, not {value!r}")
+        for key, value in expected.items()
+        if str(meta.get(key)) != value
+    ]
 
 
-async def upload_template(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, period: str, data: bytes,
-                          actor: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+async def upload_template(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    unit_id: str,
+    period: str,
+    data: bytes,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
     """Read a filled template; every bad cell is reported (sheet!cell) and nothing is stored unless all are good.
 
     Each filled value becomes the unit's self-assessed value and is submitted for review.
@@ -113,12 +143,22 @@ async def upload_template(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, p
         await require_open(uow, plan_id, period)
         unit = await load_unit(uow, plan_id, unit_id)
         targets = await uow.targets.find(plan_id=plan_id, unit_id=unit_id)
-        stored = {(r.indicator_id, r.part): r
-                  for r in await uow.results.find(plan_id=plan_id, unit_id=unit_id, period=period)}
+        stored = {
+            (r.indicator_id, r.part): r for r in await uow.results.find(plan_id=plan_id, unit_id=unit_id, period=period)
+        }
         problems = _check_meta(meta, plan_id, unit_id, period)
         entries = _entries(rows, plan, unit, targets, stored, period, problems)
-        records = [{"unit": unit_id, "indicator": ind, "period": period, "confirmed": False,
-                    **({"part": part} if part else {}), **value} for (_row, ind, part, value, _c) in entries]
+        records = [
+            {
+                "unit": unit_id,
+                "indicator": ind,
+                "period": period,
+                "confirmed": False,
+                **({"part": part} if part else {}),
+                **value,
+            }
+            for (_row, ind, part, value, _c) in entries
+        ]
         problems += [_cell_problem(p, entries) for p in validation.fact_problems(plan, [unit], targets, records)]
         if problems:
             raise InvalidInput(f"{len(problems)} bad cell(s); nothing was stored", problems=problems)
@@ -127,8 +167,15 @@ async def upload_template(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, p
     return counts
 
 
-def _entries(rows: list[excel.EntryRow], plan: Plan, unit: Unit, targets: list[Target],
-             stored: dict[tuple[str, str], Result], period: str, problems: list[FieldProblem]) -> list[tuple]:
+def _entries(
+    rows: list[excel.EntryRow],
+    plan: Plan,
+    unit: Unit,
+    targets: list[Target],
+    stored: dict[tuple[str, str], Result],
+    period: str,
+    problems: list[FieldProblem],
+) -> list[tuple]:
     """Converted (row, indicator, part, value, comment) of the filled rows; problems per bad cell."""
     expected = {(r["indicator"], r["part"] or ""): r["field"] for r in template_rows(plan, unit, targets, {})}
     seen: dict[tuple[str, str], int] = {}
@@ -137,8 +184,13 @@ def _entries(rows: list[excel.EntryRow], plan: Plan, unit: Unit, targets: list[T
         key = (str(row.indicator or "").strip(), str(row.part or "").strip())
         where = lambda col: f"{excel.ENTRY_SHEET}!{excel.COL[col]}{row.row}"  # noqa: E731, B023  (used in this iteration)
         if key not in expected:
-            problems.append(FieldProblem(where("indicator"), f"row {row.row}: {key[0]!r}{'#' + key[1] if key[1] else ''}"
-                                         " is not an indicator of this unit's template"))
+            problems.append(
+                FieldProblem(
+                    where("indicator"),
+                    f"row {row.row}: {key[0]!r}{'#' + key[1] if key[1] else ''}"
+                    " is not an indicator of this unit's template",
+                )
+            )
             continue
         if key in seen:
             problems.append(FieldProblem(where("indicator"), f"row {row.row}: repeats row {seen[key]}"))
@@ -167,16 +219,29 @@ def _cell_problem(p: FieldProblem, entries: list[tuple]) -> FieldProblem:
         row = entries[index][0]
     except (IndexError, ValueError):
         return p
-    col = excel.COL["value"] if p.path.rsplit(".", 1)[-1] in ("actual", "rating", "done", "points") else excel.COL["indicator"]
+    col = (
+        excel.COL["value"]
+        if p.path.rsplit(".", 1)[-1] in ("actual", "rating", "done", "points")
+        else excel.COL["indicator"]
+    )
     return FieldProblem(f"{excel.ENTRY_SHEET}!{col}{row}", f"row {row}, column {col}: {p.message}")
 
 
-async def _store(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, period: str, entries: list[tuple],
-                 stored: dict[tuple[str, str], Result], actor: str | None, now: dt.datetime) -> dict[str, int]:
+async def _store(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    unit_id: str,
+    period: str,
+    entries: list[tuple],
+    stored: dict[tuple[str, str], Result],
+    actor: str | None,
+    now: dt.datetime,
+) -> dict[str, int]:
     counts = {"submitted": 0, "unchanged": 0}
     for _row, ind, part, value, comment in entries:
-        result = stored.get((ind, part)) or Result(result_id(plan_id, unit_id, ind, part, period), plan_id,
-                                                   unit_id, ind, part, period, revision=0)
+        result = stored.get((ind, part)) or Result(
+            result_id(plan_id, unit_id, ind, part, period), plan_id, unit_id, ind, part, period, revision=0
+        )
         unchanged = result.reported == value and result.status in (SUBMITTED, CONFIRMED)
         if unchanged:
             counts["unchanged"] += 1
@@ -197,21 +262,40 @@ async def export_plan(uow: AbstractUnitOfWork, plan_id: str) -> bytes:
         targets = await uow.targets.find(plan_id=plan_id)
     body = plan.body
     sheets = {
-        "方案": [["字段", "值"], ["id", plan.id], ["name", plan.name], ["year", plan.year],
-                ["issuing_body", body.get("issuing_body")], ["status", plan.status], ["version", plan.version]],
-        "组成": [["key", "type", "weight", "kinds", "cap"]] + [
+        "方案": [
+            ["字段", "值"],
+            ["id", plan.id],
+            ["name", plan.name],
+            ["year", plan.year],
+            ["issuing_body", body.get("issuing_body")],
+            ["status", plan.status],
+            ["version", plan.version],
+        ],
+        "组成": [["key", "type", "weight", "kinds", "cap"]]
+        + [
             [c.get("key"), c.get("type"), c.get("weight"), ",".join(c.get("kinds") or []), c.get("cap")]
-            for c in body.get("components") or []],
-        "等级": [["grade", "label", "min"]] + [[b.get("grade"), b.get("label"), b.get("min")]
-                                              for b in body.get("grade_bands") or []],
-        "指标": [["id", "name", "parent", "max_points", "target", "method", "applies_to", "responsible_unit"]] + [
-            [n.get("id"), n.get("name"), n.get("parent"), n.get("max_points"), n.get("target"),
-             (n.get("method") or {}).get("type"), ",".join(n.get("applies_to") or []),
-             (n.get("responsible") or {}).get("unit")] for n in plan.indicators],
-        "单位": [["id", "name", "kind", "group", "parent", "version"]] + [
-            [u.id, u.name, u.kind, u.group, u.parent, u.version] for u in units],
-        "目标": [["unit", "indicator", "target", "version"]] + [
-            [t.unit_id, t.indicator_id, t.target, t.version] for t in targets],
+            for c in body.get("components") or []
+        ],
+        "等级": [["grade", "label", "min"]]
+        + [[b.get("grade"), b.get("label"), b.get("min")] for b in body.get("grade_bands") or []],
+        "指标": [["id", "name", "parent", "max_points", "target", "method", "applies_to", "responsible_unit"]]
+        + [
+            [
+                n.get("id"),
+                n.get("name"),
+                n.get("parent"),
+                n.get("max_points"),
+                n.get("target"),
+                (n.get("method") or {}).get("type"),
+                ",".join(n.get("applies_to") or []),
+                (n.get("responsible") or {}).get("unit"),
+            ]
+            for n in plan.indicators
+        ],
+        "单位": [["id", "name", "kind", "group", "parent", "version"]]
+        + [[u.id, u.name, u.kind, u.group, u.parent, u.version] for u in units],
+        "目标": [["unit", "indicator", "target", "version"]]
+        + [[t.unit_id, t.indicator_id, t.target, t.version] for t in targets],
     }
     return excel.build_workbook(sheets)
 
@@ -221,10 +305,35 @@ async def export_results(uow: AbstractUnitOfWork, plan_id: str, period: str | No
     async with uow:
         await load_plan(uow, plan_id)
         results = await uow.results.find(plan_id=plan_id, period=period)
-    header = ["unit", "indicator", "part", "period", "status", "reported", "comment", "confirmed",
-              "confirmed_version", "confirmed_by", "review_note"]
-    rows = [[r.unit_id, r.indicator_id, r.part, r.period, r.status, _show(r.reported), r.comment,
-             _show(r.confirmed), r.confirmed_version, r.confirmed_by, r.review_note] for r in results]
+    header = [
+        "unit",
+        "indicator",
+        "part",
+        "period",
+        "status",
+        "reported",
+        "comment",
+        "confirmed",
+        "confirmed_version",
+        "confirmed_by",
+        "review_note",
+    ]
+    rows = [
+        [
+            r.unit_id,
+            r.indicator_id,
+            r.part,
+            r.period,
+            r.status,
+            _show(r.reported),
+            r.comment,
+            _show(r.confirmed),
+            r.confirmed_version,
+            r.confirmed_by,
+            r.review_note,
+        ]
+        for r in results
+    ]
     return excel.build_workbook({"成果": [header, *rows]})
 
 

@@ -24,8 +24,9 @@ from .units import apply_targets, apply_units
 Key = tuple[str, str, str, str]
 
 
-async def import_bundle(uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.datetime | None = None, *,
-                        dry_run: bool = False) -> dict:
+async def import_bundle(
+    uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.datetime | None = None, *, dry_run: bool = False
+) -> dict:
     """Validate the whole part with the scoring rules, then apply it in one transaction; returns counts.
     With `dry_run` everything is checked and counted, and the transaction is rolled back."""
     validation.check_bundle(doc)
@@ -43,8 +44,9 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: dict[str, Any], now: dt.da
     return counts
 
 
-async def _apply_plan(uow: AbstractUnitOfWork, body: dict[str, Any], indicators: list[dict[str, Any]],
-                      now: dt.datetime) -> tuple[Plan, str]:
+async def _apply_plan(
+    uow: AbstractUnitOfWork, body: dict[str, Any], indicators: list[dict[str, Any]], now: dt.datetime
+) -> tuple[Plan, str]:
     plan = await uow.plans.get(body["id"], for_update=True)
     if plan is None:
         plan = Plan(id=body["id"], year=int(body["year"]), name=body["name"], body=body, indicators=indicators)
@@ -78,8 +80,9 @@ def _chain(records: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-async def _apply_results(uow: AbstractUnitOfWork, plan: Plan, records: list[dict[str, Any]],
-                         now: dt.datetime) -> dict[str, int]:
+async def _apply_results(
+    uow: AbstractUnitOfWork, plan: Plan, records: list[dict[str, Any]], now: dt.datetime
+) -> dict[str, int]:
     stored = {r.id: r for r in await uow.results.find(plan_id=plan.id)}
     counts = {"records": len(records), "applied": 0, "unchanged": 0, "confirmed": 0}
     changed: list[Result] = []
@@ -97,8 +100,7 @@ async def _apply_results(uow: AbstractUnitOfWork, plan: Plan, records: list[dict
             if rules.import_record(result, value, bool(record["confirmed"]), now):
                 counts["confirmed"] += 1
                 result.event_id = await events.emit_result(uow, result)
-            entries.append(ResultEntry(rid, result.revision, "import", now, value, "import", None,
-                                       seq + 1, chain[seq]))
+            entries.append(ResultEntry(rid, result.revision, "import", now, value, "import", None, seq + 1, chain[seq]))
         if result.import_count != len(group) or result.import_digest != chain[-1]:
             result.import_count, result.import_digest = len(group), chain[-1]
             changed.append(result)
@@ -109,6 +111,10 @@ async def _apply_results(uow: AbstractUnitOfWork, plan: Plan, records: list[dict
 
 def _common_prefix(result: Result, chain: list[str]) -> int:
     """How many of this bundle's records were already applied by an earlier import."""
-    if result.import_count and result.import_count <= len(chain) and chain[result.import_count - 1] == result.import_digest:
+    if (
+        result.import_count
+        and result.import_count <= len(chain)
+        and chain[result.import_count - 1] == result.import_digest
+    ):
         return result.import_count
     return 0

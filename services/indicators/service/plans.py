@@ -21,7 +21,9 @@ def _identity(body: dict[str, Any]) -> tuple[str, int, str]:
     try:
         return str(body["id"]), int(body["year"]), str(body["name"])
     except (TypeError, ValueError):
-        raise InvalidInput("year must be an integer", problems=[FieldProblem("plan.year", "must be an integer")]) from None
+        raise InvalidInput(
+            "year must be an integer", problems=[FieldProblem("plan.year", "must be an integer")]
+        ) from None
 
 
 async def create_plan(uow: AbstractUnitOfWork, body: dict[str, Any], indicators: list[dict[str, Any]]) -> Plan:
@@ -36,8 +38,13 @@ async def create_plan(uow: AbstractUnitOfWork, body: dict[str, Any], indicators:
     return plan
 
 
-async def update_draft(uow: AbstractUnitOfWork, plan_id: str, body: dict[str, Any] | None,
-                       indicators: list[dict[str, Any]] | None, expected: int | None) -> Plan:
+async def update_draft(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    body: dict[str, Any] | None,
+    indicators: list[dict[str, Any]] | None,
+    expected: int | None,
+) -> Plan:
     """Replace a draft's plan object and/or indicator tree."""
     async with uow:
         plan = await load_plan(uow, plan_id, for_update=True)
@@ -72,8 +79,9 @@ async def put_indicator(uow: AbstractUnitOfWork, plan_id: str, node: dict[str, A
     return plan
 
 
-async def publish_plan(uow: AbstractUnitOfWork, plan_id: str, expected: int | None,
-                       now: dt.datetime | None = None) -> Plan:
+async def publish_plan(
+    uow: AbstractUnitOfWork, plan_id: str, expected: int | None, now: dt.datetime | None = None
+) -> Plan:
     """Publish a draft as version 1 (PlanPublished, then UnitUpserted/TargetSet of what it already has)."""
     async with uow:
         plan = await load_plan(uow, plan_id, for_update=True)
@@ -91,9 +99,15 @@ async def publish_plan(uow: AbstractUnitOfWork, plan_id: str, expected: int | No
     return plan
 
 
-async def publish_version(uow: AbstractUnitOfWork, plan_id: str, body: dict[str, Any],
-                          indicators: list[dict[str, Any]], reason: str | None, expected: int | None,
-                          now: dt.datetime | None = None) -> Plan:
+async def publish_version(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    body: dict[str, Any],
+    indicators: list[dict[str, Any]],
+    reason: str | None,
+    expected: int | None,
+    now: dt.datetime | None = None,
+) -> Plan:
     """A published plan changes only by a new version with a reason (PlanPublished with that version)."""
     reason = rules.require_reason(reason)
     async with uow:
@@ -116,8 +130,9 @@ async def publish_current(uow: AbstractUnitOfWork, plan: Plan, reason: str, now:
     plan.published_at = now
     plan.event_id = await events.emit_plan(uow, plan)
     await uow.plans.save(plan)
-    await uow.plan_versions.save(PlanVersion(plan.id, plan.version, plan.body, plan.indicators, reason, now,
-                                             plan.event_id))
+    await uow.plan_versions.save(
+        PlanVersion(plan.id, plan.version, plan.body, plan.indicators, reason, now, plan.event_id)
+    )
 
 
 async def get_plan(uow: AbstractUnitOfWork, plan_id: str) -> Plan:
@@ -125,11 +140,14 @@ async def get_plan(uow: AbstractUnitOfWork, plan_id: str) -> Plan:
         return await load_plan(uow, plan_id)
 
 
-async def list_plans(uow: AbstractUnitOfWork, *, year: int | None, status: str | None,
-                     limit: int, offset: int) -> tuple[list[Plan], int]:
+async def list_plans(
+    uow: AbstractUnitOfWork, *, year: int | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Plan], int]:
     async with uow:
-        return (await uow.plans.find(year=year, status=status, limit=limit, offset=offset),
-                await uow.plans.count(year=year, status=status))
+        return (
+            await uow.plans.find(year=year, status=status, limit=limit, offset=offset),
+            await uow.plans.count(year=year, status=status),
+        )
 
 
 async def list_versions(uow: AbstractUnitOfWork, plan_id: str) -> list[PlanVersion]:

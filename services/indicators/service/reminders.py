@@ -10,8 +10,9 @@ from .common import load_plan
 from .unit_of_work import AbstractUnitOfWork
 
 
-async def list_reminders(uow: AbstractUnitOfWork, plan_id: str, as_of: dt.date,
-                         within_days: int) -> list[rules.Reminder]:
+async def list_reminders(
+    uow: AbstractUnitOfWork, plan_id: str, as_of: dt.date, within_days: int
+) -> list[rules.Reminder]:
     """For each appraised period ending within `within_days` of `as_of`: the units with leaves not
     entered or not confirmed (a unit with everything confirmed is not listed)."""
     async with uow:

@@ -11,8 +11,9 @@ from .common import load_plan, load_unit, require_open, utcnow
 from .unit_of_work import AbstractUnitOfWork
 
 
-async def submit_report(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, period: str, text: str,
-                        now: dt.datetime | None = None) -> SelfReport:
+async def submit_report(
+    uow: AbstractUnitOfWork, plan_id: str, unit_id: str, period: str, text: str, now: dt.datetime | None = None
+) -> SelfReport:
     """Submit (or resubmit, until the period closes) a report; late when after the plan's deadline."""
     now = now or utcnow()
     rules.check_period(period)
@@ -24,15 +25,17 @@ async def submit_report(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, per
         await require_open(uow, plan_id, period)
         old = await uow.reports.get(plan_id, unit_id, period, for_update=True)
         deadline = rules.report_deadline(plan, period)
-        report = SelfReport(plan_id, unit_id, period, text, now, deadline, rules.is_late(now, deadline),
-                            old.revision + 1 if old else 1)
+        report = SelfReport(
+            plan_id, unit_id, period, text, now, deadline, rules.is_late(now, deadline), old.revision + 1 if old else 1
+        )
         await uow.reports.save(report)
         await uow.commit()
     return report
 
 
-async def list_reports(uow: AbstractUnitOfWork, plan_id: str, *, period: str | None, late: bool | None,
-                       limit: int, offset: int) -> tuple[list[SelfReport], int]:
+async def list_reports(
+    uow: AbstractUnitOfWork, plan_id: str, *, period: str | None, late: bool | None, limit: int, offset: int
+) -> tuple[list[SelfReport], int]:
     async with uow:
         await load_plan(uow, plan_id)
         where = {"plan_id": plan_id, "period": period, "late": late}

@@ -23,8 +23,13 @@ from .unit_of_work import AbstractUnitOfWork
 
 def record_of(result: Result, value: Value, confirmed: bool = False) -> dict[str, Any]:
     """The result as a bundle record, for validation by the scoring rules."""
-    record: dict[str, Any] = {"unit": result.unit_id, "indicator": result.indicator_id,
-                              "period": result.period, "confirmed": confirmed, **value}
+    record: dict[str, Any] = {
+        "unit": result.unit_id,
+        "indicator": result.indicator_id,
+        "period": result.period,
+        "confirmed": confirmed,
+        **value,
+    }
     if result.part:
         record["part"] = result.part
     return record
@@ -37,14 +42,30 @@ async def check_value(uow: AbstractUnitOfWork, plan: Plan, result: Result, value
     validation.check_facts(plan, [unit], targets, [record_of(result, value)], strip="$.results[0].")
 
 
-async def _history(uow: AbstractUnitOfWork, result: Result, action: str, value: Value | None,
-                   actor: str | None, reason: str | None, now: dt.datetime) -> None:
+async def _history(
+    uow: AbstractUnitOfWork,
+    result: Result,
+    action: str,
+    value: Value | None,
+    actor: str | None,
+    reason: str | None,
+    now: dt.datetime,
+) -> None:
     await uow.result_entries.save(ResultEntry(result.id, result.revision, action, now, value, actor, reason))
 
 
-async def enter_result(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, indicator_id: str, part: str | None,
-                       period: str, value: Value, comment: str | None, actor: str | None = None,
-                       now: dt.datetime | None = None) -> Result:
+async def enter_result(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    unit_id: str,
+    indicator_id: str,
+    part: str | None,
+    period: str,
+    value: Value,
+    comment: str | None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Result:
     """The unit creates its result for a leaf (or part) and period with its self-assessed value."""
     now = now or utcnow()
     rules.check_period(period)
@@ -72,8 +93,15 @@ async def _load(uow: AbstractUnitOfWork, rid: str, expected: int | None) -> tupl
     return await load_plan(uow, result.plan_id), result
 
 
-async def update_result(uow: AbstractUnitOfWork, rid: str, value: Value, comment: str | None,
-                        expected: int | None, actor: str | None = None, now: dt.datetime | None = None) -> Result:
+async def update_result(
+    uow: AbstractUnitOfWork,
+    rid: str,
+    value: Value,
+    comment: str | None,
+    expected: int | None,
+    actor: str | None = None,
+    now: dt.datetime | None = None,
+) -> Result:
     """The unit changes its value (a draft or returned one; after confirmation: a pending correction)."""
     now = now or utcnow()
     async with uow:
@@ -87,8 +115,9 @@ async def update_result(uow: AbstractUnitOfWork, rid: str, value: Value, comment
     return result
 
 
-async def submit_result(uow: AbstractUnitOfWork, rid: str, expected: int | None, actor: str | None = None,
-                        now: dt.datetime | None = None) -> Result:
+async def submit_result(
+    uow: AbstractUnitOfWork, rid: str, expected: int | None, actor: str | None = None, now: dt.datetime | None = None
+) -> Result:
     now = now or utcnow()
     async with uow:
         plan, result = await _load(uow, rid, expected)
@@ -100,8 +129,9 @@ async def submit_result(uow: AbstractUnitOfWork, rid: str, expected: int | None,
     return result
 
 
-async def confirm_result(uow: AbstractUnitOfWork, rid: str, expected: int | None, assessor: str,
-                         now: dt.datetime | None = None) -> Result:
+async def confirm_result(
+    uow: AbstractUnitOfWork, rid: str, expected: int | None, assessor: str, now: dt.datetime | None = None
+) -> Result:
     """An assessor confirms the value as reported: IndicatorResultConfirmed with the next version."""
     now = now or utcnow()
     async with uow:
@@ -115,8 +145,13 @@ async def confirm_result(uow: AbstractUnitOfWork, rid: str, expected: int | None
     return result
 
 
-async def confirm_many(uow: AbstractUnitOfWork, plan_id: str, items: list[tuple[str, int | None]], assessor: str,
-                       now: dt.datetime | None = None) -> list[Result]:
+async def confirm_many(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    items: list[tuple[str, int | None]],
+    assessor: str,
+    now: dt.datetime | None = None,
+) -> list[Result]:
     """An assessor confirms many results at once, each at the revision they reviewed: all or none.
 
     Every item that cannot be confirmed (unknown, of another plan, changed since, wrong state,
@@ -146,8 +181,9 @@ async def confirm_many(uow: AbstractUnitOfWork, plan_id: str, items: list[tuple[
                 continue
             confirmed.append(result)
         if problems:
-            raise Conflict(f"{len(problems)} of {len(items)} result(s) cannot be confirmed; none was",
-                           problems=problems)
+            raise Conflict(
+                f"{len(problems)} of {len(items)} result(s) cannot be confirmed; none was", problems=problems
+            )
         for result in confirmed:
             await _history(uow, result, "confirm", result.confirmed, assessor, None, now)
             result.event_id = await events.emit_result(uow, result)
@@ -156,8 +192,15 @@ async def confirm_many(uow: AbstractUnitOfWork, plan_id: str, items: list[tuple[
     return confirmed
 
 
-async def correct_result(uow: AbstractUnitOfWork, rid: str, value: Value, reason: str | None,
-                         expected: int | None, assessor: str, now: dt.datetime | None = None) -> Result:
+async def correct_result(
+    uow: AbstractUnitOfWork,
+    rid: str,
+    value: Value,
+    reason: str | None,
+    expected: int | None,
+    assessor: str,
+    now: dt.datetime | None = None,
+) -> Result:
     """An assessor sets the value with a reason (allowed after closing): a new confirmed version."""
     now = now or utcnow()
     reason = rules.require_reason(reason)
@@ -172,8 +215,14 @@ async def correct_result(uow: AbstractUnitOfWork, rid: str, value: Value, reason
     return result
 
 
-async def return_result(uow: AbstractUnitOfWork, rid: str, reason: str | None, expected: int | None,
-                        assessor: str, now: dt.datetime | None = None) -> Result:
+async def return_result(
+    uow: AbstractUnitOfWork,
+    rid: str,
+    reason: str | None,
+    expected: int | None,
+    assessor: str,
+    now: dt.datetime | None = None,
+) -> Result:
     """An assessor returns the result to the unit with a reason; nothing is published."""
     now = now or utcnow()
     reason = rules.require_reason(reason)
@@ -202,17 +251,26 @@ async def result_history(uow: AbstractUnitOfWork, rid: str) -> list[ResultEntry]
         return await uow.result_entries.find(result_id=rid)
 
 
-async def list_results(uow: AbstractUnitOfWork, plan_id: str, *, unit: str | None, indicator: str | None,
-                       period: str | None, status: str | None, limit: int | None,
-                       offset: int = 0) -> tuple[list[Result], int]:
+async def list_results(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    *,
+    unit: str | None,
+    indicator: str | None,
+    period: str | None,
+    status: str | None,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[Result], int]:
     async with uow:
         await load_plan(uow, plan_id)
         where = {"plan_id": plan_id, "unit_id": unit, "indicator_id": indicator, "period": period, "status": status}
         return await uow.results.find(limit=limit, offset=offset, **where), await uow.results.count(**where)
 
 
-async def close_period(uow: AbstractUnitOfWork, plan_id: str, period: str, closed_by: str,
-                       now: dt.datetime | None = None) -> Period:
+async def close_period(
+    uow: AbstractUnitOfWork, plan_id: str, period: str, closed_by: str, now: dt.datetime | None = None
+) -> Period:
     """The office closes a period: PeriodClosed (keyed by plan id); closing twice is a conflict."""
     rules.check_period(period)
     async with uow:

@@ -46,8 +46,9 @@ async def _for_change(uow: AbstractUnitOfWork, plan_id: str, task_id: str, expec
     return plan, task
 
 
-async def create_task(uow: AbstractUnitOfWork, plan_id: str, spec: dict[str, Any],
-                      now: dt.datetime | None = None) -> Task:
+async def create_task(
+    uow: AbstractUnitOfWork, plan_id: str, spec: dict[str, Any], now: dt.datetime | None = None
+) -> Task:
     """Assign part of a leaf's target to a unit (section) with its responsible people and deadline."""
     async with uow:
         plan = await load_plan(uow, plan_id)
@@ -64,8 +65,9 @@ async def get_task(uow: AbstractUnitOfWork, plan_id: str, task_id: str) -> Task:
         return await _load(uow, plan_id, task_id)
 
 
-async def update_task(uow: AbstractUnitOfWork, plan_id: str, task_id: str, spec: dict[str, Any],
-                      expected: int | None) -> Task:
+async def update_task(
+    uow: AbstractUnitOfWork, plan_id: str, task_id: str, spec: dict[str, Any], expected: int | None
+) -> Task:
     """Replace what a task plans (If-Match); its progress stays."""
     async with uow:
         plan, task = await _for_change(uow, plan_id, task_id, expected)
@@ -83,9 +85,17 @@ async def delete_task(uow: AbstractUnitOfWork, plan_id: str, task_id: str, expec
         await uow.commit()
 
 
-async def record_progress(uow: AbstractUnitOfWork, plan_id: str, task_id: str, quarter: str, done: Any,
-                          note: str | None, recorded_by: str | None, expected: int | None,
-                          now: dt.datetime | None = None) -> Task:
+async def record_progress(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    task_id: str,
+    quarter: str,
+    done: Any,
+    note: str | None,
+    recorded_by: str | None,
+    expected: int | None,
+    now: dt.datetime | None = None,
+) -> Task:
     """Record (or replace) a quarter's cumulative progress (If-Match)."""
     async with uow:
         _, task = await _for_change(uow, plan_id, task_id, expected)
@@ -95,9 +105,17 @@ async def record_progress(uow: AbstractUnitOfWork, plan_id: str, task_id: str, q
     return task
 
 
-async def list_tasks(uow: AbstractUnitOfWork, plan_id: str, *, indicator: str | None = None, unit: str | None = None,
-                     overdue: bool | None = None, limit: int | None = None, offset: int = 0,
-                     today: dt.date | None = None) -> tuple[list[Task], int]:
+async def list_tasks(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    *,
+    indicator: str | None = None,
+    unit: str | None = None,
+    overdue: bool | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    today: dt.date | None = None,
+) -> tuple[list[Task], int]:
     """A page of a plan's tasks in creation order, and how many match the filters."""
     today = today or dt.date.today()
     async with uow:
@@ -110,8 +128,9 @@ async def list_tasks(uow: AbstractUnitOfWork, plan_id: str, *, indicator: str | 
         return found[offset:][:limit], len(found)
 
 
-async def task_summary(uow: AbstractUnitOfWork, plan_id: str, indicator_id: str,
-                       today: dt.date | None = None) -> task_rules.LeafSummary:
+async def task_summary(
+    uow: AbstractUnitOfWork, plan_id: str, indicator_id: str, today: dt.date | None = None
+) -> task_rules.LeafSummary:
     """A leaf's tasks against its target (and each unit's against its own): planned, done, overdue."""
     async with uow:
         plan = await load_plan(uow, plan_id)

@@ -41,8 +41,9 @@ class AbstractUnitOfWork(abc.ABC):
     async def __aexit__(self, *exc: Any) -> None:
         raise NotImplementedError
 
-    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Any:
+    async def emit(
+        self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Any:
         """Write an event to the outbox in this transaction; returns its envelope."""
         raise NotImplementedError
 

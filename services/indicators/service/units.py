@@ -56,8 +56,9 @@ async def apply_units(uow: AbstractUnitOfWork, plan: Plan, records: list[dict[st
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     changed: list[Unit] = []
     for r in records:
-        new = Unit(plan.id, str(r["id"]), str(r["name"]), str(r["kind"]), r.get("group") or None,
-                   r.get("parent") or None)
+        new = Unit(
+            plan.id, str(r["id"]), str(r["name"]), str(r["kind"]), r.get("group") or None, r.get("parent") or None
+        )
         old = known.get(new.id)
         if old is not None and old.facts() == new.facts():
             counts["unchanged"] += 1
@@ -71,8 +72,9 @@ async def apply_units(uow: AbstractUnitOfWork, plan: Plan, records: list[dict[st
     return counts
 
 
-async def update_unit(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, changes: dict[str, Any],
-                      expected: int | None) -> Unit:
+async def update_unit(
+    uow: AbstractUnitOfWork, plan_id: str, unit_id: str, changes: dict[str, Any], expected: int | None
+) -> Unit:
     """Change one unit's name, kind, group or parent (If-Match: its version)."""
     async with uow:
         plan = await load_plan(uow, plan_id)
@@ -98,8 +100,16 @@ async def get_unit(uow: AbstractUnitOfWork, plan_id: str, unit_id: str) -> Unit:
         return await load_unit(uow, plan_id, unit_id)
 
 
-async def list_units(uow: AbstractUnitOfWork, plan_id: str, *, kind: str | None, parent: str | None,
-                     group: str | None, limit: int, offset: int) -> tuple[list[Unit], int]:
+async def list_units(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    *,
+    kind: str | None,
+    parent: str | None,
+    group: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Unit], int]:
     async with uow:
         await load_plan(uow, plan_id)
         where = {"plan_id": plan_id, "kind": kind, "parent": parent, "group": group}
@@ -115,8 +125,9 @@ async def set_targets(uow: AbstractUnitOfWork, plan_id: str, records: list[dict[
     return counts
 
 
-async def apply_targets(uow: AbstractUnitOfWork, plan: Plan, records: list[dict[str, Any]],
-                        *, validate: bool) -> dict[str, int]:
+async def apply_targets(
+    uow: AbstractUnitOfWork, plan: Plan, records: list[dict[str, Any]], *, validate: bool
+) -> dict[str, int]:
     """Inside an open unit of work: store targets; only changed ones get a version and an event."""
     stored = {(t.unit_id, t.indicator_id): t for t in await uow.targets.find(plan_id=plan.id)}
     if validate:
@@ -141,8 +152,9 @@ async def apply_targets(uow: AbstractUnitOfWork, plan: Plan, records: list[dict[
     return counts
 
 
-async def list_targets(uow: AbstractUnitOfWork, plan_id: str, *, unit: str | None, indicator: str | None,
-                       limit: int, offset: int) -> tuple[list[Target], int]:
+async def list_targets(
+    uow: AbstractUnitOfWork, plan_id: str, *, unit: str | None, indicator: str | None, limit: int, offset: int
+) -> tuple[list[Target], int]:
     async with uow:
         await load_plan(uow, plan_id)
         where = {"plan_id": plan_id, "unit_id": unit, "indicator_id": indicator}

@@ -16,18 +16,20 @@ def _now() -> sa.Column:
 
 
 plans = sa.Table(
-    "plans", metadata,
+    "plans",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("veto_categories", JSONB, nullable=False),
-    sa.Column("kinds", JSONB, nullable=False),                 # {kind: cap as text | null}
+    sa.Column("kinds", JSONB, nullable=False),  # {kind: cap as text | null}
     sa.Column("discipline_points", sa.Numeric, nullable=False),
     sa.Column("appeal_window_days", sa.Integer, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
 units = sa.Table(
-    "units", metadata,
+    "units",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False, server_default=""),
@@ -35,7 +37,8 @@ units = sa.Table(
 )
 
 deductions = sa.Table(
-    "deductions", metadata,
+    "deductions",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False),
@@ -61,7 +64,8 @@ deductions = sa.Table(
 )
 
 vetoes = sa.Table(
-    "vetoes", metadata,
+    "vetoes",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False),
@@ -82,7 +86,8 @@ vetoes = sa.Table(
 )
 
 appeals = sa.Table(
-    "appeals", metadata,
+    "appeals",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("deduction_id", sa.String(100), nullable=False),
@@ -96,13 +101,13 @@ appeals = sa.Table(
     sa.Column("decided_by", sa.String(200), nullable=False, server_default=""),
     sa.Column("decided_at", sa.DateTime(timezone=True)),
     # one open appeal per deduction, enforced by the database too
-    sa.Index("ux_appeals_open", "plan_id", "deduction_id", unique=True,
-             postgresql_where=sa.text("status = 'open'")),
+    sa.Index("ux_appeals_open", "plan_id", "deduction_id", unique=True, postgresql_where=sa.text("status = 'open'")),
     sa.Index("ix_appeals_deduction", "plan_id", "deduction_id"),
 )
 
 inspections = sa.Table(
-    "inspections", metadata,
+    "inspections",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -112,12 +117,13 @@ inspections = sa.Table(
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("created_by", sa.String(200), nullable=False, server_default=""),
     _now(),
-    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),   # the ETag (0002)
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),  # the ETag (0002)
     sa.Index("ix_inspections_unit", "plan_id", "unit_id", "date"),
 )
 
 findings = sa.Table(
-    "findings", metadata,
+    "findings",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("inspection_id", sa.String(100), nullable=False),
@@ -126,12 +132,13 @@ findings = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("proposed_points", sa.Numeric),
     sa.Column("deduction_id", sa.String(100), nullable=False, server_default=""),
-    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),   # the ETag (0002)
+    sa.Column("revision", sa.Integer, nullable=False, server_default="1"),  # the ETag (0002)
     sa.Index("ix_findings_inspection", "plan_id", "inspection_id"),
 )
 
 evidence = sa.Table(
-    "evidence", metadata,
+    "evidence",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("finding_id", sa.String(100), nullable=False),
@@ -145,7 +152,8 @@ evidence = sa.Table(
 )
 
 absences = sa.Table(
-    "absences", metadata,
+    "absences",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -155,12 +163,13 @@ absences = sa.Table(
     sa.Column("excused", sa.Boolean, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("deduction_id", sa.String(100), nullable=False, server_default=""),
-    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),   # staff id (0005)
+    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),  # staff id (0005)
     sa.Index("ix_absences_unit", "plan_id", "unit_id", "person"),
 )
 
 leaves = sa.Table(
-    "leaves", metadata,
+    "leaves",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -169,8 +178,8 @@ leaves = sa.Table(
     sa.Column("end", sa.Date, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("type", sa.String(30), nullable=False, server_default="personal"),  # leave type (0005)
-    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),   # staff id (0005)
-    sa.Column("approval", sa.String(20), nullable=False, server_default=""),     # 三级审批 (0005)
+    sa.Column("person_id", sa.String(100), nullable=False, server_default=""),  # staff id (0005)
+    sa.Column("approval", sa.String(20), nullable=False, server_default=""),  # 三级审批 (0005)
     sa.Column("approvals", JSONB, nullable=False, server_default="[]"),
     sa.CheckConstraint('"end" >= start', name="ck_leaves_order"),
     sa.Index("ix_leaves_unit", "plan_id", "unit_id", "person"),
@@ -178,7 +187,8 @@ leaves = sa.Table(
 
 # The staff register (0005): names are personal data, masked in audit rows, never logged.
 staff = sa.Table(
-    "staff", metadata,
+    "staff",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -193,7 +203,8 @@ staff = sa.Table(
 )
 
 audit_log = sa.Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     sa.Column("actor", sa.String(200), nullable=False),
@@ -204,6 +215,6 @@ audit_log = sa.Table(
     sa.Column("before", JSONB),
     sa.Column("after", JSONB),
     sa.Column("trace_id", sa.String(64), nullable=False, server_default=""),
-    sa.Column("reason", sa.Text, nullable=False, server_default=""),         # why (0002)
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),  # why (0002)
     sa.Index("ix_audit_entity", "plan_id", "entity_type", "entity_id"),
 )

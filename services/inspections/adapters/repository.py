@@ -36,8 +36,11 @@ class ListFilter:
 
     def equalities(self) -> dict[str, Any]:
         skip = {"date_from", "date_to"}
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
-                if f.name not in skip and getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in skip and getattr(self, f.name) is not None
+        }
 
 
 ANY = ListFilter()
@@ -56,8 +59,9 @@ class AbstractRecords(abc.ABC):
     async def save(self, record: Any) -> None: ...
 
     @abc.abstractmethod
-    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
-                   offset: int = 0) -> list[Any]: ...
+    async def list(
+        self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None, offset: int = 0
+    ) -> list[Any]: ...
 
     @abc.abstractmethod
     async def count(self, plan_id: str, f: ListFilter = ANY) -> int: ...
@@ -93,8 +97,9 @@ class AbstractAuditLog(abc.ABC):
     async def add(self, entries: list[AuditEntry]) -> None: ...
 
     @abc.abstractmethod
-    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
-                   offset: int = 0) -> list[AuditEntry]: ...
+    async def list(
+        self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None, offset: int = 0
+    ) -> list[AuditEntry]: ...
 
 
 # --- SQLAlchemy adapters ---------------------------------------------------------------------
@@ -144,15 +149,17 @@ class SqlAlchemyRecords(AbstractRecords):
 
     async def save(self, record: Any) -> None:
         row = self._to_row(record)
-        await self.session.execute(sa.update(self.table).where(
-            self.table.c.plan_id == record.plan_id, self.table.c.id == record.id).values(**row))
+        await self.session.execute(
+            sa.update(self.table)
+            .where(self.table.c.plan_id == record.plan_id, self.table.c.id == record.id)
+            .values(**row)
+        )
 
     def _order(self) -> list:
         t = self.table.c
         return [t.seq] if "seq" in t else [t[self.date_column], t.id] if self.date_column in t else [t.id]
 
-    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
-                   offset: int = 0) -> list[Any]:
+    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None, offset: int = 0) -> list[Any]:
         q = sa.select(*self._columns).where(*self._where(plan_id, f)).order_by(*self._order())
         if limit is not None:
             q = q.limit(limit).offset(offset)
@@ -190,19 +197,34 @@ class SqlAlchemyInspections(SqlAlchemyRecords):
         by_id = {i.id: i for i in items}
         plan_id = items[0].plan_id
         f, e = orm.findings.c, orm.evidence.c
-        rows = (await self.session.execute(sa.select(orm.findings).where(
-            f.plan_id == plan_id, f.inspection_id.in_(by_id)).order_by(f.inspection_id, f.position))).mappings()
+        rows = (
+            await self.session.execute(
+                sa.select(orm.findings)
+                .where(f.plan_id == plan_id, f.inspection_id.in_(by_id))
+                .order_by(f.inspection_id, f.position)
+            )
+        ).mappings()
         findings = {}
         for r in rows:
-            finding = Finding(r["id"], r["inspection_id"], r["aspect"], r["description"], r["proposed_points"],
-                              r["deduction_id"], revision=r["revision"])
+            finding = Finding(
+                r["id"],
+                r["inspection_id"],
+                r["aspect"],
+                r["description"],
+                r["proposed_points"],
+                r["deduction_id"],
+                revision=r["revision"],
+            )
             findings[finding.id] = finding
             by_id[finding.inspection_id].findings.append(finding)
         if findings:
-            ev = (await self.session.execute(sa.select(e.id, e.finding_id, e.filename, e.content_type, e.size,
-                                                       e.sha256).where(e.plan_id == plan_id,
-                                                                       e.finding_id.in_(findings))
-                                             .order_by(e.created_at, e.id))).mappings()
+            ev = (
+                await self.session.execute(
+                    sa.select(e.id, e.finding_id, e.filename, e.content_type, e.size, e.sha256)
+                    .where(e.plan_id == plan_id, e.finding_id.in_(findings))
+                    .order_by(e.created_at, e.id)
+                )
+            ).mappings()
             for r in ev:
                 findings[r["finding_id"]].evidence.append(Evidence(**r))
         return items
@@ -217,21 +239,43 @@ class SqlAlchemyInspections(SqlAlchemyRecords):
             await self.add_finding(record.plan_id, finding)
 
     async def add_finding(self, plan_id: str, finding: Finding) -> None:
-        position = (await self.session.execute(sa.select(sa.func.count()).select_from(orm.findings).where(
-            orm.findings.c.plan_id == plan_id, orm.findings.c.inspection_id == finding.inspection_id))).scalar_one()
-        await self.session.execute(sa.insert(orm.findings).values(
-            plan_id=plan_id, id=finding.id, inspection_id=finding.inspection_id, position=position,
-            aspect=finding.aspect, description=finding.description, proposed_points=finding.proposed_points,
-            deduction_id=finding.deduction_id, revision=finding.revision))
+        position = (
+            await self.session.execute(
+                sa.select(sa.func.count())
+                .select_from(orm.findings)
+                .where(orm.findings.c.plan_id == plan_id, orm.findings.c.inspection_id == finding.inspection_id)
+            )
+        ).scalar_one()
+        await self.session.execute(
+            sa.insert(orm.findings).values(
+                plan_id=plan_id,
+                id=finding.id,
+                inspection_id=finding.inspection_id,
+                position=position,
+                aspect=finding.aspect,
+                description=finding.description,
+                proposed_points=finding.proposed_points,
+                deduction_id=finding.deduction_id,
+                revision=finding.revision,
+            )
+        )
 
     async def save_finding(self, plan_id: str, finding: Finding) -> None:
-        await self.session.execute(sa.update(orm.findings).where(
-            orm.findings.c.plan_id == plan_id, orm.findings.c.id == finding.id).values(
-            aspect=finding.aspect, description=finding.description, proposed_points=finding.proposed_points,
-            deduction_id=finding.deduction_id, revision=finding.revision))
+        await self.session.execute(
+            sa.update(orm.findings)
+            .where(orm.findings.c.plan_id == plan_id, orm.findings.c.id == finding.id)
+            .values(
+                aspect=finding.aspect,
+                description=finding.description,
+                proposed_points=finding.proposed_points,
+                deduction_id=finding.deduction_id,
+                revision=finding.revision,
+            )
+        )
 
-    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
-                   offset: int = 0) -> list[Inspection]:
+    async def list(
+        self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None, offset: int = 0
+    ) -> list[Inspection]:
         return await self._attach(await super().list(plan_id, f, limit=limit, offset=offset))
 
 
@@ -240,18 +284,30 @@ class SqlAlchemyPlans(AbstractPlans):
         self.session = session
 
     async def get(self, plan_id: str) -> PlanSettings | None:
-        row = (await self.session.execute(sa.select(orm.plans).where(orm.plans.c.plan_id == plan_id))).mappings().first()
+        row = (
+            (await self.session.execute(sa.select(orm.plans).where(orm.plans.c.plan_id == plan_id))).mappings().first()
+        )
         if row is None:
             return None
         kinds = {k: (Decimal(v) if v is not None else None) for k, v in row["kinds"].items()}
-        return PlanSettings(row["plan_id"], row["year"], list(row["veto_categories"]), kinds,
-                            row["discipline_points"], row["appeal_window_days"])
+        return PlanSettings(
+            row["plan_id"],
+            row["year"],
+            list(row["veto_categories"]),
+            kinds,
+            row["discipline_points"],
+            row["appeal_window_days"],
+        )
 
     async def save(self, settings: PlanSettings) -> None:
-        values = {"year": settings.year, "veto_categories": list(settings.veto_categories),
-                  "kinds": {k: (str(v) if v is not None else None) for k, v in settings.kinds.items()},
-                  "discipline_points": settings.discipline_points,
-                  "appeal_window_days": settings.appeal_window_days, "updated_at": sa.func.now()}
+        values = {
+            "year": settings.year,
+            "veto_categories": list(settings.veto_categories),
+            "kinds": {k: (str(v) if v is not None else None) for k, v in settings.kinds.items()},
+            "discipline_points": settings.discipline_points,
+            "appeal_window_days": settings.appeal_window_days,
+            "updated_at": sa.func.now(),
+        }
         stmt = insert(orm.plans).values(plan_id=settings.plan_id, **values)
         await self.session.execute(stmt.on_conflict_do_update(index_elements=["plan_id"], set_=values))
 
@@ -266,13 +322,19 @@ class SqlAlchemyUnits(AbstractUnits):
 
     async def upsert(self, units: list[Unit]) -> int:
         changed = 0
-        for start in range(0, len(units), 1000):   # stay far below the driver's parameter limit
-            stmt = insert(orm.units).values([{"plan_id": u.plan_id, "id": u.id, "name": u.name, "kind": u.kind}
-                                             for u in units[start:start + 1000]])
+        for start in range(0, len(units), 1000):  # stay far below the driver's parameter limit
+            stmt = insert(orm.units).values(
+                [
+                    {"plan_id": u.plan_id, "id": u.id, "name": u.name, "kind": u.kind}
+                    for u in units[start : start + 1000]
+                ]
+            )
             t = orm.units.c
             stmt = stmt.on_conflict_do_update(
-                index_elements=["plan_id", "id"], set_={"name": stmt.excluded.name, "kind": stmt.excluded.kind},
-                where=sa.or_(t.name != stmt.excluded.name, t.kind != stmt.excluded.kind))
+                index_elements=["plan_id", "id"],
+                set_={"name": stmt.excluded.name, "kind": stmt.excluded.kind},
+                where=sa.or_(t.name != stmt.excluded.name, t.kind != stmt.excluded.kind),
+            )
             changed += (await self.session.execute(stmt)).rowcount or 0
         return changed
 
@@ -282,14 +344,23 @@ class SqlAlchemyEvidenceStore(AbstractEvidenceStore):
         self.session = session
 
     async def add(self, plan_id: str, evidence: Evidence, content: bytes) -> None:
-        await self.session.execute(sa.insert(orm.evidence).values(plan_id=plan_id, content=content,
-                                                                  **dataclasses.asdict(evidence)))
+        await self.session.execute(
+            sa.insert(orm.evidence).values(plan_id=plan_id, content=content, **dataclasses.asdict(evidence))
+        )
 
     async def get(self, plan_id: str, evidence_id: str) -> tuple[Evidence, bytes] | None:
         e = orm.evidence.c
-        row = (await self.session.execute(sa.select(e.id, e.finding_id, e.filename, e.content_type, e.size,
-                                                    e.sha256, e.content).where(
-            e.plan_id == plan_id, e.id == evidence_id))).mappings().first()
+        row = (
+            (
+                await self.session.execute(
+                    sa.select(e.id, e.finding_id, e.filename, e.content_type, e.size, e.sha256, e.content).where(
+                        e.plan_id == plan_id, e.id == evidence_id
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         data = dict(row)
@@ -306,16 +377,25 @@ class SqlAlchemyAuditLog(AbstractAuditLog):
             return
         rows = []
         for e in entries:
-            row = {"actor": e.actor, "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
-                   "plan_id": e.plan_id, "before": e.before, "after": e.after, "trace_id": e.trace_id,
-                   "reason": e.reason}
+            row = {
+                "actor": e.actor,
+                "action": e.action,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "plan_id": e.plan_id,
+                "before": e.before,
+                "after": e.after,
+                "trace_id": e.trace_id,
+                "reason": e.reason,
+            }
             if e.at is not None:
                 row["at"] = e.at
             rows.append(row)
         await self.session.execute(sa.insert(orm.audit_log), rows)
 
-    async def list(self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None,
-                   offset: int = 0) -> list[AuditEntry]:
+    async def list(
+        self, plan_id: str, f: ListFilter = ANY, *, limit: int | None = None, offset: int = 0
+    ) -> list[AuditEntry]:
         t = orm.audit_log.c
         q = sa.select(orm.audit_log).where(t.plan_id == plan_id)
         if f.entity_type:

@@ -12,7 +12,7 @@ class ConfigurePlan:
     plan_id: str
     year: int
     veto_categories: list[str]
-    kinds: dict[str, Decimal | None]          # deduction kind -> cap shown in the ledger (None: no cap)
+    kinds: dict[str, Decimal | None]  # deduction kind -> cap shown in the ledger (None: no cap)
     discipline_points: Decimal
     appeal_window_days: int
 
@@ -26,7 +26,7 @@ class RecordDeduction:
     date: date
     aspect: str = ""
     note: str = ""
-    id: str | None = None                       # client-chosen id makes retries idempotent
+    id: str | None = None  # client-chosen id makes retries idempotent
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class RevokeDeduction:
     plan_id: str
     deduction_id: str
     reason: str
-    expected_version: int | None = None   # If-Match: refuse when the deduction moved on since it was read
+    expected_version: int | None = None  # If-Match: refuse when the deduction moved on since it was read
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class LiftVeto:
     plan_id: str
     veto_id: str
     reason: str
-    expected_version: int | None = None   # If-Match: refuse when the veto moved on since it was read
+    expected_version: int | None = None  # If-Match: refuse when the veto moved on since it was read
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class FileAppeal:
 class DecideAppeal:
     plan_id: str
     appeal_id: str
-    decision: str                               # revoke_deduction | keep_deduction
+    decision: str  # revoke_deduction | keep_deduction
     reason: str
 
 
@@ -120,8 +120,8 @@ class EditInspection:
     date: date
     inspectors: list[str]
     note: str
-    reason: str                                 # why: kept in the audit row
-    expected_revision: int | None               # the If-Match; None is refused (428)
+    reason: str  # why: kept in the audit row
+    expected_revision: int | None  # the If-Match; None is refused (428)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class RecordAbsence:
     excused: bool = False
     note: str = ""
     id: str | None = None
-    person_id: str = ""           # the staff register's id; the name then comes from the register
+    person_id: str = ""  # the staff register's id; the name then comes from the register
 
 
 @dataclass(frozen=True)
@@ -170,5 +170,5 @@ class RecordLeave:
     end: date
     note: str = ""
     id: str | None = None
-    type: str = "personal"        # a jixiao.rules.people.LEAVE_TYPES code
+    type: str = "personal"  # a jixiao.rules.people.LEAVE_TYPES code
     person_id: str = ""

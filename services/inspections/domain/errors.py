@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from jixiao.errors import Conflict, FieldProblem, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
 
-__all__ = ["AlreadyRevoked", "AppealAlreadyOpen", "AppealDecided", "AppealNotAllowed", "AppealWindowClosed",
-           "FieldProblem", "InLedger", "InvalidInput", "PlanNotConfigured", "PreconditionFailed",
-           "PreconditionRequired", "RecordNotFound", "VetoAlreadyLifted"]
+__all__ = [
+    "AlreadyRevoked",
+    "AppealAlreadyOpen",
+    "AppealDecided",
+    "AppealNotAllowed",
+    "AppealWindowClosed",
+    "FieldProblem",
+    "InLedger",
+    "InvalidInput",
+    "PlanNotConfigured",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "RecordNotFound",
+    "VetoAlreadyLifted",
+]
 
 
 class PlanNotConfigured(NotFound):
     """The plan's settings are unknown here: `PUT /v1/plans/{plan_id}` or import a bundle first."""
 
     def __init__(self, plan_id: str) -> None:
-        super().__init__(f"plan {plan_id!r} is not configured in inspections; "
-                         f"PUT /v1/plans/{plan_id} or POST /v1/import first")
+        super().__init__(
+            f"plan {plan_id!r} is not configured in inspections; PUT /v1/plans/{plan_id} or POST /v1/import first"
+        )
 
 
 class RecordNotFound(NotFound):

@@ -95,9 +95,14 @@ def _settings(root: Reader, existing: PlanSettings | None, problems: Problems) -
     if problems or not plan_id or year is None:
         return None
     defaults = existing or PlanSettings(plan_id, year)
-    return PlanSettings(plan_id=plan_id, year=year, veto_categories=list(categories), kinds=kinds,
-                        discipline_points=defaults.discipline_points,
-                        appeal_window_days=defaults.appeal_window_days)
+    return PlanSettings(
+        plan_id=plan_id,
+        year=year,
+        veto_categories=list(categories),
+        kinds=kinds,
+        discipline_points=defaults.discipline_points,
+        appeal_window_days=defaults.appeal_window_days,
+    )
 
 
 def _records(root: Reader, key: str) -> list[Reader]:
@@ -130,8 +135,7 @@ def _deductions(root: Reader, unit_ids: set[str], duplicates: list[str]) -> list
     return list(deductions.values())
 
 
-def _vetoes(root: Reader, unit_ids: set[str], settings: PlanSettings | None,
-            duplicates: list[str]) -> list[VetoRecord]:
+def _vetoes(root: Reader, unit_ids: set[str], settings: PlanSettings | None, duplicates: list[str]) -> list[VetoRecord]:
     vetoes: dict[str, VetoRecord] = {}
     categories = set(settings.veto_categories) if settings else set()
     for rec in _records(root, "vetoes"):
@@ -151,8 +155,13 @@ def _vetoes(root: Reader, unit_ids: set[str], settings: PlanSettings | None,
     return list(vetoes.values())
 
 
-def validate_import(doc: Any, *, existing: PlanSettings | None = None,
-                    known_units: set[str] = frozenset(), known_staff: dict[str, str] | None = None) -> ImportBatch:
+def validate_import(
+    doc: Any,
+    *,
+    existing: PlanSettings | None = None,
+    known_units: set[str] = frozenset(),
+    known_staff: dict[str, str] | None = None,
+) -> ImportBatch:
     """Check every record; raise InvalidInput listing every problem, else return what to write.
 
     `existing` are the stored settings of the plan (their discipline points and appeal window are
@@ -178,8 +187,10 @@ def validate_import(doc: Any, *, existing: PlanSettings | None = None,
     leaves = _leaves(root, staff_units)
     absences = _absences(root, staff_units)
     if problems or settings is None:
-        raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
-                           problems=_field_problems(problems))
+        raise InvalidInput(
+            f"the import was rejected: {len(problems)} problem(s); nothing was written",
+            problems=_field_problems(problems),
+        )
     return ImportBatch(settings, units, deductions, vetoes, duplicates, staff, leaves, absences)
 
 

@@ -44,12 +44,16 @@ def decide(leave: Leave, approver: StaffMember, decision: str, reason: str, at: 
     steps = steps_for(leave)
     step = steps[len(leave.approvals)]
     if not may_approve(step, approver, leave):
-        raise InvalidInput(f"{approver.id!r} may not decide the {step} step of leave {leave.id!r}",
-                           problems=[FieldProblem("approver", f"must be the {step} of unit {leave.unit_id!r}")])
+        raise InvalidInput(
+            f"{approver.id!r} may not decide the {step} step of leave {leave.id!r}",
+            problems=[FieldProblem("approver", f"must be the {step} of unit {leave.unit_id!r}")],
+        )
     if decision == REJECT and not reason.strip():
         raise InvalidInput("a rejection needs a reason", problems=[FieldProblem("reason", "is required")])
-    leave.approvals = [*leave.approvals, {"step": step, "approver": approver.id, "decision": decision,
-                                          "reason": reason.strip(), "at": at.isoformat()}]
+    leave.approvals = [
+        *leave.approvals,
+        {"step": step, "approver": approver.id, "decision": decision, "reason": reason.strip(), "at": at.isoformat()},
+    ]
     if decision == REJECT:
         leave.approval = REJECTED
     elif len(leave.approvals) == len(steps):

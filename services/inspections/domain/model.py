@@ -10,14 +10,21 @@ from .errors import AlreadyRevoked, AppealDecided, VetoAlreadyLifted
 
 # The five aspects of 察访核验 (codes as in the bundle) and their Chinese labels.
 ASPECTS: dict[str, str] = {
-    "duties": "履行职责", "work_style": "作风建设", "power_use": "规范权力运行",
-    "efficiency": "办事效率", "attitude": "工作态度",
+    "duties": "履行职责",
+    "work_style": "作风建设",
+    "power_use": "规范权力运行",
+    "efficiency": "办事效率",
+    "attitude": "工作态度",
 }
 MODES: dict[str, str] = {"announced": "明察", "unannounced": "暗访"}
 # Veto categories the seeds name; a plan lists the ones it uses.
 VETO_CATEGORIES: dict[str, str] = {
-    "family_planning": "计划生育", "public_order": "社会治安综合治理", "work_safety": "安全生产",
-    "environment": "环境治理", "rural_medical": "新型农村合作医疗", "rural_pension": "新型农村社会养老保险",
+    "family_planning": "计划生育",
+    "public_order": "社会治安综合治理",
+    "work_safety": "安全生产",
+    "environment": "环境治理",
+    "rural_medical": "新型农村合作医疗",
+    "rural_pension": "新型农村社会养老保险",
     "written_criticism": "县委县政府书面通报批评",
 }
 ACTIVITIES: dict[str, str] = {"labour": "组织劳动", "culture": "文体活动", "study": "学习"}
@@ -27,7 +34,12 @@ DEFAULT_DISCIPLINE_POINTS = Decimal("0.5")
 DEFAULT_APPEAL_WINDOW_DAYS = 15
 
 # where a deduction comes from
-SOURCE_MANUAL, SOURCE_FINDING, SOURCE_DISCIPLINE, SOURCE_IMPORT = "manual", "inspection_finding", "discipline_record", "import"
+SOURCE_MANUAL, SOURCE_FINDING, SOURCE_DISCIPLINE, SOURCE_IMPORT = (
+    "manual",
+    "inspection_finding",
+    "discipline_record",
+    "import",
+)
 ACTIVE, REVOKED = "active", "revoked"
 ISSUED, LIFTED = "issued", "lifted"
 # Appeal states and the reviewer's two possible decisions, named by what happens to the deduction.
@@ -59,10 +71,14 @@ class PlanSettings:
         return self.kinds.get(kind)
 
     def as_dict(self) -> dict:
-        return {"plan_id": self.plan_id, "year": self.year, "veto_categories": list(self.veto_categories),
-                "kinds": {k: dec_str(v) for k, v in self.kinds.items()},
-                "discipline_points": dec_str(self.discipline_points),
-                "appeal_window_days": self.appeal_window_days}
+        return {
+            "plan_id": self.plan_id,
+            "year": self.year,
+            "veto_categories": list(self.veto_categories),
+            "kinds": {k: dec_str(v) for k, v in self.kinds.items()},
+            "discipline_points": dec_str(self.discipline_points),
+            "appeal_window_days": self.appeal_window_days,
+        }
 
 
 @dataclass
@@ -91,9 +107,9 @@ class Deduction:
     source_ref: str = ""
     status: str = ACTIVE
     revoke_reason: str = ""
-    version: int = 0              # bumps on every event about this deduction
-    recorded_version: int = 0     # version of the last DeductionRecorded
-    recorded_envelope: bytes = b""   # the events as published, replayed verbatim by the snapshot
+    version: int = 0  # bumps on every event about this deduction
+    recorded_version: int = 0  # version of the last DeductionRecorded
+    recorded_envelope: bytes = b""  # the events as published, replayed verbatim by the snapshot
     revoked_envelope: bytes = b""
     created_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -120,10 +136,20 @@ class Deduction:
         return self.version
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "kind": self.kind, "points": dec_str(self.points),
-                "date": self.date.isoformat(), "aspect": self.aspect, "note": self.note, "source": self.source,
-                "source_ref": self.source_ref, "status": self.status, "revoke_reason": self.revoke_reason,
-                "version": self.version}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "kind": self.kind,
+            "points": dec_str(self.points),
+            "date": self.date.isoformat(),
+            "aspect": self.aspect,
+            "note": self.note,
+            "source": self.source,
+            "source_ref": self.source_ref,
+            "status": self.status,
+            "revoke_reason": self.revoke_reason,
+            "version": self.version,
+        }
 
 
 @dataclass
@@ -166,9 +192,17 @@ class Veto:
         return self.version
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "category": self.category, "date": self.date.isoformat(),
-                "document": self.document, "note": self.note, "status": self.status,
-                "lift_reason": self.lift_reason, "version": self.version}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "category": self.category,
+            "date": self.date.isoformat(),
+            "document": self.document,
+            "note": self.note,
+            "status": self.status,
+            "lift_reason": self.lift_reason,
+            "version": self.version,
+        }
 
 
 @dataclass
@@ -183,7 +217,7 @@ class Appeal:
     filed_by: str
     filed_at: datetime
     status: str = OPEN
-    decision: str = ""            # revoke_deduction | keep_deduction
+    decision: str = ""  # revoke_deduction | keep_deduction
     decision_reason: str = ""
     decided_by: str = ""
     decided_at: datetime | None = None
@@ -199,9 +233,17 @@ class Appeal:
         return True
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "deduction_id": self.deduction_id, "unit_id": self.unit_id, "reason": self.reason,
-                "filed_by": self.filed_by, "status": self.status, "decision": self.decision,
-                "decision_reason": self.decision_reason, "decided_by": self.decided_by}
+        return {
+            "id": self.id,
+            "deduction_id": self.deduction_id,
+            "unit_id": self.unit_id,
+            "reason": self.reason,
+            "filed_by": self.filed_by,
+            "status": self.status,
+            "decision": self.decision,
+            "decision_reason": self.decision_reason,
+            "decided_by": self.decided_by,
+        }
 
 
 @dataclass
@@ -225,14 +267,20 @@ class Finding:
     aspect: str
     description: str
     proposed_points: Decimal | None = None
-    deduction_id: str = ""        # set when the proposed deduction has been recorded
+    deduction_id: str = ""  # set when the proposed deduction has been recorded
     evidence: list[Evidence] = field(default_factory=list)
-    revision: int = 1             # bumps on every change of what a reader sees of it; the ETag
+    revision: int = 1  # bumps on every change of what a reader sees of it; the ETag
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "aspect": self.aspect, "description": self.description,
-                "proposed_points": dec_str(self.proposed_points), "deduction_id": self.deduction_id,
-                "evidence": [e.filename for e in self.evidence], "revision": self.revision}
+        return {
+            "id": self.id,
+            "aspect": self.aspect,
+            "description": self.description,
+            "proposed_points": dec_str(self.proposed_points),
+            "deduction_id": self.deduction_id,
+            "evidence": [e.filename for e in self.evidence],
+            "revision": self.revision,
+        }
 
 
 @dataclass
@@ -263,9 +311,16 @@ class Inspection:
             finding.revision += 1
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "mode": self.mode, "date": self.date.isoformat(),
-                "inspectors": list(self.inspectors), "note": self.note,
-                "findings": [f.as_dict() for f in self.findings], "revision": self.revision}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "mode": self.mode,
+            "date": self.date.isoformat(),
+            "inspectors": list(self.inspectors),
+            "note": self.note,
+            "findings": [f.as_dict() for f in self.findings],
+            "revision": self.revision,
+        }
 
 
 @dataclass
@@ -281,12 +336,20 @@ class Absence:
     excused: bool = False
     note: str = ""
     deduction_id: str = ""
-    person_id: str = ""           # the staff register's id (empty for records from before the register)
+    person_id: str = ""  # the staff register's id (empty for records from before the register)
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "person": self.person, "activity": self.activity,
-                "date": self.date.isoformat(), "excused": self.excused, "note": self.note,
-                "deduction_id": self.deduction_id, "person_id": self.person_id}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "person": self.person,
+            "activity": self.activity,
+            "date": self.date.isoformat(),
+            "excused": self.excused,
+            "note": self.note,
+            "deduction_id": self.deduction_id,
+            "person_id": self.person_id,
+        }
 
 
 @dataclass
@@ -300,15 +363,24 @@ class Leave:
     start: date
     end: date
     note: str = ""
-    type: str = "personal"        # a jixiao.rules.people.LEAVE_TYPES code (事假 for records from before types)
-    person_id: str = ""           # the staff register's id (empty for records from before the register)
-    approval: str = ""            # "" (no form) | pending | approved | rejected (请假单三级审批)
-    approvals: list = field(default_factory=list)   # each step: {step, approver, decision, reason, at}
+    type: str = "personal"  # a jixiao.rules.people.LEAVE_TYPES code (事假 for records from before types)
+    person_id: str = ""  # the staff register's id (empty for records from before the register)
+    approval: str = ""  # "" (no form) | pending | approved | rejected (请假单三级审批)
+    approvals: list = field(default_factory=list)  # each step: {step, approver, decision, reason, at}
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "person": self.person, "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "note": self.note, "type": self.type, "person_id": self.person_id,
-                "approval": self.approval, "approvals": list(self.approvals)}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "person": self.person,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "note": self.note,
+            "type": self.type,
+            "person_id": self.person_id,
+            "approval": self.approval,
+            "approvals": list(self.approvals),
+        }
 
 
 @dataclass
@@ -325,4 +397,4 @@ class AuditEntry:
     at: datetime | None = None
     trace_id: str = ""
     id: int | None = None
-    reason: str = ""              # why (required for edits; empty where the action speaks for itself)
+    reason: str = ""  # why (required for edits; empty where the action speaks for itself)

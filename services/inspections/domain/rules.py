@@ -18,6 +18,7 @@ from .model import Deduction, Finding, Inspection, Leave, PlanSettings
 MAX_CONSECUTIVE_LEAVE_DAYS = 15
 MAX_CUMULATIVE_LEAVE_DAYS = 30
 
+
 def period_range(year: int, period: str) -> tuple[date, date] | None:
     """First and last day of a period of the plan year; None for "" (every period)."""
     if not period:
@@ -68,8 +69,10 @@ def ledger(deductions: list[Deduction], settings: PlanSettings) -> tuple[list[Le
             running[key] += 0
             counts[key][1] += 1
         lines.append(LedgerLine(d, running[key]))
-    totals = [LedgerTotal(u, k, running[(u, k)], counts[(u, k)][0], counts[(u, k)][1], settings.cap_of(k))
-              for (u, k) in sorted(running)]
+    totals = [
+        LedgerTotal(u, k, running[(u, k)], counts[(u, k)][0], counts[(u, k)][1], settings.cap_of(k))
+        for (u, k) in sorted(running)
+    ]
     return lines, totals
 
 
@@ -89,15 +92,18 @@ class LeaveStatus:
 
     @property
     def eligible_for_excellence(self) -> bool:
-        return (self.longest_consecutive_days <= MAX_CONSECUTIVE_LEAVE_DAYS
-                and self.cumulative_days <= MAX_CUMULATIVE_LEAVE_DAYS)
+        return (
+            self.longest_consecutive_days <= MAX_CONSECUTIVE_LEAVE_DAYS
+            and self.cumulative_days <= MAX_CUMULATIVE_LEAVE_DAYS
+        )
 
     @property
     def reasons(self) -> list[str]:
         out = []
         if self.longest_consecutive_days > MAX_CONSECUTIVE_LEAVE_DAYS:
-            out.append(f"leave of {self.longest_consecutive_days} consecutive days (more than "
-                       f"{MAX_CONSECUTIVE_LEAVE_DAYS})")
+            out.append(
+                f"leave of {self.longest_consecutive_days} consecutive days (more than {MAX_CONSECUTIVE_LEAVE_DAYS})"
+            )
         if self.cumulative_days > MAX_CUMULATIVE_LEAVE_DAYS:
             out.append(f"{self.cumulative_days} days of leave in the year (more than {MAX_CUMULATIVE_LEAVE_DAYS})")
         return out
@@ -140,23 +146,28 @@ def check_revision(current: int, expected: int | None, what: str) -> None:
     if expected is None:
         raise PreconditionRequired(f"editing {what} needs an If-Match header with the ETag you read")
     if expected != current:
-        raise PreconditionFailed(f"{what} changed since you read it (now at revision {current}, not {expected}); "
-                                 f"reload it and apply your edit again")
+        raise PreconditionFailed(
+            f"{what} changed since you read it (now at revision {current}, not {expected}); "
+            f"reload it and apply your edit again"
+        )
 
 
 def check_version_if_given(current: int, expected: int | None, what: str) -> None:
     """Revoking and lifting take an optional If-Match (imports and appeal decisions revoke too):
     when one is given it must be the version read (412 otherwise)."""
     if expected is not None and expected != current:
-        raise PreconditionFailed(f"{what} changed since you read it (now at version {current}, not {expected}); "
-                                 f"reload it and decide again")
+        raise PreconditionFailed(
+            f"{what} changed since you read it (now at version {current}, not {expected}); reload it and decide again"
+        )
 
 
 def edit_reason(reason: str) -> str:
     """Every edit says why (kept in the audit row beside who and what)."""
     if not reason.strip():
-        raise InvalidInput("reason: a reason is required to edit a record",
-                           problems=[FieldProblem("reason", "a reason is required to edit a record")])
+        raise InvalidInput(
+            "reason: a reason is required to edit a record",
+            problems=[FieldProblem("reason", "a reason is required to edit a record")],
+        )
     return reason.strip()
 
 
@@ -187,7 +198,8 @@ def edit_inspection(inspection: Inspection, wanted: dict[str, Any], in_ledger: l
             f"inspection {inspection.id!r} has findings in the ledger (deduction{'s' if len(ids) > 1 else ''} "
             f"{', '.join(map(repr, ids))}) recorded with its {' and '.join(INSPECTION_FACTS_IN_LEDGER)}, so its "
             f"{' and '.join(blocked)} cannot change: {_revoke_hint(inspection.plan_id, ids)} (edit the "
-            f"inspection, then add and confirm a corrected finding); mode, inspectors and note can be corrected here")
+            f"inspection, then add and confirm a corrected finding); mode, inspectors and note can be corrected here"
+        )
     for name in changed:
         setattr(inspection, name, wanted[name])
     if changed:
@@ -195,8 +207,9 @@ def edit_inspection(inspection: Inspection, wanted: dict[str, Any], in_ledger: l
     return changed
 
 
-def edit_finding(inspection: Inspection, finding: Finding, wanted: dict[str, Any],
-                 deduction: Deduction | None) -> list[str]:
+def edit_finding(
+    inspection: Inspection, finding: Finding, wanted: dict[str, Any], deduction: Deduction | None
+) -> list[str]:
     """Replace a finding's aspect, description and proposed points; returns the names that changed.
 
     Once a finding has been confirmed its aspect and points are those of its deduction for good:
@@ -210,12 +223,16 @@ def edit_finding(inspection: Inspection, finding: Finding, wanted: dict[str, Any
         what = f"finding {finding.id!r} was entered in the ledger as deduction {finding.deduction_id!r}"
         fields = " and ".join(blocked)
         if deduction is None or deduction.active:
-            raise InLedger(f"{what}, so its {fields} cannot change: "
-                           f"{_revoke_hint(inspection.plan_id, [finding.deduction_id])} "
-                           f"(add a corrected finding to the inspection and confirm it); "
-                           f"the description can be corrected here")
-        raise InLedger(f"{what} (revoked since), so its {fields} stay as they were recorded: add a corrected "
-                       f"finding to the inspection and confirm it; the description can be corrected here")
+            raise InLedger(
+                f"{what}, so its {fields} cannot change: "
+                f"{_revoke_hint(inspection.plan_id, [finding.deduction_id])} "
+                f"(add a corrected finding to the inspection and confirm it); "
+                f"the description can be corrected here"
+            )
+        raise InLedger(
+            f"{what} (revoked since), so its {fields} stay as they were recorded: add a corrected "
+            f"finding to the inspection and confirm it; the description can be corrected here"
+        )
     for name in changed:
         setattr(finding, name, wanted[name])
     if changed:

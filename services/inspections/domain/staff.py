@@ -53,9 +53,17 @@ class StaffMember:
         return self.version
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "unit_id": self.unit_id, "name": self.name, "position": self.position,
-                "roles": list(self.roles), "role_labels": [ROLES[r] for r in self.roles],
-                "oversees": list(self.oversees), "status": self.status, "version": self.version}
+        return {
+            "id": self.id,
+            "unit_id": self.unit_id,
+            "name": self.name,
+            "position": self.position,
+            "roles": list(self.roles),
+            "role_labels": [ROLES[r] for r in self.roles],
+            "oversees": list(self.oversees),
+            "status": self.status,
+            "version": self.version,
+        }
 
     def audit_dict(self) -> dict:
         return {**self.as_dict(), "name": mask_name(self.name)}

@@ -24,8 +24,7 @@ class InspectionsSnapshot(snapshot_pb2_grpc.SnapshotServiceServicer):
     async def StreamSnapshot(self, request: snapshot_pb2.StreamSnapshotRequest, context: grpc.aio.ServicerContext):
         try:
             try:
-                items = await h.snapshot(SqlAlchemyInspectionsUnitOfWork(self.runtime), request.plan_id,
-                                         request.period)
+                items = await h.snapshot(SqlAlchemyInspectionsUnitOfWork(self.runtime), request.plan_id, request.period)
             except ValueError as exc:
                 raise InvalidInput(str(exc)) from exc
         except JixiaoError as exc:
@@ -34,8 +33,9 @@ class InspectionsSnapshot(snapshot_pb2_grpc.SnapshotServiceServicer):
         for data in items:
             yield envelope_pb2.Envelope.FromString(data)
 
-    async def GetPosition(self, request: snapshot_pb2.GetPositionRequest,
-                          context: grpc.aio.ServicerContext) -> snapshot_pb2.GetPositionResponse:
+    async def GetPosition(
+        self, request: snapshot_pb2.GetPositionRequest, context: grpc.aio.ServicerContext
+    ) -> snapshot_pb2.GetPositionResponse:
         position = await h.position(SqlAlchemyInspectionsUnitOfWork(self.runtime), request.plan_id)
         return snapshot_pb2.GetPositionResponse(position=position, source="inspections")
 

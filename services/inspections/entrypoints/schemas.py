@@ -48,8 +48,9 @@ Points = Annotated[Decimal, BeforeValidator(_decimal_of), Field(gt=0, allow_inf_
 
 class DeductionKind(_In):
     kind: Annotated[str, Field(min_length=1, max_length=100)]
-    cap: Annotated[Dec, Field(ge=0)] | None = Field(None, description="the plan's cap for this kind, shown in the ledger; "
-                                                       "applied by scoring only")
+    cap: Annotated[Dec, Field(ge=0)] | None = Field(
+        None, description="the plan's cap for this kind, shown in the ledger; applied by scoring only"
+    )
 
 
 class PlanSettingsUpdate(_In):
@@ -70,10 +71,14 @@ class PlanSettingsRead(BaseModel):
 
     @classmethod
     def of(cls, s: PlanSettings) -> PlanSettingsRead:
-        return cls(plan_id=s.plan_id, year=s.year, veto_categories=s.veto_categories,
-                   deduction_kinds=[{"kind": k, "cap": dec_str(v)} for k, v in s.kinds.items()],
-                   discipline_points_per_absence=dec_str(s.discipline_points),
-                   appeal_window_days=s.appeal_window_days)
+        return cls(
+            plan_id=s.plan_id,
+            year=s.year,
+            veto_categories=s.veto_categories,
+            deduction_kinds=[{"kind": k, "cap": dec_str(v)} for k, v in s.kinds.items()],
+            discipline_points_per_absence=dec_str(s.discipline_points),
+            appeal_window_days=s.appeal_window_days,
+        )
 
 
 # --- deductions and ledger -------------------------------------------------------------------
@@ -112,10 +117,23 @@ class DeductionRead(BaseModel):
 
     @classmethod
     def of(cls, d: Deduction) -> DeductionRead:
-        return cls(id=d.id, plan_id=d.plan_id, unit_id=d.unit_id, kind=d.kind, points=dec_str(d.points),
-                   date=d.date, aspect=d.aspect, note=d.note, source=d.source, source_ref=d.source_ref,
-                   status=d.status, revoke_reason=d.revoke_reason, version=d.version, created_at=d.created_at,
-                   revoked_at=d.revoked_at)
+        return cls(
+            id=d.id,
+            plan_id=d.plan_id,
+            unit_id=d.unit_id,
+            kind=d.kind,
+            points=dec_str(d.points),
+            date=d.date,
+            aspect=d.aspect,
+            note=d.note,
+            source=d.source,
+            source_ref=d.source_ref,
+            status=d.status,
+            revoke_reason=d.revoke_reason,
+            version=d.version,
+            created_at=d.created_at,
+            revoked_at=d.revoked_at,
+        )
 
 
 class Page(BaseModel):
@@ -147,12 +165,28 @@ class LedgerRead(BaseModel):
 
     @classmethod
     def of(cls, plan_id: str, year: int, lines: list[rules.LedgerLine], totals: list[rules.LedgerTotal]) -> LedgerRead:
-        return cls(plan_id=plan_id, year=year,
-                   totals=[LedgerTotalRead(unit_id=t.unit_id, kind=t.kind, total=dec_str(t.total), active=t.active,
-                                           revoked=t.revoked, cap=dec_str(t.cap), over_cap=t.over_cap)
-                           for t in totals],
-                   lines=[LedgerLineRead(**DeductionRead.of(line.deduction).model_dump(),
-                                         running_total=dec_str(line.running_total)) for line in lines])
+        return cls(
+            plan_id=plan_id,
+            year=year,
+            totals=[
+                LedgerTotalRead(
+                    unit_id=t.unit_id,
+                    kind=t.kind,
+                    total=dec_str(t.total),
+                    active=t.active,
+                    revoked=t.revoked,
+                    cap=dec_str(t.cap),
+                    over_cap=t.over_cap,
+                )
+                for t in totals
+            ],
+            lines=[
+                LedgerLineRead(
+                    **DeductionRead.of(line.deduction).model_dump(), running_total=dec_str(line.running_total)
+                )
+                for line in lines
+            ],
+        )
 
 
 # --- vetoes ----------------------------------------------------------------------------------
@@ -183,9 +217,20 @@ class VetoRead(BaseModel):
 
     @classmethod
     def of(cls, v: Veto) -> VetoRead:
-        return cls(id=v.id, plan_id=v.plan_id, unit_id=v.unit_id, category=v.category, date=v.date,
-                   document=v.document, note=v.note, status=v.status, in_force=v.in_force,
-                   lift_reason=v.lift_reason, version=v.version, lifted_at=v.lifted_at)
+        return cls(
+            id=v.id,
+            plan_id=v.plan_id,
+            unit_id=v.unit_id,
+            category=v.category,
+            date=v.date,
+            document=v.document,
+            note=v.note,
+            status=v.status,
+            in_force=v.in_force,
+            lift_reason=v.lift_reason,
+            version=v.version,
+            lifted_at=v.lifted_at,
+        )
 
 
 # --- appeals ---------------------------------------------------------------------------------
@@ -199,7 +244,8 @@ class AppealCreate(_In):
 class AppealDecisionIn(_In):
     decision: Literal["revoke_deduction", "keep_deduction"] = Field(
         description="revoke_deduction: the appeal is granted and the deduction is revoked; "
-                    "keep_deduction: the appeal is rejected and the deduction stands")
+        "keep_deduction: the appeal is rejected and the deduction stands"
+    )
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -212,7 +258,8 @@ class AppealRead(BaseModel):
     filed_by: str
     filed_at: datetime
     status: Literal["open", "granted", "rejected"] = Field(
-        description="granted = the deduction was revoked; rejected = the deduction stands")
+        description="granted = the deduction was revoked; rejected = the deduction stands"
+    )
     decision: str
     decision_reason: str
     decided_by: str
@@ -249,8 +296,14 @@ class InspectionCreate(_In):
     findings: list[FindingCreate] = []
 
 
-Reason = Annotated[str, Field(min_length=1, max_length=4000, description="why the record is corrected (kept in the "
-                                                                         "audit log with who and what changed)")]
+Reason = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=4000,
+        description="why the record is corrected (kept in the audit log with who and what changed)",
+    ),
+]
 
 
 class InspectionUpdate(_In):
@@ -293,8 +346,14 @@ class EvidenceRead(BaseModel):
 
     @classmethod
     def of(cls, e: Evidence) -> EvidenceRead:
-        return cls(id=e.id, finding_id=e.finding_id, filename=e.filename, content_type=e.content_type,
-                   size=e.size, sha256=e.sha256)
+        return cls(
+            id=e.id,
+            finding_id=e.finding_id,
+            filename=e.filename,
+            content_type=e.content_type,
+            size=e.size,
+            sha256=e.sha256,
+        )
 
 
 class FindingRead(BaseModel):
@@ -308,9 +367,15 @@ class FindingRead(BaseModel):
 
     @classmethod
     def of(cls, f: Finding) -> FindingRead:
-        return cls(id=f.id, aspect=f.aspect, description=f.description, proposed_points=dec_str(f.proposed_points),
-                   deduction_id=f.deduction_id, evidence=[EvidenceRead.of(e) for e in f.evidence],
-                   revision=f.revision)
+        return cls(
+            id=f.id,
+            aspect=f.aspect,
+            description=f.description,
+            proposed_points=dec_str(f.proposed_points),
+            deduction_id=f.deduction_id,
+            evidence=[EvidenceRead.of(e) for e in f.evidence],
+            revision=f.revision,
+        )
 
 
 class InspectionRead(BaseModel):
@@ -327,9 +392,18 @@ class InspectionRead(BaseModel):
 
     @classmethod
     def of(cls, i: Inspection) -> InspectionRead:
-        return cls(id=i.id, plan_id=i.plan_id, unit_id=i.unit_id, mode=i.mode, date=i.date, inspectors=i.inspectors,
-                   note=i.note, created_by=i.created_by, findings=[FindingRead.of(f) for f in i.findings],
-                   revision=i.revision)
+        return cls(
+            id=i.id,
+            plan_id=i.plan_id,
+            unit_id=i.unit_id,
+            mode=i.mode,
+            date=i.date,
+            inspectors=i.inspectors,
+            note=i.note,
+            created_by=i.created_by,
+            findings=[FindingRead.of(f) for f in i.findings],
+            revision=i.revision,
+        )
 
 
 # --- discipline ------------------------------------------------------------------------------
@@ -394,9 +468,14 @@ class EligibilityRead(BaseModel):
 
     @classmethod
     def of(cls, s: rules.LeaveStatus) -> EligibilityRead:
-        return cls(unit_id=s.unit_id, person=s.person, cumulative_days=s.cumulative_days,
-                   longest_consecutive_days=s.longest_consecutive_days,
-                   eligible_for_excellence=s.eligible_for_excellence, reasons=s.reasons)
+        return cls(
+            unit_id=s.unit_id,
+            person=s.person,
+            cumulative_days=s.cumulative_days,
+            longest_consecutive_days=s.longest_consecutive_days,
+            eligible_for_excellence=s.eligible_for_excellence,
+            reasons=s.reasons,
+        )
 
 
 class AuditRead(BaseModel):

@@ -75,8 +75,10 @@ class PersonLeaveRead(BaseModel):
 
     @classmethod
     def of(cls, lv: Leave) -> PersonLeaveRead:
-        return cls(type_label=LEAVE_TYPES.get(lv.type, lv.type),
-                   **{k: getattr(lv, k) for k in cls.model_fields if k != "type_label"})
+        return cls(
+            type_label=LEAVE_TYPES.get(lv.type, lv.type),
+            **{k: getattr(lv, k) for k in cls.model_fields if k != "type_label"},
+        )
 
 
 class PersonAbsenceCreate(_In):

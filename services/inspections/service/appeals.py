@@ -57,8 +57,8 @@ async def file_appeal(uow: AbstractUnitOfWork, cmd: c.FileAppeal, actor: str) ->
 @dataclass
 class Decision:
     appeal: Appeal
-    changed: bool                      # False: the same decision was delivered again
-    deduction_revoked: bool            # True when this delivery revoked the deduction
+    changed: bool  # False: the same decision was delivered again
+    deduction_revoked: bool  # True when this delivery revoked the deduction
 
 
 async def decide_appeal(uow: AbstractUnitOfWork, cmd: c.DecideAppeal, actor: str) -> Decision:
@@ -77,8 +77,7 @@ async def decide_appeal(uow: AbstractUnitOfWork, cmd: c.DecideAppeal, actor: str
         if not appeal.decide(cmd.decision, cmd.reason.strip(), actor, uow.clock()):
             return Decision(appeal, False, False)
         await uow.appeals.save(appeal)
-        await write_audit(uow, actor, "appeal.decided", "appeal", appeal.id, appeal.plan_id, before,
-                          appeal.as_dict())
+        await write_audit(uow, actor, "appeal.decided", "appeal", appeal.id, appeal.plan_id, before, appeal.as_dict())
         revoked = False
         if cmd.decision == REVOKE_DEDUCTION:
             d = await uow.deductions.get(cmd.plan_id, appeal.deduction_id, lock=True)
@@ -86,8 +85,7 @@ async def decide_appeal(uow: AbstractUnitOfWork, cmd: c.DecideAppeal, actor: str
                 d_before = d.as_dict()
                 await emit_revoked(uow, d, f"appeal {appeal.id} granted: {appeal.decision_reason}")
                 await uow.deductions.save(d)
-                await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, d.plan_id, d_before,
-                                  d.as_dict())
+                await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, d.plan_id, d_before, d.as_dict())
                 revoked = True
         await uow.commit()
     return Decision(appeal, True, revoked)

@@ -21,11 +21,34 @@ def invalid(path: str, message: str) -> InvalidInput:
     return InvalidInput(f"{path}: {message}", problems=[FieldProblem(path, message)])
 
 
-async def write_audit(uow: AbstractUnitOfWork, actor: str, action: str, entity_type: str, entity_id: str,
-                      plan_id: str, before: dict | None, after: dict | None, reason: str = "") -> None:
+async def write_audit(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    plan_id: str,
+    before: dict | None,
+    after: dict | None,
+    reason: str = "",
+) -> None:
     """One audit row (who, what, the state before and after, why) in the use case's transaction."""
-    await uow.audit.add([AuditEntry(actor, action, entity_type, entity_id, plan_id, before, after,
-                                    at=uow.clock(), trace_id=current_trace_id(), reason=reason)])
+    await uow.audit.add(
+        [
+            AuditEntry(
+                actor,
+                action,
+                entity_type,
+                entity_id,
+                plan_id,
+                before,
+                after,
+                at=uow.clock(),
+                trace_id=current_trace_id(),
+                reason=reason,
+            )
+        ]
+    )
 
 
 async def load_settings(uow: AbstractUnitOfWork, plan_id: str) -> PlanSettings:
@@ -49,8 +72,17 @@ def check_points(points: Decimal, path: str = "points") -> None:
         raise invalid(path, f"points must be > 0, got {points}")
 
 
-async def end_record(uow: AbstractUnitOfWork, actor: str, kind: str, plan_id: str, record_id: str,
-                     expected_version: int | None, reason: str, emit, action: str):
+async def end_record(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    kind: str,
+    plan_id: str,
+    record_id: str,
+    expected_version: int | None,
+    reason: str,
+    emit,
+    action: str,
+):
     """Revoke a deduction or lift a veto: lock the plan, load the record (404), check an If-Match
     when given (412), emit the ending event (which refuses a second end), save, audit, commit."""
     if not reason.strip():

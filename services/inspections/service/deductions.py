@@ -25,12 +25,35 @@ from services.inspections.service.events import emit_recorded, emit_revoked
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
-async def new_deduction(uow: AbstractUnitOfWork, settings: PlanSettings, actor: str, *, unit_id: str, kind: str,
-                        points: Decimal, day: date, aspect: str, note: str, source: str, source_ref: str = "",
-                        deduction_id: str | None = None) -> Deduction:
+async def new_deduction(
+    uow: AbstractUnitOfWork,
+    settings: PlanSettings,
+    actor: str,
+    *,
+    unit_id: str,
+    kind: str,
+    points: Decimal,
+    day: date,
+    aspect: str,
+    note: str,
+    source: str,
+    source_ref: str = "",
+    deduction_id: str | None = None,
+) -> Deduction:
     """Enter a deduction in the ledger (DeductionRecorded and an audit row); every area records through this."""
-    d = Deduction(settings.plan_id, deduction_id or new_id(), unit_id, kind, points, day, aspect, note,
-                  source, source_ref, created_at=uow.clock())
+    d = Deduction(
+        settings.plan_id,
+        deduction_id or new_id(),
+        unit_id,
+        kind,
+        points,
+        day,
+        aspect,
+        note,
+        source,
+        source_ref,
+        created_at=uow.clock(),
+    )
     await emit_recorded(uow, d)
     await uow.deductions.add(d)
     await write_audit(uow, actor, "deduction.recorded", "deduction", d.id, d.plan_id, None, d.as_dict())
@@ -54,17 +77,36 @@ async def record_deduction(uow: AbstractUnitOfWork, cmd: c.RecordDeduction, acto
                 if existing.facts() != (cmd.unit_id, cmd.kind, cmd.points, cmd.date, cmd.aspect):
                     raise Conflict(f"deduction {cmd.id!r} already exists with other facts")
                 return existing, False
-        d = await new_deduction(uow, settings, actor, unit_id=cmd.unit_id, kind=cmd.kind, points=cmd.points,
-                                day=cmd.date, aspect=cmd.aspect, note=cmd.note, source=SOURCE_MANUAL,
-                                deduction_id=cmd.id)
+        d = await new_deduction(
+            uow,
+            settings,
+            actor,
+            unit_id=cmd.unit_id,
+            kind=cmd.kind,
+            points=cmd.points,
+            day=cmd.date,
+            aspect=cmd.aspect,
+            note=cmd.note,
+            source=SOURCE_MANUAL,
+            deduction_id=cmd.id,
+        )
         await uow.commit()
     return d, True
 
 
 async def revoke_deduction(uow: AbstractUnitOfWork, cmd: c.RevokeDeduction, actor: str) -> Deduction:
     """Revoke an active deduction (an office correction); revoking twice is refused and changes nothing."""
-    return await end_record(uow, actor, "deduction", cmd.plan_id, cmd.deduction_id, cmd.expected_version,
-                            cmd.reason, emit_revoked, "deduction.revoked")
+    return await end_record(
+        uow,
+        actor,
+        "deduction",
+        cmd.plan_id,
+        cmd.deduction_id,
+        cmd.expected_version,
+        cmd.reason,
+        emit_revoked,
+        "deduction.revoked",
+    )
 
 
 async def get_deduction(uow: AbstractUnitOfWork, plan_id: str, deduction_id: str) -> Deduction:
@@ -89,8 +131,14 @@ async def ledger(uow: AbstractUnitOfWork, plan_id: str, f: ListFilter, year: int
         settings = await load_settings(uow, plan_id)
         year = year or settings.year
         first, last = rules.year_range(year)
-        f = ListFilter(unit_id=f.unit_id, kind=f.kind, status=f.status, aspect=f.aspect,
-                       date_from=max(f.date_from or first, first), date_to=min(f.date_to or last, last))
+        f = ListFilter(
+            unit_id=f.unit_id,
+            kind=f.kind,
+            status=f.status,
+            aspect=f.aspect,
+            date_from=max(f.date_from or first, first),
+            date_to=min(f.date_to or last, last),
+        )
         deductions = await uow.deductions.list(plan_id, f)
     lines, totals = rules.ledger(deductions, settings)
     return Ledger(settings, year, lines, totals)

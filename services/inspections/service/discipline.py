@@ -29,21 +29,38 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
         person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
         # 请假、出差人员、外出办事人员除外: a recorded leave, trip or official duty covering the day excuses it
         excused = cmd.excused or await _covered(uow, cmd.plan_id, cmd.person_id, cmd.date)
-        absence = Absence(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, person, cmd.activity, cmd.date,
-                          excused, cmd.note, person_id=cmd.person_id)
+        absence = Absence(
+            cmd.plan_id,
+            cmd.id or new_id(),
+            cmd.unit_id,
+            person,
+            cmd.activity,
+            cmd.date,
+            excused,
+            cmd.note,
+            person_id=cmd.person_id,
+        )
         if not excused:
             if DISCIPLINE not in settings.kinds:
                 raise invalid("kind", f"the plan has no deduction kind {DISCIPLINE!r}")
-            d = await new_deduction(uow, settings, actor, unit_id=cmd.unit_id, kind=DISCIPLINE,
-                                    points=settings.discipline_points, day=cmd.date, aspect="",
-                                    note=f"unexcused absence of {absence.person} ({ACTIVITIES[cmd.activity]})",
-                                    source=SOURCE_DISCIPLINE, source_ref=absence.id)
+            d = await new_deduction(
+                uow,
+                settings,
+                actor,
+                unit_id=cmd.unit_id,
+                kind=DISCIPLINE,
+                points=settings.discipline_points,
+                day=cmd.date,
+                aspect="",
+                note=f"unexcused absence of {absence.person} ({ACTIVITIES[cmd.activity]})",
+                source=SOURCE_DISCIPLINE,
+                source_ref=absence.id,
+            )
             absence.deduction_id = d.id
         await uow.absences.add(absence)
         if absence.person_id:  # only a registered person's record can reach their eligibility in scoring
             await emit_absence(uow, absence)
-        await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None,
-                          absence.as_dict())
+        await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None, absence.as_dict())
         await uow.commit()
     return absence, True
 
@@ -62,8 +79,18 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
         if cmd.id and (old := await uow.leaves.get(cmd.plan_id, cmd.id)) is not None:
             return old, False
         person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
-        leave = Leave(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, person, cmd.start, cmd.end, cmd.note,
-                      type=cmd.type, person_id=cmd.person_id, approval=PENDING if cmd.person_id else "")
+        leave = Leave(
+            cmd.plan_id,
+            cmd.id or new_id(),
+            cmd.unit_id,
+            person,
+            cmd.start,
+            cmd.end,
+            cmd.note,
+            type=cmd.type,
+            person_id=cmd.person_id,
+            approval=PENDING if cmd.person_id else "",
+        )
         await uow.leaves.add(leave)
         if leave.person_id:
             await emit_leave(uow, leave)
@@ -72,8 +99,9 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
     return leave, True
 
 
-async def leave_eligibility(uow: AbstractUnitOfWork, plan_id: str, f: ListFilter,
-                            year: int | None = None) -> tuple[int, list[rules.LeaveStatus]]:
+async def leave_eligibility(
+    uow: AbstractUnitOfWork, plan_id: str, f: ListFilter, year: int | None = None
+) -> tuple[int, list[rules.LeaveStatus]]:
     """Who is on leave how long in the year, and who is therefore not eligible for excellence."""
     async with uow:
         settings = await load_settings(uow, plan_id)
@@ -99,5 +127,7 @@ async def _covered(uow: AbstractUnitOfWork, plan_id: str, person_id: str, day) -
     if not person_id:
         return False
     excusing = PeopleRules(day.year).excusing_types
-    return any(lv.person_id == person_id and lv.type in excusing and lv.start <= day <= lv.end
-               for lv in await uow.leaves.list(plan_id, ListFilter(unit_id=None)))
+    return any(
+        lv.person_id == person_id and lv.type in excusing and lv.start <= day <= lv.end
+        for lv in await uow.leaves.list(plan_id, ListFilter(unit_id=None))
+    )

@@ -9,33 +9,66 @@ from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction) -> None:
     version = d.record()
-    env = await uow.emit(inspections_pb2.DeductionRecorded(
-        plan_id=d.plan_id, unit_id=d.unit_id, deduction_id=d.id, kind=d.kind, points=dec_str(d.points),
-        date=d.date.isoformat(), aspect=d.aspect, version=version),
-        plan_id=d.plan_id, unit_id=d.unit_id, aggregate_id=d.id, version=version)
+    env = await uow.emit(
+        inspections_pb2.DeductionRecorded(
+            plan_id=d.plan_id,
+            unit_id=d.unit_id,
+            deduction_id=d.id,
+            kind=d.kind,
+            points=dec_str(d.points),
+            date=d.date.isoformat(),
+            aspect=d.aspect,
+            version=version,
+        ),
+        plan_id=d.plan_id,
+        unit_id=d.unit_id,
+        aggregate_id=d.id,
+        version=version,
+    )
     d.recorded_envelope = env.SerializeToString(deterministic=True)
 
 
 async def emit_revoked(uow: AbstractUnitOfWork, d: Deduction, reason: str) -> None:
     version = d.revoke(reason, uow.clock())
-    env = await uow.emit(inspections_pb2.DeductionRevoked(
-        plan_id=d.plan_id, unit_id=d.unit_id, deduction_id=d.id, reason=reason, version=version),
-        plan_id=d.plan_id, unit_id=d.unit_id, aggregate_id=d.id, version=version)
+    env = await uow.emit(
+        inspections_pb2.DeductionRevoked(
+            plan_id=d.plan_id, unit_id=d.unit_id, deduction_id=d.id, reason=reason, version=version
+        ),
+        plan_id=d.plan_id,
+        unit_id=d.unit_id,
+        aggregate_id=d.id,
+        version=version,
+    )
     d.revoked_envelope = env.SerializeToString(deterministic=True)
 
 
 async def emit_issued(uow: AbstractUnitOfWork, v: Veto) -> None:
     version = v.issue()
-    env = await uow.emit(inspections_pb2.VetoIssued(
-        plan_id=v.plan_id, unit_id=v.unit_id, veto_id=v.id, category=v.category, date=v.date.isoformat(),
-        document=v.document, version=version),
-        plan_id=v.plan_id, unit_id=v.unit_id, aggregate_id=v.id, version=version)
+    env = await uow.emit(
+        inspections_pb2.VetoIssued(
+            plan_id=v.plan_id,
+            unit_id=v.unit_id,
+            veto_id=v.id,
+            category=v.category,
+            date=v.date.isoformat(),
+            document=v.document,
+            version=version,
+        ),
+        plan_id=v.plan_id,
+        unit_id=v.unit_id,
+        aggregate_id=v.id,
+        version=version,
+    )
     v.issued_envelope = env.SerializeToString(deterministic=True)
 
 
 async def emit_lifted(uow: AbstractUnitOfWork, v: Veto, reason: str) -> None:
     version = v.lift(reason, uow.clock())
-    env = await uow.emit(inspections_pb2.VetoLifted(
-        plan_id=v.plan_id, unit_id=v.unit_id, veto_id=v.id, reason=reason, version=version),
-        plan_id=v.plan_id, unit_id=v.unit_id, aggregate_id=v.id, version=version)
+    env = await uow.emit(
+        inspections_pb2.VetoLifted(plan_id=v.plan_id, unit_id=v.unit_id, veto_id=v.id, reason=reason, version=version),
+        plan_id=v.plan_id,
+        unit_id=v.unit_id,
+        aggregate_id=v.id,
+        version=version,
+    )
     v.lifted_envelope = env.SerializeToString(deterministic=True)

@@ -18,13 +18,22 @@ from services.inspections.service.unit_of_work import AbstractUnitOfWork
 @dataclass
 class ImportCounts:
     plan_id: str
-    plan: str = "unchanged"                 # created | updated | unchanged
+    plan: str = "unchanged"  # created | updated | unchanged
     units: dict = field(default_factory=lambda: {"received": 0, "changed": 0})
-    deductions: dict = field(default_factory=lambda: {
-        "received": 0, "created": 0, "updated": 0, "revoked": 0, "unchanged": 0,
-        "already_revoked": 0, "kept_revoked": 0})
-    vetoes: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0,
-                                                  "kept_lifted": 0})
+    deductions: dict = field(
+        default_factory=lambda: {
+            "received": 0,
+            "created": 0,
+            "updated": 0,
+            "revoked": 0,
+            "unchanged": 0,
+            "already_revoked": 0,
+            "kept_revoked": 0,
+        }
+    )
+    vetoes: dict = field(
+        default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0, "kept_lifted": 0}
+    )
     staff: dict = field(default_factory=lambda: {"received": 0, "created": 0, "updated": 0, "unchanged": 0})
     leaves: dict = field(default_factory=dict)
     absences: dict = field(default_factory=dict)
@@ -54,8 +63,9 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
 
         counts = ImportCounts(plan_id)
         if batch.duplicate_ids:
-            counts.notes.append(f"ids given more than once (the last record stands): "
-                                f"{', '.join(sorted(set(batch.duplicate_ids)))}")
+            counts.notes.append(
+                f"ids given more than once (the last record stands): {', '.join(sorted(set(batch.duplicate_ids)))}"
+            )
         await _import_settings(uow, actor, batch, existing_settings, counts)
         counts.units = {"received": len(batch.units), "changed": await uow.units.upsert(batch.units)}
         for r in batch.deductions:
@@ -76,19 +86,31 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
 
 def _refuse_unit_moves(batch: ImportBatch, deductions: dict[str, Deduction], vetoes: dict[str, Veto]) -> None:
     """A stored deduction or veto stays with its unit: the whole import is refused otherwise."""
-    problems = [FieldProblem(f"$.deductions[id={r.id}].unit", f"deduction {r.id!r} belongs to unit "
-                             f"{deductions[r.id].unit_id!r}; a deduction cannot move to another unit")
-                for r in batch.deductions if r.id in deductions and deductions[r.id].unit_id != r.unit_id]
-    problems += [FieldProblem(f"$.vetoes[id={r.id}].unit", f"veto {r.id!r} belongs to unit "
-                              f"{vetoes[r.id].unit_id!r}; a veto cannot move to another unit")
-                 for r in batch.vetoes if r.id in vetoes and vetoes[r.id].unit_id != r.unit_id]
+    problems = [
+        FieldProblem(
+            f"$.deductions[id={r.id}].unit",
+            f"deduction {r.id!r} belongs to unit {deductions[r.id].unit_id!r}; a deduction cannot move to another unit",
+        )
+        for r in batch.deductions
+        if r.id in deductions and deductions[r.id].unit_id != r.unit_id
+    ]
+    problems += [
+        FieldProblem(
+            f"$.vetoes[id={r.id}].unit",
+            f"veto {r.id!r} belongs to unit {vetoes[r.id].unit_id!r}; a veto cannot move to another unit",
+        )
+        for r in batch.vetoes
+        if r.id in vetoes and vetoes[r.id].unit_id != r.unit_id
+    ]
     if problems:
-        raise InvalidInput(f"the import was rejected: {len(problems)} problem(s); nothing was written",
-                           problems=problems)
+        raise InvalidInput(
+            f"the import was rejected: {len(problems)} problem(s); nothing was written", problems=problems
+        )
 
 
-async def _import_settings(uow: AbstractUnitOfWork, actor: str, batch: ImportBatch,
-                           existing: PlanSettings | None, counts: ImportCounts) -> None:
+async def _import_settings(
+    uow: AbstractUnitOfWork, actor: str, batch: ImportBatch, existing: PlanSettings | None, counts: ImportCounts
+) -> None:
     """Store the plan's settings (with every imported deduction kind) if they changed, with an audit row."""
     settings = batch.settings
     for r in batch.deductions:
@@ -96,12 +118,26 @@ async def _import_settings(uow: AbstractUnitOfWork, actor: str, batch: ImportBat
     if existing is None or existing.as_dict() != settings.as_dict():
         await uow.plans.save(settings)
         counts.plan = "created" if existing is None else "updated"
-        await write_audit(uow, actor, "plan.imported", "plan", settings.plan_id, settings.plan_id,
-                          existing.as_dict() if existing else None, settings.as_dict())
+        await write_audit(
+            uow,
+            actor,
+            "plan.imported",
+            "plan",
+            settings.plan_id,
+            settings.plan_id,
+            existing.as_dict() if existing else None,
+            settings.as_dict(),
+        )
 
 
-async def _import_deduction(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord,
-                            d: Deduction | None, counts: ImportCounts) -> None:
+async def _import_deduction(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    settings: PlanSettings,
+    r: DeductionRecord,
+    d: Deduction | None,
+    counts: ImportCounts,
+) -> None:
     """One imported deduction: new, kept revoked, or the stored one updated and/or revoked."""
     n = counts.deductions
     if d is None:
@@ -114,27 +150,38 @@ async def _import_deduction(uow: AbstractUnitOfWork, actor: str, settings: PlanS
         await _update_deduction(uow, actor, settings.plan_id, d, r, counts)
 
 
-async def _create_deduction(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord,
-                            counts: ImportCounts) -> None:
+async def _create_deduction(
+    uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord, counts: ImportCounts
+) -> None:
     """Record a deduction the plan does not have yet (and revoke it at once if the bundle says so)."""
     n = counts.deductions
-    d = await new_deduction(uow, settings, actor, unit_id=r.unit_id, kind=r.kind, points=r.points,
-                            day=r.date, aspect=r.aspect, note=r.note, source=SOURCE_IMPORT,
-                            deduction_id=r.id)
+    d = await new_deduction(
+        uow,
+        settings,
+        actor,
+        unit_id=r.unit_id,
+        kind=r.kind,
+        points=r.points,
+        day=r.date,
+        aspect=r.aspect,
+        note=r.note,
+        source=SOURCE_IMPORT,
+        deduction_id=r.id,
+    )
     counts.events += 1
     n["created"] += 1
     if r.revoked:
         before = d.as_dict()
         await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
         await uow.deductions.save(d)
-        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, settings.plan_id, before,
-                          d.as_dict())
+        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, settings.plan_id, before, d.as_dict())
         counts.events += 1
         n["revoked"] += 1
 
 
-async def _update_deduction(uow: AbstractUnitOfWork, actor: str, plan_id: str, d: Deduction, r: DeductionRecord,
-                            counts: ImportCounts) -> None:
+async def _update_deduction(
+    uow: AbstractUnitOfWork, actor: str, plan_id: str, d: Deduction, r: DeductionRecord, counts: ImportCounts
+) -> None:
     """An active stored deduction: new facts are recorded again, `revoked: true` revokes it."""
     n = counts.deductions
     before = d.as_dict()
@@ -155,8 +202,9 @@ async def _update_deduction(uow: AbstractUnitOfWork, actor: str, plan_id: str, d
         n["unchanged"] += 1
 
 
-async def _import_veto(uow: AbstractUnitOfWork, actor: str, plan_id: str, r: VetoRecord, v: Veto | None,
-                       counts: ImportCounts) -> None:
+async def _import_veto(
+    uow: AbstractUnitOfWork, actor: str, plan_id: str, r: VetoRecord, v: Veto | None, counts: ImportCounts
+) -> None:
     """One imported veto: issued if new, kept if lifted, issued again if its facts changed."""
     n = counts.vetoes
     if v is None:

@@ -67,11 +67,22 @@ async def create_inspection(uow: AbstractUnitOfWork, cmd: c.CreateInspection, ac
             existing = await uow.inspections.get(cmd.plan_id, cmd.id)
             if existing is not None:
                 return existing, False
-        inspection = Inspection(cmd.plan_id, inspection_id, cmd.unit_id, cmd.mode, cmd.date, inspectors,
-                                cmd.note, findings, created_by=actor, created_at=uow.clock())
+        inspection = Inspection(
+            cmd.plan_id,
+            inspection_id,
+            cmd.unit_id,
+            cmd.mode,
+            cmd.date,
+            inspectors,
+            cmd.note,
+            findings,
+            created_by=actor,
+            created_at=uow.clock(),
+        )
         await uow.inspections.add(inspection)
-        await write_audit(uow, actor, "inspection.created", "inspection", inspection.id, cmd.plan_id, None,
-                          inspection.as_dict())
+        await write_audit(
+            uow, actor, "inspection.created", "inspection", inspection.id, cmd.plan_id, None, inspection.as_dict()
+        )
         await uow.commit()
     return inspection, True
 
@@ -113,16 +124,33 @@ async def edit_inspection(uow: AbstractUnitOfWork, cmd: c.EditInspection, actor:
         rules.check_revision(inspection.revision, cmd.expected_revision, f"inspection {inspection.id!r}")
         if cmd.unit_id != inspection.unit_id:
             await check_unit(uow, cmd.plan_id, cmd.unit_id)
-        in_ledger = [d for f in inspection.findings if f.deduction_id
-                     and (d := await uow.deductions.get(cmd.plan_id, f.deduction_id)) is not None]
+        in_ledger = [
+            d
+            for f in inspection.findings
+            if f.deduction_id and (d := await uow.deductions.get(cmd.plan_id, f.deduction_id)) is not None
+        ]
         before = inspection.as_dict()
-        wanted = {"unit_id": cmd.unit_id, "mode": cmd.mode, "date": cmd.date, "inspectors": inspectors,
-                  "note": cmd.note}
+        wanted = {
+            "unit_id": cmd.unit_id,
+            "mode": cmd.mode,
+            "date": cmd.date,
+            "inspectors": inspectors,
+            "note": cmd.note,
+        }
         if not rules.edit_inspection(inspection, wanted, in_ledger):
             return inspection
         await uow.inspections.save(inspection)
-        await write_audit(uow, actor, "inspection.edited", "inspection", inspection.id, cmd.plan_id, before,
-                          inspection.as_dict(), reason)
+        await write_audit(
+            uow,
+            actor,
+            "inspection.edited",
+            "inspection",
+            inspection.id,
+            cmd.plan_id,
+            before,
+            inspection.as_dict(),
+            reason,
+        )
         await uow.commit()
     return inspection
 
@@ -141,14 +169,14 @@ async def edit_finding(uow: AbstractUnitOfWork, cmd: c.EditFinding, actor: str) 
         rules.check_revision(finding.revision, cmd.expected_revision, f"finding {finding.id!r}")
         deduction = await uow.deductions.get(cmd.plan_id, finding.deduction_id) if finding.deduction_id else None
         before = finding.as_dict()
-        wanted = {"aspect": cmd.aspect, "description": cmd.description.strip(),
-                  "proposed_points": cmd.proposed_points}
+        wanted = {"aspect": cmd.aspect, "description": cmd.description.strip(), "proposed_points": cmd.proposed_points}
         if not rules.edit_finding(inspection, finding, wanted, deduction):
             return finding
         await uow.inspections.save_finding(cmd.plan_id, finding)
         await uow.inspections.save(inspection)
-        await write_audit(uow, actor, "finding.edited", "finding", finding.id, cmd.plan_id, before,
-                          finding.as_dict(), reason)
+        await write_audit(
+            uow, actor, "finding.edited", "finding", finding.id, cmd.plan_id, before, finding.as_dict(), reason
+        )
         await uow.commit()
     return finding
 
@@ -185,15 +213,26 @@ async def confirm_finding(uow: AbstractUnitOfWork, cmd: c.ConfirmFinding, actor:
             raise invalid("points", "the finding proposes no deduction; give points")
         check_points(points)
         before = finding.as_dict()
-        d = await new_deduction(uow, settings, actor, unit_id=inspection.unit_id, kind=INSPECTION, points=points,
-                                day=inspection.date, aspect=finding.aspect, note=finding.description,
-                                source=SOURCE_FINDING, source_ref=f"{inspection.id}/{finding.id}")
+        d = await new_deduction(
+            uow,
+            settings,
+            actor,
+            unit_id=inspection.unit_id,
+            kind=INSPECTION,
+            points=points,
+            day=inspection.date,
+            aspect=finding.aspect,
+            note=finding.description,
+            source=SOURCE_FINDING,
+            source_ref=f"{inspection.id}/{finding.id}",
+        )
         finding.deduction_id = d.id
         inspection.revise(finding)
         await uow.inspections.save_finding(cmd.plan_id, finding)
         await uow.inspections.save(inspection)
-        await write_audit(uow, actor, "finding.confirmed", "finding", finding.id, cmd.plan_id, before,
-                          finding.as_dict())
+        await write_audit(
+            uow, actor, "finding.confirmed", "finding", finding.id, cmd.plan_id, before, finding.as_dict()
+        )
         await uow.commit()
     return d, True
 
@@ -211,15 +250,29 @@ async def attach_evidence(uow: AbstractUnitOfWork, cmd: c.AttachEvidence, actor:
         finding = _finding_of(inspection, cmd.finding_id)
         if (same := next((e for e in finding.evidence if e.sha256 == digest), None)) is not None:
             return same
-        ev = Evidence(new_id(), finding.id, cmd.filename or "evidence", cmd.content_type or "application/octet-stream",
-                      len(cmd.content), digest)
+        ev = Evidence(
+            new_id(),
+            finding.id,
+            cmd.filename or "evidence",
+            cmd.content_type or "application/octet-stream",
+            len(cmd.content),
+            digest,
+        )
         await uow.evidence.add(cmd.plan_id, ev, cmd.content)
         finding.evidence.append(ev)
         inspection.revise(finding)
         await uow.inspections.save_finding(cmd.plan_id, finding)
         await uow.inspections.save(inspection)
-        await write_audit(uow, actor, "evidence.attached", "finding", finding.id, cmd.plan_id, None,
-                          {"evidence_id": ev.id, "filename": ev.filename, "size": ev.size, "sha256": ev.sha256})
+        await write_audit(
+            uow,
+            actor,
+            "evidence.attached",
+            "finding",
+            finding.id,
+            cmd.plan_id,
+            None,
+            {"evidence_id": ev.id, "filename": ev.filename, "size": ev.size, "sha256": ev.sha256},
+        )
         await uow.commit()
     return ev
 

@@ -21,15 +21,29 @@ async def configure_plan(uow: AbstractUnitOfWork, cmd: c.ConfigurePlan, actor: s
         problems.append(FieldProblem("discipline_points_per_absence", "must be > 0"))
     if problems:
         raise InvalidInput("; ".join(map(str, problems)), problems=problems)
-    settings = PlanSettings(cmd.plan_id, cmd.year, list(dict.fromkeys(cmd.veto_categories)), dict(cmd.kinds),
-                            cmd.discipline_points, cmd.appeal_window_days)
+    settings = PlanSettings(
+        cmd.plan_id,
+        cmd.year,
+        list(dict.fromkeys(cmd.veto_categories)),
+        dict(cmd.kinds),
+        cmd.discipline_points,
+        cmd.appeal_window_days,
+    )
     async with uow:
         await uow.lock_plan(cmd.plan_id)
         before = await uow.plans.get(cmd.plan_id)
         if before is None or before.as_dict() != settings.as_dict():
             await uow.plans.save(settings)
-            await write_audit(uow, actor, "plan.configured", "plan", cmd.plan_id, cmd.plan_id,
-                              before.as_dict() if before else None, settings.as_dict())
+            await write_audit(
+                uow,
+                actor,
+                "plan.configured",
+                "plan",
+                cmd.plan_id,
+                cmd.plan_id,
+                before.as_dict() if before else None,
+                settings.as_dict(),
+            )
         await uow.commit()
     return settings
 

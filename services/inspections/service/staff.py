@@ -25,10 +25,22 @@ CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 async def _emit_upserted(uow: AbstractUnitOfWork, m: StaffMember) -> None:
     version = m.bump()
-    await uow.emit(people_pb2.StaffMemberUpserted(
-        plan_id=m.plan_id, unit_id=m.unit_id, staff_id=m.id, name=m.name, position=m.position,
-        roles=list(m.roles), oversees=list(m.oversees), version=version),
-        plan_id=m.plan_id, unit_id=m.unit_id, aggregate_id=m.id, version=version)
+    await uow.emit(
+        people_pb2.StaffMemberUpserted(
+            plan_id=m.plan_id,
+            unit_id=m.unit_id,
+            staff_id=m.id,
+            name=m.name,
+            position=m.position,
+            roles=list(m.roles),
+            oversees=list(m.oversees),
+            version=version,
+        ),
+        plan_id=m.plan_id,
+        unit_id=m.unit_id,
+        aggregate_id=m.id,
+        version=version,
+    )
 
 
 async def apply_member(uow: AbstractUnitOfWork, actor: str, m: StaffMember, action: str) -> str:
@@ -57,8 +69,9 @@ async def import_staff(uow: AbstractUnitOfWork, actor: str, members: list[StaffM
     return counts
 
 
-async def put_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str, body: dict,
-                     actor: str) -> tuple[StaffMember, str]:
+async def put_member(
+    uow: AbstractUnitOfWork, plan_id: str, staff_id: str, body: dict, actor: str
+) -> tuple[StaffMember, str]:
     """Register or change one person (the office, over REST); the id in the path wins over the body's."""
     async with uow:
         await load_settings(uow, plan_id)
@@ -67,15 +80,16 @@ async def put_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str, body:
         problems = Problems()
         m = read_staff_record(Reader({**body, "id": staff_id}, "", problems), plan_id, known)
         if m is None or problems:
-            raise InvalidInput(f"the staff member was rejected: {len(problems)} problem(s)",
-                               problems=[FieldProblem(p.path, p.message) for p in problems.items])
+            raise InvalidInput(
+                f"the staff member was rejected: {len(problems)} problem(s)",
+                problems=[FieldProblem(p.path, p.message) for p in problems.items],
+            )
         outcome = await apply_member(uow, actor, m, "registered")
         await uow.commit()
     return m, outcome
 
 
-async def remove_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str, reason: str,
-                        actor: str) -> StaffMember:
+async def remove_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str, reason: str, actor: str) -> StaffMember:
     """Take a person off the register (they left the unit); their leave and absences stay."""
     if not reason.strip():
         raise invalid("reason", "a reason is required to remove a member of staff")
@@ -89,12 +103,19 @@ async def remove_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str, re
         before = m.audit_dict()
         m.status = REMOVED
         version = m.bump()
-        await uow.emit(people_pb2.StaffMemberRemoved(plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id,
-                                                     reason=reason.strip(), version=version),
-                       plan_id=plan_id, unit_id=m.unit_id, aggregate_id=m.id, version=version)
+        await uow.emit(
+            people_pb2.StaffMemberRemoved(
+                plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id, reason=reason.strip(), version=version
+            ),
+            plan_id=plan_id,
+            unit_id=m.unit_id,
+            aggregate_id=m.id,
+            version=version,
+        )
         await uow.staff.save(m)
-        await write_audit(uow, actor, "staff.removed", "staff", m.id, plan_id, before, m.audit_dict(),
-                          reason=reason.strip())
+        await write_audit(
+            uow, actor, "staff.removed", "staff", m.id, plan_id, before, m.audit_dict(), reason=reason.strip()
+        )
         await uow.commit()
     return m
 
@@ -107,8 +128,9 @@ async def get_member(uow: AbstractUnitOfWork, plan_id: str, staff_id: str) -> St
     return m
 
 
-async def list_members(uow: AbstractUnitOfWork, plan_id: str, unit_id: str | None = None,
-                       include_removed: bool = False) -> list[StaffMember]:
+async def list_members(
+    uow: AbstractUnitOfWork, plan_id: str, unit_id: str | None = None, include_removed: bool = False
+) -> list[StaffMember]:
     """The register of a plan (one unit's with `unit_id`), by unit then id."""
     async with uow:
         items = await uow.staff.list(plan_id, ListFilter(unit_id=unit_id))
@@ -121,25 +143,49 @@ async def known_staff_ids(uow: AbstractUnitOfWork, plan_id: str) -> set[str]:
     return {m.id for m in await uow.staff.list(plan_id) if m.status == ACTIVE}
 
 
-async def import_leaves_and_absences(uow: AbstractUnitOfWork, actor: str, settings: PlanSettings,
-                                     leaves: list[LeaveRecord], absences: list[AbsenceRecord]) -> dict:
+async def import_leaves_and_absences(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    settings: PlanSettings,
+    leaves: list[LeaveRecord],
+    absences: list[AbsenceRecord],
+) -> dict:
     """The bundle's `leaves[]` and `absences[]` of registered people, inside the import's unit of work:
     new ids are recorded (and published), known ids are left as they are; an absence not excused and
     not covered by an excusing leave of the person deducts the plan's points, as over REST."""
     plan_id = settings.plan_id
-    counts = {"leaves": {"received": len(leaves), "created": 0, "unchanged": 0},
-              "absences": {"received": len(absences), "created": 0, "unchanged": 0, "deducting": 0}}
+    counts = {
+        "leaves": {"received": len(leaves), "created": 0, "unchanged": 0},
+        "absences": {"received": len(absences), "created": 0, "unchanged": 0, "deducting": 0},
+    }
     names = {m.id: m.name for m in await uow.staff.list(plan_id)}
     for r in leaves:
         if await uow.leaves.get(plan_id, r.id) is not None:
             counts["leaves"]["unchanged"] += 1
             continue
-        leave = Leave(plan_id, r.id, r.unit_id, names.get(r.person_id, ""), r.start, r.end, r.note, type=r.type,
-                      person_id=r.person_id)
+        leave = Leave(
+            plan_id,
+            r.id,
+            r.unit_id,
+            names.get(r.person_id, ""),
+            r.start,
+            r.end,
+            r.note,
+            type=r.type,
+            person_id=r.person_id,
+        )
         await uow.leaves.add(leave)
         await emit_leave(uow, leave)
-        await write_audit(uow, actor, "leave.imported", "leave", leave.id, plan_id, None,
-                          {**leave.as_dict(), "person": mask_name(leave.person)})
+        await write_audit(
+            uow,
+            actor,
+            "leave.imported",
+            "leave",
+            leave.id,
+            plan_id,
+            None,
+            {**leave.as_dict(), "person": mask_name(leave.person)},
+        )
         counts["leaves"]["created"] += 1
     stored = await uow.leaves.list(plan_id)
     excusing = PeopleRules(settings.year).excusing_types
@@ -147,72 +193,179 @@ async def import_leaves_and_absences(uow: AbstractUnitOfWork, actor: str, settin
         if await uow.absences.get(plan_id, r.id) is not None:
             counts["absences"]["unchanged"] += 1
             continue
-        covered = any(lv.person_id == r.person_id and lv.type in excusing and lv.start <= r.date <= lv.end
-                      for lv in stored)
-        absence = Absence(plan_id, r.id, r.unit_id, names.get(r.person_id, ""), r.activity, r.date,
-                          r.excused or covered, r.note, person_id=r.person_id)
+        covered = any(
+            lv.person_id == r.person_id and lv.type in excusing and lv.start <= r.date <= lv.end for lv in stored
+        )
+        absence = Absence(
+            plan_id,
+            r.id,
+            r.unit_id,
+            names.get(r.person_id, ""),
+            r.activity,
+            r.date,
+            r.excused or covered,
+            r.note,
+            person_id=r.person_id,
+        )
         if not absence.excused:
-            d = await new_deduction(uow, settings, actor, unit_id=r.unit_id, kind=DISCIPLINE,
-                                    points=settings.discipline_points, day=r.date, aspect="",
-                                    note=f"unexcused absence of staff {r.person_id} ({ACTIVITIES[r.activity]})",
-                                    source=SOURCE_DISCIPLINE, source_ref=absence.id)
+            d = await new_deduction(
+                uow,
+                settings,
+                actor,
+                unit_id=r.unit_id,
+                kind=DISCIPLINE,
+                points=settings.discipline_points,
+                day=r.date,
+                aspect="",
+                note=f"unexcused absence of staff {r.person_id} ({ACTIVITIES[r.activity]})",
+                source=SOURCE_DISCIPLINE,
+                source_ref=absence.id,
+            )
             absence.deduction_id = d.id
             counts["absences"]["deducting"] += 1
         await uow.absences.add(absence)
         await emit_absence(uow, absence)
-        await write_audit(uow, actor, "absence.imported", "absence", absence.id, plan_id, None,
-                          {**absence.as_dict(), "person": mask_name(absence.person)})
+        await write_audit(
+            uow,
+            actor,
+            "absence.imported",
+            "absence",
+            absence.id,
+            plan_id,
+            None,
+            {**absence.as_dict(), "person": mask_name(absence.person)},
+        )
         counts["absences"]["created"] += 1
     return counts
 
 
 async def emit_leave(uow: AbstractUnitOfWork, leave: Leave) -> None:
     """LeaveRecorded of a registered person's leave (scoring grades their eligibility from it)."""
-    await uow.emit(people_pb2.LeaveRecorded(
-        plan_id=leave.plan_id, unit_id=leave.unit_id, leave_id=leave.id, staff_id=leave.person_id, type=leave.type,
-        start=leave.start.isoformat(), end=leave.end.isoformat(), version=1),
-        plan_id=leave.plan_id, unit_id=leave.unit_id, aggregate_id=leave.id, version=1)
+    await uow.emit(
+        people_pb2.LeaveRecorded(
+            plan_id=leave.plan_id,
+            unit_id=leave.unit_id,
+            leave_id=leave.id,
+            staff_id=leave.person_id,
+            type=leave.type,
+            start=leave.start.isoformat(),
+            end=leave.end.isoformat(),
+            version=1,
+        ),
+        plan_id=leave.plan_id,
+        unit_id=leave.unit_id,
+        aggregate_id=leave.id,
+        version=1,
+    )
 
 
 async def emit_absence(uow: AbstractUnitOfWork, absence: Absence) -> None:
     """AbsenceRecorded of a registered person's absence."""
-    await uow.emit(people_pb2.AbsenceRecorded(
-        plan_id=absence.plan_id, unit_id=absence.unit_id, absence_id=absence.id, staff_id=absence.person_id,
-        activity=absence.activity, date=absence.date.isoformat(), excused=absence.excused, version=1),
-        plan_id=absence.plan_id, unit_id=absence.unit_id, aggregate_id=absence.id, version=1)
+    await uow.emit(
+        people_pb2.AbsenceRecorded(
+            plan_id=absence.plan_id,
+            unit_id=absence.unit_id,
+            absence_id=absence.id,
+            staff_id=absence.person_id,
+            activity=absence.activity,
+            date=absence.date.isoformat(),
+            excused=absence.excused,
+            version=1,
+        ),
+        plan_id=absence.plan_id,
+        unit_id=absence.unit_id,
+        aggregate_id=absence.id,
+        version=1,
+    )
 
 
 async def people_envelopes(uow: AbstractUnitOfWork, plan_id: str) -> list[bytes]:
     """The register, leave and absences of registered people as envelopes at their current versions,
     inside an open unit of work (the snapshot that lets scoring reconcile without Kafka)."""
+
     def env(payload, unit_id: str, aggregate_id: str, version: int) -> bytes:
-        return make_envelope(source="inspections", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                             aggregate_id=aggregate_id, version=version).SerializeToString(deterministic=True)
+        return make_envelope(
+            source="inspections",
+            payload=payload,
+            plan_id=plan_id,
+            unit_id=unit_id,
+            aggregate_id=aggregate_id,
+            version=version,
+        ).SerializeToString(deterministic=True)
 
     out: list[bytes] = []
     for m in sorted(await uow.staff.list(plan_id), key=lambda m: m.id):
         upserted = m.version - 1 if m.status == REMOVED else m.version
-        out.append(env(people_pb2.StaffMemberUpserted(
-            plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id, name=m.name, position=m.position,
-            roles=list(m.roles), oversees=list(m.oversees), version=upserted), m.unit_id, m.id, upserted))
+        out.append(
+            env(
+                people_pb2.StaffMemberUpserted(
+                    plan_id=plan_id,
+                    unit_id=m.unit_id,
+                    staff_id=m.id,
+                    name=m.name,
+                    position=m.position,
+                    roles=list(m.roles),
+                    oversees=list(m.oversees),
+                    version=upserted,
+                ),
+                m.unit_id,
+                m.id,
+                upserted,
+            )
+        )
         if m.status == REMOVED:
-            out.append(env(people_pb2.StaffMemberRemoved(plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id,
-                                                         version=m.version), m.unit_id, m.id, m.version))
+            out.append(
+                env(
+                    people_pb2.StaffMemberRemoved(plan_id=plan_id, unit_id=m.unit_id, staff_id=m.id, version=m.version),
+                    m.unit_id,
+                    m.id,
+                    m.version,
+                )
+            )
     for lv in await uow.leaves.list(plan_id):
         if lv.person_id:
-            out.append(env(people_pb2.LeaveRecorded(
-                plan_id=plan_id, unit_id=lv.unit_id, leave_id=lv.id, staff_id=lv.person_id, type=lv.type,
-                start=lv.start.isoformat(), end=lv.end.isoformat(), version=1), lv.unit_id, lv.id, 1))
+            out.append(
+                env(
+                    people_pb2.LeaveRecorded(
+                        plan_id=plan_id,
+                        unit_id=lv.unit_id,
+                        leave_id=lv.id,
+                        staff_id=lv.person_id,
+                        type=lv.type,
+                        start=lv.start.isoformat(),
+                        end=lv.end.isoformat(),
+                        version=1,
+                    ),
+                    lv.unit_id,
+                    lv.id,
+                    1,
+                )
+            )
     for a in await uow.absences.list(plan_id):
         if a.person_id:
-            out.append(env(people_pb2.AbsenceRecorded(
-                plan_id=plan_id, unit_id=a.unit_id, absence_id=a.id, staff_id=a.person_id, activity=a.activity,
-                date=a.date.isoformat(), excused=a.excused, version=1), a.unit_id, a.id, 1))
+            out.append(
+                env(
+                    people_pb2.AbsenceRecorded(
+                        plan_id=plan_id,
+                        unit_id=a.unit_id,
+                        absence_id=a.id,
+                        staff_id=a.person_id,
+                        activity=a.activity,
+                        date=a.date.isoformat(),
+                        excused=a.excused,
+                        version=1,
+                    ),
+                    a.unit_id,
+                    a.id,
+                    1,
+                )
+            )
     return out
 
 
-async def decide_leave(uow: AbstractUnitOfWork, plan_id: str, leave_id: str, approver_id: str, decision: str,
-                       reason: str, actor: str) -> Leave:
+async def decide_leave(
+    uow: AbstractUnitOfWork, plan_id: str, leave_id: str, approver_id: str, decision: str, reason: str, actor: str
+) -> Leave:
     """One step of the leave form's approval chain (科长 → 分管领导 → 主管领导), audited."""
     async with uow:
         await uow.lock_plan(plan_id)
@@ -227,7 +380,16 @@ async def decide_leave(uow: AbstractUnitOfWork, plan_id: str, leave_id: str, app
         before = {**leave.as_dict(), "person": mask_name(leave.person)}
         step = leave_approval.decide(leave, approver, decision, reason, uow.clock())
         await uow.leaves.save(leave)
-        await write_audit(uow, actor, f"leave.{step}_{decision}", "leave", leave.id, plan_id, before,
-                          {**leave.as_dict(), "person": mask_name(leave.person)}, reason=reason.strip())
+        await write_audit(
+            uow,
+            actor,
+            f"leave.{step}_{decision}",
+            "leave",
+            leave.id,
+            plan_id,
+            before,
+            {**leave.as_dict(), "person": mask_name(leave.person)},
+            reason=reason.strip(),
+        )
         await uow.commit()
     return leave

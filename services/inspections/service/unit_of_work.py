@@ -45,11 +45,11 @@ class AbstractUnitOfWork(abc.ABC):
     deductions: AbstractRecords
     vetoes: AbstractRecords
     appeals: AbstractRecords
-    inspections: AbstractRecords      # save writes the visit's own columns; findings: add_finding / save_finding
+    inspections: AbstractRecords  # save writes the visit's own columns; findings: add_finding / save_finding
     evidence: AbstractEvidenceStore
     absences: AbstractRecords
     leaves: AbstractRecords
-    staff: AbstractRecords            # the staff register (干部职工)
+    staff: AbstractRecords  # the staff register (干部职工)
     audit: AbstractAuditLog
     clock: Callable[[], datetime] = staticmethod(utcnow)
 
@@ -63,8 +63,9 @@ class AbstractUnitOfWork(abc.ABC):
     async def commit(self) -> None: ...
 
     @abc.abstractmethod
-    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope: ...
+    async def emit(
+        self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Envelope: ...
 
     @abc.abstractmethod
     async def lock_plan(self, plan_id: str) -> None:

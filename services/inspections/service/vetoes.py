@@ -17,8 +17,11 @@ async def issue_veto(uow: AbstractUnitOfWork, cmd: c.IssueVeto, actor: str) -> t
         await uow.lock_plan(cmd.plan_id)
         settings = await load_settings(uow, cmd.plan_id)
         if cmd.category not in settings.veto_categories:
-            raise invalid("category", f"category {cmd.category!r} is not one of the plan's veto categories "
-                                      f"({', '.join(settings.veto_categories)})")
+            raise invalid(
+                "category",
+                f"category {cmd.category!r} is not one of the plan's veto categories "
+                f"({', '.join(settings.veto_categories)})",
+            )
         await check_unit(uow, cmd.plan_id, cmd.unit_id)
         if cmd.id:
             existing = await uow.vetoes.get(cmd.plan_id, cmd.id)
@@ -26,8 +29,16 @@ async def issue_veto(uow: AbstractUnitOfWork, cmd: c.IssueVeto, actor: str) -> t
                 if existing.facts() != (cmd.unit_id, cmd.category, cmd.date, cmd.document):
                     raise Conflict(f"veto {cmd.id!r} already exists with other facts")
                 return existing, False
-        v = Veto(cmd.plan_id, cmd.id or new_id(), cmd.unit_id, cmd.category, cmd.date, cmd.document, cmd.note,
-                 created_at=uow.clock())
+        v = Veto(
+            cmd.plan_id,
+            cmd.id or new_id(),
+            cmd.unit_id,
+            cmd.category,
+            cmd.date,
+            cmd.document,
+            cmd.note,
+            created_at=uow.clock(),
+        )
         await emit_issued(uow, v)
         await uow.vetoes.add(v)
         await write_audit(uow, actor, "veto.issued", "veto", v.id, v.plan_id, None, v.as_dict())
@@ -37,8 +48,9 @@ async def issue_veto(uow: AbstractUnitOfWork, cmd: c.IssueVeto, actor: str) -> t
 
 async def lift_veto(uow: AbstractUnitOfWork, cmd: c.LiftVeto, actor: str) -> Veto:
     """Lift a veto (a reason is required); lifting twice is refused and changes nothing."""
-    return await end_record(uow, actor, "veto", cmd.plan_id, cmd.veto_id, cmd.expected_version, cmd.reason,
-                            emit_lifted, "veto.lifted")
+    return await end_record(
+        uow, actor, "veto", cmd.plan_id, cmd.veto_id, cmd.expected_version, cmd.reason, emit_lifted, "veto.lifted"
+    )
 
 
 async def get_veto(uow: AbstractUnitOfWork, plan_id: str, veto_id: str) -> Veto:

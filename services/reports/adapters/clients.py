@@ -20,8 +20,9 @@ class AbstractScoringClient(abc.ABC):
     """Port: one unit's score and explanation as scoring has it."""
 
     @abc.abstractmethod
-    async def unit_score(self, plan_id: str, period: str, unit_id: str, *, version: int | None = None,
-                         token: str = "") -> dict:
+    async def unit_score(
+        self, plan_id: str, period: str, unit_id: str, *, version: int | None = None, token: str = ""
+    ) -> dict:
         """{"score": {...}, "explanation": {...}} with Decimals, of snapshot `version` (None: the provisional
         score); NotFound if scoring has none."""
 
@@ -34,15 +35,19 @@ class HttpScoringClient(AbstractScoringClient):
         self.timeout_s = timeout_s
         self.transport = transport
 
-    async def unit_score(self, plan_id: str, period: str, unit_id: str, *, version: int | None = None,
-                         token: str = "") -> dict:
-        url = f"{self.base_url}/v1/plans/{quote(plan_id, safe='')}/periods/{quote(period, safe='')}" \
-              f"/units/{quote(unit_id, safe='')}"
+    async def unit_score(
+        self, plan_id: str, period: str, unit_id: str, *, version: int | None = None, token: str = ""
+    ) -> dict:
+        url = (
+            f"{self.base_url}/v1/plans/{quote(plan_id, safe='')}/periods/{quote(period, safe='')}"
+            f"/units/{quote(unit_id, safe='')}"
+        )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
             async with httpx.AsyncClient(timeout=self.timeout_s, transport=self.transport) as http:
-                r = await http.get(url, params={"version": version} if version else {"provisional": "true"},
-                                  headers=headers)
+                r = await http.get(
+                    url, params={"version": version} if version else {"provisional": "true"}, headers=headers
+                )
         except httpx.HTTPError as exc:
             raise ScoringUnavailable(f"scoring did not answer: {exc}") from exc
         if r.status_code == 404:

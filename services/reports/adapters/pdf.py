@@ -16,7 +16,7 @@ def html_to_pdf(html: str) -> bytes:
     """PDF bytes of an HTML document (no external resources: styles and charts are inline)."""
     try:
         from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
-    except (ImportError, OSError) as exc:    # OSError: the Pango libraries are missing
+    except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
         raise PdfUnavailable(f"PDF rendering is not available here: {exc}") from exc
     return HTML(string=html, base_url=None).write_pdf()
 

@@ -18,7 +18,9 @@ class AbstractPeopleReadModel(abc.ABC):
         """Keep one person's verdict of one snapshot (a redelivery changes nothing)."""
 
     @abc.abstractmethod
-    async def latest(self, plan_id: str, period: str, version: int | None = None) -> tuple[int | None, list[PersonEligibility]]:
+    async def latest(
+        self, plan_id: str, period: str, version: int | None = None
+    ) -> tuple[int | None, list[PersonEligibility]]:
         """The verdicts of the given snapshot version, else of the latest one that has any."""
 
 
@@ -28,17 +30,36 @@ class SqlAlchemyPeopleReadModel(AbstractPeopleReadModel):
 
     async def save(self, row: PersonEligibility) -> None:
         t = orm.person_eligibility
-        await self.session.execute(pg_insert(t).values(
-            plan_id=row.plan_id, period=row.period, version=row.version, staff_id=row.staff_id, unit_id=row.unit_id,
-            eligible=row.eligible, entry=row.to_dict()).on_conflict_do_nothing())
+        await self.session.execute(
+            pg_insert(t)
+            .values(
+                plan_id=row.plan_id,
+                period=row.period,
+                version=row.version,
+                staff_id=row.staff_id,
+                unit_id=row.unit_id,
+                eligible=row.eligible,
+                entry=row.to_dict(),
+            )
+            .on_conflict_do_nothing()
+        )
 
-    async def latest(self, plan_id: str, period: str, version: int | None = None) -> tuple[int | None, list[PersonEligibility]]:
+    async def latest(
+        self, plan_id: str, period: str, version: int | None = None
+    ) -> tuple[int | None, list[PersonEligibility]]:
         t = orm.person_eligibility
         where = [t.c.plan_id == plan_id, t.c.period == period]
         if version is None:
             version = (await self.session.execute(sa.select(sa.func.max(t.c.version)).where(*where))).scalar_one()
             if version is None:
                 return None, []
-        rows = (await self.session.execute(sa.select(t.c.entry).where(*where, t.c.version == version)
-                                           .order_by(t.c.unit_id, t.c.staff_id))).scalars().all()
+        rows = (
+            (
+                await self.session.execute(
+                    sa.select(t.c.entry).where(*where, t.c.version == version).order_by(t.c.unit_id, t.c.staff_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         return version, [PersonEligibility.of_dict(r) for r in rows]

@@ -16,10 +16,19 @@ _NO = PatternFill("solid", fgColor="FCE4D6")
 
 
 def people_header(leave_types: list[str]) -> list[str]:
-    return (["单位 Unit", "单位名称 Unit name", "姓名 Name", "职务 Position", "单位等级 Unit grade",
-             "缺勤次数 Absences", "无故缺勤 Unexcused"]
-            + [f"{LEAVE_COLUMNS.get(t, t)}(天)" for t in leave_types]
-            + ["扣分 Deductions", "可评优 Eligible", "原因 Reasons"])
+    return (
+        [
+            "单位 Unit",
+            "单位名称 Unit name",
+            "姓名 Name",
+            "职务 Position",
+            "单位等级 Unit grade",
+            "缺勤次数 Absences",
+            "无故缺勤 Unexcused",
+        ]
+        + [f"{LEAVE_COLUMNS.get(t, t)}(天)" for t in leave_types]
+        + ["扣分 Deductions", "可评优 Eligible", "原因 Reasons"]
+    )
 
 
 def export_people_xlsx(view) -> bytes:
@@ -35,9 +44,21 @@ def export_people_xlsx(view) -> bytes:
     for unit in view.units:
         grade = view.grade_labels.get(unit.unit_grade, unit.unit_grade)
         for p in unit.people:
-            ws.append([unit.unit_id, unit.unit_name, p.name, p.position, grade, p.absences, p.unexcused_absences,
-                       *(p.leave_days.get(t, 0) for t in view.leave_types), p.deduction_points,
-                       "是" if p.eligible else "否", p.reason_text])
+            ws.append(
+                [
+                    unit.unit_id,
+                    unit.unit_name,
+                    p.name,
+                    p.position,
+                    grade,
+                    p.absences,
+                    p.unexcused_absences,
+                    *(p.leave_days.get(t, 0) for t in view.leave_types),
+                    p.deduction_points,
+                    "是" if p.eligible else "否",
+                    p.reason_text,
+                ]
+            )
             if not p.eligible:
                 for cell in ws[ws.max_row]:
                     cell.fill = _NO

@@ -18,14 +18,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.reports.domain import rules
 from services.reports.domain.model import ComponentInfo, RankingRow, RankingView, ScoreCard
 
-HEADER = ["名次 Rank", "单位 Unit", "单位名称 Name", "总分 Total", "等级 Grade", "等级名称 Label",
-          "一票否决 Vetoed", "可评先 Award eligible", "状态 Status"]
+HEADER = [
+    "名次 Rank",
+    "单位 Unit",
+    "单位名称 Name",
+    "总分 Total",
+    "等级 Grade",
+    "等级名称 Label",
+    "一票否决 Vetoed",
+    "可评先 Award eligible",
+    "状态 Status",
+]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _FILL = PatternFill("solid", fgColor="DDEBF7")
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(bottom=_THIN)
 NUMBER = "0.00"
-DEDUCTION = "-0.00;-0.00;0.00"        # a deduction is stored as a negative number and shown as one
+DEDUCTION = "-0.00;-0.00;0.00"  # a deduction is stored as a negative number and shown as one
 
 
 def sheet_title(group: str, used: set[str]) -> str:
@@ -34,7 +43,7 @@ def sheet_title(group: str, used: set[str]) -> str:
     title, n = base[:31], 2
     while title.lower() in used:
         suffix = f" ({n})"
-        title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
     used.add(title.lower())
     return title
 
@@ -53,7 +62,7 @@ def _header(ws: Worksheet, names: Sequence[str], widths: Sequence[int]) -> None:
     ws.row_dimensions[1].height = 32
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    ws.freeze_panes = "C2"                  # header row and the rank/unit columns stay in view
+    ws.freeze_panes = "C2"  # header row and the rank/unit columns stay in view
 
 
 def _save(wb: Workbook) -> bytes:
@@ -70,8 +79,11 @@ def export_xlsx(view: RankingView, component_name: Callable[[str], str] | None =
     """
     name_of = component_name or (lambda k: k)
     comps = _components(view)
-    header = HEADER[:3] + [f"{name_of(c.key)}（扣分）" if c.type == "penalty" else name_of(c.key) for c in comps] \
+    header = (
+        HEADER[:3]
+        + [f"{name_of(c.key)}（扣分）" if c.type == "penalty" else name_of(c.key) for c in comps]
         + HEADER[3:]
+    )
     first_num = 4
     total_col = first_num + len(comps)
     wb = Workbook()
@@ -84,10 +96,24 @@ def export_xlsx(view: RankingView, component_name: Callable[[str], str] | None =
         ws = wb.create_sheet(sheet_title(group.name or group.group, used))
         _header(ws, header, [8, 12, 20] + [14] * len(comps) + [10, 10, 12, 12, 14, 10])
         for r in group.rows:
-            values = [-(r.components[c.key]) if c.type == "penalty" and c.key in r.components
-                      else r.components.get(c.key) for c in comps]
-            ws.append([r.rank, r.unit_id, r.unit_name or None, *values, r.total, r.grade, r.grade_label or None,
-                       "是" if r.vetoed else "否", "是" if r.award_eligible else "否", r.status])
+            values = [
+                -(r.components[c.key]) if c.type == "penalty" and c.key in r.components else r.components.get(c.key)
+                for c in comps
+            ]
+            ws.append(
+                [
+                    r.rank,
+                    r.unit_id,
+                    r.unit_name or None,
+                    *values,
+                    r.total,
+                    r.grade,
+                    r.grade_label or None,
+                    "是" if r.vetoed else "否",
+                    "是" if r.award_eligible else "否",
+                    r.status,
+                ]
+            )
             row = ws.max_row
             for i, c in enumerate(comps):
                 ws.cell(row, first_num + i).number_format = DEDUCTION if c.type == "penalty" else NUMBER
@@ -111,15 +137,27 @@ def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow]) 
     _header(ws, LIST_HEADER, [12, 20, 16, 8, 10, 10, 16])
     ws.freeze_panes = "B2"
     for r in rows:
-        ws.append([r.unit_id, r.unit_name or None, r.group_name or r.group, r.rank,
-                   r.total if r.total is not None else None, r.grade_label or r.grade,
-                   view.info.rewards.get(r.grade or "") or None])
+        ws.append(
+            [
+                r.unit_id,
+                r.unit_name or None,
+                r.group_name or r.group,
+                r.rank,
+                r.total if r.total is not None else None,
+                r.grade_label or r.grade,
+                view.info.rewards.get(r.grade or "") or None,
+            ]
+        )
         ws.cell(ws.max_row, 5).number_format = NUMBER
     return _save(wb)
 
 
-def export_card_xlsx(card: ScoreCard, explanation: dict | None, component_name: Callable[[str], str],
-                     indicator_names: dict[str, str] | None = None) -> bytes:
+def export_card_xlsx(
+    card: ScoreCard,
+    explanation: dict | None,
+    component_name: Callable[[str], str],
+    indicator_names: dict[str, str] | None = None,
+) -> bytes:
     """One unit's score card: 成绩单 (facts and the sum step by step) and, with scoring's explanation,
     指标明细 (every leaf: input, fraction, points earned of possible) and 扣分明细 (every deduction)."""
     wb = Workbook()
@@ -129,17 +167,30 @@ def export_card_xlsx(card: ScoreCard, explanation: dict | None, component_name: 
     wb.properties.title = f"{card.plan_id} {card.period} {r.unit_name or r.unit_id}"
     _header(ws, ["项目 Item", "值 Value", "权重 Weight", "计入总分 Counts"], [24, 20, 12, 14])
     ws.freeze_panes = "A2"
-    for label, value in (("单位 Unit", r.unit_name or r.unit_id), ("编号 ID", r.unit_id),
-                         ("分组 Group", r.group_name or r.group), ("定级快照 Snapshot", card.snapshot_version), ("名次 Rank", r.rank),
-                         ("等级 Grade", r.grade_label or r.grade), ("一票否决 Vetoed", "是" if r.vetoed else "否")):
+    for label, value in (
+        ("单位 Unit", r.unit_name or r.unit_id),
+        ("编号 ID", r.unit_id),
+        ("分组 Group", r.group_name or r.group),
+        ("定级快照 Snapshot", card.snapshot_version),
+        ("名次 Rank", r.rank),
+        ("等级 Grade", r.grade_label or r.grade),
+        ("一票否决 Vetoed", "是" if r.vetoed else "否"),
+    ):
         ws.append([label, value])
     for comp in (explanation or {}).get("components", []):
         penalty = comp["type"] == "penalty"
-        ws.append([component_name(comp["key"]) + ("（扣分）" if penalty else ""),
-                   -Decimal(str(comp["score"])) if penalty and comp.get("score") is not None
-                   else None if comp.get("score") is None else Decimal(str(comp["score"])),
-                   None if comp.get("weight") is None else Decimal(str(comp["weight"])),
-                   Decimal(str(comp["contribution"]))])
+        ws.append(
+            [
+                component_name(comp["key"]) + ("（扣分）" if penalty else ""),
+                -Decimal(str(comp["score"]))
+                if penalty and comp.get("score") is not None
+                else None
+                if comp.get("score") is None
+                else Decimal(str(comp["score"])),
+                None if comp.get("weight") is None else Decimal(str(comp["weight"])),
+                Decimal(str(comp["contribution"])),
+            ]
+        )
         for col in (2, 4):
             ws.cell(ws.max_row, col).number_format = DEDUCTION if penalty and col == 2 else NUMBER
     ws.append(["总分 Total", r.total])
@@ -147,25 +198,53 @@ def export_card_xlsx(card: ScoreCard, explanation: dict | None, component_name: 
     ws.cell(ws.max_row, 1).font = Font(bold=True)
     if explanation:
         leaves = wb.create_sheet("指标明细")
-        _header(leaves, ["指标 Indicator", "名称 Name", "方法 Method", "输入 Input", "得分率 Fraction", "得分 Points",
-                         "满分 Possible"], [16, 24, 14, 28, 12, 10, 10])
+        _header(
+            leaves,
+            [
+                "指标 Indicator",
+                "名称 Name",
+                "方法 Method",
+                "输入 Input",
+                "得分率 Fraction",
+                "得分 Points",
+                "满分 Possible",
+            ],
+            [16, 24, 14, 28, 12, 10, 10],
+        )
         for comp in explanation.get("components", []):
             for leaf in comp.get("leaves", []):
                 inp = leaf.get("input")
-                leaves.append([leaf["indicator"] + (f"#{leaf['part']}" if leaf.get("part") else ""),
-                               (indicator_names or {}).get(leaf["indicator"]), leaf["method"],
-                               None if inp is None else ", ".join(f"{k}={v}" for k, v in inp.items()),
-                               Decimal(str(leaf["fraction"])), Decimal(str(leaf["points"])),
-                               Decimal(str(leaf["max_points"])) * Decimal(str(leaf.get("weight", 1)))])
+                leaves.append(
+                    [
+                        leaf["indicator"] + (f"#{leaf['part']}" if leaf.get("part") else ""),
+                        (indicator_names or {}).get(leaf["indicator"]),
+                        leaf["method"],
+                        None if inp is None else ", ".join(f"{k}={v}" for k, v in inp.items()),
+                        Decimal(str(leaf["fraction"])),
+                        Decimal(str(leaf["points"])),
+                        Decimal(str(leaf["max_points"])) * Decimal(str(leaf.get("weight", 1))),
+                    ]
+                )
                 for col, fmt in ((5, "0.0000"), (6, NUMBER), (7, NUMBER)):
                     leaves.cell(leaves.max_row, col).number_format = fmt
         deductions = wb.create_sheet("扣分明细")
-        _header(deductions, ["日期 Date", "记录 Record", "类别 Kind", "扣分 Points", "计入 Counted", "状态 Status"],
-                [12, 12, 12, 10, 10, 14])
+        _header(
+            deductions,
+            ["日期 Date", "记录 Record", "类别 Kind", "扣分 Points", "计入 Counted", "状态 Status"],
+            [12, 12, 12, 10, 10, 14],
+        )
         for comp in explanation.get("components", []):
             for d in comp.get("deductions", []):
-                deductions.append([str(d["date"]), d["id"], d["kind"], -Decimal(str(d["points"])),
-                                   -Decimal(str(d["counted"])), d["status"]])
+                deductions.append(
+                    [
+                        str(d["date"]),
+                        d["id"],
+                        d["kind"],
+                        -Decimal(str(d["points"])),
+                        -Decimal(str(d["counted"])),
+                        d["status"],
+                    ]
+                )
                 for col in (4, 5):
                     deductions.cell(deductions.max_row, col).number_format = DEDUCTION
     return _save(wb)

@@ -13,10 +13,10 @@ class UnitScore:
 
     unit_id: str
     group: str
-    status: str                        # final | incomplete | provisional
-    total: Decimal | None              # None when incomplete
+    status: str  # final | incomplete | provisional
+    total: Decimal | None  # None when incomplete
     grade: str | None
-    rank: int | None                   # None = unranked
+    rank: int | None  # None = unranked
     vetoed: bool = False
     award_eligible: bool = False
     components: dict[str, Decimal] = field(default_factory=dict)
@@ -72,14 +72,14 @@ class PlanInfo:
     """What the pages show of a plan besides grade labels: its name, group names, components, awards."""
 
     name: str = ""
-    groups: dict[str, str] = field(default_factory=dict)          # group id → display name
+    groups: dict[str, str] = field(default_factory=dict)  # group id → display name
     components: tuple[ComponentInfo, ...] = ()
     eligible_grades: tuple[str, ...] = ()
-    criticized_grades: tuple[str, ...] = ()                        # 通报批评; default: the lowest band
-    rewards: dict[str, str] = field(default_factory=dict)          # grade → reward level, where the plan sets one
-    notice_days: int = 5                                           # 公示期, working days
+    criticized_grades: tuple[str, ...] = ()  # 通报批评; default: the lowest band
+    rewards: dict[str, str] = field(default_factory=dict)  # grade → reward level, where the plan sets one
+    notice_days: int = 5  # 公示期, working days
     veto_categories: tuple[str, ...] = ()
-    indicators: dict[str, str] = field(default_factory=dict)       # indicator id → name (score card)
+    indicators: dict[str, str] = field(default_factory=dict)  # indicator id → name (score card)
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,9 @@ class GroupRanking:
 
     group: str
     rows: list[RankingRow]
-    distribution: list[tuple[str, str, int]]      # (grade code, label, count)
+    distribution: list[tuple[str, str, int]]  # (grade code, label, count)
     ungraded: int
-    name: str = ""                                 # the plan's display name of the group, else the id
+    name: str = ""  # the plan's display name of the group, else the id
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ class ScoreCard:
     provisional: bool
     snapshot_version: int | None
     graded_at: datetime | None
-    row: RankingRow                    # name, group, total, grade and label, rank within group
+    row: RankingRow  # name, group, total, grade and label, rank within group
     group_size: int
     components: dict[str, Decimal] = field(default_factory=dict)
     survey_se: Decimal | None = None
@@ -241,10 +241,10 @@ class Notice:
     plan_id: str
     period: str
     snapshot_version: int
-    content: str                       # canonical JSON (sorted keys, decimals as strings)
-    sha256: str                        # of the snapshot rows' canonical JSON (see rules.snapshot_hash)
+    content: str  # canonical JSON (sorted keys, decimals as strings)
+    sha256: str  # of the snapshot rows' canonical JSON (see rules.snapshot_hash)
     published_at: datetime
-    ends_on: str                       # ISO date: the last day of the notice period (公示期)
+    ends_on: str  # ISO date: the last day of the notice period (公示期)
 
 
 @dataclass(frozen=True)

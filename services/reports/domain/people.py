@@ -9,9 +9,18 @@ from decimal import Decimal
 
 # Leave types in the order of the plans, with their labels (the columns of the list).
 LEAVE_COLUMNS: dict[str, str] = {
-    "personal": "事假", "sick": "病假", "annual": "年休假", "marriage": "婚假", "bereavement": "丧假",
-    "maternity": "产假", "paternity": "陪产假", "family_visit": "探亲假", "work_injury": "公伤假",
-    "public_holiday": "法定节假日", "business_trip": "出差", "official_duty": "公务",
+    "personal": "事假",
+    "sick": "病假",
+    "annual": "年休假",
+    "marriage": "婚假",
+    "bereavement": "丧假",
+    "maternity": "产假",
+    "paternity": "陪产假",
+    "family_visit": "探亲假",
+    "work_injury": "公伤假",
+    "public_holiday": "法定节假日",
+    "business_trip": "出差",
+    "official_duty": "公务",
 }
 
 
@@ -42,20 +51,41 @@ class PersonEligibility:
     deduction_points: Decimal = Decimal(0)
 
     def to_dict(self) -> dict:
-        return {"plan_id": self.plan_id, "period": self.period, "version": self.version, "unit_id": self.unit_id,
-                "staff_id": self.staff_id, "name": self.name, "position": self.position,
-                "unit_grade": self.unit_grade, "eligible": self.eligible,
-                "reasons": [{"code": r.code, "label": r.label, "detail": r.detail} for r in self.reasons],
-                "leave_days": dict(self.leave_days), "absences": self.absences,
-                "unexcused_absences": self.unexcused_absences, "deduction_points": str(self.deduction_points)}
+        return {
+            "plan_id": self.plan_id,
+            "period": self.period,
+            "version": self.version,
+            "unit_id": self.unit_id,
+            "staff_id": self.staff_id,
+            "name": self.name,
+            "position": self.position,
+            "unit_grade": self.unit_grade,
+            "eligible": self.eligible,
+            "reasons": [{"code": r.code, "label": r.label, "detail": r.detail} for r in self.reasons],
+            "leave_days": dict(self.leave_days),
+            "absences": self.absences,
+            "unexcused_absences": self.unexcused_absences,
+            "deduction_points": str(self.deduction_points),
+        }
 
     @classmethod
     def of_dict(cls, d: Mapping) -> PersonEligibility:
-        return cls(d["plan_id"], d["period"], int(d["version"]), d["unit_id"], d["staff_id"], d["name"],
-                   d.get("position", ""), d.get("unit_grade", ""), bool(d["eligible"]),
-                   tuple(Reason(r["code"], r["label"], r.get("detail", "")) for r in d.get("reasons", [])),
-                   {k: int(v) for k, v in d.get("leave_days", {}).items()}, int(d.get("absences", 0)),
-                   int(d.get("unexcused_absences", 0)), Decimal(str(d.get("deduction_points", "0"))))
+        return cls(
+            d["plan_id"],
+            d["period"],
+            int(d["version"]),
+            d["unit_id"],
+            d["staff_id"],
+            d["name"],
+            d.get("position", ""),
+            d.get("unit_grade", ""),
+            bool(d["eligible"]),
+            tuple(Reason(r["code"], r["label"], r.get("detail", "")) for r in d.get("reasons", [])),
+            {k: int(v) for k, v in d.get("leave_days", {}).items()},
+            int(d.get("absences", 0)),
+            int(d.get("unexcused_absences", 0)),
+            Decimal(str(d.get("deduction_points", "0"))),
+        )
 
     @property
     def reason_text(self) -> str:
@@ -82,8 +112,10 @@ def by_unit(rows: Iterable[PersonEligibility], unit_names: Mapping[str, str]) ->
     grouped: dict[str, list[PersonEligibility]] = {}
     for r in rows:
         grouped.setdefault(r.unit_id, []).append(r)
-    return [UnitPeople(u, unit_names.get(u, "") or u, ps[0].unit_grade, tuple(sorted(ps, key=lambda p: p.staff_id)))
-            for u, ps in sorted(grouped.items())]
+    return [
+        UnitPeople(u, unit_names.get(u, "") or u, ps[0].unit_grade, tuple(sorted(ps, key=lambda p: p.staff_id)))
+        for u, ps in sorted(grouped.items())
+    ]
 
 
 def leave_columns(rows: Iterable[PersonEligibility]) -> list[str]:

@@ -27,7 +27,12 @@ from services.reports.domain.model import (
 
 # The events carry grade codes only; these are the labels of the seed plans (domain.md).
 DEFAULT_GRADE_LABELS: dict[str, str] = {
-    "excellent": "优", "good": "良", "fair": "一般", "poor": "差", "pass": "合格", "fail": "不合格",
+    "excellent": "优",
+    "good": "良",
+    "fair": "一般",
+    "poor": "差",
+    "pass": "合格",
+    "fail": "不合格",
 }
 # The default map mixes two band families; a distribution shows the one the grades belong to.
 DEFAULT_FAMILIES: tuple[tuple[str, ...], ...] = (
@@ -36,11 +41,12 @@ DEFAULT_FAMILIES: tuple[tuple[str, ...], ...] = (
 )
 MAX_LABEL = 50
 MAX_CODE = 100
-MAX_NAME = 200           # unit names and grade labels learned from events (column size of orm.unit_names)
+MAX_NAME = 200  # unit names and grade labels learned from events (column size of orm.unit_names)
 _CENT = Decimal("0.01")
 
 
 # -- events ---------------------------------------------------------------------------------
+
 
 def decimal_or_none(text: str, what: str) -> Decimal | None:
     """A decimal carried as a string ("" = absent); a malformed one makes the event poison."""
@@ -81,6 +87,7 @@ def obsolete_snapshots(current: int, snapshots: Iterable[Snapshot]) -> list[int]
 
 
 # -- labels ---------------------------------------------------------------------------------
+
 
 def validate_labels(grades: Mapping[str, str], units: Mapping[str, str]) -> None:
     """Refuse empty or oversized codes and labels (every problem at once)."""
@@ -136,8 +143,11 @@ def _text(value, default: str = "") -> str:
 
 def _dec(value) -> Decimal | None:
     try:
-        return Decimal(str(value)) if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool) \
+        return (
+            Decimal(str(value))
+            if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool)
             else None
+        )
     except InvalidOperation:
         return None
 
@@ -158,8 +168,9 @@ def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
     components = []
     for c in plan.get("components") or []:
         if isinstance(c, dict) and isinstance(c.get("key"), str) and c["key"]:
-            components.append(ComponentInfo(c["key"], _text(c.get("type"), "indicators"), _dec(c.get("weight")),
-                                            _dec(c.get("cap"))))
+            components.append(
+                ComponentInfo(c["key"], _text(c.get("type"), "indicators"), _dec(c.get("weight")), _dec(c.get("cap")))
+            )
     awards = plan.get("awards") if isinstance(plan.get("awards"), dict) else {}
     rewards = awards.get("rewards") or awards.get("levels") or {}
     days = plan.get("notice_days")
@@ -171,11 +182,16 @@ def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
         eligible_grades=_codes(awards.get("eligible_grades")),
         criticized_grades=_codes(awards.get("criticized_grades") or plan.get("criticized_grades")),
         rewards={k: _text(v) for k, v in rewards.items() if isinstance(k, str) and _text(v)}
-        if isinstance(rewards, dict) else {},
+        if isinstance(rewards, dict)
+        else {},
         notice_days=days if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 60 else 5,
         veto_categories=_codes(veto.get("categories")),
-        indicators={i["id"][:MAX_CODE]: _text(i.get("name"), i["id"]) for i in indicators
-                    if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]})
+        indicators={
+            i["id"][:MAX_CODE]: _text(i.get("name"), i["id"])
+            for i in indicators
+            if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]
+        },
+    )
 
 
 def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLabels | None) -> PlanLabels:
@@ -184,8 +200,7 @@ def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLab
     Grades keep the plan's band order (the distribution's); codes only the override names follow it.
     """
     learned, override = learned or PlanLabels(plan_id), override or PlanLabels(plan_id)
-    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units},
-                      learned.info)
+    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units}, learned.info)
 
 
 def group_name(group: str, info: PlanInfo | None) -> str:
@@ -215,12 +230,14 @@ def distribution_grades(codes: Iterable[str], labels: PlanLabels | None) -> list
     if labels and labels.grades:
         order = list(labels.grades)
     else:
-        order = next((list(f) for f in DEFAULT_FAMILIES if set(seen) <= set(f)),
-                     [c for c in DEFAULT_GRADE_LABELS if c in seen])
+        order = next(
+            (list(f) for f in DEFAULT_FAMILIES if set(seen) <= set(f)), [c for c in DEFAULT_GRADE_LABELS if c in seen]
+        )
     return order + [c for c in seen if c not in order]
 
 
 # -- rankings -------------------------------------------------------------------------------
+
 
 def competition_ranks(scores: Sequence[UnitScore]) -> dict[str, int]:
     """Ranks by total, highest first, ties share a rank and the next skips (1, 2, 2, 4)."""
@@ -241,9 +258,17 @@ def _order_key(row: RankingRow) -> tuple:
     return (unranked, row.rank or 0, no_total, -(row.total or 0), row.unit_id)
 
 
-def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provisional: bool,
-               labels: PlanLabels | None, snapshot: Snapshot | None = None,
-               group: str | None = None, vetoes: Mapping[str, Sequence[str]] | None = None) -> RankingView:
+def build_view(
+    plan_id: str,
+    period: str,
+    scores: Sequence[UnitScore],
+    *,
+    provisional: bool,
+    labels: PlanLabels | None,
+    snapshot: Snapshot | None = None,
+    group: str | None = None,
+    vetoes: Mapping[str, Sequence[str]] | None = None,
+) -> RankingView:
     """Group, order and label scores for display.
 
     A graded snapshot keeps the ranks scoring gave. Provisional scores arrive one unit at a time,
@@ -262,30 +287,50 @@ def build_view(plan_id: str, period: str, scores: Sequence[UnitScore], *, provis
         members = by_group[name]
         ranks = competition_ranks(members) if provisional else {}
         rows = sorted(
-            (RankingRow(
-                rank=ranks.get(s.unit_id) if provisional else s.rank,
-                unit_id=s.unit_id, unit_name=names.get(s.unit_id, ""), group=s.group,
-                total=s.total.quantize(_CENT) if s.total is not None else None,
-                grade=s.grade or None, grade_label=label_of(s.grade, glabels),
-                vetoed=s.vetoed, award_eligible=s.award_eligible, status=s.status,
-                components=dict(s.components),
-                veto_categories=tuple(vetoes.get(s.unit_id, ())) if s.vetoed else (),
-                group_name=group_name(s.group, info))
-             for s in members),
-            key=_order_key)
+            (
+                RankingRow(
+                    rank=ranks.get(s.unit_id) if provisional else s.rank,
+                    unit_id=s.unit_id,
+                    unit_name=names.get(s.unit_id, ""),
+                    group=s.group,
+                    total=s.total.quantize(_CENT) if s.total is not None else None,
+                    grade=s.grade or None,
+                    grade_label=label_of(s.grade, glabels),
+                    vetoed=s.vetoed,
+                    award_eligible=s.award_eligible,
+                    status=s.status,
+                    components=dict(s.components),
+                    veto_categories=tuple(vetoes.get(s.unit_id, ())) if s.vetoed else (),
+                    group_name=group_name(s.group, info),
+                )
+                for s in members
+            ),
+            key=_order_key,
+        )
         counts = Counter(r.grade for r in rows if r.grade)
         codes = distribution_grades(counts, labels)
-        groups.append(GroupRanking(
-            group=name, rows=rows,
-            distribution=[(c, label_of(c, glabels), counts.get(c, 0)) for c in codes],
-            ungraded=sum(1 for r in rows if not r.grade), name=group_name(name, info)))
+        groups.append(
+            GroupRanking(
+                group=name,
+                rows=rows,
+                distribution=[(c, label_of(c, glabels), counts.get(c, 0)) for c in codes],
+                ungraded=sum(1 for r in rows if not r.grade),
+                name=group_name(name, info),
+            )
+        )
     all_codes = distribution_grades(Counter(s.grade for s in scores if s.grade), labels)
     return RankingView(
-        plan_id=plan_id, period=period, provisional=provisional,
+        plan_id=plan_id,
+        period=period,
+        provisional=provisional,
         snapshot_version=snapshot.version if snapshot else None,
         graded_at=snapshot.graded_at if snapshot else None,
-        closed_by=snapshot.closed_by if snapshot else "", groups=groups,
-        plan_name=info.name, info=info, grade_order=tuple((c, label_of(c, glabels)) for c in all_codes))
+        closed_by=snapshot.closed_by if snapshot else "",
+        groups=groups,
+        plan_name=info.name,
+        info=info,
+        grade_order=tuple((c, label_of(c, glabels)) for c in all_codes),
+    )
 
 
 def top(rows: Sequence[RankingRow], n: int = 3) -> list[RankingRow]:
@@ -293,29 +338,57 @@ def top(rows: Sequence[RankingRow], n: int = 3) -> list[RankingRow]:
     return [r for r in rows if r.rank is not None and r.rank <= n]
 
 
-def build_card(plan_id: str, period: str, scores: Sequence[UnitScore], unit_id: str, *, provisional: bool,
-               labels: PlanLabels | None, snapshot: Snapshot | None = None,
-               vetoes: Mapping[str, Sequence[str]] | None = None) -> ScoreCard | None:
+def build_card(
+    plan_id: str,
+    period: str,
+    scores: Sequence[UnitScore],
+    unit_id: str,
+    *,
+    provisional: bool,
+    labels: PlanLabels | None,
+    snapshot: Snapshot | None = None,
+    vetoes: Mapping[str, Sequence[str]] | None = None,
+) -> ScoreCard | None:
     """One unit's score card (None if it has no score): its row of its group's ranking, and the details."""
     score = next((s for s in scores if s.unit_id == unit_id), None)
     if score is None:
         return None
-    view = build_view(plan_id, period, scores, provisional=provisional, labels=labels, snapshot=snapshot,
-                      group=score.group, vetoes=vetoes)
+    view = build_view(
+        plan_id,
+        period,
+        scores,
+        provisional=provisional,
+        labels=labels,
+        snapshot=snapshot,
+        group=score.group,
+        vetoes=vetoes,
+    )
     rows = view.rows
-    return ScoreCard(plan_id=plan_id, period=period, provisional=provisional,
-                     snapshot_version=view.snapshot_version, graded_at=view.graded_at,
-                     row=next(r for r in rows if r.unit_id == unit_id), group_size=len(rows),
-                     components=dict(score.components), survey_se=score.survey_se, missing=score.missing)
+    return ScoreCard(
+        plan_id=plan_id,
+        period=period,
+        provisional=provisional,
+        snapshot_version=view.snapshot_version,
+        graded_at=view.graded_at,
+        row=next(r for r in rows if r.unit_id == unit_id),
+        group_size=len(rows),
+        components=dict(score.components),
+        survey_se=score.survey_se,
+        missing=score.missing,
+    )
 
 
 # -- lists, movers, improvement points ----------------------------------------------------------
 
+
 def commendation(view: RankingView) -> list[RankingRow]:
     """通报表彰: final units graded in the plan's eligible grades and award-eligible (not vetoed)."""
     eligible = set(view.info.eligible_grades)
-    return [r for r in _by_grade_then_rank(view) if r.status == "final" and r.award_eligible
-            and (not eligible or r.grade in eligible)]
+    return [
+        r
+        for r in _by_grade_then_rank(view)
+        if r.status == "final" and r.award_eligible and (not eligible or r.grade in eligible)
+    ]
 
 
 def criticized_grades(view: RankingView) -> set[str]:
@@ -339,8 +412,11 @@ def _by_grade_then_rank(view: RankingView) -> list[RankingRow]:
 def movers(view: RankingView, previous: Sequence[UnitScore], n: int = 5) -> list[tuple[RankingRow, Decimal, Decimal]]:
     """The units whose total moved most since the previous snapshot: (row, old total, change)."""
     before = {s.unit_id: s.total for s in previous if s.total is not None}
-    moved = [(r, before[r.unit_id], r.total - before[r.unit_id]) for r in view.rows
-             if r.total is not None and r.unit_id in before and r.total != before[r.unit_id]]
+    moved = [
+        (r, before[r.unit_id], r.total - before[r.unit_id])
+        for r in view.rows
+        if r.total is not None and r.unit_id in before and r.total != before[r.unit_id]
+    ]
     return sorted(moved, key=lambda m: (-abs(m[2]), m[0].unit_id))[:n]
 
 
@@ -352,10 +428,13 @@ def components_of(view: RankingView) -> list[ComponentInfo]:
     keys in their usual order, `inspection` as a penalty, others after them)."""
     if view.info.components:
         return list(view.info.components)
-    keys = sorted(dict.fromkeys(k for r in view.rows for k in r.components),
-                  key=lambda k: (_KNOWN_ORDER.get(k, 3 if k != "inspection" else 4), k))
-    return [ComponentInfo(k, "penalty" if k == "inspection" else k if k in _KNOWN_ORDER else "indicators")
-            for k in keys]
+    keys = sorted(
+        dict.fromkeys(k for r in view.rows for k in r.components),
+        key=lambda k: (_KNOWN_ORDER.get(k, 3 if k != "inspection" else 4), k),
+    )
+    return [
+        ComponentInfo(k, "penalty" if k == "inspection" else k if k in _KNOWN_ORDER else "indicators") for k in keys
+    ]
 
 
 def component_averages(view: RankingView) -> list[tuple[ComponentInfo, Decimal, int]]:
@@ -383,6 +462,7 @@ def grade_counts(view: RankingView) -> list[tuple[str, str, int]]:
 
 # -- the public notice (公示) ----------------------------------------------------------------------
 
+
 def _plain(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}"
@@ -403,10 +483,22 @@ def snapshot_hash(scores: Sequence[UnitScore]) -> str:
 
     Rows sorted by unit id, each with every field of jixiao.results/v1 (missing sorted), as canonical JSON.
     """
-    rows = [{"unit": s.unit_id, "group": s.group, "status": s.status, "total": s.total, "grade": s.grade,
-             "rank": s.rank, "vetoed": s.vetoed, "award_eligible": s.award_eligible,
-             "components": dict(s.components), "survey_se": s.survey_se, "missing": sorted(s.missing)}
-            for s in sorted(scores, key=lambda s: s.unit_id)]
+    rows = [
+        {
+            "unit": s.unit_id,
+            "group": s.group,
+            "status": s.status,
+            "total": s.total,
+            "grade": s.grade,
+            "rank": s.rank,
+            "vetoed": s.vetoed,
+            "award_eligible": s.award_eligible,
+            "components": dict(s.components),
+            "survey_se": s.survey_se,
+            "missing": sorted(s.missing),
+        }
+        for s in sorted(scores, key=lambda s: s.unit_id)
+    ]
     return hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest()
 
 
@@ -429,7 +521,9 @@ def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on:
     info = view.info
     return {
         "format": "jixiao.notice/v1",
-        "plan": view.plan_id, "plan_name": view.plan_name or view.plan_id, "period": view.period,
+        "plan": view.plan_id,
+        "plan_name": view.plan_name or view.plan_id,
+        "period": view.period,
         "snapshot_version": view.snapshot_version,
         "graded_at": view.graded_at.isoformat() if view.graded_at else None,
         "closed_by": view.closed_by,
@@ -439,11 +533,29 @@ def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on:
         "ends_on": add_working_days(published_on, info.notice_days).isoformat(),
         "grades": [[c, label] for c, label in view.grade_order],
         "components": [[c.key, c.type] for c in info.components],
-        "groups": [{"group": g.group, "name": g.name or g.group, "rows": [
-            {"unit": r.unit_id, "name": r.unit_name, "rank": r.rank, "total": r.total, "grade": r.grade,
-             "grade_label": r.grade_label, "status": r.status, "vetoed": r.vetoed,
-             "veto_categories": list(r.veto_categories), "award_eligible": r.award_eligible,
-             "components": dict(r.components)} for r in g.rows]} for g in view.groups],
+        "groups": [
+            {
+                "group": g.group,
+                "name": g.name or g.group,
+                "rows": [
+                    {
+                        "unit": r.unit_id,
+                        "name": r.unit_name,
+                        "rank": r.rank,
+                        "total": r.total,
+                        "grade": r.grade,
+                        "grade_label": r.grade_label,
+                        "status": r.status,
+                        "vetoed": r.vetoed,
+                        "veto_categories": list(r.veto_categories),
+                        "award_eligible": r.award_eligible,
+                        "components": dict(r.components),
+                    }
+                    for r in g.rows
+                ],
+            }
+            for g in view.groups
+        ],
         "awards": [r.unit_id for r in commendation(view)],
         "criticism": [r.unit_id for r in criticism(view)],
         "rewards": dict(info.rewards),

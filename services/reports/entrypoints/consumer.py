@@ -64,10 +64,18 @@ def unit_score(msg: scores_pb2.UnitScore) -> UnitScore:
         if value is not None:
             components[key] = value
     return UnitScore(
-        unit_id=msg.unit_id, group=msg.group or "", status=msg.status or "final",
-        total=_number(msg.total, "total"), grade=msg.grade or None, rank=msg.rank or None,
-        vetoed=msg.vetoed, award_eligible=msg.award_eligible, components=components,
-        survey_se=_number(msg.survey_se, "survey_se"), missing=tuple(msg.missing))
+        unit_id=msg.unit_id,
+        group=msg.group or "",
+        status=msg.status or "final",
+        total=_number(msg.total, "total"),
+        grade=msg.grade or None,
+        rank=msg.rank or None,
+        vetoed=msg.vetoed,
+        award_eligible=msg.award_eligible,
+        components=components,
+        survey_se=_number(msg.survey_se, "survey_se"),
+        missing=tuple(msg.missing),
+    )
 
 
 def _version(payload, env: Envelope) -> int:
@@ -78,20 +86,27 @@ def _version(payload, env: Envelope) -> int:
     return version
 
 
-def label_event(env: Envelope, payload: indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted,
-                ) -> handlers.LabelEvent:
+def label_event(
+    env: Envelope,
+    payload: indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted,
+) -> handlers.LabelEvent:
     """The grade labels of a PlanPublished, or the unit name of a UnitUpserted."""
     plan_id = _short("plan_id", payload.plan_id or env.plan_id, BadIndicatorEvent)
     if not plan_id:
         raise BadIndicatorEvent(f"{env.type} without plan_id")
     if isinstance(payload, indicators_pb2.PlanPublished):
-        return PlanPublishedReceived(plan_id, _version(payload, env), grades_of_plan(plan_id, payload.plan_json),
-                                     plan_info_of(plan_id, payload.plan_json))
+        return PlanPublishedReceived(
+            plan_id,
+            _version(payload, env),
+            grades_of_plan(plan_id, payload.plan_json),
+            plan_info_of(plan_id, payload.plan_json),
+        )
     unit_id = _short("unit_id", payload.unit_id or env.unit_id, BadIndicatorEvent)
     if not unit_id:
         raise BadIndicatorEvent("UnitUpserted without unit_id")
-    return UnitUpsertedReceived(plan_id, unit_id, _short("name", payload.name.strip(), BadIndicatorEvent),
-                                _version(payload, env))
+    return UnitUpsertedReceived(
+        plan_id, unit_id, _short("name", payload.name.strip(), BadIndicatorEvent), _version(payload, env)
+    )
 
 
 def veto_event(env: Envelope, payload: inspections_pb2.VetoIssued | inspections_pb2.VetoLifted) -> VetoReceived:
@@ -116,19 +131,29 @@ def to_event(env: Envelope) -> handlers.ReportsEvent | None:
     if isinstance(payload, indicators_pb2.PlanPublished | indicators_pb2.UnitUpserted):
         return label_event(env, payload)
     if isinstance(payload, scores_pb2.UnitScoreUpdated):
-        return ProvisionalScoreReceived(payload.plan_id or env.plan_id, _period(payload),
-                                        unit_score(payload.score), payload.version or env.aggregate_version,
-                                        occurred_at(env))
+        return ProvisionalScoreReceived(
+            payload.plan_id or env.plan_id,
+            _period(payload),
+            unit_score(payload.score),
+            payload.version or env.aggregate_version,
+            occurred_at(env),
+        )
     if isinstance(payload, scores_pb2.UnitScoreGraded):
-        return GradedScoreReceived(payload.plan_id or env.plan_id, _period(payload),
-                                   unit_score(payload.score), payload.snapshot_version)
+        return GradedScoreReceived(
+            payload.plan_id or env.plan_id, _period(payload), unit_score(payload.score), payload.snapshot_version
+        )
     if isinstance(payload, scores_pb2.PeriodGraded):
         if payload.units < 0:
             raise BadScoreEvent(f"PeriodGraded with {payload.units} units")
-        return PeriodGradedReceived(payload.plan_id or env.plan_id, _period(payload),
-                                    payload.snapshot_version, payload.units, payload.closed_by,
-                                    occurred_at(env))
-    return None             # TargetSet, results, deductions, PeriodClosed: acknowledged, nothing to show
+        return PeriodGradedReceived(
+            payload.plan_id or env.plan_id,
+            _period(payload),
+            payload.snapshot_version,
+            payload.units,
+            payload.closed_by,
+            occurred_at(env),
+        )
+    return None  # TargetSet, results, deductions, PeriodClosed: acknowledged, nothing to show
 
 
 def _period(payload) -> str:
@@ -144,7 +169,7 @@ class ReportsEventHandler:
         self.zone = zone
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
-        if env.type == people_events.TYPE:   # 评优资格: kept per snapshot, nothing to settle
+        if env.type == people_events.TYPE:  # 评优资格: kept per snapshot, nothing to settle
             await people.apply_person(SqlAlchemyPeopleReadModel(session), people_events.person_eligibility(env))
             return
         event = to_event(env)
@@ -161,7 +186,7 @@ class ReportsEventHandler:
     async def after_batch(self, session: AsyncSession) -> None:
         touched = session.info.pop(_TOUCHED, set())
         repo = SqlAlchemyReadModel(session)
-        for plan_id, period in sorted(touched):       # one lock order for every instance
+        for plan_id, period in sorted(touched):  # one lock order for every instance
             await handlers.settle(repo, plan_id, period, self.zone)
 
 

@@ -34,15 +34,18 @@ from services.reports.service import handlers
 from services.reports.service.unit_of_work import SqlAlchemyReportsUnitOfWork
 from services.reports.settings import ReportsSettings
 
-router = APIRouter(dependencies=[Depends(signed_in)])   # with JIXIAO_AUTH: any role reads; labels need office
+router = APIRouter(dependencies=[Depends(signed_in)])  # with JIXIAO_AUTH: any role reads; labels need office
 
 
 def get_uow(request: Request) -> SqlAlchemyReportsUnitOfWork:
     return SqlAlchemyReportsUnitOfWork(request.app.state.runtime)
 
 
-def get_ctx(request: Request, lang: Annotated[str | None, Query(max_length=10, description="zh-CN | en")] = None,
-            accept_language: Annotated[str | None, Header()] = None) -> views.Ctx:
+def get_ctx(
+    request: Request,
+    lang: Annotated[str | None, Query(max_length=10, description="zh-CN | en")] = None,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> views.Ctx:
     """Language (`?lang=`, else Accept-Language, else zh-CN) and the county's time zone."""
     settings: ReportsSettings = request.app.state.runtime.extras.get("reports") or ReportsSettings()
     return views.Ctx(i18n.pick(lang, accept_language), settings.zone, lang, request.url.path)
@@ -59,19 +62,38 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _ranking_read(view: RankingView) -> RankingRead:
     return RankingRead(
-        plan=view.plan_id, plan_name=view.plan_name or None, period=view.period, provisional=view.provisional,
-        snapshot_version=view.snapshot_version, graded_at=view.graded_at, closed_by=view.closed_by or None,
-        rankings=[RankingRowRead(rank=r.rank, unit=r.unit_id, unit_name=r.unit_name or None, group=r.group,
-                                 group_name=r.group_name or None, total=r.total, grade=r.grade,
-                                 grade_label=r.grade_label or None, vetoed=r.vetoed,
-                                 veto_categories=list(r.veto_categories), award_eligible=r.award_eligible,
-                                 status=r.status, components=r.components)
-                  for r in view.rows])
+        plan=view.plan_id,
+        plan_name=view.plan_name or None,
+        period=view.period,
+        provisional=view.provisional,
+        snapshot_version=view.snapshot_version,
+        graded_at=view.graded_at,
+        closed_by=view.closed_by or None,
+        rankings=[
+            RankingRowRead(
+                rank=r.rank,
+                unit=r.unit_id,
+                unit_name=r.unit_name or None,
+                group=r.group,
+                group_name=r.group_name or None,
+                total=r.total,
+                grade=r.grade,
+                grade_label=r.grade_label or None,
+                vetoed=r.vetoed,
+                veto_categories=list(r.veto_categories),
+                award_eligible=r.award_eligible,
+                status=r.status,
+                components=r.components,
+            )
+            for r in view.rows
+        ],
+    )
 
 
 @router.get(PERIOD + "/rankings", response_model=RankingRead, tags=["rankings"])
-async def get_rankings(plan: str, period: str, uow: Uow, group: Group = None,
-                       snapshot: SnapshotQ = None) -> RankingRead:
+async def get_rankings(
+    plan: str, period: str, uow: Uow, group: Group = None, snapshot: SnapshotQ = None
+) -> RankingRead:
     """The graded ranking (latest complete snapshot), else the provisional one (`provisional: true`)."""
     return _ranking_read(await handlers.ranking_view(uow, plan, period, group=group, snapshot=snapshot))
 
@@ -79,29 +101,51 @@ async def get_rankings(plan: str, period: str, uow: Uow, group: Group = None,
 def _card_read(card: ScoreCard) -> ScoreCardRead:
     r = card.row
     return ScoreCardRead(
-        plan=card.plan_id, period=card.period, unit=r.unit_id, unit_name=r.unit_name or None, group=r.group,
-        provisional=card.provisional, snapshot_version=card.snapshot_version, graded_at=card.graded_at,
-        status=r.status, total=r.total, grade=r.grade, grade_label=r.grade_label or None, rank=r.rank,
-        group_size=card.group_size, components=card.components, survey_se=card.survey_se, vetoed=r.vetoed,
-        award_eligible=r.award_eligible, missing=list(card.missing))
+        plan=card.plan_id,
+        period=card.period,
+        unit=r.unit_id,
+        unit_name=r.unit_name or None,
+        group=r.group,
+        provisional=card.provisional,
+        snapshot_version=card.snapshot_version,
+        graded_at=card.graded_at,
+        status=r.status,
+        total=r.total,
+        grade=r.grade,
+        grade_label=r.grade_label or None,
+        rank=r.rank,
+        group_size=card.group_size,
+        components=card.components,
+        survey_se=card.survey_se,
+        vetoed=r.vetoed,
+        award_eligible=r.award_eligible,
+        missing=list(card.missing),
+    )
 
 
-@router.get(PERIOD + "/units/{unit}", response_model=ScoreCardRead, tags=["rankings"],
-            responses={404: {"description": "unknown plan, period, snapshot or unit"}})
+@router.get(
+    PERIOD + "/units/{unit}",
+    response_model=ScoreCardRead,
+    tags=["rankings"],
+    responses={404: {"description": "unknown plan, period, snapshot or unit"}},
+)
 async def get_score_card(plan: str, period: str, unit: str, uow: Uow, snapshot: SnapshotQ = None) -> ScoreCardRead:
     """One unit's score card: total, grade, rank in its group, components, survey SE, veto, missing inputs."""
     return _card_read(await handlers.score_card(uow, plan, period, unit, snapshot=snapshot))
 
 
 def _attachment(body: bytes, media_type: str, name: str) -> Response:
-    return Response(body, media_type=media_type,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        body, media_type=media_type, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
+    )
 
 
-@router.get(PERIOD + "/export.xlsx", tags=["exports"],
-            response_class=Response, responses={200: {"content": {XLSX: {}}}})
-async def get_export(plan: str, period: str, uow: Uow, ctx: Ctx, group: Group = None,
-                     snapshot: SnapshotQ = None) -> Response:
+@router.get(
+    PERIOD + "/export.xlsx", tags=["exports"], response_class=Response, responses={200: {"content": {XLSX: {}}}}
+)
+async def get_export(
+    plan: str, period: str, uow: Uow, ctx: Ctx, group: Group = None, snapshot: SnapshotQ = None
+) -> Response:
     """The ranking as a workbook: one sheet per ranking group (named by the plan), components beside the total."""
     view = await handlers.ranking_view(uow, plan, period, group=group, snapshot=snapshot)
     name = f"{plan}-{period}" + ("-provisional" if view.provisional else f"-v{view.snapshot_version}") + ".xlsx"
@@ -112,28 +156,39 @@ _LISTS = {"commendation": (rules.commendation, "通报表彰"), "criticism": (ru
 Kind = Annotated[str, Path(pattern="^(commendation|criticism)$")]
 
 
-@router.get(PERIOD + "/lists/{kind}.xlsx", tags=["exports"], response_class=Response,
-            responses={200: {"content": {XLSX: {}}}, 409: {"description": "not graded yet"}})
+@router.get(
+    PERIOD + "/lists/{kind}.xlsx",
+    tags=["exports"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}, 409: {"description": "not graded yet"}},
+)
 async def get_list_xlsx(plan: str, period: str, kind: Kind, uow: Uow, snapshot: SnapshotQ = None) -> Response:
     """通报表彰 (commendation) or 通报批评 (criticism) as a workbook with a Chinese sheet name."""
     view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
     pick, sheet = _LISTS[kind]
-    return _attachment(export_list_xlsx(sheet, view, pick(view)), XLSX,
-                       f"{plan}-{period}-v{view.snapshot_version}-{sheet}.xlsx")
+    return _attachment(
+        export_list_xlsx(sheet, view, pick(view)), XLSX, f"{plan}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
+    )
 
 
-@router.get(PERIOD + "/annual-report", tags=["exports"], response_class=Response,
-            responses={200: {"content": {"text/markdown": {}}}, 409: {"description": "not graded yet"}})
+@router.get(
+    PERIOD + "/annual-report",
+    tags=["exports"],
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}}}, 409: {"description": "not graded yet"}},
+)
 async def get_annual_report(plan: str, period: str, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None) -> Response:
     """年度绩效考评报告 (Markdown) of a complete graded snapshot; 409 while only provisional."""
     view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
     body = views.annual_report_md(view, datetime.now(UTC), ctx.zone)
-    return Response(body, media_type="text/markdown; charset=utf-8",
-                    headers={"X-Snapshot-Version": str(view.snapshot_version)})
+    return Response(
+        body, media_type="text/markdown; charset=utf-8", headers={"X-Snapshot-Version": str(view.snapshot_version)}
+    )
 
 
-async def _report_html(uow: Uow, ctx: views.Ctx, plan: str, period: str, snapshot: int | None,
-                       for_pdf: bool) -> tuple[str, RankingView]:
+async def _report_html(
+    uow: Uow, ctx: views.Ctx, plan: str, period: str, snapshot: int | None, for_pdf: bool
+) -> tuple[str, RankingView]:
     view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
     notice, _objections = await handlers.notice(uow, plan, period, view.snapshot_version, zone=ctx.zone)
     return views.annual_report_html(view, ctx, notice=notice, generated_at=datetime.now(UTC), for_pdf=for_pdf), view
@@ -145,22 +200,37 @@ async def annual_report_page(plan: str, period: str, uow: Uow, ctx: Ctx, snapsho
     return HTMLResponse((await _report_html(uow, ctx, plan, period, snapshot, False))[0])
 
 
-@router.get("/reports/{plan}/{period}/annual-report-{lang_tag}.pdf", tags=["exports"], response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "not graded yet"}})
-async def annual_report_pdf(request: Request, plan: str, period: str, uow: Uow,
-                            lang_tag: Annotated[str, Path(pattern="^(zh-CN|en)$")],
-                            snapshot: SnapshotQ = None) -> Response:
+@router.get(
+    "/reports/{plan}/{period}/annual-report-{lang_tag}.pdf",
+    tags=["exports"],
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "not graded yet"}},
+)
+async def annual_report_pdf(
+    request: Request,
+    plan: str,
+    period: str,
+    uow: Uow,
+    lang_tag: Annotated[str, Path(pattern="^(zh-CN|en)$")],
+    snapshot: SnapshotQ = None,
+) -> Response:
     """绩效评估工作报告 as PDF (WeasyPrint, Noto CJK): the language is part of the file name."""
     base = get_ctx(request, lang_tag, None)
     html, view = await _report_html(uow, base, plan, period, snapshot, True)
-    return Response(await render_pdf(html), media_type="application/pdf", headers={
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'{plan}-{period}-v{view.snapshot_version}-{lang_tag}.pdf')}",
-        "X-Snapshot-Version": str(view.snapshot_version)})
+    return Response(
+        await render_pdf(html),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'{plan}-{period}-v{view.snapshot_version}-{lang_tag}.pdf')}",
+            "X-Snapshot-Version": str(view.snapshot_version),
+        },
+    )
 
 
 @router.get("/reports/{plan}/{period}/annual-report.pdf", include_in_schema=False)
-async def annual_report_pdf_default(request: Request, plan: str, period: str, uow: Uow,
-                                    snapshot: SnapshotQ = None) -> Response:
+async def annual_report_pdf_default(
+    request: Request, plan: str, period: str, uow: Uow, snapshot: SnapshotQ = None
+) -> Response:
     return await annual_report_pdf(request, plan, period, uow, "zh-CN", snapshot)
 
 
@@ -170,32 +240,57 @@ async def get_labels(plan: str, uow: Uow) -> LabelsRead:
     return _labels_read(*await handlers.get_labels(uow, plan))
 
 
-@router.put("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"],
-            dependencies=[Depends(require(OFFICE))])
+@router.put(
+    "/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"], dependencies=[Depends(require(OFFICE))]
+)
 async def put_labels(plan: str, body: LabelsUpdate, uow: Uow) -> LabelsRead:
     """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
     return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan, dict(body.grades), dict(body.units))))
 
 
 def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
-    return LabelsRead(plan=override.plan_id, grades=override.grades, units=override.units,
-                      effective_grades=grade_labels(effective), effective_units=effective.units)
+    return LabelsRead(
+        plan=override.plan_id,
+        grades=override.grades,
+        units=override.units,
+        effective_grades=grade_labels(effective),
+        effective_units=effective.units,
+    )
 
 
 # -- the public notice (公示) and objections (异议) -------------------------------------------------
 
+
 def _notice_read(notice: Notice, objections: list[Objection], is_open: bool) -> NoticeRead:
-    return NoticeRead(plan=notice.plan_id, period=notice.period, snapshot_version=notice.snapshot_version,
-                      sha256=notice.sha256, published_at=notice.published_at, ends_on=notice.ends_on,
-                      open=is_open, content=exactjson.loads(notice.content),
-                      objections=[_objection_read(o) for o in objections],
-                      objections_filed=len(objections), objections_answered=sum(1 for o in objections if o.answer))
+    return NoticeRead(
+        plan=notice.plan_id,
+        period=notice.period,
+        snapshot_version=notice.snapshot_version,
+        sha256=notice.sha256,
+        published_at=notice.published_at,
+        ends_on=notice.ends_on,
+        open=is_open,
+        content=exactjson.loads(notice.content),
+        objections=[_objection_read(o) for o in objections],
+        objections_filed=len(objections),
+        objections_answered=sum(1 for o in objections if o.answer),
+    )
 
 
 def _objection_read(o: Objection) -> ObjectionRead:
-    return ObjectionRead(id=o.id, plan=o.plan_id, period=o.period, snapshot_version=o.snapshot_version,
-                         unit=o.unit_id, text=o.text, filed_by=o.filed_by, filed_at=o.filed_at,
-                         answer=o.answer or None, answered_by=o.answered_by or None, answered_at=o.answered_at)
+    return ObjectionRead(
+        id=o.id,
+        plan=o.plan_id,
+        period=o.period,
+        snapshot_version=o.snapshot_version,
+        unit=o.unit_id,
+        text=o.text,
+        filed_by=o.filed_by,
+        filed_at=o.filed_at,
+        answer=o.answer or None,
+        answered_by=o.answered_by or None,
+        answered_at=o.answered_at,
+    )
 
 
 @router.get(PERIOD + "/notices/{version}", response_model=NoticeRead, tags=["notice"])
@@ -205,31 +300,47 @@ async def get_notice(plan: str, period: str, version: Version, uow: Uow, ctx: Ct
     return _notice_read(notice, objections, handlers.notice_open(notice, datetime.now(UTC), ctx.zone))
 
 
-@router.post(PERIOD + "/notices/{version}/objections", response_model=ObjectionRead, status_code=201,
-             tags=["notice"], responses={409: {"description": "the notice period is over"}})
-async def post_objection(plan: str, period: str, version: Version, body: ObjectionCreate, uow: Uow, ctx: Ctx,
-                         who: Caller) -> ObjectionRead:
+@router.post(
+    PERIOD + "/notices/{version}/objections",
+    response_model=ObjectionRead,
+    status_code=201,
+    tags=["notice"],
+    responses={409: {"description": "the notice period is over"}},
+)
+async def post_objection(
+    plan: str, period: str, version: Version, body: ObjectionCreate, uow: Uow, ctx: Ctx, who: Caller
+) -> ObjectionRead:
     """File an objection (异议) against a unit's result while the notice period lasts (anyone signed in)."""
     actor = actor_name(who, body.filed_by) or who.user
-    return _objection_read(await handlers.file_objection(uow, plan, period, version, body.unit, body.text, actor,
-                                                         zone=ctx.zone))
+    return _objection_read(
+        await handlers.file_objection(uow, plan, period, version, body.unit, body.text, actor, zone=ctx.zone)
+    )
 
 
 @router.post("/v1/objections/{objection_id}/answer", response_model=ObjectionRead, tags=["notice"])
-async def post_answer(objection_id: str, body: AnswerCreate, uow: Uow,
-                      who: Annotated[object, Depends(require(OFFICE))]) -> ObjectionRead:
+async def post_answer(
+    objection_id: str, body: AnswerCreate, uow: Uow, who: Annotated[object, Depends(require(OFFICE))]
+) -> ObjectionRead:
     """The office answers an objection."""
-    actor = actor_name(who, body.answered_by) or who.user          # type: ignore[attr-defined]
+    actor = actor_name(who, body.answered_by) or who.user  # type: ignore[attr-defined]
     return _objection_read(await handlers.answer_objection(uow, objection_id, body.answer, actor))
 
 
-async def _notice_page(request: Request, uow: Uow, ctx: views.Ctx, who, plan: str, period: str,
-                       version: int | None) -> HTMLResponse:
+async def _notice_page(
+    request: Request, uow: Uow, ctx: views.Ctx, who, plan: str, period: str, version: int | None
+) -> HTMLResponse:
     notice, objections = await handlers.notice(uow, plan, period, version, zone=ctx.zone)
-    page = views.notice_html(notice, objections, ctx, is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
-                             may_answer=who.has(OFFICE), earlier=await handlers.objections_before(uow, notice))
-    return HTMLResponse(page, headers={"X-Snapshot-Version": str(notice.snapshot_version),
-                                       "X-Snapshot-SHA256": notice.sha256})
+    page = views.notice_html(
+        notice,
+        objections,
+        ctx,
+        is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
+        may_answer=who.has(OFFICE),
+        earlier=await handlers.objections_before(uow, notice),
+    )
+    return HTMLResponse(
+        page, headers={"X-Snapshot-Version": str(notice.snapshot_version), "X-Snapshot-SHA256": notice.sha256}
+    )
 
 
 @router.get("/notice/{plan}/{period}", response_class=HTMLResponse, tags=["pages"])
@@ -239,8 +350,9 @@ async def notice_latest(request: Request, plan: str, period: str, uow: Uow, ctx:
 
 
 @router.get("/notice/{plan}/{period}/v{version}", response_class=HTMLResponse, tags=["pages"])
-async def notice_version(request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx,
-                         who: Caller) -> HTMLResponse:
+async def notice_version(
+    request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx, who: Caller
+) -> HTMLResponse:
     """The notice of one graded snapshot version: the same bytes whenever it is opened (while no objection
     is filed or answered in between); a later correction makes a new version with its own notice."""
     return await _notice_page(request, uow, ctx, who, plan, period, version)
@@ -251,32 +363,46 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-@router.post("/notice/{plan}/{period}/v{version}/objections", tags=["pages"], response_class=RedirectResponse,
-             status_code=303)
-async def notice_objection_form(request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx,
-                                who: Caller) -> RedirectResponse:
+@router.post(
+    "/notice/{plan}/{period}/v{version}/objections", tags=["pages"], response_class=RedirectResponse, status_code=303
+)
+async def notice_objection_form(
+    request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx, who: Caller
+) -> RedirectResponse:
     """The notice page's form: file an objection, then back to the notice."""
     form = await _form(request)
     actor = actor_name(who, form.get("name") or None) or who.user
-    await handlers.file_objection(uow, plan, period, version, form.get("unit", ""), form.get("text", ""), actor,
-                                  zone=ctx.zone)
-    return RedirectResponse(ctx.href(f"/notice/{quote(plan, safe='')}/{quote(period, safe='')}/v{version}")
-                            .replace("&amp;", "&") + "#objections", status_code=303)
+    await handlers.file_objection(
+        uow, plan, period, version, form.get("unit", ""), form.get("text", ""), actor, zone=ctx.zone
+    )
+    return RedirectResponse(
+        ctx.href(f"/notice/{quote(plan, safe='')}/{quote(period, safe='')}/v{version}").replace("&amp;", "&")
+        + "#objections",
+        status_code=303,
+    )
 
 
-@router.post("/notice/objections/{objection_id}/answer", tags=["pages"], response_class=RedirectResponse,
-             status_code=303)
-async def notice_answer_form(request: Request, objection_id: str, uow: Uow, ctx: Ctx,
-                             who: Annotated[object, Depends(require(OFFICE))]) -> RedirectResponse:
+@router.post(
+    "/notice/objections/{objection_id}/answer", tags=["pages"], response_class=RedirectResponse, status_code=303
+)
+async def notice_answer_form(
+    request: Request, objection_id: str, uow: Uow, ctx: Ctx, who: Annotated[object, Depends(require(OFFICE))]
+) -> RedirectResponse:
     """The notice page's answer form (office only)."""
     form = await _form(request)
-    actor = actor_name(who, form.get("name") or None) or who.user      # type: ignore[attr-defined]
+    actor = actor_name(who, form.get("name") or None) or who.user  # type: ignore[attr-defined]
     o = await handlers.answer_objection(uow, objection_id, form.get("answer", ""), actor)
-    return RedirectResponse(ctx.href(f"/notice/{quote(o.plan_id, safe='')}/{quote(o.period, safe='')}"
-                                     f"/v{o.snapshot_version}").replace("&amp;", "&") + "#objections", status_code=303)
+    return RedirectResponse(
+        ctx.href(f"/notice/{quote(o.plan_id, safe='')}/{quote(o.period, safe='')}/v{o.snapshot_version}").replace(
+            "&amp;", "&"
+        )
+        + "#objections",
+        status_code=303,
+    )
 
 
 # -- pages ------------------------------------------------------------------------------------------
+
 
 @router.get("/", include_in_schema=False)
 async def root() -> RedirectResponse:
@@ -298,8 +424,9 @@ async def dashboard_index(uow: Uow, ctx: Ctx) -> HTMLResponse:
 async def dashboard(plan: str, period: str, uow: Uow, ctx: Ctx, group: Group = None) -> HTMLResponse:
     """The ranking page of one plan and period (works on a phone and on paper, no JavaScript)."""
     d = await handlers.dashboard(uow, plan, period, group=group)
-    return HTMLResponse(views.dashboard_html(d.view, ctx, movers=d.movers, previous=d.previous_snapshot,
-                                             notices=d.notices))
+    return HTMLResponse(
+        views.dashboard_html(d.view, ctx, movers=d.movers, previous=d.previous_snapshot, notices=d.notices)
+    )
 
 
 @router.get("/lists/{plan}/{period}/{kind}", response_class=HTMLResponse, tags=["pages"])
@@ -333,17 +460,33 @@ async def dashboard_card(request: Request, plan: str, period: str, unit: str, uo
     explanation, error = await _explanation(request, plan, period, unit, card)
     trend = await handlers.quarterly_trend(uow, plan, unit)
     _override, labels = await handlers.get_labels(uow, plan)
-    return HTMLResponse(views.card_html(card, ctx, explanation=explanation, explanation_error=error, trend=trend,
-                                        components=list(labels.info.components) or None,
-                                        plan_name=labels.info.name, indicator_names=labels.info.indicators))
+    return HTMLResponse(
+        views.card_html(
+            card,
+            ctx,
+            explanation=explanation,
+            explanation_error=error,
+            trend=trend,
+            components=list(labels.info.components) or None,
+            plan_name=labels.info.name,
+            indicator_names=labels.info.indicators,
+        )
+    )
 
 
-@router.get(PERIOD + "/units/{unit}/card.xlsx", tags=["exports"], response_class=Response,
-            responses={200: {"content": {XLSX: {}}}})
+@router.get(
+    PERIOD + "/units/{unit}/card.xlsx",
+    tags=["exports"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
 async def get_card_xlsx(request: Request, plan: str, period: str, unit: str, uow: Uow, ctx: Ctx) -> Response:
     """One unit's score card as a workbook (成绩单, 指标明细, 扣分明细 with scoring's explanation)."""
     card = await handlers.score_card(uow, plan, period, unit)
     explanation, _error = await _explanation(request, plan, period, unit, card)
     _override, labels = await handlers.get_labels(uow, plan)
-    return _attachment(export_card_xlsx(card, explanation, ctx.m.component, labels.info.indicators), XLSX,
-                       f"{plan}-{period}-{unit}.xlsx")
+    return _attachment(
+        export_card_xlsx(card, explanation, ctx.m.component, labels.info.indicators),
+        XLSX,
+        f"{plan}-{period}-{unit}.xlsx",
+    )

@@ -26,7 +26,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "commendation_title": ("{plan} · {period} 通报表彰名单", "{plan} · {period} commendation list"),
     "criticism_title": ("{plan} · {period} 通报批评名单", "{plan} · {period} criticism list"),
     "report_title": ("{plan} 绩效评估工作报告（{period}）", "{plan} annual evaluation report ({period})"),
-    "provisional": ("暂定成绩：尚未定级，名次按当前总分计算", "Provisional: not graded yet; ranks follow the current totals"),
+    "provisional": (
+        "暂定成绩：尚未定级，名次按当前总分计算",
+        "Provisional: not graded yet; ranks follow the current totals",
+    ),
     "graded": ("定级快照 第{version}版，定级时间 {at}", "Graded snapshot version {version}, graded {at}"),
     "closed_by": ("，定级人 {who}", ", closed by {who}"),
     "rank": ("名次", "Rank"),
@@ -70,15 +73,21 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "weight": ("权重", "Weight"),
     "contribution": ("计入总分", "Counts toward total"),
     "survey_se": ("公众评议得分的抽样误差（标准误）", "Sampling error of the survey score (standard error)"),
-    "survey_se_help": ("抽样调查得分可能因抽到的受访者不同而上下浮动的幅度；越小越可靠。",
-                       "How much the survey score could move with a different sample of respondents; smaller is more reliable."),
+    "survey_se_help": (
+        "抽样调查得分可能因抽到的受访者不同而上下浮动的幅度；越小越可靠。",
+        "How much the survey score could move with a different sample of respondents; smaller is more reliable.",
+    ),
     "rank_in_group": ("组内名次", "Rank in group"),
     "missing": ("缺少的输入", "Missing inputs"),
     "missing_none": ("无", "None"),
-    "missing_indicator": ("指标 {what} 没有已确认的结果：请被考核单位录入并由考评小组确认。",
-                          "Indicator {what} has no confirmed result: the unit enters it and the assessors confirm it."),
-    "missing_component": ("{what} 缺少数据：此项不计分，单位状态为未完成；请补齐数据后重新定级。",
-                          "{what} has no data: the unit is incomplete until it is supplied and the period is graded again."),
+    "missing_indicator": (
+        "指标 {what} 没有已确认的结果：请被考核单位录入并由考评小组确认。",
+        "Indicator {what} has no confirmed result: the unit enters it and the assessors confirm it.",
+    ),
+    "missing_component": (
+        "{what} 缺少数据：此项不计分，单位状态为未完成；请补齐数据后重新定级。",
+        "{what} has no data: the unit is incomplete until it is supplied and the period is graded again.",
+    ),
     "status_final": ("已定级", "final"),
     "status_incomplete": ("未完成", "incomplete"),
     "status_provisional": ("暂定", "provisional"),
@@ -87,17 +96,31 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "trend_none": ("还没有季度成绩。", "No quarterly scores yet."),
     "explanation": ("得分明细", "Where the points came from"),
     "external": ("外部提供的得分", "score supplied from outside"),
-    "explanation_off": ("评分服务未连接，无法显示逐项明细。", "The scoring service is not connected; item details are not shown."),
+    "explanation_off": (
+        "评分服务未连接，无法显示逐项明细。",
+        "The scoring service is not connected; item details are not shown.",
+    ),
     "notice_hash": ("快照校验码（SHA-256）", "Snapshot checksum (SHA-256)"),
-    "notice_hash_help": ("由本系统对该版定级结果逐行按规范 JSON 计算；任何改动都会改变校验码。",
-                         "Computed by this system over the graded rows of this version as canonical JSON; any change alters it."),
+    "notice_hash_help": (
+        "由本系统对该版定级结果逐行按规范 JSON 计算；任何改动都会改变校验码。",
+        "Computed by this system over the graded rows of this version as canonical JSON; any change alters it.",
+    ),
     "notice_period": ("公示期", "Notice period"),
     "notice_period_text": ("自 {start} 起 {days} 个工作日，至 {end} 止", "{days} working days from {start} to {end}"),
-    "notice_open": ("公示期内，可对单位的考评结果提出异议。", "The notice period is open: objections to a unit's result may be filed."),
+    "notice_open": (
+        "公示期内，可对单位的考评结果提出异议。",
+        "The notice period is open: objections to a unit's result may be filed.",
+    ),
     "notice_closed": ("公示期已于 {end} 结束。", "The notice period ended on {end}."),
     "objections": ("异议", "Objections"),
-    "objections_before": ("此前版本收到的异议（本版是其后的更正）", "Objections to earlier versions (this version corrected them)"),
-    "objections_count": ("收到异议 {filed} 件，已答复 {answered} 件", "{filed} objection(s) filed, {answered} answered"),
+    "objections_before": (
+        "此前版本收到的异议（本版是其后的更正）",
+        "Objections to earlier versions (this version corrected them)",
+    ),
+    "objections_count": (
+        "收到异议 {filed} 件，已答复 {answered} 件",
+        "{filed} objection(s) filed, {answered} answered",
+    ),
     "objection_file": ("提出异议", "File an objection"),
     "objection_text": ("异议内容", "Objection"),
     "objection_answer": ("答复", "Answer"),
@@ -112,13 +135,18 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "veto_category": ("否决事项", "Veto category"),
     "other_versions": ("其他版本：", "Other versions: "),
     "report_summary": ("一、总体情况", "1. Summary"),
-    "report_summary_text": ("本期共考评 {units} 个单位，定级 {graded} 个；一票否决 {vetoed} 个；具备评先资格 {eligible} 个。",
-                            "{units} units were assessed, {graded} graded; {vetoed} vetoed; {eligible} award-eligible."),
+    "report_summary_text": (
+        "本期共考评 {units} 个单位，定级 {graded} 个；一票否决 {vetoed} 个；具备评先资格 {eligible} 个。",
+        "{units} units were assessed, {graded} graded; {vetoed} vetoed; {eligible} award-eligible.",
+    ),
     "report_distribution": ("二、等级分布", "2. Grade distribution"),
     "report_rankings": ("三、分组排名", "3. Rankings by group"),
     "report_vetoes": ("四、一票否决", "4. One-vote vetoes"),
     "report_lists": ("五、表彰与批评", "5. Commendation and criticism"),
-    "report_improve": ("六、改进方向：全县最薄弱的三个方面", "6. Improvement points: the three weakest components county-wide"),
+    "report_improve": (
+        "六、改进方向：全县最薄弱的三个方面",
+        "6. Improvement points: the three weakest components county-wide",
+    ),
     "report_improve_item": ("{name}：平均得分 {avg}（{n} 个单位）", "{name}: average {avg} ({n} units)"),
     "report_hash": ("七、公示校验", "7. Notice checksum"),
     "generated_at": ("生成时间 {at}", "Generated {at}"),
@@ -165,8 +193,7 @@ _VETO_CATEGORIES: dict[str, tuple[str, str]] = {
     "criticism": ("县级通报批评", "county criticism"),
 }
 # Grade codes of the seed plans in English (the Chinese labels come from the plan).
-_GRADES_EN = {"excellent": "Excellent", "good": "Good", "fair": "Fair", "poor": "Poor", "pass": "Pass",
-              "fail": "Fail"}
+_GRADES_EN = {"excellent": "Excellent", "good": "Good", "fair": "Fair", "poor": "Poor", "pass": "Pass", "fail": "Fail"}
 _METHODS: dict[str, tuple[str, str]] = {
     "ratio": ("完成比例（越高越好）", "ratio (higher is better)"),
     "inverse_ratio": ("反向比例（越低越好）", "inverse ratio (lower is better)"),
@@ -192,8 +219,14 @@ _TERMS: dict[str, tuple[str, str]] = {
     "discipline": ("纪律", "discipline"),
 }
 _ZONES = {"Asia/Shanghai": ("北京", "Beijing")}
-_PERIODS = {"Y": ("年度", "Year"), "H1": ("上半年", "First half"), "Q1": ("第一季度", "Q1"), "Q2": ("第二季度", "Q2"),
-            "Q3": ("第三季度", "Q3"), "Q4": ("第四季度", "Q4")}
+_PERIODS = {
+    "Y": ("年度", "Year"),
+    "H1": ("上半年", "First half"),
+    "Q1": ("第一季度", "Q1"),
+    "Q2": ("第二季度", "Q2"),
+    "Q3": ("第三季度", "Q3"),
+    "Q4": ("第四季度", "Q4"),
+}
 
 
 @dataclass(frozen=True)
@@ -248,7 +281,7 @@ class Messages:
         """Two decimals, thousands separated in English only (Chinese tables do not group)."""
         if value is None:
             return "—"
-        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)     # scoring.md: half-up for display
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)  # scoring.md: half-up for display
         return f"{value:,.{places}f}" if self.en else f"{value:.{places}f}"
 
     def signed(self, value: Decimal) -> str:

@@ -23,6 +23,19 @@ def person_eligibility(env: Envelope) -> PersonEligibility:
         points = Decimal(p.deduction_points or "0")
     except InvalidOperation as exc:
         raise BadScoreEvent(f"{TYPE} with deduction_points {p.deduction_points!r}") from exc
-    return PersonEligibility(plan_id, p.period, p.snapshot_version, unit_id, p.staff_id, p.name, p.position,
-                             p.unit_grade, p.eligible, tuple(Reason(r.code, r.label, r.detail) for r in p.reasons),
-                             dict(p.leave_days), p.absences, p.unexcused_absences, points)
+    return PersonEligibility(
+        plan_id,
+        p.period,
+        p.snapshot_version,
+        unit_id,
+        p.staff_id,
+        p.name,
+        p.position,
+        p.unit_grade,
+        p.eligible,
+        tuple(Reason(r.code, r.label, r.detail) for r in p.reasons),
+        dict(p.leave_days),
+        p.absences,
+        p.unexcused_absences,
+        points,
+    )

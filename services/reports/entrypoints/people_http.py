@@ -28,5 +28,8 @@ async def get_people_xlsx(plan: str, period: str, uow: Uow, snapshot: SnapshotQ 
     eligible, reasons — one row per person."""
     view = await people.people_view(uow, plan, period, snapshot)
     name = f"{plan}-{period}-v{view.version}-people.xlsx"
-    return Response(export_people_xlsx(view), media_type=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})
+    return Response(
+        export_people_xlsx(view),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )

@@ -21,7 +21,9 @@ class RankingRowRead(BaseModel):
     veto_categories: list[str] = Field(default_factory=list)
     award_eligible: bool
     status: str
-    components: dict[str, Decimal] = Field(default_factory=dict, description="weighted: 0-100; penalty: points deducted")
+    components: dict[str, Decimal] = Field(
+        default_factory=dict, description="weighted: 0-100; penalty: points deducted"
+    )
 
 
 class RankingRead(BaseModel):

@@ -59,6 +59,7 @@ class UnitOfWork(Protocol):
 
 # -- events (inside the consumer's batch transaction) -----------------------------------------
 
+
 async def apply_event(repo: AbstractReadModel, event: ReportsEvent) -> tuple[str, str] | None:
     """Store one event; returns the (plan, period) to settle at the end of the batch, if any.
 
@@ -105,8 +106,10 @@ async def settle(repo: AbstractReadModel, plan_id: str, period: str, zone: ZoneI
 
 # -- queries ----------------------------------------------------------------------------------
 
-async def _shown_scores(repo: AbstractReadModel, plan_id: str, period: str, snapshot: int | None,
-                        require_graded: bool) -> tuple[list[UnitScore], Snapshot | None]:
+
+async def _shown_scores(
+    repo: AbstractReadModel, plan_id: str, period: str, snapshot: int | None, require_graded: bool
+) -> tuple[list[UnitScore], Snapshot | None]:
     """The scores of a complete graded snapshot (the shown one by default), else the provisional ones."""
     state = await repo.period(plan_id, period)
     if state is None:
@@ -135,21 +138,44 @@ async def _veto_categories(repo: AbstractReadModel, plan_id: str) -> dict[str, l
     return result
 
 
-async def _view(repo: AbstractReadModel, plan_id: str, period: str, *, group: str | None = None,
-                snapshot: int | None = None, require_graded: bool = False):
+async def _view(
+    repo: AbstractReadModel,
+    plan_id: str,
+    period: str,
+    *,
+    group: str | None = None,
+    snapshot: int | None = None,
+    require_graded: bool = False,
+):
     scores, snap = await _shown_scores(repo, plan_id, period, snapshot, require_graded)
     labels = await _labels(repo, plan_id)
-    view = rules.build_view(plan_id, period, scores, provisional=snap is None, labels=labels, snapshot=snap,
-                            group=group, vetoes=await _veto_categories(repo, plan_id))
+    view = rules.build_view(
+        plan_id,
+        period,
+        scores,
+        provisional=snap is None,
+        labels=labels,
+        snapshot=snap,
+        group=group,
+        vetoes=await _veto_categories(repo, plan_id),
+    )
     return view, scores
 
 
-async def ranking_view(uow: UnitOfWork, plan_id: str, period: str, *, group: str | None = None,
-                       snapshot: int | None = None, require_graded: bool = False) -> RankingView:
+async def ranking_view(
+    uow: UnitOfWork,
+    plan_id: str,
+    period: str,
+    *,
+    group: str | None = None,
+    snapshot: int | None = None,
+    require_graded: bool = False,
+) -> RankingView:
     """The graded ranking if a complete snapshot exists, else the provisional one."""
     async with uow:
-        view, _scores = await _view(uow.reports, plan_id, period, group=group, snapshot=snapshot,
-                                    require_graded=require_graded)
+        view, _scores = await _view(
+            uow.reports, plan_id, period, group=group, snapshot=snapshot, require_graded=require_graded
+        )
     return view
 
 
@@ -170,8 +196,11 @@ async def dashboard(uow: UnitOfWork, plan_id: str, period: str, *, group: str | 
         previous = None
         moved: list = []
         if view.snapshot_version is not None:
-            older = [s for s in await uow.reports.snapshots(plan_id, period)
-                     if s.complete and s.version < view.snapshot_version]
+            older = [
+                s
+                for s in await uow.reports.snapshots(plan_id, period)
+                if s.complete and s.version < view.snapshot_version
+            ]
             if older:
                 previous = older[-1].version
                 moved = rules.movers(view, await uow.reports.graded_scores(plan_id, period, previous))
@@ -181,25 +210,40 @@ async def dashboard(uow: UnitOfWork, plan_id: str, period: str, *, group: str | 
 
 # -- the public notice (公示) and objections (异议) --------------------------------------------------
 
-async def freeze_notice(repo: AbstractReadModel, plan_id: str, period: str, snap: Snapshot,
-                        zone: ZoneInfo = SHANGHAI) -> Notice:
+
+async def freeze_notice(
+    repo: AbstractReadModel, plan_id: str, period: str, snap: Snapshot, zone: ZoneInfo = SHANGHAI
+) -> Notice:
     """The notice of a complete snapshot: stored once, from then on read back byte for byte."""
     stored = await repo.notice(plan_id, period, snap.version)
     if stored is not None:
         return stored
     scores = await repo.graded_scores(plan_id, period, snap.version)
-    view = rules.build_view(plan_id, period, scores, provisional=False, labels=await _labels(repo, plan_id),
-                            snapshot=snap, vetoes=await _veto_categories(repo, plan_id))
+    view = rules.build_view(
+        plan_id,
+        period,
+        scores,
+        provisional=False,
+        labels=await _labels(repo, plan_id),
+        snapshot=snap,
+        vetoes=await _veto_categories(repo, plan_id),
+    )
     published_at = snap.graded_at or datetime.now(UTC)
     content = rules.notice_content(view, scores, published_at.astimezone(zone).date())
-    notice = Notice(plan_id, period, snap.version, rules.canonical_json(content), content["sha256"],
-                    published_at, content["ends_on"])
+    notice = Notice(
+        plan_id,
+        period,
+        snap.version,
+        rules.canonical_json(content),
+        content["sha256"],
+        published_at,
+        content["ends_on"],
+    )
     await repo.save_notice(notice)
     return await repo.notice(plan_id, period, snap.version) or notice
 
 
-async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: int | None,
-                  zone: ZoneInfo) -> Notice:
+async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: int | None, zone: ZoneInfo) -> Notice:
     state = await repo.period(plan_id, period)
     if state is None:
         raise PeriodUnknown(f"no scores for plan {plan_id!r}, period {period!r}")
@@ -218,21 +262,23 @@ async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: i
 async def objections_before(uow: UnitOfWork, found: Notice) -> list[Objection]:
     """Objections against the period's earlier notices: the correction that made this version followed them."""
     async with uow:
-        earlier = [v for v in await uow.reports.notice_versions(found.plan_id, found.period)
-                   if v < found.snapshot_version]
+        earlier = [
+            v for v in await uow.reports.notice_versions(found.plan_id, found.period) if v < found.snapshot_version
+        ]
         result = []
         for v in earlier:
             result += await uow.reports.objections(found.plan_id, found.period, v)
     return result
 
 
-async def notice(uow: UnitOfWork, plan_id: str, period: str, version: int | None = None, *,
-                 zone: ZoneInfo = SHANGHAI) -> tuple[Notice, list[Objection]]:
+async def notice(
+    uow: UnitOfWork, plan_id: str, period: str, version: int | None = None, *, zone: ZoneInfo = SHANGHAI
+) -> tuple[Notice, list[Objection]]:
     """A snapshot's notice (the latest graded one by default) and the objections filed against it."""
     async with uow:
         found = await _notice(uow.reports, plan_id, period, version, zone)
         objections = await uow.reports.objections(plan_id, period, found.snapshot_version)
-        await uow.commit()              # a notice frozen here (a snapshot from before migration 0004) stays
+        await uow.commit()  # a notice frozen here (a snapshot from before migration 0004) stays
     return found, objections
 
 
@@ -241,8 +287,18 @@ def notice_open(found: Notice, now: datetime, zone: ZoneInfo) -> bool:
     return now.astimezone(zone).date().isoformat() <= found.ends_on
 
 
-async def file_objection(uow: UnitOfWork, plan_id: str, period: str, version: int, unit_id: str, text: str,
-                         actor: str, *, now: datetime | None = None, zone: ZoneInfo = SHANGHAI) -> Objection:
+async def file_objection(
+    uow: UnitOfWork,
+    plan_id: str,
+    period: str,
+    version: int,
+    unit_id: str,
+    text: str,
+    actor: str,
+    *,
+    now: datetime | None = None,
+    zone: ZoneInfo = SHANGHAI,
+) -> Objection:
     """Anyone signed in may object to a unit's result within the notice period; audited."""
     text = text.strip()
     if not text or len(text) > MAX_OBJECTION:
@@ -257,14 +313,20 @@ async def file_objection(uow: UnitOfWork, plan_id: str, period: str, version: in
             raise NoticePeriodOver(f"the notice period ended on {found.ends_on}: objections are closed")
         objection = Objection(str(uuid.uuid4()), plan_id, period, version, unit_id, text, actor, now)
         await uow.reports.add_objection(objection)
-        await uow.reports.add_audit(actor, "objection.filed", plan_id, objection.id, {
-            "period": period, "snapshot_version": version, "unit": unit_id, "text": text})
+        await uow.reports.add_audit(
+            actor,
+            "objection.filed",
+            plan_id,
+            objection.id,
+            {"period": period, "snapshot_version": version, "unit": unit_id, "text": text},
+        )
         await uow.commit()
     return objection
 
 
-async def answer_objection(uow: UnitOfWork, objection_id: str, answer: str, actor: str, *,
-                           now: datetime | None = None) -> Objection:
+async def answer_objection(
+    uow: UnitOfWork, objection_id: str, answer: str, actor: str, *, now: datetime | None = None
+) -> Objection:
     """The office answers an objection (a later answer replaces an earlier one; both are audited)."""
     answer = answer.strip()
     if not answer or len(answer) > MAX_OBJECTION:
@@ -275,22 +337,34 @@ async def answer_objection(uow: UnitOfWork, objection_id: str, answer: str, acto
             raise ObjectionUnknown(f"no objection {objection_id!r}")
         answered = replace(found, answer=answer, answered_by=actor, answered_at=now or datetime.now(UTC))
         await uow.reports.save_answer(answered)
-        await uow.reports.add_audit(actor, "objection.answered", found.plan_id, objection_id, {
-            "period": found.period, "snapshot_version": found.snapshot_version, "unit": found.unit_id,
-            "answer": answer, "previous_answer": found.answer})
+        await uow.reports.add_audit(
+            actor,
+            "objection.answered",
+            found.plan_id,
+            objection_id,
+            {
+                "period": found.period,
+                "snapshot_version": found.snapshot_version,
+                "unit": found.unit_id,
+                "answer": answer,
+                "previous_answer": found.answer,
+            },
+        )
         await uow.commit()
     return answered
 
 
-async def score_card(uow: UnitOfWork, plan_id: str, period: str, unit_id: str, *,
-                     snapshot: int | None = None) -> ScoreCard:
+async def score_card(
+    uow: UnitOfWork, plan_id: str, period: str, unit_id: str, *, snapshot: int | None = None
+) -> ScoreCard:
     """One unit's score card from the same scores the ranking shows."""
     async with uow:
         scores, snap = await _shown_scores(uow.reports, plan_id, period, snapshot, False)
         labels = await _labels(uow.reports, plan_id)
         vetoes = await _veto_categories(uow.reports, plan_id)
-    card = rules.build_card(plan_id, period, scores, unit_id, provisional=snap is None, labels=labels,
-                            snapshot=snap, vetoes=vetoes)
+    card = rules.build_card(
+        plan_id, period, scores, unit_id, provisional=snap is None, labels=labels, snapshot=snap, vetoes=vetoes
+    )
     if card is None:
         raise UnitUnknown(f"unit {unit_id!r} has no score in plan {plan_id!r}, period {period!r}")
     return card

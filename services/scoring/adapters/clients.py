@@ -34,12 +34,18 @@ class AbstractSnapshotClient(abc.ABC):
 class GrpcSnapshotClient(AbstractSnapshotClient):
     """SnapshotService over gRPC; failures become `Unavailable` (503 / UNAVAILABLE)."""
 
-    def __init__(self, source: str, target: str, *, timeout: float = 120.0,
-                 metadata: Callable[[], tuple[tuple[str, str], ...]] = tuple) -> None:
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        *,
+        timeout: float = 120.0,
+        metadata: Callable[[], tuple[tuple[str, str], ...]] = tuple,
+    ) -> None:
         self.source = source
         self.target = target
         self.timeout = timeout
-        self.metadata = metadata      # called per call: a fresh short-lived token when auth is on
+        self.metadata = metadata  # called per call: a fresh short-lived token when auth is on
         self._channel = channel(target)
         self._stub = snapshot_pb2_grpc.SnapshotServiceStub(self._channel)
 
@@ -47,15 +53,17 @@ class GrpcSnapshotClient(AbstractSnapshotClient):
         """All envelopes of the source's snapshot of a plan ("" = every period)."""
         request = snapshot_pb2.StreamSnapshotRequest(plan_id=plan_id, period=period)
         try:
-            return [env async for env in self._stub.StreamSnapshot(request, timeout=self.timeout,
-                                                                         metadata=self.metadata())]
+            return [
+                env async for env in self._stub.StreamSnapshot(request, timeout=self.timeout, metadata=self.metadata())
+            ]
         except grpc.aio.AioRpcError as exc:
             raise Unavailable(f"{self.source} snapshot at {self.target}: {exc.code().name}: {exc.details()}") from None
 
     async def position(self, plan_id: str) -> int:
         try:
-            response = await self._stub.GetPosition(snapshot_pb2.GetPositionRequest(plan_id=plan_id),
-                                                    timeout=self.timeout, metadata=self.metadata())
+            response = await self._stub.GetPosition(
+                snapshot_pb2.GetPositionRequest(plan_id=plan_id), timeout=self.timeout, metadata=self.metadata()
+            )
         except grpc.aio.AioRpcError as exc:
             raise Unavailable(f"{self.source} position at {self.target}: {exc.code().name}: {exc.details()}") from None
         return int(response.position)

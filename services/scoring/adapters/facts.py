@@ -32,6 +32,7 @@ from jixiao.rules.model import (
 
 # --- payload fields ------------------------------------------------------------------------------
 
+
 def decimal_field(value: str, path: str, *, required: bool = True) -> Decimal | None:
     """A decimal carried as a string in an event; InvalidInput (the event is parked) if malformed."""
     if value == "" and not required:
@@ -39,7 +40,9 @@ def decimal_field(value: str, path: str, *, required: bool = True) -> Decimal | 
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError):
-        raise InvalidInput(f"{path}: not a decimal: {value!r}", problems=[FieldProblem(path, "not a decimal")]) from None
+        raise InvalidInput(
+            f"{path}: not a decimal: {value!r}", problems=[FieldProblem(path, "not a decimal")]
+        ) from None
     if not number.is_finite():
         raise InvalidInput(f"{path}: not a finite decimal: {value!r}", problems=[FieldProblem(path, "not finite")])
     return number
@@ -50,7 +53,9 @@ def date_field(value: str, path: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{path}: not an ISO date: {value!r}", problems=[FieldProblem(path, "not an ISO date")]) from None
+        raise InvalidInput(
+            f"{path}: not an ISO date: {value!r}", problems=[FieldProblem(path, "not an ISO date")]
+        ) from None
 
 
 def version_of(payload: Message, envelope_version: int) -> int:
@@ -68,8 +73,9 @@ def parse_plan_json(plan_json: str) -> Plan:
     try:
         return rules_plan.parse_plan_json(plan_json)
     except PlanError as exc:
-        raise InvalidInput(f"invalid plan: {exc}",
-                           problems=[FieldProblem(p.path, p.message) for p in exc.problems]) from None
+        raise InvalidInput(
+            f"invalid plan: {exc}", problems=[FieldProblem(p.path, p.message) for p in exc.problems]
+        ) from None
 
 
 # --- stored rows → domain ---------------------------------------------------------------------
@@ -102,24 +108,38 @@ def unit_facts(rows: FactRows) -> UnitFacts:
     for r in sorted(rows.deductions, key=lambda r: r.deduction_id):
         source = f"deduction {r.deduction_id}@v{r.version}"
         if r.recorded:
-            deductions.append(Deduction(r.deduction_id, r.kind, r.points, r.date, r.revoked,
-                                        r.aspect or None, None, source=source))
+            deductions.append(
+                Deduction(r.deduction_id, r.kind, r.points, r.date, r.revoked, r.aspect or None, None, source=source)
+            )
         else:
             deductions.append(Revocation(r.deduction_id, source=source))
-    vetoes = tuple(Veto(r.veto_id, r.category, r.date, r.document or None)
-                   for r in sorted(rows.vetoes, key=lambda r: r.veto_id) if not r.lifted and r.category is not None)
-    return UnitFacts(results=results, targets=targets, round_scores=rounds,
-                     deductions=tuple(deductions), vetoes=vetoes)
+    vetoes = tuple(
+        Veto(r.veto_id, r.category, r.date, r.document or None)
+        for r in sorted(rows.vetoes, key=lambda r: r.veto_id)
+        if not r.lifted and r.category is not None
+    )
+    return UnitFacts(results=results, targets=targets, round_scores=rounds, deductions=tuple(deductions), vetoes=vetoes)
 
 
 def _result(r: Any) -> Result:
-    return Result(r.indicator_id, r.period, r.confirmed, r.part or None, actual=r.actual, rating=r.rating,
-                  done=r.done, points=r.points, source=f"result {r.result_id}@v{r.version}")
+    return Result(
+        r.indicator_id,
+        r.period,
+        r.confirmed,
+        r.part or None,
+        actual=r.actual,
+        rating=r.rating,
+        done=r.done,
+        points=r.points,
+        source=f"result {r.result_id}@v{r.version}",
+    )
 
 
 def _round(r: Any) -> RoundScore:
-    strata = tuple(StratumStat(s["stratum"], int(s["n"]), Decimal(s["mean"]), Decimal(s["sd"]), Decimal(s["weight"]))
-                   for s in json.loads(r.strata_json))
+    strata = tuple(
+        StratumStat(s["stratum"], int(s["n"]), Decimal(s["mean"]), Decimal(s["sd"]), Decimal(s["weight"]))
+        for s in json.loads(r.strata_json)
+    )
     return RoundScore(r.round_id, r.score, r.se if r.se is not None else Decimal(0), strata)
 
 
@@ -129,12 +149,14 @@ def strata_json(strata: Iterable[Message], path: str) -> str:
     for i, s in enumerate(strata):
         for name in ("mean", "sd", "weight"):
             decimal_field(getattr(s, name) or "0", f"{path}[{i}].{name}")
-        out.append({"stratum": s.stratum, "n": s.n, "mean": s.mean or "0", "sd": s.sd or "0",
-                    "weight": s.weight or "0"})
+        out.append(
+            {"stratum": s.stratum, "n": s.n, "mean": s.mean or "0", "sd": s.sd or "0", "weight": s.weight or "0"}
+        )
     return json.dumps(out)
 
 
 # --- scores → wire ---------------------------------------------------------------------------------
+
 
 def score_message_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of an events.v1.UnitScore from a results/v1 unit entry (decimals as strings)."""
@@ -143,10 +165,15 @@ def score_message_fields(entry: Mapping[str, Any]) -> dict[str, Any]:
         return "" if value is None else format(Decimal(value), "f")
 
     return {
-        "unit_id": entry["unit"], "group": entry["group"], "status": entry["status"],
+        "unit_id": entry["unit"],
+        "group": entry["group"],
+        "status": entry["status"],
         "components": {k: text(v) for k, v in entry["components"].items()},
-        "survey_se": text(entry.get("survey_se")), "total": text(entry.get("total")),
-        "grade": entry.get("grade") or "", "rank": int(entry.get("rank") or 0),
-        "vetoed": bool(entry["vetoed"]), "award_eligible": bool(entry["award_eligible"]),
+        "survey_se": text(entry.get("survey_se")),
+        "total": text(entry.get("total")),
+        "grade": entry.get("grade") or "",
+        "rank": int(entry.get("rank") or 0),
+        "vetoed": bool(entry["vetoed"]),
+        "award_eligible": bool(entry["award_eligible"]),
         "missing": list(entry["missing"]),
     }

@@ -14,7 +14,8 @@ _NOW = sa.func.now()
 # --- facts, latest version wins ----------------------------------------------------------------
 
 plans = sa.Table(
-    "plans", metadata,
+    "plans",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("version", sa.BigInteger, nullable=False),
@@ -23,7 +24,8 @@ plans = sa.Table(
 )
 
 units = sa.Table(
-    "units", metadata,
+    "units",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
@@ -34,7 +36,8 @@ units = sa.Table(
 )
 
 targets = sa.Table(
-    "targets", metadata,
+    "targets",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("indicator_id", sa.String(100), primary_key=True),
@@ -45,7 +48,8 @@ targets = sa.Table(
 # One row per result id and state: the latest confirmed version and, apart from it, the latest
 # unconfirmed one (a pending correction never replaces a confirmed result).
 results = sa.Table(
-    "results", metadata,
+    "results",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("result_id", sa.String(200), primary_key=True),
@@ -63,12 +67,13 @@ results = sa.Table(
 )
 
 survey_rounds = sa.Table(
-    "survey_rounds", metadata,
+    "survey_rounds",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("score", sa.Numeric),            # NULL: no counted response
+    sa.Column("score", sa.Numeric),  # NULL: no counted response
     sa.Column("se", sa.Numeric),
     sa.Column("strata_json", sa.Text, nullable=False, server_default="[]"),
     sa.Column("responses", sa.BigInteger, nullable=False, server_default="0"),
@@ -76,11 +81,12 @@ survey_rounds = sa.Table(
 )
 
 deductions = sa.Table(
-    "deductions", metadata,
+    "deductions",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("deduction_id", sa.String(200), primary_key=True),
-    sa.Column("recorded", sa.Boolean, nullable=False),   # False: only a revocation was seen
+    sa.Column("recorded", sa.Boolean, nullable=False),  # False: only a revocation was seen
     sa.Column("kind", sa.String(100)),
     sa.Column("points", sa.Numeric),
     sa.Column("date", sa.Date),
@@ -92,7 +98,8 @@ deductions = sa.Table(
 )
 
 vetoes = sa.Table(
-    "vetoes", metadata,
+    "vetoes",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("veto_id", sa.String(200), primary_key=True),
@@ -108,28 +115,30 @@ vetoes = sa.Table(
 
 # The current (provisional) score of a unit in a period, recomputed when its facts change.
 unit_scores = sa.Table(
-    "unit_scores", metadata,
+    "unit_scores",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("period", sa.String(4), primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),   # final|incomplete|provisional|error
+    sa.Column("status", sa.String(20), nullable=False),  # final|incomplete|provisional|error
     sa.Column("group", sa.String(100), nullable=False),
     sa.Column("total", sa.Numeric),
     sa.Column("grade", sa.String(100)),
-    sa.Column("score_json", sa.Text, nullable=False),     # the unit's jixiao.results/v1 entry
+    sa.Column("score_json", sa.Text, nullable=False),  # the unit's jixiao.results/v1 entry
     sa.Column("explanation_json", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
 )
 
 # Every version of a unit's score (provisional and graded), with the events that made it.
 score_history = sa.Table(
-    "score_history", metadata,
+    "score_history",
+    metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("unit_id", sa.String(100), nullable=False),
     sa.Column("period", sa.String(4), nullable=False),
-    sa.Column("kind", sa.String(20), nullable=False),     # provisional | graded
+    sa.Column("kind", sa.String(20), nullable=False),  # provisional | graded
     sa.Column("version", sa.BigInteger, nullable=False),  # unit score version or snapshot version
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("total", sa.Numeric),
@@ -142,7 +151,8 @@ score_history = sa.Table(
 
 # Immutable graded snapshots: one row per close, one row per unit in it.
 snapshots = sa.Table(
-    "snapshots", metadata,
+    "snapshots",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("period", sa.String(4), primary_key=True),
     sa.Column("version", sa.BigInteger, primary_key=True),
@@ -157,7 +167,8 @@ snapshots = sa.Table(
 )
 
 snapshot_scores = sa.Table(
-    "snapshot_scores", metadata,
+    "snapshot_scores",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("period", sa.String(4), primary_key=True),
     sa.Column("version", sa.BigInteger, primary_key=True),
@@ -169,7 +180,8 @@ snapshot_scores = sa.Table(
 
 # PeriodClosed events waiting to be closed (reconciliation needs the network, so not in the batch).
 close_requests = sa.Table(
-    "close_requests", metadata,
+    "close_requests",
+    metadata,
     sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("period", sa.String(4), nullable=False),
@@ -184,7 +196,8 @@ close_requests = sa.Table(
 # Facts about people from inspections (StaffMember*, LeaveRecorded, AbsenceRecorded): kind is
 # staff | leave | absence, data_json the payload as exact JSON. Latest version wins, like every fact.
 people_facts = sa.Table(
-    "people_facts", metadata,
+    "people_facts",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("kind", sa.String(20), primary_key=True),
     sa.Column("fact_id", sa.String(200), primary_key=True),
@@ -196,7 +209,8 @@ people_facts = sa.Table(
 
 # Each person's eligibility for excellence (评优资格) as graded with a snapshot (immutable like it).
 person_eligibility = sa.Table(
-    "person_eligibility", metadata,
+    "person_eligibility",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("period", sa.String(4), primary_key=True),
     sa.Column("version", sa.BigInteger, primary_key=True),

@@ -138,7 +138,6 @@ class AbstractScoringRepository(abc.ABC):
     async def applied_by_source(self, plan_id: str) -> dict[str, int]:
         """How many events of the plan were applied, per source."""
 
-
     # People (评优资格): not abstract, so that a repository without people keeps working.
     async def people_rows(self, plan_id: str) -> list[Any]:
         """The stored people facts of a plan (rows with kind, fact_id, unit_id, data_json)."""
@@ -169,25 +168,46 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
         keys = [c.name for c in table.primary_key.columns]
         cols = list(update) if update is not None else [k for k in values if k not in keys]
         stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
+            index_elements=keys,
+            set_={c: stmt.excluded[c] for c in cols},
             where=table.c.version < stmt.excluded.version,
         ).returning(table.c.version)
         return (await self.session.execute(stmt)).first() is not None
 
     async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
         t = orm.deductions
-        stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
-                                   t.c.deduction_id == values["deduction_id"], t.c.recorded.is_(False))
-                .values(recorded=True, kind=values["kind"], points=values["points"], date=values["date"],
-                        aspect=values["aspect"]).returning(t.c.version))
+        stmt = (
+            sa.update(t)
+            .where(
+                t.c.plan_id == values["plan_id"],
+                t.c.unit_id == values["unit_id"],
+                t.c.deduction_id == values["deduction_id"],
+                t.c.recorded.is_(False),
+            )
+            .values(
+                recorded=True,
+                kind=values["kind"],
+                points=values["points"],
+                date=values["date"],
+                aspect=values["aspect"],
+            )
+            .returning(t.c.version)
+        )
         return (await self.session.execute(stmt)).first() is not None
 
     async def fill_veto_details(self, values: dict[str, Any]) -> bool:
         t = orm.vetoes
-        stmt = (sa.update(t).where(t.c.plan_id == values["plan_id"], t.c.unit_id == values["unit_id"],
-                                   t.c.veto_id == values["veto_id"], t.c.category.is_(None))
-                .values(category=values["category"], date=values["date"], document=values["document"])
-                .returning(t.c.version))
+        stmt = (
+            sa.update(t)
+            .where(
+                t.c.plan_id == values["plan_id"],
+                t.c.unit_id == values["unit_id"],
+                t.c.veto_id == values["veto_id"],
+                t.c.category.is_(None),
+            )
+            .values(category=values["category"], date=values["date"], document=values["document"])
+            .returning(t.c.version)
+        )
         return (await self.session.execute(stmt)).first() is not None
 
     async def people_rows(self, plan_id: str) -> list[Any]:
@@ -224,8 +244,13 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
     async def fact_rows(self, plan_id: str, unit_ids: Sequence[str]) -> dict[str, FactRows]:
         """The stored facts of these units, grouped by unit."""
         grouped: dict[str, dict[str, list]] = {u: {} for u in unit_ids}
-        names = {"results": orm.results, "targets": orm.targets, "rounds": orm.survey_rounds,
-                 "deductions": orm.deductions, "vetoes": orm.vetoes}
+        names = {
+            "results": orm.results,
+            "targets": orm.targets,
+            "rounds": orm.survey_rounds,
+            "deductions": orm.deductions,
+            "vetoes": orm.vetoes,
+        }
         for name, table in names.items():
             q = sa.select(table).where(table.c.plan_id == plan_id, table.c.unit_id.in_(list(unit_ids)))
             for row in (await self.session.execute(q)).all():
@@ -260,7 +285,9 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
         await self.session.execute(sa.select(lock(_PLAN_LOCK_NS, _lock_key(plan_id, ""))))
 
     async def lock_period(self, plan_id: str, period: str) -> None:
-        await self.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_PERIOD_LOCK_NS, _lock_key(plan_id, period))))
+        await self.session.execute(
+            sa.select(sa.func.pg_advisory_xact_lock(_PERIOD_LOCK_NS, _lock_key(plan_id, period)))
+        )
 
     # --- current scores ---------------------------------------------------------------------------
 
@@ -274,8 +301,9 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
     async def save_score(self, values: dict[str, Any]) -> None:
         stmt = pg_insert(orm.unit_scores).values(**values, updated_at=sa.func.now())
         keys = ["plan_id", "unit_id", "period"]
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={
-            c: stmt.excluded[c] for c in [*values, "updated_at"] if c not in keys})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={c: stmt.excluded[c] for c in [*values, "updated_at"] if c not in keys}
+        )
         await self.session.execute(stmt)
 
     async def add_history(self, rows: list[dict[str, Any]]) -> None:
@@ -284,8 +312,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     async def history(self, plan_id: str, unit_id: str, period: str) -> list[Any]:
         t = orm.score_history
-        q = (sa.select(t).where(t.c.plan_id == plan_id, t.c.unit_id == unit_id, t.c.period == period)
-             .order_by(t.c.id))
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.unit_id == unit_id, t.c.period == period).order_by(t.c.id)
         return list((await self.session.execute(q)).all())
 
     # --- graded snapshots ---------------------------------------------------------------------------
@@ -299,15 +326,28 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     async def snapshots(self, plan_id: str, period: str) -> list[Any]:
         t = orm.snapshots
-        q = (sa.select(t.c.plan_id, t.c.period, t.c.version, t.c.created_at, t.c.actor, t.c.plan_version,
-                       t.c.units, t.c.diff_json, t.c.results_sha256)
-             .where(t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.version))
+        q = (
+            sa.select(
+                t.c.plan_id,
+                t.c.period,
+                t.c.version,
+                t.c.created_at,
+                t.c.actor,
+                t.c.plan_version,
+                t.c.units,
+                t.c.diff_json,
+                t.c.results_sha256,
+            )
+            .where(t.c.plan_id == plan_id, t.c.period == period)
+            .order_by(t.c.version)
+        )
         return list((await self.session.execute(q)).all())
 
     async def snapshot_score(self, plan_id: str, period: str, version: int, unit_id: str) -> Any | None:
         t = orm.snapshot_scores
-        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period, t.c.version == version,
-                               t.c.unit_id == unit_id)
+        q = sa.select(t).where(
+            t.c.plan_id == plan_id, t.c.period == period, t.c.version == version, t.c.unit_id == unit_id
+        )
         return (await self.session.execute(q)).first()
 
     async def add_snapshot(self, snapshot: dict[str, Any], scores: list[dict[str, Any]]) -> None:
@@ -319,8 +359,13 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     async def claim_close_request(self) -> Any | None:
         t = orm.close_requests
-        q = (sa.select(t).where(t.c.attempts < MAX_CLOSE_ATTEMPTS).order_by(t.c.id).limit(1)
-             .with_for_update(skip_locked=True))
+        q = (
+            sa.select(t)
+            .where(t.c.attempts < MAX_CLOSE_ATTEMPTS)
+            .order_by(t.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
         return (await self.session.execute(q)).first()
 
     async def finish_close_request(self, request_id: int) -> None:
@@ -328,8 +373,9 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     async def fail_close_request(self, request_id: int, error: str) -> None:
         t = orm.close_requests
-        await self.session.execute(sa.update(t).where(t.c.id == request_id)
-                                   .values(attempts=t.c.attempts + 1, last_error=error[:2000]))
+        await self.session.execute(
+            sa.update(t).where(t.c.id == request_id).values(attempts=t.c.attempts + 1, last_error=error[:2000])
+        )
 
     # --- consistency ----------------------------------------------------------------------------------
 

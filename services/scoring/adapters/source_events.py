@@ -41,7 +41,7 @@ class _Event:
 
     env: Envelope
     payload: Any
-    base: dict[str, Any]   # plan_id, version (and unit_id for a unit's fact)
+    base: dict[str, Any]  # plan_id, version (and unit_id for a unit's fact)
     from_snapshot: bool
 
 
@@ -53,8 +53,9 @@ async def _plan_published(repo: AbstractScoringRepository, e: _Event) -> Touch |
     plan_id = e.base["plan_id"]
     if plan.id != plan_id:
         raise InvalidInput(f"PlanPublished for {plan_id!r} carries plan {plan.id!r}")
-    changed = await repo.upsert_latest("plans", {**e.base, "year": e.payload.year or plan.year,
-                                                 "plan_json": e.payload.plan_json})
+    changed = await repo.upsert_latest(
+        "plans", {**e.base, "year": e.payload.year or plan.year, "plan_json": e.payload.plan_json}
+    )
     return Touch(plan_id, None) if changed else None
 
 
@@ -73,13 +74,23 @@ async def _unit_upserted(repo: AbstractScoringRepository, e: _Event) -> bool:
     p = e.payload
     if not p.kind:
         raise InvalidInput(f"UnitUpserted {e.base['unit_id']}: no kind")
-    return await repo.upsert_latest("units", {**e.base, "name": p.name or e.base["unit_id"], "kind": p.kind,
-                                              "group": p.group or p.kind, "parent": p.parent or None})
+    return await repo.upsert_latest(
+        "units",
+        {
+            **e.base,
+            "name": p.name or e.base["unit_id"],
+            "kind": p.kind,
+            "group": p.group or p.kind,
+            "parent": p.parent or None,
+        },
+    )
 
 
 async def _target_set(repo: AbstractScoringRepository, e: _Event) -> bool:
-    return await repo.upsert_latest("targets", {**e.base, "indicator_id": e.payload.indicator_id,
-                                                "target": decimal_field(e.payload.target, "target")})
+    return await repo.upsert_latest(
+        "targets",
+        {**e.base, "indicator_id": e.payload.indicator_id, "target": decimal_field(e.payload.target, "target")},
+    )
 
 
 async def _result_confirmed(repo: AbstractScoringRepository, e: _Event) -> bool:
@@ -87,42 +98,81 @@ async def _result_confirmed(repo: AbstractScoringRepository, e: _Event) -> bool:
     if p.period not in PERIODS:
         raise InvalidInput(f"IndicatorResultConfirmed {p.result_id}: unknown period {p.period!r}")
     which = p.WhichOneof("value")
-    return await repo.upsert_latest("results", {
-        **e.base, "result_id": result_id_of(p), "confirmed": p.confirmed,
-        "indicator_id": p.indicator_id, "part": p.part, "period": p.period,
-        "actual": decimal_field(p.actual, "actual") if which == "actual" else None,
-        "rating": p.rating if which == "rating" else None,
-        "done": p.done if which == "done" else None,
-        "points": decimal_field(p.points, "points") if which == "points" else None,
-        "confirmed_by": p.confirmed_by, "event_id": e.env.event_id})
+    return await repo.upsert_latest(
+        "results",
+        {
+            **e.base,
+            "result_id": result_id_of(p),
+            "confirmed": p.confirmed,
+            "indicator_id": p.indicator_id,
+            "part": p.part,
+            "period": p.period,
+            "actual": decimal_field(p.actual, "actual") if which == "actual" else None,
+            "rating": p.rating if which == "rating" else None,
+            "done": p.done if which == "done" else None,
+            "points": decimal_field(p.points, "points") if which == "points" else None,
+            "confirmed_by": p.confirmed_by,
+            "event_id": e.env.event_id,
+        },
+    )
 
 
 async def _survey_score_updated(repo: AbstractScoringRepository, e: _Event) -> bool:
     p = e.payload
-    return await repo.upsert_latest("survey_rounds", {
-        **e.base, "round_id": p.round_id, "score": decimal_field(p.score, "score", required=False),
-        "se": decimal_field(p.se, "se", required=False),
-        "strata_json": strata_json(p.strata, "strata"), "responses": p.responses, "event_id": e.env.event_id})
+    return await repo.upsert_latest(
+        "survey_rounds",
+        {
+            **e.base,
+            "round_id": p.round_id,
+            "score": decimal_field(p.score, "score", required=False),
+            "se": decimal_field(p.se, "se", required=False),
+            "strata_json": strata_json(p.strata, "strata"),
+            "responses": p.responses,
+            "event_id": e.env.event_id,
+        },
+    )
 
 
 async def _deduction_recorded(repo: AbstractScoringRepository, e: _Event) -> bool:
     p = e.payload
-    values = {**e.base, "deduction_id": p.deduction_id, "recorded": True, "kind": p.kind,
-              "points": decimal_field(p.points, "points"), "date": date_field(p.date, "date"),
-              "aspect": p.aspect or None, "revoked": False, "reason": None, "event_id": e.env.event_id}
+    values = {
+        **e.base,
+        "deduction_id": p.deduction_id,
+        "recorded": True,
+        "kind": p.kind,
+        "points": decimal_field(p.points, "points"),
+        "date": date_field(p.date, "date"),
+        "aspect": p.aspect or None,
+        "revoked": False,
+        "reason": None,
+        "event_id": e.env.event_id,
+    }
     return await repo.upsert_latest("deductions", values) or await repo.fill_deduction_details(values)
 
 
 async def _deduction_revoked(repo: AbstractScoringRepository, e: _Event) -> bool:
-    values = {**e.base, "deduction_id": e.payload.deduction_id, "recorded": False, "revoked": True,
-              "reason": e.payload.reason, "event_id": e.env.event_id}
+    values = {
+        **e.base,
+        "deduction_id": e.payload.deduction_id,
+        "recorded": False,
+        "revoked": True,
+        "reason": e.payload.reason,
+        "event_id": e.env.event_id,
+    }
     return await repo.upsert_latest("deductions", values, update=["revoked", "reason", "version", "event_id"])
 
 
 async def _veto_issued(repo: AbstractScoringRepository, e: _Event) -> bool:
     p = e.payload
-    values = {**e.base, "veto_id": p.veto_id, "category": p.category, "date": date_field(p.date, "date"),
-              "document": p.document or None, "lifted": False, "event_id": e.env.event_id}
+    values = {
+        **e.base,
+        "veto_id": p.veto_id,
+        "category": p.category,
+        "date": date_field(p.date, "date"),
+        "document": p.document or None,
+        "lifted": False,
+        "event_id": e.env.event_id,
+    }
     return await repo.upsert_latest("vetoes", values) or await repo.fill_veto_details(values)
 
 
@@ -140,9 +190,18 @@ def _people_fact(kind: str, id_field: str, fields: tuple[str, ...]):
         if not fact_id:
             raise InvalidInput(f"{e.env.type} {e.env.event_id}: no {id_field}")
         data = {f: (list(getattr(p, f)) if f in ("roles", "oversees") else getattr(p, f)) for f in fields}
-        await repo.upsert_latest("people_facts", {
-            "plan_id": e.base["plan_id"], "kind": kind, "fact_id": fact_id, "unit_id": e.base["unit_id"],
-            "data_json": exactjson.dumps(data), "version": e.base["version"], "event_id": e.env.event_id})
+        await repo.upsert_latest(
+            "people_facts",
+            {
+                "plan_id": e.base["plan_id"],
+                "kind": kind,
+                "fact_id": fact_id,
+                "unit_id": e.base["unit_id"],
+                "data_json": exactjson.dumps(data),
+                "version": e.base["version"],
+                "event_id": e.env.event_id,
+            },
+        )
         return False
 
     return store

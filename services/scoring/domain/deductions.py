@@ -28,14 +28,26 @@ def resolve_deductions(entries: Iterable[Deduction | Revocation]) -> tuple[list[
         previous = state.get(entry.id)
         if isinstance(entry, Revocation):
             if previous is None:
-                notices.append(Problem(entry.source or entry.id, f"revocation of unknown deduction {entry.id!r} changes nothing"))
+                notices.append(
+                    Problem(entry.source or entry.id, f"revocation of unknown deduction {entry.id!r} changes nothing")
+                )
             elif previous.revoked:
-                notices.append(Problem(entry.source or entry.id, f"deduction {entry.id!r} is already revoked; revoking it again changes nothing"))
+                notices.append(
+                    Problem(
+                        entry.source or entry.id,
+                        f"deduction {entry.id!r} is already revoked; revoking it again changes nothing",
+                    )
+                )
             else:
                 state[entry.id] = replace(previous, revoked=True, source=entry.source or previous.source)
             continue
         if entry.revoked and previous is not None and previous.revoked:
-            notices.append(Problem(entry.source or entry.id, f"deduction {entry.id!r} is already revoked; revoking it again changes nothing"))
+            notices.append(
+                Problem(
+                    entry.source or entry.id,
+                    f"deduction {entry.id!r} is already revoked; revoking it again changes nothing",
+                )
+            )
         state[entry.id] = entry
     return list(state.values()), notices
 

@@ -83,13 +83,17 @@ def period_left_out(plan: Plan, facts: Iterable[UnitFacts], period: str) -> froz
     facts = list(facts)
     has_results = any(counted_results(f.results, period)[0] for f in facts)
     has_survey = any(_round_scores(plan, f, period) for f in facts)
-    return frozenset(c.key for c in plan.components
-                     if (c.type == INDICATORS and not has_results) or (c.type == SURVEY and not has_survey))
+    return frozenset(
+        c.key
+        for c in plan.components
+        if (c.type == INDICATORS and not has_results) or (c.type == SURVEY and not has_survey)
+    )
 
 
 @in_scoring_context
-def score_unit(plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y", *,
-               left_out: frozenset[str] | None = None) -> UnitScore:
+def score_unit(
+    plan: Plan, unit: Unit, facts: UnitFacts, period: str = "Y", *, left_out: frozenset[str] | None = None
+) -> UnitScore:
     """Score one unit for `period` from its validated facts, with the explanation.
 
     Status, total, grade and award are set here; the rank needs the whole group (`grade_period`).
@@ -229,8 +233,9 @@ def score_period(
     empty = UnitFacts()
     units = list(units)
     left_out = period_left_out(plan, facts.values(), period) if plan.is_graded(period) else None
-    return grade_period(plan, (score_unit(plan, u, facts.get(u.id, empty), period, left_out=left_out)
-                               for u in units), period)
+    return grade_period(
+        plan, (score_unit(plan, u, facts.get(u.id, empty), period, left_out=left_out) for u in units), period
+    )
 
 
 def score_bundle(bundle: Bundle, period: str = "Y") -> list[UnitScore]:

@@ -22,9 +22,7 @@ def unit_to_dict(plan: Plan, score: UnitScore) -> dict[str, Any]:
         "unit": score.unit,
         "group": score.group,
         "status": score.status,
-        "components": {
-            c.key: round2(score.components[c.key]) for c in plan.components if c.key in score.components
-        },
+        "components": {c.key: round2(score.components[c.key]) for c in plan.components if c.key in score.components},
         "vetoed": score.vetoed,
         "missing": list(score.missing),
     }

@@ -19,9 +19,17 @@ def _text(value) -> str:
 
 
 def _diff(entries: list[DiffEntry]) -> list[scoring_pb2.DiffEntry]:
-    return [scoring_pb2.DiffEntry(unit_id=d.unit, old_total=_text(d.old_total), new_total=_text(d.new_total),
-                                  old_grade=d.old_grade or "", new_grade=d.new_grade or "", why="; ".join(d.why))
-            for d in entries]
+    return [
+        scoring_pb2.DiffEntry(
+            unit_id=d.unit,
+            old_total=_text(d.old_total),
+            new_total=_text(d.new_total),
+            old_grade=d.old_grade or "",
+            new_grade=d.new_grade or "",
+            why="; ".join(d.why),
+        )
+        for d in entries
+    ]
 
 
 class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
@@ -35,29 +43,36 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
             got = await queries.unit_score(self.deps, request.plan_id, request.period or "Y", request.unit_id)
         except JixiaoError as exc:
             await abort_with(context, exc)
-        return scoring_pb2.GetUnitScoreResponse(score=scores_pb2.UnitScore(**score_message_fields(got["score"])),
-                                                explanation_json=dumps(got["explanation"], indent=None))
+        return scoring_pb2.GetUnitScoreResponse(
+            score=scores_pb2.UnitScore(**score_message_fields(got["score"])),
+            explanation_json=dumps(got["explanation"], indent=None),
+        )
 
     async def ListScores(self, request, context):
         try:
-            doc, version = await queries.results_doc(self.deps, request.plan_id, request.period or "Y",
-                                                     request.snapshot_version or None)
+            doc, version = await queries.results_doc(
+                self.deps, request.plan_id, request.period or "Y", request.snapshot_version or None
+            )
         except JixiaoError as exc:
             await abort_with(context, exc)
         units = [e for e in doc["units"] if not request.group or e["group"] == request.group]
         units.sort(key=lambda e: (e["group"], e.get("rank") is None, e.get("rank") or 0, e["unit"]))
         return scoring_pb2.ListScoresResponse(
-            scores=[scores_pb2.UnitScore(**score_message_fields(e)) for e in units], snapshot_version=version,
-            results_json=dumps(doc, indent=None))
+            scores=[scores_pb2.UnitScore(**score_message_fields(e)) for e in units],
+            snapshot_version=version,
+            results_json=dumps(doc, indent=None),
+        )
 
     async def ClosePeriod(self, request, context):
         try:
-            report = await closing.close_period(self.deps, request.plan_id, request.period or "Y",
-                                                caller(request.actor or "grpc"))
+            report = await closing.close_period(
+                self.deps, request.plan_id, request.period or "Y", caller(request.actor or "grpc")
+            )
         except JixiaoError as exc:
             await abort_with(context, exc)
-        return scoring_pb2.ClosePeriodResponse(snapshot_version=report.snapshot_version, units=report.units,
-                                               diff=_diff(report.diff))
+        return scoring_pb2.ClosePeriodResponse(
+            snapshot_version=report.snapshot_version, units=report.units, diff=_diff(report.diff)
+        )
 
     async def Rescore(self, request, context):
         try:

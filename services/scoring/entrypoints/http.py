@@ -41,34 +41,36 @@ async def close_period(plan: str, period: PeriodPath, deps: Deps, who: Office, c
     return _json(report.to_dict())
 
 
-@router.post("/periods/{period}/rescore", response_model=None,
-             responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}})
-async def rescore(plan: str, period: PeriodPath, deps: Deps, who: Office, request: Request,
-                  command: Command = None) -> Response:
+@router.post(
+    "/periods/{period}/rescore", response_model=None, responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}}
+)
+async def rescore(
+    plan: str, period: PeriodPath, deps: Deps, who: Office, request: Request, command: Command = None
+) -> Response:
     """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office).
 
     With `Accept: application/x-ndjson` the answer streams one line per step as it happens
     (`{"stage", "done", "total"}`), then `{"report": ...}` or `{"error": {"status", "detail"}}`."""
     actor = actor_name(who, (command or PeriodCommand(actor="rescore")).actor)
     if NDJSON in request.headers.get("accept", ""):
-        return StreamingResponse(progress_lines(lambda progress: rescore_plan(deps, plan, period, actor, progress)),
-                                 media_type=NDJSON)
+        return StreamingResponse(
+            progress_lines(lambda progress: rescore_plan(deps, plan, period, actor, progress)), media_type=NDJSON
+        )
     report = await rescore_plan(deps, plan, period, actor)
     return _json(report.to_dict())
 
 
 @router.get("/periods/{period}/results", response_model=None)
-async def results(plan: str, period: PeriodPath, deps: Deps,
-                  version: VersionQuery = None) -> Response:
+async def results(plan: str, period: PeriodPath, deps: Deps, version: VersionQuery = None) -> Response:
     """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
     text, snapshot_version = await queries.results(deps, plan, period, version)
     return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
 
 
 @router.get("/periods/{period}/units/{unit}", response_model=None)
-async def unit_score(plan: str, period: PeriodPath, unit: str, deps: Deps,
-                     version: VersionQuery = None,
-                     provisional: bool = False) -> Response:
+async def unit_score(
+    plan: str, period: PeriodPath, unit: str, deps: Deps, version: VersionQuery = None, provisional: bool = False
+) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
     return _json(await queries.unit_score(deps, plan, period, unit, version, provisional))
 
@@ -76,13 +78,15 @@ async def unit_score(plan: str, period: PeriodPath, unit: str, deps: Deps,
 @router.get("/periods/{period}/units/{unit}/history", response_model=None)
 async def unit_history(plan: str, period: PeriodPath, unit: str, deps: Deps) -> Response:
     """Every version of the unit's score, provisional and graded, with the events that made it."""
-    return _json({"plan": plan, "period": period, "unit": unit,
-                  "history": await queries.history(deps, plan, period, unit)})
+    return _json(
+        {"plan": plan, "period": period, "unit": unit, "history": await queries.history(deps, plan, period, unit)}
+    )
 
 
 @router.get("/periods/{period}/rankings", response_model=None)
-async def rankings(plan: str, period: PeriodPath, deps: Deps, group: str | None = None,
-                   version: VersionQuery = None) -> Response:
+async def rankings(
+    plan: str, period: PeriodPath, deps: Deps, group: str | None = None, version: VersionQuery = None
+) -> Response:
     """Units ranked within their groups (one group with `?group=`)."""
     return _json(await queries.rankings(deps, plan, period, group, version))
 

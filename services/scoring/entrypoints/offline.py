@@ -103,7 +103,13 @@ def _print_table(bundle: Bundle, period: str, scores: list[UnitScore], out: Text
             table.add_column(header, no_wrap=True)
         for comp in plan.components:
             table.add_column(comp.key, justify="right", no_wrap=True)
-        for header, justify in (("total", "right"), ("grade", "left"), ("veto", "center"), ("award", "center"), ("status", "left")):
+        for header, justify in (
+            ("total", "right"),
+            ("grade", "left"),
+            ("veto", "center"),
+            ("award", "center"),
+            ("status", "left"),
+        ):
             table.add_column(header, justify=justify, no_wrap=True)
         for s in rows:
             table.add_row(

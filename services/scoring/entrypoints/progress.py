@@ -41,7 +41,7 @@ async def progress_lines(job: Callable[[Callable[[str, int, int], None]], Awaita
             queue.put_nowait(_DONE)
 
     task = asyncio.create_task(run())
-    _RUNNING.add(task)           # a client that goes away does not stop the job: it finishes and logs
+    _RUNNING.add(task)  # a client that goes away does not stop the job: it finishes and logs
     task.add_done_callback(_RUNNING.discard)
     while (item := await queue.get()) is not _DONE:
         yield _line(item)

@@ -50,9 +50,16 @@ class CloseReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
-        return {"plan": self.plan_id, "period": self.period, "snapshot_version": self.snapshot_version,
-                "units": self.units, "created": self.created, "reconciled": self.reconciled,
-                "diff": [d.to_dict() for d in self.diff], "people_diff": [p.to_dict() for p in self.people_diff]}
+        return {
+            "plan": self.plan_id,
+            "period": self.period,
+            "snapshot_version": self.snapshot_version,
+            "units": self.units,
+            "created": self.created,
+            "reconciled": self.reconciled,
+            "diff": [d.to_dict() for d in self.diff],
+            "people_diff": [p.to_dict() for p in self.people_diff],
+        }
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,15 @@ class _Snapshot:
         return events.results_sha256(self.results)
 
 
-async def close_period(deps: Dependencies, plan_id: str, period: str, actor: str, *, reconcile: bool = True,
-                       progress: Progress | None = None) -> CloseReport:
+async def close_period(
+    deps: Dependencies,
+    plan_id: str,
+    period: str,
+    actor: str,
+    *,
+    reconcile: bool = True,
+    progress: Progress | None = None,
+) -> CloseReport:
     """Reconcile with the sources, grade and rank every unit, store an immutable graded snapshot and
     publish UnitScoreGraded per unit and one PeriodGraded (or return the unchanged latest snapshot)."""
     check_period(period)
@@ -125,8 +139,15 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         await uow.commit()
     if progress:
         progress("grade", 1, 1)
-    log.info("scoring.period_closed", plan=plan_id, period=period, version=version, units=len(graded),
-             changed=len(diff), actor=actor)
+    log.info(
+        "scoring.period_closed",
+        plan=plan_id,
+        period=period,
+        version=version,
+        units=len(graded),
+        changed=len(diff),
+        actor=actor,
+    )
     return CloseReport(plan_id, period, version, len(graded), True, diff, {}, people_diff)
 
 
@@ -135,26 +156,66 @@ async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
     plan_id = s.plan_id
     results_json = dumps(s.results, indent=1)
     await uow.repo.add_snapshot(
-        {"plan_id": plan_id, "period": s.period, "version": s.version, "actor": s.actor,
-         "plan_version": s.plan_version, "units": len(s.scores), "results_json": results_json,
-         "results_sha256": s.sha256,
-         "diff_json": dumps([d.to_dict() for d in s.diff], indent=None)},
-        [{"plan_id": plan_id, "period": s.period, "version": s.version, "unit_id": u.unit, "group": u.group,
-          "score_json": dumps(e, indent=None),
-          "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None)}
-         for u, e in zip(s.scores, s.entries, strict=True)])
-    await uow.repo.add_history([
-        {"plan_id": plan_id, "unit_id": u.unit, "period": s.period, "kind": "graded", "version": s.version,
-         "status": u.status, "total": u.total, "grade": u.grade, "score_json": dumps(e, indent=None),
-         "event_ids_json": "[]"} for u, e in zip(s.scores, s.entries, strict=True)])
+        {
+            "plan_id": plan_id,
+            "period": s.period,
+            "version": s.version,
+            "actor": s.actor,
+            "plan_version": s.plan_version,
+            "units": len(s.scores),
+            "results_json": results_json,
+            "results_sha256": s.sha256,
+            "diff_json": dumps([d.to_dict() for d in s.diff], indent=None),
+        },
+        [
+            {
+                "plan_id": plan_id,
+                "period": s.period,
+                "version": s.version,
+                "unit_id": u.unit,
+                "group": u.group,
+                "score_json": dumps(e, indent=None),
+                "explanation_json": dumps(explanation_to_dict(u.explanation), indent=None),
+            }
+            for u, e in zip(s.scores, s.entries, strict=True)
+        ],
+    )
+    await uow.repo.add_history(
+        [
+            {
+                "plan_id": plan_id,
+                "unit_id": u.unit,
+                "period": s.period,
+                "kind": "graded",
+                "version": s.version,
+                "status": u.status,
+                "total": u.total,
+                "grade": u.grade,
+                "score_json": dumps(e, indent=None),
+                "event_ids_json": "[]",
+            }
+            for u, e in zip(s.scores, s.entries, strict=True)
+        ]
+    )
 
 
 async def _publish_grades(deps: Dependencies, uow: AbstractUnitOfWork, s: _Snapshot) -> None:
     """UnitScoreGraded per unit, then one PeriodGraded, into the same transaction's outbox (built by events.py)."""
     names = {r.unit_id: r.name for r in await uow.repo.unit_rows(s.plan_id)}
-    await events.publish_graded(uow, events.GradedSnapshot(
-        events.PlanInfo.of(s.plan, await uow.repo.plan_row(s.plan_id)), s.period, s.version, s.actor, s.sha256,
-        s.scores, s.entries, names, [d.unit for d in s.diff]))
+    await events.publish_graded(
+        uow,
+        events.GradedSnapshot(
+            events.PlanInfo.of(s.plan, await uow.repo.plan_row(s.plan_id)),
+            s.period,
+            s.version,
+            s.actor,
+            s.sha256,
+            s.scores,
+            s.entries,
+            names,
+            [d.unit for d in s.diff],
+        ),
+    )
     deps.metrics.scores_published.labels("UnitScoreGraded").inc(len(s.scores))
     deps.metrics.scores_published.labels("PeriodGraded").inc()
 

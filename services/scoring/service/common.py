@@ -64,8 +64,10 @@ def plain_entries(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def check_period(period: str) -> None:
     """InvalidInput unless `period` is one of the plan periods."""
     if period not in PERIODS:
-        raise InvalidInput(f"unknown period {period!r} (expected one of {', '.join(PERIODS)})",
-                           problems=[FieldProblem("period", "unknown period")])
+        raise InvalidInput(
+            f"unknown period {period!r} (expected one of {', '.join(PERIODS)})",
+            problems=[FieldProblem("period", "unknown period")],
+        )
 
 
 class NotGradable(InvalidInput):
@@ -77,5 +79,7 @@ def check_gradable(plan: Plan, period: str) -> None:
     check_period(period)
     if not plan.is_graded(period):
         graded = ", ".join(plan.graded_periods)
-        raise NotGradable(f"plan {plan.id!r} grades {graded}; {period!r} is a progress check (provisional)",
-                          problems=[FieldProblem("period", "not gradable")])
+        raise NotGradable(
+            f"plan {plan.id!r} grades {graded}; {period!r} is a progress check (provisional)",
+            problems=[FieldProblem("period", "not gradable")],
+        )

@@ -20,8 +20,14 @@ class DiffEntry:
     why: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "old_total": self.old_total, "new_total": self.new_total,
-                "old_grade": self.old_grade, "new_grade": self.new_grade, "why": list(self.why)}
+        return {
+            "unit": self.unit,
+            "old_total": self.old_total,
+            "new_total": self.new_total,
+            "old_grade": self.old_grade,
+            "new_grade": self.new_grade,
+            "why": list(self.why),
+        }
 
 
 def _num(value: Any) -> str:
@@ -35,7 +41,12 @@ def _num(value: Any) -> str:
 
 
 def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, (Decimal, int)) and isinstance(b, (Decimal, int)) and not isinstance(a, bool) and not isinstance(b, bool):
+    if (
+        isinstance(a, (Decimal, int))
+        and isinstance(b, (Decimal, int))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return Decimal(a) == Decimal(b)
     return a == b
 
@@ -73,6 +84,14 @@ def diff_units(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]
         a, b = before.get(unit), after.get(unit)
         why = why_changed(a, b)
         if why:
-            out.append(DiffEntry(unit, (a or {}).get("total"), (b or {}).get("total"),
-                                 (a or {}).get("grade"), (b or {}).get("grade"), why))
+            out.append(
+                DiffEntry(
+                    unit,
+                    (a or {}).get("total"),
+                    (b or {}).get("total"),
+                    (a or {}).get("grade"),
+                    (b or {}).get("grade"),
+                    why,
+                )
+            )
     return out

@@ -63,9 +63,15 @@ def _plain(value: Decimal | None) -> str:
 
 def component_definitions(plan: Plan) -> list[scores_pb2.ComponentScore]:
     """The plan's components without scores: key, type, weight, cap (in PeriodGraded)."""
-    return [scores_pb2.ComponentScore(key=c.key, type=c.type, weight=_plain(c.weight) if c.weighted else "",
-                                      cap="" if c.weighted else _plain(c.cap))
-            for c in plan.components]
+    return [
+        scores_pb2.ComponentScore(
+            key=c.key,
+            type=c.type,
+            weight=_plain(c.weight) if c.weighted else "",
+            cap="" if c.weighted else _plain(c.cap),
+        )
+        for c in plan.components
+    ]
 
 
 def component_scores(plan: Plan, score: UnitScore) -> list[scores_pb2.ComponentScore]:
@@ -75,30 +81,49 @@ def component_scores(plan: Plan, score: UnitScore) -> list[scores_pb2.ComponentS
     for c in plan.components:
         value = score.components.get(c.key)
         if value is None:
-            continue                       # a missing weighted component (the unit is incomplete)
+            continue  # a missing weighted component (the unit is incomplete)
         if c.weighted:
-            out.append(scores_pb2.ComponentScore(key=c.key, type=c.type, weight=_plain(c.weight), score=_text(value),
-                                                 points=_text(c.weight * value)))
+            out.append(
+                scores_pb2.ComponentScore(
+                    key=c.key, type=c.type, weight=_plain(c.weight), score=_text(value), points=_text(c.weight * value)
+                )
+            )
         else:
             out.append(scores_pb2.ComponentScore(key=c.key, type=c.type, points=_text(-value), cap=_plain(c.cap)))
     return out
 
 
-def unit_score(info: PlanInfo, score: UnitScore, entry: Mapping[str, Any], unit_name: str,
-               group_size: int) -> scores_pb2.UnitScore:
+def unit_score(
+    info: PlanInfo, score: UnitScore, entry: Mapping[str, Any], unit_name: str, group_size: int
+) -> scores_pb2.UnitScore:
     """The UnitScore message of a results/v1 entry, with names, the grade label and signed components."""
     grade = entry.get("grade") or ""
     return scores_pb2.UnitScore(
-        **score_message_fields(entry), unit_name=unit_name, group_name=info.group_name(entry["group"]),
-        grade_label=info.plan.label(grade) if grade else "", group_size=group_size,
-        component_scores=component_scores(info.plan, score))
+        **score_message_fields(entry),
+        unit_name=unit_name,
+        group_name=info.group_name(entry["group"]),
+        grade_label=info.plan.label(grade) if grade else "",
+        group_size=group_size,
+        component_scores=component_scores(info.plan, score),
+    )
 
 
-def unit_score_updated(info: PlanInfo, period: str, version: int, message: scores_pb2.UnitScore,
-                       ) -> scores_pb2.UnitScoreUpdated:
+def unit_score_updated(
+    info: PlanInfo,
+    period: str,
+    version: int,
+    message: scores_pb2.UnitScore,
+) -> scores_pb2.UnitScoreUpdated:
     """A provisional score (key: unit id)."""
-    return scores_pb2.UnitScoreUpdated(plan_id=info.plan.id, period=period, version=version, score=message,
-                                       plan_name=info.plan.name, year=info.year, plan_version=info.version)
+    return scores_pb2.UnitScoreUpdated(
+        plan_id=info.plan.id,
+        period=period,
+        version=version,
+        score=message,
+        plan_name=info.plan.name,
+        year=info.year,
+        plan_version=info.version,
+    )
 
 
 def results_sha256(results_doc: Mapping[str, Any]) -> str:
@@ -133,20 +158,45 @@ async def publish_graded(uow: AbstractUnitOfWork, s: GradedSnapshot) -> None:
     plan = s.info.plan
     aggregate = f"{plan.id}/{s.period}"
     sizes = group_sizes(e["group"] for e in s.entries)
-    common = {"plan_id": plan.id, "period": s.period, "snapshot_version": s.version, "plan_name": plan.name,
-              "year": s.info.year, "plan_version": s.info.version, "snapshot_sha256": s.sha256}
+    common = {
+        "plan_id": plan.id,
+        "period": s.period,
+        "snapshot_version": s.version,
+        "plan_name": plan.name,
+        "year": s.info.year,
+        "plan_version": s.info.version,
+        "snapshot_sha256": s.sha256,
+    }
     graded = sorted(zip(s.scores, s.entries, strict=True), key=lambda pair: pair[0].unit)
     event_ids = []
     for score, entry in graded:
         message = unit_score(s.info, score, entry, s.unit_names.get(score.unit, score.unit), sizes[entry["group"]])
-        env = await uow.emit(scores_pb2.UnitScoreGraded(**common, score=message, snapshot_units=len(graded)),
-                             plan_id=plan.id, unit_id=score.unit, aggregate_id=aggregate, version=s.version)
+        env = await uow.emit(
+            scores_pb2.UnitScoreGraded(**common, score=message, snapshot_units=len(graded)),
+            plan_id=plan.id,
+            unit_id=score.unit,
+            aggregate_id=aggregate,
+            version=s.version,
+        )
         event_ids.append(env.event_id)
-    await uow.emit(scores_pb2.PeriodGraded(
-        **common, units=len(graded), closed_by=s.actor, unit_event_ids=event_ids,
-        unit_ids=[score.unit for score, _ in graded],
-        grade_bands=[scores_pb2.GradeBand(code=b.grade, label=b.label, min=_plain(b.min),
-                                          award=b.grade in plan.eligible_grades) for b in plan.grade_bands],
-        groups=[scores_pb2.Group(id=g, name=s.info.group_name(g), units=n) for g, n in sorted(sizes.items())],
-        components=component_definitions(plan), changed_unit_ids=sorted(s.changed_units)),
-        plan_id=plan.id, aggregate_id=aggregate, version=s.version)
+    await uow.emit(
+        scores_pb2.PeriodGraded(
+            **common,
+            units=len(graded),
+            closed_by=s.actor,
+            unit_event_ids=event_ids,
+            unit_ids=[score.unit for score, _ in graded],
+            grade_bands=[
+                scores_pb2.GradeBand(
+                    code=b.grade, label=b.label, min=_plain(b.min), award=b.grade in plan.eligible_grades
+                )
+                for b in plan.grade_bands
+            ],
+            groups=[scores_pb2.Group(id=g, name=s.info.group_name(g), units=n) for g, n in sorted(sizes.items())],
+            components=component_definitions(plan),
+            changed_unit_ids=sorted(s.changed_units),
+        ),
+        plan_id=plan.id,
+        aggregate_id=aggregate,
+        version=s.version,
+    )

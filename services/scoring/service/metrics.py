@@ -25,16 +25,26 @@ class ScoringMetrics:
 def scoring_metrics(registry: CollectorRegistry = REGISTRY) -> ScoringMetrics:
     """Created once per process and registry."""
     return ScoringMetrics(
-        recompute_latency=Histogram("jixiao_scoring_recompute_duration_seconds",
-                                    "Time to recompute the affected units of one batch or close",
-                                    ["trigger"], buckets=LATENCY_BUCKETS, registry=registry),
-        event_to_score_latency=Histogram("jixiao_scoring_event_to_score_latency_seconds",
-                                         "From a source event's occurred_at to its UnitScoreUpdated written",
-                                         buckets=_EVENT_BUCKETS, registry=registry),
-        units_recomputed=Counter("jixiao_scoring_units_recomputed_total", "Unit scores recomputed",
-                                 ["outcome"], registry=registry),
-        scores_published=Counter("jixiao_scoring_scores_published_total", "Score events written to the outbox",
-                                 ["type"], registry=registry),
-        periods_closed=Counter("jixiao_scoring_periods_closed_total", "ClosePeriod runs by outcome",
-                               ["outcome"], registry=registry),
+        recompute_latency=Histogram(
+            "jixiao_scoring_recompute_duration_seconds",
+            "Time to recompute the affected units of one batch or close",
+            ["trigger"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        ),
+        event_to_score_latency=Histogram(
+            "jixiao_scoring_event_to_score_latency_seconds",
+            "From a source event's occurred_at to its UnitScoreUpdated written",
+            buckets=_EVENT_BUCKETS,
+            registry=registry,
+        ),
+        units_recomputed=Counter(
+            "jixiao_scoring_units_recomputed_total", "Unit scores recomputed", ["outcome"], registry=registry
+        ),
+        scores_published=Counter(
+            "jixiao_scoring_scores_published_total", "Score events written to the outbox", ["type"], registry=registry
+        ),
+        periods_closed=Counter(
+            "jixiao_scoring_periods_closed_total", "ClosePeriod runs by outcome", ["outcome"], registry=registry
+        ),
     )

@@ -49,15 +49,30 @@ def people_facts(rows: Iterable[Any]) -> PeopleFacts:
     for r, d in by_kind.get("staff", []):
         if removed.get(r.fact_id, -1) > r.version:
             continue
-        people.append(Person(r.fact_id, d.get("name", ""), r.unit_id, d.get("position", ""),
-                             frozenset(d.get("roles") or ["staff"]), frozenset(d.get("oversees") or [])))
+        people.append(
+            Person(
+                r.fact_id,
+                d.get("name", ""),
+                r.unit_id,
+                d.get("position", ""),
+                frozenset(d.get("roles") or ["staff"]),
+                frozenset(d.get("oversees") or []),
+            )
+        )
         names[r.fact_id] = d.get("name", "")
         positions[r.fact_id] = d.get("position", "")
-    leaves = tuple(LeaveRecord(d["staff_id"], d["type"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]),
-                               r.fact_id) for r, d in by_kind.get("leave", []) if d.get("staff_id"))
-    absences = tuple(AbsenceRecord(d["staff_id"], date.fromisoformat(d["date"]), d.get("activity", ""),
-                                   bool(d.get("excused")), r.fact_id)
-                     for r, d in by_kind.get("absence", []) if d.get("staff_id"))
+    leaves = tuple(
+        LeaveRecord(d["staff_id"], d["type"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]), r.fact_id)
+        for r, d in by_kind.get("leave", [])
+        if d.get("staff_id")
+    )
+    absences = tuple(
+        AbsenceRecord(
+            d["staff_id"], date.fromisoformat(d["date"]), d.get("activity", ""), bool(d.get("excused")), r.fact_id
+        )
+        for r, d in by_kind.get("absence", [])
+        if d.get("staff_id")
+    )
     return PeopleFacts(tuple(people), leaves, absences, names, positions)
 
 
@@ -85,8 +100,13 @@ class PersonChange:
     why: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"person": self.staff_id, "unit": self.unit_id, "old_eligible": self.old_eligible,
-                "new_eligible": self.new_eligible, "why": list(self.why)}
+        return {
+            "person": self.staff_id,
+            "unit": self.unit_id,
+            "old_eligible": self.old_eligible,
+            "new_eligible": self.new_eligible,
+            "why": list(self.why),
+        }
 
 
 def _codes(entry: Mapping[str, Any] | None) -> list[str]:
@@ -110,16 +130,28 @@ def diff_people(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any
             why = ("person no longer registered",)
         else:
             ra, rb = _codes(a), _codes(b)
-            flip = [f"eligible: {_yes(a['eligible'])} → {_yes(b['eligible'])}"] if a["eligible"] != b["eligible"] else []
-            why = tuple(flip + [f"reason +{c}" for c in rb if c not in ra] + [f"reason -{c}" for c in ra if c not in rb])
+            flip = (
+                [f"eligible: {_yes(a['eligible'])} → {_yes(b['eligible'])}"] if a["eligible"] != b["eligible"] else []
+            )
+            why = tuple(
+                flip + [f"reason +{c}" for c in rb if c not in ra] + [f"reason -{c}" for c in ra if c not in rb]
+            )
         if why:
-            out.append(PersonChange(pid, (b or a or {}).get("unit_id", ""), None if a is None else a["eligible"],
-                                    None if b is None else b["eligible"], why))
+            out.append(
+                PersonChange(
+                    pid,
+                    (b or a or {}).get("unit_id", ""),
+                    None if a is None else a["eligible"],
+                    None if b is None else b["eligible"],
+                    why,
+                )
+            )
     return out
 
 
-async def current_people(uow: AbstractUnitOfWork, plan: Plan, plan_json: str,
-                         scores: Sequence[UnitScore]) -> list[dict[str, Any]]:
+async def current_people(
+    uow: AbstractUnitOfWork, plan: Plan, plan_json: str, scores: Sequence[UnitScore]
+) -> list[dict[str, Any]]:
     """The entries a close would store now (empty when nobody is registered)."""
     facts = people_facts(await uow.repo.people_rows(plan.id))
     if not facts.people:
@@ -127,8 +159,10 @@ async def current_people(uow: AbstractUnitOfWork, plan: Plan, plan_json: str,
     doc = exactjson.loads(plan_json)  # a PlanPublished body: {"plan": {...}, "indicators": [...]}
     section = (doc.get("plan") or {}).get("people")
     grades = {s.unit: s.grade for s in scores}
-    return [entry_of(e, facts.names.get(e.person_id, ""), grades.get(e.unit_id), facts.positions.get(e.person_id, ""))
-            for e in grade_people(plan, section, scores, facts)]
+    return [
+        entry_of(e, facts.names.get(e.person_id, ""), grades.get(e.unit_id), facts.positions.get(e.person_id, ""))
+        for e in grade_people(plan, section, scores, facts)
+    ]
 
 
 async def previous_people(uow: AbstractUnitOfWork, plan_id: str, period: str, previous: Any) -> list[dict]:
@@ -138,19 +172,51 @@ async def previous_people(uow: AbstractUnitOfWork, plan_id: str, period: str, pr
     return [exactjson.loads(r.entry_json) for r in await uow.repo.person_eligibility(plan_id, period, previous.version)]
 
 
-async def store_and_publish(uow: AbstractUnitOfWork, plan_id: str, period: str, version: int,
-                            entries: list[dict[str, Any]], changes: list[PersonChange]) -> None:
+async def store_and_publish(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    period: str,
+    version: int,
+    entries: list[dict[str, Any]],
+    changes: list[PersonChange],
+) -> None:
     """Keep the entries with the snapshot and publish one PersonEligibilityGraded per person."""
     changed = {c.staff_id for c in changes}
-    await uow.repo.add_person_eligibility([
-        {"plan_id": plan_id, "period": period, "version": version, "staff_id": e["person_id"],
-         "unit_id": e["unit_id"], "eligible": e["eligible"], "entry_json": exactjson.dumps(e)} for e in entries])
+    await uow.repo.add_person_eligibility(
+        [
+            {
+                "plan_id": plan_id,
+                "period": period,
+                "version": version,
+                "staff_id": e["person_id"],
+                "unit_id": e["unit_id"],
+                "eligible": e["eligible"],
+                "entry_json": exactjson.dumps(e),
+            }
+            for e in entries
+        ]
+    )
     for e in entries:
-        await uow.emit(people_pb2.PersonEligibilityGraded(
-            plan_id=plan_id, period=period, snapshot_version=version, unit_id=e["unit_id"], staff_id=e["person_id"],
-            name=e["name"], eligible=e["eligible"],
-            reasons=[people_pb2.EligibilityReason(**r) for r in e["reasons"]],
-            leave_days={k: int(v) for k, v in e["leave_days"].items()}, absences=e["absences"],
-            unexcused_absences=e["unexcused_absences"], deduction_points=e["deduction_points"],
-            unit_grade=e["unit_grade"] or "", changed=e["person_id"] in changed, position=e.get("position", "")),
-            plan_id=plan_id, unit_id=e["unit_id"], aggregate_id=f"{plan_id}:{period}:{e['person_id']}", version=version)
+        await uow.emit(
+            people_pb2.PersonEligibilityGraded(
+                plan_id=plan_id,
+                period=period,
+                snapshot_version=version,
+                unit_id=e["unit_id"],
+                staff_id=e["person_id"],
+                name=e["name"],
+                eligible=e["eligible"],
+                reasons=[people_pb2.EligibilityReason(**r) for r in e["reasons"]],
+                leave_days={k: int(v) for k, v in e["leave_days"].items()},
+                absences=e["absences"],
+                unexcused_absences=e["unexcused_absences"],
+                deduction_points=e["deduction_points"],
+                unit_grade=e["unit_grade"] or "",
+                changed=e["person_id"] in changed,
+                position=e.get("position", ""),
+            ),
+            plan_id=plan_id,
+            unit_id=e["unit_id"],
+            aggregate_id=f"{plan_id}:{period}:{e['person_id']}",
+            version=version,
+        )

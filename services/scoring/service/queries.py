@@ -52,15 +52,17 @@ async def results(deps: Dependencies, plan_id: str, period: str, version: int | 
     return dumps(doc, indent=1), 0
 
 
-async def results_doc(deps: Dependencies, plan_id: str, period: str,
-                      version: int | None = None) -> tuple[dict[str, Any], int]:
+async def results_doc(
+    deps: Dependencies, plan_id: str, period: str, version: int | None = None
+) -> tuple[dict[str, Any], int]:
     """`results` parsed (numbers as Decimals)."""
     text, v = await results(deps, plan_id, period, version)
     return exactjson.loads(text), v
 
 
-async def unit_score(deps: Dependencies, plan_id: str, period: str, unit_id: str, version: int | None = None,
-                     provisional: bool = False) -> dict[str, Any]:
+async def unit_score(
+    deps: Dependencies, plan_id: str, period: str, unit_id: str, version: int | None = None, provisional: bool = False
+) -> dict[str, Any]:
     """One unit's score with its explanation: from a graded snapshot (latest or `version`), or
     the current provisional score (if `provisional` or nothing is graded yet)."""
     check_period(period)
@@ -73,24 +75,37 @@ async def unit_score(deps: Dependencies, plan_id: str, period: str, unit_id: str
         return await _provisional_unit_score(uow.repo, plan_id, period, unit_id)
 
 
-async def _graded_unit_score(repo: AbstractScoringRepository, plan_id: str, period: str, version: int,
-                             unit_id: str) -> dict[str, Any]:
+async def _graded_unit_score(
+    repo: AbstractScoringRepository, plan_id: str, period: str, version: int, unit_id: str
+) -> dict[str, Any]:
     row = await repo.snapshot_score(plan_id, period, version, unit_id)
     if row is None:
         raise NotFound(f"unit {unit_id!r} is not in snapshot {version} of {plan_id}/{period}")
-    return {"plan": plan_id, "period": period, "snapshot_version": version,
-            "score": exactjson.loads(row.score_json), "explanation": exactjson.loads(row.explanation_json)}
+    return {
+        "plan": plan_id,
+        "period": period,
+        "snapshot_version": version,
+        "score": exactjson.loads(row.score_json),
+        "explanation": exactjson.loads(row.explanation_json),
+    }
 
 
-async def _provisional_unit_score(repo: AbstractScoringRepository, plan_id: str, period: str,
-                                  unit_id: str) -> dict[str, Any]:
+async def _provisional_unit_score(
+    repo: AbstractScoringRepository, plan_id: str, period: str, unit_id: str
+) -> dict[str, Any]:
     row = (await repo.current_scores(plan_id, period, [unit_id])).get(unit_id)
     if row is None:
         raise NotFound(f"no score for unit {unit_id!r} in {plan_id}/{period}")
     entries = await provisional_entries(repo, plan_id, period)
     entry = next((e for e in entries if e["unit"] == unit_id), exactjson.loads(row.score_json))
-    return {"plan": plan_id, "period": period, "snapshot_version": 0, "version": row.version,
-            "score": entry, "explanation": exactjson.loads(row.explanation_json)}
+    return {
+        "plan": plan_id,
+        "period": period,
+        "snapshot_version": 0,
+        "version": row.version,
+        "score": entry,
+        "explanation": exactjson.loads(row.explanation_json),
+    }
 
 
 async def history(deps: Dependencies, plan_id: str, period: str, unit_id: str) -> list[dict[str, Any]]:
@@ -100,13 +115,24 @@ async def history(deps: Dependencies, plan_id: str, period: str, unit_id: str) -
         rows = await uow.repo.history(plan_id, unit_id, period)
     if not rows:
         raise NotFound(f"no score history for unit {unit_id!r} in {plan_id}/{period}")
-    return [{"kind": r.kind, "version": r.version, "status": r.status, "total": r.total, "grade": r.grade,
-             "at": r.created_at.isoformat(), "score": exactjson.loads(r.score_json),
-             "events": json.loads(r.event_ids_json)} for r in rows]
+    return [
+        {
+            "kind": r.kind,
+            "version": r.version,
+            "status": r.status,
+            "total": r.total,
+            "grade": r.grade,
+            "at": r.created_at.isoformat(),
+            "score": exactjson.loads(r.score_json),
+            "events": json.loads(r.event_ids_json),
+        }
+        for r in rows
+    ]
 
 
-async def rankings(deps: Dependencies, plan_id: str, period: str, group: str | None = None,
-                   version: int | None = None) -> dict[str, Any]:
+async def rankings(
+    deps: Dependencies, plan_id: str, period: str, group: str | None = None, version: int | None = None
+) -> dict[str, Any]:
     """The units by group, ranked (from the latest graded snapshot, else provisional)."""
     doc, snapshot_version = await results_doc(deps, plan_id, period, version)
     groups: dict[str, list[dict]] = {}
@@ -115,8 +141,12 @@ async def rankings(deps: Dependencies, plan_id: str, period: str, group: str | N
             groups.setdefault(e["group"], []).append(e)
     for members in groups.values():
         members.sort(key=lambda e: (e.get("rank") is None, e.get("rank") or 0, e["unit"]))
-    return {"plan": plan_id, "period": period, "snapshot_version": snapshot_version,
-            "groups": dict(sorted(groups.items()))}
+    return {
+        "plan": plan_id,
+        "period": period,
+        "snapshot_version": snapshot_version,
+        "groups": dict(sorted(groups.items())),
+    }
 
 
 async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[str, Any]]:
@@ -124,9 +154,18 @@ async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[
     check_period(period)
     async with deps.uow_factory() as uow:
         rows = await uow.repo.snapshots(plan_id, period)
-    return [{"version": r.version, "at": r.created_at.isoformat(), "actor": r.actor,
-             "plan_version": r.plan_version, "units": r.units, "sha256": r.results_sha256,
-             "diff": exactjson.loads(r.diff_json)} for r in rows]
+    return [
+        {
+            "version": r.version,
+            "at": r.created_at.isoformat(),
+            "actor": r.actor,
+            "plan_version": r.plan_version,
+            "units": r.units,
+            "sha256": r.results_sha256,
+            "diff": exactjson.loads(r.diff_json),
+        }
+        for r in rows
+    ]
 
 
 async def consistency(deps: Dependencies, plan_id: str) -> dict[str, Any]:

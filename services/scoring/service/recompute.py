@@ -76,7 +76,7 @@ class _Scored:
 
     unit: Unit
     period: str
-    outcome: UnitScore | str      # the score, or the text of the rules' refusal
+    outcome: UnitScore | str  # the score, or the text of the rules' refusal
     status: str
     total: Decimal | None
     grade: str | None
@@ -86,22 +86,48 @@ class _Scored:
 
     def values(self, plan_id: str, version: int) -> dict[str, Any]:
         """The unit_scores row of this score at `version`."""
-        return {"plan_id": plan_id, "unit_id": self.unit.id, "period": self.period, "version": version,
-                "status": self.status, "group": self.unit.group, "total": self.total, "grade": self.grade,
-                "score_json": self.score_json, "explanation_json": self.explanation_json}
+        return {
+            "plan_id": plan_id,
+            "unit_id": self.unit.id,
+            "period": self.period,
+            "version": version,
+            "status": self.status,
+            "group": self.unit.group,
+            "total": self.total,
+            "grade": self.grade,
+            "score_json": self.score_json,
+            "explanation_json": self.explanation_json,
+        }
 
 
-def _score(plan: Plan, unit: Unit, facts: UnitFacts, period: str,
-           left_out: frozenset[str] | None = None) -> _Scored:
+def _score(plan: Plan, unit: Unit, facts: UnitFacts, period: str, left_out: frozenset[str] | None = None) -> _Scored:
     try:
         score = score_unit(plan, unit, facts, period, left_out=left_out)
     except ScoringError as exc:
         entry: dict[str, Any] = {"unit": unit.id, "group": unit.group, "status": ERROR, "error": str(exc)}
-        return _Scored(unit, period, str(exc), ERROR, None, None, entry, dumps(entry, indent=None),
-                       dumps({"error": str(exc)}, indent=None))
+        return _Scored(
+            unit,
+            period,
+            str(exc),
+            ERROR,
+            None,
+            None,
+            entry,
+            dumps(entry, indent=None),
+            dumps({"error": str(exc)}, indent=None),
+        )
     entry = unit_to_dict(plan, score)
-    return _Scored(unit, period, score, score.status, score.total, score.grade, entry, dumps(entry, indent=None),
-                   dumps(explanation_to_dict(score.explanation), indent=None))
+    return _Scored(
+        unit,
+        period,
+        score,
+        score.status,
+        score.total,
+        score.grade,
+        entry,
+        dumps(entry, indent=None),
+        dumps(explanation_to_dict(score.explanation), indent=None),
+    )
 
 
 @dataclass
@@ -117,9 +143,17 @@ class _Run:
     history: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def recompute(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, unit_ids: Iterable[str] | None,
-                    triggers: Mapping[tuple[str, str], list[Trigger]] | None = None, *,
-                    periods: Sequence[str] | None = None, label: str = "events", graded: bool = False) -> Scores:
+async def recompute(
+    deps: Dependencies,
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    unit_ids: Iterable[str] | None,
+    triggers: Mapping[tuple[str, str], list[Trigger]] | None = None,
+    *,
+    periods: Sequence[str] | None = None,
+    label: str = "events",
+    graded: bool = False,
+) -> Scores:
     """Score these units (None = all) of a plan again, store changed scores and emit UnitScoreUpdated.
 
     Returns {unit: {period: UnitScore, or the error text when the rules refuse its facts}}.
@@ -162,8 +196,9 @@ async def recompute(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, u
     return out
 
 
-async def _periods_wanted(repo: AbstractScoringRepository, plan_id: str, ids: list[str],
-                          periods: Sequence[str] | None) -> dict[str, list[str]]:
+async def _periods_wanted(
+    repo: AbstractScoringRepository, plan_id: str, ids: list[str], periods: Sequence[str] | None
+) -> dict[str, list[str]]:
     """The periods to score per unit: those given, else the year and every period it has results in."""
     if periods is not None:
         return {u: list(periods) for u in ids}
@@ -181,32 +216,51 @@ async def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigg
         return
     version = (stored.version if stored is not None else 0) + 1
     await repo.save_score(s.values(run.plan_id, version))
-    run.history.append({"plan_id": run.plan_id, "unit_id": s.unit.id, "period": s.period, "kind": "provisional",
-                        "version": version, "status": s.status, "total": s.total, "grade": s.grade,
-                        "score_json": s.score_json, "event_ids_json": json.dumps([t.event_id for t in triggers])})
+    run.history.append(
+        {
+            "plan_id": run.plan_id,
+            "unit_id": s.unit.id,
+            "period": s.period,
+            "kind": "provisional",
+            "version": version,
+            "status": s.status,
+            "total": s.total,
+            "grade": s.grade,
+            "score_json": s.score_json,
+            "event_ids_json": json.dumps([t.event_id for t in triggers]),
+        }
+    )
     if s.status == ERROR:
         log.warning("scoring.unit_refused", plan=run.plan_id, unit=s.unit.id, period=s.period, error=s.entry["error"])
         return
     assert isinstance(s.outcome, UnitScore)
-    score = events.unit_score(run.info, s.outcome, provisional_entry(s.entry, s.period), s.unit.name,
-                              run.group_sizes.get(s.unit.group, 1))
+    score = events.unit_score(
+        run.info, s.outcome, provisional_entry(s.entry, s.period), s.unit.name, run.group_sizes.get(s.unit.group, 1)
+    )
     message = events.unit_score_updated(run.info, s.period, version, score)
-    await run.uow.emit(message, plan_id=run.plan_id, unit_id=s.unit.id,
-                       aggregate_id=f"{run.plan_id}/{s.unit.id}/{s.period}", version=version)
+    await run.uow.emit(
+        message,
+        plan_id=run.plan_id,
+        unit_id=s.unit.id,
+        aggregate_id=f"{run.plan_id}/{s.unit.id}/{s.period}",
+        version=version,
+    )
     run.deps.metrics.scores_published.labels("UnitScoreUpdated").inc()
     for trigger in triggers:
         run.deps.metrics.event_to_score_latency.observe(max(0.0, (run.now - trigger.occurred_at).total_seconds()))
 
 
-async def recompute_touched(deps: Dependencies, uow: AbstractUnitOfWork, touched: Touched,
-                            label: str = "events") -> None:
+async def recompute_touched(
+    deps: Dependencies, uow: AbstractUnitOfWork, touched: Touched, label: str = "events"
+) -> None:
     """Recompute what a batch of applied events touched, plan by plan."""
     for plan_id in sorted(touched.units):
         await recompute(deps, uow, plan_id, touched.units[plan_id], touched.triggers, label=label)
 
 
-async def score_and_grade(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, period: str,
-                          label: str) -> tuple[list[UnitScore], Plan]:
+async def score_and_grade(
+    deps: Dependencies, uow: AbstractUnitOfWork, plan_id: str, period: str, label: str
+) -> tuple[list[UnitScore], Plan]:
     """Recompute every unit of the plan for `period` and rank them; Conflict if any unit's facts are refused."""
     plan_row = await uow.repo.plan_row(plan_id)
     if plan_row is None:
@@ -215,6 +269,8 @@ async def score_and_grade(deps: Dependencies, uow: AbstractUnitOfWork, plan_id: 
     computed = await recompute(deps, uow, plan_id, None, periods=[period], label=label, graded=True)
     refused = {u: s[period] for u, s in computed.items() if isinstance(s[period], str)}
     if refused:
-        raise Conflict(f"{len(refused)} unit(s) cannot be graded: facts refused by the scoring rules",
-                       problems=[FieldProblem(f"units.{u}", msg) for u, msg in sorted(refused.items())])
+        raise Conflict(
+            f"{len(refused)} unit(s) cannot be graded: facts refused by the scoring rules",
+            problems=[FieldProblem(f"units.{u}", msg) for u, msg in sorted(refused.items())],
+        )
     return grade_period(plan, [s[period] for s in computed.values()], period), plan

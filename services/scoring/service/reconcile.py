@@ -13,8 +13,9 @@ log = get_logger("scoring.handlers")
 APPLY_CHUNK = 500  # envelopes applied per transaction
 
 
-async def reconcile(deps: Dependencies, plan_id: str, period: str = "",
-                    progress: Progress | None = None) -> dict[str, int]:
+async def reconcile(
+    deps: Dependencies, plan_id: str, period: str = "", progress: Progress | None = None
+) -> dict[str, int]:
     """Apply every source's snapshot of the plan (latest version wins); returns envelopes per source.
 
     Runs before grading so a final grade never depends on Kafka having delivered everything. It
@@ -29,7 +30,7 @@ async def reconcile(deps: Dependencies, plan_id: str, period: str = "",
         progress("reconcile", 0, total)
     for start in range(0, total, APPLY_CHUNK):
         async with deps.uow_factory() as uow:
-            for env in envelopes[start:start + APPLY_CHUNK]:
+            for env in envelopes[start : start + APPLY_CHUNK]:
                 await apply_event(uow.repo, env, from_snapshot=True)
             await uow.commit()
         if progress:

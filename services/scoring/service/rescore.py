@@ -29,20 +29,27 @@ class RescoreReport:
     plan_id: str
     period: str
     units: int
-    against: str              # "snapshot:<version>" or "provisional"
+    against: str  # "snapshot:<version>" or "provisional"
     diff: list[DiffEntry]
     reconciled: dict[str, int]
     people_diff: list[people.PersonChange] = field(default_factory=list)  # 评优资格 against the snapshot
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
-        return {"plan": self.plan_id, "period": self.period, "units": self.units, "against": self.against,
-                "reconciled": self.reconciled, "diff": [d.to_dict() for d in self.diff],
-                "people_diff": [p.to_dict() for p in self.people_diff]}
+        return {
+            "plan": self.plan_id,
+            "period": self.period,
+            "units": self.units,
+            "against": self.against,
+            "reconciled": self.reconciled,
+            "diff": [d.to_dict() for d in self.diff],
+            "people_diff": [p.to_dict() for p in self.people_diff],
+        }
 
 
-async def rescore(deps: Dependencies, plan_id: str, period: str = YEAR, actor: str = "rescore",
-                  progress: Progress | None = None) -> RescoreReport:
+async def rescore(
+    deps: Dependencies, plan_id: str, period: str = YEAR, actor: str = "rescore", progress: Progress | None = None
+) -> RescoreReport:
     """Stream every fact from the sources' snapshots, recompute every unit and report what differs
     from the latest graded snapshot (or the provisional scores if none).
 
@@ -74,8 +81,9 @@ async def _people_diff(uow: Any, plan_id: str, period: str, plan: Any, graded: l
     """Whose eligibility the recomputed grades would change, against the latest graded snapshot."""
     plan_row = await uow.repo.plan_row(plan_id)
     now = await people.current_people(uow, plan, plan_row.plan_json, graded)
-    return people.diff_people(await people.previous_people(uow, plan_id, period, await uow.repo.snapshot(plan_id, period)),
-                              now)
+    return people.diff_people(
+        await people.previous_people(uow, plan_id, period, await uow.repo.snapshot(plan_id, period)), now
+    )
 
 
 async def _baseline(deps: Dependencies, plan_id: str, period: str) -> tuple[list[dict[str, Any]], str]:

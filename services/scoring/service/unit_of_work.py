@@ -31,8 +31,9 @@ class AbstractUnitOfWork(abc.ABC):
         """Commit the stored state and the emitted events together."""
 
     @abc.abstractmethod
-    async def emit(self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope:
+    async def emit(
+        self, payload: Any, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Envelope:
         """Write an event into this transaction's outbox."""
 
 

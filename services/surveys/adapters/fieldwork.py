@@ -80,14 +80,17 @@ class AbstractFieldworkRepository(abc.ABC):
     @abc.abstractmethod
     async def frame_members(self, frame_id: str, respondent_ids: Iterable[str]) -> list[EncryptedRespondent]: ...
     @abc.abstractmethod
-    async def get_sample(self, plan_id: str, round_id: str, unit_id: str, *, lock: bool = False) -> SampleRecord | None: ...
+    async def get_sample(
+        self, plan_id: str, round_id: str, unit_id: str, *, lock: bool = False
+    ) -> SampleRecord | None: ...
     @abc.abstractmethod
     async def save_sample(self, sample: SampleRecord) -> None: ...
     @abc.abstractmethod
     async def load_fieldwork(self, plan_id: str, round_id: str, unit_id: str) -> FieldworkState: ...
     @abc.abstractmethod
-    async def save_fieldwork(self, plan_id: str, round_id: str, unit_id: str, state: FieldworkState,
-                             new_interviews: Sequence[Interview]) -> None: ...
+    async def save_fieldwork(
+        self, plan_id: str, round_id: str, unit_id: str, state: FieldworkState, new_interviews: Sequence[Interview]
+    ) -> None: ...
     @abc.abstractmethod
     async def assignments_of(self, plan_id: str, interviewer: str) -> list[tuple[str, str, str, str, str]]:
         """(round_id, unit_id, respondent_id, stratum, status) assigned to an interviewer."""
@@ -98,40 +101,74 @@ class SqlAlchemyFieldworkRepository(SessionRepository, AbstractFieldworkReposito
 
     async def current_frame(self, plan_id: str, round_id: str, unit_id: str) -> FrameRecord | None:
         t = orm.frames
-        row = (await self._exec(sa.select(t).where(t.c.plan_id == plan_id, t.c.round_id == round_id,
-                                                   t.c.unit_id == unit_id, t.c.current))).first()
+        row = (
+            await self._exec(
+                sa.select(t).where(
+                    t.c.plan_id == plan_id, t.c.round_id == round_id, t.c.unit_id == unit_id, t.c.current
+                )
+            )
+        ).first()
         if row is None:
             return None
-        return FrameRecord(row.frame_id, row.plan_id, row.round_id, row.unit_id, row.sha256, row.respondents,
-                           dict(row.strata_sizes), row.filename)
+        return FrameRecord(
+            row.frame_id,
+            row.plan_id,
+            row.round_id,
+            row.unit_id,
+            row.sha256,
+            row.respondents,
+            dict(row.strata_sizes),
+            row.filename,
+        )
 
     async def replace_frame(self, frame: FrameRecord, members: Sequence[EncryptedRespondent]) -> None:
         t = orm.frames
-        await self._exec(sa.update(t).where(t.c.plan_id == frame.plan_id, t.c.round_id == frame.round_id,
-                                            t.c.unit_id == frame.unit_id, t.c.current).values(current=False))
-        await self._exec(sa.insert(t).values(
-            frame_id=frame.frame_id, plan_id=frame.plan_id, round_id=frame.round_id, unit_id=frame.unit_id,
-            sha256=frame.sha256, respondents=frame.respondents, strata_sizes=frame.strata_sizes,
-            filename=frame.filename, current=True))
+        await self._exec(
+            sa.update(t)
+            .where(
+                t.c.plan_id == frame.plan_id, t.c.round_id == frame.round_id, t.c.unit_id == frame.unit_id, t.c.current
+            )
+            .values(current=False)
+        )
+        await self._exec(
+            sa.insert(t).values(
+                frame_id=frame.frame_id,
+                plan_id=frame.plan_id,
+                round_id=frame.round_id,
+                unit_id=frame.unit_id,
+                sha256=frame.sha256,
+                respondents=frame.respondents,
+                strata_sizes=frame.strata_sizes,
+                filename=frame.filename,
+                current=True,
+            )
+        )
         pg = await self._asyncpg()
         await pg.copy_records_to_table(
-            "respondents", records=[(frame.frame_id, m.respondent_id, m.stratum, m.name_enc, m.phone_enc,
-                                     m.address_enc, m.row) for m in members],
-            columns=["frame_id", "respondent_id", "stratum", "name_enc", "phone_enc", "address_enc", "row"])
+            "respondents",
+            records=[
+                (frame.frame_id, m.respondent_id, m.stratum, m.name_enc, m.phone_enc, m.address_enc, m.row)
+                for m in members
+            ],
+            columns=["frame_id", "respondent_id", "stratum", "name_enc", "phone_enc", "address_enc", "row"],
+        )
 
     async def frame_keys(self, frame_id: str) -> list[FrameKey]:
         t = orm.respondents
-        rows = await self._exec(sa.select(t.c.respondent_id, t.c.stratum).where(t.c.frame_id == frame_id)
-                                .order_by(t.c.respondent_id))
+        rows = await self._exec(
+            sa.select(t.c.respondent_id, t.c.stratum).where(t.c.frame_id == frame_id).order_by(t.c.respondent_id)
+        )
         return [FrameKey(r.respondent_id, r.stratum) for r in rows]
 
     async def frame_members(self, frame_id: str, respondent_ids: Iterable[str]) -> list[EncryptedRespondent]:
         t = orm.respondents
         ids = list(respondent_ids)
-        rows = await self._exec(sa.select(t).where(t.c.frame_id == frame_id, t.c.respondent_id.in_(ids))
-                                .order_by(t.c.respondent_id))
-        return [EncryptedRespondent(r.respondent_id, r.stratum, r.name_enc, r.phone_enc, r.address_enc, r.row)
-                for r in rows]
+        rows = await self._exec(
+            sa.select(t).where(t.c.frame_id == frame_id, t.c.respondent_id.in_(ids)).order_by(t.c.respondent_id)
+        )
+        return [
+            EncryptedRespondent(r.respondent_id, r.stratum, r.name_enc, r.phone_enc, r.address_enc, r.row) for r in rows
+        ]
 
     async def get_sample(self, plan_id: str, round_id: str, unit_id: str, *, lock: bool = False) -> SampleRecord | None:
         t = orm.samples
@@ -141,52 +178,134 @@ class SqlAlchemyFieldworkRepository(SessionRepository, AbstractFieldworkReposito
         r = (await self._exec(q)).first()
         if r is None:
             return None
-        return SampleRecord(r.plan_id, r.round_id, r.unit_id, r.frame_id, r.algorithm, r.seed, r.frame_sha256,
-                            r.allocation, r.size, r.sds, plain_decimal(r.reserve_rate), dict(r.allocated))
+        return SampleRecord(
+            r.plan_id,
+            r.round_id,
+            r.unit_id,
+            r.frame_id,
+            r.algorithm,
+            r.seed,
+            r.frame_sha256,
+            r.allocation,
+            r.size,
+            r.sds,
+            plain_decimal(r.reserve_rate),
+            dict(r.allocated),
+        )
 
     async def save_sample(self, sample: SampleRecord) -> None:
-        await self._exec(sa.insert(orm.samples).values(
-            plan_id=sample.plan_id, round_id=sample.round_id, unit_id=sample.unit_id, frame_id=sample.frame_id,
-            algorithm=sample.algorithm, seed=sample.seed, frame_sha256=sample.frame_sha256,
-            allocation=sample.allocation, size=sample.size, sds=sample.sds, reserve_rate=sample.reserve_rate,
-            allocated=sample.allocated))
+        await self._exec(
+            sa.insert(orm.samples).values(
+                plan_id=sample.plan_id,
+                round_id=sample.round_id,
+                unit_id=sample.unit_id,
+                frame_id=sample.frame_id,
+                algorithm=sample.algorithm,
+                seed=sample.seed,
+                frame_sha256=sample.frame_sha256,
+                allocation=sample.allocation,
+                size=sample.size,
+                sds=sample.sds,
+                reserve_rate=sample.reserve_rate,
+                allocated=sample.allocated,
+            )
+        )
 
     async def load_fieldwork(self, plan_id: str, round_id: str, unit_id: str) -> FieldworkState:
         m, i = orm.sample_members, orm.interviews
-        members = [SampledRespondent(r.respondent_id, r.stratum, r.position, r.draw_number, r.replaces,
-                                     r.interviewer, RespondentStatus(r.status), r.replaced_by)
-                   for r in await self._exec(sa.select(m).where(m.c.plan_id == plan_id, m.c.round_id == round_id,
-                                                                m.c.unit_id == unit_id))]
-        interviews = [Interview(r.interview_id, r.respondent_id, r.stratum, r.interviewer, Mode(r.mode),
-                                Outcome(r.outcome), r.questionnaire_version,
-                                tuple(r.answers) if r.answers is not None else None, r.replacement_id)
-                      for r in await self._exec(sa.select(i).where(i.c.plan_id == plan_id, i.c.round_id == round_id,
-                                                                   i.c.unit_id == unit_id).order_by(i.c.created_at))]
+        members = [
+            SampledRespondent(
+                r.respondent_id,
+                r.stratum,
+                r.position,
+                r.draw_number,
+                r.replaces,
+                r.interviewer,
+                RespondentStatus(r.status),
+                r.replaced_by,
+            )
+            for r in await self._exec(
+                sa.select(m).where(m.c.plan_id == plan_id, m.c.round_id == round_id, m.c.unit_id == unit_id)
+            )
+        ]
+        interviews = [
+            Interview(
+                r.interview_id,
+                r.respondent_id,
+                r.stratum,
+                r.interviewer,
+                Mode(r.mode),
+                Outcome(r.outcome),
+                r.questionnaire_version,
+                tuple(r.answers) if r.answers is not None else None,
+                r.replacement_id,
+            )
+            for r in await self._exec(
+                sa.select(i)
+                .where(i.c.plan_id == plan_id, i.c.round_id == round_id, i.c.unit_id == unit_id)
+                .order_by(i.c.created_at)
+            )
+        ]
         return FieldworkState(members, interviews)
 
-    async def save_fieldwork(self, plan_id: str, round_id: str, unit_id: str, state: FieldworkState,
-                             new_interviews: Sequence[Interview]) -> None:
+    async def save_fieldwork(
+        self, plan_id: str, round_id: str, unit_id: str, state: FieldworkState, new_interviews: Sequence[Interview]
+    ) -> None:
         m = orm.sample_members
         if state.members:
-            stmt = pg_insert(m).values([dict(
-                plan_id=plan_id, round_id=round_id, unit_id=unit_id, respondent_id=r.respondent_id,
-                stratum=r.stratum, position=r.position, draw_number=r.draw_number, replaces=r.replaces,
-                replaced_by=r.replaced_by, status=r.status.value, interviewer=r.interviewer) for r in state.members])
-            await self._exec(stmt.on_conflict_do_update(
-                index_elements=[m.c.plan_id, m.c.round_id, m.c.unit_id, m.c.respondent_id],
-                set_={c: getattr(stmt.excluded, c) for c in ("replaced_by", "status", "interviewer")}
-                | {"updated_at": sa.func.now()}))
+            stmt = pg_insert(m).values(
+                [
+                    dict(
+                        plan_id=plan_id,
+                        round_id=round_id,
+                        unit_id=unit_id,
+                        respondent_id=r.respondent_id,
+                        stratum=r.stratum,
+                        position=r.position,
+                        draw_number=r.draw_number,
+                        replaces=r.replaces,
+                        replaced_by=r.replaced_by,
+                        status=r.status.value,
+                        interviewer=r.interviewer,
+                    )
+                    for r in state.members
+                ]
+            )
+            await self._exec(
+                stmt.on_conflict_do_update(
+                    index_elements=[m.c.plan_id, m.c.round_id, m.c.unit_id, m.c.respondent_id],
+                    set_={c: getattr(stmt.excluded, c) for c in ("replaced_by", "status", "interviewer")}
+                    | {"updated_at": sa.func.now()},
+                )
+            )
         if new_interviews:
-            await self._exec(sa.insert(orm.interviews).values([dict(
-                interview_id=iv.id, plan_id=plan_id, round_id=round_id, unit_id=unit_id,
-                respondent_id=iv.respondent_id, stratum=iv.stratum, interviewer=iv.interviewer, mode=iv.mode.value,
-                outcome=iv.outcome.value, questionnaire_version=iv.questionnaire_version,
-                answers=list(iv.answers) if iv.answers is not None else None,
-                replacement_id=iv.replacement_id) for iv in new_interviews]))
+            await self._exec(
+                sa.insert(orm.interviews).values(
+                    [
+                        dict(
+                            interview_id=iv.id,
+                            plan_id=plan_id,
+                            round_id=round_id,
+                            unit_id=unit_id,
+                            respondent_id=iv.respondent_id,
+                            stratum=iv.stratum,
+                            interviewer=iv.interviewer,
+                            mode=iv.mode.value,
+                            outcome=iv.outcome.value,
+                            questionnaire_version=iv.questionnaire_version,
+                            answers=list(iv.answers) if iv.answers is not None else None,
+                            replacement_id=iv.replacement_id,
+                        )
+                        for iv in new_interviews
+                    ]
+                )
+            )
 
     async def assignments_of(self, plan_id: str, interviewer: str) -> list[tuple[str, str, str, str, str]]:
         m = orm.sample_members
-        rows = await self._exec(sa.select(m.c.round_id, m.c.unit_id, m.c.respondent_id, m.c.stratum, m.c.status)
-                                .where(m.c.plan_id == plan_id, m.c.interviewer == interviewer)
-                                .order_by(m.c.round_id, m.c.unit_id, m.c.stratum, m.c.position))
+        rows = await self._exec(
+            sa.select(m.c.round_id, m.c.unit_id, m.c.respondent_id, m.c.stratum, m.c.status)
+            .where(m.c.plan_id == plan_id, m.c.interviewer == interviewer)
+            .order_by(m.c.round_id, m.c.unit_id, m.c.stratum, m.c.position)
+        )
         return [tuple(r) for r in rows]

@@ -85,9 +85,7 @@ def read_csv(data: bytes) -> RawTable:
         raise FrameFileError("the CSV file contains NUL bytes (is it really a CSV file?)")
     reader = csv.reader(io.StringIO(_decode(data), newline=""))
     try:
-        return _table(
-            (number, [_text(c) for c in record]) for number, record in enumerate(reader, 1)
-        )
+        return _table((number, [_text(c) for c in record]) for number, record in enumerate(reader, 1))
     except csv.Error as exc:
         raise FrameFileError(f"unreadable CSV near line {reader.line_num}: {exc}") from None
 
@@ -105,8 +103,7 @@ def read_xlsx(data: bytes) -> RawTable:
             raise FrameFileError("the workbook has no worksheet")
         sheet = wb.worksheets[0]
         return _table(
-            (number, [_text(c) for c in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
+            (number, [_text(c) for c in values]) for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
         )
     finally:
         wb.close()

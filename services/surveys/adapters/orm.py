@@ -20,19 +20,22 @@ def _ts(name: str = "created_at") -> sa.Column:
 
 
 plans = sa.Table(
-    "plans", metadata,
+    "plans",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("name", sa.Text, nullable=False, server_default=""),
     sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("answer_scores", pg.JSONB, nullable=False),   # {answer: "decimal"}
+    sa.Column("answer_scores", pg.JSONB, nullable=False),  # {answer: "decimal"}
     # the indicators service's plan version last applied (PlanPublished); 0 = only PUT / import so far
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
-    _ts(), _ts("updated_at"),
+    _ts(),
+    _ts("updated_at"),
 )
 
 # no foreign key to plans: a UnitUpserted may arrive before its plan's PlanPublished (other key)
 units = sa.Table(
-    "units", metadata,
+    "units",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("name", sa.Text, nullable=False, server_default=""),
@@ -42,19 +45,22 @@ units = sa.Table(
 )
 
 rounds = sa.Table(
-    "rounds", metadata,
+    "rounds",
+    metadata,
     sa.Column("plan_id", sa.String(100), sa.ForeignKey("plans.plan_id"), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("weight", _DEC, nullable=False),
     sa.Column("period", sa.String(10), nullable=False),
     sa.Column("state", sa.String(20), nullable=False, server_default="open"),
     sa.Column("position", sa.Integer, nullable=False, server_default="0"),
-    _ts(), _ts("updated_at"),
+    _ts(),
+    _ts("updated_at"),
 )
 
 # W_h: unit_id '' holds the plan's default, any other unit id a per-unit override
 strata = sa.Table(
-    "strata", metadata,
+    "strata",
+    metadata,
     sa.Column("plan_id", sa.String(100), sa.ForeignKey("plans.plan_id"), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("stratum", sa.String(100), primary_key=True),
@@ -62,7 +68,8 @@ strata = sa.Table(
 )
 
 questionnaires = sa.Table(
-    "questionnaires", metadata,
+    "questionnaires",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("group", sa.String(100), primary_key=True),
@@ -74,7 +81,8 @@ questionnaires = sa.Table(
 )
 
 frames = sa.Table(
-    "frames", metadata,
+    "frames",
+    metadata,
     sa.Column("frame_id", sa.String(36), primary_key=True),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("round_id", sa.String(100), nullable=False),
@@ -86,13 +94,13 @@ frames = sa.Table(
     sa.Column("current", sa.Boolean, nullable=False, server_default=sa.text("true")),
     _ts(),
     sa.ForeignKeyConstraint(["plan_id", "round_id"], ["rounds.plan_id", "rounds.round_id"]),
-    sa.Index("ux_frames_current", "plan_id", "round_id", "unit_id", unique=True,
-             postgresql_where=sa.text("current")),
+    sa.Index("ux_frames_current", "plan_id", "round_id", "unit_id", unique=True, postgresql_where=sa.text("current")),
 )
 
 # personal data only ever as ciphertext (PiiCipher); ids and strata are not personal data
 respondents = sa.Table(
-    "respondents", metadata,
+    "respondents",
+    metadata,
     sa.Column("frame_id", sa.String(36), sa.ForeignKey("frames.frame_id", ondelete="CASCADE"), primary_key=True),
     sa.Column("respondent_id", sa.String(64), primary_key=True),
     sa.Column("stratum", sa.String(100), nullable=False),
@@ -103,7 +111,8 @@ respondents = sa.Table(
 )
 
 samples = sa.Table(
-    "samples", metadata,
+    "samples",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
@@ -121,13 +130,14 @@ samples = sa.Table(
 
 # one row per respondent drawn into a unit's sample: sampled, reserve-used replacements
 sample_members = sa.Table(
-    "sample_members", metadata,
+    "sample_members",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("respondent_id", sa.String(64), primary_key=True),
     sa.Column("stratum", sa.String(100), nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),   # 0-based place in the stratum's draw order
+    sa.Column("position", sa.Integer, nullable=False),  # 0-based place in the stratum's draw order
     sa.Column("draw_number", sa.Integer, nullable=False, server_default="0"),  # 0 = in the first draw
     sa.Column("replaces", sa.String(64)),
     sa.Column("replaced_by", sa.String(64)),
@@ -138,7 +148,8 @@ sample_members = sa.Table(
 )
 
 interviews = sa.Table(
-    "interviews", metadata,
+    "interviews",
+    metadata,
     sa.Column("interview_id", sa.String(100), primary_key=True),
     sa.Column("plan_id", sa.String(100), nullable=False),
     sa.Column("round_id", sa.String(100), nullable=False),
@@ -157,7 +168,8 @@ interviews = sa.Table(
 
 # the counted input of the score; first delivery of an id wins (primary key + ON CONFLICT DO NOTHING)
 responses = sa.Table(
-    "responses", metadata,
+    "responses",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("response_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), nullable=False),
@@ -174,7 +186,8 @@ responses = sa.Table(
 # transaction: per unit, round and stratum, how many responses scored r (its exact decimal text;
 # '' = no scored answer). A batch of responses adds to the rows of the pairs it touches only.
 response_aggregates = sa.Table(
-    "response_aggregates", metadata,
+    "response_aggregates",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
@@ -184,12 +197,13 @@ response_aggregates = sa.Table(
 )
 
 round_scores = sa.Table(
-    "round_scores", metadata,
+    "round_scores",
+    metadata,
     sa.Column("plan_id", sa.String(100), primary_key=True),
     sa.Column("unit_id", sa.String(100), primary_key=True),
     sa.Column("round_id", sa.String(100), primary_key=True),
     sa.Column("version", sa.BigInteger, nullable=False),
-    sa.Column("score", sa.Text, nullable=False),   # exact decimal as text ("" = no counted response)
+    sa.Column("score", sa.Text, nullable=False),  # exact decimal as text ("" = no counted response)
     sa.Column("se", sa.Text, nullable=False),
     sa.Column("responses", sa.BigInteger, nullable=False),
     sa.Column("strata", pg.JSONB, nullable=False),  # [{stratum, n, mean, sd, weight}] decimals as strings

@@ -79,9 +79,7 @@ def derive_key(secret: str, salt: str | bytes) -> str:
     salt_bytes = salt.encode("utf-8") if isinstance(salt, str) else salt
     if len(salt_bytes) < 8:
         raise PiiKeyError("the salt needs at least 8 bytes")
-    raw = Scrypt(salt=salt_bytes, length=KEY_BYTES, n=2**15, r=8, p=1).derive(
-        secret.encode("utf-8")
-    )
+    raw = Scrypt(salt=salt_bytes, length=KEY_BYTES, n=2**15, r=8, p=1).derive(secret.encode("utf-8"))
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 

@@ -15,6 +15,7 @@ class AbstractSurveysRepository(AbstractPlanRepository, AbstractResponseReposito
     """The port the handlers use; `SqlAlchemySurveysRepository` in production, a fake in unit tests."""
 
 
-class SqlAlchemySurveysRepository(SqlAlchemyPlanRepository, SqlAlchemyResponseRepository,
-                                  SqlAlchemyFieldworkRepository, AbstractSurveysRepository):
+class SqlAlchemySurveysRepository(
+    SqlAlchemyPlanRepository, SqlAlchemyResponseRepository, SqlAlchemyFieldworkRepository, AbstractSurveysRepository
+):
     """The three SQL area repositories on one session (the unit of work's)."""

@@ -35,8 +35,11 @@ def score_key(answers: Iterable[str | None], answer_scores: Mapping[str, Decimal
     return UNSCORED if r is None else str(r)
 
 
-def score_keys(answer_lists: Iterable[tuple[str | None, ...]], answer_scores: Mapping[str, Decimal],
-               cache: dict[tuple[str | None, ...], str] | None = None) -> list[str]:
+def score_keys(
+    answer_lists: Iterable[tuple[str | None, ...]],
+    answer_scores: Mapping[str, Decimal],
+    cache: dict[tuple[str | None, ...], str] | None = None,
+) -> list[str]:
     """`score_key` of many responses in one decimal context; an answer pattern is scored once per cache."""
     cache = {} if cache is None else cache
     rule = response_score.__wrapped__  # the same rule, without entering the context once per response
@@ -74,12 +77,11 @@ def repeat_add(acc: Decimal, value: Decimal, count: int) -> Decimal:
     """
     ctx = getcontext()
     prec, rounding = ctx.prec, ctx.rounding
-    if (count < _SHORT_RUN or rounding not in (ROUND_HALF_EVEN, ROUND_HALF_UP)
-            or acc.is_signed() or value.is_signed()):
+    if count < _SHORT_RUN or rounding not in (ROUND_HALF_EVEN, ROUND_HALF_UP) or acc.is_signed() or value.is_signed():
         for _ in range(count):
             acc = acc + value
         return acc
-    limit = 10 ** prec - 1
+    limit = 10**prec - 1
     full = 10 ** (prec - 1)
     v_coef, v_exp = _coefficient(value)
     while count > 0:
@@ -120,8 +122,9 @@ def repeat_add(acc: Decimal, value: Decimal, count: int) -> Decimal:
 
 
 @in_scoring_context
-def round_score_from_counts(round_id: str, strata: Mapping[str, Counts],
-                            weights: Mapping[str, Decimal]) -> RoundScore | None:
+def round_score_from_counts(
+    round_id: str, strata: Mapping[str, Counts], weights: Mapping[str, Decimal]
+) -> RoundScore | None:
     """S_r and SE_r of one unit in one round from its aggregates; None with no counted response.
 
     Equal, digit for digit, to `round_score` over the responses the aggregates were built from
@@ -130,8 +133,10 @@ def round_score_from_counts(round_id: str, strata: Mapping[str, Counts],
     """
     stats: list[tuple[StratumStat, Decimal]] = []
     for stratum in sorted(strata):
-        values = sorted(((Decimal(key), n) for key, n in strata[stratum].items() if key != UNSCORED and n > 0),
-                        key=lambda vn: (vn[0], str(vn[0])))
+        values = sorted(
+            ((Decimal(key), n) for key, n in strata[stratum].items() if key != UNSCORED and n > 0),
+            key=lambda vn: (vn[0], str(vn[0])),
+        )
         if not values:
             continue
         if stratum not in weights:

@@ -21,9 +21,7 @@ def strategy_of(strategy: AssignmentStrategy | str) -> AssignmentStrategy:
     try:
         return AssignmentStrategy(strategy)
     except ValueError:
-        raise AssignmentError(
-            f"unknown strategy {strategy!r} (expected round_robin or balanced)"
-        ) from None
+        raise AssignmentError(f"unknown strategy {strategy!r} (expected round_robin or balanced)") from None
 
 
 def interviewer_names(interviewers: Iterable[str]) -> list[str]:

@@ -20,9 +20,7 @@ class IllegalTransition(SurveyError):
     def __init__(self, round_id: str, current: str, target: str, allowed: tuple[str, ...]) -> None:
         self.round_id, self.current, self.target, self.allowed = round_id, current, target, allowed
         nxt = ", ".join(allowed) if allowed else "none, the round is final"
-        super().__init__(
-            f"round {round_id!r}: cannot go from {current} to {target} (allowed next: {nxt})"
-        )
+        super().__init__(f"round {round_id!r}: cannot go from {current} to {target} (allowed next: {nxt})")
 
 
 class RoundInvalid(SurveyError):

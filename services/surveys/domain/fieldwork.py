@@ -139,14 +139,11 @@ class Fieldwork:
         todo = [
             r
             for r in self._ordered()
-            if r.interviewer is None
-            and r.status not in (RespondentStatus.COMPLETED, RespondentStatus.REPLACED)
+            if r.interviewer is None and r.status not in (RespondentStatus.COMPLETED, RespondentStatus.REPLACED)
         ]
         done = deal(todo, names, how, self.respondents.values())
         if done:
-            self.events.append(
-                events.RespondentsAssigned(self.round_id, self.unit_id, tuple(done.items()))
-            )
+            self.events.append(events.RespondentsAssigned(self.round_id, self.unit_id, tuple(done.items())))
         return done
 
     def reassign(self, respondent_id: str, interviewer: str) -> None:
@@ -155,9 +152,7 @@ class Fieldwork:
         if not isinstance(interviewer, str) or not interviewer.strip():
             raise AssignmentError("interviewer must be named")
         r.interviewer = interviewer
-        self.events.append(
-            events.RespondentsAssigned(self.round_id, self.unit_id, ((respondent_id, interviewer),))
-        )
+        self.events.append(events.RespondentsAssigned(self.round_id, self.unit_id, ((respondent_id, interviewer),)))
 
     def workload(self) -> dict[str, int]:
         """Open (not completed, not replaced) respondents per interviewer."""
@@ -176,17 +171,13 @@ class Fieldwork:
         r = self.respondents.get(respondent_id)
         if r is None:
             raise NotInSample(
-                f"respondent {respondent_id!r} is not in the sample of unit {self.unit_id!r} "
-                f"in round {self.round_id!r}"
+                f"respondent {respondent_id!r} is not in the sample of unit {self.unit_id!r} in round {self.round_id!r}"
             )
         if r.status is RespondentStatus.REPLACED:
-            raise RespondentAlreadyReplaced(
-                f"respondent {respondent_id!r} was replaced by {r.replaced_by!r}"
-            )
+            raise RespondentAlreadyReplaced(f"respondent {respondent_id!r} was replaced by {r.replaced_by!r}")
         if r.status is RespondentStatus.COMPLETED:
             raise AlreadyCompleted(
-                f"respondent {respondent_id!r} already has a completed response; "
-                "a second submission is refused"
+                f"respondent {respondent_id!r} already has a completed response; a second submission is refused"
             )
         return r
 
@@ -227,13 +218,10 @@ class Fieldwork:
     def _check_recordable(self, survey_round: Round, interview_id: str) -> None:
         """Interviews are recorded in this fieldwork's round, during fieldwork, each id once."""
         if survey_round.id != self.round_id:
-            raise SurveyError(
-                f"fieldwork belongs to round {self.round_id!r}, not {survey_round.id!r}"
-            )
+            raise SurveyError(f"fieldwork belongs to round {self.round_id!r}, not {survey_round.id!r}")
         if survey_round.state is not RoundState.FIELDWORK:
             raise RoundNotInFieldwork(
-                f"round {self.round_id!r} is {survey_round.state.value}: "
-                "interviews are recorded only during fieldwork"
+                f"round {self.round_id!r} is {survey_round.state.value}: interviews are recorded only during fieldwork"
             )
         if not isinstance(interview_id, str) or not interview_id:
             raise InvalidInterview("interview_id is required")
@@ -286,9 +274,7 @@ class Fieldwork:
         draw_number = drawn + 1
         candidate = self.sample.replacement(r.stratum, draw_number)
         if candidate is None:
-            raise ReplacementExhausted(
-                f"stratum {r.stratum!r} has no one left to replace {r.respondent_id!r}"
-            )
+            raise ReplacementExhausted(f"stratum {r.stratum!r} has no one left to replace {r.respondent_id!r}")
         if candidate in self.respondents:  # only possible if the stored state is inconsistent
             raise SurveyError(f"replacement {candidate!r} is already in the sample")
         allocated = self.sample.strata[r.stratum].allocated
@@ -318,9 +304,7 @@ class Fieldwork:
                 answers=i.answers,
             )
             for i in self.interviews
-            if i.outcome is Outcome.COMPLETED
-            and i.answers is not None
-            and i.questionnaire_version is not None
+            if i.outcome is Outcome.COMPLETED and i.answers is not None and i.questionnaire_version is not None
         )
 
     def progress(self) -> dict[str, StratumProgress]:

@@ -130,9 +130,7 @@ def validate_frame(
             continue
         if any(values[width:]):
             problems.append(
-                FrameProblem(
-                    row_no, "*", f"row has {len(values)} values but the header has {width} columns"
-                )
+                FrameProblem(row_no, "*", f"row has {len(values)} values but the header has {width} columns")
             )
         get = {col: (values[i] if i < len(values) else "") for col, i in index.items()}
         entry, row_problems = _read_row(row_no, get, known, first_row)
@@ -152,9 +150,7 @@ def _column_index(header: Sequence[object], header_row: int) -> dict[str, int]:
     """Where each of COLUMNS is in the header; FrameInvalid if one is missing or repeated."""
     names = [_header_name(h) for h in header]
     if not any(names):
-        raise FrameInvalid(
-            [FrameProblem(header_row, "*", "missing header row: expected " + ",".join(COLUMNS))]
-        )
+        raise FrameInvalid([FrameProblem(header_row, "*", "missing header row: expected " + ",".join(COLUMNS))])
     problems: list[FrameProblem] = []
     index: dict[str, int] = {}
     for i, name in enumerate(names):
@@ -215,9 +211,7 @@ def _stratum(raw: str, known: set[str]) -> tuple[str, str | None]:
     if not raw:
         return stratum, "missing stratum"
     if stratum not in known:
-        return stratum, (
-            f"unknown stratum {raw[:40]!r} (expected one of {', '.join(sorted(known))})"
-        )
+        return stratum, (f"unknown stratum {raw[:40]!r} (expected one of {', '.join(sorted(known))})")
     return stratum, None
 
 

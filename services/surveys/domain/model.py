@@ -100,4 +100,3 @@ class StratumProgress:
     pending: int
     response_rate: Decimal | None  # completed / issued
     quota_fill: Decimal | None  # completed / allocated
-

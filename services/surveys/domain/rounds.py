@@ -62,8 +62,7 @@ class AnswerOption:
         score = _exact_decimal(self.score)
         if score is None or not 0 <= score <= 100:
             raise QuestionnaireInvalid(
-                f"option {self.answer!r}: score must be a decimal between 0 and 100, "
-                f"got {self.score!r}"
+                f"option {self.answer!r}: score must be a decimal between 0 and 100, got {self.score!r}"
             )
         object.__setattr__(self, "score", score)
 
@@ -103,23 +102,16 @@ class Questionnaire:
     version: int
     items: tuple[Item, ...]
 
-    def answers_in_order(
-        self, answers: Mapping[str, str | None] | Sequence[str | None]
-    ) -> tuple[str | None, ...]:
+    def answers_in_order(self, answers: Mapping[str, str | None] | Sequence[str | None]) -> tuple[str | None, ...]:
         """Validate answers (by item key, or a list in item order); return them in item order."""
         if isinstance(answers, Mapping):
             unknown = sorted(set(answers) - {i.key for i in self.items})
             if unknown:
-                raise InvalidAnswer(
-                    f"questionnaire {self.group} v{self.version} "
-                    f"has no item(s) {', '.join(unknown)}"
-                )
+                raise InvalidAnswer(f"questionnaire {self.group} v{self.version} has no item(s) {', '.join(unknown)}")
             ordered = [answers.get(i.key) for i in self.items]
         elif isinstance(answers, (list, tuple)):
             if len(answers) != len(self.items):
-                raise InvalidAnswer(
-                    f"expected {len(self.items)} answers (one per item), got {len(answers)}"
-                )
+                raise InvalidAnswer(f"expected {len(self.items)} answers (one per item), got {len(answers)}")
             ordered = list(answers)
         else:
             raise InvalidAnswer("answers must be a mapping by item key or a list in item order")
@@ -128,9 +120,7 @@ class Questionnaire:
                 continue
             if not isinstance(answer, str) or item.option(answer) is None:
                 offered = ", ".join(o.answer for o in item.options)
-                raise InvalidAnswer(
-                    f"item {item.key!r}: {answer!r} is not one of its options ({offered})"
-                )
+                raise InvalidAnswer(f"item {item.key!r}: {answer!r} is not one of its options ({offered})")
         return tuple(ordered)
 
 
@@ -202,9 +192,7 @@ class Round:
 
     def _move(self, target: RoundState) -> None:
         if target not in _NEXT[self.state]:
-            raise IllegalTransition(
-                self.id, self.state.value, target.value, tuple(s.value for s in _NEXT[self.state])
-            )
+            raise IllegalTransition(self.id, self.state.value, target.value, tuple(s.value for s in _NEXT[self.state]))
         self.state = target
 
     def start_fieldwork(self) -> None:
@@ -212,9 +200,7 @@ class Round:
         if self.state is RoundState.OPEN:
             missing = [g for g in self.groups if not self.questionnaires.get(g)]
             if missing:
-                raise FieldworkNotReady(
-                    f"round {self.id!r}: no questionnaire for {', '.join(missing)}"
-                )
+                raise FieldworkNotReady(f"round {self.id!r}: no questionnaire for {', '.join(missing)}")
         self._move(RoundState.FIELDWORK)
         self.events.append(events.FieldworkStarted(self.id))
 
@@ -228,9 +214,7 @@ class Round:
     def publish_questionnaire(self, group: str, items: Iterable[Item]) -> Questionnaire:
         """Publish the next version of a group's questionnaire (refused once closed)."""
         if self.state is RoundState.CLOSED:
-            raise QuestionnaireLocked(
-                f"round {self.id!r} is closed: its questionnaires cannot change"
-            )
+            raise QuestionnaireLocked(f"round {self.id!r} is closed: its questionnaires cannot change")
         self.check_group(group)
         items = tuple(items)
         if not items:
@@ -270,7 +254,4 @@ class Round:
     def check_group(self, group: str) -> None:
         """Refuse a group this round does not survey."""
         if group not in self.groups:
-            raise UnknownGroup(
-                f"round {self.id!r} does not survey {group!r} (groups: {', '.join(self.groups)})"
-            )
-
+            raise UnknownGroup(f"round {self.id!r} does not survey {group!r} (groups: {', '.join(self.groups)})")

@@ -105,9 +105,7 @@ def _check_size(size: object, population: int) -> int:
     return size
 
 
-def _neyman_weights(
-    sizes: Mapping[str, int], sds: Mapping[str, object] | None
-) -> dict[str, Fraction]:
+def _neyman_weights(sizes: Mapping[str, int], sds: Mapping[str, object] | None) -> dict[str, Fraction]:
     if not sds:
         raise SamplingError("neyman allocation needs a standard deviation for every stratum")
     problems: list[str] = []
@@ -141,9 +139,7 @@ def allocate(
     try:
         method = Allocation(allocation)
     except ValueError:
-        raise SamplingError(
-            f"unknown allocation {allocation!r} (expected proportional or neyman)"
-        ) from None
+        raise SamplingError(f"unknown allocation {allocation!r} (expected proportional or neyman)") from None
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in sizes.values()):
         raise SamplingError("stratum sizes must be non-negative integers")
     _check_size(size, sum(sizes.values()))
@@ -253,9 +249,7 @@ class Sample:
 
     def respondents(self) -> tuple[FrameKey, ...]:
         """Every sampled respondent, by stratum then respondent_id."""
-        return tuple(
-            FrameKey(rid, h) for h, d in self.strata.items() for rid in sorted(d.sampled)
-        )
+        return tuple(FrameKey(rid, h) for h, d in self.strata.items() for rid in sorted(d.sampled))
 
     def reserve(self, stratum: str) -> tuple[str, ...]:
         """The stratum's reserve list."""
@@ -298,9 +292,7 @@ def draw_sample(
         keys.append((rid, stratum))
         members.setdefault(stratum, []).append(rid)
     if duplicates:
-        raise SamplingError(
-            [f"duplicate respondent_id {rid!r} in the frame" for rid in sorted(duplicates)]
-        )
+        raise SamplingError([f"duplicate respondent_id {rid!r} in the frame" for rid in sorted(duplicates)])
     if not keys:
         raise SamplingError("the frame is empty")
     sizes = {h: len(ids) for h, ids in sorted(members.items())}

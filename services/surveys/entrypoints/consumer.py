@@ -33,13 +33,22 @@ class SurveysEventHandler:
         """Apply one PlanPublished or UnitUpserted (latest version wins); ignore the rest."""
         if env.type == PLAN_PUBLISHED:
             p = payload_of(env)
-            await handlers.apply_plan_published(SurveysBatchUnitOfWork(self.runtime, session), p.plan_id or env.plan_id,
-                                                p.version or env.aggregate_version, p.plan_json)
+            await handlers.apply_plan_published(
+                SurveysBatchUnitOfWork(self.runtime, session),
+                p.plan_id or env.plan_id,
+                p.version or env.aggregate_version,
+                p.plan_json,
+            )
         elif env.type == UNIT_UPSERTED:
             p = payload_of(env)
-            await handlers.apply_unit_upserted(SurveysBatchUnitOfWork(self.runtime, session), p.plan_id or env.plan_id,
-                                               p.unit_id or env.unit_id, p.name, p.kind,
-                                               p.version or env.aggregate_version)
+            await handlers.apply_unit_upserted(
+                SurveysBatchUnitOfWork(self.runtime, session),
+                p.plan_id or env.plan_id,
+                p.unit_id or env.unit_id,
+                p.name,
+                p.kind,
+                p.version or env.aggregate_version,
+            )
 
     async def after_batch(self, session: AsyncSession) -> None:
         """Nothing is left for the end of a batch: each event re-scores what it changed."""

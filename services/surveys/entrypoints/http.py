@@ -37,7 +37,7 @@ from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 router = APIRouter(dependencies=[Depends(signed_in)])
 # Who may change what (JIXIAO_AUTH; off: everyone is the local operator). Any role reads scores.
 OFFICE_ONLY = [Depends(require(OFFICE))]
-FIELD = [Depends(require(INTERVIEWER, OFFICE))]   # survey interviewers / the statistics bureau
+FIELD = [Depends(require(INTERVIEWER, OFFICE))]  # survey interviewers / the statistics bureau
 MAX_UPLOAD = 64 * 1024 * 1024
 
 
@@ -51,9 +51,15 @@ def get_cipher(request: Request) -> PiiCipher:
 
 Uow = Annotated[SqlAlchemySurveysUnitOfWork, Depends(get_uow)]
 Cipher = Annotated[PiiCipher, Depends(get_cipher)]
-def _interviewer(who: Caller, x_actor: Annotated[str | None, Header(
-        alias="X-Actor", description="the interviewer id of the caller (with auth on: the token's user)")] = None
-                 ) -> str | None:
+
+
+def _interviewer(
+    who: Caller,
+    x_actor: Annotated[
+        str | None,
+        Header(alias="X-Actor", description="the interviewer id of the caller (with auth on: the token's user)"),
+    ] = None,
+) -> str | None:
     return actor_name(who, x_actor)
 
 
@@ -74,15 +80,14 @@ async def _read_upload(file: UploadFile) -> bytes:
     if len(data) > MAX_UPLOAD:
         raise InvalidInput("the file is larger than 64 MiB", problems=[FieldProblem("file", "too large")])
     if data.startswith(b"PK\x03\x04"):
-        uploads.check_xlsx(data)      # zip-bomb limits before openpyxl parses anything
+        uploads.check_xlsx(data)  # zip-bomb limits before openpyxl parses anything
     return data
 
 
 # --- plans, rounds, questionnaires -----------------------------------------------------------
 
 
-@router.post("/v1/import", tags=["import"],
-             dependencies=OFFICE_ONLY)
+@router.post("/v1/import", tags=["import"], dependencies=OFFICE_ONLY)
 async def post_import(request: Request, uow: Uow, dry_run: bool = False) -> dict:
     """The bulk import contract: `{plan, units, survey_strata, survey_responses}`; idempotent; returns counts.
     `dry_run=true` checks and counts everything and writes nothing."""
@@ -92,14 +97,15 @@ async def post_import(request: Request, uow: Uow, dry_run: bool = False) -> dict
     return await handlers.import_bundle(uow, doc, dry_run=dry_run)
 
 
-@router.put(PLAN, tags=["plans"],
-            dependencies=OFFICE_ONLY)
+@router.put(PLAN, tags=["plans"], dependencies=OFFICE_ONLY)
 async def put_plan(plan: str, request: Request, uow: Uow) -> dict:
     """Define a plan's survey part (rounds with weights and periods, strata weights, answer scores) and units."""
     doc = await json_body(request)
     if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict) or doc["plan"].get("id") != plan:
-        raise InvalidInput("the body must be {plan: {id: <the plan in the path>, ...}, units, survey_strata}",
-                           problems=[FieldProblem("$.plan.id", f"must be {plan!r}")])
+        raise InvalidInput(
+            "the body must be {plan: {id: <the plan in the path>, ...}, units, survey_strata}",
+            problems=[FieldProblem("$.plan.id", f"must be {plan!r}")],
+        )
     return await handlers.define_plan(uow, doc)
 
 
@@ -113,32 +119,33 @@ async def get_round(plan: str, round: str, uow: Uow) -> dict:
     return await handlers.get_round(uow, plan, round)
 
 
-@router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"],
-             dependencies=OFFICE_ONLY)
+@router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"], dependencies=OFFICE_ONLY)
 async def move_round(plan: str, round: str, body: RoundStateUpdate, uow: Uow) -> dict:
     """open → fieldwork (every group needs a questionnaire) → closed (questionnaires frozen)."""
     return await handlers.move_round(uow, plan, round, body.state)
 
 
-@router.post(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, status_code=201,
-             dependencies=OFFICE_ONLY,
-             tags=["questionnaires"])
+@router.post(
+    ROUND + "/questionnaires/{group}",
+    response_model=QuestionnaireRead,
+    status_code=201,
+    dependencies=OFFICE_ONLY,
+    tags=["questionnaires"],
+)
 async def post_questionnaire(plan: str, round: str, group: str, body: QuestionnaireCreate, uow: Uow) -> dict:
     """Publish the next version of a respondent group's questionnaire."""
     return await handlers.publish_questionnaire(uow, plan, round, group, body.model_dump()["items"])
 
 
 @router.get(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, tags=["questionnaires"])
-async def get_questionnaire(plan: str, round: str, group: str, uow: Uow,
-                            version: VersionQuery = None) -> dict:
+async def get_questionnaire(plan: str, round: str, group: str, uow: Uow, version: VersionQuery = None) -> dict:
     return await handlers.get_questionnaire(uow, plan, round, group, version)
 
 
 # --- responses and scores --------------------------------------------------------------------
 
 
-@router.post(PLAN + "/responses", tags=["responses"],
-             dependencies=FIELD)
+@router.post(PLAN + "/responses", tags=["responses"], dependencies=FIELD)
 async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
     """Bulk responses as JSON `{"responses": [{id, unit, round, stratum, mode, answers}]}`; idempotent by id."""
     doc = await json_body(request)
@@ -151,23 +158,23 @@ async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
 RESPONSE_COLUMNS = ("id", "unit", "round", "stratum", "mode")
 
 
-@router.post(PLAN + "/responses/file", tags=["responses"],
-             dependencies=FIELD)
+@router.post(PLAN + "/responses/file", tags=["responses"], dependencies=FIELD)
 async def post_responses_file(plan: str, uow: Uow, file: Annotated[UploadFile, File()]) -> dict:
     """Bulk responses as CSV/XLSX: columns id, unit, round, stratum, mode, then one column per answer."""
     table = read_table(await _read_upload(file), file.filename or "")
     header = [h.strip().lower() for h in table.header]
     missing = [c for c in RESPONSE_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput("missing columns: " + ", ".join(missing),
-                           problems=[FieldProblem(f"row {table.header_row}: {c}", "missing column") for c in missing])
+        raise InvalidInput(
+            "missing columns: " + ", ".join(missing),
+            problems=[FieldProblem(f"row {table.header_row}: {c}", "missing column") for c in missing],
+        )
     index = {c: header.index(c) for c in RESPONSE_COLUMNS}
     answer_cols = [i for i, h in enumerate(header) if h not in RESPONSE_COLUMNS]
     records, row_numbers = [], []
     for number, cells in table.rows:
         cells = list(cells) + [""] * (len(header) - len(cells))
-        records.append({**{c: cells[i] for c, i in index.items()},
-                        "answers": [cells[i] or None for i in answer_cols]})
+        records.append({**{c: cells[i] for c, i in index.items()}, "answers": [cells[i] or None for i in answer_cols]})
         row_numbers.append(number)
 
     def path_of(i: int, field: str) -> str:
@@ -187,6 +194,7 @@ async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
     found = await handlers.get_scores(uow, plan, unit_id=unit, round_id=round)
     if not found:
         from jixiao.errors import NotFound
+
         raise NotFound(f"no score yet for unit {unit!r} in round {round!r}")
     return found[0]
 
@@ -194,10 +202,10 @@ async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
 # --- frames, samples, fieldwork --------------------------------------------------------------
 
 
-@router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"],
-            dependencies=FIELD)
-async def put_frame(plan: str, round: str, unit: str, uow: Uow, cipher: Cipher,
-                    file: Annotated[UploadFile, File()]) -> dict:
+@router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"], dependencies=FIELD)
+async def put_frame(
+    plan: str, round: str, unit: str, uow: Uow, cipher: Cipher, file: Annotated[UploadFile, File()]
+) -> dict:
     """Upload the unit's respondent frame (CSV/XLSX); all rows valid or nothing stored; PII encrypted."""
     groups = await handlers.frame_groups(uow, plan, round, unit)
     frame = load_frame(await _read_upload(file), file.filename or "", groups)
@@ -209,12 +217,20 @@ async def get_frame(plan: str, round: str, unit: str, uow: Uow) -> dict:
     return await handlers.get_frame(uow, plan, round, unit)
 
 
-@router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"],
-             dependencies=FIELD)
+@router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"], dependencies=FIELD)
 async def post_sample(plan: str, round: str, unit: str, body: SampleCreate, uow: Uow) -> dict:
     """Draw the stratified quota random sample; seed and frame hash are stored so anyone can re-draw it."""
-    return await handlers.draw_unit_sample(uow, plan, round, unit, size=body.size, seed=body.seed,
-                                           allocation=body.allocation, sds=body.sds, reserve_rate=body.reserve_rate)
+    return await handlers.draw_unit_sample(
+        uow,
+        plan,
+        round,
+        unit,
+        size=body.size,
+        seed=body.seed,
+        allocation=body.allocation,
+        sds=body.sds,
+        reserve_rate=body.reserve_rate,
+    )
 
 
 @router.get(UNIT + "/sample", response_model=SampleRead, tags=["samples"])
@@ -222,27 +238,35 @@ async def get_sample(plan: str, round: str, unit: str, uow: Uow) -> dict:
     return await handlers.get_sample(uow, plan, round, unit)
 
 
-@router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"],
-             dependencies=OFFICE_ONLY)
+@router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"], dependencies=OFFICE_ONLY)
 async def post_assignments(plan: str, round: str, unit: str, body: AssignmentCreate, uow: Uow) -> dict:
     """Hand a unit's sample to interviewers. Role: office (an interviewer assigning themselves
     respondents would choose whose phone numbers they read)."""
     return await handlers.assign(uow, plan, round, unit, body.interviewers, body.strategy)
 
 
-@router.post(UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"],
-             dependencies=FIELD)
-async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate, uow: Uow,
-                         x_actor: Actor) -> dict:
+@router.post(
+    UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"], dependencies=FIELD
+)
+async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate, uow: Uow, x_actor: Actor) -> dict:
     """Record an interview; a second completed response for a respondent is refused (409)."""
     interviewer = body.interviewer or x_actor
     if not interviewer:
         raise InvalidInput("who interviewed?", problems=[FieldProblem("interviewer", "give it or send X-Actor")])
     if x_actor and body.interviewer and x_actor != body.interviewer:
         raise handlers.Forbidden("an interviewer records only their own interviews")
-    return await handlers.record_interview(uow, plan, round, unit, interview_id=body.interview_id,
-                                           respondent_id=body.respondent_id, interviewer=interviewer,
-                                           mode=body.mode, outcome=body.outcome, answers=body.answers)
+    return await handlers.record_interview(
+        uow,
+        plan,
+        round,
+        unit,
+        interview_id=body.interview_id,
+        respondent_id=body.respondent_id,
+        interviewer=interviewer,
+        mode=body.mode,
+        outcome=body.outcome,
+        answers=body.answers,
+    )
 
 
 @router.get(UNIT + "/fieldwork", response_model=FieldworkRead, tags=["fieldwork"])
@@ -252,8 +276,9 @@ async def get_fieldwork(plan: str, round: str, unit: str, uow: Uow) -> dict:
 
 
 @router.get(UNIT + "/respondents/{respondent}", response_model=ContactRead, tags=["fieldwork"])
-async def get_respondent(plan: str, round: str, unit: str, respondent: str, uow: Uow, cipher: Cipher,
-                         x_actor: Actor) -> dict:
+async def get_respondent(
+    plan: str, round: str, unit: str, respondent: str, uow: Uow, cipher: Cipher, x_actor: Actor
+) -> dict:
     """Contact details, for the interviewer assigned to the respondent only (X-Actor)."""
     return await handlers.respondent_contact(uow, cipher, plan, round, unit, respondent, x_actor)
 
@@ -304,9 +329,12 @@ def install_domain_errors(app: FastAPI) -> None:
         status, title = _status_of(exc)
         errors = None
         if isinstance(exc, de.FrameInvalid):
-            errors = [{"field": f"row {p.row}: {p.column}", "row": p.row, "column": p.column, "message": p.message}
-                      for p in exc.problems]
+            errors = [
+                {"field": f"row {p.row}: {p.column}", "row": p.row, "column": p.column, "message": p.message}
+                for p in exc.problems
+            ]
         elif isinstance(exc, de.SamplingError):
             errors = [{"field": "sample", "message": m} for m in exc.problems]
-        return problem(status, title, str(exc), errors=errors,
-                       type_="urn:jixiao:problem:" + title.lower().replace(" ", "-"))
+        return problem(
+            status, title, str(exc), errors=errors, type_="urn:jixiao:problem:" + title.lower().replace(" ", "-")
+        )

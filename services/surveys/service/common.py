@@ -89,8 +89,9 @@ def pii_context(respondent_id: str, column: str) -> str:
 async def redraw_sample(repo: AbstractSurveysRepository, rec: SampleRecord) -> Sample:
     """A stored sample drawn again from its frame and seed; Conflict if the frame changed since."""
     keys = await repo.frame_keys(rec.frame_id)
-    sample = draw_sample(keys, rec.size, rec.seed, allocation=rec.allocation, sds=rec.sds,
-                         reserve_rate=rec.reserve_rate)
+    sample = draw_sample(
+        keys, rec.size, rec.seed, allocation=rec.allocation, sds=rec.sds, reserve_rate=rec.reserve_rate
+    )
     if sample.frame_sha256 != rec.frame_sha256:
         raise Conflict("the stored frame no longer matches the sample's frame hash")
     return sample

@@ -17,11 +17,17 @@ from .unit_of_work import AbstractUnitOfWork
 
 def encrypt_frame(cipher: PiiCipher, frame: Frame) -> list[EncryptedRespondent]:
     """Encrypt each member's name, phone and address, bound to its respondent id and column."""
-    return [EncryptedRespondent(e.respondent_id, e.stratum,
-                                cipher.encrypt(e.name, context=pii_context(e.respondent_id, "name")),
-                                cipher.encrypt(e.phone, context=pii_context(e.respondent_id, "phone")),
-                                cipher.encrypt(e.address, context=pii_context(e.respondent_id, "address")), e.row)
-            for e in frame.entries]
+    return [
+        EncryptedRespondent(
+            e.respondent_id,
+            e.stratum,
+            cipher.encrypt(e.name, context=pii_context(e.respondent_id, "name")),
+            cipher.encrypt(e.phone, context=pii_context(e.respondent_id, "phone")),
+            cipher.encrypt(e.address, context=pii_context(e.respondent_id, "address")),
+            e.row,
+        )
+        for e in frame.entries
+    ]
 
 
 async def frame_groups(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> tuple[str, ...]:
@@ -35,8 +41,15 @@ async def frame_groups(uow: AbstractUnitOfWork, plan_id: str, round_id: str, uni
         return tuple(ctx.unit_weights(unit_id))
 
 
-async def upload_frame(uow: AbstractUnitOfWork, cipher: PiiCipher, plan_id: str, round_id: str, unit_id: str,
-                       frame: Frame, filename: str = "") -> dict[str, Any]:
+async def upload_frame(
+    uow: AbstractUnitOfWork,
+    cipher: PiiCipher,
+    plan_id: str,
+    round_id: str,
+    unit_id: str,
+    frame: Frame,
+    filename: str = "",
+) -> dict[str, Any]:
     """Store a validated frame (personal data encrypted); replaces the unit's frame until it is sampled."""
     members = encrypt_frame(cipher, frame)
     async with uow:
@@ -48,18 +61,39 @@ async def upload_frame(uow: AbstractUnitOfWork, cipher: PiiCipher, plan_id: str,
             raise NotFound(f"plan {plan_id!r} has no unit {unit_id!r}")
         if await uow.repo.get_sample(plan_id, round_id, unit_id) is not None:
             raise Conflict(f"unit {unit_id!r} already has a sample in round {round_id!r}: its frame is frozen")
-        record = FrameRecord(new_id(), plan_id, round_id, unit_id, frame_sha256(frame.keys()), len(frame),
-                             frame.strata_sizes(), filename[:200])
+        record = FrameRecord(
+            new_id(),
+            plan_id,
+            round_id,
+            unit_id,
+            frame_sha256(frame.keys()),
+            len(frame),
+            frame.strata_sizes(),
+            filename[:200],
+        )
         await uow.repo.replace_frame(record, members)
         await uow.commit()
-    log.info("frame.stored", plan_id=plan_id, round_id=round_id, unit_id=unit_id, respondents=len(frame),
-             frame_sha256=record.sha256)
+    log.info(
+        "frame.stored",
+        plan_id=plan_id,
+        round_id=round_id,
+        unit_id=unit_id,
+        respondents=len(frame),
+        frame_sha256=record.sha256,
+    )
     return frame_view(record)
 
 
 def frame_view(f: FrameRecord) -> dict[str, Any]:
-    return {"frame_id": f.frame_id, "plan": f.plan_id, "round": f.round_id, "unit": f.unit_id,
-            "frame_sha256": f.sha256, "respondents": f.respondents, "strata": f.strata_sizes}
+    return {
+        "frame_id": f.frame_id,
+        "plan": f.plan_id,
+        "round": f.round_id,
+        "unit": f.unit_id,
+        "frame_sha256": f.sha256,
+        "respondents": f.respondents,
+        "strata": f.strata_sizes,
+    }
 
 
 async def get_frame(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str) -> dict[str, Any]:

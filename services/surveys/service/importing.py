@@ -29,8 +29,9 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any], *, dry_
         ctx = await load_context(uow.repo, change.plan_id)
         records = doc.get("survey_responses") or []
         if not isinstance(records, list):
-            raise InvalidInput("survey_responses must be a list",
-                               problems=[FieldProblem("$.survey_responses", "must be a list")])
+            raise InvalidInput(
+                "survey_responses must be a list", problems=[FieldProblem("$.survey_responses", "must be a list")]
+            )
         rows, problems = validate_responses(ctx, records)
         if problems:
             raise InvalidInput(f"{len(problems)} problem(s) in the bundle; nothing was stored", problems=problems)
@@ -47,8 +48,11 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any], *, dry_
 
 def _without_survey(plan_id: str, doc: Mapping[str, Any], dry_run: bool) -> dict[str, Any]:
     """A plan without a survey part (a bureau's): nothing here is ours; survey records are refused."""
-    problems = [FieldProblem(f"$.{key}", "the plan has no survey part") for key in ("survey_strata", "survey_responses")
-                if doc.get(key)]
+    problems = [
+        FieldProblem(f"$.{key}", "the plan has no survey part")
+        for key in ("survey_strata", "survey_responses")
+        if doc.get(key)
+    ]
     if problems:
         raise refused("the bundle", problems)
     log.info("bundle.ignored", plan_id=plan_id, reason="no survey part")

@@ -30,14 +30,17 @@ async def apply_plan_published(uow: AbstractUnitOfWork, plan_id: str, version: i
     try:
         plan, _indicators = load_plan_json(plan_json)
     except PlanError as exc:
-        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json is not a plan document: {exc}") from None
+        raise PlanEventRejected(
+            f"PlanPublished {plan_id} v{version}: plan_json is not a plan document: {exc}"
+        ) from None
     if plan.get("id") != plan_id:
         raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: plan_json must hold the plan {plan_id!r}")
     problems: list[FieldProblem] = []
     parsed = read_plan(plan, problems)
     if parsed is None:
-        raise PlanEventRejected(f"PlanPublished {plan_id} v{version}: the plan is invalid: {_listed(problems)}",
-                                problems=problems)
+        raise PlanEventRejected(
+            f"PlanPublished {plan_id} v{version}: the plan is invalid: {_listed(problems)}", problems=problems
+        )
     if parsed.survey is None:
         log.info("plan.ignored", plan_id=plan_id, version=version, reason="no survey part")
         return "no survey"
@@ -48,20 +51,23 @@ async def apply_plan_published(uow: AbstractUnitOfWork, plan_id: str, version: i
         return "stale"
     change = await store_plan(uow.repo, parsed, [], [], problems, version=version)
     if change is None:
-        raise PlanEventRejected(f"PlanPublished {plan_id} v{version} was refused: {_listed(problems)}",
-                                problems=problems)
+        raise PlanEventRejected(
+            f"PlanPublished {plan_id} v{version} was refused: {_listed(problems)}", problems=problems
+        )
     report = await apply_plan_change(uow, change)
     log.info("plan.applied", plan_id=plan_id, version=version, scores_updated=report.scores_updated)
     return "applied"
 
 
-async def apply_unit_upserted(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, name: str, kind: str,
-                              version: int) -> bool:
+async def apply_unit_upserted(
+    uow: AbstractUnitOfWork, plan_id: str, unit_id: str, name: str, kind: str, version: int
+) -> bool:
     """UnitUpserted, inside the consumer's transaction: the unit becomes known to the plan's survey
     (responses, frames and samples may name it); an older or the same version is ignored."""
     if not plan_id or not unit_id or version <= 0:
-        raise UnitEventRejected(f"UnitUpserted without a plan id, unit id or version "
-                                f"(plan {plan_id!r}, unit {unit_id!r}, v{version})")
+        raise UnitEventRejected(
+            f"UnitUpserted without a plan id, unit id or version (plan {plan_id!r}, unit {unit_id!r}, v{version})"
+        )
     # the plan's lock before any row of it, like every other writer: an import holding the lock and
     # waiting for this unit's row while this transaction waits for the lock would be a deadlock
     await uow.repo.lock_plan_scores(plan_id)

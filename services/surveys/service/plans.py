@@ -26,11 +26,18 @@ class PlanChange:
     plan_id: str
     counts: dict[str, int]
     reaggregate: bool  # the answer scores changed: every stored response's r changes
-    rescore: bool      # weights or answer scores changed: every stored round score is re-computed
+    rescore: bool  # weights or answer scores changed: every stored round score is re-computed
 
 
-async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, strata: Any,
-                     problems: list[FieldProblem], *, version: int = 0) -> PlanChange | None:
+async def store_plan(
+    repo: AbstractSurveysRepository,
+    parsed: Plan,
+    units: Any,
+    strata: Any,
+    problems: list[FieldProblem],
+    *,
+    version: int = 0,
+) -> PlanChange | None:
     """Validate and store a plan's survey part (its defaults replace the stored ones), its units and
     per-unit stratum weights; None (with `problems`) when refused, and then nothing is written.
 
@@ -58,9 +65,16 @@ async def store_plan(repo: AbstractSurveysRepository, parsed: Plan, units: Any, 
         return None
     await _write_plan(repo, parsed, version, stored, unit_rows, overrides)
     rescore = old_plan is None or answers_changed or await repo.stratum_weights(parsed.id) != old_weights
-    return PlanChange(parsed.id, {"rounds": len(parsed.survey.rounds), "units": len(unit_rows),
-                                  "survey_strata": sum(len(w) for w in overrides.values())},
-                      answers_changed, rescore)
+    return PlanChange(
+        parsed.id,
+        {
+            "rounds": len(parsed.survey.rounds),
+            "units": len(unit_rows),
+            "survey_strata": sum(len(w) for w in overrides.values()),
+        },
+        answers_changed,
+        rescore,
+    )
 
 
 def _unit_rows(units: Any, problems: list[FieldProblem]) -> list[tuple[str, str, str]]:
@@ -75,8 +89,9 @@ def _unit_rows(units: Any, problems: list[FieldProblem]) -> list[tuple[str, str,
     return unit_rows
 
 
-def _stratum_overrides(strata: Any, known_units: set[str],
-                       problems: list[FieldProblem]) -> dict[str, dict[str, Decimal]]:
+def _stratum_overrides(
+    strata: Any, known_units: set[str], problems: list[FieldProblem]
+) -> dict[str, dict[str, Decimal]]:
     """{unit: {stratum: weight}} of a bundle's `survey_strata`, each checked."""
     overrides: dict[str, dict[str, Decimal]] = {}
     for i, s in enumerate(strata or []):
@@ -100,45 +115,71 @@ def _check_closed_rounds(parsed: Plan, stored: Mapping[str, RoundRecord], proble
     """A closed round keeps its weight and period."""
     for pos, rnd in enumerate(parsed.survey.rounds):
         old = stored.get(rnd.id)
-        if old is not None and old.state == RoundState.CLOSED.value and (old.weight, old.period) != (rnd.weight, rnd.period):
-            problems.append(FieldProblem(f"$.plan.survey.rounds[{pos}]",
-                                         f"round {rnd.id!r} is closed: its weight and period cannot change"))
+        if (
+            old is not None
+            and old.state == RoundState.CLOSED.value
+            and (old.weight, old.period) != (rnd.weight, rnd.period)
+        ):
+            problems.append(
+                FieldProblem(
+                    f"$.plan.survey.rounds[{pos}]", f"round {rnd.id!r} is closed: its weight and period cannot change"
+                )
+            )
 
 
-async def _check_stored_responses_fit(repo: AbstractSurveysRepository, parsed: Plan, old_plan: PlanRecord,
-                                      old_weights: Mapping[str, Mapping[str, Decimal]],
-                                      overrides: Mapping[str, Mapping[str, Decimal]],
-                                      problems: list[FieldProblem]) -> None:
+async def _check_stored_responses_fit(
+    repo: AbstractSurveysRepository,
+    parsed: Plan,
+    old_plan: PlanRecord,
+    old_weights: Mapping[str, Mapping[str, Decimal]],
+    overrides: Mapping[str, Mapping[str, Decimal]],
+    problems: list[FieldProblem],
+) -> None:
     """Every answer the stored responses use keeps a score, every stratum they count in a weight."""
     answer_scores = dict(parsed.survey.answer_scores)
     if set(old_plan.answer_scores) - set(answer_scores):
         unscored = sorted(await repo.answers_in_use(parsed.id) - set(answer_scores) - {NO_ANSWER})
         if unscored:
-            problems.append(FieldProblem("$.plan.survey.answer_scores", "stored responses use answer(s) "
-                                         + ", ".join(map(repr, unscored)) + ": they need a score"))
+            problems.append(
+                FieldProblem(
+                    "$.plan.survey.answer_scores",
+                    "stored responses use answer(s) " + ", ".join(map(repr, unscored)) + ": they need a score",
+                )
+            )
     defaults = dict(parsed.survey.strata)
     for unit, stratum in sorted(await repo.scored_strata(parsed.id)):
         if stratum not in {**defaults, **old_weights.get(unit, {}), **overrides.get(unit, {})}:
-            problems.append(FieldProblem("$.plan.survey.strata", f"stored responses of unit {unit!r} in "
-                                         f"stratum {stratum!r} need a weight"))
+            problems.append(
+                FieldProblem(
+                    "$.plan.survey.strata", f"stored responses of unit {unit!r} in stratum {stratum!r} need a weight"
+                )
+            )
 
 
-async def _write_plan(repo: AbstractSurveysRepository, parsed: Plan, version: int,
-                      stored: Mapping[str, RoundRecord], unit_rows: Sequence[tuple[str, str, str]],
-                      overrides: Mapping[str, Mapping[str, Decimal]]) -> None:
+async def _write_plan(
+    repo: AbstractSurveysRepository,
+    parsed: Plan,
+    version: int,
+    stored: Mapping[str, RoundRecord],
+    unit_rows: Sequence[tuple[str, str, str]],
+    overrides: Mapping[str, Mapping[str, Decimal]],
+) -> None:
     """The plan, its rounds (a stored round keeps its state), units, default and per-unit weights."""
     await repo.save_plan(PlanRecord(parsed.id, parsed.name, parsed.year, dict(parsed.survey.answer_scores), version))
     for pos, rnd in enumerate(parsed.survey.rounds):
         old = stored.get(rnd.id)
-        await repo.upsert_round(parsed.id, RoundRecord(rnd.id, rnd.weight, rnd.period,
-                                                        old.state if old else RoundState.OPEN.value, pos))
+        await repo.upsert_round(
+            parsed.id, RoundRecord(rnd.id, rnd.weight, rnd.period, old.state if old else RoundState.OPEN.value, pos)
+        )
     await repo.add_units(parsed.id, unit_rows)
     await repo.set_stratum_weights(parsed.id, "", dict(parsed.survey.strata), replace=True)
     for unit, weights in overrides.items():
         await repo.set_stratum_weights(parsed.id, unit, weights)
 
 
-async def apply_plan_change(uow: AbstractUnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()) -> ImportReport:
+async def apply_plan_change(
+    uow: AbstractUnitOfWork, change: PlanChange, rows: Sequence[ResponseRow] = ()
+) -> ImportReport:
     """After a plan was stored: re-aggregate if its answer scores changed, store new responses, and
     re-score what changed (every stored (unit, round) when weights or answer scores did)."""
     ctx = await load_context(uow.repo, change.plan_id)
@@ -170,7 +211,9 @@ async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, targe
         elif target == RoundState.CLOSED.value:
             rnd.close()
         else:
-            raise InvalidInput(f"unknown state {target!r}", problems=[FieldProblem("state", "expected fieldwork or closed")])
+            raise InvalidInput(
+                f"unknown state {target!r}", problems=[FieldProblem("state", "expected fieldwork or closed")]
+            )
         await uow.repo.save_round(rnd)
         await uow.commit()
     log.info("round.moved", plan_id=plan_id, round_id=round_id, state=rnd.state.value)
@@ -178,9 +221,15 @@ async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, targe
 
 
 def round_view(rnd: Round) -> dict[str, Any]:
-    return {"round": rnd.id, "plan": rnd.plan_id, "weight": str(rnd.weight), "period": rnd.period,
-            "state": rnd.state.value, "groups": list(rnd.groups),
-            "questionnaires": {g: len(v) for g, v in sorted(rnd.questionnaires.items())}}
+    return {
+        "round": rnd.id,
+        "plan": rnd.plan_id,
+        "weight": str(rnd.weight),
+        "period": rnd.period,
+        "state": rnd.state.value,
+        "groups": list(rnd.groups),
+        "questionnaires": {g: len(v) for g, v in sorted(rnd.questionnaires.items())},
+    }
 
 
 async def get_rounds(uow: AbstractUnitOfWork, plan_id: str) -> list[dict[str, Any]]:

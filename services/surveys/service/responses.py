@@ -29,8 +29,9 @@ def _all_known(allowed: set, answers: list) -> bool:
         return False
 
 
-def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.survey_responses",
-                       path_of=None) -> tuple[list[ResponseRow], list[FieldProblem]]:
+def validate_responses(
+    ctx: PlanContext, records: Sequence[Any], base: str = "$.survey_responses", path_of=None
+) -> tuple[list[ResponseRow], list[FieldProblem]]:
     """Check responses against the plan with the rules' `check_response` (a valid record takes a fast
     path first); returns rows and problems. `mode` may be left out here (a response typed in)."""
     rounds, units = ctx.rounds, ctx.units
@@ -50,20 +51,35 @@ def validate_responses(ctx: PlanContext, records: Sequence[Any], base: str = "$.
         if type(rec) is dict:
             rid, unit, rnd, stratum = rec.get("id"), rec.get("unit"), rec.get("round"), rec.get("stratum")
             mode, answers = rec.get("mode") or "", rec.get("answers")
-            if (type(rid) is str and 0 < len(rid) <= RESPONSE_ID_MAX and unit in units and rnd in rounds
-                    and (mode == "" or mode in MODES) and type(answers) is list
-                    and stratum in weights_for(unit) and _all_known(allowed, answers)):
+            if (
+                type(rid) is str
+                and 0 < len(rid) <= RESPONSE_ID_MAX
+                and unit in units
+                and rnd in rounds
+                and (mode == "" or mode in MODES)
+                and type(answers) is list
+                and stratum in weights_for(unit)
+                and _all_known(allowed, answers)
+            ):
                 rows.append(ResponseRow(rid, unit, rnd, stratum, mode, tuple(answers)))
                 continue
         found, prefix = len(problems), at(i, "")
-        checked = check_response(rec, prefix, problems, units=units, rounds=rounds, weights_for=weights_for,
-                                 answer_scores=ctx.plan.answer_scores, mode_required=False)
+        checked = check_response(
+            rec,
+            prefix,
+            problems,
+            units=units,
+            rounds=rounds,
+            weights_for=weights_for,
+            answer_scores=ctx.plan.answer_scores,
+            mode_required=False,
+        )
         if checked is not None:
             rows.append(ResponseRow(*checked))
         for k in range(found, len(problems)):  # the caller's paths (a CSV names rows, not JSON paths)
             where = problems.items[k].path
             if where.startswith(prefix + "."):
-                problems.items[k] = Problem(at(i, where[len(prefix) + 1:]), problems.items[k].message)
+                problems.items[k] = Problem(at(i, where[len(prefix) + 1 :]), problems.items[k].message)
     return rows, [FieldProblem(p.path, p.message) for p in problems.items]
 
 
@@ -78,9 +94,14 @@ class ImportReport:
     scores_updated: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"received": self.received, "accepted": self.accepted, "unchanged": self.unchanged,
-                "ignored_differing": len(self.differing or []), "differing_ids": (self.differing or [])[:100],
-                "scores_updated": self.scores_updated}
+        return {
+            "received": self.received,
+            "accepted": self.accepted,
+            "unchanged": self.unchanged,
+            "ignored_differing": len(self.differing or []),
+            "differing_ids": (self.differing or [])[:100],
+            "scores_updated": self.scores_updated,
+        }
 
 
 def _dedupe(rows: Sequence[ResponseRow]) -> tuple[list[ResponseRow], int, list[str]]:
@@ -116,8 +137,13 @@ async def reaggregate(repo: AbstractSurveysRepository, ctx: PlanContext) -> None
     await repo.replace_aggregates(ctx.plan.plan_id, counts)
 
 
-async def store_responses(uow: AbstractUnitOfWork, ctx: PlanContext, rows: Sequence[ResponseRow],
-                          source: str = "import", rescore_all: bool = False) -> ImportReport:
+async def store_responses(
+    uow: AbstractUnitOfWork,
+    ctx: PlanContext,
+    rows: Sequence[ResponseRow],
+    source: str = "import",
+    rescore_all: bool = False,
+) -> ImportReport:
     """Insert new responses with their aggregates and re-score the (unit, round) pairs they touch."""
     unique, same, differing = _dedupe(rows)
     outcome = await uow.repo.insert_responses(ctx.plan.plan_id, unique, response_scorer(ctx.plan.answer_scores), source)
@@ -129,12 +155,18 @@ async def store_responses(uow: AbstractUnitOfWork, ctx: PlanContext, rows: Seque
     if rescore_all:
         pairs |= await uow.repo.unit_rounds_with_responses(ctx.plan.plan_id)
     changed = await recompute_scores(uow, ctx.plan.plan_id, pairs, ctx)
-    return ImportReport(len(rows), len(outcome.accepted), outcome.unchanged + same,
-                        sorted(set(differing + outcome.differing)), len(changed))
+    return ImportReport(
+        len(rows),
+        len(outcome.accepted),
+        outcome.unchanged + same,
+        sorted(set(differing + outcome.differing)),
+        len(changed),
+    )
 
 
-async def import_responses(uow: AbstractUnitOfWork, plan_id: str, records: Sequence[Any], *,
-                           base: str = "$.survey_responses", path_of=None) -> dict[str, Any]:
+async def import_responses(
+    uow: AbstractUnitOfWork, plan_id: str, records: Sequence[Any], *, base: str = "$.survey_responses", path_of=None
+) -> dict[str, Any]:
     """Validate and store responses (all or nothing); publish one score event per changed (unit, round)."""
     async with uow:
         await uow.repo.lock_plan_scores(plan_id)
@@ -144,5 +176,7 @@ async def import_responses(uow: AbstractUnitOfWork, plan_id: str, records: Seque
             raise InvalidInput(f"{len(problems)} problem(s) in the responses; nothing was stored", problems=problems)
         report = await store_responses(uow, ctx, rows)
         await uow.commit()
-    log.info("responses.imported", plan_id=plan_id, **{k: v for k, v in report.as_dict().items() if k != "differing_ids"})
+    log.info(
+        "responses.imported", plan_id=plan_id, **{k: v for k, v in report.as_dict().items() if k != "differing_ids"}
+    )
     return report.as_dict()

@@ -17,16 +17,35 @@ from .unit_of_work import AbstractUnitOfWork
 
 
 def sample_view(rec: SampleRecord, sample: Sample) -> dict[str, Any]:
-    return {"plan": rec.plan_id, "round": rec.round_id, "unit": rec.unit_id, "algorithm": rec.algorithm,
-            "seed": str(rec.seed), "frame_sha256": rec.frame_sha256, "allocation": rec.allocation, "size": rec.size,
-            "sds": rec.sds, "reserve_rate": str(rec.reserve_rate), "allocated": rec.allocated,
-            "sampled": [{"respondent_id": k.respondent_id, "stratum": k.stratum} for k in sample.respondents()],
-            "reserve": {h: list(sample.reserve(h)) for h in sample.strata}}
+    return {
+        "plan": rec.plan_id,
+        "round": rec.round_id,
+        "unit": rec.unit_id,
+        "algorithm": rec.algorithm,
+        "seed": str(rec.seed),
+        "frame_sha256": rec.frame_sha256,
+        "allocation": rec.allocation,
+        "size": rec.size,
+        "sds": rec.sds,
+        "reserve_rate": str(rec.reserve_rate),
+        "allocated": rec.allocated,
+        "sampled": [{"respondent_id": k.respondent_id, "stratum": k.stratum} for k in sample.respondents()],
+        "reserve": {h: list(sample.reserve(h)) for h in sample.strata},
+    }
 
 
-async def draw_unit_sample(uow: AbstractUnitOfWork, plan_id: str, round_id: str, unit_id: str, *, size: int,
-                           seed: int | None = None, allocation: str = "proportional",
-                           sds: Mapping[str, str] | None = None, reserve_rate: Decimal | str = "0") -> dict[str, Any]:
+async def draw_unit_sample(
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    round_id: str,
+    unit_id: str,
+    *,
+    size: int,
+    seed: int | None = None,
+    allocation: str = "proportional",
+    sds: Mapping[str, str] | None = None,
+    reserve_rate: Decimal | str = "0",
+) -> dict[str, Any]:
     """Draw the unit's stratified quota random sample from its current frame; store seed and frame hash."""
     seed = secrets.randbits(62) if seed is None else seed
     async with uow:
@@ -39,18 +58,30 @@ async def draw_unit_sample(uow: AbstractUnitOfWork, plan_id: str, round_id: str,
             raise Conflict(f"unit {unit_id!r} already has a sample in round {round_id!r}")
         keys = await uow.repo.frame_keys(frame.frame_id)
         sds_dec = {h: Decimal(str(v)) for h, v in sds.items()} if sds else None
-        sample = draw_sample(keys, size, seed, allocation=allocation, sds=sds_dec, reserve_rate=Decimal(str(reserve_rate)))
+        sample = draw_sample(
+            keys, size, seed, allocation=allocation, sds=sds_dec, reserve_rate=Decimal(str(reserve_rate))
+        )
         fw = Fieldwork.start(rnd, unit_id, sample)
-        rec = SampleRecord(plan_id, round_id, unit_id, frame.frame_id, sample.algorithm, sample.seed,
-                           sample.frame_sha256, sample.allocation.value, sample.size,
-                           {h: str(v) for h, v in sample.sds.items()} if sample.sds else None,
-                           sample.reserve_rate, sample.allocated())
+        rec = SampleRecord(
+            plan_id,
+            round_id,
+            unit_id,
+            frame.frame_id,
+            sample.algorithm,
+            sample.seed,
+            sample.frame_sha256,
+            sample.allocation.value,
+            sample.size,
+            {h: str(v) for h, v in sample.sds.items()} if sample.sds else None,
+            sample.reserve_rate,
+            sample.allocated(),
+        )
         await uow.repo.save_sample(rec)
-        await uow.repo.save_fieldwork(plan_id, round_id, unit_id,
-                                      FieldworkState(list(fw.respondents.values()), []), [])
+        await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values()), []), [])
         await uow.commit()
-    log.info("sample.drawn", plan_id=plan_id, round_id=round_id, unit_id=unit_id, size=size,
-             frame_sha256=rec.frame_sha256)
+    log.info(
+        "sample.drawn", plan_id=plan_id, round_id=round_id, unit_id=unit_id, size=size, frame_sha256=rec.frame_sha256
+    )
     return sample_view(rec, sample)
 
 

@@ -16,17 +16,30 @@ from .common import PlanContext, load_context
 from .unit_of_work import AbstractUnitOfWork
 
 
-def _score_record(unit_id: str, round_id: str, version: int, strata: Mapping[str, Mapping[str, int]],
-                  weights: Mapping[str, Decimal]) -> ScoreRecord:
+def _score_record(
+    unit_id: str, round_id: str, version: int, strata: Mapping[str, Mapping[str, int]], weights: Mapping[str, Decimal]
+) -> ScoreRecord:
     try:
         rs = round_score_from_counts(round_id, strata, weights)
     except ScoringError as exc:  # only if stored responses no longer fit the plan (refused on the way in)
         raise Conflict(f"unit {unit_id!r}, round {round_id!r} cannot be scored: {exc}") from None
-    out = [] if rs is None else [
-        {"stratum": s.stratum, "n": s.n, "mean": str(s.mean), "sd": str(s.sd), "weight": str(s.weight)}
-        for s in rs.strata]
-    return ScoreRecord(unit_id, round_id, version, "" if rs is None else str(rs.score),
-                       "" if rs is None else str(rs.se), sum(responses_in(c) for c in strata.values()), out)
+    out = (
+        []
+        if rs is None
+        else [
+            {"stratum": s.stratum, "n": s.n, "mean": str(s.mean), "sd": str(s.sd), "weight": str(s.weight)}
+            for s in rs.strata
+        ]
+    )
+    return ScoreRecord(
+        unit_id,
+        round_id,
+        version,
+        "" if rs is None else str(rs.score),
+        "" if rs is None else str(rs.se),
+        sum(responses_in(c) for c in strata.values()),
+        out,
+    )
 
 
 def _same(a: ScoreRecord, b: ScoreRecord) -> bool:
@@ -36,14 +49,23 @@ def _same(a: ScoreRecord, b: ScoreRecord) -> bool:
 def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
     """The published contract of a round score (no personal data, decimals as strings)."""
     return surveys_pb2.SurveyScoreUpdated(
-        plan_id=plan_id, unit_id=s.unit_id, round_id=s.round_id, version=s.version, score=s.score, se=s.se,
+        plan_id=plan_id,
+        unit_id=s.unit_id,
+        round_id=s.round_id,
+        version=s.version,
+        score=s.score,
+        se=s.se,
         responses=s.responses,
-        strata=[surveys_pb2.StratumScore(stratum=h["stratum"], n=h["n"], mean=h["mean"], sd=h["sd"],
-                                         weight=h["weight"]) for h in s.strata])
+        strata=[
+            surveys_pb2.StratumScore(stratum=h["stratum"], n=h["n"], mean=h["mean"], sd=h["sd"], weight=h["weight"])
+            for h in s.strata
+        ],
+    )
 
 
-async def recompute_scores(uow: AbstractUnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]],
-                           ctx: PlanContext | None = None) -> list[ScoreRecord]:
+async def recompute_scores(
+    uow: AbstractUnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]], ctx: PlanContext | None = None
+) -> list[ScoreRecord]:
     """Re-score (unit, round) pairs from their aggregates; store and publish the ones that changed."""
     pairs = sorted(set(pairs))
     if not pairs:
@@ -60,14 +82,32 @@ async def recompute_scores(uow: AbstractUnitOfWork, plan_id: str, pairs: Iterabl
     changed = []
     for unit_id, round_id in pairs:
         old = current.get((unit_id, round_id))
-        new = _score_record(unit_id, round_id, (old.version if old else 0) + 1, aggregates[(unit_id, round_id)],
-                            ctx.unit_weights(unit_id))
+        new = _score_record(
+            unit_id,
+            round_id,
+            (old.version if old else 0) + 1,
+            aggregates[(unit_id, round_id)],
+            ctx.unit_weights(unit_id),
+        )
         if old is not None and _same(old, new):
             continue
-        env = await uow.emit(score_event(plan_id, new), plan_id=plan_id, unit_id=unit_id,
-                             aggregate_id=f"{unit_id}:{round_id}", version=new.version)
-        stored_score = ScoreRecord(new.unit_id, new.round_id, new.version, new.score, new.se, new.responses,
-                                   new.strata, env.SerializeToString(deterministic=True))
+        env = await uow.emit(
+            score_event(plan_id, new),
+            plan_id=plan_id,
+            unit_id=unit_id,
+            aggregate_id=f"{unit_id}:{round_id}",
+            version=new.version,
+        )
+        stored_score = ScoreRecord(
+            new.unit_id,
+            new.round_id,
+            new.version,
+            new.score,
+            new.se,
+            new.responses,
+            new.strata,
+            env.SerializeToString(deterministic=True),
+        )
         await uow.repo.save_score(plan_id, stored_score)
         changed.append(stored_score)
     return changed
@@ -78,17 +118,26 @@ Z95 = Decimal("1.959963984540054")  # the 0.975 quantile of the standard normal
 
 def score_view(plan_id: str, s: ScoreRecord) -> dict[str, Any]:
     """A round score with its 95% interval S ± z·SE (normal approximation)."""
-    view: dict[str, Any] = {"plan": plan_id, "unit": s.unit_id, "round": s.round_id, "version": s.version,
-                            "score": s.score or None, "se": s.se or None, "ci95": None,
-                            "responses": s.responses, "strata": s.strata}
+    view: dict[str, Any] = {
+        "plan": plan_id,
+        "unit": s.unit_id,
+        "round": s.round_id,
+        "version": s.version,
+        "score": s.score or None,
+        "se": s.se or None,
+        "ci95": None,
+        "responses": s.responses,
+        "strata": s.strata,
+    }
     if s.score:
         score, se = Decimal(s.score), Decimal(s.se)
         view["ci95"] = [str(score - Z95 * se), str(score + Z95 * se)]
     return view
 
 
-async def get_scores(uow: AbstractUnitOfWork, plan_id: str, *, unit_id: str | None = None,
-                     round_id: str | None = None) -> list[dict[str, Any]]:
+async def get_scores(
+    uow: AbstractUnitOfWork, plan_id: str, *, unit_id: str | None = None, round_id: str | None = None
+) -> list[dict[str, Any]]:
     async with uow:
         await load_context(uow.repo, plan_id)
         return [score_view(plan_id, s) for s in await uow.repo.get_scores(plan_id, unit_id=unit_id, round_id=round_id)]

@@ -28,8 +28,9 @@ class AbstractUnitOfWork(abc.ABC):
     async def commit(self) -> None: ...
 
     @abc.abstractmethod
-    async def emit(self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "",
-                   version: int = 0) -> Envelope: ...
+    async def emit(
+        self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> Envelope: ...
 
 
 class _SurveysRepositories:

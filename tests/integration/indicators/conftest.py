@@ -36,9 +36,11 @@ def part(bundle) -> dict[str, Any]:
 @pytest.fixture
 async def app(database_url: str) -> AsyncIterator[Any]:
     # The broker is not needed by most tests: events wait in the outbox (that is the point of it).
-    application = create_app(ServiceSettings(service="indicators", grpc_port=0),
-                             DatabaseSettings(database_url=database_url),
-                             KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    application = create_app(
+        ServiceSettings(service="indicators", grpc_port=0),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     async with application.router.lifespan_context(application):
         yield application
 
@@ -53,7 +55,9 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 async def plan(client, part):
     """The example plan imported with its units and targets, no results yet."""
     part["results"] = []
-    response = await client.post("/v1/import", content=exactjson.dumps(part), headers={"content-type": "application/json"})
+    response = await client.post(
+        "/v1/import", content=exactjson.dumps(part), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 200, response.text
     return part
 

@@ -17,8 +17,9 @@ PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40
 
 
 async def a_result(client) -> str:
-    created = await client.post(f"/v1/plans/{PLAN}/results",
-                                json={"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": "11.4"})
+    created = await client.post(
+        f"/v1/plans/{PLAN}/results", json={"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": "11.4"}
+    )
     assert created.status_code == 201, created.text
     return created.json()["id"]
 
@@ -62,9 +63,12 @@ async def test_bad_files_are_refused_and_nothing_is_stored(client, plan):
 @pytest.fixture
 async def dir_client(database_url, tmp_path):
     """An indicators app keeping evidence under tmp_path, with a 4 KiB limit."""
-    app = create_app(ServiceSettings(service="indicators", grpc_port=0), DatabaseSettings(database_url=database_url),
-                     KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
-                     IndicatorsSettings(evidence_dir=tmp_path, evidence_max_bytes=4096))
+    app = create_app(
+        ServiceSettings(service="indicators", grpc_port=0),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+        IndicatorsSettings(evidence_dir=tmp_path, evidence_max_bytes=4096),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://indicators") as c:
             yield c
@@ -85,8 +89,9 @@ async def test_directory_storage_and_the_size_limit(dir_client, plan, tmp_path):
     assert (await dir_client.get(f"/v1/evidence/{sent.json()['id']}")).content == small
 
     result = (await dir_client.get(f"/v1/results/{rid}")).json()
-    confirmed = await dir_client.post(f"/v1/results/{rid}/confirm", json={"assessor": "张三"},
-                                      headers={"If-Match": f'"{result["revision"]}"'})
+    confirmed = await dir_client.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "张三"}, headers={"If-Match": f'"{result["revision"]}"'}
+    )
     assert confirmed.status_code == 200
     kept = await dir_client.delete(f"/v1/evidence/{sent.json()['id']}")
     assert kept.status_code == 409 and files[0].exists()

@@ -25,16 +25,20 @@ OFFICE = bearer("县绩效办", "office")
 
 @pytest.fixture
 async def secured(database_url, part):
-    app = create_app(ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://indicators") as c:
             for plan_id in (PLAN, OTHER):
                 doc = copy.deepcopy(part)
                 doc["results"] = []
                 doc["plan"]["id"] = plan_id
-                response = await c.post("/v1/import", content=exactjson.dumps(doc),
-                                        headers={**OFFICE, "content-type": "application/json"})
+                response = await c.post(
+                    "/v1/import", content=exactjson.dumps(doc), headers={**OFFICE, "content-type": "application/json"}
+                )
                 assert response.status_code == 200, response.text
             yield c
 
@@ -67,9 +71,11 @@ async def test_a_unit_token_writes_its_own_plan_only(secured):
 async def test_hostile_decimals_are_refused_at_once(secured, actual):
     start = time.perf_counter()
     response = await secured.post(f"/v1/plans/{PLAN}/results", json=_result(actual=actual), headers=OFFICE)
-    as_number = await secured.post(f"/v1/plans/{PLAN}/results",
-                                   content=f'{{"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": {actual}}}',
-                                   headers={**OFFICE, "content-type": "application/json"})
+    as_number = await secured.post(
+        f"/v1/plans/{PLAN}/results",
+        content=f'{{"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": {actual}}}',
+        headers={**OFFICE, "content-type": "application/json"},
+    )
     assert (response.status_code, as_number.status_code) == (422, 422)
     assert time.perf_counter() - start < 5
     assert (await secured.get("/healthz")).status_code == 200
@@ -94,12 +100,18 @@ async def test_an_xlsx_zip_bomb_is_refused_before_openpyxl(secured):
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
             for _ in range(96):
                 part.write(b"A" * (1 << 20))
-    response = await secured.post(f"/v1/plans/{PLAN}/units/v01/template", headers=OFFICE,
-                                  files={"file": ("t.xlsx", out.getvalue(), "application/octet-stream")})
+    response = await secured.post(
+        f"/v1/plans/{PLAN}/units/v01/template",
+        headers=OFFICE,
+        files={"file": ("t.xlsx", out.getvalue(), "application/octet-stream")},
+    )
     assert response.status_code == 422 and "Excel file is not acceptable" in response.json()["detail"]
 
 
 async def test_a_body_over_the_limit_is_413(secured):
-    response = await secured.post(f"/v1/plans/{PLAN}/results", headers={**OFFICE, "content-type": "application/json"},
-                                  content=b'{"comment": "' + b"x" * (2 << 20) + b'"}')
+    response = await secured.post(
+        f"/v1/plans/{PLAN}/results",
+        headers={**OFFICE, "content-type": "application/json"},
+        content=b'{"comment": "' + b"x" * (2 << 20) + b'"}',
+    )
     assert (response.status_code, response.headers["content-type"]) == (413, "application/problem+json")

@@ -26,8 +26,12 @@ async def test_import_publishes_everything_once_and_is_idempotent(app, client, p
     confirmed = sum(1 for r in part["results"] if r["confirmed"])
     assert counts["results"]["confirmed"] == confirmed
     types = Counter(await outbox_types())
-    assert types == {"PlanPublished": 1, "UnitUpserted": 37, "TargetSet": len(part["targets"]),
-                     "IndicatorResultConfirmed": confirmed}
+    assert types == {
+        "PlanPublished": 1,
+        "UnitUpserted": 37,
+        "TargetSet": len(part["targets"]),
+        "IndicatorResultConfirmed": confirmed,
+    }
 
     again = await post(client, part)
     assert again.status_code == 200

@@ -31,17 +31,23 @@ async def test_entry_review_and_concurrent_edits(app, client, plan, outbox_types
     assert stale.status_code == 412
     assert stale.headers["content-type"].startswith("application/problem+json")
 
-    confirmed = await client.post(f"/v1/results/{rid}/confirm", json={"assessor": "张三"},
-                                  headers={"If-Match": submitted.headers["etag"]})
+    confirmed = await client.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "张三"}, headers={"If-Match": submitted.headers["etag"]}
+    )
     assert confirmed.status_code == 200
     assert confirmed.json()["confirmed"] == {"actual": "11.4"} and confirmed.json()["confirmed_version"] == 1
 
-    no_reason = await client.post(f"/v1/results/{rid}/correct", json={"assessor": "李四", "actual": "10.8"},
-                                  headers={"If-Match": confirmed.headers["etag"]})
+    no_reason = await client.post(
+        f"/v1/results/{rid}/correct",
+        json={"assessor": "李四", "actual": "10.8"},
+        headers={"If-Match": confirmed.headers["etag"]},
+    )
     assert no_reason.status_code == 422
-    corrected = await client.post(f"/v1/results/{rid}/correct",
-                                  json={"assessor": "李四", "actual": "10.8", "reason": "核实台账"},
-                                  headers={"If-Match": confirmed.headers["etag"]})
+    corrected = await client.post(
+        f"/v1/results/{rid}/correct",
+        json={"assessor": "李四", "actual": "10.8", "reason": "核实台账"},
+        headers={"If-Match": confirmed.headers["etag"]},
+    )
     assert corrected.status_code == 200 and corrected.json()["confirmed_version"] == 2
 
     types = await outbox_types()
@@ -53,15 +59,23 @@ async def test_entry_review_and_concurrent_edits(app, client, plan, outbox_types
 async def test_return_then_resubmit_and_pending_correction(client, plan):
     created = await enter(client, unit="v01", indicator="I1.2", rating="B")
     rid = created.json()["id"]
-    returned = await client.post(f"/v1/results/{rid}/return", json={"assessor": "张三", "reason": "缺少佐证"},
-                                 headers={"If-Match": created.headers["etag"]})
+    returned = await client.post(
+        f"/v1/results/{rid}/return",
+        json={"assessor": "张三", "reason": "缺少佐证"},
+        headers={"If-Match": created.headers["etag"]},
+    )
     assert returned.json()["status"] == "returned" and returned.json()["review_note"] == "缺少佐证"
-    changed = await client.put(f"/v1/results/{rid}", json={"rating": "A"}, headers={"If-Match": returned.headers["etag"]})
+    changed = await client.put(
+        f"/v1/results/{rid}", json={"rating": "A"}, headers={"If-Match": returned.headers["etag"]}
+    )
     assert changed.status_code == 200 and changed.json()["status"] == "draft"
-    confirmed = await client.post(f"/v1/results/{rid}/confirm", json={"assessor": "张三"},
-                                  headers={"If-Match": changed.headers["etag"]})
+    confirmed = await client.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "张三"}, headers={"If-Match": changed.headers["etag"]}
+    )
     # after confirmation the unit may enter a new value: it waits as a pending correction
-    pending = await client.put(f"/v1/results/{rid}", json={"rating": "B"}, headers={"If-Match": confirmed.headers["etag"]})
+    pending = await client.put(
+        f"/v1/results/{rid}", json={"rating": "B"}, headers={"If-Match": confirmed.headers["etag"]}
+    )
     body = pending.json()
     assert body["pending"] is True and body["confirmed"] == {"rating": "A"} and body["reported"] == {"rating": "B"}
 
@@ -93,10 +107,14 @@ async def test_lists_are_paginated_and_filtered(client, plan):
 async def test_snapshot_streams_latest_confirmed_versions_and_position(app, client, plan, outbox_types):
     created = await enter(client, unit="v01", indicator="I1.1", actual="11")
     rid = created.json()["id"]
-    confirmed = await client.post(f"/v1/results/{rid}/confirm", json={"assessor": "a"},
-                                  headers={"If-Match": created.headers["etag"]})
-    await client.post(f"/v1/results/{rid}/correct", json={"assessor": "a", "actual": "12", "reason": "r"},
-                      headers={"If-Match": confirmed.headers["etag"]})
+    confirmed = await client.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "a"}, headers={"If-Match": created.headers["etag"]}
+    )
+    await client.post(
+        f"/v1/results/{rid}/correct",
+        json={"assessor": "a", "actual": "12", "reason": "r"},
+        headers={"If-Match": confirmed.headers["etag"]},
+    )
     await enter(client, unit="v02", indicator="I1.1", actual="5")  # never confirmed: not streamed
     closed = await client.post(f"/v1/plans/{PLAN}/periods/Y/close", json={"closed_by": "绩效办"})
     assert closed.status_code == 200

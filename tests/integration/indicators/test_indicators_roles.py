@@ -15,11 +15,13 @@ pytestmark = pytest.mark.integration
 PLAN = "bailian-2026"
 
 
-
 @pytest.fixture
 async def secured(database_url):
-    app = create_app(ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://indicators") as c:
             yield c
@@ -39,11 +41,13 @@ async def test_roles_decide_who_may_do_what(secured, plan):
     assert created.status_code == 201, created.text
     rid, etag = created.json()["id"], created.headers["etag"]
 
-    self_confirm = await secured.post(f"/v1/results/{rid}/confirm", json={"assessor": "黄小君"},
-                                      headers={**officer, "If-Match": etag})
+    self_confirm = await secured.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "黄小君"}, headers={**officer, "If-Match": etag}
+    )
     assert self_confirm.status_code == 403 and "assessor" in self_confirm.json()["detail"]
-    confirmed = await secured.post(f"/v1/results/{rid}/confirm", json={"assessor": "not me"},
-                                   headers={**assessor, "If-Match": etag})
+    confirmed = await secured.post(
+        f"/v1/results/{rid}/confirm", json={"assessor": "not me"}, headers={**assessor, "If-Match": etag}
+    )
     assert confirmed.status_code == 200 and confirmed.json()["confirmed_by"] == "张三"
     history = (await secured.get(f"/v1/results/{rid}/history", headers=assessor)).json()
     assert [(e["action"], e["actor"]) for e in history] == [("enter", "黄小君"), ("confirm", "张三")]
@@ -59,7 +63,9 @@ async def test_roles_decide_who_may_do_what(secured, plan):
 @pytest.fixture
 async def secured_app(database_url):
     settings = ServiceSettings(service="indicators", grpc_port=0, auth=True, secret_key=SECRET)
-    app = create_app(settings, DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        settings, DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1")
+    )
     async with app.router.lifespan_context(app):
         yield app
 
@@ -88,7 +94,7 @@ async def test_grpc_needs_a_system_or_office_token(secured_app, plan):
             [e async for e in stream]
         assert streamed.value.code() == grpc.StatusCode.UNAUTHENTICATED
         health = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=10)
-        assert health.status == health_pb2.HealthCheckResponse.SERVING       # probes stay open
+        assert health.status == health_pb2.HealthCheckResponse.SERVING  # probes stay open
 
     # scoring's client mints its own short-lived system token from the shared secret
     client = GrpcSnapshotClient("indicators", target, timeout=10, metadata=service_metadata(runtime.settings))

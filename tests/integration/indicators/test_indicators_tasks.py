@@ -14,9 +14,19 @@ JSON = {"content-type": "application/json"}
 
 
 def task(**changes) -> dict:
-    return {"indicator": "I1.1", "unit": "a01", "title": "村道硬化", "quantity": Decimal("12"),
-            "unit_of_measure": "km", "deadline": "2026-09-30", "lead": "黄小君", "deputy": "廖国兴",
-            "head": "杨金文", "handlers": ["承办人甲"], **changes}
+    return {
+        "indicator": "I1.1",
+        "unit": "a01",
+        "title": "村道硬化",
+        "quantity": Decimal("12"),
+        "unit_of_measure": "km",
+        "deadline": "2026-09-30",
+        "lead": "黄小君",
+        "deputy": "廖国兴",
+        "head": "杨金文",
+        "handlers": ["承办人甲"],
+        **changes,
+    }
 
 
 async def send(client, method: str, url: str, body: dict | None = None, etag: str | None = None):
@@ -42,7 +52,12 @@ async def test_create_then_read_with_etag_and_exact_decimals(client, plan):
     body = response.json()
     assert response.headers["etag"] == '"1"'
     assert (body["quantity"], body["done"], body["revision"], body["deadline"]) == ("12.50", "0", 1, "2026-09-30")
-    assert (body["lead"], body["deputy"], body["head"], body["handlers"]) == ("黄小君", "廖国兴", "杨金文", ["承办人甲"])
+    assert (body["lead"], body["deputy"], body["head"], body["handlers"]) == (
+        "黄小君",
+        "廖国兴",
+        "杨金文",
+        ["承办人甲"],
+    )
     got = await client.get(f"{TASKS}/{body['id']}")
     assert got.status_code == 200 and got.json() == body and got.headers["etag"] == '"1"'
     # overdue is judged on a day: today by default (after the deadline here), or `as_of`
@@ -51,8 +66,10 @@ async def test_create_then_read_with_etag_and_exact_decimals(client, plan):
 
 
 async def test_list_filters_and_pages(client, plan):
-    ids = [(await create(client, unit=u, indicator=i)).json()["id"]
-           for u, i in [("a01", "I1.1"), ("a01", "I2.3"), ("v03", "I1.1"), ("v03", "I1.1"), ("v04", "I1.1")]]
+    ids = [
+        (await create(client, unit=u, indicator=i)).json()["id"]
+        for u, i in [("a01", "I1.1"), ("a01", "I2.3"), ("v03", "I1.1"), ("v03", "I1.1"), ("v04", "I1.1")]
+    ]
     first = (await client.get(TASKS, params={"limit": 2})).json()
     second = (await client.get(TASKS, params={"limit": 2, "offset": 2})).json()
     third = (await client.get(TASKS, params={"limit": 2, "offset": 4})).json()
@@ -82,8 +99,9 @@ async def test_overdue_tasks_are_visible(client, plan):
     # without as_of the day is today, long after the end of March 2026
     today = (await client.get(f"{TASKS}/{late['id']}")).json()
     assert today["overdue"] is True
-    summary = (await client.get("/v1/plans/bailian-2026/indicators/I1.1/tasks/summary",
-                                params={"as_of": "2026-04-01"})).json()
+    summary = (
+        await client.get("/v1/plans/bailian-2026/indicators/I1.1/tasks/summary", params={"as_of": "2026-04-01"})
+    ).json()
     assert (summary["tasks"], summary["overdue"], summary["planned"], summary["done"]) == (3, 1, "29", "10")
 
 
@@ -100,7 +118,7 @@ async def test_progress_is_cumulative_and_a_refused_entry_changes_nothing(client
     stored = (await client.get(f"{TASKS}/{created['id']}")).json()
     assert stored["revision"] == 2 and [(e["quarter"], e["done"]) for e in stored["progress"]] == [("Q2", "7.5")]
     q1 = await progress(client, created, "Q1", "3", '"2"')
-    again = await progress(client, created, "Q1", "4", q1.headers["etag"])     # re-entering replaces
+    again = await progress(client, created, "Q1", "4", q1.headers["etag"])  # re-entering replaces
     entries = again.json()["progress"]
     assert [(e["quarter"], e["done"]) for e in entries] == [("Q1", "4"), ("Q2", "7.5")]
     assert entries[0]["recorded_by"] == "承办人甲" and entries[0]["note"] == "Q1进度" and entries[0]["recorded_at"]
@@ -137,9 +155,15 @@ async def test_unknown_tasks_are_not_found(client, plan):
 
 
 async def test_bad_tasks_are_refused_with_the_field_named_and_nothing_stored(client, plan):
-    cases = [({"indicator": "I1"}, "indicator"), ({"indicator": "I9"}, "indicator"), ({"unit": "nope"}, "unit"),
-             ({"quantity": Decimal(0)}, "quantity"), ({"title": " "}, "title"),
-             ({"unit_of_measure": ""}, "unit_of_measure"), ({"deadline": "2030-01-01"}, "deadline")]
+    cases = [
+        ({"indicator": "I1"}, "indicator"),
+        ({"indicator": "I9"}, "indicator"),
+        ({"unit": "nope"}, "unit"),
+        ({"quantity": Decimal(0)}, "quantity"),
+        ({"title": " "}, "title"),
+        ({"unit_of_measure": ""}, "unit_of_measure"),
+        ({"deadline": "2030-01-01"}, "deadline"),
+    ]
     for changes, field in cases:
         response = await send(client, "POST", TASKS, task(**changes))
         assert response.status_code == 422, (changes, response.text)
@@ -161,9 +185,15 @@ async def test_decimals_stay_exact_from_request_to_summary(client, plan):
     body = summary.json()
     assert summary.status_code == 200, summary.text
     assert (body["planned"], body["done"], body["target"], body["unassigned"], body["measure"]) == (
-        "0.3", "0.1", "10", "9.7", "km")
+        "0.3",
+        "0.1",
+        "10",
+        "9.7",
+        "km",
+    )
     assert [(u["unit_id"], u["target"], u["planned"], u["unassigned"]) for u in body["units"]] == [
-        ("v03", "30", "0.3", "29.7")]      # v03 has its own target for I1.1
+        ("v03", "30", "0.3", "29.7")
+    ]  # v03 has its own target for I1.1
     assert body["totals"] == [{"unit_of_measure": "km", "tasks": 2, "quantity": "0.3", "done": "0.1"}]
     group = await client.get("/v1/plans/bailian-2026/indicators/I1/tasks/summary")
     assert group.status_code == 422

@@ -34,12 +34,16 @@ async def _until(check, what: str, seconds: float = 60) -> None:
 
 def _duplicates(app) -> float:
     counter = app.state.runtime.metrics.events_consumed
-    return sum(sample.value for metric in counter.collect() for sample in metric.samples
-               if sample.name.endswith("_total") and sample.labels.get("outcome") == "duplicate")
+    return sum(
+        sample.value
+        for metric in counter.collect()
+        for sample in metric.samples
+        if sample.name.endswith("_total") and sample.labels.get("outcome") == "duplicate"
+    )
 
 
 async def test_scoring_sees_every_confirmed_result_once(database_url, broker_bootstrap, part):
-    plan_id = f"bailian-{uuid.uuid4().hex[:8]}"     # the session broker is shared: our own plan id
+    plan_id = f"bailian-{uuid.uuid4().hex[:8]}"  # the session broker is shared: our own plan id
     part["plan"]["id"] = plan_id
     kafka = KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4, kafka_request_timeout_ms=10000)
     await ensure_topics(broker_bootstrap, ALL_TOPICS, 4)
@@ -48,22 +52,31 @@ async def test_scoring_sees_every_confirmed_result_once(database_url, broker_boo
     scoring = create_scoring(ServiceSettings(service="scoring", grpc_port=0), db, kafka, ScoringSettings())
     async with indicators.router.lifespan_context(indicators), scoring.router.lifespan_context(scoring):
         ind = httpx.AsyncClient(transport=httpx.ASGITransport(app=indicators), base_url="http://indicators")
-        imported = await ind.post("/v1/import", content=exactjson.dumps(part),
-                                  headers={"content-type": "application/json"})
+        imported = await ind.post(
+            "/v1/import", content=exactjson.dumps(part), headers={"content-type": "application/json"}
+        )
         assert imported.status_code == 200, imported.text
 
         # an assessor corrects one confirmed result: version 2 must replace version 1 downstream
-        first = (await ind.get(f"/v1/plans/{plan_id}/results",
-                               params={"status": "confirmed", "indicator": "I1.1", "limit": 1})).json()["items"][0]
-        corrected = await ind.post(f"/v1/results/{first['id']}/correct",
-                                   json={"assessor": "李四", "actual": "3.5", "reason": "核实台账"},
-                                   headers={"If-Match": f'"{first["revision"]}"'})
+        first = (
+            await ind.get(
+                f"/v1/plans/{plan_id}/results", params={"status": "confirmed", "indicator": "I1.1", "limit": 1}
+            )
+        ).json()["items"][0]
+        corrected = await ind.post(
+            f"/v1/results/{first['id']}/correct",
+            json={"assessor": "李四", "actual": "3.5", "reason": "核实台账"},
+            headers={"If-Match": f'"{first["revision"]}"'},
+        )
         assert corrected.status_code == 200 and corrected.json()["confirmed_version"] == 2
 
         out = indicators_messaging.outbox
         async with indicators.state.runtime.db.transaction() as s:
-            sent = int((await s.execute(sa.select(sa.func.count()).select_from(out)
-                                        .where(out.c.plan_id == plan_id))).scalar_one())
+            sent = int(
+                (
+                    await s.execute(sa.select(sa.func.count()).select_from(out).where(out.c.plan_id == plan_id))
+                ).scalar_one()
+            )
         service = scoring.state.runtime.extras["scoring"]
 
         async def applied() -> int:
@@ -77,8 +90,13 @@ async def test_scoring_sees_every_confirmed_result_once(database_url, broker_boo
         async def facts() -> dict[str, tuple[int, object]]:
             r = scoring_orm.results
             async with scoring.state.runtime.db.transaction() as s:
-                rows = (await s.execute(sa.select(r.c.result_id, r.c.version, r.c.actual)
-                                        .where(r.c.plan_id == plan_id, r.c.confirmed.is_(True)))).all()
+                rows = (
+                    await s.execute(
+                        sa.select(r.c.result_id, r.c.version, r.c.actual).where(
+                            r.c.plan_id == plan_id, r.c.confirmed.is_(True)
+                        )
+                    )
+                ).all()
             return {row.result_id: (row.version, row.actual) for row in rows}
 
         confirmed = {}
@@ -98,4 +116,3 @@ async def test_scoring_sees_every_confirmed_result_once(database_url, broker_boo
         assert await applied() == sent
         assert await facts() == seen
         await ind.aclose()
-

@@ -52,8 +52,9 @@ async def test_a_whole_year_through_rest_and_excel(client, part, outbox_types):
                 row[8].value = _cell(record, row[6].value)
         out = io.BytesIO()
         wb.save(out)
-        sent = await client.post(f"/v1/plans/{plan_id}/units/{unit}/template",
-                                 files={"file": ("t.xlsx", out.getvalue(), XLSX)})
+        sent = await client.post(
+            f"/v1/plans/{plan_id}/units/{unit}/template", files={"file": ("t.xlsx", out.getvalue(), XLSX)}
+        )
         assert sent.status_code == 200, (unit, sent.text)
         assert sent.json() == {"submitted": per_unit[unit], "unchanged": 0}, unit
 
@@ -61,8 +62,9 @@ async def test_a_whole_year_through_rest_and_excel(client, part, outbox_types):
     assert submitted["total"] == len(records)
     by_key = {_key(r["unit_id"], r["indicator_id"], r["part"]): r for r in submitted["items"]}
     to_confirm = [{"id": r["id"], "revision": r["revision"]} for k, r in by_key.items() if records[k]["confirmed"]]
-    done = await client.post(f"/v1/plans/{plan_id}/results/confirm",
-                             **_json({"assessor": "考评小组", "items": to_confirm}))
+    done = await client.post(
+        f"/v1/plans/{plan_id}/results/confirm", **_json({"assessor": "考评小组", "items": to_confirm})
+    )
     assert done.status_code == 200, done.text
     assert len(done.json()) == sum(r["confirmed"] for r in records.values())
 
@@ -70,9 +72,9 @@ async def test_a_whole_year_through_rest_and_excel(client, part, outbox_types):
     for r in after:
         record = records[_key(r["unit_id"], r["indicator_id"], r["part"])]
         field = next(f for f in ("actual", "rating", "done", "points") if f in record)
-        (got_field, got), = r["reported"].items()
+        ((got_field, got),) = r["reported"].items()
         assert got_field == field, r
-        if field in ("actual", "points"):       # "73.0" comes back from Excel as "73": equal, exactly
+        if field in ("actual", "points"):  # "73.0" comes back from Excel as "73": equal, exactly
             assert isinstance(got, str) and Decimal(got) == Decimal(record[field]), r
         else:
             assert got == record[field], r
@@ -86,18 +88,22 @@ async def test_bulk_confirmation_is_all_or_nothing(client, plan):
     plan_id = plan["plan"]["id"]
     ids = []
     for unit in ("v01", "v02"):
-        created = await client.post(f"/v1/plans/{plan_id}/results",
-                                    json={"period": "Y", "unit": unit, "indicator": "I1.1", "actual": "9"})
+        created = await client.post(
+            f"/v1/plans/{plan_id}/results", json={"period": "Y", "unit": unit, "indicator": "I1.1", "actual": "9"}
+        )
         ids.append(created.json())
-    stale = [{"id": ids[0]["id"], "revision": ids[0]["revision"]},
-             {"id": ids[1]["id"], "revision": ids[1]["revision"] + 5},
-             {"id": "nope", "revision": 1}]
+    stale = [
+        {"id": ids[0]["id"], "revision": ids[0]["revision"]},
+        {"id": ids[1]["id"], "revision": ids[1]["revision"] + 5},
+        {"id": "nope", "revision": 1},
+    ]
     refused = await client.post(f"/v1/plans/{plan_id}/results/confirm", json={"assessor": "张三", "items": stale})
     assert refused.status_code == 409
     fields = {e["field"]: e["message"] for e in refused.json()["errors"]}
     assert set(fields) == {"items[1]", "items[2]"} and "revision" in fields["items[1]"]
     statuses = [(await client.get(f"/v1/results/{i['id']}")).json()["status"] for i in ids]
     assert statuses == ["draft", "draft"]
-    twice = await client.post(f"/v1/plans/{plan_id}/results/confirm",
-                              json={"assessor": "张三", "items": [stale[0], stale[0]]})
+    twice = await client.post(
+        f"/v1/plans/{plan_id}/results/confirm", json={"assessor": "张三", "items": [stale[0], stale[0]]}
+    )
     assert twice.status_code == 422

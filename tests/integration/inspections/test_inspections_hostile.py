@@ -13,16 +13,24 @@ from jixiao.testing.auth import SECRET, bearer
 from services.inspections.app import create_app
 
 pytestmark = pytest.mark.integration
-PLAN = {"year": 2026, "veto_categories": ["work_safety"], "deduction_kinds": [{"kind": "inspection", "cap": 3}],
-        "discipline_points_per_absence": "0.5", "appeal_window_days": 15}
+PLAN = {
+    "year": 2026,
+    "veto_categories": ["work_safety"],
+    "deduction_kinds": [{"kind": "inspection", "cap": 3}],
+    "discipline_points_per_absence": "0.5",
+    "appeal_window_days": 15,
+}
 OFFICE = bearer("县绩效办", "office")
 INSPECTOR = bearer("王五", "inspector")
 
 
 @pytest.fixture
 async def client(database_url):
-    app = create_app(ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inspections") as c:
             assert (await c.put("/v1/plans/p1", json=PLAN, headers=OFFICE)).status_code == 200
@@ -30,21 +38,29 @@ async def client(database_url):
 
 
 def _form(inspection_id: str, finding_id: str = "f1") -> dict:
-    return {"id": inspection_id, "unit_id": "u7", "mode": "unannounced", "date": "2026-05-06", "inspectors": ["李四"],
-            "findings": [{"id": finding_id, "aspect": "efficiency", "description": "窗口无人",
-                          "proposed_points": "0.5"}]}
+    return {
+        "id": inspection_id,
+        "unit_id": "u7",
+        "mode": "unannounced",
+        "date": "2026-05-06",
+        "inspectors": ["李四"],
+        "findings": [{"id": finding_id, "aspect": "efficiency", "description": "窗口无人", "proposed_points": "0.5"}],
+    }
 
 
 async def test_evidence_is_sniffed_and_served_as_an_attachment(client):
     assert (await client.post("/v1/plans/p1/inspections", json=_form("i1"), headers=INSPECTOR)).status_code == 201
     url = "/v1/plans/p1/inspections/i1/findings/f1/evidence"
-    html = await client.post(url, headers=INSPECTOR,
-                             files={"file": ("x.html", b"<script>alert(document.cookie)</script>", "text/html")})
-    disguised = await client.post(url, headers=INSPECTOR,
-                                  files={"file": ("x.jpg", b"<script>alert(1)</script>", "image/jpeg")})
+    html = await client.post(
+        url, headers=INSPECTOR, files={"file": ("x.html", b"<script>alert(document.cookie)</script>", "text/html")}
+    )
+    disguised = await client.post(
+        url, headers=INSPECTOR, files={"file": ("x.jpg", b"<script>alert(1)</script>", "image/jpeg")}
+    )
     assert (html.status_code, disguised.status_code) == (422, 422)
-    photo = await client.post(url, headers=INSPECTOR,
-                              files={"file": ("../../现场.jpg", b"\xff\xd8\xff data", "image/jpeg")})
+    photo = await client.post(
+        url, headers=INSPECTOR, files={"file": ("../../现场.jpg", b"\xff\xd8\xff data", "image/jpeg")}
+    )
     assert photo.status_code == 201, photo.text
     got = await client.get(f"/v1/plans/p1/evidence/{photo.json()['id']}", headers=OFFICE)
     assert got.headers["content-disposition"].startswith("attachment;")
@@ -65,22 +81,27 @@ async def test_huge_or_tiny_deduction_points_are_refused_at_once(client, points)
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("body", [
-    {"unit_id": "u\x001", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"},
-    {"unit_id": "u1\x08", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"unit_id": "u\x001", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"},
+        {"unit_id": "u1\x08", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"},
+    ],
+)
 async def test_nul_and_control_characters_are_refused(client, body):
     response = await client.post("/v1/plans/p1/deductions", json=body, headers=INSPECTOR)
     assert response.status_code == 422
 
 
 async def test_deep_json_is_a_400_and_unbounded_queries_422(client):
-    deep = await client.post("/v1/import", content=b"[" * 200_000 + b"]" * 200_000,
-                             headers={**OFFICE, "content-type": "application/json"})
+    deep = await client.post(
+        "/v1/import", content=b"[" * 200_000 + b"]" * 200_000, headers={**OFFICE, "content-type": "application/json"}
+    )
     assert (deep.status_code, deep.headers["content-type"]) == (400, "application/problem+json")
     for query in ("offset=99999999999999999999", "limit=100000", "year=-817"):
-        response = await client.get(f"/v1/plans/p1/ledger?{query}" if "year" in query
-                                    else f"/v1/plans/p1/deductions?{query}", headers=OFFICE)
+        response = await client.get(
+            f"/v1/plans/p1/ledger?{query}" if "year" in query else f"/v1/plans/p1/deductions?{query}", headers=OFFICE
+        )
         assert response.status_code == 422, (query, response.text)
     nul = await client.get("/v1/plans/p%001/deductions", headers=OFFICE)
     assert nul.status_code == 400
@@ -120,8 +141,10 @@ async def test_the_audit_chain_records_the_token_user_and_shows_tampering(client
         async with engine.begin() as conn:
             rows = (await conn.execute(text("SELECT seq, actor, role FROM inspections.audit_chain ORDER BY seq"))).all()
             assert [(r.actor, r.role) for r in rows][-2:] == [("王五", "inspector")] * 2
-            await conn.execute(text("UPDATE inspections.audit_chain SET after = replace(after, '0.5', '0.1') "
-                                    "WHERE seq = :s"), {"s": rows[-1].seq})
+            await conn.execute(
+                text("UPDATE inspections.audit_chain SET after = replace(after, '0.5', '0.1') WHERE seq = :s"),
+                {"s": rows[-1].seq},
+            )
     finally:
         await engine.dispose()
     assert await verify_all(database_url) == ["inspections"]
@@ -132,14 +155,17 @@ async def test_a_token_revoked_by_the_office_is_refused(database_url):
     from jixiao.auth import issue_token, token_id_of
     from jixiao.revocation import revoke
 
-    app = create_app(ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     token = issue_token(SECRET, "王五", ["inspector"])
     headers = {"authorization": f"Bearer {token}"}
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inspections") as c:
             assert (await c.get("/v1/plans/p1/deductions", headers=headers)).status_code == 200
             assert await revoke(database_url, token_id_of(token), reason="lost phone") is True
-            await app.state.runtime.refresh_revocations()      # what the service does every 15 s
+            await app.state.runtime.refresh_revocations()  # what the service does every 15 s
             refused = await c.get("/v1/plans/p1/deductions", headers=headers)
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]

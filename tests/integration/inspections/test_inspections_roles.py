@@ -10,15 +10,22 @@ from jixiao.testing.auth import SECRET, bearer
 from services.inspections.app import create_app
 
 pytestmark = pytest.mark.integration
-PLAN = {"year": 2026, "veto_categories": ["work_safety"], "deduction_kinds": [{"kind": "inspection", "cap": 3}],
-        "discipline_points_per_absence": "0.5", "appeal_window_days": 15}
-
+PLAN = {
+    "year": 2026,
+    "veto_categories": ["work_safety"],
+    "deduction_kinds": [{"kind": "inspection", "cap": 3}],
+    "discipline_points_per_absence": "0.5",
+    "appeal_window_days": 15,
+}
 
 
 @pytest.fixture
 async def client(database_url):
-    app = create_app(ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:1"))
+    app = create_app(
+        ServiceSettings(service="inspections", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inspections") as c:
             yield c
@@ -31,8 +38,9 @@ async def test_roles(client):
     assert (await client.put("/v1/plans/p1", json=PLAN, headers=office)).status_code == 200
 
     body = {"unit_id": "u1", "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"}
-    assert (await client.post("/v1/plans/p1/deductions", json=body,
-                              headers=bearer("u1", "unit", units=("p1:u1",)))).status_code == 403
+    assert (
+        await client.post("/v1/plans/p1/deductions", json=body, headers=bearer("u1", "unit", units=("p1:u1",)))
+    ).status_code == 403
     made = await client.post("/v1/plans/p1/deductions", json=body, headers={**inspector, "X-Actor": "someone"})
     assert made.status_code == 201, made.text
     deduction = made.json()["id"]

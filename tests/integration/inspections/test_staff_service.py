@@ -34,9 +34,11 @@ def ok(response: httpx.Response, status: int = 200):
 
 @pytest.fixture
 async def svc(database_url, broker_bootstrap):
-    app = create_app(ServiceSettings(service="inspections", grpc_port=0, relay_interval_ms=100),
-                     DatabaseSettings(database_url=database_url),
-                     KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4))
+    app = create_app(
+        ServiceSettings(service="inspections", grpc_port=0, relay_interval_ms=100),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4),
+    )
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://inspections") as client:
             yield app, client
@@ -45,11 +47,15 @@ async def svc(database_url, broker_bootstrap):
 async def test_staff_is_imported_edited_removed_published_and_masked_in_audit(svc):
     app, client = svc
     doc = json.loads(BAILIAN_BUNDLE.read_text(encoding="utf-8"), parse_float=Decimal)
-    doc["staff"] = [{"id": "s1", "name": "朱建军", "unit": "v01", "position": "副镇长", "roles": ["分管领导"],
-                     "oversees": ["v02"]},
-                    {"id": "s2", "name": "刘敏", "unit": "v02", "roles": ["head"]}]
-    counts = ok(await client.post("/v1/import", content=exactjson.dumps(doc).encode(),
-                                  headers={"content-type": "application/json"}))
+    doc["staff"] = [
+        {"id": "s1", "name": "朱建军", "unit": "v01", "position": "副镇长", "roles": ["分管领导"], "oversees": ["v02"]},
+        {"id": "s2", "name": "刘敏", "unit": "v02", "roles": ["head"]},
+    ]
+    counts = ok(
+        await client.post(
+            "/v1/import", content=exactjson.dumps(doc).encode(), headers={"content-type": "application/json"}
+        )
+    )
     assert counts["staff"] == {"received": 2, "created": 2, "updated": 0, "unchanged": 0}
     body = {"name": "吕锦秀", "unit": "v02", "position": "科员", "roles": ["承办人"]}
     created = ok(await client.put(f"/v1/plans/{PLAN}/staff/s3", json=body), 201)
@@ -59,13 +65,18 @@ async def test_staff_is_imported_edited_removed_published_and_masked_in_audit(sv
     assert bad.status_code == 422
     ok(await client.post(f"/v1/plans/{PLAN}/staff/s3/remove", json={"reason": "transferred"}))
     listed = ok(await client.get(f"/v1/plans/{PLAN}/staff"))
-    assert [(m["id"], m["roles"], m["oversees"]) for m in listed] == [("s1", ["deputy_leader"], ["v02"]),
-                                                                     ("s2", ["head"], [])]
+    assert [(m["id"], m["roles"], m["oversees"]) for m in listed] == [
+        ("s1", ["deputy_leader"], ["v02"]),
+        ("s2", ["head"], []),
+    ]
     assert ok(await client.get(f"/v1/plans/{PLAN}/staff/s3"))["status"] == "removed"
     events = [e for e in await outbox(app) if e.type.startswith("StaffMember")]
     assert [(e.type, payload_of(e).staff_id, e.aggregate_version) for e in events] == [
-        ("StaffMemberUpserted", "s1", 1), ("StaffMemberUpserted", "s2", 1), ("StaffMemberUpserted", "s3", 1),
-        ("StaffMemberRemoved", "s3", 2)]
+        ("StaffMemberUpserted", "s1", 1),
+        ("StaffMemberUpserted", "s2", 1),
+        ("StaffMemberUpserted", "s3", 1),
+        ("StaffMemberRemoved", "s3", 2),
+    ]
     audit = ok(await client.get(f"/v1/plans/{PLAN}/audit", params={"entity_type": "staff"}))
     assert sorted(a["after"]["name"] for a in audit) == ["刘*", "吕**", "吕**", "朱**"]
     assert "吕锦秀" not in json.dumps(audit, ensure_ascii=False)
@@ -75,20 +86,33 @@ async def test_staff_is_imported_edited_removed_published_and_masked_in_audit(sv
     assert (leave["person"], leave["type_label"]) == ("刘敏", "出差")
     bad = await client.post(f"/v1/plans/{PLAN}/people/leaves", json={**trip, "type": "vacation"})
     assert bad.status_code == 422
-    absence = ok(await client.post(f"/v1/plans/{PLAN}/people/absences",
-                                   json={"unit_id": "v02", "person_id": "s2", "activity": "labour",
-                                         "date": "2026-03-02"}), 201)
+    absence = ok(
+        await client.post(
+            f"/v1/plans/{PLAN}/people/absences",
+            json={"unit_id": "v02", "person_id": "s2", "activity": "labour", "date": "2026-03-02"},
+        ),
+        201,
+    )
     assert (absence["excused"], absence["deduction_id"]) == (True, "")
 
     # the leave form: s1 is 分管领导 of v02 (oversees), s2 its head; a three-day trip needs both, then a 主管领导
     assert leave["approval"] == "pending"
-    ok(await client.put(f"/v1/plans/{PLAN}/staff/s9", json={"name": "阿克然木", "unit": "v01", "roles": ["主管领导"]}),
-       201)
+    ok(
+        await client.put(f"/v1/plans/{PLAN}/staff/s9", json={"name": "阿克然木", "unit": "v01", "roles": ["主管领导"]}),
+        201,
+    )
     for approver in ("s2", "s1", "s9"):
-        decided = ok(await client.post(f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
-                                       json={"approver": approver, "decision": "approve"}))
+        decided = ok(
+            await client.post(
+                f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
+                json={"approver": approver, "decision": "approve"},
+            )
+        )
     assert (decided["approval"], [a["step"] for a in decided["approvals"]]) == (
-        "approved", ["head", "deputy_leader", "leader"])
-    again = await client.post(f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
-                              json={"approver": "s9", "decision": "approve"})
+        "approved",
+        ["head", "deputy_leader", "leader"],
+    )
+    again = await client.post(
+        f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions", json={"approver": "s9", "decision": "approve"}
+    )
     assert again.status_code == 409

@@ -37,9 +37,11 @@ async def test_a_killed_and_restarted_broker_is_noticed_and_resynced(database_ur
     broker.prepare()
     broker.start()
     app = create_service_app(
-        toy.parts(True), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
+        toy.parts(True),
+        ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
         DatabaseSettings(database_url=database_url),
-        KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1))
+        KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1),
+    )
     db = Database(database_url, "indicators")
 
     async def seen() -> int:
@@ -56,14 +58,15 @@ async def test_a_killed_and_restarted_broker_is_noticed_and_resynced(database_ur
                 assert handler.resyncs == []
 
                 os.kill(broker.pid, signal.SIGKILL)
-                broker.stop()                      # reaps the killed process
-                broker.start()                     # same port, empty: no topics, no offsets
+                broker.stop()  # reaps the killed process
+                broker.start()  # same port, empty: no topics, no offsets
                 for i in range(6):
                     assert (await http.post(f"/widgets/after-{i}")).status_code == 200
                 await _wait_for(lambda: _is(seen, 9), what="events after the restart")
 
                 async def resynced():
                     return handler.resyncs
+
                 losses = await _wait_for(resynced, what="the resync hook")
         assert {tp.topic for loss in losses for tp in loss.partitions} == {"jixiao.indicators.v1"}
         assert app.state.runtime.metrics.consumer_resyncs.labels(losses[0].reason)._value.get() >= 1

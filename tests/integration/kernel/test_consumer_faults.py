@@ -33,12 +33,13 @@ class TroubleHandler(toy.SeenHandler):
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
         name = payload_of(env).name
-        if name == "numeric-overflow":      # numeric field overflow, SQLSTATE 22003
+        if name == "numeric-overflow":  # numeric field overflow, SQLSTATE 22003
             await session.execute(sa.text("SELECT CAST(12345 AS numeric(3, 0))"))
-        elif name == "string-too-long":     # value too long for character varying(36), 22001
-            await session.execute(sa.insert(toy.tables.inbox).values(
-                event_id="x" * 40, source="t", plan_id="p", type="t"))
-        elif name == "late-overflow":       # fails only when the batch finishes
+        elif name == "string-too-long":  # value too long for character varying(36), 22001
+            await session.execute(
+                sa.insert(toy.tables.inbox).values(event_id="x" * 40, source="t", plan_id="p", type="t")
+            )
+        elif name == "late-overflow":  # fails only when the batch finishes
             self.late = env.event_id
         elif name == "cut-once" and not self.cut:
             self.cut = True
@@ -53,16 +54,27 @@ class TroubleHandler(toy.SeenHandler):
 
 
 def _record(value: bytes, offset: int) -> ConsumerRecord:
-    return ConsumerRecord(topic="jixiao.indicators.v1", partition=0, offset=offset, timestamp=0, timestamp_type=0,
-                          key=b"k", value=value, checksum=None, serialized_key_size=1,
-                          serialized_value_size=len(value), headers=())
+    return ConsumerRecord(
+        topic="jixiao.indicators.v1",
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value),
+        headers=(),
+    )
 
 
 async def _records(db: Database, names: list[str]) -> list[ConsumerRecord]:
     outbox = Outbox(toy.tables.outbox, "indicators", "jixiao.indicators.v1")
     async with db.transaction() as s:
-        envs = [await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=n, name=n), plan_id="p", unit_id=n)
-                for n in names]
+        envs = [
+            await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=n, name=n), plan_id="p", unit_id=n) for n in names
+        ]
     return [_record(e.SerializeToString(), i) for i, e in enumerate(envs)]
 
 
@@ -139,15 +151,19 @@ async def test_pruning_the_inbox_keeps_the_counts_of_applied_events(db):
     assert await applier.apply(old) == {"applied": 2, "duplicate": 0, "parked": 1}
     assert await _applied(db) == {"indicators": 3}
 
-    assert await consumer.prune_inbox_once() == 0                       # younger than a day: kept
+    assert await consumer.prune_inbox_once() == 0  # younger than a day: kept
     later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=25)
     consumer._uncommitted_since = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
-    assert await consumer.prune_inbox_once(now=later) == 0              # a batch not yet committed: kept
+    assert await consumer.prune_inbox_once(now=later) == 0  # a batch not yet committed: kept
     consumer._uncommitted_since = None
     assert await consumer.prune_inbox_once(now=later) == 3
     assert await _inbox_rows(db) == 0 and await _applied(db) == {"indicators": 3}
 
     assert await applier.apply(await _records(db, ["u3"])) == {"applied": 1, "duplicate": 0, "parked": 0}
     assert await _applied(db) == {"indicators": 4} and await _applied(db, "other") == {}
-    assert await IdempotentConsumer(applier, KafkaSettings(), [], "g", inbox_retention_hours=0
-                                    ).prune_inbox_once(now=later + dt.timedelta(days=9999)) == 0
+    assert (
+        await IdempotentConsumer(applier, KafkaSettings(), [], "g", inbox_retention_hours=0).prune_inbox_once(
+            now=later + dt.timedelta(days=9999)
+        )
+        == 0
+    )

@@ -42,8 +42,11 @@ async def _wait_for(predicate, timeout: float = 40.0, what: str = "condition"):
 
 def _app(database_url: str, bootstrap: str, consume: bool = True):
     return create_service_app(
-        toy.parts(consume), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
-        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=4))
+        toy.parts(consume),
+        ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=4),
+    )
 
 
 async def _seen(db: Database) -> list[tuple[str, str]]:
@@ -94,7 +97,8 @@ async def test_outbox_survives_a_broker_outage(database_url, tmp_path):
                 await asyncio.sleep(1.5)  # give a duplicate the chance to show up
                 rows = await _seen(db)
                 assert sorted(u for _, u in rows) == sorted(
-                    [f"before-{i}" for i in range(3)] + [f"during-{i}" for i in range(3)])
+                    [f"before-{i}" for i in range(3)] + [f"during-{i}" for i in range(3)]
+                )
                 assert len({e for e, _ in rows}) == len(rows) == 6
                 assert await runtime.pending_events() == 0
     finally:
@@ -110,15 +114,26 @@ async def _count_is(db: Database, n: int) -> bool:
 
 
 def _record(value: bytes, offset: int, topic: str = "jixiao.indicators.v1") -> ConsumerRecord:
-    return ConsumerRecord(topic=topic, partition=0, offset=offset, timestamp=0, timestamp_type=0, key=b"k",
-                          value=value, checksum=None, serialized_key_size=1, serialized_value_size=len(value),
-                          headers=())
+    return ConsumerRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        timestamp=0,
+        timestamp_type=0,
+        key=b"k",
+        value=value,
+        checksum=None,
+        serialized_key_size=1,
+        serialized_value_size=len(value),
+        headers=(),
+    )
 
 
 async def _envelopes(db: Database, outbox: Outbox, names: list[str]) -> list[bytes]:
     async with db.transaction() as s:
-        envs = [await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=n, name=n), plan_id="p", unit_id=n)
-                for n in names]
+        envs = [
+            await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=n, name=n), plan_id="p", unit_id=n) for n in names
+        ]
     return [e.SerializeToString() for e in envs]
 
 
@@ -138,8 +153,13 @@ async def test_consumer_is_idempotent_under_redelivery_and_parks_poison(database
         assert again == {"applied": 0, "duplicate": 3, "parked": 0}
         assert sorted(u for _, u in await _seen(db)) == ["u1", "u2"]
         async with db.transaction() as s:
-            parked = (await s.execute(sa.select(toy.tables.dead_letters.c.offset, toy.tables.dead_letters.c.error)
-                                      .order_by(toy.tables.dead_letters.c.id))).all()
+            parked = (
+                await s.execute(
+                    sa.select(toy.tables.dead_letters.c.offset, toy.tables.dead_letters.c.error).order_by(
+                        toy.tables.dead_letters.c.id
+                    )
+                )
+            ).all()
         errors = {p.offset: p.error for p in parked}
         assert sorted(errors) == [1, 3]
         assert "poison widget" in errors[1] and "not an envelope" in errors[3]
@@ -159,10 +179,16 @@ async def test_two_relays_keep_per_key_order_and_publish_each_event_once(databas
     async with db.transaction() as s:
         for version in range(1, 41):
             for key in keys:
-                await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=key, version=version), plan_id="p",
-                                 unit_id=key, version=version)
+                await outbox.add(
+                    s,
+                    indicators_pb2.UnitUpserted(unit_id=key, version=version),
+                    plan_id="p",
+                    unit_id=key,
+                    version=version,
+                )
     relays = [OutboxRelay(db, toy.tables.outbox, kafka, metrics, [topic], batch_size=7) for _ in range(2)]
     try:
+
         async def drain(relay: OutboxRelay) -> int:
             total = 0
             while (n := await relay.publish_pending()) or total == 0 and await _pending(db):
@@ -172,13 +198,14 @@ async def test_two_relays_keep_per_key_order_and_publish_each_event_once(databas
         published = await asyncio.gather(*(drain(r) for r in relays))
         assert sum(published) == 240 and await _pending(db) == 0
 
-        consumer = AIOKafkaConsumer(bootstrap_servers=broker_bootstrap, auto_offset_reset="earliest",
-                                    enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=broker_bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+        )
         await consumer.start()
         try:
             partitions = [TopicPartition(topic, p) for p in range(4)]
             consumer.assign(partitions)
-            for tp in partitions:   # from offset 0 itself: under load tansu's "earliest" lookup has lied once
+            for tp in partitions:  # from offset 0 itself: under load tansu's "earliest" lookup has lied once
                 consumer.seek(tp, 0)
             got: dict[str, list[int]] = {k: [] for k in keys}
             deadline = time.monotonic() + 30
@@ -201,7 +228,9 @@ async def test_two_relays_keep_per_key_order_and_publish_each_event_once(databas
 async def _pending(db: Database) -> int:
     async with db.transaction() as s:
         t = toy.tables.outbox
-        return (await s.execute(sa.select(sa.func.count()).select_from(t).where(t.c.published_at.is_(None)))).scalar_one()
+        return (
+            await s.execute(sa.select(sa.func.count()).select_from(t).where(t.c.published_at.is_(None)))
+        ).scalar_one()
 
 
 async def test_metrics_health_and_problems(database_url, broker_bootstrap):
@@ -217,8 +246,11 @@ async def test_metrics_health_and_problems(database_url, broker_bootstrap):
             families = {f.name: f for f in text_string_to_metric_families(text)}
             assert "jixiao_indicators_http_requests" in families
             assert "jixiao_indicators_outbox_backlog_events" in families
-            samples = [s for s in families["jixiao_indicators_http_requests"].samples
-                       if s.labels.get("route") == "/widgets/{wid}"]
+            samples = [
+                s
+                for s in families["jixiao_indicators_http_requests"].samples
+                if s.labels.get("route") == "/widgets/{wid}"
+            ]
             assert samples and samples[0].value >= 1
             missing = await http.get("/nowhere")
             assert missing.status_code == 404
@@ -235,8 +267,11 @@ async def test_a_restarted_empty_broker_loses_no_later_event(database_url, tmp_p
     broker.prepare()
     broker.start()
     app = create_service_app(
-        toy.parts(True), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
-        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1))
+        toy.parts(True),
+        ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=broker.bootstrap, kafka_partitions=1),
+    )
     db = Database(database_url, "indicators")
     try:
         async with app.router.lifespan_context(app):
@@ -250,7 +285,8 @@ async def test_a_restarted_empty_broker_loses_no_later_event(database_url, tmp_p
                     assert (await http.post(f"/widgets/after-{i}")).status_code == 200
                 await _wait_for(lambda: _count_is(db, 9), timeout=90, what="events after the restart")
                 assert sorted(u for _, u in await _seen(db)) == sorted(
-                    [f"before-{i}" for i in range(3)] + [f"after-{i}" for i in range(6)])
+                    [f"before-{i}" for i in range(3)] + [f"after-{i}" for i in range(6)]
+                )
     finally:
         await db.dispose()
         broker.stop()
@@ -262,9 +298,11 @@ async def test_pruning_the_outbox_keeps_positions(database_url, broker_bootstrap
 
     await toy.create_schema(database_url)
     app = create_service_app(
-        toy.parts(False), ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=50,
-                                          outbox_retention_hours=1),
-        DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap=broker_bootstrap))
+        toy.parts(False),
+        ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=50, outbox_retention_hours=1),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=broker_bootstrap),
+    )
     async with app.router.lifespan_context(app):
         runtime = app.state.runtime
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
@@ -285,11 +323,11 @@ async def test_pruning_the_outbox_keeps_positions(database_url, broker_bootstrap
                     return int((await s.execute(sa.select(sa.func.count()).select_from(toy.tables.outbox))).scalar())
 
             assert await position() == 5
-            assert await runtime.prune_outbox_once() == 0                 # younger than an hour: kept
+            assert await runtime.prune_outbox_once() == 0  # younger than an hour: kept
             later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
             assert await runtime.prune_outbox_once(now=later) == 5
             assert await rows() == 0 and await position() == 5
-            async with runtime.db.transaction() as s:                     # an unpublished row stays
+            async with runtime.db.transaction() as s:  # an unpublished row stays
                 await runtime.outbox.add(s, indicators_pb2.UnitUpserted(plan_id="p", unit_id="x"), plan_id="p")
                 assert await runtime.outbox.prune(s, later) == 0
             assert await position() == 6

@@ -12,8 +12,13 @@ from jixiao.registry import SERVICES
 
 pytestmark = pytest.mark.integration
 # the revision each service had before its `*_outbox_dead_letters` migration
-BEFORE_DEAD_LETTERS = {"indicators": "0003", "surveys": "0003", "inspections": "0003", "scoring": "0002",
-                       "reports": "0003"}
+BEFORE_DEAD_LETTERS = {
+    "indicators": "0003",
+    "surveys": "0003",
+    "inspections": "0003",
+    "scoring": "0002",
+    "reports": "0003",
+}
 KERNEL_TABLES = {"outbox", "inbox", "dead_letters", "outbox_pruned", "outbox_dead_letters", "inbox_pruned"}
 
 
@@ -32,12 +37,14 @@ async def _step_back_and_up(url: str, service: str) -> set[str]:
     cfg = alembic_config(service, service)
     try:
         async with engine.begin() as conn:
+
             def down_and_up(sync_conn) -> set[str]:
                 cfg.attributes["connection"] = sync_conn
                 command.downgrade(cfg, BEFORE_DEAD_LETTERS[service])
                 before = set(sa.inspect(sync_conn).get_table_names(schema=service))
                 command.upgrade(cfg, "head")
                 return before
+
             return await conn.run_sync(down_and_up)
     finally:
         await engine.dispose()

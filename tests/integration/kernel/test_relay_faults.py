@@ -24,16 +24,18 @@ from jixiao.settings import KafkaSettings
 from jixiao.testing import toy_service as toy
 
 pytestmark = pytest.mark.integration
-BAD = "unit-18"                                     # shard 0: before the others in every pass
-GOOD = ["unit-3", "unit-4", "unit-2", "unit-9"]     # shards 1, 2, 7, 15
+BAD = "unit-18"  # shard 0: before the others in every pass
+GOOD = ["unit-3", "unit-4", "unit-2", "unit-9"]  # shards 1, 2, 7, 15
 
 
 class RefusingProducer(AIOKafkaProducer):
     """The real producer, except that the broker "refuses" UnitUpserted events named `refuse`."""
 
     async def send(self, topic, value=None, key=None, *args, **kwargs):
-        if decode(value).type == "UnitUpserted" and indicators_pb2.UnitUpserted.FromString(
-                decode(value).payload).name == "refuse":
+        if (
+            decode(value).type == "UnitUpserted"
+            and indicators_pb2.UnitUpserted.FromString(decode(value).payload).name == "refuse"
+        ):
             raise MessageSizeTooLargeError("The message is 2000000 bytes when serialized")
         return await super().send(topic, value, key, *args, **kwargs)
 
@@ -67,8 +69,13 @@ async def _read_versions(bootstrap: str, topic: str, expected: int) -> dict[str,
 
 async def _add(db: Database, outbox: Outbox, key: str, version: int, name: str = "ok") -> None:
     async with db.transaction() as s:
-        await outbox.add(s, indicators_pb2.UnitUpserted(unit_id=key, name=name, version=version), plan_id="p",
-                         unit_id=key, version=version)
+        await outbox.add(
+            s,
+            indicators_pb2.UnitUpserted(unit_id=key, name=name, version=version),
+            plan_id="p",
+            unit_id=key,
+            version=version,
+        )
 
 
 async def _pending(db: Database, key: str | None = None) -> list[int]:
@@ -89,8 +96,14 @@ async def test_one_refused_envelope_is_dead_lettered_and_stalls_nothing_else(dat
     outbox = Outbox(toy.tables.outbox, "indicators", topic)
     producer = RefusingProducer(bootstrap_servers=broker_bootstrap, acks="all")
     await producer.start()
-    relay = OutboxRelay(db, toy.tables.outbox, KafkaSettings(kafka_bootstrap=broker_bootstrap,
-                        kafka_publish_max_attempts=3), metrics, [topic], producer=producer)
+    relay = OutboxRelay(
+        db,
+        toy.tables.outbox,
+        KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_publish_max_attempts=3),
+        metrics,
+        [topic],
+        producer=producer,
+    )
     try:
         await _add(db, outbox, BAD, 1, name="refuse")
         for version in (2, 3):
@@ -104,14 +117,14 @@ async def test_one_refused_envelope_is_dead_lettered_and_stalls_nothing_else(dat
         # Every other shard goes out in the first pass; the refused key's later events wait.
         assert await relay.publish_pending() == 12
         assert len(await _pending(db, BAD)) == 3
-        assert await relay.publish_pending() == 0                   # second refusal
-        assert await relay.publish_pending() == 2                   # third: dead-lettered, the key goes on
+        assert await relay.publish_pending() == 0  # second refusal
+        assert await relay.publish_pending() == 2  # third: dead-lettered, the key goes on
         assert await _pending(db) == []
 
         dead = toy.tables.outbox_dead_letters
         async with db.transaction() as s:
             rows = (await s.execute(sa.select(dead.c.key, dead.c.attempts, dead.c.error))).all()
-            assert await outbox.position(s, "p") == position        # a dead letter is still an event
+            assert await outbox.position(s, "p") == position  # a dead letter is still an event
         assert [(r.key, r.attempts) for r in rows] == [(BAD, 3)]
         assert "MessageSizeTooLargeError" in rows[0].error
         assert metrics.outbox_dead_letters.labels("UnitUpserted")._value.get() == 1
@@ -124,19 +137,25 @@ async def test_one_refused_envelope_is_dead_lettered_and_stalls_nothing_else(dat
 
 
 async def test_an_oversize_event_is_refused_when_written_and_one_already_stored_is_dead_lettered(
-        database_url, broker_bootstrap):
+    database_url, broker_bootstrap
+):
     await toy.create_schema(database_url)
     topic = await _topic(broker_bootstrap)
     db = Database(database_url, "indicators")
     metrics = kernel_metrics("indicators", CollectorRegistry())
     small = Outbox(toy.tables.outbox, "indicators", topic, max_bytes=2000)
-    relay = OutboxRelay(db, toy.tables.outbox, KafkaSettings(kafka_bootstrap=broker_bootstrap,
-                        kafka_max_event_bytes=3000), metrics, [topic])
+    relay = OutboxRelay(
+        db,
+        toy.tables.outbox,
+        KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_max_event_bytes=3000),
+        metrics,
+        [topic],
+    )
     try:
         with pytest.raises(EventTooLarge) as refused:
             await _add(db, small, "unit-3", 1, name="x" * 2500)
         assert isinstance(refused.value, InvalidInput) and refused.value.status == 422
-        assert await _pending(db) == []                             # the writer's transaction rolled back
+        assert await _pending(db) == []  # the writer's transaction rolled back
 
         # written before the limit (a larger one then): never sent, dead-lettered in the first pass
         await _add(db, Outbox(toy.tables.outbox, "indicators", topic, max_bytes=20_000), "unit-3", 1, name="x" * 5000)

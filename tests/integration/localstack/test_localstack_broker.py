@@ -26,8 +26,9 @@ async def test_topic_with_12_partitions_round_trip(broker_bootstrap):
         await producer.stop()
 
     # no consumer group: a group join takes ~5 s on tansu
-    consumer = AIOKafkaConsumer(bootstrap_servers=broker_bootstrap, auto_offset_reset="earliest",
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=broker_bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
+    )
     await consumer.start()
     try:
         tp = TopicPartition(topic, sent.partition)

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-INNER_TEST = '''
+INNER_TEST = """
 import json, os
 import psutil
 
@@ -18,7 +18,7 @@ def test_servers(pg_server, kafka_broker, database_url, broker_bootstrap):
     pids = [postmaster.pid, *[c.pid for c in postmaster.children()], kafka_broker.pid]
     with open(os.environ["PIDS_FILE"], "w") as fh:
         json.dump({"pids": pids, "database_url": database_url, "bootstrap": broker_bootstrap}, fh)
-'''
+"""
 
 
 def test_session_servers_leave_no_process_behind(tmp_path):
@@ -29,9 +29,27 @@ def test_session_servers_leave_no_process_behind(tmp_path):
     env.pop("JIXIAO_TEST_POSTGRES_URL", None)
     env.pop("JIXIAO_TEST_KAFKA_BOOTSTRAP", None)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--assert=plain", "-p", "jixiao.testing.pytest_plugin", "-p", "no:cacheprovider",
-         "--rootdir", str(tmp_path), "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_inner.py")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--assert=plain",
+            "-p",
+            "jixiao.testing.pytest_plugin",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            str(tmp_path / "test_inner.py"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     seen = json.loads(pids_file.read_text())

@@ -38,8 +38,9 @@ def alive(pid: int) -> bool:
 async def test_running_stack_writes_stack_json_and_removes_it(scratch, fake_service_command):
     with pytest.raises(StackNotRunning, match="jixiao up"):
         load_stack(scratch)
-    async with running_stack(scratch, services=NAMES, service_command=fake_service_command,
-                             pg_fsync=False, initdb_cache=initdb_cache()) as stack:
+    async with running_stack(
+        scratch, services=NAMES, service_command=fake_service_command, pg_fsync=False, initdb_cache=initdb_cache()
+    ) as stack:
         path = scratch / "stack.json"
         on_disk = json.loads(path.read_text())
         assert on_disk == stack == load_stack(scratch)
@@ -59,7 +60,8 @@ async def test_running_stack_writes_stack_json_and_removes_it(scratch, fake_serv
         assert stack["database_url"] == f"postgresql+asyncpg://postgres@127.0.0.1:{pg_port}/jixiao"
         assert list(service_urls(stack)) == NAMES
         assert ready_line(stack, path).startswith(
-            f"jixiao: ready — indicators {services['indicators']['url']} scoring {services['scoring']['url']}")
+            f"jixiao: ready — indicators {services['indicators']['url']} scoring {services['scoring']['url']}"
+        )
 
         async with httpx.AsyncClient(trust_env=False) as http:
             env = (await http.get(services["scoring"]["url"] + "/env")).json()
@@ -91,8 +93,9 @@ async def test_running_stack_writes_stack_json_and_removes_it(scratch, fake_serv
 
 
 def test_load_stack_rejects_a_stale_file(scratch):
-    (scratch / "stack.json").write_text(json.dumps(
-        {"database_url": "x", "kafka_bootstrap": "y", "services": {"reports": {"pid": os.getpid()}}}))
+    (scratch / "stack.json").write_text(
+        json.dumps({"database_url": "x", "kafka_bootstrap": "y", "services": {"reports": {"pid": os.getpid()}}})
+    )
     with pytest.raises(StackNotRunning, match="stale"):
         load_stack(scratch)
 
@@ -107,8 +110,12 @@ asyncio.run(up(sys.argv[1], services=["surveys"], pg_fsync=False, initdb_cache=i
 
 
 def start_up(data_dir) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-c", UP_SCRIPT, str(data_dir), str(FAKE_SERVICE)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", UP_SCRIPT, str(data_dir), str(FAKE_SERVICE)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines = []
     deadline = time.monotonic() + 30
     for line in proc.stdout:

@@ -86,9 +86,13 @@ async def test_stop_goes_in_reverse_order_with_sigterm(tmp_path, caplog):
 
 async def test_stubborn_child_is_killed(tmp_path):
     port = free_port()
-    spec = fake_spec("stubborn", tmp_path, stop_timeout=0.5,
-                     env={"JIXIAO_HTTP_PORT": str(port), "FAKE_IGNORE_SIGTERM": "1"},
-                     ready=f"http://127.0.0.1:{port}/readyz")
+    spec = fake_spec(
+        "stubborn",
+        tmp_path,
+        stop_timeout=0.5,
+        env={"JIXIAO_HTTP_PORT": str(port), "FAKE_IGNORE_SIGTERM": "1"},
+        ready=f"http://127.0.0.1:{port}/readyz",
+    )
     sup = Supervisor()
     child = await sup.start(spec)
     loop = asyncio.get_running_loop()
@@ -100,8 +104,13 @@ async def test_stubborn_child_is_killed(tmp_path):
 
 async def test_a_child_that_dies_at_start_raises_with_its_log(tmp_path):
     sup = Supervisor()
-    spec = ChildSpec("broken", [sys.executable, "-c", "print('config is wrong'); raise SystemExit(3)"],
-                     ready=lambda: False, log_file=tmp_path / "broken.log", ready_timeout=10)
+    spec = ChildSpec(
+        "broken",
+        [sys.executable, "-c", "print('config is wrong'); raise SystemExit(3)"],
+        ready=lambda: False,
+        log_file=tmp_path / "broken.log",
+        ready_timeout=10,
+    )
     with pytest.raises(ChildStartError, match="exited with code 3") as info:
         await sup.start(spec)
     assert "config is wrong" in str(info.value)
@@ -122,8 +131,7 @@ async def test_postgres_killed_with_9_comes_back_on_the_same_port_with_its_data(
         os.kill(old, signal.SIGKILL)
         new = await sup.wait_restarted("postgres", old, timeout=30)
         assert new != old and pg.pid == new
-        assert not any(psutil.pid_exists(b) and psutil.Process(b).status() != psutil.STATUS_ZOMBIE
-                       for b in backends)
+        assert not any(psutil.pid_exists(b) and psutil.Process(b).status() != psutil.STATUS_ZOMBIE for b in backends)
         assert (await asyncio.to_thread(pg.psql, "SELECT a FROM kept")).strip() == "7"
         assert pg.url.endswith(f":{pg.port}/postgres")
     finally:

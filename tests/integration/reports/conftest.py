@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-PDF_FONT = "WenQuanYi Micro Hei"      # Debian fonts-wqy-microhei: TrueType, so WeasyPrint subsets it fast
+PDF_FONT = "WenQuanYi Micro Hei"  # Debian fonts-wqy-microhei: TrueType, so WeasyPrint subsets it fast
 
 
 def _has_font(name: str) -> bool:
@@ -26,12 +26,16 @@ def ensure_debian(packages: list[str], present) -> str | None:
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return f"needs Debian {' '.join(packages)} (not root, cannot install it)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for cmd in (["apt-get", "update", "-qq"],
-                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]):
+    for cmd in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+    ):
         done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, timeout=900)
         if done.returncode != 0:
-            return f"needs Debian {' '.join(packages)}; the package registry could not be reached: " \
-                   f"{done.stderr.strip()[-300:]}"
+            return (
+                f"needs Debian {' '.join(packages)}; the package registry could not be reached: "
+                f"{done.stderr.strip()[-300:]}"
+            )
     return None if present() else f"installed {' '.join(packages)} but it is still not found"
 
 
@@ -41,8 +45,10 @@ def pdf_font() -> str:
     reason = ensure_debian(["fontconfig", "fonts-wqy-microhei"], lambda: _has_font(PDF_FONT))
     if reason:
         pytest.skip(reason)
-    reason = ensure_debian(["libpango-1.0-0", "libpangoft2-1.0-0"],       # WeasyPrint draws text with Pango
-                           lambda: ctypes.util.find_library("pango-1.0") is not None)
+    reason = ensure_debian(
+        ["libpango-1.0-0", "libpangoft2-1.0-0"],  # WeasyPrint draws text with Pango
+        lambda: ctypes.util.find_library("pango-1.0") is not None,
+    )
     if reason:
         pytest.skip(reason)
     return PDF_FONT

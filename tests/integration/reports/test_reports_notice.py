@@ -56,45 +56,86 @@ def _names() -> dict[str, str]:
 def _score(u: dict, **override) -> scores_pb2.UnitScore:
     u = {**u, **override}
     return scores_pb2.UnitScore(
-        unit_id=u["unit"], group=u["group"], status=u["status"],
+        unit_id=u["unit"],
+        group=u["group"],
+        status=u["status"],
         components={k: str(v) for k, v in u["components"].items()},
-        survey_se=str(u.get("survey_se", "")), total="" if u["total"] is None else str(u["total"]),
-        grade=u["grade"] or "", rank=u["rank"] or 0, vetoed=u["vetoed"], award_eligible=u["award_eligible"],
-        missing=u["missing"])
+        survey_se=str(u.get("survey_se", "")),
+        total="" if u["total"] is None else str(u["total"]),
+        grade=u["grade"] or "",
+        rank=u["rank"] or 0,
+        vetoed=u["vetoed"],
+        award_eligible=u["award_eligible"],
+        missing=u["missing"],
+    )
 
 
 def graded(u: dict, snapshot: int, period: str = "Y", **override) -> bytes:
-    return make_envelope(source="scoring", plan_id=PLAN, unit_id=u["unit"], payload=scores_pb2.UnitScoreGraded(
-        plan_id=PLAN, period=period, snapshot_version=snapshot, score=_score(u, **override))).SerializeToString()
+    return make_envelope(
+        source="scoring",
+        plan_id=PLAN,
+        unit_id=u["unit"],
+        payload=scores_pb2.UnitScoreGraded(
+            plan_id=PLAN, period=period, snapshot_version=snapshot, score=_score(u, **override)
+        ),
+    ).SerializeToString()
 
 
 def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
-    return make_envelope(source="scoring", plan_id=PLAN, occurred_at=at, payload=scores_pb2.PeriodGraded(
-        plan_id=PLAN, period=period, snapshot_version=snapshot, units=units, closed_by="白莲镇绩效办",
-    )).SerializeToString()
+    return make_envelope(
+        source="scoring",
+        plan_id=PLAN,
+        occurred_at=at,
+        payload=scores_pb2.PeriodGraded(
+            plan_id=PLAN,
+            period=period,
+            snapshot_version=snapshot,
+            units=units,
+            closed_by="白莲镇绩效办",
+        ),
+    ).SerializeToString()
 
 
 def plan_published() -> bytes:
     bundle = _bundle()
-    plan = {**bundle["plan"], "groups": GROUPS, "notice_days": 5,
-            "awards": {**bundle["plan"]["awards"], "rewards": {"excellent": "一等奖", "good": "二等奖"}}}
+    plan = {
+        **bundle["plan"],
+        "groups": GROUPS,
+        "notice_days": 5,
+        "awards": {**bundle["plan"]["awards"], "rewards": {"excellent": "一等奖", "good": "二等奖"}},
+    }
     body = exactjson.dumps({"plan": plan, "indicators": bundle["indicators"]})
-    return make_envelope(source="indicators", plan_id=PLAN, aggregate_id=PLAN, version=1, payload=
-                         indicators_pb2.PlanPublished(plan_id=PLAN, year=2026, version=1, plan_json=body),
-                         ).SerializeToString()
+    return make_envelope(
+        source="indicators",
+        plan_id=PLAN,
+        aggregate_id=PLAN,
+        version=1,
+        payload=indicators_pb2.PlanPublished(plan_id=PLAN, year=2026, version=1, plan_json=body),
+    ).SerializeToString()
 
 
 def unit_upserted(unit: str, name: str) -> bytes:
-    return make_envelope(source="indicators", plan_id=PLAN, unit_id=unit, aggregate_id=f"unit:{unit}", version=1,
-                         payload=indicators_pb2.UnitUpserted(plan_id=PLAN, unit_id=unit, name=name, version=1),
-                         ).SerializeToString()
+    return make_envelope(
+        source="indicators",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=f"unit:{unit}",
+        version=1,
+        payload=indicators_pb2.UnitUpserted(plan_id=PLAN, unit_id=unit, name=name, version=1),
+    ).SerializeToString()
 
 
 def veto(unit: str, category: str, veto_id: str) -> bytes:
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=veto_id, version=1,
-                         payload=inspections_pb2.VetoIssued(plan_id=PLAN, unit_id=unit, veto_id=veto_id,
-                                                            category=category, date="2026-08-01", version=1),
-                         ).SerializeToString()
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=veto_id,
+        version=1,
+        payload=inspections_pb2.VetoIssued(
+            plan_id=PLAN, unit_id=unit, veto_id=veto_id, category=category, date="2026-08-01", version=1
+        ),
+    ).SerializeToString()
 
 
 class Harness:
@@ -106,9 +147,21 @@ class Harness:
     async def feed(self, *values: bytes, topic: str = "jixiao.scores.v1") -> dict[str, int]:
         records = []
         for value in values:
-            records.append(ConsumerRecord(topic=topic, partition=0, offset=self.offset, timestamp=0,
-                                          timestamp_type=0, key=None, value=value, checksum=None,
-                                          serialized_key_size=0, serialized_value_size=len(value), headers=()))
+            records.append(
+                ConsumerRecord(
+                    topic=topic,
+                    partition=0,
+                    offset=self.offset,
+                    timestamp=0,
+                    timestamp_type=0,
+                    key=None,
+                    value=value,
+                    checksum=None,
+                    serialized_key_size=0,
+                    serialized_value_size=len(value),
+                    headers=(),
+                )
+            )
             self.offset += 1
         return await self.applier.apply(records)
 
@@ -120,16 +173,20 @@ class Harness:
 
 @pytest.fixture
 async def svc(database_url) -> AsyncIterator[Harness]:
-    app = create_app(ServiceSettings(service="reports", grpc_port=0, migrate_on_start=True),
-                     DatabaseSettings(database_url=database_url),
-                     KafkaSettings(kafka_bootstrap="127.0.0.1:9", kafka_partitions=4))
+    app = create_app(
+        ServiceSettings(service="reports", grpc_port=0, migrate_on_start=True),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:9", kafka_partitions=4),
+    )
     await migrate(database_url, "reports")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports") as http:
         h = Harness(app, http)
-        await h.feed(plan_published(), *[unit_upserted(u, n) for u, n in _names().items()],
-                     topic="jixiao.indicators.v1")
-        await h.feed(veto("v10", "work_safety", "veto-1"), veto("a07", "environment", "veto-2"),
-                     topic="jixiao.inspections.v1")
+        await h.feed(
+            plan_published(), *[unit_upserted(u, n) for u, n in _names().items()], topic="jixiao.indicators.v1"
+        )
+        await h.feed(
+            veto("v10", "work_safety", "veto-1"), veto("a07", "environment", "veto-2"), topic="jixiao.inspections.v1"
+        )
         yield h
     await app.state.runtime.db.dispose()
 
@@ -139,12 +196,15 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 async def _graded(svc: Harness, version: int = 1, at: datetime = NOW, period: str = "Y", **override) -> list[dict]:
     units = _results()
-    await svc.feed(*[graded(u, version, period, **override.get(u["unit"], {})) for u in units],
-                   closed(version, len(units), at, period))
+    await svc.feed(
+        *[graded(u, version, period, **override.get(u["unit"], {})) for u in units],
+        closed(version, len(units), at, period),
+    )
     return units
 
 
 # -- (1) names, components, deductions, vetoes, time zone, print, language; (2) charts -----------------
+
 
 async def test_dashboard_names_components_vetoes_charts_and_language(svc):
     units, names = await _graded(svc), _names()
@@ -156,11 +216,11 @@ async def test_dashboard_names_components_vetoes_charts_and_language(svc):
     for head in ("指标考核", "公众评议", "察访核验（扣分）", "总分", "等级"):
         assert f">{head}</th>" in page, head
     # a01: indicators 81.69, survey 88.18, 1.00 deducted → shown as −1.00 beside the total 81.99
-    a01 = page[page.index('<span class="uid">a01</span>'):].split("</tr>")[0]
+    a01 = page[page.index('<span class="uid">a01</span>') :].split("</tr>")[0]
     assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', a01)[:3] == ["81.69", "88.18", "−1.00"]
     assert "<strong>81.99</strong>" in a01
     # the veto's category beside the vetoed unit's rank
-    v10 = page[:page.index('<span class="uid">v10</span>')].rsplit("<tr", 1)[1]
+    v10 = page[: page.index('<span class="uid">v10</span>')].rsplit("<tr", 1)[1]
     assert '>1<span class="tag veto">一票否决：安全生产</span>' in v10
     # times in the county's zone; print stylesheet; charts as inline SVG with data
     local = NOW.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
@@ -170,13 +230,18 @@ async def test_dashboard_names_components_vetoes_charts_and_language(svc):
     for u in units:
         counts[u["grade"]] += 1
     assert re.findall(r'data-label="([^"]+)" data-value="(\d+)"', grade_svg) == [
-        (LABELS[g], str(counts.get(g, 0))) for g in ("excellent", "good", "fair", "poor")]
+        (LABELS[g], str(counts.get(g, 0))) for g in ("excellent", "good", "fair", "poor")
+    ]
     comp_svg = re.search(r'<svg[^>]*id="component-chart".*?</svg>', page, re.S).group(0)
     mean = sum(u["components"]["indicators"] for u in units) / len(units)
     assert f'data-label="指标考核" data-value="{mean.quantize(Decimal("0.01"))}"' in comp_svg
     # links: notice, lists, xlsx, the PDF
-    for href in (f"/notice/{PLAN}/Y", f"/lists/{PLAN}/Y/commendation", f"/lists/{PLAN}/Y/criticism",
-                 f"/v1/plans/{PLAN}/periods/Y/export.xlsx"):
+    for href in (
+        f"/notice/{PLAN}/Y",
+        f"/lists/{PLAN}/Y/commendation",
+        f"/lists/{PLAN}/Y/criticism",
+        f"/v1/plans/{PLAN}/periods/Y/export.xlsx",
+    ):
         assert f'href="{href}' in page, href
     assert re.search(r'href="[^"]+\.pdf"', page)
 
@@ -186,8 +251,9 @@ async def test_dashboard_names_components_vetoes_charts_and_language(svc):
     assert "Inspections (deduction)" in en and "One-vote veto: work safety" in en and "(Beijing)" in en
     assert f'href="/dashboard/{PLAN}/Y/v01?lang=en"' in en and "名次" not in en
     assert '<html lang="en">' in await svc.page(f"/dashboard/{PLAN}/Y", headers={"Accept-Language": "en-US,en;q=0.9"})
-    assert '<html lang="zh-CN">' in await svc.page(f"/dashboard/{PLAN}/Y", params={"lang": "zh-CN"},
-                                                   headers={"Accept-Language": "en"})
+    assert '<html lang="zh-CN">' in await svc.page(
+        f"/dashboard/{PLAN}/Y", params={"lang": "zh-CN"}, headers={"Accept-Language": "en"}
+    )
     card = await svc.page(f"/dashboard/{PLAN}/Y/a01", params={"lang": "en"})
     assert "standard error" in card and "−1.00" in card and '<html lang="en">' in card
     assert "标准误" in await svc.page(f"/dashboard/{PLAN}/Y/a01")
@@ -198,14 +264,29 @@ async def test_dashboard_names_components_vetoes_charts_and_language(svc):
 
 # -- (3) the public notice and objections ----------------------------------------------------------
 
+
 def _expected_hash(units: list[dict]) -> str:
     """SHA-256 of the graded rows as canonical JSON, computed here from the results file, not by the service."""
+
     def two(v):
         return None if v is None else f"{Decimal(str(v)):.2f}"
-    rows = [{"unit": u["unit"], "group": u["group"], "status": u["status"], "total": two(u["total"]),
-             "grade": u["grade"], "rank": u["rank"], "vetoed": u["vetoed"], "award_eligible": u["award_eligible"],
-             "components": {k: two(v) for k, v in u["components"].items()}, "survey_se": two(u.get("survey_se")),
-             "missing": sorted(u["missing"])} for u in sorted(units, key=lambda u: u["unit"])]
+
+    rows = [
+        {
+            "unit": u["unit"],
+            "group": u["group"],
+            "status": u["status"],
+            "total": two(u["total"]),
+            "grade": u["grade"],
+            "rank": u["rank"],
+            "vetoed": u["vetoed"],
+            "award_eligible": u["award_eligible"],
+            "components": {k: two(v) for k, v in u["components"].items()},
+            "survey_se": two(u.get("survey_se")),
+            "missing": sorted(u["missing"]),
+        }
+        for u in sorted(units, key=lambda u: u["unit"])
+    ]
     text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -222,7 +303,7 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
         assert name in notice, name
     assert "一票否决：安全生产" in notice and "一等奖" in notice
     awards = notice.split("表彰名单")[1].split("</section>")[0]
-    assert names["a06"] in awards and names["a07"] not in awards           # a07 is vetoed
+    assert names["a06"] in awards and names["a07"] not in awards  # a07 is vetoed
     assert "收到异议 0 件，已答复 0 件" in notice
 
     # a later correction: a new version with its own notice; the old one stays byte for byte
@@ -231,17 +312,23 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     assert again.content == r1.content
     r2 = await svc.http.get(f"/notice/{PLAN}/Y")
     assert r2.headers["x-snapshot-version"] == "2"
-    assert r2.headers["x-snapshot-sha256"] == _expected_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01"
-                                                              else u for u in corrected]) != _expected_hash(units)
+    assert (
+        r2.headers["x-snapshot-sha256"]
+        == _expected_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01" else u for u in corrected])
+        != _expected_hash(units)
+    )
     assert f'href="/notice/{PLAN}/Y/v1"' in await svc.page(f"/dashboard/{PLAN}/Y")
 
     # objections: JSON and the page's form, answered by the office, counted, audited
-    r = await svc.http.post(f"/v1/plans/{PLAN}/periods/Y/notices/2/objections",
-                            json={"unit": "a01", "text": "对察访核验扣分有异议", "filed_by": "王五"})
+    r = await svc.http.post(
+        f"/v1/plans/{PLAN}/periods/Y/notices/2/objections",
+        json={"unit": "a01", "text": "对察访核验扣分有异议", "filed_by": "王五"},
+    )
     assert r.status_code == 201, r.text
     first = r.json()
-    r = await svc.http.post(f"/notice/{PLAN}/Y/v2/objections", data={"unit": "v10", "text": "否决事项已整改"},
-                            follow_redirects=False)
+    r = await svc.http.post(
+        f"/notice/{PLAN}/Y/v2/objections", data={"unit": "v10", "text": "否决事项已整改"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"].startswith(f"/notice/{PLAN}/Y/v2")
     r = await svc.http.post(f"/v1/objections/{first['id']}/answer", json={"answer": "经复核，扣分属实。"})
     assert r.status_code == 200 and r.json()["answer"] == "经复核，扣分属实。"
@@ -250,8 +337,9 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     body = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/notices/2")).json()
     assert (body["objections_filed"], body["objections_answered"], body["open"]) == (2, 1, True)
     async with svc.app.state.runtime.db.transaction() as session:
-        trail = (await session.execute(sa.select(audit.c.action, audit.c.actor, audit.c.object_id)
-                                       .order_by(audit.c.id))).all()
+        trail = (
+            await session.execute(sa.select(audit.c.action, audit.c.actor, audit.c.object_id).order_by(audit.c.id))
+        ).all()
     assert [(a, o) for a, _who, o in trail][0] == ("objection.filed", first["id"])
     assert [a for a, _w, _o in trail] == ["objection.filed", "objection.filed", "objection.answered"]
     bad = await svc.http.post(f"/v1/plans/{PLAN}/periods/Y/notices/2/objections", json={"unit": "zz", "text": "x"})
@@ -260,15 +348,20 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     # the correction that follows an objection links back to it
     await _graded(svc, 3, a01={"total": Decimal("83.00")})
     v3 = await svc.page(f"/notice/{PLAN}/Y")
-    assert "此前版本收到的异议" in v3 and "对察访核验扣分有异议" in v3 and f'/notice/{PLAN}/Y/v2#objection-{first["id"]}' in v3
+    assert (
+        "此前版本收到的异议" in v3
+        and "对察访核验扣分有异议" in v3
+        and f"/notice/{PLAN}/Y/v2#objection-{first['id']}" in v3
+    )
 
     # a notice whose period ended takes no more objections
     await _graded(svc, 1, at=datetime(2026, 4, 1, 2, 0, tzinfo=UTC), period="Q1")
     r = await svc.http.post(f"/v1/plans/{PLAN}/periods/Q1/notices/1/objections", json={"unit": "a01", "text": "晚了"})
-    assert r.status_code == 409 and "2026-04-07" in r.json()["detail"]        # Wed 1 Apr + 5 working days
+    assert r.status_code == 409 and "2026-04-07" in r.json()["detail"]  # Wed 1 Apr + 5 working days
 
 
 # -- (4) the lists and the workbooks ------------------------------------------------------------------
+
 
 async def test_lists_and_formatted_workbooks(svc):
     units, names = await _graded(svc), _names()
@@ -295,21 +388,30 @@ async def test_lists_and_formatted_workbooks(svc):
     deduction_col = header.index("察访核验（扣分）") + 1
     total_col = header.index("总分 Total") + 1
     assert row[total_col].number_format == "0.00" and row[deduction_col].value <= 0
-    assert a01["单位 Unit"] == "a06"                                      # rank 1 first
+    assert a01["单位 Unit"] == "a06"  # rank 1 first
     card = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01/card.xlsx")
     assert card.status_code == 200
-    assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]      # no scoring here: no explanation
+    assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]  # no scoring here: no explanation
 
 
 # -- (5) the annual report as HTML and PDF ------------------------------------------------------------
+
 
 async def test_annual_report_html_and_pdf_with_chinese_text(svc, pdf_font):
     from pypdf import PdfReader
 
     units, names = await _graded(svc), _names()
     html = await svc.page(f"/reports/{PLAN}/Y/annual-report")
-    for text in ("一、总体情况", "二、等级分布", 'id="grade-chart"', "三、分组排名", "四、一票否决", "五、表彰与批评",
-                 "六、改进方向", _expected_hash(units)):
+    for text in (
+        "一、总体情况",
+        "二、等级分布",
+        'id="grade-chart"',
+        "三、分组排名",
+        "四、一票否决",
+        "五、表彰与批评",
+        "六、改进方向",
+        _expected_hash(units),
+    ):
         assert text in html, text
     dashboard = await svc.page(f"/dashboard/{PLAN}/Y")
     pdf_link = re.search(r'href="([^"]+\.pdf)"', dashboard).group(1)

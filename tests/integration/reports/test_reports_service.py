@@ -40,6 +40,7 @@ GRADED_AT = datetime(2027, 1, 20, 9, 30, tzinfo=UTC)
 
 # -- envelopes ----------------------------------------------------------------------------------
 
+
 def _results() -> list[dict]:
     return json.loads((DATA / "bailian-2026.results.json").read_text("utf-8"), parse_float=Decimal)["units"]
 
@@ -55,31 +56,52 @@ def _unit_names() -> dict[str, str]:
 def _score(u: dict, **override) -> scores_pb2.UnitScore:
     u = {**u, **override}
     return scores_pb2.UnitScore(
-        unit_id=u["unit"], group=u["group"], status=u["status"],
+        unit_id=u["unit"],
+        group=u["group"],
+        status=u["status"],
         components={k: str(v) for k, v in u["components"].items()},
-        survey_se=str(u.get("survey_se", "")), total="" if u["total"] is None else str(u["total"]),
-        grade=u["grade"] or "", rank=u["rank"] or 0, vetoed=u["vetoed"], award_eligible=u["award_eligible"],
-        missing=u["missing"])
+        survey_se=str(u.get("survey_se", "")),
+        total="" if u["total"] is None else str(u["total"]),
+        grade=u["grade"] or "",
+        rank=u["rank"] or 0,
+        vetoed=u["vetoed"],
+        award_eligible=u["award_eligible"],
+        missing=u["missing"],
+    )
 
 
 def _env(payload, unit: str = "", plan: str = PLAN, at: datetime | None = None) -> bytes:
-    return make_envelope(source="scoring", payload=payload, plan_id=plan, unit_id=unit,
-                         occurred_at=at).SerializeToString()
+    return make_envelope(
+        source="scoring", payload=payload, plan_id=plan, unit_id=unit, occurred_at=at
+    ).SerializeToString()
 
 
 def provisional(u: dict, version: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
-    return _env(scores_pb2.UnitScoreUpdated(plan_id=plan, period=period, version=version,
-                                            score=_score(u, status="provisional", **override)), u["unit"], plan)
+    return _env(
+        scores_pb2.UnitScoreUpdated(
+            plan_id=plan, period=period, version=version, score=_score(u, status="provisional", **override)
+        ),
+        u["unit"],
+        plan,
+    )
 
 
 def graded(u: dict, snapshot: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
-    return _env(scores_pb2.UnitScoreGraded(plan_id=plan, period=period, snapshot_version=snapshot,
-                                           score=_score(u, **override)), u["unit"], plan)
+    return _env(
+        scores_pb2.UnitScoreGraded(plan_id=plan, period=period, snapshot_version=snapshot, score=_score(u, **override)),
+        u["unit"],
+        plan,
+    )
 
 
 def closed(snapshot: int, units: int, period: str = "Y", plan: str = PLAN) -> bytes:
-    return _env(scores_pb2.PeriodGraded(plan_id=plan, period=period, snapshot_version=snapshot, units=units,
-                                        closed_by="白莲镇绩效办"), plan=plan, at=GRADED_AT)
+    return _env(
+        scores_pb2.PeriodGraded(
+            plan_id=plan, period=period, snapshot_version=snapshot, units=units, closed_by="白莲镇绩效办"
+        ),
+        plan=plan,
+        at=GRADED_AT,
+    )
 
 
 # Labels the bundle does not use, so a page showing them learned them from the PlanPublished.
@@ -90,18 +112,29 @@ def plan_published(version: int = 1, plan: str = PLAN, body: str | None = None) 
     """A PlanPublished as the indicators service writes it ({"plan", "indicators"}), labels LEARNED."""
     bundle = _bundle()
     bands = [{**b, "label": LEARNED[b["grade"]]} for b in bundle["plan"]["grade_bands"]]
-    body = exactjson.dumps({"plan": {**bundle["plan"], "id": plan, "grade_bands": bands},
-                           "indicators": bundle["indicators"]}) if body is None else body
-    return make_envelope(source="indicators", plan_id=plan, aggregate_id=plan, version=version,
-                         payload=indicators_pb2.PlanPublished(plan_id=plan, year=2026, version=version,
-                                                              plan_json=body)).SerializeToString()
+    body = (
+        exactjson.dumps(
+            {"plan": {**bundle["plan"], "id": plan, "grade_bands": bands}, "indicators": bundle["indicators"]}
+        )
+        if body is None
+        else body
+    )
+    return make_envelope(
+        source="indicators",
+        plan_id=plan,
+        aggregate_id=plan,
+        version=version,
+        payload=indicators_pb2.PlanPublished(plan_id=plan, year=2026, version=version, plan_json=body),
+    ).SerializeToString()
 
 
 def unit_upserted(unit: str, name: str, version: int = 1, plan: str = PLAN) -> bytes:
-    payload = indicators_pb2.UnitUpserted(plan_id=plan, unit_id=unit, name=name, kind="village",
-                                          group="villages", parent="town", version=version)
-    return make_envelope(source="indicators", payload=payload, plan_id=plan, unit_id=unit,
-                         aggregate_id=f"unit:{unit}", version=version).SerializeToString()
+    payload = indicators_pb2.UnitUpserted(
+        plan_id=plan, unit_id=unit, name=name, kind="village", group="villages", parent="town", version=version
+    )
+    return make_envelope(
+        source="indicators", payload=payload, plan_id=plan, unit_id=unit, aggregate_id=f"unit:{unit}", version=version
+    ).SerializeToString()
 
 
 def indicators_event(payload) -> bytes:
@@ -109,6 +142,7 @@ def indicators_event(payload) -> bytes:
 
 
 # -- the service -----------------------------------------------------------------------------------
+
 
 class Harness:
     """The app (without its Kafka consumer) and the consumer's BatchApplier on the same database."""
@@ -123,9 +157,21 @@ class Harness:
     async def feed(self, *values: bytes, topic: str = SCORES) -> dict[str, int]:
         records = []
         for value in values:
-            records.append(ConsumerRecord(topic=topic, partition=0, offset=self.offset, timestamp=0,
-                                          timestamp_type=0, key=None, value=value, checksum=None,
-                                          serialized_key_size=0, serialized_value_size=len(value), headers=()))
+            records.append(
+                ConsumerRecord(
+                    topic=topic,
+                    partition=0,
+                    offset=self.offset,
+                    timestamp=0,
+                    timestamp_type=0,
+                    key=None,
+                    value=value,
+                    checksum=None,
+                    serialized_key_size=0,
+                    serialized_value_size=len(value),
+                    headers=(),
+                )
+            )
             self.offset += 1
         return await self.applier.apply(records)
 
@@ -136,9 +182,11 @@ class Harness:
 
 
 def _settings(database_url: str, bootstrap: str = "127.0.0.1:9"):
-    return (ServiceSettings(service="reports", grpc_port=0, migrate_on_start=True),
-            DatabaseSettings(database_url=database_url),
-            KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=4))
+    return (
+        ServiceSettings(service="reports", grpc_port=0, migrate_on_start=True),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=4),
+    )
 
 
 @pytest.fixture
@@ -153,6 +201,7 @@ async def svc(database_url) -> AsyncIterator[Harness]:
 
 
 # -- tests ---------------------------------------------------------------------------------------------
+
 
 async def test_provisional_then_graded_rankings(svc):
     units = _results()
@@ -169,7 +218,7 @@ async def test_provisional_then_graded_rankings(svc):
     # snapshot 1 arrives in pieces: header first, then the rows in two batches
     await svc.feed(closed(1, len(units)))
     await svc.feed(*[graded(u, 1) for u in units[:20]])
-    assert (await svc.rankings())["provisional"] is True          # incomplete: still provisional
+    assert (await svc.rankings())["provisional"] is True  # incomplete: still provisional
     outcome = await svc.feed(*[graded(u, 1) for u in units[20:]])
     assert outcome == {"applied": len(units) - 20, "duplicate": 0, "parked": 0}
 
@@ -183,7 +232,12 @@ async def test_provisional_then_graded_rankings(svc):
         u = expected[row["unit"]]
         assert Decimal(row["total"]) == u["total"] and row["rank"] == u["rank"]
         assert (row["grade"], row["vetoed"], row["award_eligible"], row["group"], row["status"]) == (
-            u["grade"], u["vetoed"], u["award_eligible"], u["group"], "final")
+            u["grade"],
+            u["vetoed"],
+            u["award_eligible"],
+            u["group"],
+            "final",
+        )
     villages = (await svc.rankings(group="villages"))["rankings"]
     assert [r["unit"] for r in villages][:3] == ["v10", "v09", "v02"]
     assert {r["group"] for r in villages} == {"villages"}
@@ -211,9 +265,11 @@ async def test_concurrent_batches_still_complete_the_snapshot(svc):
     """Rows and the header applied by concurrent transactions (as two instances would)."""
     units = _results()[:6]
     for version in range(1, 6):
-        await asyncio.gather(svc.feed(*[graded(u, version) for u in units[:3]]),
-                             svc.feed(*[graded(u, version) for u in units[3:]]),
-                             svc.feed(closed(version, len(units))))
+        await asyncio.gather(
+            svc.feed(*[graded(u, version) for u in units[:3]]),
+            svc.feed(*[graded(u, version) for u in units[3:]]),
+            svc.feed(closed(version, len(units))),
+        )
         assert (await svc.rankings())["snapshot_version"] == version
 
 
@@ -241,9 +297,22 @@ async def test_pages_workbook_and_annual_report(svc):
     r = await svc.http.get(f"/dashboard/{PLAN}/Y")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
-    for text in ("白莲村", "v01", "东山村", "名次", "总分", "优", "良", "一般", "差", "一票否决", "可评先", "定级快照 第4版"):
+    for text in (
+        "白莲村",
+        "v01",
+        "东山村",
+        "名次",
+        "总分",
+        "优",
+        "良",
+        "一般",
+        "差",
+        "一票否决",
+        "可评先",
+        "定级快照 第4版",
+    ):
         assert text in page, text
-    villages = page[page.index("<h2>villages"):]
+    villages = page[page.index("<h2>villages") :]
     order = [u["unit"] for u in sorted((u for u in units if u["group"] == "villages"), key=lambda u: u["rank"])]
     positions = [villages.index(f'<span class="uid">{unit}</span>') for unit in order]
     assert positions == sorted(positions)
@@ -259,12 +328,19 @@ async def test_pages_workbook_and_annual_report(svc):
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert [row[1] for row in rows] == order
     v10 = dict(zip(header, rows[0], strict=True))
-    assert (v10["名次 Rank"], v10["单位 Unit"], v10["单位名称 Name"], Decimal(str(v10["总分 Total"])),
-            v10["一票否决 Vetoed"]) == (1, "v10", names["v10"], Decimal("89.46"), "是")
+    assert (
+        v10["名次 Rank"],
+        v10["单位 Unit"],
+        v10["单位名称 Name"],
+        Decimal(str(v10["总分 Total"])),
+        v10["一票否决 Vetoed"],
+    ) == (1, "v10", names["v10"], Decimal("89.46"), "是")
 
     # plan labels change the page (bureau-style names)
-    await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": "优秀", "good": "良好",
-                                                                     "fair": "一般", "poor": "较差"}, "units": names})
+    await svc.http.put(
+        f"/v1/plans/{PLAN}/labels",
+        json={"grades": {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}, "units": names},
+    )
     assert "良好" in (await svc.http.get(f"/dashboard/{PLAN}/Y")).text
 
     r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/annual-report")
@@ -287,18 +363,25 @@ async def test_annual_report_waits_for_a_grade(svc):
 
 async def test_labels_learned_from_the_indicators_events(svc):
     units, names = _results(), _unit_names()
-    outcome = await svc.feed(plan_published(), *[unit_upserted(u, n) for u, n in names.items()],
-                             unit_upserted("v01", "白莲村（更名）", version=2), topic=INDICATORS)
+    outcome = await svc.feed(
+        plan_published(),
+        *[unit_upserted(u, n) for u, n in names.items()],
+        unit_upserted("v01", "白莲村（更名）", version=2),
+        topic=INDICATORS,
+    )
     assert outcome == {"applied": len(names) + 2, "duplicate": 0, "parked": 0}
     # a stale version, poison and the events reports does not read, in one batch
     outcome = await svc.feed(
-        unit_upserted("v01", "白莲村（旧）", version=1), unit_upserted("v02", "东" * 201, version=9),
+        unit_upserted("v01", "白莲村（旧）", version=1),
+        unit_upserted("v02", "东" * 201, version=9),
         plan_published(version=2, body="{not json"),
         indicators_event(indicators_pb2.PlanPublished(plan_id="x" * 101, plan_json="{}")),
-        indicators_event(indicators_pb2.TargetSet(plan_id=PLAN, unit_id="v01", indicator_id="I1", target="1",
-                                                  version=1)),
+        indicators_event(
+            indicators_pb2.TargetSet(plan_id=PLAN, unit_id="v01", indicator_id="I1", target="1", version=1)
+        ),
         indicators_event(indicators_pb2.PeriodClosed(plan_id=PLAN, period="Y", closed_by="office")),
-        topic=INDICATORS)
+        topic=INDICATORS,
+    )
     assert outcome == {"applied": 3, "duplicate": 0, "parked": 3}
     async with svc.app.state.runtime.db.transaction() as session:
         parked = (await session.execute(tables.dead_letters.select())).all()
@@ -341,17 +424,32 @@ async def test_score_card(svc):
     assert r.status_code == 200, r.text
     card = r.json()
     assert (card["unit"], card["unit_name"], card["group"], card["status"], card["provisional"]) == (
-        "a01", names["a01"], "agencies", "final", False)
+        "a01",
+        names["a01"],
+        "agencies",
+        "final",
+        False,
+    )
     assert (Decimal(card["total"]), card["grade"], card["grade_label"], card["rank"]) == (
-        a01["total"], a01["grade"], LEARNED[a01["grade"]], a01["rank"])
+        a01["total"],
+        a01["grade"],
+        LEARNED[a01["grade"]],
+        a01["rank"],
+    )
     assert card["group_size"] == sum(1 for u in units if u["group"] == "agencies")
     assert {k: Decimal(v) for k, v in card["components"].items()} == a01["components"]
     assert Decimal(card["survey_se"]) == a01["survey_se"] and card["missing"] == a01["missing"]
     assert (card["vetoed"], card["award_eligible"], card["snapshot_version"]) == (
-        a01["vetoed"], a01["award_eligible"], 1)
+        a01["vetoed"],
+        a01["award_eligible"],
+        1,
+    )
 
-    for path in (f"/v1/plans/{PLAN}/periods/Y/units/zz9", f"/v1/plans/{PLAN}/periods/Q3/units/a01",
-                 f"/v1/plans/{PLAN}/periods/Y/units/a01?snapshot=5"):
+    for path in (
+        f"/v1/plans/{PLAN}/periods/Y/units/zz9",
+        f"/v1/plans/{PLAN}/periods/Q3/units/a01",
+        f"/v1/plans/{PLAN}/periods/Y/units/a01?snapshot=5",
+    ):
         r = await svc.http.get(path)
         assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), path
     assert "'zz9' has no score" in (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/zz9")).json()["detail"]
@@ -359,8 +457,15 @@ async def test_score_card(svc):
     assert f'<a href="/dashboard/{PLAN}/Y/a01">' in (await svc.http.get(f"/dashboard/{PLAN}/Y")).text
     r = await svc.http.get(f"/dashboard/{PLAN}/Y/a01")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    for text in (names["a01"], "绩效考评成绩单", f"{a01['total']:.2f}", LEARNED[a01["grade"]],
-                 f"{a01['rank']} / {card['group_size']}", "指标考核", a01["missing"][0]):
+    for text in (
+        names["a01"],
+        "绩效考评成绩单",
+        f"{a01['total']:.2f}",
+        LEARNED[a01["grade"]],
+        f"{a01['rank']} / {card['group_size']}",
+        "指标考核",
+        a01["missing"][0],
+    ):
         assert text in r.text, text
 
 
@@ -375,21 +480,27 @@ async def test_consumes_from_the_broker(database_url, broker_bootstrap):
     producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
     await producer.start()
     try:
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://reports") as http:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports") as http,
+        ):
             values = [(u["unit"], graded(u, 1, plan=plan)) for u in units] + [(plan, closed(1, len(units), plan=plan))]
-            for key, value in values + values:                 # everything twice: duplicates are dropped
+            for key, value in values + values:  # everything twice: duplicates are dropped
                 await producer.send_and_wait(SCORES, value, key=key.encode())
             await producer.send_and_wait(INDICATORS, plan_published(plan=plan), key=plan.encode())
             for u in units:
-                await producer.send_and_wait(INDICATORS, unit_upserted(u["unit"], names[u["unit"]], plan=plan),
-                                             key=u["unit"].encode())
+                await producer.send_and_wait(
+                    INDICATORS, unit_upserted(u["unit"], names[u["unit"]], plan=plan), key=u["unit"].encode()
+                )
             deadline = time.monotonic() + 30
             body: dict = {}
             while time.monotonic() < deadline:
                 r = await http.get(f"/v1/plans/{plan}/periods/Y/rankings")
-                if r.status_code == 200 and (body := r.json())["snapshot_version"] == 1 and all(
-                        row["unit_name"] and row["grade_label"] for row in body["rankings"]):
+                if (
+                    r.status_code == 200
+                    and (body := r.json())["snapshot_version"] == 1
+                    and all(row["unit_name"] and row["grade_label"] for row in body["rankings"])
+                ):
                     break
                 await asyncio.sleep(0.2)
             assert body.get("snapshot_version") == 1, body

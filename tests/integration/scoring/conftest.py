@@ -34,8 +34,12 @@ class Scoring:
 
 async def start_scoring(database_url: str, scoring: ScoringSettings | None = None) -> Scoring:
     """A scoring app whose runtime is not started (no broker): migrations run, service wired."""
-    app = create_app(ServiceSettings(service="scoring", grpc_port=0), DatabaseSettings(database_url=database_url),
-                     KafkaSettings(kafka_bootstrap="127.0.0.1:9"), scoring or ScoringSettings())
+    app = create_app(
+        ServiceSettings(service="scoring", grpc_port=0),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:9"),
+        scoring or ScoringSettings(),
+    )
     runtime = app.state.runtime
     await migrate(runtime.db.url, "scoring")
     service = service_of(runtime)

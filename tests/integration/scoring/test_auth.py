@@ -17,15 +17,17 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def http(database_url):
-    app = create_app(ServiceSettings(service="scoring", grpc_port=0, auth=True, secret_key=SECRET),
-                     DatabaseSettings(database_url=database_url), KafkaSettings(kafka_bootstrap="127.0.0.1:9"),
-                     ScoringSettings())
+    app = create_app(
+        ServiceSettings(service="scoring", grpc_port=0, auth=True, secret_key=SECRET),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:9"),
+        ScoringSettings(),
+    )
     await migrate(app.state.runtime.db.url, "scoring")
-    service_of(app.state.runtime)       # wired as the lifespan would, without a broker
+    service_of(app.state.runtime)  # wired as the lifespan would, without a broker
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://scoring") as client:
         yield client
     await app.state.runtime.db.dispose()
-
 
 
 async def test_tokens_and_roles(http):
@@ -44,5 +46,5 @@ async def test_tokens_and_roles(http):
     assert (await http.get(reads)).status_code == 401
     assert (await http.get(reads, headers=bearer("tester", "leader"))).status_code == 200
     http.cookies.set(COOKIE, issue_token(SECRET, "leader", ["leader"]))
-    assert (await http.get(reads)).status_code == 200          # a browser page with the cookie
-    assert (await http.get("/healthz")).status_code == 200     # probes stay open
+    assert (await http.get(reads)).status_code == 200  # a browser page with the cookie
+    assert (await http.get("/healthz")).status_code == 200  # probes stay open

@@ -26,10 +26,17 @@ UNITS = {"v01", "v02", "v03", "v10", "a01", "a02", "a07"}
 
 def _subset(doc: dict, plan_id: str) -> dict:
     keep = lambda rows, key="unit": [r for r in rows if r[key] in UNITS]  # noqa: E731
-    return {**doc, "plan": {**doc["plan"], "id": plan_id}, "units": keep(doc["units"], "id"),
-            "targets": keep(doc["targets"]), "results": keep(doc["results"]),
-            "survey_strata": keep(doc["survey_strata"]), "survey_responses": keep(doc["survey_responses"]),
-            "deductions": keep(doc["deductions"]), "vetoes": keep(doc["vetoes"])}
+    return {
+        **doc,
+        "plan": {**doc["plan"], "id": plan_id},
+        "units": keep(doc["units"], "id"),
+        "targets": keep(doc["targets"]),
+        "results": keep(doc["results"]),
+        "survey_strata": keep(doc["survey_strata"]),
+        "survey_responses": keep(doc["survey_responses"]),
+        "deductions": keep(doc["deductions"]),
+        "vetoes": keep(doc["vetoes"]),
+    }
 
 
 async def test_two_instances_share_the_partitions_and_agree_with_one(database_url: str, broker_bootstrap: str) -> None:
@@ -42,15 +49,23 @@ async def test_two_instances_share_the_partitions_and_agree_with_one(database_ur
     kafka = KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4, kafka_request_timeout_ms=10000)
     await ensure_topics(broker_bootstrap, ALL_TOPICS, 4)
     await migrate(DatabaseSettings(database_url=database_url).database_url, "scoring")
-    apps = [create_app(ServiceSettings(service="scoring", grpc_port=0, migrate_on_start=False),
-                       DatabaseSettings(database_url=database_url), kafka, ScoringSettings()) for _ in range(2)]
+    apps = [
+        create_app(
+            ServiceSettings(service="scoring", grpc_port=0, migrate_on_start=False),
+            DatabaseSettings(database_url=database_url),
+            kafka,
+            ScoringSettings(),
+        )
+        for _ in range(2)
+    ]
     async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
         producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
         await producer.start()
         try:
             for env in all_events(events):
-                await producer.send(TOPIC_OF_SERVICE[env.source], env.SerializeToString(),
-                                    key=(env.unit_id or env.plan_id).encode())
+                await producer.send(
+                    TOPIC_OF_SERVICE[env.source], env.SerializeToString(), key=(env.unit_id or env.plan_id).encode()
+                )
             await producer.flush()
         finally:
             await producer.stop()

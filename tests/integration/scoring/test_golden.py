@@ -19,7 +19,7 @@ async def test_bundle_events_close_to_golden_results_with_explanations(scoring) 
     outcomes = await scoring.applier.apply(records(all_events(events)))
     assert outcomes["parked"] == 0
 
-    provisional = (await scoring.http.get("/v1/plans/bailian-2026/periods/Y/results"))
+    provisional = await scoring.http.get("/v1/plans/bailian-2026/periods/Y/results")
     assert provisional.status_code == 200
     assert provisional.headers["x-jixiao-snapshot-version"] == "0"
     assert {u["status"] for u in provisional.json()["units"]} == {"provisional"}
@@ -33,8 +33,13 @@ async def test_bundle_events_close_to_golden_results_with_explanations(scoring) 
 
     # the graded events went to the outbox with the snapshot
     async with scoring.runtime.db.transaction() as s:
-        types = dict((await s.execute(sa.select(orm.messaging.outbox.c.type, sa.func.count())
-                                      .group_by(orm.messaging.outbox.c.type))).all())
+        types = dict(
+            (
+                await s.execute(
+                    sa.select(orm.messaging.outbox.c.type, sa.func.count()).group_by(orm.messaging.outbox.c.type)
+                )
+            ).all()
+        )
     assert types["UnitScoreGraded"] == 37 and types["PeriodGraded"] == 1 and types["UnitScoreUpdated"] >= 37
 
     # closing again without changes keeps version 1
@@ -55,9 +60,11 @@ async def test_bundle_events_close_to_golden_results_with_explanations(scoring) 
     assert counts == {"plan": "bailian-2026", "applied": {"indicators": 882, "surveys": 73, "inspections": 47}}
 
     # a PeriodClosed event from indicators is queued and closed by the worker (unchanged: still v1)
-    closed_event = make_envelope(source="indicators", plan_id="bailian-2026",
-                                 payload=indicators_pb2.PeriodClosed(plan_id="bailian-2026", period="Y",
-                                                                     closed_by="office"))
+    closed_event = make_envelope(
+        source="indicators",
+        plan_id="bailian-2026",
+        payload=indicators_pb2.PeriodClosed(plan_id="bailian-2026", period="Y", closed_by="office"),
+    )
     assert (await scoring.applier.apply(records([closed_event])))["applied"] == 1
     assert await scoring.service.run_close_requests() == 1
     assert [x["version"] for x in await scoring.service.snapshots("bailian-2026", "Y")] == [1]

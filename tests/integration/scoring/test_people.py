@@ -16,18 +16,41 @@ PLAN = "bailian-2026"
 
 
 def _env(payload, unit: str, aggregate: str):
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=aggregate, version=1,
-                         payload=payload)
+    return make_envelope(
+        source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=aggregate, version=1, payload=payload
+    )
 
 
 async def test_people_are_graded_at_close_and_kept_with_the_snapshot(scoring) -> None:
     people = [
-        _env(people_pb2.StaffMemberUpserted(plan_id=PLAN, unit_id="v01", staff_id="s1", name="刘敏", roles=["head"],
-                                            version=1), "v01", "s1"),
-        _env(people_pb2.StaffMemberUpserted(plan_id=PLAN, unit_id="v02", staff_id="s2", name="武清萍",
-                                            roles=["handler"], version=1), "v02", "s2"),
-        _env(people_pb2.LeaveRecorded(plan_id=PLAN, unit_id="v02", leave_id="l1", staff_id="s2", type="sick",
-                                      start="2026-03-01", end="2026-03-20", version=1), "v02", "l1"),
+        _env(
+            people_pb2.StaffMemberUpserted(
+                plan_id=PLAN, unit_id="v01", staff_id="s1", name="刘敏", roles=["head"], version=1
+            ),
+            "v01",
+            "s1",
+        ),
+        _env(
+            people_pb2.StaffMemberUpserted(
+                plan_id=PLAN, unit_id="v02", staff_id="s2", name="武清萍", roles=["handler"], version=1
+            ),
+            "v02",
+            "s2",
+        ),
+        _env(
+            people_pb2.LeaveRecorded(
+                plan_id=PLAN,
+                unit_id="v02",
+                leave_id="l1",
+                staff_id="s2",
+                type="sick",
+                start="2026-03-01",
+                end="2026-03-20",
+                version=1,
+            ),
+            "v02",
+            "l1",
+        ),
     ]
     outcomes = await scoring.applier.apply(records(all_events(bundle_events(load_doc())) + people))
     assert outcomes["parked"] == 0
@@ -36,8 +59,13 @@ async def test_people_are_graded_at_close_and_kept_with_the_snapshot(scoring) ->
     assert [p["person"] for p in closed.json()["people_diff"]] == ["s1", "s2"]
     async with scoring.runtime.db.transaction() as s:
         rows = (await s.execute(sa.select(orm.person_eligibility).order_by(orm.person_eligibility.c.staff_id))).all()
-        graded = (await s.execute(sa.select(sa.func.count()).select_from(orm.messaging.outbox)
-                                  .where(orm.messaging.outbox.c.type == "PersonEligibilityGraded"))).scalar_one()
+        graded = (
+            await s.execute(
+                sa.select(sa.func.count())
+                .select_from(orm.messaging.outbox)
+                .where(orm.messaging.outbox.c.type == "PersonEligibilityGraded")
+            )
+        ).scalar_one()
     assert [(r.staff_id, r.version, r.eligible) for r in rows] == [("s1", 1, True), ("s2", 1, False)]
     assert [r["code"] for r in exactjson.loads(rows[1].entry_json)["reasons"]] == ["leave_consecutive"]
     assert graded == 2

@@ -24,8 +24,9 @@ PLAN = "bailian-2026"
 async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(database_url: str) -> None:
     events = bundle_events(load_doc())
     fakes, targets, servers = await start_fake_sources(events)
-    settings = ScoringSettings(indicators_grpc=targets["indicators"], surveys_grpc=targets["surveys"],
-                               inspections_grpc=targets["inspections"])
+    settings = ScoringSettings(
+        indicators_grpc=targets["indicators"], surveys_grpc=targets["surveys"], inspections_grpc=targets["inspections"]
+    )
     s = await start_scoring(database_url, settings)
     grpc_server, port = await start_server(0, registrations(s.service), service_names=SERVICE_NAMES)
     ch = channel(f"127.0.0.1:{port}")
@@ -47,15 +48,37 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
 
         # direct corrections in the sources (no Kafka): a01's I1.1 result and its deduction d? revoked
         ded = next(e for e in events["inspections"] if e.unit_id == "a01" and e.type == "DeductionRecorded")
-        fakes["inspections"].envelopes.append(make_envelope(
-            source="inspections", plan_id=PLAN, unit_id="a01", aggregate_id=ded.aggregate_id, version=9,
-            payload=inspections_pb2.DeductionRevoked(plan_id=PLAN, unit_id="a01", deduction_id=ded.aggregate_id,
-                                                     reason="appeal upheld", version=9)))
-        fakes["indicators"].envelopes.append(make_envelope(
-            source="indicators", plan_id=PLAN, unit_id="a01", aggregate_id="a01:I1.1#@Y", version=9,
-            payload=indicators_pb2.IndicatorResultConfirmed(
-                plan_id=PLAN, unit_id="a01", indicator_id="I1.1", period="Y", result_id="a01:I1.1#@Y",
-                version=9, actual="0", confirmed=True)))
+        fakes["inspections"].envelopes.append(
+            make_envelope(
+                source="inspections",
+                plan_id=PLAN,
+                unit_id="a01",
+                aggregate_id=ded.aggregate_id,
+                version=9,
+                payload=inspections_pb2.DeductionRevoked(
+                    plan_id=PLAN, unit_id="a01", deduction_id=ded.aggregate_id, reason="appeal upheld", version=9
+                ),
+            )
+        )
+        fakes["indicators"].envelopes.append(
+            make_envelope(
+                source="indicators",
+                plan_id=PLAN,
+                unit_id="a01",
+                aggregate_id="a01:I1.1#@Y",
+                version=9,
+                payload=indicators_pb2.IndicatorResultConfirmed(
+                    plan_id=PLAN,
+                    unit_id="a01",
+                    indicator_id="I1.1",
+                    period="Y",
+                    result_id="a01:I1.1#@Y",
+                    version=9,
+                    actual="0",
+                    confirmed=True,
+                ),
+            )
+        )
 
         rescored = await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore", json={"actor": "auditor"})
         assert rescored.status_code == 200, rescored.text

@@ -38,9 +38,16 @@ def random_responses(rng: random.Random, n: int, start: int = 0) -> list[dict]:
     out = []
     for i in range(n):
         unit = rng.choice(("u1", "u2"))
-        out.append({"id": f"x{start + i}", "unit": unit, "round": rng.choice(("mid", "final")),
-                    "stratum": rng.choice(STRATA if unit == "u2" else STRATA[:2]), "mode": "phone",
-                    "answers": [rng.choice(ANSWERS) for _ in range(rng.choice((1, 3, 7)))]})
+        out.append(
+            {
+                "id": f"x{start + i}",
+                "unit": unit,
+                "round": rng.choice(("mid", "final")),
+                "stratum": rng.choice(STRATA if unit == "u2" else STRATA[:2]),
+                "mode": "phone",
+                "answers": [rng.choice(ANSWERS) for _ in range(rng.choice((1, 3, 7)))],
+            }
+        )
     return out
 
 
@@ -54,21 +61,35 @@ async def check_against_a_recount(app, plan_id: str = "p1") -> int:
         stored = {(s.unit_id, s.round_id): s for s in await uow.repo.get_scores(plan_id)}
     async with raw_session(app) as s:
         t = orm.response_aggregates
-        aggregates = {(r.unit_id, r.round_id, r.stratum, r.score): r.responses
-                      for r in await s.execute(sa.select(t).where(t.c.plan_id == plan_id))}
-        in_table = (await s.execute(sa.select(sa.func.count()).select_from(orm.responses)
-                                    .where(orm.responses.c.plan_id == plan_id))).scalar_one()
-    recount = Counter((r.unit_id, r.round_id, r.stratum, score_key(r.answers, ctx.plan.answer_scores))
-                      for rows in responses.values() for r in rows)
+        aggregates = {
+            (r.unit_id, r.round_id, r.stratum, r.score): r.responses
+            for r in await s.execute(sa.select(t).where(t.c.plan_id == plan_id))
+        }
+        in_table = (
+            await s.execute(
+                sa.select(sa.func.count()).select_from(orm.responses).where(orm.responses.c.plan_id == plan_id)
+            )
+        ).scalar_one()
+    recount = Counter(
+        (r.unit_id, r.round_id, r.stratum, score_key(r.answers, ctx.plan.answer_scores))
+        for rows in responses.values()
+        for r in rows
+    )
     assert aggregates == dict(recount) and sum(recount.values()) == in_table
     assert set(stored) == set(pairs)
     for (unit, rnd), rows in responses.items():
-        rs = round_score(rnd, [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in rows],
-                         ctx.unit_weights(unit), ctx.plan.answer_scores)
+        rs = round_score(
+            rnd,
+            [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in rows],
+            ctx.unit_weights(unit),
+            ctx.plan.answer_scores,
+        )
         s = stored[(unit, rnd)]
         assert (s.score, s.se, s.responses) == (str(rs.score), str(rs.se), len(rows)), (unit, rnd)
-        assert s.strata == [{"stratum": h.stratum, "n": h.n, "mean": str(h.mean), "sd": str(h.sd),
-                             "weight": str(h.weight)} for h in rs.strata]
+        assert s.strata == [
+            {"stratum": h.stratum, "n": h.n, "mean": str(h.mean), "sd": str(h.sd), "weight": str(h.weight)}
+            for h in rs.strata
+        ]
     return in_table
 
 
@@ -101,8 +122,10 @@ async def test_random_batches_redeliveries_and_concurrent_imports_keep_the_aggre
 
     # two overlapping imports at once: each response counts once, versions stay a sequence
     one, two = random_responses(rng, 300, 2000), random_responses(rng, 300, 2200)
-    replies = await asyncio.gather(post_json(client, "/v1/plans/p1/responses", {"responses": one}),
-                                   post_json(client, "/v1/plans/p1/responses", {"responses": two}))
+    replies = await asyncio.gather(
+        post_json(client, "/v1/plans/p1/responses", {"responses": one}),
+        post_json(client, "/v1/plans/p1/responses", {"responses": two}),
+    )
     assert [r.status_code for r in replies] == [200, 200]
     assert sum(r.json()["accepted"] for r in replies) == 500  # x2200..x2299 were in both
     assert await check_against_a_recount(app) == 1600
@@ -111,13 +134,30 @@ async def test_random_batches_redeliveries_and_concurrent_imports_keep_the_aggre
     # the same pair from two requests that share no response and no aggregate row: nothing in the
     # rows makes one wait for the other, only the plan's lock keeps the second from scoring without the first
     for k in range(3):
-        urban = [{"id": f"c{k}-u{i}", "unit": "u1", "round": "mid", "stratum": "urban_resident",
-                  "answers": ["satisfied"] * (k + 2)} for i in range(60)]
-        rural = [{"id": f"c{k}-r{i}", "unit": "u1", "round": "mid", "stratum": "rural_resident",
-                  "answers": ["dissatisfied", "basically_satisfied", "dissatisfied"][:k + 1] + ["no_answer"]}
-                 for i in range(60)]
-        replies = await asyncio.gather(post_json(client, "/v1/plans/p1/responses", {"responses": urban}),
-                                       post_json(client, "/v1/plans/p1/responses", {"responses": rural}))
+        urban = [
+            {
+                "id": f"c{k}-u{i}",
+                "unit": "u1",
+                "round": "mid",
+                "stratum": "urban_resident",
+                "answers": ["satisfied"] * (k + 2),
+            }
+            for i in range(60)
+        ]
+        rural = [
+            {
+                "id": f"c{k}-r{i}",
+                "unit": "u1",
+                "round": "mid",
+                "stratum": "rural_resident",
+                "answers": ["dissatisfied", "basically_satisfied", "dissatisfied"][: k + 1] + ["no_answer"],
+            }
+            for i in range(60)
+        ]
+        replies = await asyncio.gather(
+            post_json(client, "/v1/plans/p1/responses", {"responses": urban}),
+            post_json(client, "/v1/plans/p1/responses", {"responses": rural}),
+        )
         assert [r.status_code for r in replies] == [200, 200]
     assert await check_against_a_recount(app) == 1960
     versions_in_order(await outbox_events(app))
@@ -137,7 +177,11 @@ async def test_answer_score_change_rebuilds_the_aggregates_and_republishes(svc):
     pairs = len((await client.get("/v1/plans/p1/scores")).json())
     before = len(await outbox_events(app))
     changed = bundle_plan()
-    changed["plan"]["survey"]["answer_scores"] = {"satisfied": 100, "basically_satisfied": D("66.5"), "dissatisfied": 10}
+    changed["plan"]["survey"]["answer_scores"] = {
+        "satisfied": 100,
+        "basically_satisfied": D("66.5"),
+        "dissatisfied": 10,
+    }
     r = await client.put("/v1/plans/p1", content=to_json(changed), headers={"content-type": "application/json"})
     assert r.status_code == 200, r.text
     assert r.json()["scores_updated"] == pairs == 4
@@ -175,28 +219,46 @@ async def _upgrade(url: str, target: str) -> None:
 async def test_the_migration_backfills_aggregates_that_the_next_batch_builds_on(database_url, make_app):
     await _upgrade(database_url, "0001")
     rng = random.Random(3)
-    plans = {"p1": {"satisfied": "100", "basically_satisfied": "80", "dissatisfied": "0"},
-             "p2": {"satisfied": "90.5", "basically_satisfied": "60", "dissatisfied": "12.25"}}
+    plans = {
+        "p1": {"satisfied": "100", "basically_satisfied": "80", "dissatisfied": "0"},
+        "p2": {"satisfied": "90.5", "basically_satisfied": "60", "dissatisfied": "12.25"},
+    }
     rows = {plan: random_responses(rng, 700) for plan in plans}
     engine = create_async_engine(database_url, connect_args={"server_settings": {"search_path": "surveys"}})
     try:
         async with engine.begin() as conn:
             for plan, scores in plans.items():
-                await conn.execute(sa.text("INSERT INTO plans (plan_id, name, year, answer_scores)"
-                                           " VALUES (:p, '', 2026, CAST(:s AS jsonb))"), {"p": plan, "s": json.dumps(scores)})
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO plans (plan_id, name, year, answer_scores)"
+                        " VALUES (:p, '', 2026, CAST(:s AS jsonb))"
+                    ),
+                    {"p": plan, "s": json.dumps(scores)},
+                )
                 for rnd, weight, period in (("mid", "0.5", "H1"), ("final", "0.5", "Y")):
-                    await conn.execute(sa.text("INSERT INTO rounds (plan_id, round_id, weight, period)"
-                                               " VALUES (:p, :r, :w, :y)"), {"p": plan, "r": rnd, "w": D(weight), "y": period})
+                    await conn.execute(
+                        sa.text("INSERT INTO rounds (plan_id, round_id, weight, period) VALUES (:p, :r, :w, :y)"),
+                        {"p": plan, "r": rnd, "w": D(weight), "y": period},
+                    )
                 for unit in ("u1", "u2"):
-                    await conn.execute(sa.text("INSERT INTO units (plan_id, unit_id) VALUES (:p, :u)"), {"p": plan, "u": unit})
+                    await conn.execute(
+                        sa.text("INSERT INTO units (plan_id, unit_id) VALUES (:p, :u)"), {"p": plan, "u": unit}
+                    )
                 for stratum, weight in (("urban_resident", "0.4"), ("rural_resident", "0.6"), ("business", "0.3")):
-                    await conn.execute(sa.text("INSERT INTO strata (plan_id, unit_id, stratum, weight)"
-                                               " VALUES (:p, '', :s, :w)"), {"p": plan, "s": stratum, "w": D(weight)})
-                await conn.execute(sa.text(
-                    "INSERT INTO responses (plan_id, response_id, unit_id, round_id, stratum, mode, answers)"
-                    " VALUES (:p, :id, :unit, :round, :stratum, :mode, :answers)"),
-                    [{"p": plan, **{k: r[k] for k in ("id", "unit", "round", "stratum", "mode", "answers")}}
-                     for r in rows[plan]])
+                    await conn.execute(
+                        sa.text("INSERT INTO strata (plan_id, unit_id, stratum, weight) VALUES (:p, '', :s, :w)"),
+                        {"p": plan, "s": stratum, "w": D(weight)},
+                    )
+                await conn.execute(
+                    sa.text(
+                        "INSERT INTO responses (plan_id, response_id, unit_id, round_id, stratum, mode, answers)"
+                        " VALUES (:p, :id, :unit, :round, :stratum, :mode, :answers)"
+                    ),
+                    [
+                        {"p": plan, **{k: r[k] for k in ("id", "unit", "round", "stratum", "mode", "answers")}}
+                        for r in rows[plan]
+                    ],
+                )
     finally:
         await engine.dispose()
     await migrate(database_url, "surveys")
@@ -205,12 +267,22 @@ async def test_the_migration_backfills_aggregates_that_the_next_batch_builds_on(
     async with app.router.lifespan_context(app):
         async with raw_session(app) as s:
             t = orm.response_aggregates
-            got = {(r.plan_id, r.unit_id, r.round_id, r.stratum, r.score): r.responses
-                   for r in await s.execute(sa.select(t))}
+            got = {
+                (r.plan_id, r.unit_id, r.round_id, r.stratum, r.score): r.responses
+                for r in await s.execute(sa.select(t))
+            }
             assert (await s.execute(sa.select(orm.plans.c.version))).scalars().all() == [0, 0]
-        want = Counter((plan, r["unit"], r["round"], r["stratum"],
-                        score_key(r["answers"], {a: D(v) for a, v in plans[plan].items()}))
-                       for plan in plans for r in rows[plan])
+        want = Counter(
+            (
+                plan,
+                r["unit"],
+                r["round"],
+                r["stratum"],
+                score_key(r["answers"], {a: D(v) for a, v in plans[plan].items()}),
+            )
+            for plan in plans
+            for r in rows[plan]
+        )
         assert got == dict(want)
         # the next batch adds to the backfilled aggregates: every pair it touches is re-scored exactly
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://surveys") as client:

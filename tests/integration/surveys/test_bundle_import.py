@@ -28,7 +28,9 @@ async def test_bailian_bundle_matches_expected_survey_scores(svc):
     assert r.status_code == 200, r.text
     first = r.json()["survey_responses"]
     assert first["accepted"] + first["unchanged"] + first["ignored_differing"] == len(part["survey_responses"])
-    expected = {u["unit"]: u for u in json.loads((DATA / "bailian-2026.results.json").read_text(), parse_float=Decimal)["units"]}
+    expected = {
+        u["unit"]: u for u in json.loads((DATA / "bailian-2026.results.json").read_text(), parse_float=Decimal)["units"]
+    }
     rounds = [SurveyRound(r["id"], r["weight"], r["period"]) for r in bundle["plan"]["survey"]["rounds"]]
     scores: dict[str, dict[str, RoundScore]] = {}
     for s in (await client.get("/v1/plans/bailian-2026/scores")).json():
@@ -46,6 +48,8 @@ async def test_bailian_bundle_matches_expected_survey_scores(svc):
     assert checked > 30
     events = await outbox_events(app)
     assert len(events) == len((await client.get("/v1/plans/bailian-2026/scores")).json())  # one per (unit, round)
-    again = (await client.post("/v1/import", content=to_json(part), headers={"content-type": "application/json"})).json()
+    again = (
+        await client.post("/v1/import", content=to_json(part), headers={"content-type": "application/json"})
+    ).json()
     assert again["survey_responses"]["accepted"] == 0 and again["survey_responses"]["scores_updated"] == 0
     assert len(await outbox_events(app)) == len(events)

@@ -17,8 +17,14 @@ pytestmark = pytest.mark.integration
 UNIT = "/v1/plans/p1/rounds/mid/units/u1"
 
 PEOPLE = [  # respondent_id, stratum, name, phone, address
-    (f"R{i:03d}", "urban_resident" if i % 2 else "rural_resident", f"张{'三四五六七八九十'[i % 8]}{i}号",
-     f"1391234{i:04d}", f"白莲镇幸福路{i}号院") for i in range(1, 21)
+    (
+        f"R{i:03d}",
+        "urban_resident" if i % 2 else "rural_resident",
+        f"张{'三四五六七八九十'[i % 8]}{i}号",
+        f"1391234{i:04d}",
+        f"白莲镇幸福路{i}号院",
+    )
+    for i in range(1, 21)
 ]
 SECRETS = [p[2] for p in PEOPLE] + [p[3] for p in PEOPLE] + [p[4] for p in PEOPLE]
 
@@ -41,8 +47,9 @@ def frame_xlsx(rows) -> bytes:
 async def _dump_schema(app) -> str:
     """Every row of every table of the service's schema, as text."""
     async with raw_session(app) as s:
-        tables = (await s.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'surveys'"))).scalars().all()
+        tables = (
+            (await s.execute(sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'surveys'"))).scalars().all()
+        )
         parts = []
         for t in tables:
             parts += (await s.execute(sa.text(f'SELECT row_to_json(x)::text FROM surveys."{t}" x'))).scalars().all()
@@ -64,8 +71,16 @@ async def test_frame_sample_fieldwork_and_pii_stays_encrypted(svc, capfd):
         assert (await s.execute(sa.text("SELECT count(*) FROM frames"))).scalar_one() == 0
         assert (await s.execute(sa.text("SELECT count(*) FROM respondents"))).scalar_one() == 0
 
-    r = await client.put(UNIT + "/frame", files={"file": ("frame.xlsx", frame_xlsx(PEOPLE),
-                                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+    r = await client.put(
+        UNIT + "/frame",
+        files={
+            "file": (
+                "frame.xlsx",
+                frame_xlsx(PEOPLE),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        },
+    )
     assert r.status_code == 201, r.text
     frame = r.json()
     assert frame["respondents"] == 20 and frame["strata"] == {"rural_resident": 10, "urban_resident": 10}
@@ -82,17 +97,31 @@ async def test_frame_sample_fieldwork_and_pii_stays_encrypted(svc, capfd):
     assert sample["reserve"] == {h: list(redraw.reserve(h)) for h in redraw.strata}
     assert (await client.get(UNIT + "/sample")).json() == sample
     assert (await client.post(UNIT + "/sample", json={"size": 6})).status_code == 409
-    assert (await client.put(UNIT + "/frame", files={"file": ("f.csv", frame_csv(PEOPLE), "text/csv")})).status_code == 409
+    assert (
+        await client.put(UNIT + "/frame", files={"file": ("f.csv", frame_csv(PEOPLE), "text/csv")})
+    ).status_code == 409
 
     # questionnaires for every group, then fieldwork
     rnd = (await client.get("/v1/plans/p1/rounds/mid")).json()
-    items = {"items": [{"key": "q1", "text": "总体满意度", "options": [
-        {"answer": "satisfied", "label": "满意", "score": 100}, {"answer": "basically_satisfied", "label": "基本满意", "score": 80},
-        {"answer": "dissatisfied", "label": "不满意", "score": 0}]}]}
+    items = {
+        "items": [
+            {
+                "key": "q1",
+                "text": "总体满意度",
+                "options": [
+                    {"answer": "satisfied", "label": "满意", "score": 100},
+                    {"answer": "basically_satisfied", "label": "基本满意", "score": 80},
+                    {"answer": "dissatisfied", "label": "不满意", "score": 0},
+                ],
+            }
+        ]
+    }
     assert (await client.post("/v1/plans/p1/rounds/mid/state", json={"state": "fieldwork"})).status_code == 409
     for group in rnd["groups"]:
         assert (await client.post(f"/v1/plans/p1/rounds/mid/questionnaires/{group}", json=items)).status_code == 201
-    assert (await client.post("/v1/plans/p1/rounds/mid/state", json={"state": "fieldwork"})).json()["state"] == "fieldwork"
+    assert (await client.post("/v1/plans/p1/rounds/mid/state", json={"state": "fieldwork"})).json()[
+        "state"
+    ] == "fieldwork"
 
     r = await client.post(UNIT + "/assignments", json={"interviewers": ["iv1", "iv2"]})
     assert r.status_code == 200 and r.json()["assigned"] == 6
@@ -111,20 +140,37 @@ async def test_frame_sample_fieldwork_and_pii_stays_encrypted(svc, capfd):
     assert {m["respondent_id"] for m in mine} == {k for k, v in who.items() if v == who[first]}
 
     # interviews: one completed response per respondent; a second submission is refused
-    iv = {"interview_id": "i1", "respondent_id": first, "mode": "phone", "outcome": "completed", "answers": {"q1": "satisfied"}}
+    iv = {
+        "interview_id": "i1",
+        "respondent_id": first,
+        "mode": "phone",
+        "outcome": "completed",
+        "answers": {"q1": "satisfied"},
+    }
     r = await client.post(UNIT + "/interviews", json=iv, headers={"X-Actor": who[first]})
     assert r.status_code == 201, r.text
     assert r.json()["score_version"] == 1
     r = await client.post(UNIT + "/interviews", json={**iv, "interview_id": "i2"}, headers={"X-Actor": who[first]})
     assert r.status_code == 409
-    assert (await client.post(UNIT + "/interviews", json={**iv, "interview_id": "i3"},
-                              headers={"X-Actor": other})).status_code == 403
-    second = next(x for x in sample["sampled"] if x["stratum"] == person[1] and x["respondent_id"] != first)["respondent_id"]
-    r = await client.post(UNIT + "/interviews", headers={"X-Actor": who[second]}, json={
-        "interview_id": "i4", "respondent_id": second, "mode": "face", "outcome": "replaced"})
+    assert (
+        await client.post(UNIT + "/interviews", json={**iv, "interview_id": "i3"}, headers={"X-Actor": other})
+    ).status_code == 403
+    second = next(x for x in sample["sampled"] if x["stratum"] == person[1] and x["respondent_id"] != first)[
+        "respondent_id"
+    ]
+    r = await client.post(
+        UNIT + "/interviews",
+        headers={"X-Actor": who[second]},
+        json={"interview_id": "i4", "respondent_id": second, "mode": "face", "outcome": "replaced"},
+    )
     assert r.status_code == 201 and r.json()["replacement_id"] == sample["reserve"][person[1]][0]
     progress = (await client.get(UNIT + "/fieldwork")).json()["strata"][person[1]]
-    assert (progress["issued"], progress["completed"], progress["replaced"], progress["response_rate"]) == (4, 1, 1, "0.2500")
+    assert (progress["issued"], progress["completed"], progress["replaced"], progress["response_rate"]) == (
+        4,
+        1,
+        1,
+        "0.2500",
+    )
 
     score = (await client.get(UNIT + "/score")).json()
     assert Decimal(score["score"]) == 100 and score["responses"] == 1

@@ -42,8 +42,14 @@ class Harness:
         envs = []
         for p in payloads:
             unit = getattr(p, "unit_id", "")
-            env = make_envelope(source="indicators", payload=p, plan_id=p.plan_id, unit_id=unit,
-                                aggregate_id=f"unit:{unit}" if unit else p.plan_id, version=getattr(p, "version", 1))
+            env = make_envelope(
+                source="indicators",
+                payload=p,
+                plan_id=p.plan_id,
+                unit_id=unit,
+                aggregate_id=f"unit:{unit}" if unit else p.plan_id,
+                version=getattr(p, "version", 1),
+            )
             await self.producer.send_and_wait(INDICATORS, env.SerializeToString(), key=(unit or p.plan_id).encode())
             envs.append(env)
         return envs
@@ -65,8 +71,9 @@ class Harness:
     async def parked(self) -> dict[str, str]:
         """event id -> error of every parked event."""
         async with raw_session(self.app) as s:
-            rows = (await s.execute(sa.select(orm.messaging.dead_letters.c.value,
-                                              orm.messaging.dead_letters.c.error))).all()
+            rows = (
+                await s.execute(sa.select(orm.messaging.dead_letters.c.value, orm.messaging.dead_letters.c.error))
+            ).all()
         return {decode(value).event_id: error for value, error in rows}
 
     async def plan_row(self, plan_id: str):
@@ -78,15 +85,18 @@ class Harness:
 async def harness(pg_server, broker_bootstrap) -> AsyncIterator[Harness]:
     await ensure_topics(broker_bootstrap, [INDICATORS], 4)
     with fresh_database(pg_server) as url:
-        app = create_app(ServiceSettings(service="surveys", grpc_port=0, relay_interval_ms=100),
-                         DatabaseSettings(database_url=url),
-                         KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4,
-                                       kafka_request_timeout_ms=10000))
+        app = create_app(
+            ServiceSettings(service="surveys", grpc_port=0, relay_interval_ms=100),
+            DatabaseSettings(database_url=url),
+            KafkaSettings(kafka_bootstrap=broker_bootstrap, kafka_partitions=4, kafka_request_timeout_ms=10000),
+        )
         producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
         await producer.start()
         try:
-            async with app.router.lifespan_context(app), httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app), base_url="http://surveys") as http:
+            async with (
+                app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://surveys") as http,
+            ):
                 yield Harness(app, http, producer)
         finally:
             await producer.stop()
@@ -95,13 +105,15 @@ async def harness(pg_server, broker_bootstrap) -> AsyncIterator[Harness]:
 def published_plan(plan_id: str, version: int, **survey) -> indicators_pb2.PlanPublished:
     body = bundle_plan(plan_id)["plan"]
     body["survey"] = {**body["survey"], **survey}
-    return indicators_pb2.PlanPublished(plan_id=plan_id, year=2026, version=version,
-                                        plan_json=exactjson.dumps({"plan": body, "indicators": []}))
+    return indicators_pb2.PlanPublished(
+        plan_id=plan_id, year=2026, version=version, plan_json=exactjson.dumps({"plan": body, "indicators": []})
+    )
 
 
 def unit(plan_id: str, unit_id: str, version: int = 1) -> indicators_pb2.UnitUpserted:
-    return indicators_pb2.UnitUpserted(plan_id=plan_id, unit_id=unit_id, name=f"{unit_id} 村", kind="village",
-                                       group="villages", version=version)
+    return indicators_pb2.UnitUpserted(
+        plan_id=plan_id, unit_id=unit_id, name=f"{unit_id} 村", kind="village", group="villages", version=version
+    )
 
 
 async def test_a_published_plan_and_its_units_configure_the_survey(harness):
@@ -114,7 +126,9 @@ async def test_a_published_plan_and_its_units_configure_the_survey(harness):
 
     got = await harness.until(rounds, "the plan's rounds")
     assert [(r["round"], D(r["weight"]), r["period"], r["state"]) for r in got] == [
-        ("mid", D("0.5"), "H1", "open"), ("final", D("0.5"), "Y", "open")]
+        ("mid", D("0.5"), "H1", "open"),
+        ("final", D("0.5"), "Y", "open"),
+    ]
 
     async def units_known():
         async with raw_session(harness.app) as s:
@@ -149,8 +163,9 @@ async def test_newer_versions_rescore_stale_ones_are_ignored_and_poison_is_parke
     assert first["version"] == 1 and D(first["score"]) == D(56)  # 0.4·80 + 0.6·40 (hand_responses)
 
     # version 3 rescales the answers: urban r = 90, 22.5, 90 (mean 67.5); rural 45, 0 (mean 22.5)
-    await harness.send(published_plan(plan, 3, answer_scores={"satisfied": 90, "basically_satisfied": 45,
-                                                                "dissatisfied": 0}))
+    await harness.send(
+        published_plan(plan, 3, answer_scores={"satisfied": 90, "basically_satisfied": 45, "dissatisfied": 0})
+    )
 
     async def rescored():
         s = await score()
@@ -163,19 +178,33 @@ async def test_newer_versions_rescore_stale_ones_are_ignored_and_poison_is_parke
 
     # in one partition (the plan's key), in order: a stale version, then a version that stored
     # responses do not fit (no weight left for rural_resident); a result event goes elsewhere
-    stale, poison = await harness.send(published_plan(plan, 2, answer_scores={"satisfied": 1, "basically_satisfied": 1,
-                                                                                "dissatisfied": 1}),
-                                       published_plan(plan, 4, strata={"urban_resident": D("0.4")}))
-    other, = await harness.send(indicators_pb2.IndicatorResultConfirmed(
-        plan_id=plan, unit_id="u1", indicator_id="i1", period="Y", result_id="res-1", version=1, actual="3",
-        confirmed=True))
+    stale, poison = await harness.send(
+        published_plan(plan, 2, answer_scores={"satisfied": 1, "basically_satisfied": 1, "dissatisfied": 1}),
+        published_plan(plan, 4, strata={"urban_resident": D("0.4")}),
+    )
+    (other,) = await harness.send(
+        indicators_pb2.IndicatorResultConfirmed(
+            plan_id=plan,
+            unit_id="u1",
+            indicator_id="i1",
+            period="Y",
+            result_id="res-1",
+            version=1,
+            actual="3",
+            confirmed=True,
+        )
+    )
     parked = await harness.until(lambda: _parked_error(harness, poison.event_id), "the poison event parked")
     assert "PlanEventRejected" in parked and "rural_resident" in parked  # stored responses need its weight
     assert await harness.until(lambda: harness.inbox_has(other.event_id), "the result event acknowledged")
     assert await harness.inbox_has(stale.event_id)
     assert stale.event_id not in await harness.parked() and other.event_id not in await harness.parked()
     row = await harness.plan_row(plan)
-    assert row.version == 3 and row.answer_scores == {"satisfied": "90", "basically_satisfied": "45", "dissatisfied": "0"}
+    assert row.version == 3 and row.answer_scores == {
+        "satisfied": "90",
+        "basically_satisfied": "45",
+        "dissatisfied": "0",
+    }
     assert (await score())["version"] == 2
     assert [p.version for p in (p for _, p in await outbox_events(harness.app)) if p.plan_id == plan] == [1, 2]
 

@@ -37,7 +37,10 @@ async def test_round_score_matches_hand_computation_and_is_published_once(svc):
     # u1: W = 0.4 / 0.6; S = 0.4·80 + 0.6·40 = 56; SE² = 0.16·1200/3 + 0.36·3200/2 = 640
     u1 = scores["u1"]
     assert D(u1["score"]) == D(56) and D(u1["se"]) == sqrt("640")
-    assert u1["responses"] == 6 and [(h["stratum"], h["n"]) for h in u1["strata"]] == [("rural_resident", 2), ("urban_resident", 3)]
+    assert u1["responses"] == 6 and [(h["stratum"], h["n"]) for h in u1["strata"]] == [
+        ("rural_resident", 2),
+        ("urban_resident", 3),
+    ]
     assert D(u1["strata"][1]["sd"]) == sqrt("1200") and D(u1["strata"][0]["weight"]) == D("0.6")
     low, high = (D(x) for x in u1["ci95"])
     assert low < D(56) < high and abs((high - D(56)) - (D(56) - low)) < D("1e-20")
@@ -51,24 +54,40 @@ async def test_round_score_matches_hand_computation_and_is_published_once(svc):
 
     events = await outbox_events(app)
     assert [(e.type, p.unit_id, p.round_id, p.version) for e, p in events] == [
-        ("SurveyScoreUpdated", "u1", "mid", 1), ("SurveyScoreUpdated", "u2", "mid", 1)]
+        ("SurveyScoreUpdated", "u1", "mid", 1),
+        ("SurveyScoreUpdated", "u2", "mid", 1),
+    ]
     env, payload = events[0]
     assert env.source == "surveys" and env.plan_id == "p1" and env.unit_id == "u1" and env.aggregate_version == 1
     assert D(payload.score) == 56 and D(payload.se) == sqrt("640") and payload.responses == 6
     assert [(s.stratum, s.n, D(s.mean), D(s.weight)) for s in payload.strata] == [
-        ("rural_resident", 2, D(40), D("0.6")), ("urban_resident", 3, D(80), D("0.4"))]
+        ("rural_resident", 2, D(40), D("0.6")),
+        ("urban_resident", 3, D(80), D("0.4")),
+    ]
 
     # the same bundle again changes nothing and publishes nothing
     again = (await post_json(client, "/v1/import", doc)).json()
-    assert again["survey_responses"] == {"received": 12, "accepted": 0, "unchanged": 12, "ignored_differing": 0,
-                                         "differing_ids": [], "scores_updated": 0}
+    assert again["survey_responses"] == {
+        "received": 12,
+        "accepted": 0,
+        "unchanged": 12,
+        "ignored_differing": 0,
+        "differing_ids": [],
+        "scores_updated": 0,
+    }
     assert len(await outbox_events(app)) == 2
 
     # a new batch: version 2; a differing re-delivery of a1 is ignored and reported
     changed = copy.deepcopy(doc["survey_responses"][0])
     changed["answers"] = ["dissatisfied", "dissatisfied"]
-    extra = {"id": "a7", "unit": "u1", "round": "mid", "stratum": "urban_resident", "mode": "face",
-             "answers": ["satisfied", "satisfied"]}
+    extra = {
+        "id": "a7",
+        "unit": "u1",
+        "round": "mid",
+        "stratum": "urban_resident",
+        "mode": "face",
+        "answers": ["satisfied", "satisfied"],
+    }
     r = await post_json(client, "/v1/plans/p1/responses", {"responses": [changed, extra]})
     assert r.status_code == 200, r.text
     assert r.json()["accepted"] == 1 and r.json()["differing_ids"] == ["a1"]
@@ -84,8 +103,13 @@ async def test_round_score_matches_hand_computation_and_is_published_once(svc):
         snap = [e async for e in stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id="p1"))]
         assert sorted((e.unit_id, e.aggregate_version) for e in snap) == [("u1", 2), ("u2", 1)]
         assert snap[0].event_id == events[-1][0].event_id
-        assert len([e async for e in stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id="p1", period="H1"))]) == 2
-        assert [e async for e in stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id="p1", period="Q3"))] == []
+        assert (
+            len([e async for e in stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id="p1", period="H1"))])
+            == 2
+        )
+        assert [
+            e async for e in stub.StreamSnapshot(snapshot_pb2.StreamSnapshotRequest(plan_id="p1", period="Q3"))
+        ] == []
         pos = await stub.GetPosition(snapshot_pb2.GetPositionRequest(plan_id="p1"))
         assert pos.position == 3 and pos.source == "surveys"
 
@@ -106,9 +130,13 @@ async def test_invalid_responses_are_rejected_with_paths_and_nothing_is_written(
     r = await post_json(client, "/v1/import", {**doc, "survey_responses": doc["survey_responses"] + bad})
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
     fields = {e["field"]: e["message"] for e in r.json()["errors"]}
-    assert set(fields) == {"$.survey_responses[6].unit", "$.survey_responses[7].round",
-                           "$.survey_responses[8].stratum", "$.survey_responses[9].stratum",
-                           "$.survey_responses[10].answers[1]"}
+    assert set(fields) == {
+        "$.survey_responses[6].unit",
+        "$.survey_responses[7].round",
+        "$.survey_responses[8].stratum",
+        "$.survey_responses[9].stratum",
+        "$.survey_responses[10].answers[1]",
+    }
     assert "no weight" in fields["$.survey_responses[9].stratum"]
     assert "unknown stratum" in fields["$.survey_responses[8].stratum"]
     async with raw_session(app) as s:
@@ -119,9 +147,11 @@ async def test_invalid_responses_are_rejected_with_paths_and_nothing_is_written(
 async def test_csv_response_import_and_plan_weight_change_rescore(svc):
     app, client = svc
     assert (await post_json(client, "/v1/import", bundle_plan())).status_code == 200
-    csv_text = ("id,unit,round,stratum,mode,q1,q2\n"
-                "c1,u1,final,urban_resident,phone,satisfied,satisfied\n"
-                "c2,u1,final,rural_resident,face,dissatisfied,\n")
+    csv_text = (
+        "id,unit,round,stratum,mode,q1,q2\n"
+        "c1,u1,final,urban_resident,phone,satisfied,satisfied\n"
+        "c2,u1,final,rural_resident,face,dissatisfied,\n"
+    )
     r = await client.post("/v1/plans/p1/responses/file", files={"file": ("r.csv", csv_text.encode(), "text/csv")})
     assert r.status_code == 200, r.text
     assert r.json()["accepted"] == 2

@@ -29,7 +29,8 @@ def test_an_unknown_plan_exits_2_with_one_line_naming_the_known_ones(tmp_path):
     result = CliRunner().invoke(_app(), ["demo", "--plan", "baoshan", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "error: unknown --plan 'baoshan'; known: bailian, yanghe, shuili, hami, pingbian"]
+        "error: unknown --plan 'baoshan'; known: bailian, yanghe, shuili, hami, pingbian"
+    ]
     assert list(tmp_path.iterdir()) == []  # nothing was started
 
 
@@ -38,6 +39,12 @@ def test_the_demo_closes_every_graded_period_in_order_the_year_last():
 
     assert periods_to_close({"id": "bailian-2026"}, None) == ["Y"]
     assert periods_to_close({"graded_periods": ["Q1", "Q2", "Q3", "Q4", "H1", "Y"]}, None) == [
-        "Q1", "Q2", "H1", "Q3", "Q4", "Y"]
+        "Q1",
+        "Q2",
+        "H1",
+        "Q3",
+        "Q4",
+        "Y",
+    ]
     assert periods_to_close({"graded_periods": ["Q4", "Q1"]}, None) == ["Q1", "Q4", "Y"]
     assert periods_to_close({"graded_periods": ["Q1"]}, "Q1") == ["Q1"]

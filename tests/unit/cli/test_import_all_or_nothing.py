@@ -42,8 +42,14 @@ def bundle() -> dict:
 def test_every_service_checks_first_then_each_writes() -> None:
     stack = FakeStack()
     counts = importer.import_bundle(stack, bundle())
-    assert stack.calls == [("indicators", True), ("surveys", True), ("inspections", True),
-                           ("indicators", False), ("surveys", False), ("inspections", False)]
+    assert stack.calls == [
+        ("indicators", True),
+        ("surveys", True),
+        ("inspections", True),
+        ("indicators", False),
+        ("surveys", False),
+        ("inspections", False),
+    ]
     assert sorted(counts) == ["indicators", "inspections", "surveys"]
 
 
@@ -53,7 +59,8 @@ def test_one_refusing_service_leaves_every_service_unchanged() -> None:
         importer.import_bundle(stack, bundle())
     assert all(dry for _, dry in stack.calls), "nothing but dry runs was sent"
     assert [(p.path, p.message) for p in caught.value.problems] == [
-        ("inspections: $.deductions[3].unit", "deduction d4 belongs to v02")]
+        ("inspections: $.deductions[3].unit", "deduction d4 belongs to v02")
+    ]
     assert "nothing was written anywhere" in caught.value.detail
 
 

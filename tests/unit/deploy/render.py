@@ -11,8 +11,15 @@ from pathlib import Path
 
 from tools import python_module
 
-CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
-                  "PersistentVolume", "StorageClass", "PriorityClass"}
+CLUSTER_SCOPED = {
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "PersistentVolume",
+    "StorageClass",
+    "PriorityClass",
+}
 _SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "images", "patches"}
 
 
@@ -53,7 +60,9 @@ def python_build(directory: Path) -> list[dict]:
         for doc in yaml.safe_load_all((directory / patch["path"]).read_text()):
             if not doc:
                 continue
-            targets = [o for o in objects if (o["kind"], o["metadata"]["name"]) == (doc["kind"], doc["metadata"]["name"])]
+            targets = [
+                o for o in objects if (o["kind"], o["metadata"]["name"]) == (doc["kind"], doc["metadata"]["name"])
+            ]
             assert len(targets) == 1, f"patch {doc['kind']}/{doc['metadata']['name']} matches {len(targets)} objects"
             _merge(targets[0], doc)
     for image in k.get("images", []):
@@ -61,8 +70,11 @@ def python_build(directory: Path) -> list[dict]:
             for container in _containers(obj):
                 name, _, _tag = container["image"].partition(":")
                 if name == image["name"]:
-                    container["image"] = f"{image.get('newName', name)}:{image['newTag']}" if "newTag" in image \
+                    container["image"] = (
+                        f"{image.get('newName', name)}:{image['newTag']}"
+                        if "newTag" in image
                         else image.get("newName", name)
+                    )
     if "namespace" in k:
         for obj in objects:
             if obj["kind"] not in CLUSTER_SCOPED:
@@ -80,8 +92,11 @@ def _merge(target: dict, patch: dict) -> None:
     for key, value in patch.items():
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             _merge(target[key], value)
-        elif isinstance(value, list) and isinstance(target.get(key), list) and all(
-                isinstance(v, dict) and "name" in v for v in value + target[key]):
+        elif (
+            isinstance(value, list)
+            and isinstance(target.get(key), list)
+            and all(isinstance(v, dict) and "name" in v for v in value + target[key])
+        ):
             by_name = {item["name"]: item for item in target[key]}
             for item in value:
                 if item["name"] in by_name:

@@ -24,6 +24,7 @@ _VAR = re.compile(r"\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}")
 
 def interpolate(text: str, env: dict[str, str]) -> str:
     """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} (and $$ for a literal $)."""
+
     def one(m: re.Match) -> str:
         name, op, arg = m.group(1), m.group(2), m.group(3)
         if name in env and (env[name] or not (op or "").startswith(":")):
@@ -31,6 +32,7 @@ def interpolate(text: str, env: dict[str, str]) -> str:
         if op and op.endswith("?"):
             raise KeyError(f"${{{name}}} is required: {arg}")
         return arg if op else ""
+
     return _VAR.sub(one, text.replace("$$", "\0")).replace("\0", "$")
 
 
@@ -105,15 +107,23 @@ def test_every_variable_is_a_known_setting_and_production_needs_are_met(compose)
             problems += [f"migrate: {k} missing" for k in ("JIXIAO_DATABASE_URL",) if k not in env]
             continue
         facts = services()[name]
-        required = {"JIXIAO_ENV": "production", "JIXIAO_HTTP_HOST": "0.0.0.0", "JIXIAO_SECRET_KEY": None,
-                    "JIXIAO_DATABASE_URL": None, "JIXIAO_KAFKA_BOOTSTRAP": None, "JIXIAO_KAFKA_REPLICATION": "3",
-                    "JIXIAO_KAFKA_IDEMPOTENCE": "true", "JIXIAO_KAFKA_ACKS": "all",
-                    "JIXIAO_KAFKA_SASL_USERNAME": f"jixiao-{name}", "JIXIAO_KAFKA_SASL_PASSWORD": None}
+        required = {
+            "JIXIAO_ENV": "production",
+            "JIXIAO_HTTP_HOST": "0.0.0.0",
+            "JIXIAO_SECRET_KEY": None,
+            "JIXIAO_DATABASE_URL": None,
+            "JIXIAO_KAFKA_BOOTSTRAP": None,
+            "JIXIAO_KAFKA_REPLICATION": "3",
+            "JIXIAO_KAFKA_IDEMPOTENCE": "true",
+            "JIXIAO_KAFKA_ACKS": "all",
+            "JIXIAO_KAFKA_SASL_USERNAME": f"jixiao-{name}",
+            "JIXIAO_KAFKA_SASL_PASSWORD": None,
+        }
         if facts.grpc:
             required |= {"JIXIAO_GRPC_HOST": "0.0.0.0", "JIXIAO_GRPC_PORT": None}
         if name == "surveys":
             required["JIXIAO_PII_KEY"] = None
-        if name == "scoring":   # reconciliation and year-end re-score need every source's SnapshotService
+        if name == "scoring":  # reconciliation and year-end re-score need every source's SnapshotService
             for source, var in scoring_sources().items():
                 required[var] = f"{source}:{env_of(compose['services'][source])['JIXIAO_GRPC_PORT']}"
         for key, want in required.items():
@@ -135,14 +145,22 @@ def test_health_checks_and_ports_exist_in_the_code(compose):
 
 
 def test_kafka_is_three_kraft_brokers_with_rf3_min_isr2_and_sasl(compose):
-    brokers = {n: s for n, s in compose["services"].items() if s.get("image", "").startswith("apache/kafka")
-               and "KAFKA_NODE_ID" in (s.get("environment") or {})}
+    brokers = {
+        n: s
+        for n, s in compose["services"].items()
+        if s.get("image", "").startswith("apache/kafka") and "KAFKA_NODE_ID" in (s.get("environment") or {})
+    }
     assert len(brokers) == 3
     for name, svc in brokers.items():
         env = env_of(svc)
         assert (env["KAFKA_DEFAULT_REPLICATION_FACTOR"], env["KAFKA_MIN_INSYNC_REPLICAS"]) == ("3", "2"), name
-        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller" and "PLAINTEXT" not in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].replace("SASL_PLAINTEXT", "")
-        assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false" and "StandardAuthorizer" in env["KAFKA_AUTHORIZER_CLASS_NAME"]
+        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller" and "PLAINTEXT" not in env[
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"
+        ].replace("SASL_PLAINTEXT", "")
+        assert (
+            env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+            and "StandardAuthorizer" in env["KAFKA_AUTHORIZER_CLASS_NAME"]
+        )
         assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     bootstrap = {f"{n}:9092" for n in brokers}
     for name, svc in jixiao_services(compose).items():
@@ -217,10 +235,14 @@ async def test_each_service_starts_in_production_with_composes_environment(name,
     monkeypatch.setenv("JIXIAO_GRPC_PORT", "0")
     from jixiao.settings import ServiceSettings
 
-    settings = ServiceSettings(service=name)   # what jixiao.run does
+    settings = ServiceSettings(service=name)  # what jixiao.run does
     app = importlib.import_module(f"services.{name}.app").create_app(settings)
     runtime = app.state.runtime
-    assert (runtime.settings.env, runtime.settings.http_host, runtime.settings.auth_required) == ("production", "0.0.0.0", True)
+    assert (runtime.settings.env, runtime.settings.http_host, runtime.settings.auth_required) == (
+        "production",
+        "0.0.0.0",
+        True,
+    )
     assert runtime.settings.migrate is False and runtime.kafka.kafka_security_protocol == "SASL_PLAINTEXT"
     async with contextlib.AsyncExitStack() as stack:
         await stack.enter_async_context(app.router.lifespan_context(app))

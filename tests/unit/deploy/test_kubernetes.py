@@ -15,8 +15,8 @@ pytestmark = pytest.mark.unit
 
 K8S = DEPLOY / "k8s"
 OVERLAY = K8S / "overlays" / "production"
-KUBERNETES_VERSION = "1.30"   # the oldest Kubernetes the manifests are meant for
-SECRETS_DOCUMENTED = {"jixiao-secrets": {"secret-key", "pii-key"}}   # `kubectl create secret` in deploy/README.md
+KUBERNETES_VERSION = "1.30"  # the oldest Kubernetes the manifests are meant for
+SECRETS_DOCUMENTED = {"jixiao-secrets": {"secret-key", "pii-key"}}  # `kubectl create secret` in deploy/README.md
 CUSTOM_API_GROUPS = {"kafka.strimzi.io/v1beta2", "postgresql.cnpg.io/v1", "monitoring.coreos.com/v1"}
 
 
@@ -37,8 +37,9 @@ def containers(obj: dict) -> list[dict]:
 
 def test_generated_manifests_are_fresh(yaml):
     generate = runpy.run_path(str(K8S / "generate.py"))
-    stale = [str(p.relative_to(DEPLOY)) for p, text in generate["files"]().items()
-             if not p.exists() or p.read_text() != text]
+    stale = [
+        str(p.relative_to(DEPLOY)) for p, text in generate["files"]().items() if not p.exists() or p.read_text() != text
+    ]
     assert not stale, f"run `python deploy/k8s/generate.py`: {stale}"
 
 
@@ -65,15 +66,24 @@ def test_built_in_kinds_pass_kubernetes_validate(rendered):
 
 def test_custom_resources_use_the_operators_api_versions(rendered):
     kinds = {(o["apiVersion"], o["kind"]) for o in rendered if o["apiVersion"] in CUSTOM_API_GROUPS}
-    assert kinds == {("kafka.strimzi.io/v1beta2", "Kafka"), ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
-                     ("kafka.strimzi.io/v1beta2", "KafkaTopic"), ("kafka.strimzi.io/v1beta2", "KafkaUser"),
-                     ("postgresql.cnpg.io/v1", "Cluster"), ("monitoring.coreos.com/v1", "ServiceMonitor"),
-                     ("monitoring.coreos.com/v1", "PrometheusRule")}
+    assert kinds == {
+        ("kafka.strimzi.io/v1beta2", "Kafka"),
+        ("kafka.strimzi.io/v1beta2", "KafkaNodePool"),
+        ("kafka.strimzi.io/v1beta2", "KafkaTopic"),
+        ("kafka.strimzi.io/v1beta2", "KafkaUser"),
+        ("postgresql.cnpg.io/v1", "Cluster"),
+        ("monitoring.coreos.com/v1", "ServiceMonitor"),
+        ("monitoring.coreos.com/v1", "PrometheusRule"),
+    }
     assert {o["metadata"].get("namespace") for o in rendered if o["kind"] != "Namespace"} == {"jixiao"}
 
 
 def test_a_deployment_service_and_pdb_per_service_built_from_our_image(rendered):
-    deployments, svcs, pdbs = of_kind(rendered, "Deployment"), of_kind(rendered, "Service"), of_kind(rendered, "PodDisruptionBudget")
+    deployments, svcs, pdbs = (
+        of_kind(rendered, "Deployment"),
+        of_kind(rendered, "Service"),
+        of_kind(rendered, "PodDisruptionBudget"),
+    )
     assert set(deployments) == set(svcs) == set(pdbs) == set(services())
     images = {c["image"] for o in rendered if o["kind"] in ("Deployment", "Job") for c in containers(o)}
     assert len(images) == 1 and images.pop().split(":")[0].endswith("/jixiao"), "one image, from deploy/Dockerfile"
@@ -92,7 +102,9 @@ def test_probes_and_ports_exist_in_the_code(rendered):
         deployment = of_kind(rendered, "Deployment")[name]
         (c,) = containers(deployment)
         ports = {p["name"]: p["containerPort"] for p in c["ports"]}
-        want = {"http": int(config["JIXIAO_HTTP_PORT"])} | ({"grpc": int(config["JIXIAO_GRPC_PORT"])} if facts.grpc else {})
+        want = {"http": int(config["JIXIAO_HTTP_PORT"])} | (
+            {"grpc": int(config["JIXIAO_GRPC_PORT"])} if facts.grpc else {}
+        )
         assert ports == want, name
         assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
@@ -142,20 +154,36 @@ def test_settings_are_known_secrets_are_references_and_production_needs_are_met(
         if obj["kind"] == "Job":
             continue
         have = set(config) | set(env)
-        needed = {"JIXIAO_ENV", "JIXIAO_SECRET_KEY", "JIXIAO_DATABASE_URL", "JIXIAO_KAFKA_BOOTSTRAP",
-                  "JIXIAO_HTTP_HOST", "JIXIAO_KAFKA_SASL_USERNAME", "JIXIAO_KAFKA_SASL_PASSWORD"}
+        needed = {
+            "JIXIAO_ENV",
+            "JIXIAO_SECRET_KEY",
+            "JIXIAO_DATABASE_URL",
+            "JIXIAO_KAFKA_BOOTSTRAP",
+            "JIXIAO_HTTP_HOST",
+            "JIXIAO_KAFKA_SASL_USERNAME",
+            "JIXIAO_KAFKA_SASL_PASSWORD",
+        }
         needed |= {"JIXIAO_PII_KEY"} if name == "surveys" else set()
         needed |= set(scoring_sources().values()) if name == "scoring" else set()
         problems += [f"{name}: {k} is not set" for k in sorted(needed - have)]
         if name == "scoring":
-            problems += [f"scoring: {var} does not point at {src}:{config['JIXIAO_GRPC_PORT']}"
-                         for src, var in scoring_sources().items()
-                         if env[var].get("value") != f"{src}:{config['JIXIAO_GRPC_PORT']}"]
+            problems += [
+                f"scoring: {var} does not point at {src}:{config['JIXIAO_GRPC_PORT']}"
+                for src, var in scoring_sources().items()
+                if env[var].get("value") != f"{src}:{config['JIXIAO_GRPC_PORT']}"
+            ]
         if env["JIXIAO_KAFKA_SASL_USERNAME"].get("value") not in of_kind(rendered, "KafkaUser"):
             problems.append(f"{name}: logs in as a Kafka user that is not declared")
-    assert (config["JIXIAO_ENV"], config["JIXIAO_HTTP_HOST"], config["JIXIAO_GRPC_HOST"]) == ("production", "0.0.0.0", "0.0.0.0")
-    assert (config["JIXIAO_KAFKA_SECURITY_PROTOCOL"], config["JIXIAO_KAFKA_ACKS"], config["JIXIAO_KAFKA_IDEMPOTENCE"]) == \
-        ("SASL_SSL", "all", "true")
+    assert (config["JIXIAO_ENV"], config["JIXIAO_HTTP_HOST"], config["JIXIAO_GRPC_HOST"]) == (
+        "production",
+        "0.0.0.0",
+        "0.0.0.0",
+    )
+    assert (
+        config["JIXIAO_KAFKA_SECURITY_PROTOCOL"],
+        config["JIXIAO_KAFKA_ACKS"],
+        config["JIXIAO_KAFKA_IDEMPOTENCE"],
+    ) == ("SASL_SSL", "all", "true")
     assert not problems, "\n".join(problems)
 
 
@@ -192,7 +220,9 @@ def test_each_user_may_write_only_its_topic_and_read_what_it_consumes(rendered):
         acls = users[f"jixiao-{name}"]["spec"]["authorization"]["acls"]
         assert users[f"jixiao-{name}"]["spec"]["authentication"] == {"type": "scram-sha-512"}
         assert all(a["resource"].get("patternType", "literal") == "literal" for a in acls), "no prefix or * grants"
-        writes = {a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic" and "Write" in a["operations"]}
+        writes = {
+            a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic" and "Write" in a["operations"]
+        }
         reads = {a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic" and "Read" in a["operations"]}
         groups = {a["resource"]["name"] for a in acls if a["resource"]["type"] == "group"}
         assert writes == ({facts.publishes} if facts.publishes else set()), name
@@ -205,9 +235,18 @@ def test_scoring_scales_up_to_the_partition_count(rendered):
     (hpa,) = of_kind(rendered, "HorizontalPodAutoscaler").values()
     assert hpa["spec"]["scaleTargetRef"]["name"] == "scoring"
     config = of_kind(rendered, "ConfigMap")["jixiao-config"]["data"]
-    partitions = min(t["spec"]["partitions"] for t in of_kind(rendered, "KafkaTopic").values()
-                     if t["spec"]["topicName"] in services()["scoring"].consumes)
-    assert 2 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"] <= partitions == int(config["JIXIAO_KAFKA_PARTITIONS"])
+    partitions = min(
+        t["spec"]["partitions"]
+        for t in of_kind(rendered, "KafkaTopic").values()
+        if t["spec"]["topicName"] in services()["scoring"].consumes
+    )
+    assert (
+        2
+        <= hpa["spec"]["minReplicas"]
+        <= hpa["spec"]["maxReplicas"]
+        <= partitions
+        == int(config["JIXIAO_KAFKA_PARTITIONS"])
+    )
     assert "replicas" not in of_kind(rendered, "Deployment")["scoring"]["spec"], "the HPA owns scoring's replicas"
 
 
@@ -225,7 +264,9 @@ def test_migrate_job_runs_jixiao_migrate(rendered):
 def test_monitoring_scrapes_every_service_and_carries_the_alert_rules(rendered, yaml):
     (monitor,) = of_kind(rendered, "ServiceMonitor").values()
     selector = monitor["spec"]["selector"]["matchLabels"]
-    scraped = {n for n, s in of_kind(rendered, "Service").items() if selector.items() <= s["metadata"]["labels"].items()}
+    scraped = {
+        n for n, s in of_kind(rendered, "Service").items() if selector.items() <= s["metadata"]["labels"].items()
+    }
     assert scraped == set(services())
     assert monitor["spec"]["endpoints"] == [{"port": "http", "path": "/metrics", "interval": "15s"}]
     (rule,) = of_kind(rendered, "PrometheusRule").values()
@@ -234,6 +275,7 @@ def test_monitoring_scrapes_every_service_and_carries_the_alert_rules(rendered, 
 
 def _load(path):
     import yaml
+
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
@@ -246,7 +288,10 @@ def test_the_database_has_connections_for_every_pod_at_full_scale(rendered):
 
     assert "max_overflow=pool_size" in inspect.getsource(Database.__init__), "jixiao/db.py changed: update this test"
     pool = int(of_kind(rendered, "ConfigMap")["jixiao-config"]["data"]["JIXIAO_DATABASE_POOL_SIZE"])
-    hpa = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"] for h in of_kind(rendered, "HorizontalPodAutoscaler").values()}
+    hpa = {
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+        for h in of_kind(rendered, "HorizontalPodAutoscaler").values()
+    }
     pods = sum(hpa.get(name, d["spec"].get("replicas", 1)) for name, d in of_kind(rendered, "Deployment").items())
     (cluster,) = of_kind(rendered, "Cluster").values()
     limit = int(cluster["spec"]["postgresql"]["parameters"]["max_connections"])

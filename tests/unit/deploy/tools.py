@@ -16,9 +16,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 DEPLOY = ROOT / "deploy"
-_UNREACHABLE = ("Temporary failure resolving", "Could not resolve", "Failed to fetch", "Network is unreachable",
-                "Connection refused", "No matching distribution", "Failed to establish a new connection",
-                "Could not connect", "Unable to locate package")
+_UNREACHABLE = (
+    "Temporary failure resolving",
+    "Could not resolve",
+    "Failed to fetch",
+    "Network is unreachable",
+    "Connection refused",
+    "No matching distribution",
+    "Failed to establish a new connection",
+    "Could not connect",
+    "Unable to locate package",
+)
 
 
 def python_module(module: str, requirement: str) -> ModuleType:
@@ -27,8 +35,12 @@ def python_module(module: str, requirement: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         pass
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                           requirement], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", requirement],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         _skip_if_unreachable(f"pip install {requirement}", done.stdout + done.stderr)
     importlib.invalidate_caches()
@@ -45,11 +57,13 @@ def debian_tool(binary: str, package: str) -> str:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
     done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
-    if done.returncode != 0:   # an old or empty package list: update once, then try again
+    if done.returncode != 0:  # an old or empty package list: update once, then try again
         update = subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, timeout=600, env=env)
         done = subprocess.run(install, capture_output=True, text=True, timeout=900, env=env)
         if done.returncode != 0:
-            _skip_if_unreachable(f"apt-get install {package}", update.stdout + update.stderr + done.stdout + done.stderr)
+            _skip_if_unreachable(
+                f"apt-get install {package}", update.stdout + update.stderr + done.stdout + done.stderr
+            )
     found = shutil.which(binary)
     assert found, f"apt-get installed {package} but {binary} is not on PATH"
     return found

@@ -23,8 +23,12 @@ from services.scoring.domain.grading import score_bundle
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[3]
-GENERATED = ["yanghe-2026.bundle.json", "shuili-2026.bundle.json", "hami-jiaotong-2026.bundle.json",
-             "pingbian-guotu-2026.bundle.json"]
+GENERATED = [
+    "yanghe-2026.bundle.json",
+    "shuili-2026.bundle.json",
+    "hami-jiaotong-2026.bundle.json",
+    "pingbian-guotu-2026.bundle.json",
+]
 
 _cache: dict[str, object] = {}
 
@@ -80,22 +84,31 @@ def test_plan_shapes_follow_the_seed_texts():
     shapes = {}
     for name in EXAMPLES:
         plan = bundle(name).plan
-        shapes[name] = ({c.type: c.weight for c in plan.components if c.weighted},
-                        [(band.label, band.min) for band in plan.grade_bands], plan.graded_periods)
+        shapes[name] = (
+            {c.type: c.weight for c in plan.components if c.weighted},
+            [(band.label, band.min) for band in plan.grade_bands],
+            plan.graded_periods,
+        )
     township = [("优", D(90)), ("良", D(85)), ("一般", D(75)), ("差", None)]
     bureau = [("优秀", D(95)), ("合格", D(75)), ("不合格", None)]
     assert shapes["yanghe"] == ({"indicators": D("0.8"), "survey": D("0.2")}, township, ("Y",))
     for name in ("shuili", "pingbian"):
         assert shapes[name] == ({"indicators": D("0.6"), "efficiency": D("0.4")}, bureau, ("Y",))
-    assert shapes["hami"] == ({"indicators": D("0.6"), "efficiency": D("0.4")}, bureau,
-                              ("Y", "H1", "Q1", "Q2", "Q3", "Q4"))
+    assert shapes["hami"] == (
+        {"indicators": D("0.6"), "efficiency": D("0.4")},
+        bureau,
+        ("Y", "H1", "Q1", "Q2", "Q3", "Q4"),
+    )
     water = bundle("shuili").plan
     assert sum(1 for n in water.indicators.values() if n.parent is None) == 10 and len(water.leaves) == 39
     land = bundle("pingbian").plan
     assert [len([x for x in land.leaves if x.parent == g]) for g in ("P1", "P2")] == [20, 20]
     targets = {x.name: x.target for x in bundle("hami").plan.leaves}
-    assert (targets["哈密市通村公路前期工作（公里）"], targets["伊吾县通村公路前期工作（公里）"],
-            targets["巴里坤县通村公路前期工作（公里）"]) == (D(75), D("29.8"), D("15.6"))
+    assert (
+        targets["哈密市通村公路前期工作（公里）"],
+        targets["伊吾县通村公路前期工作（公里）"],
+        targets["巴里坤县通村公路前期工作（公里）"],
+    ) == (D(75), D("29.8"), D("15.6"))
 
 
 def test_the_shipped_copies_are_what_the_generator_writes():

@@ -16,10 +16,16 @@ from jixiao.testing import fakes
 from services.indicators.service.unit_of_work import AbstractUnitOfWork
 
 _KEYS = {
-    "plans": ("id",), "plan_versions": ("plan_id", "version"), "units": ("plan_id", "id"),
-    "targets": ("plan_id", "unit_id", "indicator_id"), "results": ("id",),
-    "result_entries": ("result_id", "revision"), "periods": ("plan_id", "period"), "tasks": ("id",),
-    "reports": ("plan_id", "unit_id", "period"), "evidence": ("id",),
+    "plans": ("id",),
+    "plan_versions": ("plan_id", "version"),
+    "units": ("plan_id", "id"),
+    "targets": ("plan_id", "unit_id", "indicator_id"),
+    "results": ("id",),
+    "result_entries": ("result_id", "revision"),
+    "periods": ("plan_id", "period"),
+    "tasks": ("id",),
+    "reports": ("plan_id", "unit_id", "period"),
+    "evidence": ("id",),
 }
 
 
@@ -35,8 +41,11 @@ class FakeRepository:
         return copy.deepcopy(row)
 
     def _match(self, where: dict[str, Any]) -> list[Any]:
-        return [r for k, r in sorted(self.rows.items())
-                if all(getattr(r, f) == v for f, v in where.items() if v is not None)]
+        return [
+            r
+            for k, r in sorted(self.rows.items())
+            if all(getattr(r, f) == v for f, v in where.items() if v is not None)
+        ]
 
     async def find(self, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Any]:
         found = self._match(where)[offset:]

@@ -33,12 +33,15 @@ def test_clean_filename_drops_paths_and_control_characters():
     assert len(ev.clean_filename("a" * 500 + ".pdf")) == ev.MAX_NAME
 
 
-@pytest.mark.parametrize(("name", "kind", "data", "error", "text"), [
-    ("big.pdf", ev.PDF, b"%PDF-" + b"x" * 1000, PayloadTooLarge, "limit of 1000 bytes"),
-    ("empty.pdf", ev.PDF, b"", InvalidInput, "empty"),
-    ("run.exe", "application/x-msdownload", b"MZ" * 10, InvalidInput, "not accepted"),
-    ("fake.png", ev.PNG, PDF, InvalidInput, "not a image/png file"),
-])
+@pytest.mark.parametrize(
+    ("name", "kind", "data", "error", "text"),
+    [
+        ("big.pdf", ev.PDF, b"%PDF-" + b"x" * 1000, PayloadTooLarge, "limit of 1000 bytes"),
+        ("empty.pdf", ev.PDF, b"", InvalidInput, "empty"),
+        ("run.exe", "application/x-msdownload", b"MZ" * 10, InvalidInput, "not accepted"),
+        ("fake.png", ev.PNG, PDF, InvalidInput, "not a image/png file"),
+    ],
+)
 def test_check_upload_refuses(name, kind, data, error, text):
     with pytest.raises(error) as exc:
         ev.check_upload(name, kind, data[:16], len(data), LIMITS)
@@ -47,7 +50,7 @@ def test_check_upload_refuses(name, kind, data, error, text):
 
 def test_check_upload_accepts_a_pdf_at_the_limit():
     data = b"%PDF-" + b"x" * 995
-    ev.check_upload("ok.pdf", ev.PDF, data[:16], len(data), LIMITS)   # no exception
+    ev.check_upload("ok.pdf", ev.PDF, data[:16], len(data), LIMITS)  # no exception
 
 
 @pytest.fixture

@@ -42,14 +42,17 @@ def _rewrite(data: bytes, old: bytes, new: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("99.40000000000001", "99.4"),          # how openpyxl writes the double nearest 99.4
-    ("0.30000000000000004", "0.3"),
-    ("123456789.123456", "123456789.123456"),   # 15 digits: kept as written
-    ("72.99999999999999", "73"),
-    ("1E-3", "0.001"),
-    ("11.4", "11.4"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("99.40000000000001", "99.4"),  # how openpyxl writes the double nearest 99.4
+        ("0.30000000000000004", "0.3"),
+        ("123456789.123456", "123456789.123456"),  # 15 digits: kept as written
+        ("72.99999999999999", "73"),
+        ("1E-3", "0.001"),
+        ("11.4", "11.4"),
+    ],
+)
 def test_excel_number_keeps_the_fifteen_digits_excel_holds(text, value):
     assert str(excel.excel_number(text)) == value
 
@@ -63,7 +66,7 @@ def test_number_cells_are_read_from_the_file_text(extra_sheet_first):
     values = [r.value for r in rows]
     assert values[:3] == [Decimal("0.123456789012346"), Decimal("11.4"), Decimal(7)]
     assert all(isinstance(v, Decimal) for v in values[:3])
-    assert values[3] == "12.50"        # text cells stay text; the use case parses them
+    assert values[3] == "12.50"  # text cells stay text; the use case parses them
 
 
 def test_number_texts_reads_only_the_value_column():
@@ -74,8 +77,12 @@ def test_number_texts_reads_only_the_value_column():
 
 
 def test_long_decimals_are_written_as_text_so_a_re_upload_keeps_them():
-    data = excel.build_template({"plan_id": "p"}, [{"indicator": "I1.1", "field": "actual",
-                                                    "value": Decimal("1.0000000000000001")},
-                                                   {"indicator": "I1.2", "field": "actual", "value": Decimal("11.4")}])
+    data = excel.build_template(
+        {"plan_id": "p"},
+        [
+            {"indicator": "I1.1", "field": "actual", "value": Decimal("1.0000000000000001")},
+            {"indicator": "I1.2", "field": "actual", "value": Decimal("11.4")},
+        ],
+    )
     _meta, rows = excel.read_template(data)
     assert [r.value for r in rows] == ["1.0000000000000001", Decimal("11.4")]

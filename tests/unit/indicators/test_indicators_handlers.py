@@ -30,13 +30,13 @@ async def test_publication_is_validated_by_the_scoring_rules(uow, part):
 async def test_publish_emits_the_plan_then_what_it_already_has(uow, part):
     plan = await h.create_plan(uow, part["plan"], part["indicators"])
     assert await h.upsert_units(uow, plan.id, part["units"][:2]) == {"created": 2, "updated": 0, "unchanged": 0}
-    assert uow.published == []                      # a draft publishes nothing
+    assert uow.published == []  # a draft publishes nothing
     plan = await h.publish_plan(uow, plan.id, plan.revision, NOW)
     assert uow.types() == ["PlanPublished", "UnitUpserted", "UnitUpserted"]
     body = payload_of(uow.published[0])
-    assert body.version == 1 and '"weight":0.8' in body.plan_json   # decimals as JSON numbers
+    assert body.version == 1 and '"weight":0.8' in body.plan_json  # decimals as JSON numbers
     with pytest.raises(Conflict):
-        await h.update_draft(uow, plan.id, None, [], plan.revision)   # published: immutable
+        await h.update_draft(uow, plan.id, None, [], plan.revision)  # published: immutable
     with pytest.raises(InvalidInput):
         await h.publish_version(uow, plan.id, part["plan"], part["indicators"], "", plan.revision)
     v2 = await h.publish_version(uow, plan.id, part["plan"], part["indicators"], "调整", plan.revision, NOW)
@@ -99,7 +99,7 @@ async def test_import_is_idempotent_and_appends_only_new_records(uow, part):
     part["results"].append({**part["results"][0], "confirmed": False, "actual": Decimal(1)})
     third = await h.import_bundle(uow, part, NOW)
     assert third["targets"]["updated"] == 1 and third["results"]["applied"] == 1
-    assert uow.types()[n:] == ["TargetSet"]        # an unconfirmed record waits as a pending correction
+    assert uow.types()[n:] == ["TargetSet"]  # an unconfirmed record waits as a pending correction
 
 
 async def test_invalid_import_writes_nothing(uow, part):
@@ -118,7 +118,7 @@ async def test_template_rows_follow_the_unit_kind_and_its_targets(uow, part):
     targets, _ = await h.list_targets(uow, plan.id, unit="v02", indicator=None, limit=100, offset=0)
     rows = excel.template_rows(plan, village, targets, {})
     ids = {r["indicator"] for r in rows}
-    assert "I2.2" in ids and "I1.3" not in ids     # village leaves, no agency composites
+    assert "I2.2" in ids and "I1.3" not in ids  # village leaves, no agency composites
     own = {t.indicator_id: t.target for t in targets}
     assert all(r["target"] == own[r["indicator"]] for r in rows if r["indicator"] in own)
 

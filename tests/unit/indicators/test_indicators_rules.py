@@ -45,7 +45,7 @@ def test_confirm_then_correct_are_versions_and_unit_changes_wait_as_pending():
 def test_workflow_refuses_wrong_states():
     r = result()
     with pytest.raises(InvalidInput):
-        rules.submit(r, NOW)                        # nothing entered
+        rules.submit(r, NOW)  # nothing entered
     rules.enter(r, {"rating": "A"}, None, NOW)
     rules.submit(r, NOW)
     with pytest.raises(WrongState):
@@ -53,7 +53,7 @@ def test_workflow_refuses_wrong_states():
     rules.return_to_unit(r, "a", "缺少佐证", NOW)
     assert r.status == "returned"
     with pytest.raises(WrongState):
-        rules.confirm(r, "a", NOW)                  # returned: the unit acts first
+        rules.confirm(r, "a", NOW)  # returned: the unit acts first
     with pytest.raises(InvalidInput):
         rules.require_reason("  ")
 
@@ -67,14 +67,24 @@ def test_one_value_field_only():
 
 
 def test_self_report_deadline_and_overdue_tasks():
-    plan = Plan("p", 2026, "n", {"calendar": {"self_report_deadline": "2027-01-10",
-                                              "checkpoints": {"Q1": "2026-03-31"}}}, [])
+    plan = Plan(
+        "p", 2026, "n", {"calendar": {"self_report_deadline": "2027-01-10", "checkpoints": {"Q1": "2026-03-31"}}}, []
+    )
     deadline = rules.report_deadline(plan, "Y")
     assert deadline == dt.date(2027, 1, 10) and rules.report_deadline(plan, "Q2") is None
     assert not rules.is_late(dt.datetime(2027, 1, 10, 23, tzinfo=dt.UTC), deadline)
     assert rules.is_late(dt.datetime(2027, 1, 11, tzinfo=dt.UTC), deadline)
-    task = Task("t", "p", "I1.1", "s1", "村道", Decimal(75), "km", dt.date(2026, 6, 30),
-                progress=[{"quarter": "Q1", "done": Decimal(30)}])
+    task = Task(
+        "t",
+        "p",
+        "I1.1",
+        "s1",
+        "村道",
+        Decimal(75),
+        "km",
+        dt.date(2026, 6, 30),
+        progress=[{"quarter": "Q1", "done": Decimal(30)}],
+    )
     assert task_rules.is_overdue(task, dt.date(2026, 7, 1)) and not task_rules.is_overdue(task, dt.date(2026, 6, 30))
     task.progress.append({"quarter": "Q2", "done": Decimal(75)})
     assert not task_rules.is_overdue(task, dt.date(2026, 7, 1))

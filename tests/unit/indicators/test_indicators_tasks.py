@@ -21,19 +21,36 @@ SECTION = Unit("p", "a01", "党政办", "agency")
 
 
 def plan(**leaf) -> Plan:
-    return Plan("p", 2026, "方案", {}, [{"id": "I1", "parent": None},
-                                      {"id": "I1.1", "parent": "I1", "target": 10, **leaf}], status=PUBLISHED)
+    return Plan(
+        "p",
+        2026,
+        "方案",
+        {},
+        [{"id": "I1", "parent": None}, {"id": "I1.1", "parent": "I1", "target": 10, **leaf}],
+        status=PUBLISHED,
+    )
 
 
 def spec(**changes) -> dict:
-    return {"indicator": "I1.1", "unit": "a01", "title": "村道硬化", "quantity": Decimal("12"),
-            "unit_of_measure": "km", "deadline": dt.date(2026, 9, 30), "lead": "黄小君", "deputy": "廖国兴",
-            "head": "杨金文", "handlers": ["承办人甲"], **changes}
+    return {
+        "indicator": "I1.1",
+        "unit": "a01",
+        "title": "村道硬化",
+        "quantity": Decimal("12"),
+        "unit_of_measure": "km",
+        "deadline": dt.date(2026, 9, 30),
+        "lead": "黄小君",
+        "deputy": "廖国兴",
+        "head": "杨金文",
+        "handlers": ["承办人甲"],
+        **changes,
+    }
 
 
 def task(quantity="12", deadline=dt.date(2026, 9, 30), uom="km", unit="a01", progress=()) -> Task:
-    t = task_rules.new_task("t", plan(), spec(quantity=Decimal(quantity), deadline=deadline, unit_of_measure=uom,
-                                         unit=unit), SECTION)
+    t = task_rules.new_task(
+        "t", plan(), spec(quantity=Decimal(quantity), deadline=deadline, unit_of_measure=uom, unit=unit), SECTION
+    )
     for quarter, done in progress:
         task_rules.record_progress(t, quarter, Decimal(done), None, "承办人甲", NOW)
     return t
@@ -47,36 +64,59 @@ def paths(exc: pytest.ExceptionInfo) -> set[str]:
 
 
 def test_a_valid_task_keeps_exact_quantities_and_trimmed_names():
-    t = task_rules.new_task("t", plan(), spec(quantity=Decimal("0.1") + Decimal("0.2"), title=" 村道硬化 ",
-                                         handlers=[" 承办人甲 ", "承办人乙"]), SECTION)
+    t = task_rules.new_task(
+        "t",
+        plan(),
+        spec(quantity=Decimal("0.1") + Decimal("0.2"), title=" 村道硬化 ", handlers=[" 承办人甲 ", "承办人乙"]),
+        SECTION,
+    )
     assert t.quantity == Decimal("0.3") and str(t.quantity) == "0.3"
     assert (t.title, t.handlers, t.progress, t.revision) == ("村道硬化", ["承办人甲", "承办人乙"], [], 1)
     assert (t.indicator_id, t.unit_id, t.lead, t.deputy, t.head) == ("I1.1", "a01", "黄小君", "廖国兴", "杨金文")
 
 
 def test_every_problem_of_a_task_is_reported_with_its_field():
-    bad = spec(indicator="I1", title="  ", quantity=Decimal(0), unit_of_measure="", deadline=dt.date(2028, 1, 1),
-               handlers=["甲", "", "甲"], lead="x" * 201)
+    bad = spec(
+        indicator="I1",
+        title="  ",
+        quantity=Decimal(0),
+        unit_of_measure="",
+        deadline=dt.date(2028, 1, 1),
+        handlers=["甲", "", "甲"],
+        lead="x" * 201,
+    )
     with pytest.raises(InvalidInput) as exc:
         task_rules.check_task(plan(), bad, None)
-    assert paths(exc) == {"indicator", "unit", "title", "quantity", "unit_of_measure", "deadline",
-                          "handlers[1]", "handlers[2]", "lead"}
+    assert paths(exc) == {
+        "indicator",
+        "unit",
+        "title",
+        "quantity",
+        "unit_of_measure",
+        "deadline",
+        "handlers[1]",
+        "handlers[2]",
+        "lead",
+    }
     messages = {p.path: p.message for p in exc.value.problems}
     assert "group" in messages["indicator"] and "must be > 0" in messages["quantity"]
     assert "2026-01-01 and 2027-03-31" in messages["deadline"]
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"indicator": "I9"}, "indicator"),
-    ({"quantity": 1.5}, "quantity"),             # a binary float cannot be kept exactly
-    ({"quantity": Decimal("-1")}, "quantity"),
-    ({"quantity": Decimal("NaN")}, "quantity"),
-    ({"quantity": None}, "quantity"),
-    ({"deadline": dt.date(2025, 12, 31)}, "deadline"),
-    ({"deadline": None}, "deadline"),
-    ({"unit_of_measure": "k" * 51}, "unit_of_measure"),
-    ({"handlers": "承办人甲"}, "handlers"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"indicator": "I9"}, "indicator"),
+        ({"quantity": 1.5}, "quantity"),  # a binary float cannot be kept exactly
+        ({"quantity": Decimal("-1")}, "quantity"),
+        ({"quantity": Decimal("NaN")}, "quantity"),
+        ({"quantity": None}, "quantity"),
+        ({"deadline": dt.date(2025, 12, 31)}, "deadline"),
+        ({"deadline": None}, "deadline"),
+        ({"unit_of_measure": "k" * 51}, "unit_of_measure"),
+        ({"handlers": "承办人甲"}, "handlers"),
+    ],
+)
 def test_one_bad_field_is_named(changes, field):
     with pytest.raises(InvalidInput) as exc:
         task_rules.check_task(plan(), spec(**changes), SECTION)
@@ -88,18 +128,23 @@ def test_a_leaf_has_no_children_and_deadlines_run_to_the_end_of_march_after_the_
     assert task_rules.is_leaf(p, "I1.1") and not task_rules.is_leaf(p, "I1") and not task_rules.is_leaf(p, "I9")
     assert task_rules.deadline_window(p) == (dt.date(2026, 1, 1), dt.date(2027, 3, 31))
     assert task_rules.check_task(p, spec(deadline=dt.date(2027, 3, 31)), SECTION)["deadline"] == dt.date(2027, 3, 31)
-    assert task_rules.check_task(p, spec(quantity=12), SECTION)["quantity"] == Decimal(12)    # an integer is exact too
+    assert task_rules.check_task(p, spec(quantity=12), SECTION)["quantity"] == Decimal(12)  # an integer is exact too
 
 
 def test_progress_is_cumulative_kept_in_quarter_order_and_a_quarter_is_replaced():
     t = task(progress=[("Q3", "9"), ("Q1", "2.5")])
     assert [e["quarter"] for e in t.progress] == ["Q1", "Q3"] and t.done_quantity() == Decimal(9)
     entry = task_rules.record_progress(t, "Q1", Decimal("3"), " 路基完成 ", "承办人乙", NOW)
-    assert entry == {"quarter": "Q1", "done": Decimal(3), "note": "路基完成", "recorded_by": "承办人乙",
-                     "recorded_at": "2026-06-30T08:00:00+00:00"}
+    assert entry == {
+        "quarter": "Q1",
+        "done": Decimal(3),
+        "note": "路基完成",
+        "recorded_by": "承办人乙",
+        "recorded_at": "2026-06-30T08:00:00+00:00",
+    }
     assert [(e["quarter"], e["done"]) for e in t.progress] == [("Q1", Decimal(3)), ("Q3", Decimal(9))]
     assert t.revision == 4
-    task_rules.record_progress(t, "Q2", Decimal("9"), None, "甲", NOW)     # equal to the next: allowed
+    task_rules.record_progress(t, "Q2", Decimal("9"), None, "甲", NOW)  # equal to the next: allowed
     assert [e["quarter"] for e in t.progress] == ["Q1", "Q2", "Q3"]
 
 
@@ -141,7 +186,7 @@ def test_changing_a_task_keeps_progress_but_not_a_new_unit_of_measure():
 def test_overdue_once_the_deadline_passed_and_the_quantity_falls_short():
     short, met = task(progress=[("Q2", "11.9")]), task(progress=[("Q2", "12")])
     deadline = short.deadline
-    assert not task_rules.is_overdue(short, deadline)                       # the deadline day itself counts
+    assert not task_rules.is_overdue(short, deadline)  # the deadline day itself counts
     assert task_rules.is_overdue(short, deadline + dt.timedelta(days=1))
     assert not task_rules.is_overdue(met, deadline + dt.timedelta(days=1))
 
@@ -150,7 +195,14 @@ def test_summary_compares_one_unit_of_measure_with_the_target_exactly():
     tasks = [task("0.1", progress=[("Q1", "0.1")]), task("0.2", dt.date(2026, 3, 31), progress=[("Q1", "0.1")])]
     s = task_rules.summarize(tasks, Decimal("0.5"), None, dt.date(2026, 4, 1))
     assert (s.tasks, s.overdue, s.measure, s.planned, s.done, s.unassigned, s.note) == (
-        2, 1, "km", Decimal("0.3"), Decimal("0.2"), Decimal("0.2"), None)
+        2,
+        1,
+        "km",
+        Decimal("0.3"),
+        Decimal("0.2"),
+        Decimal("0.2"),
+        None,
+    )
     assert s.totals == (task_rules.MeasureTotal("km", 2, Decimal("0.3"), Decimal("0.2")),)
 
 
@@ -175,7 +227,9 @@ def test_leaf_summary_uses_each_units_own_target_else_the_leafs():
     s = task_rules.summarize_leaf(plan(unit_of_measure="km"), "I1.1", tasks, own, NOW.date())
     assert (s.whole.target, s.whole.planned, s.whole.unassigned) == (Decimal(10), Decimal(15), Decimal(-5))
     assert [(u, x.target, x.planned, x.unassigned) for u, x in s.units] == [
-        ("a01", Decimal(10), Decimal(6), Decimal(4)), ("v03", Decimal(30), Decimal(9), Decimal(21))]
+        ("a01", Decimal(10), Decimal(6), Decimal(4)),
+        ("v03", Decimal(30), Decimal(9), Decimal(21)),
+    ]
     with pytest.raises(InvalidInput):
         task_rules.summarize_leaf(plan(), "I1", tasks, own, NOW.date())
     with pytest.raises(NotFound):
@@ -210,12 +264,14 @@ async def test_create_get_and_list_with_filters_paging_and_overdue(published):
     uow = published
     march, december = dt.date(2026, 3, 31), dt.date(2026, 12, 31)
     rows = [("a01", "I1.1", march), ("a01", "I2.3", december), ("v03", "I1.1", march), ("v03", "I1.1", december)]
-    made = [await h.create_task(uow, PLAN_ID, spec(unit=u, indicator=i, deadline=d), NOW + dt.timedelta(seconds=n))
-            for n, (u, i, d) in enumerate(rows)]
+    made = [
+        await h.create_task(uow, PLAN_ID, spec(unit=u, indicator=i, deadline=d), NOW + dt.timedelta(seconds=n))
+        for n, (u, i, d) in enumerate(rows)
+    ]
     assert (await h.get_task(uow, PLAN_ID, made[0].id)).title == "村道硬化"
     page, total = await h.list_tasks(uow, PLAN_ID, limit=2, offset=0)
     rest, _ = await h.list_tasks(uow, PLAN_ID, limit=2, offset=2)
-    assert total == 4 and [t.id for t in page + rest] == [t.id for t in made]    # creation order
+    assert total == 4 and [t.id for t in page + rest] == [t.id for t in made]  # creation order
     by_unit, n = await h.list_tasks(uow, PLAN_ID, unit="v03", indicator="I1.1", limit=10)
     assert n == 2 and {t.id for t in by_unit} == {made[2].id, made[3].id}
     await h.record_progress(uow, PLAN_ID, made[2].id, "Q1", Decimal(12), None, "甲", 1)
@@ -257,7 +313,7 @@ async def test_changes_need_the_current_revision_and_an_existing_task(published)
         await h.update_task(uow, PLAN_ID, "nope", spec(), 1)
     other = Task(**{**vars(t), "id": "other", "plan_id": "other-plan"})
     await uow.tasks.save(other)
-    with pytest.raises(TaskNotFound):                     # a task of another plan is not found here
+    with pytest.raises(TaskNotFound):  # a task of another plan is not found here
         await h.get_task(uow, PLAN_ID, "other")
     changed = await h.update_task(uow, PLAN_ID, t.id, spec(quantity=Decimal("12.5")), t.revision)
     assert (changed.quantity, changed.revision) == (Decimal("12.5"), 2)
@@ -274,7 +330,12 @@ async def test_leaf_summary_through_the_use_case(published):
     await h.record_progress(uow, PLAN_ID, t.id, "Q1", Decimal("1.5"), None, "甲", t.revision)
     s = await h.task_summary(uow, PLAN_ID, "I1.1", dt.date(2026, 4, 1))
     assert (s.whole.tasks, s.whole.overdue, s.whole.planned, s.whole.done, s.whole.unassigned) == (
-        2, 1, Decimal("24.5"), Decimal("1.5"), Decimal("-14.5"))
+        2,
+        1,
+        Decimal("24.5"),
+        Decimal("1.5"),
+        Decimal("-14.5"),
+    )
     assert [(u, x.target) for u, x in s.units] == [("a01", Decimal(10)), ("v03", Decimal(30))]
     with pytest.raises(NotFound):
         await h.task_summary(uow, PLAN_ID, "I9")

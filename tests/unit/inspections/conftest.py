@@ -55,7 +55,7 @@ class FakeRecords(AbstractRecords):
 
     async def list(self, plan_id, f: ListFilter = ANY, *, limit=None, offset=0):
         found = [copy.deepcopy(r) for r in self.rows.values() if self._match(plan_id, r, f)]
-        return found[offset:offset + limit] if limit is not None else found
+        return found[offset : offset + limit] if limit is not None else found
 
     async def count(self, plan_id, f: ListFilter = ANY) -> int:
         return len(await self.list(plan_id, f))
@@ -65,8 +65,7 @@ class FakeInspections(FakeRecords):
     async def save(self, record) -> None:
         """Like the SQL adapter: the inspection's own fields; its findings are written one by one."""
         stored = self.rows[(record.plan_id, record.id)]
-        self.rows[(record.plan_id, record.id)] = dataclasses.replace(copy.deepcopy(record),
-                                                                     findings=stored.findings)
+        self.rows[(record.plan_id, record.id)] = dataclasses.replace(copy.deepcopy(record), findings=stored.findings)
 
     async def add_finding(self, plan_id, finding) -> None:
         self.rows[(plan_id, finding.inspection_id)].findings.append(copy.deepcopy(finding))
@@ -127,10 +126,14 @@ class FakeAuditLog(AbstractAuditLog):
             self.rows.append(dataclasses.replace(e, id=len(self.rows) + 1))
 
     async def list(self, plan_id, f: ListFilter = ANY, *, limit=None, offset=0):
-        found = [e for e in self.rows if e.plan_id == plan_id
-                 and (f.entity_type is None or e.entity_type == f.entity_type)
-                 and (f.entity_id is None or e.entity_id == f.entity_id)]
-        return found[offset:offset + limit] if limit is not None else found
+        found = [
+            e
+            for e in self.rows
+            if e.plan_id == plan_id
+            and (f.entity_type is None or e.entity_type == f.entity_type)
+            and (f.entity_id is None or e.entity_id == f.entity_id)
+        ]
+        return found[offset : offset + limit] if limit is not None else found
 
 
 @dataclasses.dataclass

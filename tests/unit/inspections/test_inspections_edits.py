@@ -67,7 +67,10 @@ def test_unit_and_date_of_an_inspection_in_the_ledger_cannot_change():
         assert (i.unit_id, i.date, i.revision) == ("u1", DAY, 1)
     i = visit(f)
     assert rules.edit_inspection(i, fields(i, mode="announced", inspectors=["李四"], note="n"), [deduction()]) == [
-        "mode", "inspectors", "note"]
+        "mode",
+        "inspectors",
+        "note",
+    ]
 
 
 def test_once_its_deduction_is_revoked_the_inspection_can_move():
@@ -101,8 +104,9 @@ def test_a_description_can_always_be_corrected_and_both_revisions_move():
 def test_a_finding_not_yet_in_the_ledger_can_change_anything():
     f = Finding("f1", "i1", "efficiency", "窗口无人", D("0.5"))
     i = visit(f)
-    assert rules.edit_finding(i, f, {"aspect": "attitude", "description": "态度生硬", "proposed_points": D("1")},
-                              None) == ["aspect", "description", "proposed_points"]
+    assert rules.edit_finding(
+        i, f, {"aspect": "attitude", "description": "态度生硬", "proposed_points": D("1")}, None
+    ) == ["aspect", "description", "proposed_points"]
     assert (f.aspect, f.proposed_points, f.revision) == ("attitude", D("1"), 2)
 
 
@@ -110,17 +114,25 @@ def test_a_finding_not_yet_in_the_ledger_can_change_anything():
 
 
 async def setup(uow, *findings: c.NewFinding) -> Inspection:
-    await h.configure_plan(uow, c.ConfigurePlan("p", 2026, ["work_safety"], {"inspection": D("3")}, D("0.5"), 15),
-                           "office")
+    await h.configure_plan(
+        uow, c.ConfigurePlan("p", 2026, ["work_safety"], {"inspection": D("3")}, D("0.5"), 15), "office"
+    )
     findings = findings or (c.NewFinding("efficiency", "窗口无任", D("0.5"), id="f1"),)
-    insp, _ = await h.create_inspection(uow, c.CreateInspection("p", "u1", "unannounced", DAY, ["张三"],
-                                                                findings=list(findings), id="i1"), "张三")
+    insp, _ = await h.create_inspection(
+        uow, c.CreateInspection("p", "u1", "unannounced", DAY, ["张三"], findings=list(findings), id="i1"), "张三"
+    )
     return insp
 
 
 def edit(revision, **changes) -> c.EditInspection:
-    base = {"unit_id": "u1", "mode": "unannounced", "date": DAY, "inspectors": ["张三"], "note": "",
-            "reason": "wrong date on the form"}
+    base = {
+        "unit_id": "u1",
+        "mode": "unannounced",
+        "date": DAY,
+        "inspectors": ["张三"],
+        "note": "",
+        "reason": "wrong date on the form",
+    }
     return c.EditInspection("p", "i1", expected_revision=revision, **{**base, **changes})
 
 
@@ -138,10 +150,19 @@ async def test_an_edit_is_a_new_revision_with_an_audit_row(uow):
     assert (again.revision, again.date, again.note) == (2, date(2026, 5, 7), "复查")
     row = uow.state.audit[-1]
     assert (row.action, row.actor, row.entity_type, row.entity_id, row.reason) == (
-        "inspection.edited", "office", "inspection", "i1", "wrong date on the form")
+        "inspection.edited",
+        "office",
+        "inspection",
+        "i1",
+        "wrong date on the form",
+    )
     assert (row.before["date"], row.after["date"], row.before["revision"], row.after["revision"]) == (
-        "2026-05-06", "2026-05-07", 1, 2)
-    assert uow.events == []            # inspections are not events; only the ledger is
+        "2026-05-06",
+        "2026-05-07",
+        1,
+        2,
+    )
+    assert uow.events == []  # inspections are not events; only the ledger is
 
 
 async def test_a_missing_or_stale_if_match_changes_nothing(uow):
@@ -151,9 +172,9 @@ async def test_a_missing_or_stale_if_match_changes_nothing(uow):
     with pytest.raises(PreconditionRequired):
         await h.edit_inspection(uow, edit(None, note="second"), "b")
     with pytest.raises(PreconditionFailed):
-        await h.edit_inspection(uow, edit(1, note="second"), "b")        # b read revision 1; a is at 2
+        await h.edit_inspection(uow, edit(1, note="second"), "b")  # b read revision 1; a is at 2
     with pytest.raises(PreconditionFailed):
-        await h.edit_finding(uow, edit_f(2, description="x"), "b")       # the finding is still at 1
+        await h.edit_finding(uow, edit_f(2, description="x"), "b")  # the finding is still at 1
     got = await h.get_inspection(uow, "p", "i1")
     assert (got.note, got.revision, got.findings[0].description) == ("first", 2, "窗口无任")
     assert len(uow.state.audit) == n_audit
@@ -169,8 +190,9 @@ async def test_an_unchanged_edit_writes_nothing(uow):
 async def test_edits_of_missing_records_are_not_found(uow):
     await setup(uow)
     with pytest.raises(NotFound, match="inspection 'nope'"):
-        await h.edit_inspection(uow, c.EditInspection("p", "nope", "u1", "announced", DAY, ["张三"], "", "r", 1),
-                                "office")
+        await h.edit_inspection(
+            uow, c.EditInspection("p", "nope", "u1", "announced", DAY, ["张三"], "", "r", 1), "office"
+        )
     with pytest.raises(NotFound, match="finding 'nope'"):
         await h.edit_finding(uow, edit_f(1, finding_id="nope"), "office")
     with pytest.raises(NotFound, match="finding 'nope'"):
@@ -179,7 +201,7 @@ async def test_edits_of_missing_records_are_not_found(uow):
 
 async def test_edits_are_checked_like_new_records(uow):
     await setup(uow)
-    uow.state.units[("p", "u1")] = Unit("p", "u1")               # the plan now knows its units
+    uow.state.units[("p", "u1")] = Unit("p", "u1")  # the plan now knows its units
     with pytest.raises(InvalidInput, match="unknown unit 'zz'"):
         await h.edit_inspection(uow, edit(1, unit_id="zz"), "office")
     with pytest.raises(InvalidInput, match="inspectors"):
@@ -203,7 +225,7 @@ async def test_a_finding_that_became_a_deduction_is_revoked_then_recorded_anew(u
         await h.edit_inspection(uow, edit(2, unit_id="u2"), "office")
     assert (await h.get_deduction(uow, "p", d.id)).points == D("0.5") and len(uow.events) == events
 
-    fixed = await h.edit_finding(uow, edit_f(2, description="窗口无人"), "office")   # not a ledger fact
+    fixed = await h.edit_finding(uow, edit_f(2, description="窗口无人"), "office")  # not a ledger fact
     assert (fixed.description, fixed.revision, fixed.deduction_id) == ("窗口无人", 3, d.id)
     assert len(uow.events) == events
 
@@ -224,15 +246,14 @@ async def test_every_change_inside_an_inspection_is_a_new_revision(uow):
     await setup(uow)
     new = await h.add_finding(uow, c.AddFinding("p", "i1", c.NewFinding("attitude", "态度生硬", id="f2")), "a")
     assert new.revision == 1 and (await h.get_inspection(uow, "p", "i1")).revision == 2
-    await h.add_finding(uow, c.AddFinding("p", "i1", c.NewFinding("attitude", "态度生硬", id="f2")), "a")   # a retry
+    await h.add_finding(uow, c.AddFinding("p", "i1", c.NewFinding("attitude", "态度生硬", id="f2")), "a")  # a retry
     await h.confirm_finding(uow, c.ConfirmFinding("p", "i1", "f2", D("1")), "a")
-    await h.confirm_finding(uow, c.ConfirmFinding("p", "i1", "f2", D("1")), "a")                            # a retry
+    await h.confirm_finding(uow, c.ConfirmFinding("p", "i1", "f2", D("1")), "a")  # a retry
     ev = await h.attach_evidence(uow, c.AttachEvidence("p", "i1", "f1", "a.jpg", "image/jpeg", b"\xff\xd8"), "a")
     await h.attach_evidence(uow, c.AttachEvidence("p", "i1", "f1", "b.jpg", "image/jpeg", b"\xff\xd8"), "a")
     got = await h.get_inspection(uow, "p", "i1")
     assert got.revision == 4
-    assert [(f.id, f.revision, [e.id for e in f.evidence]) for f in got.findings] == [("f1", 2, [ev.id]),
-                                                                                      ("f2", 2, [])]
+    assert [(f.id, f.revision, [e.id for e in f.evidence]) for f in got.findings] == [("f1", 2, [ev.id]), ("f2", 2, [])]
     edited = await h.edit_finding(uow, edit_f(2, description="窗口无人"), "a")
-    assert [e.id for e in edited.evidence] == [ev.id]                                   # evidence stays
+    assert [e.id for e in edited.evidence] == [ev.id]  # evidence stays
     assert (await h.get_inspection(uow, "p", "i1")).revision == 5

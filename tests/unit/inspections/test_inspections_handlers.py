@@ -26,13 +26,23 @@ from services.inspections.service import handlers as h
 pytestmark = pytest.mark.unit
 D = Decimal
 BUNDLE = BAILIAN_BUNDLE
-CATEGORIES = ["family_planning", "public_order", "work_safety", "environment", "rural_medical", "rural_pension",
-              "written_criticism"]
+CATEGORIES = [
+    "family_planning",
+    "public_order",
+    "work_safety",
+    "environment",
+    "rural_medical",
+    "rural_pension",
+    "written_criticism",
+]
 
 
 async def configure(uow, plan_id="p", window=15, points="0.5"):
-    await h.configure_plan(uow, c.ConfigurePlan(plan_id, 2026, CATEGORIES, {"inspection": D("3"), "discipline": None},
-                                                D(points), window), "office")
+    await h.configure_plan(
+        uow,
+        c.ConfigurePlan(plan_id, 2026, CATEGORIES, {"inspection": D("3"), "discipline": None}, D(points), window),
+        "office",
+    )
 
 
 def types(uow):
@@ -40,8 +50,9 @@ def types(uow):
 
 
 async def deduct(uow, points="1", unit="u1", day="2026-06-01", **kw):
-    d, _ = await h.record_deduction(uow, c.RecordDeduction("p", unit, "inspection", D(points),
-                                                           date.fromisoformat(day), **kw), "inspector")
+    d, _ = await h.record_deduction(
+        uow, c.RecordDeduction("p", unit, "inspection", D(points), date.fromisoformat(day), **kw), "inspector"
+    )
     return d
 
 
@@ -75,8 +86,9 @@ async def test_a_plan_must_be_configured_and_input_checked(uow):
 async def test_a_retried_client_id_records_once(uow):
     await configure(uow)
     await deduct(uow, "1", id="m-1")
-    d, new = await h.record_deduction(uow, c.RecordDeduction("p", "u1", "inspection", D("1.0"), date(2026, 6, 1),
-                                                             id="m-1"), "x")
+    d, new = await h.record_deduction(
+        uow, c.RecordDeduction("p", "u1", "inspection", D("1.0"), date(2026, 6, 1), id="m-1"), "x"
+    )
     assert not new and types(uow) == ["DeductionRecorded"]
     with pytest.raises(Conflict):
         await deduct(uow, "2", id="m-1")
@@ -101,7 +113,9 @@ async def test_a_granted_appeal_revokes_exactly_once_even_if_delivered_twice(uow
     with pytest.raises(AppealAlreadyOpen):
         await h.file_appeal(uow, c.FileAppeal("p", d.id, "again"), "u1-head")
     first = await h.decide_appeal(uow, c.DecideAppeal("p", appeal.id, "revoke_deduction", "evidence shows"), "reviewer")
-    second = await h.decide_appeal(uow, c.DecideAppeal("p", appeal.id, "revoke_deduction", "evidence shows"), "reviewer")
+    second = await h.decide_appeal(
+        uow, c.DecideAppeal("p", appeal.id, "revoke_deduction", "evidence shows"), "reviewer"
+    )
     assert (first.changed, first.deduction_revoked) == (True, True)
     assert (second.changed, second.deduction_revoked) == (False, False)
     assert first.appeal.status == "granted" and first.appeal.decided_by == "reviewer"
@@ -112,8 +126,12 @@ async def test_a_granted_appeal_revokes_exactly_once_even_if_delivered_twice(uow
     with pytest.raises(AppealNotAllowed):
         await h.file_appeal(uow, c.FileAppeal("p", d.id, "once more"), "u1-head")
     actions = [(e.action, e.actor) for e in uow.state.audit if e.entity_id in (d.id, appeal.id)]
-    assert actions == [("deduction.recorded", "inspector"), ("appeal.filed", "u1-head"),
-                       ("appeal.decided", "reviewer"), ("deduction.revoked", "reviewer")]
+    assert actions == [
+        ("deduction.recorded", "inspector"),
+        ("appeal.filed", "u1-head"),
+        ("appeal.decided", "reviewer"),
+        ("deduction.revoked", "reviewer"),
+    ]
     decided = next(e for e in uow.state.audit if e.action == "appeal.decided")
     assert decided.before["status"] == "open" and decided.after["status"] == "granted"
 
@@ -142,7 +160,9 @@ async def test_the_appeal_window_is_counted_from_the_day_of_recording(uow):
 
 async def test_veto_issue_and_lift(uow):
     await configure(uow)
-    v, _ = await h.issue_veto(uow, c.IssueVeto("p", "u1", "work_safety", date(2026, 8, 1), "白政发〔2026〕12号"), "office")
+    v, _ = await h.issue_veto(
+        uow, c.IssueVeto("p", "u1", "work_safety", date(2026, 8, 1), "白政发〔2026〕12号"), "office"
+    )
     assert v.in_force
     with pytest.raises(InvalidInput):
         await h.lift_veto(uow, c.LiftVeto("p", v.id, "  "), "office")
@@ -160,27 +180,45 @@ async def test_veto_issue_and_lift(uow):
 
 async def test_inspection_findings_become_deductions_once(uow):
     await configure(uow)
-    insp, _ = await h.create_inspection(uow, c.CreateInspection(
-        "p", "u1", "unannounced", date(2026, 5, 6), ["张三", "李四"], findings=[
-            c.NewFinding("work_style", "office empty at 9:30", D("0.5")),
-            c.NewFinding("attitude", "rude to a visitor")]), "张三")
+    insp, _ = await h.create_inspection(
+        uow,
+        c.CreateInspection(
+            "p",
+            "u1",
+            "unannounced",
+            date(2026, 5, 6),
+            ["张三", "李四"],
+            findings=[
+                c.NewFinding("work_style", "office empty at 9:30", D("0.5")),
+                c.NewFinding("attitude", "rude to a visitor"),
+            ],
+        ),
+        "张三",
+    )
     assert [f.aspect for f in insp.findings] == ["work_style", "attitude"] and uow.events == []
     f1, f2 = insp.findings
     d, new = await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f1.id), "office")
     again, new2 = await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f1.id), "office")
     assert new and not new2 and again.id == d.id
-    assert (d.kind, d.points, d.aspect, d.source, d.date) == ("inspection", D("0.5"), "work_style",
-                                                              "inspection_finding", date(2026, 5, 6))
+    assert (d.kind, d.points, d.aspect, d.source, d.date) == (
+        "inspection",
+        D("0.5"),
+        "work_style",
+        "inspection_finding",
+        date(2026, 5, 6),
+    )
     with pytest.raises(InvalidInput):
         await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f2.id), "office")
     await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f2.id, D("1")), "office")
     assert types(uow) == ["DeductionRecorded", "DeductionRecorded"]
     reread = await h.get_inspection(uow, "p", insp.id)
     assert all(f.deduction_id for f in reread.findings)
-    ev = await h.attach_evidence(uow, c.AttachEvidence("p", insp.id, f1.id, "photo.jpg", "image/jpeg", b"\xff\xd8x"),
-                                 "张三")
-    same = await h.attach_evidence(uow, c.AttachEvidence("p", insp.id, f1.id, "copy.jpg", "image/jpeg", b"\xff\xd8x"),
-                                   "张三")
+    ev = await h.attach_evidence(
+        uow, c.AttachEvidence("p", insp.id, f1.id, "photo.jpg", "image/jpeg", b"\xff\xd8x"), "张三"
+    )
+    same = await h.attach_evidence(
+        uow, c.AttachEvidence("p", insp.id, f1.id, "copy.jpg", "image/jpeg", b"\xff\xd8x"), "张三"
+    )
     assert same.id == ev.id
     assert (await h.get_evidence(uow, "p", ev.id))[1] == b"\xff\xd8x"
 
@@ -188,8 +226,9 @@ async def test_inspection_findings_become_deductions_once(uow):
 async def test_unexcused_absences_deduct_the_plan_points(uow):
     await configure(uow, points="1")
     a, _ = await h.record_absence(uow, c.RecordAbsence("p", "sec1", "王五", "study", date(2026, 4, 2)), "office")
-    b, _ = await h.record_absence(uow, c.RecordAbsence("p", "sec1", "王五", "labour", date(2026, 4, 9), excused=True),
-                                  "office")
+    b, _ = await h.record_absence(
+        uow, c.RecordAbsence("p", "sec1", "王五", "labour", date(2026, 4, 9), excused=True), "office"
+    )
     assert a.deduction_id and not b.deduction_id
     d = await h.get_deduction(uow, "p", a.deduction_id)
     assert (d.kind, d.points, d.source, d.source_ref) == ("discipline", D("1"), "discipline_record", a.id)
@@ -247,8 +286,12 @@ async def test_snapshot_replays_the_published_envelopes(uow):
     await h.lift_veto(uow, c.LiftVeto("p", v.id, "rectified"), "office")
     snap = [Envelope.FromString(b) for b in await h.snapshot(uow, "p")]
     assert [(e.type, e.aggregate_id, e.aggregate_version) for e in snap] == [
-        ("DeductionRecorded", d1.id, 1), ("DeductionRevoked", d1.id, 2), ("DeductionRecorded", d2.id, 1),
-        ("VetoIssued", v.id, 1), ("VetoLifted", v.id, 2)]
+        ("DeductionRecorded", d1.id, 1),
+        ("DeductionRevoked", d1.id, 2),
+        ("DeductionRecorded", d2.id, 1),
+        ("VetoIssued", v.id, 1),
+        ("VetoLifted", v.id, 2),
+    ]
     published = {e.event_id for e in uow.events}
     assert {e.event_id for e in snap} == published
     h1 = [Envelope.FromString(b).aggregate_id for b in await h.snapshot(uow, "p", "H1")]

@@ -25,8 +25,13 @@ def ded(i, unit, points, day="2026-05-01", kind="inspection", status="active"):
 
 def test_ledger_keeps_the_truth_and_shows_the_cap_beside_it():
     settings = PlanSettings("p", 2026, kinds={"inspection": D("3"), "discipline": None})
-    ds = [ded(1, "u1", "2", "2026-03-01"), ded(2, "u1", "1.5", "2026-01-01"), ded(3, "u1", "2.5", "2026-06-01"),
-          ded(4, "u1", "9", "2026-02-01", status="revoked"), ded(5, "u2", "0.5", kind="discipline")]
+    ds = [
+        ded(1, "u1", "2", "2026-03-01"),
+        ded(2, "u1", "1.5", "2026-01-01"),
+        ded(3, "u1", "2.5", "2026-06-01"),
+        ded(4, "u1", "9", "2026-02-01", status="revoked"),
+        ded(5, "u2", "0.5", kind="discipline"),
+    ]
     lines, totals = rules.ledger(ds, settings)
     t = {(x.unit_id, x.kind): x for x in totals}
     assert t["u1", "inspection"].total == D("6") and t["u1", "inspection"].cap == D("3")
@@ -40,8 +45,15 @@ def test_dec_str_is_plain():
     assert [dec_str(D(x)) for x in ("6.00", "0.50", "600", "1E+1")] == ["6", "0.5", "600", "10"]
 
 
-@pytest.mark.parametrize("period,expected", [("Q1", ("2026-01-01", "2026-03-31")), ("H1", ("2026-01-01", "2026-06-30")),
-                                             ("Q4", ("2026-10-01", "2026-12-31")), ("Y", ("2026-01-01", "2026-12-31"))])
+@pytest.mark.parametrize(
+    "period,expected",
+    [
+        ("Q1", ("2026-01-01", "2026-03-31")),
+        ("H1", ("2026-01-01", "2026-06-30")),
+        ("Q4", ("2026-10-01", "2026-12-31")),
+        ("Y", ("2026-01-01", "2026-12-31")),
+    ],
+)
 def test_period_range(period, expected):
     assert rules.period_range(2026, period) == tuple(date.fromisoformat(x) for x in expected)
     assert rules.period_range(2026, "") is None
@@ -54,16 +66,26 @@ def leave(person, start, end, unit="s1"):
 
 
 def test_leave_thresholds_are_strictly_more_than_15_and_30_days():
-    statuses = {s.person: s for s in rules.leave_status([
-        leave("a", "2026-03-01", "2026-03-15"),                                    # exactly 15: eligible
-        leave("b", "2026-03-01", "2026-03-16"),                                    # 16 consecutive
-        leave("c", "2026-03-01", "2026-03-10"), leave("c", "2026-03-11", "2026-03-16"),  # adjoining: one spell of 16
-        leave("d", "2026-01-01", "2026-01-10"), leave("d", "2026-04-01", "2026-04-10"),
-        leave("d", "2026-07-01", "2026-07-10"),                                    # 30 cumulative: eligible
-        leave("e", "2026-01-01", "2026-01-10"), leave("e", "2026-04-01", "2026-04-10"),
-        leave("e", "2026-07-01", "2026-07-11"),                                    # 31 cumulative
-        leave("f", "2025-12-20", "2026-01-05"), leave("f", "2026-01-03", "2026-01-04"),  # clipped to the year, overlap
-    ], 2026)}
+    statuses = {
+        s.person: s
+        for s in rules.leave_status(
+            [
+                leave("a", "2026-03-01", "2026-03-15"),  # exactly 15: eligible
+                leave("b", "2026-03-01", "2026-03-16"),  # 16 consecutive
+                leave("c", "2026-03-01", "2026-03-10"),
+                leave("c", "2026-03-11", "2026-03-16"),  # adjoining: one spell of 16
+                leave("d", "2026-01-01", "2026-01-10"),
+                leave("d", "2026-04-01", "2026-04-10"),
+                leave("d", "2026-07-01", "2026-07-10"),  # 30 cumulative: eligible
+                leave("e", "2026-01-01", "2026-01-10"),
+                leave("e", "2026-04-01", "2026-04-10"),
+                leave("e", "2026-07-01", "2026-07-11"),  # 31 cumulative
+                leave("f", "2025-12-20", "2026-01-05"),
+                leave("f", "2026-01-03", "2026-01-04"),  # clipped to the year, overlap
+            ],
+            2026,
+        )
+    }
     assert statuses["a"].eligible_for_excellence
     assert not statuses["b"].eligible_for_excellence and statuses["b"].longest_consecutive_days == 16
     assert not statuses["c"].eligible_for_excellence
@@ -96,15 +118,23 @@ def test_every_problem_is_reported_with_its_path():
     with pytest.raises(InvalidInput) as err:
         validate_import(doc)
     paths = {p.path for p in err.value.problems}
-    assert paths == {"$.deductions[0].points", "$.deductions[1].unit", "$.deductions[2].date",
-                     "$.deductions[3].points", "$.vetoes[0].category"}
+    assert paths == {
+        "$.deductions[0].points",
+        "$.deductions[1].unit",
+        "$.deductions[2].date",
+        "$.deductions[3].points",
+        "$.vetoes[0].category",
+    }
 
 
 def test_the_last_record_of_an_id_stands():
-    doc = {"plan": {"id": "p", "year": 2026, "veto": {"categories": []}, "components": []},
-           "units": [{"id": "u1"}],
-           "deductions": [{"id": "x", "unit": "u1", "kind": "inspection", "points": 1, "date": "2026-01-02"},
-                          {"id": "x", "unit": "u1", "kind": "inspection", "points": 1, "date": "2026-01-02",
-                           "revoked": True}]}
+    doc = {
+        "plan": {"id": "p", "year": 2026, "veto": {"categories": []}, "components": []},
+        "units": [{"id": "u1"}],
+        "deductions": [
+            {"id": "x", "unit": "u1", "kind": "inspection", "points": 1, "date": "2026-01-02"},
+            {"id": "x", "unit": "u1", "kind": "inspection", "points": 1, "date": "2026-01-02", "revoked": True},
+        ],
+    }
     batch = validate_import(doc)
     assert [(r.id, r.revoked) for r in batch.deductions] == [("x", True)] and batch.duplicate_ids == ["x"]

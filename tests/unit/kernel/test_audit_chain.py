@@ -14,9 +14,18 @@ pytestmark = pytest.mark.unit
 def _chain(n: int) -> list[dict]:
     rows, prev = [], audit.GENESIS
     for i in range(1, n + 1):
-        row = {"seq": i, "at": dt.datetime(2026, 6, 1, 8, 0, i, tzinfo=dt.UTC), "actor": "王五", "role": "inspector",
-               "action": "DeductionRecorded", "entity_type": "DeductionRecorded", "entity_id": f"d{i}",
-               "before": None, "after": f'{{"points":"{i}"}}', "trace_id": f"t{i}"}
+        row = {
+            "seq": i,
+            "at": dt.datetime(2026, 6, 1, 8, 0, i, tzinfo=dt.UTC),
+            "actor": "王五",
+            "role": "inspector",
+            "action": "DeductionRecorded",
+            "entity_type": "DeductionRecorded",
+            "entity_id": f"d{i}",
+            "before": None,
+            "after": f'{{"points":"{i}"}}',
+            "trace_id": f"t{i}",
+        }
         row["prev_hash"], row["hash"] = prev, audit.row_hash(prev, row)
         prev = row["hash"]
         rows.append(row)
@@ -49,4 +58,7 @@ def test_a_row_inserted_out_of_order_is_named():
 
 def test_personal_data_is_masked():
     assert audit.mask({"name": "张三", "phone": "13800000000", "rows": [{"address": "白莲镇"}]}) == {
-        "name": "张三", "phone": "***", "rows": [{"address": "***"}]}
+        "name": "张三",
+        "phone": "***",
+        "rows": [{"address": "***"}],
+    }

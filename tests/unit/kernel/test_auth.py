@@ -17,8 +17,9 @@ SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 def test_a_token_round_trips_roles_and_plan_qualified_units():
     token = auth.issue_token(SECRET, "黄小君", ["unit"], ["bailian-2026:v01", "bailian-2026:v02"], token_id="t1")
     who = auth.read_token(SECRET, token)
-    assert who == auth.Principal("黄小君", frozenset({"unit"}), frozenset({"bailian-2026:v01", "bailian-2026:v02"}),
-                                 token_id="t1")
+    assert who == auth.Principal(
+        "黄小君", frozenset({"unit"}), frozenset({"bailian-2026:v01", "bailian-2026:v02"}), token_id="t1"
+    )
     assert who.may_act_for("bailian-2026", "v01") and not who.may_act_for("bailian-2026", "v03")
     # the same unit id of another township or year is another unit
     assert not who.may_act_for("yanghe-2026", "v01") and not who.may_act_for("bailian-2027", "v01")
@@ -37,15 +38,29 @@ def test_tokens_carry_an_issuer_and_an_id_and_revoked_ids_are_refused():
     with pytest.raises(Unauthorized, match="revoked"):
         auth.read_token(SECRET, token, revoked=frozenset({claims["jti"]}))
     # a token signed with the secret but without issuer or id (an old or hand-made one) is refused
-    bare = jwt.encode({"sub": "x", "roles": ["office"], "aud": "jixiao",
-                       "exp": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)}, SECRET, algorithm="HS256")
+    bare = jwt.encode(
+        {"sub": "x", "roles": ["office"], "aud": "jixiao", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)},
+        SECRET,
+        algorithm="HS256",
+    )
     with pytest.raises(Unauthorized, match="not valid"):
         auth.read_token(SECRET, bare)
 
 
 def test_bare_unit_ids_in_a_token_grant_nothing():
-    token = jwt.encode({"sub": "x", "roles": ["unit"], "units": ["v01", "*"], "aud": "jixiao", "iss": "jixiao",
-                        "jti": "j", "exp": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)}, SECRET, algorithm="HS256")
+    token = jwt.encode(
+        {
+            "sub": "x",
+            "roles": ["unit"],
+            "units": ["v01", "*"],
+            "aud": "jixiao",
+            "iss": "jixiao",
+            "jti": "j",
+            "exp": dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+        },
+        SECRET,
+        algorithm="HS256",
+    )
     who = auth.read_token(SECRET, token)
     assert who.units == frozenset() and not who.may_act_for("p", "v01")
 
@@ -61,14 +76,17 @@ def test_forged_and_expired_tokens_are_refused():
         auth.read_token(SECRET, old)
 
 
-@pytest.mark.parametrize(("user", "roles", "units", "text"), [
-    ("", ["office"], [], "needs a user"),
-    ("x", [], [], "needs a user and roles"),
-    ("x", ["boss"], [], "unknown: boss"),
-    ("x", ["unit"], [], "must name the units"),
-    ("x", ["unit"], ["v01"], "plan-qualified"),
-    ("x", ["unit"], ["*"], "plan-qualified"),
-])
+@pytest.mark.parametrize(
+    ("user", "roles", "units", "text"),
+    [
+        ("", ["office"], [], "needs a user"),
+        ("x", [], [], "needs a user and roles"),
+        ("x", ["boss"], [], "unknown: boss"),
+        ("x", ["unit"], [], "must name the units"),
+        ("x", ["unit"], ["v01"], "plan-qualified"),
+        ("x", ["unit"], ["*"], "plan-qualified"),
+    ],
+)
 def test_bad_token_requests(user, roles, units, text):
     with pytest.raises(InvalidInput, match=text):
         auth.issue_token(SECRET, user, roles, units)
@@ -81,7 +99,7 @@ def test_require_and_unit_scope():
     with pytest.raises(Forbidden, match="assessor"):
         auth.require("assessor")(officer)
     auth.require_unit(officer, "p", "v01")
-    auth.require_unit(assessor, "p", "v09")               # assessors review every unit
+    auth.require_unit(assessor, "p", "v09")  # assessors review every unit
     with pytest.raises(Forbidden, match="v02"):
         auth.require_unit(officer, "p", "v02")
     with pytest.raises(Forbidden, match="plan 'q'"):

@@ -72,19 +72,19 @@ def _records(tp: TopicPartition, *offsets: int) -> list[ConsumerRecord]:
 async def test_a_log_that_ends_before_it_ended_is_a_loss_and_is_read_from_the_start():
     consumer, handler = _consumer()
     await consumer._report_lag(FakeKafkaConsumer({A: 5, B: 5}, {A: 5, B: 5}))
-    fake = FakeKafkaConsumer({A: 2, B: 6}, {A: 2, B: 7})      # A's log came back with 2 records
+    fake = FakeKafkaConsumer({A: 2, B: 6}, {A: 2, B: 7})  # A's log came back with 2 records
     assert await consumer._report_lag(fake) == {A}
     await consumer._resync()
     assert fake.rewound == [A]
     assert [(loss.reason, loss.partitions) for loss in handler.losses] == [("log_shorter", {A})]
-    await consumer._resync()                                  # handed over once
+    await consumer._resync()  # handed over once
     assert len(handler.losses) == 1
 
 
 async def test_records_again_from_below_the_committed_offset_are_a_loss():
     consumer, handler = _consumer()
     consumer._committed.update({A: 3, B: 3})
-    consumer._check_replayed({A: _records(A, 0, 1, 2, 3, 4), B: _records(B, 3, 4)})   # A regrown past 3
+    consumer._check_replayed({A: _records(A, 0, 1, 2, 3, 4), B: _records(B, 3, 4)})  # A regrown past 3
     await consumer._resync()
     assert [(loss.reason, loss.partitions) for loss in handler.losses] == [("log_replayed", {A})]
     consumer._check_replayed({A: _records(A, 5)})
@@ -109,6 +109,7 @@ async def test_a_failing_resync_is_handed_over_again():
         calls.append(loss)
         if len(calls) == 1:
             raise ConnectionError("snapshot service away")
+
     handler.resync = flaky
     consumer._losses.append(BrokerLoss("log_shorter", frozenset({A})))
     with pytest.raises(ConnectionError):

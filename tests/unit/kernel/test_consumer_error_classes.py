@@ -20,23 +20,27 @@ class FakeDriverError(Exception):
 
 
 def _db_error(sqlstate: str, invalidated: bool = False) -> sa_exc.DBAPIError:
-    return sa_exc.DBAPIError("INSERT ...", {}, FakeDriverError(f"error {sqlstate}", sqlstate),
-                             connection_invalidated=invalidated)
+    return sa_exc.DBAPIError(
+        "INSERT ...", {}, FakeDriverError(f"error {sqlstate}", sqlstate), connection_invalidated=invalidated
+    )
 
 
-@pytest.mark.parametrize(("error", "poison", "transient"), [
-    (InvalidInput("bad"), True, False),
-    (Unavailable("snapshot service away"), False, True),
-    (_db_error("22003"), True, False),      # numeric value out of range
-    (_db_error("22001"), True, False),      # string too long
-    (_db_error("23505"), True, False),      # unique violation
-    (_db_error("08003", invalidated=True), False, True),   # connection gone
-    (_db_error("40P01"), False, True),      # deadlock
-    (_db_error("57P01"), False, True),      # admin shutdown
-    (_db_error("42703"), False, False),     # undefined column: a bug, retried until fixed, not parked
-    (ConnectionResetError(), False, True),
-    (KeyError("x"), False, False),
-])
+@pytest.mark.parametrize(
+    ("error", "poison", "transient"),
+    [
+        (InvalidInput("bad"), True, False),
+        (Unavailable("snapshot service away"), False, True),
+        (_db_error("22003"), True, False),  # numeric value out of range
+        (_db_error("22001"), True, False),  # string too long
+        (_db_error("23505"), True, False),  # unique violation
+        (_db_error("08003", invalidated=True), False, True),  # connection gone
+        (_db_error("40P01"), False, True),  # deadlock
+        (_db_error("57P01"), False, True),  # admin shutdown
+        (_db_error("42703"), False, False),  # undefined column: a bug, retried until fixed, not parked
+        (ConnectionResetError(), False, True),
+        (KeyError("x"), False, False),
+    ],
+)
 def test_classification(error, poison, transient):
     assert (is_poison(error), is_transient(error)) == (poison, transient)
 

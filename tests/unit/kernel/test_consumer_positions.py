@@ -48,7 +48,7 @@ def _lag(applier: _Applier, tp: TopicPartition) -> float:
 async def test_a_shorter_log_is_read_again_from_the_start_and_others_are_left_alone():
     applier = _Applier()
     consumer = IdempotentConsumer(applier, KafkaSettings(), [A.topic], "g")
-    fake = FakeKafkaConsumer({A: 500, B: 7}, {A: 3, B: 10})   # A: the broker came back with 3 records
+    fake = FakeKafkaConsumer({A: 500, B: 7}, {A: 3, B: 10})  # A: the broker came back with 3 records
     await consumer._report_lag(fake)
     assert fake.rewound == [A] and fake.positions == {A: 0, B: 7}
     assert (_lag(applier, A), _lag(applier, B)) == (3, 3)

@@ -36,8 +36,9 @@ class ResultIn(Schema):
 
 
 def _app(settings: ServiceSettings | None = None) -> tuple[FastAPI, dict]:
-    settings = settings or ServiceSettings(service="indicators", http_max_body_bytes=4096,
-                                           http_max_import_bytes=64 * 1024)
+    settings = settings or ServiceSettings(
+        service="indicators", http_max_body_bytes=4096, http_max_import_bytes=64 * 1024
+    )
     seen: dict = {"calls": 0}
     app = FastAPI()
     app.state.runtime = SimpleNamespace(settings=settings, revoked_tokens=frozenset())
@@ -77,15 +78,16 @@ def _app(settings: ServiceSettings | None = None) -> tuple[FastAPI, dict]:
 
 
 def _client(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                             base_url="http://svc.test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://svc.test"
+    )
 
 
 async def test_a_500_is_a_problem_with_the_trace_id_logged_as_one_json_line(monkeypatch):
     stream = io.StringIO()
     monkeypatch.setattr(sys, "stderr", stream)
-    jlog.configure("edge-test")                            # the services' real JSON configuration,
-    structlog.configure(cache_logger_on_first_use=False)   # without binding loggers to this stream
+    jlog.configure("edge-test")  # the services' real JSON configuration,
+    structlog.configure(cache_logger_on_first_use=False)  # without binding loggers to this stream
     try:
         app, _ = _app()
         async with _client(app) as client:
@@ -122,15 +124,18 @@ async def test_a_body_over_the_limit_is_refused_413_before_the_route_reads_it():
             for _ in range(10):
                 yield b"x" * 1000
 
-        streamed = await client.post("/v1/plans/p/results", content=chunks(),
-                                     headers={"content-type": "application/json"})
-        imported = await client.post("/v1/import", content=b'{"plan": "' + b"x" * 10_000 + b'"}',
-                                     headers={"content-type": "application/json"})
-        too_big_import = await client.post("/v1/import", content=b"[" + b" " * 70_000 + b"]",
-                                           headers={"content-type": "application/json"})
+        streamed = await client.post(
+            "/v1/plans/p/results", content=chunks(), headers={"content-type": "application/json"}
+        )
+        imported = await client.post(
+            "/v1/import", content=b'{"plan": "' + b"x" * 10_000 + b'"}', headers={"content-type": "application/json"}
+        )
+        too_big_import = await client.post(
+            "/v1/import", content=b"[" + b" " * 70_000 + b"]", headers={"content-type": "application/json"}
+        )
     assert (declared.status_code, streamed.status_code) == (413, 413)
     assert declared.headers["content-type"] == "application/problem+json"
-    assert imported.status_code == 200            # imports have a larger limit of their own
+    assert imported.status_code == 200  # imports have a larger limit of their own
     assert too_big_import.status_code == 413
     assert seen["calls"] == 1
 
@@ -138,8 +143,9 @@ async def test_a_body_over_the_limit_is_refused_413_before_the_route_reads_it():
 async def test_json_nested_200000_levels_deep_is_a_400_not_a_500():
     app, _ = _app(ServiceSettings(service="surveys", http_max_body_bytes=1 << 20))
     async with _client(app) as client:
-        response = await client.post("/v1/plans/p/results", content=b"[" * 200_000 + b"]" * 200_000,
-                                     headers={"content-type": "application/json"})
+        response = await client.post(
+            "/v1/plans/p/results", content=b"[" * 200_000 + b"]" * 200_000, headers={"content-type": "application/json"}
+        )
     assert (response.status_code, response.headers["content-type"]) == (400, "application/problem+json")
 
 
@@ -149,10 +155,16 @@ async def test_decimals_out_of_range_or_precision_are_refused_at_once(actual):
     start = time.perf_counter()
     async with _client(app) as client:
         as_string = await client.post("/v1/plans/p/results", json={"unit": "v01", "actual": actual})
-        as_number = await client.post("/v1/plans/p/results", content=f'{{"unit": "v01", "actual": {actual}}}',
-                                      headers={"content-type": "application/json"})
-        nested = await client.post("/v1/plans/p/results", content=f'{{"unit": "v01", "scores": {{"a": {actual}}}}}',
-                                   headers={"content-type": "application/json"})
+        as_number = await client.post(
+            "/v1/plans/p/results",
+            content=f'{{"unit": "v01", "actual": {actual}}}',
+            headers={"content-type": "application/json"},
+        )
+        nested = await client.post(
+            "/v1/plans/p/results",
+            content=f'{{"unit": "v01", "scores": {{"a": {actual}}}}}',
+            headers={"content-type": "application/json"},
+        )
     assert (as_string.status_code, as_number.status_code, nested.status_code) == (422, 422, 422)
     assert time.perf_counter() - start < 2 and seen["calls"] == 0
 
@@ -164,13 +176,21 @@ async def test_an_ordinary_decimal_passes():
     assert (response.status_code, response.json()["actual"]) == (201, "11.40")
 
 
-@pytest.mark.parametrize("body", [{"unit": "v\x0001"}, {"unit": "v01\x08"}, {"unit": "v01", "comment": "a\x00b"},
-                                  {"unit": "v01", "comment": "\ud800"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"unit": "v\x0001"},
+        {"unit": "v01\x08"},
+        {"unit": "v01", "comment": "a\x00b"},
+        {"unit": "v01", "comment": "\ud800"},
+    ],
+)
 async def test_nul_bytes_and_control_characters_are_refused_in_every_string(body):
     app, seen = _app()
     async with _client(app) as client:
-        response = await client.post("/v1/plans/p/results", content=json.dumps(body).encode(),
-                                     headers={"content-type": "application/json"})
+        response = await client.post(
+            "/v1/plans/p/results", content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
     assert response.status_code == 422 and seen["calls"] == 0
 
 
@@ -182,8 +202,9 @@ async def test_control_characters_in_paths_and_queries_are_refused(url):
     assert (response.status_code, response.headers["content-type"]) == (400, "application/problem+json")
 
 
-@pytest.mark.parametrize("query", ["offset=99999999999999999999", "offset=-1", "limit=0", "limit=100000",
-                                   "year=-817", "year=99999"])
+@pytest.mark.parametrize(
+    "query", ["offset=99999999999999999999", "offset=-1", "limit=0", "limit=100000", "year=-817", "year=99999"]
+)
 async def test_paging_and_years_are_bounded(query):
     app, _ = _app()
     async with _client(app) as client:
@@ -208,11 +229,13 @@ async def test_the_cookie_authenticates_reads_but_not_cross_site_changes():
     async with _client(app) as client:
         client.cookies.set(auth.COOKIE, token)
         read = await client.get("/page")
-        forged = await client.post("/v1/plans/p/results", json={"unit": "v01"},
-                                   headers={"origin": "https://evil.example"})
+        forged = await client.post(
+            "/v1/plans/p/results", json={"unit": "v01"}, headers={"origin": "https://evil.example"}
+        )
         no_origin = await client.post("/v1/plans/p/results", json={"unit": "v01"})
-        same_site = await client.post("/v1/plans/p/results", json={"unit": "v01"},
-                                      headers={"origin": "http://svc.test"})
+        same_site = await client.post(
+            "/v1/plans/p/results", json={"unit": "v01"}, headers={"origin": "http://svc.test"}
+        )
     assert (read.status_code, forged.status_code, no_origin.status_code, same_site.status_code) == (200, 403, 403, 201)
     assert seen["calls"] == 1
 

@@ -26,23 +26,30 @@ class _Scoring(scoring_pb2_grpc.ScoringServiceServicer):
 
 async def test_writes_need_an_office_token_and_record_its_user():
     servicer = _Scoring()
-    server, port = await start_server(0, [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, servicer)],
-                                      token_secret=SECRET, revoked=lambda: frozenset())
+    server, port = await start_server(
+        0,
+        [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, servicer)],
+        token_secret=SECRET,
+        revoked=lambda: frozenset(),
+    )
     try:
         async with channel(f"127.0.0.1:{port}") as ch:
             stub = scoring_pb2_grpc.ScoringServiceStub(ch)
             system = tuple(bearer("scoring", "system").items())
             await stub.ListScores(scoring_pb2.ListScoresRequest(plan_id="p"), metadata=system, timeout=10)
             with pytest.raises(grpc.aio.AioRpcError) as denied:
-                await stub.ClosePeriod(scoring_pb2.ClosePeriodRequest(plan_id="p", actor="x"), metadata=system,
-                                       timeout=10)
+                await stub.ClosePeriod(
+                    scoring_pb2.ClosePeriodRequest(plan_id="p", actor="x"), metadata=system, timeout=10
+                )
             assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
             office = tuple(bearer("县绩效办", "office").items())
-            await stub.ClosePeriod(scoring_pb2.ClosePeriodRequest(plan_id="p", actor="someone else"),
-                                   metadata=office, timeout=10)
+            await stub.ClosePeriod(
+                scoring_pb2.ClosePeriodRequest(plan_id="p", actor="someone else"), metadata=office, timeout=10
+            )
             with pytest.raises(grpc.aio.AioRpcError) as anonymous:
-                await stub.ClosePeriod(scoring_pb2.ClosePeriodRequest(plan_id="p"), metadata=bearer_metadata(None),
-                                       timeout=10)
+                await stub.ClosePeriod(
+                    scoring_pb2.ClosePeriodRequest(plan_id="p"), metadata=bearer_metadata(None), timeout=10
+                )
             assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
     finally:
         await server.stop(grace=None)

@@ -81,14 +81,22 @@ class FakeReadModel(AbstractReadModel):
         result = []
         for v in sorted(versions):
             h = self.headers.get((plan_id, period, v))
-            result.append(Snapshot(v, h.units if h else None, len(self.graded.get((plan_id, period, v), {})),
-                                   h.closed_by if h else "", h.occurred_at if h else None))
+            result.append(
+                Snapshot(
+                    v,
+                    h.units if h else None,
+                    len(self.graded.get((plan_id, period, v), {})),
+                    h.closed_by if h else "",
+                    h.occurred_at if h else None,
+                )
+            )
         return result
 
     async def show_snapshot(self, plan_id: str, period: str, snapshot: Snapshot) -> None:
         state = self.states[(plan_id, period)]
-        self.states[(plan_id, period)] = replace(state, current_snapshot=snapshot.version,
-                                                 graded_at=snapshot.graded_at, closed_by=snapshot.closed_by)
+        self.states[(plan_id, period)] = replace(
+            state, current_snapshot=snapshot.version, graded_at=snapshot.graded_at, closed_by=snapshot.closed_by
+        )
 
     async def drop_snapshots(self, plan_id: str, period: str, versions: list[int]) -> None:
         for v in versions:
@@ -118,8 +126,9 @@ class FakeReadModel(AbstractReadModel):
         names = {u: e.name for (p, u), e in sorted(self.unit_names.items()) if p == plan_id and e.name}
         if grades is None and not names:
             return None
-        return PlanLabels(plan_id, dict(grades.grades) if grades else {}, names,
-                          grades.info if grades else PlanLabels(plan_id).info)
+        return PlanLabels(
+            plan_id, dict(grades.grades) if grades else {}, names, grades.info if grades else PlanLabels(plan_id).info
+        )
 
     async def save_labels(self, labels: PlanLabels) -> None:
         self.plan_labels[labels.plan_id] = labels
@@ -135,8 +144,11 @@ class FakeReadModel(AbstractReadModel):
         return True
 
     async def vetoes(self, plan_id: str) -> list[VetoRecord]:
-        rows = [VetoRecord(v.unit_id, v.veto_id, v.category, v.date, v.lifted)
-                for (p, _id), v in self.veto_rows.items() if p == plan_id]
+        rows = [
+            VetoRecord(v.unit_id, v.veto_id, v.category, v.date, v.lifted)
+            for (p, _id), v in self.veto_rows.items()
+            if p == plan_id
+        ]
         return sorted(rows, key=lambda v: (v.unit_id, v.date, v.veto_id))
 
     async def notice(self, plan_id: str, period: str, version: int) -> Notice | None:
@@ -155,9 +167,14 @@ class FakeReadModel(AbstractReadModel):
         return self.objection_rows.get(objection_id)
 
     async def objections(self, plan_id: str, period: str, version: int) -> list[Objection]:
-        return sorted((o for o in self.objection_rows.values()
-                       if (o.plan_id, o.period, o.snapshot_version) == (plan_id, period, version)),
-                      key=lambda o: (o.filed_at, o.id))
+        return sorted(
+            (
+                o
+                for o in self.objection_rows.values()
+                if (o.plan_id, o.period, o.snapshot_version) == (plan_id, period, version)
+            ),
+            key=lambda o: (o.filed_at, o.id),
+        )
 
     async def save_answer(self, objection: Objection) -> None:
         self.objection_rows[objection.id] = objection

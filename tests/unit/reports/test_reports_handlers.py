@@ -21,8 +21,9 @@ pytestmark = pytest.mark.unit
 T0 = datetime(2027, 1, 15, 8, 0, tzinfo=UTC)
 
 
-def us(unit: str, total: str, grade: str = "good", rank: int = 1, group: str = "villages",
-       status: str = "final") -> UnitScore:
+def us(
+    unit: str, total: str, grade: str = "good", rank: int = 1, group: str = "villages", status: str = "final"
+) -> UnitScore:
     return UnitScore(unit, group, status, Decimal(total), grade, rank)
 
 
@@ -51,7 +52,7 @@ async def test_provisional_latest_version_wins(repo, uow):
 async def test_snapshot_is_shown_only_when_complete_in_any_arrival_order(repo, uow):
     await feed(repo, ProvisionalScoreReceived("p", "Y", us("v1", "80", status="provisional"), 1, T0))
     await feed(repo, closed(1, 2), *graded(1, us("v1", "91", "excellent")))
-    assert (await handlers.ranking_view(uow, "p", "Y")).provisional          # 1 of 2 rows
+    assert (await handlers.ranking_view(uow, "p", "Y")).provisional  # 1 of 2 rows
     await feed(repo, *graded(1, us("v2", "86", "good", 2)))
     view = await handlers.ranking_view(uow, "p", "Y")
     assert not view.provisional and view.snapshot_version == 1
@@ -77,14 +78,14 @@ async def test_previous_complete_snapshot_stays_until_the_next_is_whole(repo, uo
 
 async def test_older_snapshot_never_overwrites_a_newer_one(repo, uow):
     await feed(repo, *graded(3, us("v1", "95", "excellent")), closed(3, 1))
-    await feed(repo, *graded(2, us("v1", "60", "poor")), closed(2, 1))       # late, older, complete
+    await feed(repo, *graded(2, us("v1", "60", "poor")), closed(2, 1))  # late, older, complete
     view = await handlers.ranking_view(uow, "p", "Y")
     assert view.snapshot_version == 3 and view.rows[0].grade == "excellent"
 
 
 async def test_incomplete_older_snapshots_are_dropped_and_history_kept(repo, uow):
     await feed(repo, *graded(1, us("v1", "90", "excellent")), closed(1, 1))
-    await feed(repo, *graded(2, us("v1", "70", "poor")))                     # never announced
+    await feed(repo, *graded(2, us("v1", "70", "poor")))  # never announced
     await feed(repo, *graded(3, us("v1", "88")), closed(3, 1))
     assert ("p", "Y", 2) not in repo.graded
     assert (await handlers.ranking_view(uow, "p", "Y", snapshot=1)).rows[0].grade == "excellent"
@@ -108,9 +109,12 @@ async def test_unknown_period_and_annual_report_needs_a_grade(repo, uow):
 
 
 async def test_settle_locks_each_touched_period_once_in_order(repo):
-    await feed(repo, ProvisionalScoreReceived("q", "Y", us("v1", "80"), 1, T0),
-               ProvisionalScoreReceived("p", "Q1", us("v1", "80"), 1, T0),
-               ProvisionalScoreReceived("q", "Y", us("v2", "80"), 1, T0))
+    await feed(
+        repo,
+        ProvisionalScoreReceived("q", "Y", us("v1", "80"), 1, T0),
+        ProvisionalScoreReceived("p", "Q1", us("v1", "80"), 1, T0),
+        ProvisionalScoreReceived("q", "Y", us("v2", "80"), 1, T0),
+    )
     assert repo.locked == [("p", "Q1"), ("q", "Y")]
 
 

@@ -23,56 +23,133 @@ PLAN = "jt-2026"
 
 
 def graded(sid, unit, name, eligible, reasons=(), leave=None, version=1, **kw) -> bytes:
-    return make_envelope(source="scoring", plan_id=PLAN, unit_id=unit, aggregate_id=sid, version=version,
-                         payload=people_pb2.PersonEligibilityGraded(
-                             plan_id=PLAN, period="Y", snapshot_version=version, unit_id=unit, staff_id=sid,
-                             name=name, eligible=eligible, reasons=[people_pb2.EligibilityReason(
-                                 code=c, label=lb, detail="") for c, lb in reasons],
-                             leave_days=leave or {}, **kw))
+    return make_envelope(
+        source="scoring",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=sid,
+        version=version,
+        payload=people_pb2.PersonEligibilityGraded(
+            plan_id=PLAN,
+            period="Y",
+            snapshot_version=version,
+            unit_id=unit,
+            staff_id=sid,
+            name=name,
+            eligible=eligible,
+            reasons=[people_pb2.EligibilityReason(code=c, label=lb, detail="") for c, lb in reasons],
+            leave_days=leave or {},
+            **kw,
+        ),
+    )
 
 
-ROWS = [person_eligibility(e) for e in (
-    graded("s2", "office", "刘敏", False, [("unit_vetoed", "所在单位被一票否决"),
-                                          ("failing_unit_leader", "科室考核不合格,科室领导不得评优")],
-           position="科长", unit_grade="fail", absences=2, unexcused_absences=1, deduction_points="0.5"),
-    graded("s1", "office", "朱建军", True, position="副局长", unit_grade="fail"),
-    graded("s3", "roads", "武清萍", False, [("leave_consecutive", "事、病假连续超过规定天数")],
-           leave={"sick": 20, "business_trip": 3}, position="科员", unit_grade="pass"),
-)]
+ROWS = [
+    person_eligibility(e)
+    for e in (
+        graded(
+            "s2",
+            "office",
+            "刘敏",
+            False,
+            [("unit_vetoed", "所在单位被一票否决"), ("failing_unit_leader", "科室考核不合格,科室领导不得评优")],
+            position="科长",
+            unit_grade="fail",
+            absences=2,
+            unexcused_absences=1,
+            deduction_points="0.5",
+        ),
+        graded("s1", "office", "朱建军", True, position="副局长", unit_grade="fail"),
+        graded(
+            "s3",
+            "roads",
+            "武清萍",
+            False,
+            [("leave_consecutive", "事、病假连续超过规定天数")],
+            leave={"sick": 20, "business_trip": 3},
+            position="科员",
+            unit_grade="pass",
+        ),
+    )
+]
 
 
 def test_an_event_becomes_a_row_and_a_bad_one_is_parked():
     s2 = ROWS[0]
     assert (s2.staff_id, s2.position, s2.unit_grade, s2.deduction_points, s2.reason_text) == (
-        "s2", "科长", "fail", Decimal("0.5"), "所在单位被一票否决；科室考核不合格,科室领导不得评优")
+        "s2",
+        "科长",
+        "fail",
+        Decimal("0.5"),
+        "所在单位被一票否决；科室考核不合格,科室领导不得评优",
+    )
     with pytest.raises(BadScoreEvent):
-        person_eligibility(make_envelope(source="scoring", plan_id=PLAN, payload=people_pb2.PersonEligibilityGraded(
-            plan_id=PLAN, period="Y", unit_id="u", staff_id="", snapshot_version=1)))
+        person_eligibility(
+            make_envelope(
+                source="scoring",
+                plan_id=PLAN,
+                payload=people_pb2.PersonEligibilityGraded(
+                    plan_id=PLAN, period="Y", unit_id="u", staff_id="", snapshot_version=1
+                ),
+            )
+        )
 
 
 def test_people_are_grouped_per_unit_with_the_count_of_eligible():
     units = by_unit(ROWS, {"office": "办公室"})
     assert [(u.unit_id, u.unit_name, u.unit_grade, [p.staff_id for p in u.people], u.eligible) for u in units] == [
-        ("office", "办公室", "fail", ["s1", "s2"], 1), ("roads", "roads", "pass", ["s3"], 0)]
+        ("office", "办公室", "fail", ["s1", "s2"], 1),
+        ("roads", "roads", "pass", ["s3"], 0),
+    ]
 
 
 def test_the_xlsx_has_one_row_per_person_in_the_personnel_office_layout():
-    view = people.PeopleView(PLAN, "Y", 1, by_unit(ROWS, {"office": "办公室", "roads": "公路科"}),
-                             {"fail": "不合格", "pass": "合格"}, leave_columns(ROWS))
+    view = people.PeopleView(
+        PLAN,
+        "Y",
+        1,
+        by_unit(ROWS, {"office": "办公室", "roads": "公路科"}),
+        {"fail": "不合格", "pass": "合格"},
+        leave_columns(ROWS),
+    )
     ws = load_workbook(io.BytesIO(export_people_xlsx(view)))["评优资格"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     header = rows[0]
-    assert header[:7] == ["单位 Unit", "单位名称 Unit name", "姓名 Name", "职务 Position", "单位等级 Unit grade",
-                          "缺勤次数 Absences", "无故缺勤 Unexcused"]
-    assert header[7:9] == ["事假(天)", "病假(天)"] and header[-3:] == ["扣分 Deductions", "可评优 Eligible",
-                                                                   "原因 Reasons"]
+    assert header[:7] == [
+        "单位 Unit",
+        "单位名称 Unit name",
+        "姓名 Name",
+        "职务 Position",
+        "单位等级 Unit grade",
+        "缺勤次数 Absences",
+        "无故缺勤 Unexcused",
+    ]
+    assert header[7:9] == ["事假(天)", "病假(天)"] and header[-3:] == [
+        "扣分 Deductions",
+        "可评优 Eligible",
+        "原因 Reasons",
+    ]
     col = {h: i for i, h in enumerate(header)}
-    got = [(r[0], r[2], r[3], r[4], r[5], r[col["病假(天)"]], r[col["出差(天)"]], r[col["扣分 Deductions"]],
-            r[col["可评优 Eligible"]], r[col["原因 Reasons"]]) for r in rows[1:]]
+    got = [
+        (
+            r[0],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[col["病假(天)"]],
+            r[col["出差(天)"]],
+            r[col["扣分 Deductions"]],
+            r[col["可评优 Eligible"]],
+            r[col["原因 Reasons"]],
+        )
+        for r in rows[1:]
+    ]
     assert got == [
         ("office", "朱建军", "副局长", "不合格", 0, 0, 0, 0, "是", None),
         ("office", "刘敏", "科长", "不合格", 2, 0, 0, 0.5, "否", "所在单位被一票否决；科室考核不合格,科室领导不得评优"),
-        ("roads", "武清萍", "科员", "合格", 0, 20, 3, 0, "否", "事、病假连续超过规定天数")]
+        ("roads", "武清萍", "科员", "合格", 0, 20, 3, 0, "否", "事、病假连续超过规定天数"),
+    ]
     assert ws.freeze_panes == "C2"
 
 
@@ -116,23 +193,28 @@ async def test_the_view_shows_the_latest_snapshot_and_404_before_any():
         await people.people_view(uow, PLAN, "Y")
     for r in ROWS:
         await people.apply_person(uow.people, r)
-    later = person_eligibility(graded("s1", "office", "朱建军", False, [("unit_vetoed", "所在单位被一票否决")],
-                                      version=2, unit_grade="fail"))
+    later = person_eligibility(
+        graded("s1", "office", "朱建军", False, [("unit_vetoed", "所在单位被一票否决")], version=2, unit_grade="fail")
+    )
     await people.apply_person(uow.people, later)
     view = await people.people_view(uow, PLAN, "Y")
     doc = view.to_dict()
-    assert (doc["snapshot_version"], [(u["unit_id"], u["unit_name"], u["unit_grade_label"], u["eligible"])
-                                      for u in doc["units"]]) == (2, [("office", "办公室", "不合格", 0)])
+    assert (
+        doc["snapshot_version"],
+        [(u["unit_id"], u["unit_name"], u["unit_grade_label"], u["eligible"]) for u in doc["units"]],
+    ) == (2, [("office", "办公室", "不合格", 0)])
     assert (await people.people_view(uow, PLAN, "Y", 1)).version == 1
 
 
 def test_commendation_and_criticism_lists_follow_the_unit_grade_bands():
     rows = [*ROWS, person_eligibility(graded("s7", "roads", "王五", True, position="科员", unit_grade="excellent"))]
-    view = people.PeopleView(PLAN, "Y", 1, by_unit(rows, {}), {"excellent": "优秀", "pass": "合格", "fail": "不合格"},
-                             leave_columns(rows))
+    view = people.PeopleView(
+        PLAN, "Y", 1, by_unit(rows, {}), {"excellent": "优秀", "pass": "合格", "fail": "不合格"}, leave_columns(rows)
+    )
     doc = view.to_dict()
-    assert [(p["staff_id"]) for p in doc["commendation"]] == []      # roads is graded pass by its first row
+    assert [(p["staff_id"]) for p in doc["commendation"]] == []  # roads is graded pass by its first row
     assert [(p["staff_id"], p["reasons"]) for p in doc["criticism"]] == [
-        ("s2", ["所在单位被一票否决", "科室考核不合格,科室领导不得评优"])]
+        ("s2", ["所在单位被一票否决", "科室考核不合格,科室领导不得评优"])
+    ]
     top = people.PeopleView(PLAN, "Y", 1, by_unit([rows[-1]], {}), {"excellent": "优秀", "fail": "不合格"}, [])
     assert [p["staff_id"] for p in top.to_dict()["commendation"]] == ["s7"]

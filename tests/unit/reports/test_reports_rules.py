@@ -13,11 +13,18 @@ from services.reports.domain.model import PlanLabels, Snapshot, UnitScore
 pytestmark = pytest.mark.unit
 
 
-def score(unit: str, total: str | None, *, group: str = "villages", grade: str | None = None,
-          rank: int | None = None, status: str = "final", vetoed: bool = False,
-          award: bool = False) -> UnitScore:
-    return UnitScore(unit, group, status, Decimal(total) if total is not None else None, grade, rank,
-                     vetoed, award)
+def score(
+    unit: str,
+    total: str | None,
+    *,
+    group: str = "villages",
+    grade: str | None = None,
+    rank: int | None = None,
+    status: str = "final",
+    vetoed: bool = False,
+    award: bool = False,
+) -> UnitScore:
+    return UnitScore(unit, group, status, Decimal(total) if total is not None else None, grade, rank, vetoed, award)
 
 
 def test_decimal_strings_are_exact_and_empty_means_absent():
@@ -38,8 +45,8 @@ def test_latest_provisional_version_wins():
 def test_snapshot_to_show_takes_the_newest_complete_newer_one():
     snaps = [Snapshot(1, 2, 2), Snapshot(2, 2, 2), Snapshot(3, 2, 1), Snapshot(4, None, 5)]
     assert rules.snapshot_to_show(None, snaps).version == 2
-    assert rules.snapshot_to_show(2, snaps) is None          # 3 and 4 are incomplete: keep showing 2
-    assert rules.snapshot_to_show(5, snaps) is None          # older never replaces newer
+    assert rules.snapshot_to_show(2, snaps) is None  # 3 and 4 are incomplete: keep showing 2
+    assert rules.snapshot_to_show(5, snaps) is None  # older never replaces newer
 
 
 def test_empty_snapshot_is_complete_once_announced():
@@ -86,15 +93,20 @@ def test_graded_view_keeps_scorings_ranks_and_orders_groups_and_rows():
         score("v3", None, grade=None, rank=None, status="incomplete"),
         score("a1", "80", group="agencies", grade="fair", rank=1),
     ]
-    view = rules.build_view("p", "Y", scores, provisional=False, labels=PlanLabels("p", units={"v1": "白莲村"}),
-                            snapshot=Snapshot(7, 4, 4, "office"))
+    view = rules.build_view(
+        "p",
+        "Y",
+        scores,
+        provisional=False,
+        labels=PlanLabels("p", units={"v1": "白莲村"}),
+        snapshot=Snapshot(7, 4, 4, "office"),
+    )
     assert [g.group for g in view.groups] == ["agencies", "villages"]
     villages = view.groups[1]
     assert [r.unit_id for r in villages.rows] == ["v1", "v2", "v3"]
     assert villages.rows[0].unit_name == "白莲村" and villages.rows[0].grade_label == "优"
     assert villages.rows[0].total == Decimal("91.20")
-    assert villages.distribution == [("excellent", "优", 1), ("good", "良", 1), ("fair", "一般", 0),
-                                     ("poor", "差", 0)]
+    assert villages.distribution == [("excellent", "优", 1), ("good", "良", 1), ("fair", "一般", 0), ("poor", "差", 0)]
     assert villages.ungraded == 1
     assert view.snapshot_version == 7 and view.closed_by == "office" and not view.provisional
 

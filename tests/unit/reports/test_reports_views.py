@@ -40,24 +40,39 @@ def view():
         UnitScore("a01", "agencies", "incomplete", None, None, None),
     ]
     labels = PlanLabels("bailian-2026", units={"v01": "白莲村", "v02": "<b>东山村</b>"})
-    return build_view("bailian-2026", "Y", scores, provisional=False, labels=labels,
-                      snapshot=Snapshot(4, 5, 5, "绩效办", T0))
+    return build_view(
+        "bailian-2026", "Y", scores, provisional=False, labels=labels, snapshot=Snapshot(4, 5, 5, "绩效办", T0)
+    )
 
 
 def test_dashboard_html_has_tables_labels_marks_and_order(view):
     page = views.dashboard_html(view)
     assert page.startswith("<!DOCTYPE html>") and 'name="viewport"' in page and "<script" not in page
-    for text in ("名次", "单位", "总分", "等级", "白莲村", "v01", "优", "良", "差", "一票否决", "可评先",
-                 "91.20", "定级快照 第4版"):
+    for text in (
+        "名次",
+        "单位",
+        "总分",
+        "等级",
+        "白莲村",
+        "v01",
+        "优",
+        "良",
+        "差",
+        "一票否决",
+        "可评先",
+        "91.20",
+        "定级快照 第4版",
+    ):
         assert text in page
-    assert "&lt;b&gt;东山村&lt;/b&gt;" in page and "<b>东山村" not in page       # escaped
+    assert "&lt;b&gt;东山村&lt;/b&gt;" in page and "<b>东山村" not in page  # escaped
     assert page.index("v01") < page.index("v02") < page.index("v03") < page.index("v04")
     assert "<li>优 1</li>" in page and "<li>差 2</li>" in page and "<li>未定级 1</li>" in page
 
 
 def test_provisional_dashboard_says_so():
-    v = build_view("p", "Q1", [UnitScore("v1", "g", "provisional", Decimal("80"), None, None)],
-                   provisional=True, labels=None)
+    v = build_view(
+        "p", "Q1", [UnitScore("v1", "g", "provisional", Decimal("80"), None, None)], provisional=True, labels=None
+    )
     page = views.dashboard_html(v)
     assert "暂定成绩" in page and "annual-report" not in page
 
@@ -71,9 +86,9 @@ def test_annual_report_markdown(view):
     md = views.annual_report_md(view, T0)
     assert md.startswith("# bailian-2026 年度绩效考评报告")
     assert "- 定级快照 Snapshot: v4" in md and "2027-01-15 16:00:00 CST" in md and "?snapshot=4" in md
-    assert "| 单位数 | 1 | 1 | 0 | 2 |" in md                              # 优 良 一般 差
+    assert "| 单位数 | 1 | 1 | 0 | 2 |" in md  # 优 良 一般 差
     assert "| 1 | 白莲村（v01）（一票否决） | 91.20 | 优 |" in md
-    assert "v04" not in md.split("## 二")[1].split("## 三")[0]               # top 3 only
+    assert "v04" not in md.split("## 二")[1].split("## 三")[0]  # top 3 only
     vetoed = md.split("## 三")[1].split("## 四")[0]
     assert "白莲村（v01）" in vetoed and "v02" not in vetoed
     not_eligible = md.split("## 四")[1]
@@ -105,27 +120,39 @@ def _env(payload):
 
 
 def test_envelopes_decode_to_domain_events():
-    score = scores_pb2.UnitScore(unit_id="v1", group="villages", status="final", total="89.99",
-                                 grade="good", rank=2, components={"survey": "88.18"}, survey_se="")
+    score = scores_pb2.UnitScore(
+        unit_id="v1",
+        group="villages",
+        status="final",
+        total="89.99",
+        grade="good",
+        rank=2,
+        components={"survey": "88.18"},
+        survey_se="",
+    )
     ev = to_event(_env(scores_pb2.UnitScoreUpdated(plan_id="p", period="Q1", score=score, version=7)))
     assert isinstance(ev, ProvisionalScoreReceived) and ev.version == 7 and ev.occurred_at == T0
     assert ev.score.total == Decimal("89.99") and ev.score.survey_se is None
     assert ev.score.components == {"survey": Decimal("88.18")}
     ev = to_event(_env(scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=score, snapshot_version=3)))
     assert isinstance(ev, GradedScoreReceived) and ev.snapshot_version == 3 and ev.score.rank == 2
-    ev = to_event(_env(scores_pb2.PeriodGraded(plan_id="p", period="Y", snapshot_version=3, units=40,
-                                               closed_by="office")))
+    ev = to_event(
+        _env(scores_pb2.PeriodGraded(plan_id="p", period="Y", snapshot_version=3, units=40, closed_by="office"))
+    )
     assert isinstance(ev, PeriodGradedReceived) and ev.units == 40
     assert to_event(_env(indicators_pb2.TargetSet(plan_id="p", unit_id="v1"))) is None
 
 
-@pytest.mark.parametrize("bad", [
-    scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="v1", total="x")),
-    scores_pb2.UnitScoreGraded(plan_id="p", period="", score=scores_pb2.UnitScore(unit_id="v1")),
-    scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="")),
-    scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="v1", total="1e13")),
-    scores_pb2.PeriodGraded(plan_id="p", period="Y" * 21, snapshot_version=1),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="v1", total="x")),
+        scores_pb2.UnitScoreGraded(plan_id="p", period="", score=scores_pb2.UnitScore(unit_id="v1")),
+        scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="")),
+        scores_pb2.UnitScoreGraded(plan_id="p", period="Y", score=scores_pb2.UnitScore(unit_id="v1", total="1e13")),
+        scores_pb2.PeriodGraded(plan_id="p", period="Y" * 21, snapshot_version=1),
+    ],
+)
 def test_malformed_score_events_are_poison(bad):
     with pytest.raises(BadScoreEvent):
         to_event(_env(bad))

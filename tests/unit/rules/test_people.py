@@ -56,16 +56,41 @@ def codes(person: Person, unit=OK, leaves=(), absences=(), deductions=(), rules=
 
 
 def test_every_leave_type_of_the_issue_is_known_with_its_label():
-    assert [LEAVE_TYPES[t] for t in ("personal", "sick", "annual", "marriage", "bereavement", "maternity",
-                                     "paternity", "family_visit", "work_injury", "public_holiday",
-                                     "business_trip", "official_duty")] == [
-        "事假", "病假", "年休假", "婚假", "丧假", "产假", "陪产假", "探亲假", "公伤假", "法定节假日", "出差", "公务"]
+    assert [
+        LEAVE_TYPES[t]
+        for t in (
+            "personal",
+            "sick",
+            "annual",
+            "marriage",
+            "bereavement",
+            "maternity",
+            "paternity",
+            "family_visit",
+            "work_injury",
+            "public_holiday",
+            "business_trip",
+            "official_duty",
+        )
+    ] == ["事假", "病假", "年休假", "婚假", "丧假", "产假", "陪产假", "探亲假", "公伤假", "法定节假日", "出差", "公务"]
 
 
 def test_seed_defaults_count_only_personal_and_sick_leave_and_every_type_excuses():
-    assert (RULES.counted_leave_types, RULES.exempt_leave_types >= {"annual", "marriage", "bereavement",
-            "maternity", "paternity", "family_visit", "work_injury", "public_holiday"},
-            RULES.excusing_types == frozenset(LEAVE_TYPES)) == (frozenset({"personal", "sick"}), True, True)
+    assert (
+        RULES.counted_leave_types,
+        RULES.exempt_leave_types
+        >= {
+            "annual",
+            "marriage",
+            "bereavement",
+            "maternity",
+            "paternity",
+            "family_visit",
+            "work_injury",
+            "public_holiday",
+        },
+        RULES.excusing_types == frozenset(LEAVE_TYPES),
+    ) == (frozenset({"personal", "sick"}), True, True)
 
 
 def test_a_clean_year_is_eligible():
@@ -74,6 +99,7 @@ def test_a_clean_year_is_eligible():
 
 
 # --- leave: 15 consecutive / 30 cumulative days of 事假 and 病假 ----------------------------------
+
 
 def test_fifteen_consecutive_days_of_sick_leave_are_allowed_sixteen_are_not():
     assert codes(CLERK, leaves=[lv("sick", "2024-03-01", "2024-03-15")]) == []
@@ -98,16 +124,31 @@ def test_thirty_cumulative_days_are_allowed_thirty_one_are_not_though_no_spell_i
     assert codes(CLERK, leaves=thirty) == []
     e = eligibility(CLERK, OK, [*thirty, lv("sick", "2024-11-04", "2024-11-04")], [], [], RULES)
     assert (e.counted_leave_days, e.longest_consecutive_leave_days, [r.code for r in e.reasons]) == (
-        31, 10, [LEAVE_CUMULATIVE])
+        31,
+        10,
+        [LEAVE_CUMULATIVE],
+    )
 
 
 def test_one_long_spell_breaks_both_limits_and_both_reasons_are_given():
     assert codes(CLERK, leaves=[lv("sick", "2024-05-01", "2024-06-15")]) == [LEAVE_CONSECUTIVE, LEAVE_CUMULATIVE]
 
 
-@pytest.mark.parametrize("exempt", ["annual", "marriage", "bereavement", "maternity", "paternity",
-                                    "family_visit", "work_injury", "public_holiday", "business_trip",
-                                    "official_duty"])
+@pytest.mark.parametrize(
+    "exempt",
+    [
+        "annual",
+        "marriage",
+        "bereavement",
+        "maternity",
+        "paternity",
+        "family_visit",
+        "work_injury",
+        "public_holiday",
+        "business_trip",
+        "official_duty",
+    ],
+)
 def test_exempt_leave_types_never_count(exempt):
     e = eligibility(CLERK, OK, [lv(exempt, "2024-01-01", "2024-06-30")], [], [], RULES)
     assert (e.eligible, e.counted_leave_days, e.leave_days) == (True, 0, {exempt: 182})
@@ -120,8 +161,11 @@ def test_a_public_holiday_inside_sick_leave_is_not_a_sick_day_and_splits_the_spe
 
 
 def test_exempt_leave_adjoining_sick_leave_does_not_bridge_two_spells():
-    leaves = [lv("sick", "2024-03-01", "2024-03-10"), lv("annual", "2024-03-11", "2024-03-20"),
-              lv("sick", "2024-03-21", "2024-03-30")]
+    leaves = [
+        lv("sick", "2024-03-01", "2024-03-10"),
+        lv("annual", "2024-03-11", "2024-03-20"),
+        lv("sick", "2024-03-21", "2024-03-30"),
+    ]
     e = eligibility(CLERK, OK, leaves, [], [], RULES)
     assert (e.longest_consecutive_leave_days, e.counted_leave_days, e.eligible) == (10, 20, True)
 
@@ -144,6 +188,7 @@ def test_the_plan_may_count_more_types_and_change_the_limits():
 
 # --- absences: 0.5 points each unless a leave, trip or official duty covers the date --------------
 
+
 def test_each_unexcused_absence_costs_half_a_point():
     e = eligibility(CLERK, OK, [], [ab("2024-04-02"), ab("2024-05-06"), ab("2024-06-03")], [], RULES)
     assert (e.absences, e.unexcused_absences, e.absence_points) == (3, 3, Decimal("1.5"))
@@ -151,8 +196,7 @@ def test_each_unexcused_absence_costs_half_a_point():
 
 @pytest.mark.parametrize("type_", ["personal", "sick", "business_trip", "official_duty", "annual"])
 def test_a_leave_trip_or_official_duty_covering_the_date_excuses_the_absence(type_):
-    e = eligibility(CLERK, OK, [lv(type_, "2024-04-01", "2024-04-03")], [ab("2024-04-02"), ab("2024-04-04")],
-                    [], RULES)
+    e = eligibility(CLERK, OK, [lv(type_, "2024-04-01", "2024-04-03")], [ab("2024-04-02"), ab("2024-04-04")], [], RULES)
     assert (e.unexcused_absences, e.absence_points) == (1, Decimal("0.5"))
 
 
@@ -168,11 +212,14 @@ def test_an_absence_the_office_excused_costs_nothing_and_other_years_do_not_coun
 
 
 def test_the_plan_sets_the_points_per_absence():
-    e = eligibility(CLERK, OK, [], [ab("2024-04-02"), ab("2024-04-09")], [], PeopleRules(Y, absence_points=Decimal("1")))
+    e = eligibility(
+        CLERK, OK, [], [ab("2024-04-02"), ab("2024-04-09")], [], PeopleRules(Y, absence_points=Decimal("1"))
+    )
     assert e.absence_points == Decimal("2")
 
 
 # --- discipline deductions over the plan's threshold ---------------------------------------------
+
 
 def test_deductions_remove_eligibility_only_strictly_over_the_threshold():
     rules = PeopleRules(Y, deduction_threshold=Decimal("2"))
@@ -193,8 +240,9 @@ def test_without_a_threshold_deductions_never_remove_eligibility():
 VETOED = UnitOutcome("office", "合格", vetoed=True)
 
 
-@pytest.mark.parametrize("person, expected", [
-    (DEPUTY, [UNIT_VETOED]), (HEAD, [UNIT_VETOED]), (LEADER, []), (HANDLER, []), (CLERK, [])])
+@pytest.mark.parametrize(
+    "person, expected", [(DEPUTY, [UNIT_VETOED]), (HEAD, [UNIT_VETOED]), (LEADER, []), (HANDLER, []), (CLERK, [])]
+)
 def test_a_veto_reaches_the_deputy_leader_and_the_head_only(person, expected):
     assert codes(person, unit=VETOED) == expected
 
@@ -206,8 +254,9 @@ def test_a_veto_of_a_unit_the_deputy_leader_oversees_reaches_them():
     assert codes(HEAD, overseen=[war]) == []  # the head does not oversee war
 
 
-@pytest.mark.parametrize("person, expected", [
-    (HEAD, [FAILING_UNIT_LEADER]), (DEPUTY, []), (LEADER, []), (HANDLER, []), (CLERK, [])])
+@pytest.mark.parametrize(
+    "person, expected", [(HEAD, [FAILING_UNIT_LEADER]), (DEPUTY, []), (LEADER, []), (HANDLER, []), (CLERK, [])]
+)
 def test_the_head_of_a_failing_section_loses_eligibility(person, expected):
     assert codes(person, unit=unit_outcome("office", "不合格", False, "不合格")) == expected
 
@@ -220,10 +269,18 @@ def test_every_reason_is_given_at_once():
     rules = PeopleRules(Y, deduction_threshold=Decimal("0"))
     unit = UnitOutcome("office", "不合格", vetoed=True, failing=True)
     e = eligibility(HEAD, unit, [lv("sick", "2024-01-01", "2024-02-29", "p3")], [ab("2024-06-01", "p3")], [], rules)
-    assert [r.code for r in e.reasons] == [UNIT_VETOED, FAILING_UNIT_LEADER, LEAVE_CONSECUTIVE, LEAVE_CUMULATIVE,
-                                           DEDUCTIONS_OVER_THRESHOLD]
-    assert e.as_dict()["reasons"][0] == {"code": UNIT_VETOED, "label": "所在单位被一票否决",
-                                         "detail": "unit office vetoed"}
+    assert [r.code for r in e.reasons] == [
+        UNIT_VETOED,
+        FAILING_UNIT_LEADER,
+        LEAVE_CONSECUTIVE,
+        LEAVE_CUMULATIVE,
+        DEDUCTIONS_OVER_THRESHOLD,
+    ]
+    assert e.as_dict()["reasons"][0] == {
+        "code": UNIT_VETOED,
+        "label": "所在单位被一票否决",
+        "detail": "unit office vetoed",
+    }
 
 
 def test_eligibility_of_all_orders_by_unit_and_passes_overseen_units():
@@ -234,25 +291,41 @@ def test_eligibility_of_all_orders_by_unit_and_passes_overseen_units():
 
 # --- the plan's `people` section -----------------------------------------------------------------
 
+
 def test_no_people_section_means_the_seed_defaults():
     assert read_people_rules(None, Y) == PeopleRules(Y)
 
 
 def test_the_people_section_is_read():
-    rules = read_people_rules({"max_consecutive_leave_days": 10, "absence_points": Decimal("1"),
-                               "deduction_threshold": 3, "counted_leave_types": ["personal"],
-                               "veto_roles": ["head"]}, Y)
-    assert (rules.max_consecutive_leave_days, rules.absence_points, rules.deduction_threshold,
-            rules.counted_leave_types, rules.veto_roles) == (10, Decimal("1"), Decimal("3"),
-                                                             frozenset({"personal"}), frozenset({"head"}))
+    rules = read_people_rules(
+        {
+            "max_consecutive_leave_days": 10,
+            "absence_points": Decimal("1"),
+            "deduction_threshold": 3,
+            "counted_leave_types": ["personal"],
+            "veto_roles": ["head"],
+        },
+        Y,
+    )
+    assert (
+        rules.max_consecutive_leave_days,
+        rules.absence_points,
+        rules.deduction_threshold,
+        rules.counted_leave_types,
+        rules.veto_roles,
+    ) == (10, Decimal("1"), Decimal("3"), frozenset({"personal"}), frozenset({"head"}))
 
 
 def test_a_bad_people_section_names_every_problem():
     with pytest.raises(ValidationError) as err:
-        read_people_rules({"max_cumulative_leave_days": -1, "counted_leave_types": ["vacation"],
-                           "absence_points": "x"}, Y)
-    assert [p.path for p in err.value.problems] == ["people.max_cumulative_leave_days", "people.absence_points",
-                                                    "people.counted_leave_types"]
+        read_people_rules(
+            {"max_cumulative_leave_days": -1, "counted_leave_types": ["vacation"], "absence_points": "x"}, Y
+        )
+    assert [p.path for p in err.value.problems] == [
+        "people.max_cumulative_leave_days",
+        "people.absence_points",
+        "people.counted_leave_types",
+    ]
 
 
 def test_a_plan_with_a_bad_people_section_is_refused_with_the_path():
@@ -260,6 +333,7 @@ def test_a_plan_with_a_bad_people_section_is_refused_with_the_path():
     from jixiao.rules.exactjson import loads
     from jixiao.rules.plan import parse_plan
     from jixiao.samples import BAILIAN_BUNDLE
+
     doc = loads(BAILIAN_BUNDLE.read_text(encoding="utf-8"))
     assert parse_plan({**doc["plan"], "people": {"absence_points": 1}}, doc["indicators"]).id == doc["plan"]["id"]
     with pytest.raises(PlanError) as err:

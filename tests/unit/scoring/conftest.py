@@ -138,7 +138,9 @@ def response(rid: str, unit: str, rnd: str, stratum: str, *answers: str | None) 
     return {"id": rid, "unit": unit, "round": rnd, "stratum": stratum, "mode": "phone", "answers": list(answers)}
 
 
-def deduction(did: str, unit: str, points: Any, date: str = "2026-05-01", kind: str = "inspection", revoked: bool = False) -> dict[str, Any]:
+def deduction(
+    did: str, unit: str, points: Any, date: str = "2026-05-01", kind: str = "inspection", revoked: bool = False
+) -> dict[str, Any]:
     """A deduction record."""
     return {"id": did, "unit": unit, "kind": kind, "points": D(str(points)), "date": date, "revoked": revoked}
 
@@ -173,9 +175,9 @@ class ScoringState:
     snapshots: dict[tuple[str, str, int], SimpleNamespace] = dataclasses.field(default_factory=dict)
     snapshot_scores: dict[tuple[str, str, int, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
     close_requests: list[SimpleNamespace] = dataclasses.field(default_factory=list)
-    applied: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)   # plan -> source -> events
+    applied: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)  # plan -> source -> events
     person_eligibility: dict[tuple[str, str, int, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
-    outbox: list[Envelope] = dataclasses.field(default_factory=list)                # committed events
+    outbox: list[Envelope] = dataclasses.field(default_factory=list)  # committed events
     locks: list[tuple] = dataclasses.field(default_factory=list)
 
 
@@ -213,7 +215,7 @@ class FakeScoringRepository(AbstractScoringRepository):
             return True
         if old.version >= values["version"]:
             return False
-        for c in (list(update) if update is not None else [k for k in values if k not in keys]):
+        for c in list(update) if update is not None else [k for k in values if k not in keys]:
             setattr(old, c, values[c])
         return True
 
@@ -242,13 +244,21 @@ class FakeScoringRepository(AbstractScoringRepository):
 
     async def unit_rows(self, plan_id, unit_ids=None):
         wanted = None if unit_ids is None else set(unit_ids)
-        rows = [r for r in self.st.facts.get("units", {}).values()
-                if r.plan_id == plan_id and (wanted is None or r.unit_id in wanted)]
+        rows = [
+            r
+            for r in self.st.facts.get("units", {}).values()
+            if r.plan_id == plan_id and (wanted is None or r.unit_id in wanted)
+        ]
         return [copy.copy(r) for r in sorted(rows, key=lambda r: r.unit_id)]
 
     async def fact_rows(self, plan_id, unit_ids):
-        names = {"results": "results", "targets": "targets", "rounds": "survey_rounds",
-                 "deductions": "deductions", "vetoes": "vetoes"}
+        names = {
+            "results": "results",
+            "targets": "targets",
+            "rounds": "survey_rounds",
+            "deductions": "deductions",
+            "vetoes": "vetoes",
+        }
         grouped: dict[str, dict[str, list]] = {u: {} for u in unit_ids}
         for name, fact in names.items():
             for r in self.st.facts.get(fact, {}).values():
@@ -273,8 +283,11 @@ class FakeScoringRepository(AbstractScoringRepository):
         self.st.locks.append(("period", plan_id, period))
 
     async def current_scores(self, plan_id, period, unit_ids=None):
-        return {u: copy.copy(r) for (p, u, q), r in self.st.scores.items()
-                if p == plan_id and q == period and (unit_ids is None or u in unit_ids)}
+        return {
+            u: copy.copy(r)
+            for (p, u, q), r in self.st.scores.items()
+            if p == plan_id and q == period and (unit_ids is None or u in unit_ids)
+        }
 
     async def save_score(self, values):
         key = (values["plan_id"], values["unit_id"], values["period"])
@@ -285,12 +298,12 @@ class FakeScoringRepository(AbstractScoringRepository):
             self.st.history.append(_row(id=len(self.st.history) + 1, created_at=self.store.tick(), **r))
 
     async def history(self, plan_id, unit_id, period):
-        return [copy.copy(r) for r in self.st.history
-                if (r.plan_id, r.unit_id, r.period) == (plan_id, unit_id, period)]
+        return [copy.copy(r) for r in self.st.history if (r.plan_id, r.unit_id, r.period) == (plan_id, unit_id, period)]
 
     async def snapshot(self, plan_id, period, version=None):
-        found = sorted((r for (p, q, _), r in self.st.snapshots.items() if (p, q) == (plan_id, period)),
-                       key=lambda r: r.version)
+        found = sorted(
+            (r for (p, q, _), r in self.st.snapshots.items() if (p, q) == (plan_id, period)), key=lambda r: r.version
+        )
         if version:
             found = [r for r in found if r.version == version]
         return copy.copy(found[-1]) if found else None
@@ -309,8 +322,16 @@ class FakeScoringRepository(AbstractScoringRepository):
             self.st.snapshot_scores[(s["plan_id"], s["period"], s["version"], s["unit_id"])] = _row(**s)
 
     async def request_close(self, plan_id, period, actor):
-        self.st.close_requests.append(_row(id=len(self.st.close_requests) + 1, plan_id=plan_id, period=period,
-                                           actor=actor, attempts=0, last_error=None))
+        self.st.close_requests.append(
+            _row(
+                id=len(self.st.close_requests) + 1,
+                plan_id=plan_id,
+                period=period,
+                actor=actor,
+                attempts=0,
+                last_error=None,
+            )
+        )
 
     async def claim_close_request(self):
         waiting = [r for r in self.st.close_requests if r.attempts < MAX_CLOSE_ATTEMPTS]
@@ -338,7 +359,9 @@ class FakeScoringRepository(AbstractScoringRepository):
             self.st.person_eligibility[key] = _row(**r)
 
     async def person_eligibility(self, plan_id, period, version):
-        return [copy.copy(r) for k, r in sorted(self.st.person_eligibility.items()) if k[:3] == (plan_id, period, version)]
+        return [
+            copy.copy(r) for k, r in sorted(self.st.person_eligibility.items()) if k[:3] == (plan_id, period, version)
+        ]
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
@@ -364,12 +387,18 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     async def commit(self) -> None:
         self.store.state.outbox.extend(self._pending)
         self._pending = []
-        self._saved = copy.deepcopy(self.store.state)   # what follows in the block is a new transaction
+        self._saved = copy.deepcopy(self.store.state)  # what follows in the block is a new transaction
         self.store.commits += 1
 
     async def emit(self, payload, *, plan_id, unit_id="", aggregate_id="", version=0):
-        env = make_envelope(source="scoring", payload=payload, plan_id=plan_id, unit_id=unit_id,
-                            aggregate_id=aggregate_id, version=version)
+        env = make_envelope(
+            source="scoring",
+            payload=payload,
+            plan_id=plan_id,
+            unit_id=unit_id,
+            aggregate_id=aggregate_id,
+            version=version,
+        )
         self._pending.append(env)
         return env
 
@@ -396,8 +425,9 @@ class FakeSnapshotClient(AbstractSnapshotClient):
 
 def fake_dependencies(store: FakeStore, clients: list[FakeSnapshotClient] | None = None) -> Dependencies:
     """The use cases' dependencies over the fakes, with metrics in a registry of their own."""
-    return Dependencies(lambda: FakeUnitOfWork(store), {c.source: c for c in clients or []},
-                        scoring_metrics(CollectorRegistry()))
+    return Dependencies(
+        lambda: FakeUnitOfWork(store), {c.source: c for c in clients or []}, scoring_metrics(CollectorRegistry())
+    )
 
 
 # --- source events (MANUAL_PLAN: a unit's total is exactly its manual points) ---------------------------
@@ -407,55 +437,106 @@ def plan_published(plan: dict | None = None, indicators: list | None = None, ver
     """The PlanPublished of MANUAL_PLAN (or the given plan) at `version`."""
     plan = plan if plan is not None else MANUAL_PLAN
     doc = {"plan": plan, "indicators": indicators if indicators is not None else MANUAL_INDICATORS}
-    return make_envelope(source="indicators", plan_id=plan["id"], aggregate_id=plan["id"], version=version,
-                         payload=indicators_pb2.PlanPublished(plan_id=plan["id"], year=plan["year"], version=version,
-                                                              plan_json=dumps(doc, indent=None)))
+    return make_envelope(
+        source="indicators",
+        plan_id=plan["id"],
+        aggregate_id=plan["id"],
+        version=version,
+        payload=indicators_pb2.PlanPublished(
+            plan_id=plan["id"], year=plan["year"], version=version, plan_json=dumps(doc, indent=None)
+        ),
+    )
 
 
 def unit_upserted(unit: dict, plan_id: str = "t-2026", version: int = 1) -> Envelope:
     """The UnitUpserted of one of UNITS."""
-    return make_envelope(source="indicators", plan_id=plan_id, unit_id=unit["id"], aggregate_id=unit["id"],
-                         version=version,
-                         payload=indicators_pb2.UnitUpserted(plan_id=plan_id, unit_id=unit["id"], name=unit["name"],
-                                                             kind=unit["kind"], group=unit.get("group", ""),
-                                                             version=version))
+    return make_envelope(
+        source="indicators",
+        plan_id=plan_id,
+        unit_id=unit["id"],
+        aggregate_id=unit["id"],
+        version=version,
+        payload=indicators_pb2.UnitUpserted(
+            plan_id=plan_id,
+            unit_id=unit["id"],
+            name=unit["name"],
+            kind=unit["kind"],
+            group=unit.get("group", ""),
+            version=version,
+        ),
+    )
 
 
 def points_confirmed(unit: str, points: str, version: int = 1, period: str = "Y", plan_id: str = "t-2026") -> Envelope:
     """A confirmed manual result for MANUAL_PLAN's leaf M (points as the decimal text of the event)."""
     rid = f"{unit}:M@{period}"
-    return make_envelope(source="indicators", plan_id=plan_id, unit_id=unit, aggregate_id=rid, version=version,
-                         payload=indicators_pb2.IndicatorResultConfirmed(
-                             plan_id=plan_id, unit_id=unit, indicator_id="M", period=period, result_id=rid,
-                             version=version, points=points, confirmed=True, confirmed_by="assessor"))
+    return make_envelope(
+        source="indicators",
+        plan_id=plan_id,
+        unit_id=unit,
+        aggregate_id=rid,
+        version=version,
+        payload=indicators_pb2.IndicatorResultConfirmed(
+            plan_id=plan_id,
+            unit_id=unit,
+            indicator_id="M",
+            period=period,
+            result_id=rid,
+            version=version,
+            points=points,
+            confirmed=True,
+            confirmed_by="assessor",
+        ),
+    )
 
 
 def period_closed(period: str = "Y", plan_id: str = "t-2026") -> Envelope:
     """Indicators closed a period (scoring queues a close request)."""
-    return make_envelope(source="indicators", plan_id=plan_id,
-                         payload=indicators_pb2.PeriodClosed(plan_id=plan_id, period=period, closed_by="office"))
+    return make_envelope(
+        source="indicators",
+        plan_id=plan_id,
+        payload=indicators_pb2.PeriodClosed(plan_id=plan_id, period=period, closed_by="office"),
+    )
 
 
 def deduction_recorded(did: str, unit: str, points: str, version: int = 1, plan_id: str = "t-2026") -> Envelope:
     """An inspection deduction."""
-    return make_envelope(source="inspections", plan_id=plan_id, unit_id=unit, aggregate_id=did, version=version,
-                         payload=inspections_pb2.DeductionRecorded(plan_id=plan_id, unit_id=unit, deduction_id=did,
-                                                                   kind="inspection", points=points,
-                                                                   date="2026-05-01", version=version))
+    return make_envelope(
+        source="inspections",
+        plan_id=plan_id,
+        unit_id=unit,
+        aggregate_id=did,
+        version=version,
+        payload=inspections_pb2.DeductionRecorded(
+            plan_id=plan_id,
+            unit_id=unit,
+            deduction_id=did,
+            kind="inspection",
+            points=points,
+            date="2026-05-01",
+            version=version,
+        ),
+    )
 
 
 def deduction_revoked(did: str, unit: str, version: int = 2, plan_id: str = "t-2026") -> Envelope:
     """An inspection deduction revoked on appeal."""
-    return make_envelope(source="inspections", plan_id=plan_id, unit_id=unit, aggregate_id=did, version=version,
-                         payload=inspections_pb2.DeductionRevoked(plan_id=plan_id, unit_id=unit, deduction_id=did,
-                                                                  reason="appeal upheld", version=version))
+    return make_envelope(
+        source="inspections",
+        plan_id=plan_id,
+        unit_id=unit,
+        aggregate_id=did,
+        version=version,
+        payload=inspections_pb2.DeductionRevoked(
+            plan_id=plan_id, unit_id=unit, deduction_id=did, reason="appeal upheld", version=version
+        ),
+    )
 
 
 def year_events(points: dict[str, str] | None = None) -> list[Envelope]:
     """MANUAL_PLAN, its three units and one manual result each (default v1 92.345, v2 80, a1 86.5)."""
     points = points or {"v1": "92.345", "v2": "80", "a1": "86.5"}
-    return [plan_published(), *(unit_upserted(u) for u in UNITS),
-            *(points_confirmed(u, p) for u, p in points.items())]
+    return [plan_published(), *(unit_upserted(u) for u in UNITS), *(points_confirmed(u, p) for u, p in points.items())]
 
 
 @pytest.fixture

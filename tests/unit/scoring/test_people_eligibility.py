@@ -18,33 +18,67 @@ PLAN = "t-2026"
 
 
 def staff(sid: str, unit: str, name: str, *roles: str, oversees=(), version: int = 1):
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=sid, version=version,
-                         payload=people_pb2.StaffMemberUpserted(plan_id=PLAN, unit_id=unit, staff_id=sid, name=name,
-                                                                position="科员",
-                                                                roles=list(roles or ["staff"]),
-                                                                oversees=list(oversees), version=version))
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=sid,
+        version=version,
+        payload=people_pb2.StaffMemberUpserted(
+            plan_id=PLAN,
+            unit_id=unit,
+            staff_id=sid,
+            name=name,
+            position="科员",
+            roles=list(roles or ["staff"]),
+            oversees=list(oversees),
+            version=version,
+        ),
+    )
 
 
 def leave(lid: str, sid: str, unit: str, type_: str, start: str, end: str):
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=lid, version=1,
-                         payload=people_pb2.LeaveRecorded(plan_id=PLAN, unit_id=unit, leave_id=lid, staff_id=sid,
-                                                          type=type_, start=start, end=end, version=1))
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=lid,
+        version=1,
+        payload=people_pb2.LeaveRecorded(
+            plan_id=PLAN, unit_id=unit, leave_id=lid, staff_id=sid, type=type_, start=start, end=end, version=1
+        ),
+    )
 
 
 def absence(aid: str, sid: str, unit: str, day: str):
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id=aid, version=1,
-                         payload=people_pb2.AbsenceRecorded(plan_id=PLAN, unit_id=unit, absence_id=aid, staff_id=sid,
-                                                            activity="labour", date=day, version=1))
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=aid,
+        version=1,
+        payload=people_pb2.AbsenceRecorded(
+            plan_id=PLAN, unit_id=unit, absence_id=aid, staff_id=sid, activity="labour", date=day, version=1
+        ),
+    )
 
 
 def veto(unit: str):
-    return make_envelope(source="inspections", plan_id=PLAN, unit_id=unit, aggregate_id="vt1", version=1,
-                         payload=inspections_pb2.VetoIssued(plan_id=PLAN, unit_id=unit, veto_id="vt1",
-                                                            category="work_safety", date="2026-04-01", version=1))
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id="vt1",
+        version=1,
+        payload=inspections_pb2.VetoIssued(
+            plan_id=PLAN, unit_id=unit, veto_id="vt1", category="work_safety", date="2026-04-01", version=1
+        ),
+    )
 
 
 async def deliver(deps, envelopes) -> None:
     from services.scoring.service.recompute import Touched, recompute_touched
+
     async with deps.uow_factory() as uow:
         touched = Touched()
         for env in envelopes:
@@ -56,21 +90,23 @@ async def deliver(deps, envelopes) -> None:
 
 
 def graded(store) -> list[tuple]:
-    return [(p.staff_id, p.unit_id, p.eligible, [r.code for r in p.reasons], p.snapshot_version, p.changed)
-            for p in (payload_of(e) for e in store.state.outbox if e.type == "PersonEligibilityGraded")]
+    return [
+        (p.staff_id, p.unit_id, p.eligible, [r.code for r in p.reasons], p.snapshot_version, p.changed)
+        for p in (payload_of(e) for e in store.state.outbox if e.type == "PersonEligibilityGraded")
+    ]
 
 
 # v1 92.345 excellent, v2 80 fair, a1 86.5 good; with v2 at 60 it is poor, the plan's lowest band.
 PEOPLE = [
-    staff("p1", "v1", "朱建军", "deputy_leader", oversees=["v2"]),   # 分管 v2
+    staff("p1", "v1", "朱建军", "deputy_leader", oversees=["v2"]),  # 分管 v2
     staff("p2", "v2", "刘敏", "head"),
     staff("p3", "v2", "武清萍", "handler"),
     staff("p4", "a1", "吕锦秀"),
-    leave("l1", "p3", "v2", "sick", "2026-03-01", "2026-03-20"),      # 20 consecutive sick days
+    leave("l1", "p3", "v2", "sick", "2026-03-01", "2026-03-20"),  # 20 consecutive sick days
     leave("l2", "p4", "a1", "maternity", "2026-03-01", "2026-06-30"),  # exempt
     leave("l3", "p4", "a1", "business_trip", "2026-09-01", "2026-09-03"),
-    absence("b1", "p4", "a1", "2026-09-02"),                           # on the trip: excused
-    absence("b2", "p4", "a1", "2026-10-09"),                           # unexcused: 0.5
+    absence("b1", "p4", "a1", "2026-09-02"),  # on the trip: excused
+    absence("b2", "p4", "a1", "2026-10-09"),  # unexcused: 0.5
 ]
 
 
@@ -81,15 +117,29 @@ async def test_every_person_is_graded_with_reasons_kept_and_published(sf, store,
         ("p4", "a1", True, [], 1, True),
         ("p1", "v1", False, ["overseen_unit_vetoed"], 1, True),
         ("p2", "v2", False, ["unit_vetoed", "failing_unit_leader"], 1, True),
-        ("p3", "v2", False, ["leave_consecutive"], 1, True)]
+        ("p3", "v2", False, ["leave_consecutive"], 1, True),
+    ]
     [p4] = [payload_of(e) for e in store.state.outbox if e.type == "PersonEligibilityGraded"][:1]
-    assert (dict(p4.leave_days), p4.absences, p4.unexcused_absences, p4.deduction_points, p4.unit_grade,
-            p4.name, p4.position) == ({"maternity": 122, "business_trip": 3}, 2, 1, "0.5", "good", "吕锦秀", "科员")
+    assert (
+        dict(p4.leave_days),
+        p4.absences,
+        p4.unexcused_absences,
+        p4.deduction_points,
+        p4.unit_grade,
+        p4.name,
+        p4.position,
+    ) == ({"maternity": 122, "business_trip": 3}, 2, 1, "0.5", "good", "吕锦秀", "科员")
     kept = {k[3]: exactjson.loads(r.entry_json) for k, r in store.state.person_eligibility.items()}
-    assert (sorted(kept), kept["p2"]["reasons"][1]["label"]) == (["p1", "p2", "p3", "p4"],
-                                                                 "科室考核不合格,科室领导不得评优")
+    assert (sorted(kept), kept["p2"]["reasons"][1]["label"]) == (
+        ["p1", "p2", "p3", "p4"],
+        "科室考核不合格,科室领导不得评优",
+    )
     assert [(c.staff_id, c.why) for c in report.people_diff] == [
-        ("p1", ("new person",)), ("p2", ("new person",)), ("p3", ("new person",)), ("p4", ("new person",))]
+        ("p1", ("new person",)),
+        ("p2", ("new person",)),
+        ("p3", ("new person",)),
+        ("p4", ("new person",)),
+    ]
 
 
 async def test_a_person_s_change_alone_makes_a_new_version_whose_diff_names_them(sf, store, deps) -> None:
@@ -101,17 +151,29 @@ async def test_a_person_s_change_alone_makes_a_new_version_whose_diff_names_them
     report = await close_period(deps, PLAN, "Y", "office")
     assert (report.snapshot_version, report.diff) == (2, [])
     assert [c.to_dict() for c in report.people_diff] == [
-        {"person": "p4", "unit": "a1", "old_eligible": True, "new_eligible": False,
-         "why": ["eligible: true → false", "reason +leave_consecutive", "reason +leave_cumulative"]}]
+        {
+            "person": "p4",
+            "unit": "a1",
+            "old_eligible": True,
+            "new_eligible": False,
+            "why": ["eligible: true → false", "reason +leave_consecutive", "reason +leave_cumulative"],
+        }
+    ]
     assert [g for g in graded(store) if g[4] == 2 and g[5]] == [
-        ("p4", "a1", False, ["leave_consecutive", "leave_cumulative"], 2, True)]
+        ("p4", "a1", False, ["leave_consecutive", "leave_cumulative"], 2, True)
+    ]
     assert report.to_dict()["people_diff"][0]["person"] == "p4"
 
 
 async def test_a_removed_person_is_no_longer_graded(sf, store, deps) -> None:
-    removed = make_envelope(source="inspections", plan_id=PLAN, unit_id="a1", aggregate_id="p4", version=2,
-                            payload=people_pb2.StaffMemberRemoved(plan_id=PLAN, unit_id="a1", staff_id="p4",
-                                                                  reason="left", version=2))
+    removed = make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id="a1",
+        aggregate_id="p4",
+        version=2,
+        payload=people_pb2.StaffMemberRemoved(plan_id=PLAN, unit_id="a1", staff_id="p4", reason="left", version=2),
+    )
     await deliver(deps, [*sf.year_events(), *PEOPLE[:4], removed])
     await close_period(deps, PLAN, "Y", "office")
     assert [g[0] for g in graded(store)] == ["p1", "p2", "p3"]
@@ -132,6 +194,7 @@ def test_the_people_diff_reports_reasons_that_change_while_eligibility_does_not(
 
 async def test_rescore_shows_changed_eligibility_against_the_snapshot(sf, store, deps) -> None:
     from services.scoring.service.rescore import rescore
+
     await deliver(deps, [*sf.year_events(), *PEOPLE[:4], veto("v2")])
     await close_period(deps, PLAN, "Y", "office")
     unchanged = await rescore(deps, PLAN, "Y")
@@ -139,7 +202,8 @@ async def test_rescore_shows_changed_eligibility_against_the_snapshot(sf, store,
     await deliver(deps, [sf.points_confirmed("v2", "60", version=2)])  # v2 falls to poor: its head loses it too
     report = await rescore(deps, PLAN, "Y")
     assert [(c.staff_id, c.old_eligible, c.new_eligible, c.why) for c in report.people_diff] == [
-        ("p2", False, False, ("reason +failing_unit_leader",))]
+        ("p2", False, False, ("reason +failing_unit_leader",))
+    ]
     assert report.to_dict()["people_diff"][0]["person"] == "p2"
 
 
@@ -149,4 +213,8 @@ async def test_the_plan_s_people_section_sets_the_rules(sf, store, deps) -> None
     await deliver(deps, [sf.plan_published(plan), *events, *PEOPLE])
     await close_period(deps, PLAN, "Y", "office")
     assert [(g[0], g[3]) for g in graded(store)] == [
-        ("p4", ["deductions_over_threshold"]), ("p1", []), ("p2", []), ("p3", [])]
+        ("p4", ["deductions_over_threshold"]),
+        ("p1", []),
+        ("p2", []),
+        ("p3", []),
+    ]

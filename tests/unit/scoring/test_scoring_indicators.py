@@ -12,9 +12,7 @@ from services.scoring.domain.indicators import method_fraction
 
 pytestmark = pytest.mark.unit
 
-BANDS = Method(
-    "bands", bands=(Band(D(1), D(1)), Band(D("0.9"), D("0.8")), Band(D("0.75"), D("0.5")))
-)
+BANDS = Method("bands", bands=(Band(D(1), D(1)), Band(D("0.9"), D("0.8")), Band(D("0.75"), D("0.5"))))
 
 
 def fraction(method: Method, target=D(100), max_points=D(5), **value) -> D:

@@ -49,11 +49,19 @@ responses = st.lists(
     st.tuples(
         st.sampled_from(["mid", "final"]),
         st.sampled_from(["resident", "business"]),
-        st.lists(st.sampled_from(["satisfied", "basically_satisfied", "dissatisfied", None, "no_answer"]), min_size=1, max_size=5),
+        st.lists(
+            st.sampled_from(["satisfied", "basically_satisfied", "dissatisfied", None, "no_answer"]),
+            min_size=1,
+            max_size=5,
+        ),
     ),
     min_size=1,
     max_size=25,
-).map(lambda rows: [SurveyResponse(f"r{i}", rnd, stratum, tuple(answers)) for i, (rnd, stratum, answers) in enumerate(rows)])
+).map(
+    lambda rows: [
+        SurveyResponse(f"r{i}", rnd, stratum, tuple(answers)) for i, (rnd, stratum, answers) in enumerate(rows)
+    ]
+)
 
 deductions = st.lists(
     st.tuples(
@@ -63,7 +71,9 @@ deductions = st.lists(
         st.booleans(),
     ),
     max_size=12,
-).map(lambda rows: [Deduction(f"d{i}", kind, points, day, revoked) for i, (kind, points, day, revoked) in enumerate(rows)])
+).map(
+    lambda rows: [Deduction(f"d{i}", kind, points, day, revoked) for i, (kind, points, day, revoked) in enumerate(rows)]
+)
 
 vetoes = st.lists(
     st.tuples(st.sampled_from(["work_safety", "environment"]), st.dates(dt.date(2025, 6, 1), dt.date(2027, 6, 1))),
@@ -87,13 +97,17 @@ def outcome(score: UnitScore) -> tuple:
 
 
 def facts(results, responses, deductions, vetoes) -> UnitFacts:
-    return UnitFacts(results=tuple(results), responses=tuple(responses), deductions=tuple(deductions), vetoes=tuple(vetoes))
+    return UnitFacts(
+        results=tuple(results), responses=tuple(responses), deductions=tuple(deductions), vetoes=tuple(vetoes)
+    )
 
 
 @PROPERTY_SETTINGS
 @given(responses=responses, deductions=deductions, vetoes=vetoes, data=st.data())
 def test_score_does_not_depend_on_input_order(plan, responses, deductions, vetoes, data):
-    base = {p: outcome(score_unit(plan, UNIT, facts(RESULTS, responses, deductions, vetoes), p)) for p in ("Y", "H1", "Q4")}
+    base = {
+        p: outcome(score_unit(plan, UNIT, facts(RESULTS, responses, deductions, vetoes), p)) for p in ("Y", "H1", "Q4")
+    }
     shuffled = facts(
         data.draw(st.permutations(RESULTS)),
         data.draw(st.permutations(responses)),
@@ -139,9 +153,14 @@ def test_explanation_adds_up(plan, responses, deductions):
 
 def test_the_properties_can_fail(plan):
     """A different response (a changed answer) does change the score the properties compare."""
-    one = [SurveyResponse("r1", "final", "resident", ("satisfied",)), SurveyResponse("r2", "final", "resident", ("dissatisfied",))]
+    one = [
+        SurveyResponse("r1", "final", "resident", ("satisfied",)),
+        SurveyResponse("r2", "final", "resident", ("dissatisfied",)),
+    ]
     two = [one[0], SurveyResponse("r2", "final", "resident", ("basically_satisfied",))]
-    assert outcome(score_unit(plan, UNIT, facts(RESULTS, one, [], []))) != outcome(score_unit(plan, UNIT, facts(RESULTS, two, [], [])))
+    assert outcome(score_unit(plan, UNIT, facts(RESULTS, one, [], []))) != outcome(
+        score_unit(plan, UNIT, facts(RESULTS, two, [], []))
+    )
     # and a second delivery of r2 that differs is ignored: the first counts
     assert outcome(score_unit(plan, UNIT, facts(RESULTS, one + two[1:], [], []))) == outcome(
         score_unit(plan, UNIT, facts(RESULTS, one, [], []))

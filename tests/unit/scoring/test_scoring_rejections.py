@@ -101,7 +101,12 @@ REJECTIONS = [
     ("results.3.points", D("-0.5"), "$.results[3].points", "within [0, 5]"),
     ("deductions.0.points", D(0), "$.deductions[0].points", "must be > 0"),
     ("deductions.0.points", D(-1), "$.deductions[0].points", "must be > 0"),
-    ("vetoes.0.category", "weather", "$.vetoes[0].category", "veto category 'weather' is not in the plan's veto.categories"),
+    (
+        "vetoes.0.category",
+        "weather",
+        "$.vetoes[0].category",
+        "veto category 'weather' is not in the plan's veto.categories",
+    ),
     # malformed records
     ("results.0.actual", 80.0, "$.results[0].actual", "binary float"),
     ("results.0.actual", "80", "$.results[0].actual", "must be a number"),
@@ -114,7 +119,9 @@ REJECTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("path", "value", "where", "message"), REJECTIONS, ids=[f"{r[0]}={r[1]!r}" for r in REJECTIONS])
+@pytest.mark.parametrize(
+    ("path", "value", "where", "message"), REJECTIONS, ids=[f"{r[0]}={r[1]!r}" for r in REJECTIONS]
+)
 def test_rejection_names_the_record(valid, path, value, where, message):
     _set(path, value)(valid)
     with pytest.raises(BundleError) as caught:
@@ -194,7 +201,10 @@ def test_parse_plan_paths_can_be_relative_to_another_document(sf):
     [
         (b"{", "invalid JSON at line 1 column 2"),
         (b'{"format": "jixiao.results/v1"}', "must be 'jixiao.bundle/v1'"),
-        (b'{"format": "jixiao.bundle/v1", "plan": {}, "units": [], "indicators": [], "results": [{"actual": NaN}]}', None),
+        (
+            b'{"format": "jixiao.bundle/v1", "plan": {}, "units": [], "indicators": [], "results": [{"actual": NaN}]}',
+            None,
+        ),
     ],
 )
 def test_load_bundle_refuses_bad_documents(text, message):

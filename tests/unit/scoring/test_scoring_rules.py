@@ -36,7 +36,9 @@ pytestmark = pytest.mark.unit
     ],
 )
 def test_total_rounds_half_up_and_grades_on_the_rounded_total(sf, points, total, grade):
-    s = sf.score(sf.bundle(plan=sf.MANUAL_PLAN, indicators=sf.MANUAL_INDICATORS, results=[sf.manual("v1", points)]))["v1"]
+    s = sf.score(sf.bundle(plan=sf.MANUAL_PLAN, indicators=sf.MANUAL_INDICATORS, results=[sf.manual("v1", points)]))[
+        "v1"
+    ]
     assert s.total_exact == D(points)
     assert s.total == total and str(s.total) == str(total)
     assert s.grade == grade
@@ -76,9 +78,10 @@ def test_negative_total_is_not_clamped(sf):
 
 
 def test_ranks_share_ties_and_skip_within_each_group(sf):
-    units = [
-        {"id": f"u{i}", "name": f"u{i}", "kind": "village", "group": "g"} for i in range(1, 6)
-    ] + [{"id": "x1", "name": "x1", "kind": "agency"}, {"id": "x2", "name": "x2", "kind": "agency"}]
+    units = [{"id": f"u{i}", "name": f"u{i}", "kind": "village", "group": "g"} for i in range(1, 6)] + [
+        {"id": "x1", "name": "x1", "kind": "agency"},
+        {"id": "x2", "name": "x2", "kind": "agency"},
+    ]
     doc = sf.bundle(
         plan=sf.MANUAL_PLAN,
         indicators=sf.MANUAL_INDICATORS,
@@ -95,13 +98,21 @@ def test_ranks_share_ties_and_skip_within_each_group(sf):
     )
     scores = sf.score(doc)
     assert {u: s.rank for u, s in scores.items()} == {
-        "u5": 1, "u1": 2, "u2": 3, "u3": 3, "u4": 5, "x1": 1, "x2": 1,
+        "u5": 1,
+        "u1": 2,
+        "u2": 3,
+        "u3": 3,
+        "u4": 5,
+        "x1": 1,
+        "x2": 1,
     }
     assert scores["x1"].group == "agency"  # group defaults to the kind
 
 
 def test_grade_period_orders_by_unit_and_refuses_duplicates(sf):
-    bundle = parse_bundle(sf.bundle(plan=sf.MANUAL_PLAN, indicators=sf.MANUAL_INDICATORS, results=[sf.manual("v2", "50")]))
+    bundle = parse_bundle(
+        sf.bundle(plan=sf.MANUAL_PLAN, indicators=sf.MANUAL_INDICATORS, results=[sf.manual("v2", "50")])
+    )
     units = {u.id: u for u in bundle.units}
     scored = [score_unit(bundle.plan, units[u], bundle.facts[u]) for u in ("v2", "a1", "v1")]
     graded = grade_period(bundle.plan, scored)
@@ -173,7 +184,11 @@ def test_efficiency_component(sf):
     ]
     doc = sf.bundle(
         plan=plan,
-        results=[sf.result("v1", "L1", actual=D(100)), sf.result("v1", "L2", rating="A"), sf.result("v1", "L4", points=D(5))],
+        results=[
+            sf.result("v1", "L1", actual=D(100)),
+            sf.result("v1", "L2", rating="A"),
+            sf.result("v1", "L4", points=D(5)),
+        ],
         deductions=[
             sf.deduction("e1", "v1", "0.5", kind="discipline"),
             sf.deduction("e2", "v1", "0.5", kind="discipline"),
@@ -240,7 +255,9 @@ def test_bare_revocation_revokes_and_unknown_revocation_is_reported(sf):
         ],
     )
     bundle = parse_bundle(doc)
-    assert [str(w) for w in bundle.warnings] == ["$.deductions[2]: revocation of unknown deduction 'd404' changes nothing"]
+    assert [str(w) for w in bundle.warnings] == [
+        "$.deductions[2]: revocation of unknown deduction 'd404' changes nothing"
+    ]
     s = sf.score(doc)["v1"]
     assert s.components["inspection"] == 1
     assert s.explanation.notices == ()
@@ -378,9 +395,7 @@ def test_round_score_matches_published_round_scores(sf):
     plan, facts = bundle.plan, bundle.facts["v1"]
     unit = next(u for u in bundle.units if u.id == "v1")
     weights = {"resident": D("0.6"), "business": D("0.4")}
-    published = {
-        rnd: round_score(rnd, facts.responses, weights, plan.survey.answer_scores) for rnd in ("mid", "final")
-    }
+    published = {rnd: round_score(rnd, facts.responses, weights, plan.survey.answer_scores) for rnd in ("mid", "final")}
     assert published["final"] == RoundScore("final", D(74), D(6), published["final"].strata)
     from_raw = score_unit(plan, unit, facts)
     from_published = score_unit(plan, unit, UnitFacts(results=facts.results, round_scores=published))

@@ -21,9 +21,7 @@ Row = tuple[str, str, str, str, str]
 
 
 def _make_keys(sizes: dict[str, int]) -> list[FrameKey]:
-    return [
-        FrameKey(f"{stratum}-{i:05d}", stratum) for stratum, n in sizes.items() for i in range(n)
-    ]
+    return [FrameKey(f"{stratum}-{i:05d}", stratum) for stratum, n in sizes.items() for i in range(n)]
 
 
 def _frame_csv(rows: list[Row], header: str = "respondent_id,stratum,name,phone,address") -> bytes:
@@ -173,8 +171,11 @@ class FakeResponseRepository(AbstractResponseRepository):
         return {(u, r) for (p, u, r, _, _), n in self.aggregates.items() if p == plan_id and n}
 
     async def get_scores(self, plan_id, *, unit_id=None, round_id=None):
-        return [s for (p, u, r), s in sorted(self.scores.items())
-                if p == plan_id and unit_id in (None, u) and round_id in (None, r)]
+        return [
+            s
+            for (p, u, r), s in sorted(self.scores.items())
+            if p == plan_id and unit_id in (None, u) and round_id in (None, r)
+        ]
 
     async def save_score(self, plan_id, score):
         self.scores[(plan_id, score.unit_id, score.round_id)] = score
@@ -183,19 +184,37 @@ class FakeResponseRepository(AbstractResponseRepository):
 class FakeFieldworkRepository(AbstractFieldworkRepository):
     """Frames, samples and fieldwork are tested on PostgreSQL (tests/integration/surveys)."""
 
-    async def current_frame(self, *a): raise NotImplementedError
-    async def replace_frame(self, *a): raise NotImplementedError
-    async def frame_keys(self, *a): raise NotImplementedError
-    async def frame_members(self, *a): raise NotImplementedError
-    async def get_sample(self, *a, **k): raise NotImplementedError
-    async def save_sample(self, *a): raise NotImplementedError
-    async def load_fieldwork(self, *a): raise NotImplementedError
-    async def save_fieldwork(self, *a): raise NotImplementedError
-    async def assignments_of(self, *a): raise NotImplementedError
+    async def current_frame(self, *a):
+        raise NotImplementedError
+
+    async def replace_frame(self, *a):
+        raise NotImplementedError
+
+    async def frame_keys(self, *a):
+        raise NotImplementedError
+
+    async def frame_members(self, *a):
+        raise NotImplementedError
+
+    async def get_sample(self, *a, **k):
+        raise NotImplementedError
+
+    async def save_sample(self, *a):
+        raise NotImplementedError
+
+    async def load_fieldwork(self, *a):
+        raise NotImplementedError
+
+    async def save_fieldwork(self, *a):
+        raise NotImplementedError
+
+    async def assignments_of(self, *a):
+        raise NotImplementedError
 
 
-class FakeSurveysRepository(FakePlanRepository, FakeResponseRepository, FakeFieldworkRepository,
-                            AbstractSurveysRepository):
+class FakeSurveysRepository(
+    FakePlanRepository, FakeResponseRepository, FakeFieldworkRepository, AbstractSurveysRepository
+):
     """The three area fakes as one `uow.repo`, like SqlAlchemySurveysRepository."""
 
 

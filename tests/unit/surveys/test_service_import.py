@@ -19,14 +19,24 @@ D = Decimal
 
 
 def plan(**strata) -> dict:
-    return {"plan": {"id": "p", "name": "p", "year": 2026,
-                     "components": [{"key": "survey", "type": "survey", "weight": 1}],
-                     "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
-                     "awards": {"eligible_grades": []}, "veto": {"categories": [], "grade": None},
-                     "survey": {"rounds": [{"id": "mid", "weight": D("0.5"), "period": "H1"}],
-                                "strata": strata or {"a": D("0.25"), "b": D("0.75")},
-                                "answer_scores": {"yes": 100, "half": 50, "no": 0}}},
-            "units": [{"id": "u1"}], "survey_strata": []}
+    return {
+        "plan": {
+            "id": "p",
+            "name": "p",
+            "year": 2026,
+            "components": [{"key": "survey", "type": "survey", "weight": 1}],
+            "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
+            "awards": {"eligible_grades": []},
+            "veto": {"categories": [], "grade": None},
+            "survey": {
+                "rounds": [{"id": "mid", "weight": D("0.5"), "period": "H1"}],
+                "strata": strata or {"a": D("0.25"), "b": D("0.75")},
+                "answer_scores": {"yes": 100, "half": 50, "no": 0},
+            },
+        },
+        "units": [{"id": "u1"}],
+        "survey_strata": [],
+    }
 
 
 def resp(i, stratum, *answers, unit="u1", rnd="mid"):
@@ -41,7 +51,13 @@ async def test_import_scores_and_publishes_then_is_idempotent(fake_uow):
     assert out["survey_responses"]["accepted"] == 3 and out["survey_responses"]["scores_updated"] == 1
     [(env, payload)] = uow.published
     # S = 0.25·50 + 0.75·50 = 50; SE² = 0.0625·5000/2 = 156.25
-    assert (payload.unit_id, payload.round_id, payload.version, D(payload.score), D(payload.se)) == ("u1", "mid", 1, 50, D("12.5"))
+    assert (payload.unit_id, payload.round_id, payload.version, D(payload.score), D(payload.se)) == (
+        "u1",
+        "mid",
+        1,
+        50,
+        D("12.5"),
+    )
     assert env.aggregate_version == 1 and env.unit_id == "u1"
     again = await handlers.import_bundle(uow, doc)
     assert again["survey_responses"]["accepted"] == 0 and again["survey_responses"]["unchanged"] == 3
@@ -64,10 +80,23 @@ async def test_rejected_responses_name_their_paths_and_store_nothing(fake_uow):
     uow = fake_uow()
     await handlers.import_bundle(uow, plan())
     with pytest.raises(InvalidInput) as err:
-        await handlers.import_responses(uow, "p", [resp(1, "a", "yes"), resp(2, "z", "yes"), resp(3, "a", "maybe"),
-                                                   resp(4, "a", "yes", unit="u9"), resp(5, "a", "yes", rnd="end")])
-    assert [p.path for p in err.value.problems] == ["$.survey_responses[1].stratum", "$.survey_responses[2].answers[0]",
-                                                     "$.survey_responses[3].unit", "$.survey_responses[4].round"]
+        await handlers.import_responses(
+            uow,
+            "p",
+            [
+                resp(1, "a", "yes"),
+                resp(2, "z", "yes"),
+                resp(3, "a", "maybe"),
+                resp(4, "a", "yes", unit="u9"),
+                resp(5, "a", "yes", rnd="end"),
+            ],
+        )
+    assert [p.path for p in err.value.problems] == [
+        "$.survey_responses[1].stratum",
+        "$.survey_responses[2].answers[0]",
+        "$.survey_responses[3].unit",
+        "$.survey_responses[4].round",
+    ]
     assert uow.repo.responses == {} and uow.published == []
 
 
@@ -90,6 +119,7 @@ def test_settings_refuse_the_default_pii_key_outside_local_mode():
     with pytest.raises(ValueError):
         SurveysSettings().check_against("production")
     from services.surveys.adapters.pii import generate_key
+
     SurveysSettings(env="production", pii_key=generate_key()).check_against("production")
 
 
@@ -111,15 +141,24 @@ def from_scratch(repo, unit: str = "u1", rnd: str = "mid", plan_id: str = "p") -
     """(score, se) of the rules' round_score over every stored response of the pair."""
     weights = {**repo.weights[plan_id].get("", {}), **repo.weights[plan_id].get(unit, {})}
     rows = [r for (p, _), r in repo.responses.items() if p == plan_id and (r.unit_id, r.round_id) == (unit, rnd)]
-    rs = round_score(rnd, [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in rows], weights,
-                     repo.plans[plan_id].answer_scores)
+    rs = round_score(
+        rnd,
+        [SurveyResponse(r.response_id, r.round_id, r.stratum, r.answers) for r in rows],
+        weights,
+        repo.plans[plan_id].answer_scores,
+    )
     return str(rs.score), str(rs.se)
 
 
 async def test_aggregates_count_each_response_once_whatever_is_delivered_again(fake_uow):
     uow = fake_uow()
     doc = plan()
-    doc["survey_responses"] = [resp(1, "a", "yes", "half"), resp(2, "a", "no"), resp(3, "b", None), resp(4, "b", "half")]
+    doc["survey_responses"] = [
+        resp(1, "a", "yes", "half"),
+        resp(2, "a", "no"),
+        resp(3, "b", None),
+        resp(4, "b", "half"),
+    ]
     await handlers.import_bundle(uow, doc)
     first = dict(uow.repo.aggregates)
     assert first == recount(uow.repo) and sum(first.values()) == 4

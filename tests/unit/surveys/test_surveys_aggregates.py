@@ -74,15 +74,23 @@ def test_aggregates_give_the_from_scratch_round_score(case, rng, batches):
 def test_many_equal_scores_take_the_long_runs_exactly():
     # three answers of which two score: r = 200/3, 100/3 ... long runs of equal, repeating values
     answer_scores = {"yes": D(100), "half": D(50), "no": D(0), "odd": D("12.345")}
-    patterns = [("yes", "yes", "no"), ("yes", "half", "no"), ("half",), ("yes",), ("odd", "yes", "half"),
-                (None, "no_answer"), ("no", "no", "no")]
+    patterns = [
+        ("yes", "yes", "no"),
+        ("yes", "half", "no"),
+        ("half",),
+        ("yes",),
+        ("odd", "yes", "half"),
+        (None, "no_answer"),
+        ("no", "no", "no"),
+    ]
     rng = random.Random(11)
     responses = [SurveyResponse(f"r{i}", "mid", rng.choice(["a", "b"]), rng.choice(patterns)) for i in range(12_000)]
     weights = {"a": D("0.4"), "b": D("0.6")}
     counts = aggregate(responses, answer_scores)
     assert max(n for c in counts.values() for n in c.values()) > 1000
     assert published(round_score_from_counts("mid", counts, weights)) == published(
-        round_score("mid", responses, weights, answer_scores))
+        round_score("mid", responses, weights, answer_scores)
+    )
 
 
 def test_no_counted_response_gives_no_score_and_an_unweighted_stratum_is_refused():
@@ -104,10 +112,13 @@ def test_score_keys_are_the_rules_response_scores():
 
 
 @settings(max_examples=400, deadline=None)
-@given(acc=st.decimals(min_value=0, max_value=D("1e8"), allow_nan=False, places=None),
-       value=st.decimals(min_value=0, max_value=D("1e4"), allow_nan=False, places=None),
-       count=st.integers(min_value=0, max_value=3000),
-       prec=st.sampled_from([4, 7, 28]), rounding=st.sampled_from([ROUND_HALF_EVEN, ROUND_HALF_UP]))
+@given(
+    acc=st.decimals(min_value=0, max_value=D("1e8"), allow_nan=False, places=None),
+    value=st.decimals(min_value=0, max_value=D("1e4"), allow_nan=False, places=None),
+    count=st.integers(min_value=0, max_value=3000),
+    prec=st.sampled_from([4, 7, 28]),
+    rounding=st.sampled_from([ROUND_HALF_EVEN, ROUND_HALF_UP]),
+)
 @example(acc=D("1234567890123456789012345678"), value=D("2.5"), count=500, prec=28, rounding=ROUND_HALF_EVEN)
 @example(acc=D("1234567890123456789012345679"), value=D("3.5"), count=500, prec=28, rounding=ROUND_HALF_EVEN)
 @example(acc=D("1001"), value=D("0.5"), count=2000, prec=4, rounding=ROUND_HALF_EVEN)

@@ -162,11 +162,7 @@ def test_proportional_allocation_properties(sizes, data) -> None:
 def test_neyman_allocation_never_exceeds_a_stratum(sizes, data) -> None:
     total = sum(sizes.values())
     n = data.draw(st.integers(min_value=1, max_value=total))
-    sds = {
-        h: Decimal(data.draw(st.integers(min_value=0, max_value=500))) / 10
-        for h, size in sizes.items()
-        if size > 0
-    }
+    sds = {h: Decimal(data.draw(st.integers(min_value=0, max_value=500))) / 10 for h, size in sizes.items() if size > 0}
     result = allocate(n, sizes, "neyman", sds)
     assert sum(result.values()) == n
     assert all(0 <= result[h] <= sizes[h] for h in sizes)

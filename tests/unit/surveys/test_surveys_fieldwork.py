@@ -195,9 +195,7 @@ def test_replacement_comes_from_the_same_stratum_in_draw_order(setup) -> None:
     with pytest.raises(RespondentAlreadyReplaced):
         record(fw, r, gone)
     replaced = [e for e in fw.events if isinstance(e, events.RespondentReplaced)]
-    assert [(e.respondent_id, e.replacement_id, e.draw_number) for e in replaced] == [
-        (gone, new_id, 1)
-    ]
+    assert [(e.respondent_id, e.replacement_id, e.draw_number) for e in replaced] == [(gone, new_id, 1)]
 
 
 def test_replacements_never_repeat_and_run_out_cleanly(setup) -> None:

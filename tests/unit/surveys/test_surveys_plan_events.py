@@ -21,15 +21,27 @@ D = Decimal
 
 
 def plan_body(**survey) -> dict:
-    return {"id": "p", "name": "白莲镇 2026", "year": 2026,
-            "components": [{"key": "indicators", "type": "indicators", "weight": D("0.8")},
-                           {"key": "survey", "type": "survey", "weight": D("0.2")}],
-            "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
-            "awards": {"eligible_grades": []}, "veto": {"categories": [], "grade": None},
-            "survey": {"rounds": [{"id": "mid", "weight": D("0.5"), "period": "H1"},
-                                  {"id": "final", "weight": D("0.5"), "period": "Y"}],
-                       "strata": {"a": D("0.25"), "b": D("0.75")},
-                       "answer_scores": {"yes": 100, "half": 50, "no": 0}, **survey}}
+    return {
+        "id": "p",
+        "name": "白莲镇 2026",
+        "year": 2026,
+        "components": [
+            {"key": "indicators", "type": "indicators", "weight": D("0.8")},
+            {"key": "survey", "type": "survey", "weight": D("0.2")},
+        ],
+        "grade_bands": [{"grade": "ok", "label": "ok", "min": None}],
+        "awards": {"eligible_grades": []},
+        "veto": {"categories": [], "grade": None},
+        "survey": {
+            "rounds": [
+                {"id": "mid", "weight": D("0.5"), "period": "H1"},
+                {"id": "final", "weight": D("0.5"), "period": "Y"},
+            ],
+            "strata": {"a": D("0.25"), "b": D("0.75")},
+            "answer_scores": {"yes": 100, "half": 50, "no": 0},
+            **survey,
+        },
+    }
 
 
 def plan_json(body: dict | None = None, **survey) -> str:
@@ -61,7 +73,9 @@ async def test_a_published_plan_configures_rounds_strata_and_answer_scores(fake_
     stored = uow.repo.plans["p"]
     assert (stored.version, stored.year, dict(stored.answer_scores)) == (1, 2026, {"yes": 100, "half": 50, "no": 0})
     assert [(r.round_id, r.weight, r.period, r.state) for r in await uow.repo.list_rounds("p")] == [
-        ("mid", D("0.5"), "H1", "open"), ("final", D("0.5"), "Y", "open")]
+        ("mid", D("0.5"), "H1", "open"),
+        ("final", D("0.5"), "Y", "open"),
+    ]
     assert uow.repo.weights["p"][""] == {"a": D("0.25"), "b": D("0.75")}
     assert uow.published == []  # nothing stored yet, nothing to re-score
 
@@ -91,17 +105,22 @@ async def test_a_newer_version_rescores_stored_responses_and_republishes(fake_uo
     uow = fake_uow()
     await publish(uow, 1, plan_json())
     await upsert_unit(uow, "u1", 1)
-    await handlers.import_responses(uow, "p", [resp(1, "u1", "a", "yes"), resp(2, "u1", "b", "half", "no"),
-                                               resp(3, "u1", "b", "yes", rnd="final")])
+    await handlers.import_responses(
+        uow, "p", [resp(1, "u1", "a", "yes"), resp(2, "u1", "b", "half", "no"), resp(3, "u1", "b", "yes", rnd="final")]
+    )
     assert [(p.round_id, p.version) for _, p in uow.published] == [("final", 1), ("mid", 1)]
     await publish(uow, 2, plan_json(answer_scores={"yes": 80, "half": 60, "no": 10}))
     # mid: a = 80, b = (60 + 10)/2 = 35 -> 0.25·80 + 0.75·35 = 46.25; final: b only = 80
     assert [(p.round_id, p.version, D(p.score)) for _, p in uow.published[2:]] == [
-        ("final", 2, D(80)), ("mid", 2, D("46.25"))]
+        ("final", 2, D(80)),
+        ("mid", 2, D("46.25")),
+    ]
     await publish(uow, 3, plan_json(answer_scores={"yes": 80, "half": 60, "no": 10}, strata={"a": 1, "b": 1}))
     # new weights: mid 0.5·80 + 0.5·35; final keeps its score but publishes its stratum's new weight
     assert [(p.round_id, p.version, D(p.score), [s.weight for s in p.strata]) for _, p in uow.published[4:]] == [
-        ("final", 3, D(80), ["1"]), ("mid", 3, D("57.5"), ["1", "1"])]
+        ("final", 3, D(80), ["1"]),
+        ("mid", 3, D("57.5"), ["1", "1"]),
+    ]
     assert {env.type for env, _ in uow.published} == {"SurveyScoreUpdated"}
 
 
@@ -109,17 +128,29 @@ def _closed(uow) -> None:
     uow.repo.rounds["p"]["mid"] = RoundRecord("mid", D("0.5"), "H1", "closed", 0)
 
 
-@pytest.mark.parametrize(("version", "text", "prepare", "says"), [
-    (2, "{not json", None, "invalid JSON"),
-    (2, exactjson.dumps({"plan": {**plan_body(), "id": "other"}, "indicators": []}), None, "must hold the plan"),
-    (2, exactjson.dumps([1, 2]), None, "not a plan document"),
-    (2, plan_json({**plan_body(), "grade_bands": []}), None, "invalid"),
-    (0, plan_json(), None, "version"),
-    (2, plan_json(rounds=[{"id": "mid", "weight": D("0.7"), "period": "H1"}]), _closed, "refused"),
-    (2, plan_json(answer_scores={"yes": 100, "no": 0}), None, "refused"),
-    (2, plan_json(strata={"a": 1}), None, "refused"),
-], ids=["not-json", "other-plan", "not-an-object", "invalid-plan", "no-version", "closed-round",
-        "answer-in-use-dropped", "weighted-stratum-dropped"])
+@pytest.mark.parametrize(
+    ("version", "text", "prepare", "says"),
+    [
+        (2, "{not json", None, "invalid JSON"),
+        (2, exactjson.dumps({"plan": {**plan_body(), "id": "other"}, "indicators": []}), None, "must hold the plan"),
+        (2, exactjson.dumps([1, 2]), None, "not a plan document"),
+        (2, plan_json({**plan_body(), "grade_bands": []}), None, "invalid"),
+        (0, plan_json(), None, "version"),
+        (2, plan_json(rounds=[{"id": "mid", "weight": D("0.7"), "period": "H1"}]), _closed, "refused"),
+        (2, plan_json(answer_scores={"yes": 100, "no": 0}), None, "refused"),
+        (2, plan_json(strata={"a": 1}), None, "refused"),
+    ],
+    ids=[
+        "not-json",
+        "other-plan",
+        "not-an-object",
+        "invalid-plan",
+        "no-version",
+        "closed-round",
+        "answer-in-use-dropped",
+        "weighted-stratum-dropped",
+    ],
+)
 async def test_poison_plans_are_refused_with_a_jixiao_error_and_change_nothing(fake_uow, version, text, prepare, says):
     uow = fake_uow()
     await publish(uow, 1, plan_json())
@@ -154,13 +185,30 @@ async def test_a_unit_event_without_ids_or_version_is_refused(fake_uow, plan_id,
 
 async def test_the_handler_acknowledges_other_indicator_events_without_touching_anything():
     handler = SurveysEventHandler(runtime=None)  # no runtime, no session: any work would fail
-    for payload in (indicators_pb2.IndicatorResultConfirmed(plan_id="p", unit_id="u1", indicator_id="i1", period="Y",
-                                                            result_id="x", version=1, actual="3", confirmed=True),
-                    indicators_pb2.TargetSet(plan_id="p", unit_id="u1", indicator_id="i1", target="5", version=1),
-                    indicators_pb2.PeriodClosed(plan_id="p", period="Y", closed_by="office")):
+    for payload in (
+        indicators_pb2.IndicatorResultConfirmed(
+            plan_id="p",
+            unit_id="u1",
+            indicator_id="i1",
+            period="Y",
+            result_id="x",
+            version=1,
+            actual="3",
+            confirmed=True,
+        ),
+        indicators_pb2.TargetSet(plan_id="p", unit_id="u1", indicator_id="i1", target="5", version=1),
+        indicators_pb2.PeriodClosed(plan_id="p", period="Y", closed_by="office"),
+    ):
         env = make_envelope(source="indicators", payload=payload, plan_id="p", unit_id="u1", version=1)
         assert await handler.apply(None, env) is None
     await handler.after_batch(None)
     with pytest.raises(AttributeError):  # while a PlanPublished does go to the database
-        await handler.apply(None, make_envelope(source="indicators", plan_id="p", version=1, payload=(
-            indicators_pb2.PlanPublished(plan_id="p", year=2026, version=1, plan_json=plan_json()))))
+        await handler.apply(
+            None,
+            make_envelope(
+                source="indicators",
+                plan_id="p",
+                version=1,
+                payload=(indicators_pb2.PlanPublished(plan_id="p", year=2026, version=1, plan_json=plan_json())),
+            ),
+        )

@@ -134,9 +134,7 @@ def test_option_scores_must_match_the_plans_answer_scores() -> None:
         lambda: Item("q", "t", (AnswerOption("a", "x", 1), AnswerOption("a", "y", 2))),
         lambda: Item("", "t", (AnswerOption("a", "x", 1),)),
         lambda: Round.open("mid", "p", 1, "H1").publish_questionnaire("business", []),
-        lambda: Round.open("mid", "p", 1, "H1").publish_questionnaire(
-            "business", [items(1)[0], items(1)[0]]
-        ),
+        lambda: Round.open("mid", "p", 1, "H1").publish_questionnaire("business", [items(1)[0], items(1)[0]]),
     ],
 )
 def test_malformed_questionnaires(build) -> None:
@@ -170,9 +168,13 @@ def test_answers_are_validated_and_put_in_item_order() -> None:
 
 
 def test_default_groups_are_the_four_respondent_groups() -> None:
-    assert Round.open("mid", "p", 1, "H1").groups == RESPONDENT_GROUPS == (
-        "npc_deputy",
-        "business",
-        "urban_resident",
-        "rural_resident",
+    assert (
+        Round.open("mid", "p", 1, "H1").groups
+        == RESPONDENT_GROUPS
+        == (
+            "npc_deputy",
+            "business",
+            "urban_resident",
+            "rural_resident",
+        )
     )

@@ -97,9 +97,7 @@ def test_golden_draw_pins_algorithm_v1() -> None:
     keys = [FrameKey(f"r{i:02d}", "business" if i < 6 else "npc_deputy") for i in range(10)]
     sample = draw_sample(keys, 4, 20260701, reserve_rate=1)
     assert sample.algorithm == SAMPLING_ALGORITHM == "jixiao.surveys.sample/v1"
-    assert sample.frame_sha256 == (
-        "5199bf0e06bebee4b4bd404a0be7ae698add852be8f27ed39e2efb482543dc10"
-    )
+    assert sample.frame_sha256 == ("5199bf0e06bebee4b4bd404a0be7ae698add852be8f27ed39e2efb482543dc10")
     assert sample.strata["business"].order == ("r02", "r00", "r05", "r03", "r04", "r01")
     assert sample.strata["npc_deputy"].order == ("r06", "r08", "r09", "r07")
     assert sample.strata["business"].sampled == ("r02", "r00")
@@ -187,9 +185,7 @@ def test_the_sample_stores_what_is_needed_to_redraw_it(make_keys) -> None:
     assert (sample.seed, sample.size, sample.allocation) == (11, 600, "neyman")
     assert sample.frame_sha256 == frame_sha256(keys)
     assert sample.sds == {h: 1 for h in sorted(FRAME_4000)}
-    redrawn = draw_sample(
-        keys, sample.size, sample.seed, allocation=sample.allocation, sds=sample.sds
-    )
+    redrawn = draw_sample(keys, sample.size, sample.seed, allocation=sample.allocation, sds=sample.sds)
     assert redrawn.respondents() == sample.respondents()
     # equal standard deviations make Neyman equal to proportional
     assert sample.allocated() == EXPECTED_4000

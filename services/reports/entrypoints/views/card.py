@@ -32,54 +32,71 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
             inp = leaf.get("input")
             inp_text = "—" if inp is None else escape(", ".join(f"{k}={v}" for k, v in inp.items()))
             label = escape(indicator_names.get(leaf["indicator"], ""))
-            rows.append(f"<tr><td>{what}</td><td>{label}</td><td>{escape(m.method(leaf['method']))}</td><td>{inp_text}</td>"
-                        f'<td class="num">{m.number(as_decimal(leaf["fraction"]), 4)}</td>'
-                        f'<td class="num">{m.number(as_decimal(leaf["points"]))} / '
-                        f'{m.number(as_decimal(leaf["max_points"]) * as_decimal(leaf.get("weight", 1)))}</td></tr>')
+            rows.append(
+                f"<tr><td>{what}</td><td>{label}</td><td>{escape(m.method(leaf['method']))}</td><td>{inp_text}</td>"
+                f'<td class="num">{m.number(as_decimal(leaf["fraction"]), 4)}</td>'
+                f'<td class="num">{m.number(as_decimal(leaf["points"]))} / '
+                f"{m.number(as_decimal(leaf['max_points']) * as_decimal(leaf.get('weight', 1)))}</td></tr>"
+            )
         if rows:
-            parts.append(f'<h3>{name}</h3><div class="scroll"><table class="leaves"><thead><tr>'
-                         f'<th>{m("col_indicator")}</th><th>{m("name")}</th>'
-                         f'<th>{m("col_method")}</th>'
-                         f'<th>{m("col_input_target_actual")}</th>'
-                         f'<th class="num">{m("col_fraction")}</th>'
-                         f'<th class="num">{m("col_points_earned_possible")}</th></tr></thead>'
-                         f"<tbody>{''.join(rows)}</tbody></table></div>")
+            parts.append(
+                f'<h3>{name}</h3><div class="scroll"><table class="leaves"><thead><tr>'
+                f"<th>{m('col_indicator')}</th><th>{m('name')}</th>"
+                f"<th>{m('col_method')}</th>"
+                f"<th>{m('col_input_target_actual')}</th>"
+                f'<th class="num">{m("col_fraction")}</th>'
+                f'<th class="num">{m("col_points_earned_possible")}</th></tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table></div>"
+            )
         rounds = []
         for rnd in comp.get("rounds", []):
             if not rnd.get("strata"):
-                rounds.append(f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{m('external')}</td><td></td><td></td>"
-                              f'<td></td><td class="num">{m.number(as_decimal(rnd["score"]))}</td>'
-                              f'<td class="num">{m.number(as_decimal(rnd.get("se")))}</td></tr>')
+                rounds.append(
+                    f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{m('external')}</td><td></td><td></td>"
+                    f'<td></td><td class="num">{m.number(as_decimal(rnd["score"]))}</td>'
+                    f'<td class="num">{m.number(as_decimal(rnd.get("se")))}</td></tr>'
+                )
             for st in rnd.get("strata", []):
-                rounds.append(f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{escape(m.term(st['stratum']))}</td>"
-                              f'<td class="num">{st["n"]}</td><td class="num">{m.number(as_decimal(st["mean"]))}</td>'
-                              f'<td class="num">{m.number(as_decimal(st["weight"]))}</td>'
-                              f'<td class="num">{m.number(as_decimal(rnd["score"]))}</td>'
-                              f'<td class="num">{m.number(as_decimal(rnd["se"]))}</td></tr>')
+                rounds.append(
+                    f"<tr><td>{escape(m.term(rnd['round']))}</td><td>{escape(m.term(st['stratum']))}</td>"
+                    f'<td class="num">{st["n"]}</td><td class="num">{m.number(as_decimal(st["mean"]))}</td>'
+                    f'<td class="num">{m.number(as_decimal(st["weight"]))}</td>'
+                    f'<td class="num">{m.number(as_decimal(rnd["score"]))}</td>'
+                    f'<td class="num">{m.number(as_decimal(rnd["se"]))}</td></tr>'
+                )
         if rounds:
-            parts.append(f'<h3>{name}</h3><div class="scroll"><table class="rounds"><thead><tr>'
-                         f'<th>{m("col_round")}</th><th>{m("col_respondent_group")}</th>'
-                         f'<th class="num">{m("col_responses")}</th>'
-                         f'<th class="num">{m("col_mean")}</th>'
-                         f'<th class="num">{m("weight")}</th><th class="num">{m("col_round_score")}</th>'
-                         f'<th class="num">{m("survey_se")}</th></tr></thead>'
-                         f"<tbody>{''.join(rounds)}</tbody></table></div>")
+            parts.append(
+                f'<h3>{name}</h3><div class="scroll"><table class="rounds"><thead><tr>'
+                f"<th>{m('col_round')}</th><th>{m('col_respondent_group')}</th>"
+                f'<th class="num">{m("col_responses")}</th>'
+                f'<th class="num">{m("col_mean")}</th>'
+                f'<th class="num">{m("weight")}</th><th class="num">{m("col_round_score")}</th>'
+                f'<th class="num">{m("survey_se")}</th></tr></thead>'
+                f"<tbody>{''.join(rounds)}</tbody></table></div>"
+            )
         deds = []
         for d in comp.get("deductions", []):
-            deds.append(f"<tr><td>{escape(str(d['date']))}</td><td>{escape(d['id'])}</td><td>{escape(m.term(d['kind']))}</td>"
-                        f'<td class="num neg">{m.deduction(as_decimal(d["points"]))}</td>'
-                        f'<td class="num neg">{m.deduction(as_decimal(d["counted"]))}</td><td>{escape(m.term(d["status"]))}</td></tr>')
+            deds.append(
+                f"<tr><td>{escape(str(d['date']))}</td><td>{escape(d['id'])}</td><td>{escape(m.term(d['kind']))}</td>"
+                f'<td class="num neg">{m.deduction(as_decimal(d["points"]))}</td>'
+                f'<td class="num neg">{m.deduction(as_decimal(d["counted"]))}</td><td>{escape(m.term(d["status"]))}</td></tr>'
+            )
         if deds:
             cap = f"（{m('col_cap')} {m.number(as_decimal(comp.get('cap')))}）" if comp.get("cap") else ""
-            parts.append(f'<h3>{name}{cap}</h3><div class="scroll"><table class="deductions"><thead><tr>'
-                         f'<th>{m("col_date")}</th><th>{m("col_record")}</th>'
-                         f'<th>{m("col_kind")}</th><th class="num">{m("deduction")}</th>'
-                         f'<th class="num">{m("col_counted")}</th><th>{m("status")}</th></tr></thead>'
-                         f"<tbody>{''.join(deds)}</tbody></table></div>")
+            parts.append(
+                f'<h3>{name}{cap}</h3><div class="scroll"><table class="deductions"><thead><tr>'
+                f"<th>{m('col_date')}</th><th>{m('col_record')}</th>"
+                f'<th>{m("col_kind")}</th><th class="num">{m("deduction")}</th>'
+                f'<th class="num">{m("col_counted")}</th><th>{m("status")}</th></tr></thead>'
+                f"<tbody>{''.join(deds)}</tbody></table></div>"
+            )
     vetoes = explanation.get("vetoes", [])
     if vetoes:
-        lis = "".join(f"<li>{escape(veto_text(m, [v['category']]))} · {escape(str(v['date']))}"
-                      f"{'' if v.get('counted', True) else ' (—)'}</li>" for v in vetoes)
+        lis = "".join(
+            f"<li>{escape(veto_text(m, [v['category']]))} · {escape(str(v['date']))}"
+            f"{'' if v.get('counted', True) else ' (—)'}</li>"
+            for v in vetoes
+        )
         parts.append(f"<h3>{m('veto')}</h3><ul>{lis}</ul>")
     return "".join(parts)
 
@@ -97,14 +114,20 @@ def sum_steps_html(ctx: Ctx, explanation: dict, total: Decimal | None) -> str:
         else:
             expr = f"{m.number(as_decimal(comp['weight']), 2)} × {m.number(as_decimal(comp['score']), 4)}"
         cents = contribution.quantize(CENT, ROUND_HALF_UP)
-        lines.append(f'<tr><td>{escape(m.component(comp["key"]))}</td><td class="num">{expr}</td>'
-                     f'<td class="num step" data-value="{cents}">{m.signed(cents)}</td></tr>')
+        lines.append(
+            f'<tr><td>{escape(m.component(comp["key"]))}</td><td class="num">{expr}</td>'
+            f'<td class="num step" data-value="{cents}">{m.signed(cents)}</td></tr>'
+        )
     exact = as_decimal(explanation.get("total_exact"))
-    lines.append(f'<tr><th>{m("total")}</th><td class="num">{"" if exact is None else escape(str(exact))}</td>'
-                 f'<td class="num" id="sum-total"><strong>{fmt_total(total)}</strong></td></tr>')
-    return (f'<div class="scroll"><table class="steps"><thead><tr><th>{m("component")}</th>'
-            f'<th class="num">{m("weight")} × {m("score")}</th><th class="num">{m("contribution")}</th></tr>'
-            f"</thead><tbody>{''.join(lines)}</tbody></table></div>")
+    lines.append(
+        f'<tr><th>{m("total")}</th><td class="num">{"" if exact is None else escape(str(exact))}</td>'
+        f'<td class="num" id="sum-total"><strong>{fmt_total(total)}</strong></td></tr>'
+    )
+    return (
+        f'<div class="scroll"><table class="steps"><thead><tr><th>{m("component")}</th>'
+        f'<th class="num">{m("weight")} × {m("score")}</th><th class="num">{m("contribution")}</th></tr>'
+        f"</thead><tbody>{''.join(lines)}</tbody></table></div>"
+    )
 
 
 def _simple_steps(ctx: Ctx, card: ScoreCard, comps: list[ComponentInfo]) -> str:
@@ -121,13 +144,19 @@ def _simple_steps(ctx: Ctx, card: ScoreCard, comps: list[ComponentInfo]) -> str:
             expr, contribution = f"{m.number(c.weight)} × {m.number(v)}", c.weight * v
         else:
             continue
-        lines.append(f'<tr><td>{escape(m.component(c.key))}</td><td class="num">{expr}</td>'
-                     f'<td class="num step" data-value="{contribution}">{m.signed(contribution)}</td></tr>')
-    lines.append(f'<tr><th>{m("total")}</th><td></td><td class="num" id="sum-total"><strong>'
-                 f"{fmt_total(card.row.total)}</strong></td></tr>")
-    return (f'<div class="scroll"><table class="steps"><thead><tr><th>{m("component")}</th>'
-            f'<th class="num">{m("weight")} × {m("score")}</th><th class="num">{m("contribution")}</th></tr>'
-            f"</thead><tbody>{''.join(lines)}</tbody></table></div>")
+        lines.append(
+            f'<tr><td>{escape(m.component(c.key))}</td><td class="num">{expr}</td>'
+            f'<td class="num step" data-value="{contribution}">{m.signed(contribution)}</td></tr>'
+        )
+    lines.append(
+        f'<tr><th>{m("total")}</th><td></td><td class="num" id="sum-total"><strong>'
+        f"{fmt_total(card.row.total)}</strong></td></tr>"
+    )
+    return (
+        f'<div class="scroll"><table class="steps"><thead><tr><th>{m("component")}</th>'
+        f'<th class="num">{m("weight")} × {m("score")}</th><th class="num">{m("contribution")}</th></tr>'
+        f"</thead><tbody>{''.join(lines)}</tbody></table></div>"
+    )
 
 
 def _missing_text(m: Messages, item: str) -> str:
@@ -139,9 +168,18 @@ def _missing_text(m: Messages, item: str) -> str:
     return item
 
 
-def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | None = None,
-              explanation_error: str = "", trend=(), components: list[ComponentInfo] | None = None,
-              group_name: str = "", plan_name: str = "", indicator_names: dict[str, str] | None = None) -> str:
+def card_html(
+    card: ScoreCard,
+    ctx: Ctx | None = None,
+    *,
+    explanation: dict | None = None,
+    explanation_error: str = "",
+    trend=(),
+    components: list[ComponentInfo] | None = None,
+    group_name: str = "",
+    plan_name: str = "",
+    indicator_names: dict[str, str] | None = None,
+) -> str:
     """One unit's score card: facts, the sum step by step, every input from scoring's explanation, the trend."""
     ctx = ctx or Ctx(Messages("zh-CN"))
     m = ctx.m
@@ -150,47 +188,65 @@ def card_html(card: ScoreCard, ctx: Ctx | None = None, *, explanation: dict | No
     title = m("card_title", unit=name, period=m.period(card.period))
     page = f"/dashboard/{quote_part(card.plan_id)}/{quote_part(card.period)}"
     api = f"/v1/plans/{quote_part(card.plan_id)}/periods/{quote_part(card.period)}/units/{quote_part(r.unit_id)}"
-    status = (m("provisional") if card.provisional
-              else m("graded", version=card.snapshot_version, at=ctx.time(card.graded_at))) + \
-        f" · {m.status(r.status)}"
+    status = (
+        m("provisional")
+        if card.provisional
+        else m("graded", version=card.snapshot_version, at=ctx.time(card.graded_at))
+    ) + f" · {m.status(r.status)}"
     rank = f"{r.rank} / {card.group_size}" if r.rank is not None else f"— / {card.group_size}"
     se = "—" if card.survey_se is None else m.number(card.survey_se)
-    facts = [(m("unit"), f"{escape(name)}<span class=\"uid\">{escape(r.unit_id)}</span>{award_tag(m, r)}"),
-             (m("group"), escape(group_name or r.group_name or r.group or m("ungrouped"))),
-             (m("status"), escape(status)),
-             (m("total"), f'<strong id="card-total">{fmt_total(r.total)}</strong>'),
-             (m("grade"), escape(m.grade(r.grade, r.grade_label)) or "—"),
-             (m("rank_in_group"), f"{rank}{veto_tag(m, r)}"),
-             (m("survey_se"), f'{se}<br><span class="meta">{escape(m("survey_se_help"))}</span>'),
-             (m("veto"), escape(veto_text(m, r.veto_categories)) if r.vetoed else m("no")),
-             (m("award"), m("yes") if r.award_eligible else m("no"))]
+    facts = [
+        (m("unit"), f'{escape(name)}<span class="uid">{escape(r.unit_id)}</span>{award_tag(m, r)}'),
+        (m("group"), escape(group_name or r.group_name or r.group or m("ungrouped"))),
+        (m("status"), escape(status)),
+        (m("total"), f'<strong id="card-total">{fmt_total(r.total)}</strong>'),
+        (m("grade"), escape(m.grade(r.grade, r.grade_label)) or "—"),
+        (m("rank_in_group"), f"{rank}{veto_tag(m, r)}"),
+        (m("survey_se"), f'{se}<br><span class="meta">{escape(m("survey_se_help"))}</span>'),
+        (m("veto"), escape(veto_text(m, r.veto_categories)) if r.vetoed else m("no")),
+        (m("award"), m("yes") if r.award_eligible else m("no")),
+    ]
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts)
-    comps = components or [ComponentInfo(k, "penalty" if k == "inspection" else "indicators")
-                           for k in card.components]
+    comps = components or [ComponentInfo(k, "penalty" if k == "inspection" else "indicators") for k in card.components]
     parts = "".join(
-        f'<tr><td>{component_head(m, c)}</td>'
-        + (f'<td class="num neg">{m.deduction(card.components.get(c.key))}</td>' if c.type == "penalty"
-           else f'<td class="num">{m.number(card.components.get(c.key))}</td>')
+        f"<tr><td>{component_head(m, c)}</td>"
+        + (
+            f'<td class="num neg">{m.deduction(card.components.get(c.key))}</td>'
+            if c.type == "penalty"
+            else f'<td class="num">{m.number(card.components.get(c.key))}</td>'
+        )
         + f'<td class="num">{m.number(c.weight) if c.weight is not None else "—"}</td></tr>'
-        for c in comps)
+        for c in comps
+    )
     steps = sum_steps_html(ctx, explanation, r.total) if explanation else _simple_steps(ctx, card, comps)
-    detail = explanation_html(ctx, explanation, indicator_names) if explanation else \
-        f'<p class="meta">{escape(explanation_error or m("explanation_off"))}</p>'
-    missing = "".join(f'<li>{escape(_missing_text(m, item))}<span class="uid">{escape(item)}</span></li>'
-                      for item in card.missing) or \
-        f"<li>{m('missing_none')}</li>"
-    trend_html = charts.line_chart(m("trend"), list(trend), chart_id="trend-chart") if trend else \
-        f'<p class="meta">{m("trend_none")}</p>'
-    body = (f"<h1>{escape(title)}</h1>\n<p class=\"meta\">{escape(plan_name or card.plan_id)}</p>\n"
-            f'<p class="meta"><a href="{ctx.href(page)}">{m("back")}</a> · <a href="{ctx.href(api)}">{m("json")}</a>'
-            f' · <a href="{ctx.href(api + "/card.xlsx")}">Excel</a></p>\n'
-            f'<section class="card"><div class="scroll"><table>{rows}</table></div></section>\n'
-            f'<section class="card"><h2>{m("component")}</h2><div class="scroll"><table><thead><tr>'
-            f'<th>{m("component")}</th><th class="num">{m("score")}</th><th class="num">{m("weight")}</th></tr>'
-            f"</thead><tbody>{parts}</tbody></table></div></section>\n"
-            f'<section class="card"><h2>{m("sum_steps")}</h2>{steps}</section>\n'
-            f'<section class="card"><h2>{m("explanation")}</h2>{detail}</section>\n'
-            f'<section class="card"><h2>{m("missing")} <span class="meta">{len(card.missing)}</span></h2>'
-            f"<ul>{missing}</ul></section>\n"
-            f'<section class="card"><h2>{m("trend")}</h2>{trend_html}</section>')
+    detail = (
+        explanation_html(ctx, explanation, indicator_names)
+        if explanation
+        else f'<p class="meta">{escape(explanation_error or m("explanation_off"))}</p>'
+    )
+    missing = (
+        "".join(
+            f'<li>{escape(_missing_text(m, item))}<span class="uid">{escape(item)}</span></li>' for item in card.missing
+        )
+        or f"<li>{m('missing_none')}</li>"
+    )
+    trend_html = (
+        charts.line_chart(m("trend"), list(trend), chart_id="trend-chart")
+        if trend
+        else f'<p class="meta">{m("trend_none")}</p>'
+    )
+    body = (
+        f'<h1>{escape(title)}</h1>\n<p class="meta">{escape(plan_name or card.plan_id)}</p>\n'
+        f'<p class="meta"><a href="{ctx.href(page)}">{m("back")}</a> · <a href="{ctx.href(api)}">{m("json")}</a>'
+        f' · <a href="{ctx.href(api + "/card.xlsx")}">Excel</a></p>\n'
+        f'<section class="card"><div class="scroll"><table>{rows}</table></div></section>\n'
+        f'<section class="card"><h2>{m("component")}</h2><div class="scroll"><table><thead><tr>'
+        f'<th>{m("component")}</th><th class="num">{m("score")}</th><th class="num">{m("weight")}</th></tr>'
+        f"</thead><tbody>{parts}</tbody></table></div></section>\n"
+        f'<section class="card"><h2>{m("sum_steps")}</h2>{steps}</section>\n'
+        f'<section class="card"><h2>{m("explanation")}</h2>{detail}</section>\n'
+        f'<section class="card"><h2>{m("missing")} <span class="meta">{len(card.missing)}</span></h2>'
+        f"<ul>{missing}</ul></section>\n"
+        f'<section class="card"><h2>{m("trend")}</h2>{trend_html}</section>'
+    )
     return page_html(ctx, title, body)

@@ -100,13 +100,21 @@ _PDF_CSS = 'body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif
 
 def page_html(ctx: Ctx, title: str, body: str, *, nav: bool = True, pdf: bool = False) -> str:
     m = ctx.m
-    top = (f'<nav class="top"><a href="{ctx.href("/dashboard")}">{m("all_plans")}</a>'
-           f'<span><a href="{ctx.switch()}" hreflang="{"zh-CN" if m.en else "en"}" id="lang-switch">'
-           f'{m("language")}</a></span></nav>\n') if nav else ""
-    return (f"<!DOCTYPE html>\n<html lang=\"{m.lang}\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_CSS}{_PDF_CSS if pdf else ''}</style></head>\n<body>\n{top}{body}\n"
-            f'<p class="meta">{escape(m("times_in", zone=m.zone_name(ctx.zone)))}</p>\n</body></html>\n')
+    top = (
+        (
+            f'<nav class="top"><a href="{ctx.href("/dashboard")}">{m("all_plans")}</a>'
+            f'<span><a href="{ctx.switch()}" hreflang="{"zh-CN" if m.en else "en"}" id="lang-switch">'
+            f"{m('language')}</a></span></nav>\n"
+        )
+        if nav
+        else ""
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{m.lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}{_PDF_CSS if pdf else ''}</style></head>\n<body>\n{top}{body}\n"
+        f'<p class="meta">{escape(m("times_in", zone=m.zone_name(ctx.zone)))}</p>\n</body></html>\n'
+    )
 
 
 def fmt_total(total: Decimal | None) -> str:
@@ -126,8 +134,11 @@ def plan_title(view: RankingView) -> str:
 
 
 def veto_text(m: Messages, categories) -> str:
-    cats = "、".join(m.veto_category(c) for c in categories) if not m.en else ", ".join(
-        m.veto_category(c) for c in categories)
+    cats = (
+        "、".join(m.veto_category(c) for c in categories)
+        if not m.en
+        else ", ".join(m.veto_category(c) for c in categories)
+    )
     return m("veto") + (("：" if not m.en else ": ") + cats if cats else "")
 
 
@@ -140,8 +151,11 @@ def award_tag(m: Messages, row: RankingRow) -> str:
 
 
 def unit_cell(ctx: Ctx, row: RankingRow, page: str | None) -> str:
-    name = escape(row.unit_name) + f'<span class="uid">{escape(row.unit_id)}</span>' if row.unit_name \
+    name = (
+        escape(row.unit_name) + f'<span class="uid">{escape(row.unit_id)}</span>'
+        if row.unit_name
         else escape(row.unit_id)
+    )
     return f'<a href="{ctx.href(f"{page}/{quote_part(row.unit_id)}")}">{name}</a>' if page else name
 
 
@@ -168,10 +182,12 @@ def row_html(ctx: Ctx, row: RankingRow, comps: list[ComponentInfo], page: str | 
     tr = '<tr class="vetoed">' if row.vetoed else "<tr>"
     rank = row.rank if row.rank is not None else "—"
     cells = "".join(_component_cell(m, c, row) for c in comps)
-    return (f'{tr}<td class="num">{rank}{veto_tag(m, row)}</td>'
-            f"<td>{unit_cell(ctx, row, page)}{award_tag(m, row)}</td>{cells}"
-            f'<td class="num"><strong>{fmt_total(row.total)}</strong></td>'
-            f"<td{grade_cls}>{escape(m.grade(row.grade, row.grade_label)) or '—'}</td></tr>")
+    return (
+        f'{tr}<td class="num">{rank}{veto_tag(m, row)}</td>'
+        f"<td>{unit_cell(ctx, row, page)}{award_tag(m, row)}</td>{cells}"
+        f'<td class="num"><strong>{fmt_total(row.total)}</strong></td>'
+        f"<td{grade_cls}>{escape(m.grade(row.grade, row.grade_label)) or '—'}</td></tr>"
+    )
 
 
 def fmt_time(at: datetime | None, zone: ZoneInfo = SHANGHAI) -> str:
