@@ -7,21 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-# Leave types in the order of the plans, with their labels (the columns of the list).
-LEAVE_COLUMNS: dict[str, str] = {
-    "personal": "事假",
-    "sick": "病假",
-    "annual": "年休假",
-    "marriage": "婚假",
-    "bereavement": "丧假",
-    "maternity": "产假",
-    "paternity": "陪产假",
-    "family_visit": "探亲假",
-    "work_injury": "公伤假",
-    "public_holiday": "法定节假日",
-    "business_trip": "出差",
-    "official_duty": "公务",
-}
+from jixiao.rules.people import LEAVE_TYPES
+
+# Leave types in the order of the plans, with their labels (the columns of the list): the rules' own.
+LEAVE_COLUMNS: dict[str, str] = LEAVE_TYPES
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,12 @@ from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
 from jixiao.rules import exactjson
-from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import audit, tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
+
+from .score_events import golden_units, township_bundle, unit_names, unit_score
 
 pytestmark = pytest.mark.integration
 
@@ -41,42 +42,13 @@ PLAN_NAME = "白莲镇2026年度政府绩效管理实施方案"
 LABELS = {"excellent": "优", "good": "良", "fair": "一般", "poor": "差"}
 
 
-def _results() -> list[dict]:
-    return json.loads((DATA / "bailian-2026.results.json").read_text("utf-8"), parse_float=Decimal)["units"]
-
-
-def _bundle() -> dict:
-    return json.loads(BAILIAN_BUNDLE.read_text("utf-8"), parse_float=Decimal)
-
-
-def _names() -> dict[str, str]:
-    return {u["id"]: u["name"] for u in _bundle()["units"]}
-
-
-def _score(u: dict, **override) -> scores_pb2.UnitScore:
-    u = {**u, **override}
-    return scores_pb2.UnitScore(
-        unit_id=u["unit"],
-        group=u["group"],
-        status=u["status"],
-        components={k: str(v) for k, v in u["components"].items()},
-        survey_se=str(u.get("survey_se", "")),
-        total="" if u["total"] is None else str(u["total"]),
-        grade=u["grade"] or "",
-        rank=u["rank"] or 0,
-        vetoed=u["vetoed"],
-        award_eligible=u["award_eligible"],
-        missing=u["missing"],
-    )
-
-
 def graded(u: dict, snapshot: int, period: str = "Y", **override) -> bytes:
     return make_envelope(
         source="scoring",
         plan_id=PLAN,
         unit_id=u["unit"],
         payload=scores_pb2.UnitScoreGraded(
-            plan_id=PLAN, period=period, snapshot_version=snapshot, score=_score(u, **override)
+            plan_id=PLAN, period=period, snapshot_version=snapshot, score=unit_score(u, **override)
         ),
     ).SerializeToString()
 
@@ -97,7 +69,7 @@ def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
 
 
 def plan_published() -> bytes:
-    bundle = _bundle()
+    bundle = township_bundle()
     plan = {
         **bundle["plan"],
         "groups": GROUPS,
@@ -182,7 +154,7 @@ async def svc(database_url) -> AsyncIterator[Harness]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://reports") as http:
         h = Harness(app, http)
         await h.feed(
-            plan_published(), *[unit_upserted(u, n) for u, n in _names().items()], topic="jixiao.indicators.v1"
+            plan_published(), *[unit_upserted(u, n) for u, n in unit_names().items()], topic="jixiao.indicators.v1"
         )
         await h.feed(
             veto("v10", "work_safety", "veto-1"), veto("a07", "environment", "veto-2"), topic="jixiao.inspections.v1"
@@ -195,7 +167,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 async def _graded(svc: Harness, version: int = 1, at: datetime = NOW, period: str = "Y", **override) -> list[dict]:
-    units = _results()
+    units = golden_units()
     await svc.feed(
         *[graded(u, version, period, **override.get(u["unit"], {})) for u in units],
         closed(version, len(units), at, period),
@@ -207,7 +179,7 @@ async def _graded(svc: Harness, version: int = 1, at: datetime = NOW, period: st
 
 
 async def test_dashboard_names_components_vetoes_charts_and_language(svc):
-    units, names = await _graded(svc), _names()
+    units, names = await _graded(svc), unit_names()
     page = await svc.page(f"/dashboard/{PLAN}/Y")
     assert PLAN_NAME in page and f"<h2>{GROUPS['villages']}" in page and f"<h2>{GROUPS['agencies']}" in page
     assert "<h2>villages" not in page and "<h2>agencies" not in page
@@ -292,7 +264,7 @@ def _expected_hash(units: list[dict]) -> str:
 
 
 async def test_notice_is_frozen_per_version_and_takes_objections(svc):
-    units, names = await _graded(svc), _names()
+    units, names = await _graded(svc), unit_names()
     r1 = await svc.http.get(f"/notice/{PLAN}/Y/v1")
     assert r1.status_code == 200 and r1.headers["x-snapshot-sha256"] == _expected_hash(units)
     latest = await svc.http.get(f"/notice/{PLAN}/Y")
@@ -364,7 +336,7 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
 
 
 async def test_lists_and_formatted_workbooks(svc):
-    units, names = await _graded(svc), _names()
+    units, names = await _graded(svc), unit_names()
     commend = await svc.page(f"/lists/{PLAN}/Y/commendation")
     eligible = [u for u in units if u["award_eligible"] and u["grade"] in ("excellent", "good")]
     for u in units:
@@ -400,7 +372,7 @@ async def test_lists_and_formatted_workbooks(svc):
 async def test_annual_report_html_and_pdf_with_chinese_text(svc, pdf_font):
     from pypdf import PdfReader
 
-    units, names = await _graded(svc), _names()
+    units, names = await _graded(svc), unit_names()
     html = await svc.page(f"/reports/{PLAN}/Y/annual-report")
     for text in (
         "一、总体情况",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -25,11 +24,12 @@ from jixiao.messaging.topics import INDICATORS, SCORES, ensure_topics
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, scores_pb2
 from jixiao.rules import exactjson
-from jixiao.samples import BAILIAN_BUNDLE
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
+
+from .score_events import golden_units, township_bundle, unit_names, unit_score
 
 pytestmark = pytest.mark.integration
 
@@ -41,35 +41,6 @@ GRADED_AT = datetime(2027, 1, 20, 9, 30, tzinfo=UTC)
 # -- envelopes ----------------------------------------------------------------------------------
 
 
-def _results() -> list[dict]:
-    return json.loads((DATA / "bailian-2026.results.json").read_text("utf-8"), parse_float=Decimal)["units"]
-
-
-def _bundle() -> dict:
-    return json.loads(BAILIAN_BUNDLE.read_text("utf-8"), parse_float=Decimal)
-
-
-def _unit_names() -> dict[str, str]:
-    return {u["id"]: u["name"] for u in _bundle()["units"]}
-
-
-def _score(u: dict, **override) -> scores_pb2.UnitScore:
-    u = {**u, **override}
-    return scores_pb2.UnitScore(
-        unit_id=u["unit"],
-        group=u["group"],
-        status=u["status"],
-        components={k: str(v) for k, v in u["components"].items()},
-        survey_se=str(u.get("survey_se", "")),
-        total="" if u["total"] is None else str(u["total"]),
-        grade=u["grade"] or "",
-        rank=u["rank"] or 0,
-        vetoed=u["vetoed"],
-        award_eligible=u["award_eligible"],
-        missing=u["missing"],
-    )
-
-
 def _env(payload, unit: str = "", plan: str = PLAN, at: datetime | None = None) -> bytes:
     return make_envelope(
         source="scoring", payload=payload, plan_id=plan, unit_id=unit, occurred_at=at
@@ -79,7 +50,7 @@ def _env(payload, unit: str = "", plan: str = PLAN, at: datetime | None = None) 
 def provisional(u: dict, version: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
     return _env(
         scores_pb2.UnitScoreUpdated(
-            plan_id=plan, period=period, version=version, score=_score(u, status="provisional", **override)
+            plan_id=plan, period=period, version=version, score=unit_score(u, status="provisional", **override)
         ),
         u["unit"],
         plan,
@@ -88,7 +59,9 @@ def provisional(u: dict, version: int, period: str = "Y", plan: str = PLAN, **ov
 
 def graded(u: dict, snapshot: int, period: str = "Y", plan: str = PLAN, **override) -> bytes:
     return _env(
-        scores_pb2.UnitScoreGraded(plan_id=plan, period=period, snapshot_version=snapshot, score=_score(u, **override)),
+        scores_pb2.UnitScoreGraded(
+            plan_id=plan, period=period, snapshot_version=snapshot, score=unit_score(u, **override)
+        ),
         u["unit"],
         plan,
     )
@@ -110,7 +83,7 @@ LEARNED = {"excellent": "优秀", "good": "良好", "fair": "中等", "poor": "�
 
 def plan_published(version: int = 1, plan: str = PLAN, body: str | None = None) -> bytes:
     """A PlanPublished as the indicators service writes it ({"plan", "indicators"}), labels LEARNED."""
-    bundle = _bundle()
+    bundle = township_bundle()
     bands = [{**b, "label": LEARNED[b["grade"]]} for b in bundle["plan"]["grade_bands"]]
     body = (
         exactjson.dumps(
@@ -204,7 +177,7 @@ async def svc(database_url) -> AsyncIterator[Harness]:
 
 
 async def test_provisional_then_graded_rankings(svc):
-    units = _results()
+    units = golden_units()
     assert (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/rankings")).status_code == 404
 
     await svc.feed(*[provisional(u, version=1) for u in units])
@@ -244,7 +217,7 @@ async def test_provisional_then_graded_rankings(svc):
 
 
 async def test_older_snapshot_never_overwrites_a_newer_one(svc):
-    units = _results()[:4]
+    units = golden_units()[:4]
     await svc.feed(*[graded(u, 2, total=Decimal("95.00"), grade="excellent") for u in units], closed(2, 4))
     # v1 arrives late and complete; v3 is announced but only half there
     await svc.feed(closed(1, 4), *[graded(u, 1, total=Decimal("50.00"), grade="poor") for u in units])
@@ -263,7 +236,7 @@ async def test_older_snapshot_never_overwrites_a_newer_one(svc):
 
 async def test_concurrent_batches_still_complete_the_snapshot(svc):
     """Rows and the header applied by concurrent transactions (as two instances would)."""
-    units = _results()[:6]
+    units = golden_units()[:6]
     for version in range(1, 6):
         await asyncio.gather(
             svc.feed(*[graded(u, version) for u in units[:3]]),
@@ -274,15 +247,15 @@ async def test_concurrent_batches_still_complete_the_snapshot(svc):
 
 
 async def test_poison_is_parked_and_the_batch_goes_on(svc):
-    u = _results()[0]
+    u = golden_units()[0]
     outcome = await svc.feed(graded(u, 1, total="not-a-number"), b"\x00junk", graded(u, 1), closed(1, 1))
     assert outcome == {"applied": 2, "duplicate": 0, "parked": 2}
     assert (await svc.rankings())["snapshot_version"] == 1
 
 
 async def test_pages_workbook_and_annual_report(svc):
-    units = _results()
-    names = _unit_names()
+    units = golden_units()
+    names = unit_names()
     r = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {}, "units": names})
     assert r.status_code == 200 and r.json()["effective_grades"]["fair"] == "一般"
     bad = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": ""}})
@@ -354,7 +327,7 @@ async def test_pages_workbook_and_annual_report(svc):
 
 
 async def test_annual_report_waits_for_a_grade(svc):
-    await svc.feed(provisional(_results()[0], 1, period="Q1"))
+    await svc.feed(provisional(golden_units()[0], 1, period="Q1"))
     r = await svc.http.get(f"/v1/plans/{PLAN}/periods/Q1/annual-report")
     assert r.status_code == 409
     page = (await svc.http.get(f"/dashboard/{PLAN}/Q1")).text
@@ -362,7 +335,7 @@ async def test_annual_report_waits_for_a_grade(svc):
 
 
 async def test_labels_learned_from_the_indicators_events(svc):
-    units, names = _results(), _unit_names()
+    units, names = golden_units(), unit_names()
     outcome = await svc.feed(
         plan_published(),
         *[unit_upserted(u, n) for u, n in names.items()],
@@ -411,7 +384,7 @@ async def test_labels_learned_from_the_indicators_events(svc):
 
 
 async def test_score_card(svc):
-    units, names = _results(), _unit_names()
+    units, names = golden_units(), unit_names()
     assert (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01")).status_code == 404
     await svc.feed(plan_published(), unit_upserted("a01", names["a01"]), topic=INDICATORS)
     await svc.feed(*[provisional(u, version=1) for u in units])
@@ -473,8 +446,8 @@ async def test_consumes_from_the_broker(database_url, broker_bootstrap):
     """The whole path once: envelopes on jixiao.scores.v1 and jixiao.indicators.v1 → the service's
     consumer → rankings with the unit names and grade labels the indicators events carried."""
     plan = f"kafka-{uuid.uuid4().hex[:8]}"
-    units = _results()[:5]
-    names = _unit_names()
+    units = golden_units()[:5]
+    names = unit_names()
     app = create_app(*_settings(database_url, broker_bootstrap))
     await ensure_topics(broker_bootstrap, [SCORES, INDICATORS], 4)
     producer = AIOKafkaProducer(bootstrap_servers=broker_bootstrap, acks="all")
