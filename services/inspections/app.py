@@ -9,7 +9,7 @@ from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.inspections.adapters.orm import messaging
 from services.inspections.entrypoints import grpc_server
 from services.inspections.entrypoints.http import router
-from services.inspections.entrypoints.staff_http import router as staff_router
+from services.inspections.entrypoints.staff_api import router as staff_router
 
 
 def parts() -> ServiceParts:

@@ -242,7 +242,7 @@ class Notice:
     period: str
     snapshot_version: int
     content: str  # canonical JSON (sorted keys, decimals as strings)
-    sha256: str  # of the snapshot rows' canonical JSON (see rules.snapshot_hash)
+    sha256: str  # of the snapshot rows' canonical JSON (see notice.snapshot_hash)
     published_at: datetime
     ends_on: str  # ISO date: the last day of the notice period (公示期)
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import FieldProblem
-from jixiao.rules.errors import PlanError
-from jixiao.rules.plan import load_plan_json
-from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent, InvalidLabels
+from services.reports.domain.errors import BadScoreEvent, InvalidLabels
 from services.reports.domain.model import (
     ComponentInfo,
     GroupRanking,
@@ -24,24 +19,27 @@ from services.reports.domain.model import (
     Snapshot,
     UnitScore,
 )
+from services.reports.domain.plan_info import (  # noqa: F401  (re-exported: callers use rules.X)
+    DEFAULT_FAMILIES,
+    DEFAULT_GRADE_LABELS,
+    MAX_CODE,
+    MAX_LABEL,
+    MAX_NAME,
+    _codes,
+    _dec,
+    _document,
+    _plan_of,
+    _text,
+    distribution_grades,
+    grade_labels,
+    grades_of_plan,
+    group_name,
+    label_of,
+    labels_in_effect,
+    plan_info_of,
+)
 
 # The events carry grade codes only; these are the labels of the seed plans (domain.md).
-DEFAULT_GRADE_LABELS: dict[str, str] = {
-    "excellent": "优",
-    "good": "良",
-    "fair": "一般",
-    "poor": "差",
-    "pass": "合格",
-    "fail": "不合格",
-}
-# The default map mixes two band families; a distribution shows the one the grades belong to.
-DEFAULT_FAMILIES: tuple[tuple[str, ...], ...] = (
-    ("excellent", "good", "fair", "poor"),
-    ("excellent", "pass", "fail"),
-)
-MAX_LABEL = 50
-MAX_CODE = 100
-MAX_NAME = 200  # unit names and grade labels learned from events (column size of orm.unit_names)
 _CENT = Decimal("0.01")
 
 
@@ -100,140 +98,6 @@ def validate_labels(grades: Mapping[str, str], units: Mapping[str, str]) -> None
                 problems.append(FieldProblem(f"{section}.{code}", f"label must be 1-{MAX_LABEL} characters"))
     if problems:
         raise InvalidLabels(f"{len(problems)} invalid label(s)", problems=problems)
-
-
-def _document(plan_json: str) -> tuple[dict, list]:
-    """The plan and indicator nodes of a plan_json, read by the shared rules (exact JSON); unreadable
-    content is poison."""
-    try:
-        return load_plan_json(plan_json)
-    except PlanError as exc:
-        raise BadIndicatorEvent(f"plan_json is not a plan document: {exc}") from exc
-
-
-def _plan_of(plan_id: str, plan_json: str) -> dict:
-    """The "plan" object of a PlanPublished's plan_json; unreadable content is poison."""
-    plan, _indicators = _document(plan_json)
-    if plan.get("id", plan_id) != plan_id:
-        raise BadIndicatorEvent(f"PlanPublished for {plan_id!r} carries plan {plan.get('id')!r}")
-    return plan
-
-
-def grades_of_plan(plan_id: str, plan_json: str) -> dict[str, str]:
-    """A PlanPublished's grade labels (code → label), best band first; unreadable content is poison."""
-    plan = _plan_of(plan_id, plan_json)
-    bands = plan.get("grade_bands")
-    if not isinstance(bands, list):
-        raise BadIndicatorEvent("plan.grade_bands is not a list")
-    grades: dict[str, str] = {}
-    for i, band in enumerate(bands):
-        code = band.get("grade") if isinstance(band, dict) else None
-        if not isinstance(code, str) or not code.strip() or len(code) > MAX_CODE or code in grades:
-            raise BadIndicatorEvent(f"plan.grade_bands[{i}].grade must be a new code of 1-{MAX_CODE} characters")
-        label = band.get("label") or DEFAULT_GRADE_LABELS.get(code, code)
-        if not isinstance(label, str) or not label.strip() or len(label) > MAX_NAME:
-            raise BadIndicatorEvent(f"plan.grade_bands[{i}].label must be text of 1-{MAX_NAME} characters")
-        grades[code] = label
-    return grades
-
-
-def _text(value, default: str = "") -> str:
-    return value.strip()[:MAX_NAME] if isinstance(value, str) and value.strip() else default
-
-
-def _dec(value) -> Decimal | None:
-    try:
-        return (
-            Decimal(str(value))
-            if isinstance(value, int | float | str | Decimal) and not isinstance(value, bool)
-            else None
-        )
-    except InvalidOperation:
-        return None
-
-
-def _codes(value) -> tuple[str, ...]:
-    return tuple(c for c in value if isinstance(c, str) and c) if isinstance(value, list) else ()
-
-
-def plan_info_of(plan_id: str, plan_json: str) -> PlanInfo:
-    """A PlanPublished's name, group names, components, award rules and notice period.
-
-    These only label and list (they never score), so a missing or odd field falls back to a
-    default instead of making the event poison. `notice_days` (公示期, working days) defaults to 5.
-    """
-    plan = _plan_of(plan_id, plan_json)
-    _plan, indicators = _document(plan_json)
-    groups = plan.get("groups") if isinstance(plan.get("groups"), dict) else {}
-    components = []
-    for c in plan.get("components") or []:
-        if isinstance(c, dict) and isinstance(c.get("key"), str) and c["key"]:
-            components.append(
-                ComponentInfo(c["key"], _text(c.get("type"), "indicators"), _dec(c.get("weight")), _dec(c.get("cap")))
-            )
-    awards = plan.get("awards") if isinstance(plan.get("awards"), dict) else {}
-    rewards = awards.get("rewards") or awards.get("levels") or {}
-    days = plan.get("notice_days")
-    veto = plan.get("veto") if isinstance(plan.get("veto"), dict) else {}
-    return PlanInfo(
-        name=_text(plan.get("name")),
-        groups={str(k)[:MAX_CODE]: _text(v, str(k)) for k, v in groups.items() if isinstance(k, str)},
-        components=tuple(components),
-        eligible_grades=_codes(awards.get("eligible_grades")),
-        criticized_grades=_codes(awards.get("criticized_grades") or plan.get("criticized_grades")),
-        rewards={k: _text(v) for k, v in rewards.items() if isinstance(k, str) and _text(v)}
-        if isinstance(rewards, dict)
-        else {},
-        notice_days=days if isinstance(days, int) and not isinstance(days, bool) and 0 < days <= 60 else 5,
-        veto_categories=_codes(veto.get("categories")),
-        indicators={
-            i["id"][:MAX_CODE]: _text(i.get("name"), i["id"])
-            for i in indicators
-            if isinstance(i, dict) and isinstance(i.get("id"), str) and i["id"]
-        },
-    )
-
-
-def labels_in_effect(plan_id: str, learned: PlanLabels | None, override: PlanLabels | None) -> PlanLabels:
-    """The explicit override (PUT) over what the indicators events taught; the defaults fill the rest.
-
-    Grades keep the plan's band order (the distribution's); codes only the override names follow it.
-    """
-    learned, override = learned or PlanLabels(plan_id), override or PlanLabels(plan_id)
-    return PlanLabels(plan_id, {**learned.grades, **override.grades}, {**learned.units, **override.units}, learned.info)
-
-
-def group_name(group: str, info: PlanInfo | None) -> str:
-    """The plan's display name of a ranking group (plan.groups), else the group id."""
-    return (info.groups.get(group) if info else None) or group
-
-
-def grade_labels(labels: PlanLabels | None) -> dict[str, str]:
-    """The plan's labels over the defaults (a plan may rename or add grades)."""
-    return {**DEFAULT_GRADE_LABELS, **(labels.grades if labels else {})}
-
-
-def label_of(grade: str | None, labels: Mapping[str, str]) -> str:
-    if not grade:
-        return ""
-    return labels.get(grade, grade)
-
-
-def distribution_grades(codes: Iterable[str], labels: PlanLabels | None) -> list[str]:
-    """The grade codes a distribution lists, in band order (best first).
-
-    With the plan's own labels: all of them, in the order given. Otherwise the default family
-    that holds every code seen (so a four-band plan shows 优/良/一般/差 even with zero 差), and any
-    code outside both families after it.
-    """
-    seen = [c for c in dict.fromkeys(codes) if c]
-    if labels and labels.grades:
-        order = list(labels.grades)
-    else:
-        order = next(
-            (list(f) for f in DEFAULT_FAMILIES if set(seen) <= set(f)), [c for c in DEFAULT_GRADE_LABELS if c in seen]
-        )
-    return order + [c for c in seen if c not in order]
 
 
 # -- rankings -------------------------------------------------------------------------------
@@ -461,102 +325,3 @@ def grade_counts(view: RankingView) -> list[tuple[str, str, int]]:
 
 
 # -- the public notice (公示) ----------------------------------------------------------------------
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def canonical_json(value) -> str:
-    """Sorted keys, no spaces, UTF-8 text, decimals as strings with two places: the same bytes every time."""
-    return json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def snapshot_hash(scores: Sequence[UnitScore]) -> str:
-    """SHA-256 of the graded snapshot rows as the read model holds them (scoring's events carry no hash yet).
-
-    Rows sorted by unit id, each with every field of jixiao.results/v1 (missing sorted), as canonical JSON.
-    """
-    rows = [
-        {
-            "unit": s.unit_id,
-            "group": s.group,
-            "status": s.status,
-            "total": s.total,
-            "grade": s.grade,
-            "rank": s.rank,
-            "vetoed": s.vetoed,
-            "award_eligible": s.award_eligible,
-            "components": dict(s.components),
-            "survey_se": s.survey_se,
-            "missing": sorted(s.missing),
-        }
-        for s in sorted(scores, key=lambda s: s.unit_id)
-    ]
-    return hashlib.sha256(canonical_json(rows).encode("utf-8")).hexdigest()
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The last day of a period of `days` working days (Monday–Friday) that starts on `start`.
-
-    The publication day counts when it is a working day. Public holidays are not known here.
-    """
-    day, left = start, days
-    while True:
-        if day.weekday() < 5:
-            left -= 1
-            if left <= 0:
-                return day
-        day += timedelta(days=1)
-
-
-def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on: date) -> dict:
-    """What a notice shows, frozen when the snapshot is first shown (names as they were then)."""
-    info = view.info
-    return {
-        "format": "jixiao.notice/v1",
-        "plan": view.plan_id,
-        "plan_name": view.plan_name or view.plan_id,
-        "period": view.period,
-        "snapshot_version": view.snapshot_version,
-        "graded_at": view.graded_at.isoformat() if view.graded_at else None,
-        "closed_by": view.closed_by,
-        "sha256": snapshot_hash(scores),
-        "published_on": published_on.isoformat(),
-        "notice_days": info.notice_days,
-        "ends_on": add_working_days(published_on, info.notice_days).isoformat(),
-        "grades": [[c, label] for c, label in view.grade_order],
-        "components": [[c.key, c.type] for c in info.components],
-        "groups": [
-            {
-                "group": g.group,
-                "name": g.name or g.group,
-                "rows": [
-                    {
-                        "unit": r.unit_id,
-                        "name": r.unit_name,
-                        "rank": r.rank,
-                        "total": r.total,
-                        "grade": r.grade,
-                        "grade_label": r.grade_label,
-                        "status": r.status,
-                        "vetoed": r.vetoed,
-                        "veto_categories": list(r.veto_categories),
-                        "award_eligible": r.award_eligible,
-                        "components": dict(r.components),
-                    }
-                    for r in g.rows
-                ],
-            }
-            for g in view.groups
-        ],
-        "awards": [r.unit_id for r in commendation(view)],
-        "criticism": [r.unit_id for r in criticism(view)],
-        "rewards": dict(info.rewards),
-    }

@@ -15,7 +15,7 @@ from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at, payload_of
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
 from services.reports.adapters.people_repository import SqlAlchemyPeopleReadModel
-from services.reports.adapters.repository import SqlAlchemyReadModel
+from services.reports.adapters.sql_read_model import SqlAlchemyReadModel
 from services.reports.domain.errors import BadIndicatorEvent, BadScoreEvent
 from services.reports.domain.model import (
     GradedScoreReceived,

@@ -10,6 +10,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from services.reports.adapters.repository import AbstractReadModel
+from services.reports.domain import notice as notice_rules
 from services.reports.domain import rules
 from services.reports.domain.errors import (
     InvalidObjection,
@@ -229,12 +230,12 @@ async def freeze_notice(
         vetoes=await _veto_categories(repo, plan_id),
     )
     published_at = snap.graded_at or datetime.now(UTC)
-    content = rules.notice_content(view, scores, published_at.astimezone(zone).date())
+    content = notice_rules.notice_content(view, scores, published_at.astimezone(zone).date())
     notice = Notice(
         plan_id,
         period,
         snap.version,
-        rules.canonical_json(content),
+        notice_rules.canonical_json(content),
         content["sha256"],
         published_at,
         content["ends_on"],

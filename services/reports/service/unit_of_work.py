@@ -6,7 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.uow import SqlAlchemyUnitOfWork
 from services.reports.adapters.people_repository import AbstractPeopleReadModel, SqlAlchemyPeopleReadModel
-from services.reports.adapters.repository import AbstractReadModel, SqlAlchemyReadModel
+from services.reports.adapters.repository import AbstractReadModel
+from services.reports.adapters.sql_read_model import SqlAlchemyReadModel
 
 
 class SqlAlchemyReportsUnitOfWork(SqlAlchemyUnitOfWork):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao.errors import JixiaoError
+from services.reports.domain import notice as notice_rules
 from services.reports.domain import rules
 from services.reports.domain.model import PlanLabels, Snapshot, UnitScore
 from services.reports.entrypoints import charts, i18n, views
@@ -117,10 +118,10 @@ def test_commendation_criticism_movers_and_weakest():
 
 def test_snapshot_hash_is_canonical_and_changes_with_any_field():
     scores = _scores()
-    h = rules.snapshot_hash(scores)
-    assert h == rules.snapshot_hash(list(reversed(scores))) and re.fullmatch(r"[0-9a-f]{64}", h)
+    h = notice_rules.snapshot_hash(scores)
+    assert h == notice_rules.snapshot_hash(list(reversed(scores))) and re.fullmatch(r"[0-9a-f]{64}", h)
     changed = [scores[0].__class__(**{**scores[0].__dict__, "total": Decimal("91.01")}), *scores[1:]]
-    assert rules.snapshot_hash(changed) != h
+    assert notice_rules.snapshot_hash(changed) != h
 
 
 @pytest.mark.parametrize(
@@ -132,7 +133,7 @@ def test_snapshot_hash_is_canonical_and_changes_with_any_field():
     ],
 )
 def test_notice_period_counts_working_days(start, days, end):
-    assert rules.add_working_days(start, days) == end
+    assert notice_rules.add_working_days(start, days) == end
 
 
 async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
@@ -147,7 +148,11 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     notice, objections = await handlers.notice(uow, "p", "Y")
     doc = json.loads(notice.content)
     assert (notice.snapshot_version, notice.ends_on, objections) == (2, "2027-01-28", [])  # 7 working days
-    assert doc["sha256"] == rules.snapshot_hash(_scores()) and doc["awards"] == ["v2"] and doc["criticism"] == ["a1"]
+    assert (
+        doc["sha256"] == notice_rules.snapshot_hash(_scores())
+        and doc["awards"] == ["v2"]
+        and doc["criticism"] == ["a1"]
+    )
     # a renamed plan later does not change the frozen notice
     await repo.save_plan_grades(PlanPublishedReceived("p", 2, labels.grades, rules.PlanInfo(name="新名字")))
     assert (await handlers.notice(uow, "p", "Y", 2))[0] == notice

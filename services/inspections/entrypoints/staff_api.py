@@ -8,7 +8,7 @@ from jixiao.auth import signed_in
 from jixiao.rules.people import LEAVE_TYPES, ROLES
 from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
-from services.inspections.entrypoints.http import OFFICE_ONLY, Actor, Uow
+from services.inspections.entrypoints.deps import OFFICE_ONLY, Actor, Uow
 from services.inspections.entrypoints.staff_schemas import (
     LeaveDecision,
     PersonAbsenceCreate,
