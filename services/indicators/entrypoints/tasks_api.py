@@ -25,7 +25,8 @@ from .deps import (
     require_unit,
     set_etag,
 )
-from .schemas import LeafTaskSummaryRead, Page, ProgressCreate, TaskCreate, TaskRead, TaskUpdate
+from .schemas import Page
+from .task_schemas import LeafTaskSummaryRead, ProgressCreate, TaskCreate, TaskRead, TaskUpdate
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["tasks"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 AsOf = Annotated[dt.date | None, Query(description="the day `overdue` is judged on (default: today)")]
