@@ -95,7 +95,9 @@ Name = Annotated[str, AfterValidator(_name)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 
 # Path and query parameters (FastAPI): ids with a pattern, paging, versions and years in range.
-PathId = Annotated[str, Path(pattern=ID_PATTERN, max_length=128)]
+# any id the plan contract accepts (Chinese ids included): no slash, whitespace or control character
+PATH_ID_PATTERN = r"^[^/\s\x00-\x1f\x7f]{1,128}$"
+PathId = Annotated[str, Path(pattern=PATH_ID_PATTERN, max_length=128, description="an id (no slash or whitespace)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]

@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
 from jixiao import uploads
+from jixiao.validation import PathId
 from services.indicators.service import handlers as h
 
 from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Settings, UoW, actor_name, read_limited, require_unit
@@ -20,7 +21,7 @@ def xlsx(data: bytes, filename: str) -> Response:
 
 
 @router.get("/units/{unit_id}/template.xlsx", response_class=Response, responses=_FILE)
-async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = "Y") -> Response:
+async def download_template(plan_id: PathId, unit_id: PathId, uow: UoW, period: str = "Y") -> Response:
     """The unit's data-entry template: its applicable leaves (and parts) with targets and current values."""
     data = await h.download_template(uow, plan_id, unit_id, period)
     return xlsx(data, f"{plan_id}-{unit_id}-{period}.xlsx")
@@ -28,8 +29,8 @@ async def download_template(plan_id: str, unit_id: str, uow: UoW, period: str = 
 
 @router.post("/units/{unit_id}/template", dependencies=UNIT_OR_OFFICE)
 async def upload_template(
-    plan_id: str,
-    unit_id: str,
+    plan_id: PathId,
+    unit_id: PathId,
     uow: UoW,
     settings: Settings,
     who: Caller,
@@ -46,10 +47,10 @@ async def upload_template(
 
 
 @router.get("/export.xlsx", response_class=Response, responses=_FILE)
-async def export_plan(plan_id: str, uow: UoW) -> Response:
+async def export_plan(plan_id: PathId, uow: UoW) -> Response:
     return xlsx(await h.export_plan(uow, plan_id), f"{plan_id}-plan.xlsx")
 
 
 @router.get("/results/export.xlsx", response_class=Response, responses=_FILE)
-async def export_results(plan_id: str, uow: UoW, period: str | None = None) -> Response:
+async def export_results(plan_id: PathId, uow: UoW, period: str | None = None) -> Response:
     return xlsx(await h.export_results(uow, plan_id, period), f"{plan_id}-results.xlsx")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from jixiao.validation import YearQuery
+from jixiao.validation import PathId, YearQuery
 from services.indicators.domain import validation
 from services.indicators.domain.model import Plan
 from services.indicators.service import handlers as h
@@ -61,19 +61,19 @@ async def list_plans(uow: UoW, pages: Pages, year: YearQuery = None, status: str
 
 
 @router.get("/{plan_id}", response_model=PlanRead)
-async def get_plan(plan_id: str, uow: UoW, response: Response) -> PlanRead:
+async def get_plan(plan_id: PathId, uow: UoW, response: Response) -> PlanRead:
     return plan_read(await h.get_plan(uow, plan_id), response)
 
 
 @router.patch("/{plan_id}", response_model=PlanRead, dependencies=OFFICE_ONLY)
-async def update_plan(plan_id: str, body: PlanUpdate, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
+async def update_plan(plan_id: PathId, body: PlanUpdate, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
     """Change a draft (If-Match required)."""
     return plan_read(await h.update_draft(uow, plan_id, body.plan, body.indicators, if_match), response)
 
 
 @router.put("/{plan_id}/indicators/{indicator_id}", response_model=PlanRead, dependencies=OFFICE_ONLY)
 async def put_indicator(
-    plan_id: str, indicator_id: str, body: IndicatorWrite, uow: UoW, if_match: IfMatch, response: Response
+    plan_id: PathId, indicator_id: str, body: IndicatorWrite, uow: UoW, if_match: IfMatch, response: Response
 ) -> PlanRead:
     """Add or replace one node of a draft's indicator tree (If-Match: the plan's ETag)."""
     node = {**body.node(), "id": indicator_id}
@@ -81,13 +81,13 @@ async def put_indicator(
 
 
 @router.get("/{plan_id}/indicators", response_model=list[dict])
-async def list_indicators(plan_id: str, uow: UoW, kind: str | None = None, leaves_only: bool = False) -> list[dict]:
+async def list_indicators(plan_id: PathId, uow: UoW, kind: str | None = None, leaves_only: bool = False) -> list[dict]:
     """The indicator tree in order; `kind` keeps nodes that apply to that unit kind."""
     return h.indicator_nodes(await h.get_plan(uow, plan_id), kind=kind, leaves_only=leaves_only)
 
 
 @router.post("/{plan_id}/publish", response_model=PlanRead, dependencies=OFFICE_ONLY)
-async def publish_plan(plan_id: str, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
+async def publish_plan(plan_id: PathId, uow: UoW, if_match: IfMatch, response: Response) -> PlanRead:
     """Validate with the scoring rules and publish version 1 (PlanPublished)."""
     return plan_read(await h.publish_plan(uow, plan_id, if_match), response)
 
@@ -96,7 +96,7 @@ async def publish_plan(plan_id: str, uow: UoW, if_match: IfMatch, response: Resp
     "/{plan_id}/versions", response_model=PlanRead, status_code=status.HTTP_201_CREATED, dependencies=OFFICE_ONLY
 )
 async def publish_version(
-    plan_id: str, body: PlanVersionCreate, uow: UoW, if_match: IfMatch, response: Response
+    plan_id: PathId, body: PlanVersionCreate, uow: UoW, if_match: IfMatch, response: Response
 ) -> PlanRead:
     """A published plan changes only by a new version with a reason (PlanPublished)."""
     plan = await h.publish_version(uow, plan_id, body.plan, body.indicators, body.reason, if_match)
@@ -104,5 +104,5 @@ async def publish_version(
 
 
 @router.get("/{plan_id}/versions", response_model=list[PlanVersionRead])
-async def list_versions(plan_id: str, uow: UoW) -> list[PlanVersionRead]:
+async def list_versions(plan_id: PathId, uow: UoW) -> list[PlanVersionRead]:
     return [PlanVersionRead.model_validate(v, from_attributes=True) for v in await h.list_versions(uow, plan_id)]

@@ -7,6 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from jixiao.validation import PathId
 from services.indicators.service.reminders import list_reminders
 
 from .deps import SIGNED_IN, UoW
@@ -27,7 +28,7 @@ class ReminderRead(BaseModel):
 
 @router.get("/reminders", response_model=list[ReminderRead])
 async def get_reminders(
-    plan_id: str,
+    plan_id: PathId,
     uow: UoW,
     within_days: int = Query(14, ge=0, le=366, description="periods ending within this many days"),
     as_of: dt.date | None = Query(None, description="today (default: the server's date)"),

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from jixiao.auth import ASSESSOR, LEADER, OFFICE
 from jixiao.errors import Forbidden
+from jixiao.validation import PathId, PeriodPath
 from services.indicators.service import handlers as h
 
 from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Pages, UoW, require_unit
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["reports"], route_class=D
 
 @router.put("/units/{unit_id}/reports/{period}", response_model=ReportRead, dependencies=UNIT_OR_OFFICE)
 async def submit_report(
-    plan_id: str, unit_id: str, period: str, body: ReportSubmit, uow: UoW, who: Caller
+    plan_id: PathId, unit_id: PathId, period: PeriodPath, body: ReportSubmit, uow: UoW, who: Caller
 ) -> ReportRead:
     """Submit the unit's 自评报告 for a period; `late` is set when after the plan's deadline."""
     require_unit(who, plan_id, unit_id)
@@ -26,7 +27,7 @@ async def submit_report(
 
 @router.get("/reports", response_model=Page[ReportRead])
 async def list_reports(
-    plan_id: str, uow: UoW, pages: Pages, who: Caller, period: str | None = None, late: bool | None = None
+    plan_id: PathId, uow: UoW, pages: Pages, who: Caller, period: str | None = None, late: bool | None = None
 ) -> Page:
     """Every unit's self-assessment reports. Role: office, assessor, leader (unpublished)."""
     if not who.has(OFFICE, ASSESSOR, LEADER):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from jixiao.validation import PathId, PeriodPath
 from services.indicators.domain import rules
 from services.indicators.domain.errors import FieldProblem, InvalidInput
 from services.indicators.domain.model import Result
@@ -62,7 +63,7 @@ def _value(body) -> dict:
     response_model=ResultRead,
     dependencies=UNIT_OR_OFFICE,
 )
-async def enter_result(plan_id: str, body: ResultCreate, uow: UoW, who: Caller, response: Response) -> ResultRead:
+async def enter_result(plan_id: PathId, body: ResultCreate, uow: UoW, who: Caller, response: Response) -> ResultRead:
     """The unit enters its self-assessed value (validated by the scoring rules). Role: unit (its own), office."""
     require_unit(who, plan_id, body.unit)
     result = await h.enter_result(
@@ -81,10 +82,10 @@ async def enter_result(plan_id: str, body: ResultCreate, uow: UoW, who: Caller, 
 
 @router.get("/v1/plans/{plan_id}/results", response_model=Page[ResultRead])
 async def list_results(
-    plan_id: str,
+    plan_id: PathId,
     uow: UoW,
     pages: Pages,
-    unit: str | None = None,
+    unit_id: str | None = None,
     indicator: str | None = None,
     period: str | None = None,
     status: str | None = None,
@@ -92,7 +93,7 @@ async def list_results(
     items, total = await h.list_results(
         uow,
         plan_id,
-        unit=unit,
+        unit=unit_id,
         indicator=indicator,
         period=period,
         status=status,
@@ -147,7 +148,7 @@ async def confirm_result(
     dependencies=REVIEWERS,
     responses={409: {"description": "an item cannot be confirmed (each listed as items[i]); none was"}},
 )
-async def confirm_many(plan_id: str, body: ConfirmMany, uow: UoW, who: Caller) -> list[ResultRead]:
+async def confirm_many(plan_id: PathId, body: ConfirmMany, uow: UoW, who: Caller) -> list[ResultRead]:
     """An assessor confirms up to 1000 results at once, each at the revision reviewed: all or none."""
     results = await h.confirm_many(
         uow, plan_id, [(i.id, i.revision) for i in body.items], actor_name(who, body.assessor)
@@ -174,12 +175,12 @@ async def return_result(
 
 
 @router.post("/v1/plans/{plan_id}/periods/{period}/close", response_model=PeriodRead, dependencies=OFFICE_ONLY)
-async def close_period(plan_id: str, period: str, body: PeriodClose, uow: UoW, who: Caller) -> PeriodRead:
+async def close_period(plan_id: PathId, period: PeriodPath, body: PeriodClose, uow: UoW, who: Caller) -> PeriodRead:
     """The office closes a period (PeriodClosed)."""
     closed = await h.close_period(uow, plan_id, period, actor_name(who, body.closed_by))
     return PeriodRead.model_validate(closed, from_attributes=True)
 
 
 @router.get("/v1/plans/{plan_id}/periods", response_model=list[PeriodRead])
-async def list_periods(plan_id: str, uow: UoW) -> list[PeriodRead]:
+async def list_periods(plan_id: PathId, uow: UoW) -> list[PeriodRead]:
     return [PeriodRead.model_validate(p, from_attributes=True) for p in await h.list_periods(uow, plan_id)]

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from jixiao.validation import PathId
 from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.model import Task
 from services.indicators.service import handlers as h
@@ -40,18 +41,18 @@ def task_read(task: Task, today: dt.date | None = None, response: Response | Non
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead, dependencies=OFFICE_ONLY)
-async def create_task(plan_id: str, body: TaskCreate, uow: UoW, response: Response) -> TaskRead:
+async def create_task(plan_id: PathId, body: TaskCreate, uow: UoW, response: Response) -> TaskRead:
     """Assign part of a leaf's target to a unit (section); the plan must be published."""
     return task_read(await h.create_task(uow, plan_id, body.model_dump()), response=response)
 
 
 @router.get("/tasks", response_model=Page[TaskRead])
 async def list_tasks(
-    plan_id: str,
+    plan_id: PathId,
     uow: UoW,
     pages: Pages,
     indicator: str | None = None,
-    unit: str | None = None,
+    unit_id: str | None = None,
     overdue: bool | None = None,
     as_of: AsOf = None,
 ) -> Page:
@@ -61,7 +62,7 @@ async def list_tasks(
         uow,
         plan_id,
         indicator=indicator,
-        unit=unit,
+        unit=unit_id,
         overdue=overdue,
         limit=pages.limit,
         offset=pages.offset,
@@ -71,13 +72,13 @@ async def list_tasks(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead)
-async def get_task(plan_id: str, task_id: str, uow: UoW, response: Response, as_of: AsOf = None) -> TaskRead:
+async def get_task(plan_id: PathId, task_id: str, uow: UoW, response: Response, as_of: AsOf = None) -> TaskRead:
     return task_read(await h.get_task(uow, plan_id, task_id), as_of, response)
 
 
 @router.put("/tasks/{task_id}", response_model=TaskRead, dependencies=OFFICE_ONLY)
 async def update_task(
-    plan_id: str, task_id: str, body: TaskUpdate, uow: UoW, if_match: IfMatch, response: Response
+    plan_id: PathId, task_id: str, body: TaskUpdate, uow: UoW, if_match: IfMatch, response: Response
 ) -> TaskRead:
     """Replace the task (If-Match required); its progress stays."""
     return task_read(await h.update_task(uow, plan_id, task_id, body.model_dump(), if_match), response=response)
@@ -86,7 +87,7 @@ async def update_task(
 @router.delete(
     "/tasks/{task_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, dependencies=OFFICE_ONLY
 )
-async def delete_task(plan_id: str, task_id: str, uow: UoW, if_match: IfMatch) -> Response:
+async def delete_task(plan_id: PathId, task_id: str, uow: UoW, if_match: IfMatch) -> Response:
     """Remove the task and its progress (If-Match required)."""
     await h.delete_task(uow, plan_id, task_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -94,7 +95,7 @@ async def delete_task(plan_id: str, task_id: str, uow: UoW, if_match: IfMatch) -
 
 @router.post("/tasks/{task_id}/progress", response_model=TaskRead, dependencies=UNIT_OR_OFFICE)
 async def record_progress(
-    plan_id: str, task_id: str, body: ProgressCreate, uow: UoW, who: Caller, if_match: IfMatch, response: Response
+    plan_id: PathId, task_id: str, body: ProgressCreate, uow: UoW, who: Caller, if_match: IfMatch, response: Response
 ) -> TaskRead:
     """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it.
     Role: the task's unit, office."""
@@ -106,7 +107,7 @@ async def record_progress(
 
 
 @router.get("/indicators/{indicator_id}/tasks/summary", response_model=LeafTaskSummaryRead)
-async def task_summary(plan_id: str, indicator_id: str, uow: UoW, as_of: AsOf = None) -> LeafTaskSummaryRead:
+async def task_summary(plan_id: PathId, indicator_id: str, uow: UoW, as_of: AsOf = None) -> LeafTaskSummaryRead:
     """A leaf's tasks against its target (and each unit's against its own): planned, done, overdue."""
     today = as_of or dt.date.today()
     summary = await h.task_summary(uow, plan_id, indicator_id, today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from jixiao.validation import PathId
 from services.indicators.service import handlers as h
 
 from .deps import OFFICE_ONLY, SIGNED_IN, DecimalRoute, IfMatch, Pages, UoW, set_etag
@@ -13,7 +14,7 @@ router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["units"], route_class=Dec
 
 
 @router.put("/units", response_model=Counts, dependencies=OFFICE_ONLY)
-async def upsert_units(plan_id: str, body: UnitsUpsert, uow: UoW) -> Counts:
+async def upsert_units(plan_id: PathId, body: UnitsUpsert, uow: UoW) -> Counts:
     """Create or update many units at once (UnitUpserted for each change once the plan is published)."""
     records = [u.model_dump() for u in body.units]
     return Counts(**await h.upsert_units(uow, plan_id, records))
@@ -21,7 +22,12 @@ async def upsert_units(plan_id: str, body: UnitsUpsert, uow: UoW) -> Counts:
 
 @router.get("/units", response_model=Page[UnitRead])
 async def list_units(
-    plan_id: str, uow: UoW, pages: Pages, kind: str | None = None, parent: str | None = None, group: str | None = None
+    plan_id: PathId,
+    uow: UoW,
+    pages: Pages,
+    kind: str | None = None,
+    parent: str | None = None,
+    group: str | None = None,
 ) -> Page:
     items, total = await h.list_units(
         uow, plan_id, kind=kind, parent=parent, group=group, limit=pages.limit, offset=pages.offset
@@ -35,7 +41,7 @@ async def list_units(
 
 
 @router.get("/units/{unit_id}", response_model=UnitRead)
-async def get_unit(plan_id: str, unit_id: str, uow: UoW, response: Response) -> UnitRead:
+async def get_unit(plan_id: PathId, unit_id: PathId, uow: UoW, response: Response) -> UnitRead:
     unit = await h.get_unit(uow, plan_id, unit_id)
     set_etag(response, unit.version)
     return UnitRead.model_validate(unit, from_attributes=True)
@@ -43,7 +49,7 @@ async def get_unit(plan_id: str, unit_id: str, uow: UoW, response: Response) -> 
 
 @router.patch("/units/{unit_id}", response_model=UnitRead, dependencies=OFFICE_ONLY)
 async def update_unit(
-    plan_id: str, unit_id: str, body: UnitUpdate, uow: UoW, if_match: IfMatch, response: Response
+    plan_id: PathId, unit_id: PathId, body: UnitUpdate, uow: UoW, if_match: IfMatch, response: Response
 ) -> UnitRead:
     """Change one unit (If-Match: its ETag)."""
     unit = await h.update_unit(uow, plan_id, unit_id, body.model_dump(exclude_unset=True), if_match)
@@ -52,17 +58,17 @@ async def update_unit(
 
 
 @router.put("/targets", response_model=Counts, dependencies=OFFICE_ONLY)
-async def set_targets(plan_id: str, body: TargetsSet, uow: UoW) -> Counts:
+async def set_targets(plan_id: PathId, body: TargetsSet, uow: UoW) -> Counts:
     """Set units' own targets for leaves (TargetSet for each change once the plan is published)."""
     return Counts(**await h.set_targets(uow, plan_id, [t.model_dump() for t in body.targets]))
 
 
 @router.get("/targets", response_model=Page[TargetRead])
 async def list_targets(
-    plan_id: str, uow: UoW, pages: Pages, unit: str | None = None, indicator: str | None = None
+    plan_id: PathId, uow: UoW, pages: Pages, unit_id: str | None = None, indicator: str | None = None
 ) -> Page:
     items, total = await h.list_targets(
-        uow, plan_id, unit=unit, indicator=indicator, limit=pages.limit, offset=pages.offset
+        uow, plan_id, unit=unit_id, indicator=indicator, limit=pages.limit, offset=pages.offset
     )
     return Page(
         items=[TargetRead.model_validate(t, from_attributes=True) for t in items],

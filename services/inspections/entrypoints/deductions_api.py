@@ -17,7 +17,7 @@ from jixiao.auth import (
 )
 from jixiao.errors import Forbidden
 from jixiao.etags import IfMatch, set_etag
-from jixiao.validation import Limit, Offset, YearQuery
+from jixiao.validation import Limit, Offset, PathId, YearQuery
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
@@ -32,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(sig
 
 @router.post("/plans/{plan_id}/deductions", response_model=s.DeductionRead, status_code=201, dependencies=INSPECTORS)
 async def post_deduction(
-    plan_id: str, body: s.DeductionCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, body: s.DeductionCreate, uow: Uow, actor: Actor, response: Response
 ) -> s.DeductionRead:
     cmd = c.RecordDeduction(plan_id, body.unit_id, body.kind, body.points, body.date, body.aspect, body.note, body.id)
     d, new = await h.record_deduction(uow, cmd, actor)
@@ -42,7 +42,7 @@ async def post_deduction(
 
 @router.get("/plans/{plan_id}/deductions", response_model=s.Page)
 async def list_deductions(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     kind: str | None = None,
@@ -59,7 +59,7 @@ async def list_deductions(
 
 
 @router.get("/plans/{plan_id}/deductions/{deduction_id}", response_model=s.DeductionRead)
-async def get_deduction(plan_id: str, deduction_id: str, uow: Uow, response: Response) -> s.DeductionRead:
+async def get_deduction(plan_id: PathId, deduction_id: str, uow: Uow, response: Response) -> s.DeductionRead:
     d = await h.get_deduction(uow, plan_id, deduction_id)
     set_etag(response, d.version)
     return s.DeductionRead.of(d)
@@ -69,7 +69,7 @@ async def get_deduction(plan_id: str, deduction_id: str, uow: Uow, response: Res
     "/plans/{plan_id}/deductions/{deduction_id}/revoke", response_model=s.DeductionRead, dependencies=OFFICE_ONLY
 )
 async def revoke_deduction(
-    plan_id: str, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor, if_match: IfMatch, response: Response
+    plan_id: PathId, deduction_id: str, body: s.ReasonIn, uow: Uow, actor: Actor, if_match: IfMatch, response: Response
 ) -> s.DeductionRead:
     """Revoke a deduction directly (office correction); appeals revoke through their decision.
     An If-Match (the deduction's ETag) is checked when given: 412 if it moved on."""
@@ -80,7 +80,7 @@ async def revoke_deduction(
 
 @router.get("/plans/{plan_id}/ledger", response_model=s.LedgerRead)
 async def get_ledger(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     kind: str | None = None,
@@ -99,7 +99,7 @@ async def get_ledger(
 
 
 @router.post("/plans/{plan_id}/vetoes", response_model=s.VetoRead, status_code=201, dependencies=INSPECTORS)
-async def post_veto(plan_id: str, body: s.VetoCreate, uow: Uow, actor: Actor, response: Response) -> s.VetoRead:
+async def post_veto(plan_id: PathId, body: s.VetoCreate, uow: Uow, actor: Actor, response: Response) -> s.VetoRead:
     cmd = c.IssueVeto(plan_id, body.unit_id, body.category, body.date, body.document, body.note, body.id)
     v, new = await h.issue_veto(uow, cmd, actor)
     set_created(response, new)
@@ -108,7 +108,7 @@ async def post_veto(plan_id: str, body: s.VetoCreate, uow: Uow, actor: Actor, re
 
 @router.get("/plans/{plan_id}/vetoes", response_model=s.Page)
 async def list_vetoes(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     category: str | None = None,
@@ -124,7 +124,7 @@ async def list_vetoes(
 
 
 @router.get("/plans/{plan_id}/vetoes/{veto_id}", response_model=s.VetoRead)
-async def get_veto(plan_id: str, veto_id: str, uow: Uow, response: Response) -> s.VetoRead:
+async def get_veto(plan_id: PathId, veto_id: str, uow: Uow, response: Response) -> s.VetoRead:
     v = await h.get_veto(uow, plan_id, veto_id)
     set_etag(response, v.version)
     return s.VetoRead.of(v)
@@ -132,7 +132,7 @@ async def get_veto(plan_id: str, veto_id: str, uow: Uow, response: Response) -> 
 
 @router.post("/plans/{plan_id}/vetoes/{veto_id}/lift", response_model=s.VetoRead, dependencies=OFFICE_ONLY)
 async def lift_veto(
-    plan_id: str, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor, if_match: IfMatch, response: Response
+    plan_id: PathId, veto_id: str, body: s.ReasonIn, uow: Uow, actor: Actor, if_match: IfMatch, response: Response
 ) -> s.VetoRead:
     """Lift a veto with a reason; an If-Match (the veto's ETag) is checked when given: 412 if it moved on."""
     v = await h.lift_veto(uow, c.LiftVeto(plan_id, veto_id, body.reason, if_match), actor)
@@ -150,7 +150,7 @@ async def lift_veto(
     dependencies=UNITS,
 )
 async def post_appeal(
-    plan_id: str, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor, who: Caller, response: Response
+    plan_id: PathId, deduction_id: str, body: s.AppealCreate, uow: Uow, actor: Actor, who: Caller, response: Response
 ) -> s.AppealRead:
     """The deducted unit appeals (role: unit, for its own units; office)."""
     require_unit(who, plan_id, (await h.get_deduction(uow, plan_id, deduction_id)).unit_id)
@@ -161,7 +161,7 @@ async def post_appeal(
 
 @router.get("/plans/{plan_id}/appeals", response_model=s.Page)
 async def list_appeals(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     who: Caller,
     unit_id: str | None = None,
@@ -179,7 +179,7 @@ async def list_appeals(
 
 
 @router.get("/plans/{plan_id}/appeals/{appeal_id}", response_model=s.AppealRead)
-async def get_appeal(plan_id: str, appeal_id: str, uow: Uow, who: Caller) -> s.AppealRead:
+async def get_appeal(plan_id: PathId, appeal_id: str, uow: Uow, who: Caller) -> s.AppealRead:
     appeal = s.AppealRead.of(await h.get_appeal(uow, plan_id, appeal_id))
     if not may_see_unit(who, plan_id, appeal.unit_id, INSPECTOR, LEADER):
         raise Forbidden(f"{who.user} may not read appeals of unit {appeal.unit_id!r}")
@@ -190,7 +190,7 @@ async def get_appeal(plan_id: str, appeal_id: str, uow: Uow, who: Caller) -> s.A
     "/plans/{plan_id}/appeals/{appeal_id}/decision", response_model=s.AppealDecisionRead, dependencies=OFFICE_ONLY
 )
 async def decide_appeal(
-    plan_id: str, appeal_id: str, body: s.AppealDecisionIn, uow: Uow, actor: Actor
+    plan_id: PathId, appeal_id: str, body: s.AppealDecisionIn, uow: Uow, actor: Actor
 ) -> s.AppealDecisionRead:
     """Decide once: `revoke_deduction` (appeal granted) or `keep_deduction` (appeal rejected); repeats are no-ops."""
     result = await h.decide_appeal(uow, c.DecideAppeal(plan_id, appeal_id, body.decision, body.reason), actor)

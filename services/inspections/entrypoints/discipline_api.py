@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from jixiao.auth import (
     signed_in,
 )
-from jixiao.validation import Limit, Offset, YearQuery
+from jixiao.validation import Limit, Offset, PathId, YearQuery
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(sig
     "/plans/{plan_id}/discipline/absences", response_model=s.AbsenceRead, status_code=201, dependencies=OFFICE_ONLY
 )
 async def post_absence(
-    plan_id: str, body: s.AbsenceCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, body: s.AbsenceCreate, uow: Uow, actor: Actor, response: Response
 ) -> s.AbsenceRead:
     """Record an absence; an unexcused one enters a `discipline` deduction of the plan's points per absence."""
     cmd = c.RecordAbsence(
@@ -39,7 +39,7 @@ async def post_absence(
 
 @router.get("/plans/{plan_id}/discipline/absences", response_model=s.Page)
 async def list_absences(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     person: str | None = None,
@@ -56,7 +56,7 @@ async def list_absences(
 @router.post(
     "/plans/{plan_id}/discipline/leaves", response_model=s.LeaveRead, status_code=201, dependencies=OFFICE_ONLY
 )
-async def post_leave(plan_id: str, body: s.LeaveCreate, uow: Uow, actor: Actor, response: Response) -> s.LeaveRead:
+async def post_leave(plan_id: PathId, body: s.LeaveCreate, uow: Uow, actor: Actor, response: Response) -> s.LeaveRead:
     cmd = c.RecordLeave(plan_id, body.unit_id, body.person, body.start, body.end, body.note, body.id)
     leave, new = await h.record_leave(uow, cmd, actor)
     set_created(response, new)
@@ -65,7 +65,7 @@ async def post_leave(plan_id: str, body: s.LeaveCreate, uow: Uow, actor: Actor, 
 
 @router.get("/plans/{plan_id}/discipline/leaves", response_model=s.Page)
 async def list_leaves(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     person: str | None = None,
@@ -81,7 +81,7 @@ async def list_leaves(
 
 @router.get("/plans/{plan_id}/discipline/eligibility")
 async def get_eligibility(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     person: str | None = None,
@@ -99,7 +99,7 @@ async def get_eligibility(
 
 @router.get("/plans/{plan_id}/audit", response_model=list[s.AuditRead])
 async def get_audit(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     entity_type: str | None = None,
     entity_id: str | None = None,

@@ -18,7 +18,7 @@ from jixiao.auth import (
 )
 from jixiao.errors import Forbidden
 from jixiao.etags import IfMatch, set_etag
-from jixiao.validation import Limit, Offset
+from jixiao.validation import Limit, Offset, PathId
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
@@ -37,7 +37,7 @@ def _new_finding(f: s.FindingCreate) -> c.NewFinding:
 
 @router.post("/plans/{plan_id}/inspections", response_model=s.InspectionRead, status_code=201, dependencies=INSPECTORS)
 async def post_inspection(
-    plan_id: str, body: s.InspectionCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, body: s.InspectionCreate, uow: Uow, actor: Actor, response: Response
 ) -> s.InspectionRead:
     """One request from the mobile form: the visit and its findings (proposed deductions are not yet in the ledger)."""
     cmd = c.CreateInspection(
@@ -58,7 +58,7 @@ async def post_inspection(
 
 @router.get("/plans/{plan_id}/inspections", response_model=s.Page)
 async def list_inspections(
-    plan_id: str,
+    plan_id: PathId,
     uow: Uow,
     unit_id: str | None = None,
     mode: Annotated[str | None, Query(pattern="^(announced|unannounced)$")] = None,
@@ -73,7 +73,7 @@ async def list_inspections(
 
 
 @router.get("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead)
-async def get_inspection(plan_id: str, inspection_id: str, uow: Uow, response: Response) -> s.InspectionRead:
+async def get_inspection(plan_id: PathId, inspection_id: str, uow: Uow, response: Response) -> s.InspectionRead:
     inspection = await h.get_inspection(uow, plan_id, inspection_id)
     set_etag(response, inspection.revision)
     return s.InspectionRead.of(inspection)
@@ -81,7 +81,7 @@ async def get_inspection(plan_id: str, inspection_id: str, uow: Uow, response: R
 
 @router.put("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead, dependencies=INSPECTORS)
 async def put_inspection(
-    plan_id: str,
+    plan_id: PathId,
     inspection_id: str,
     body: s.InspectionUpdate,
     uow: Uow,
@@ -105,7 +105,7 @@ async def put_inspection(
     dependencies=INSPECTORS,
 )
 async def post_finding(
-    plan_id: str, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor, response: Response
 ) -> s.FindingRead:
     finding = await h.add_finding(uow, c.AddFinding(plan_id, inspection_id, _new_finding(body)), actor)
     set_etag(response, finding.revision)
@@ -113,7 +113,9 @@ async def post_finding(
 
 
 @router.get("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}", response_model=s.FindingRead)
-async def get_finding(plan_id: str, inspection_id: str, finding_id: str, uow: Uow, response: Response) -> s.FindingRead:
+async def get_finding(
+    plan_id: PathId, inspection_id: str, finding_id: str, uow: Uow, response: Response
+) -> s.FindingRead:
     finding = await h.get_finding(uow, plan_id, inspection_id, finding_id)
     set_etag(response, finding.revision)
     return s.FindingRead.of(finding)
@@ -125,7 +127,7 @@ async def get_finding(plan_id: str, inspection_id: str, finding_id: str, uow: Uo
     dependencies=INSPECTORS,
 )
 async def put_finding(
-    plan_id: str,
+    plan_id: PathId,
     inspection_id: str,
     finding_id: str,
     body: s.FindingUpdate,
@@ -151,7 +153,7 @@ async def put_finding(
     dependencies=INSPECTORS,
 )
 async def confirm_finding(
-    plan_id: str,
+    plan_id: PathId,
     inspection_id: str,
     finding_id: str,
     body: s.FindingConfirm,
@@ -172,7 +174,7 @@ async def confirm_finding(
     dependencies=INSPECTORS,
 )
 async def post_evidence(
-    plan_id: str, inspection_id: str, finding_id: str, uow: Uow, actor: Actor, file: Annotated[UploadFile, File()]
+    plan_id: PathId, inspection_id: str, finding_id: str, uow: Uow, actor: Actor, file: Annotated[UploadFile, File()]
 ) -> s.EvidenceRead:
     content = await file.read(h.MAX_EVIDENCE_BYTES + 1)
     # the kernel's upload rules: a safe name, a type the bytes prove (never the client's word)
@@ -190,7 +192,7 @@ async def post_evidence(
 
 
 @router.get("/plans/{plan_id}/evidence/{evidence_id}")
-async def get_evidence(plan_id: str, evidence_id: str, uow: Uow, who: Caller) -> Response:
+async def get_evidence(plan_id: PathId, evidence_id: str, uow: Uow, who: Caller) -> Response:
     """An evidence file, as a download. Role: office, inspector, assessor, leader."""
     if not who.has(OFFICE, INSPECTOR, ASSESSOR, LEADER):
         raise Forbidden(f"{who.user} may not read inspection evidence")

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from jixiao.auth import (
     signed_in,
 )
+from jixiao.validation import PathId
 from services.inspections.domain import commands as c
 from services.inspections.domain.model import ACTIVITIES, ASPECTS, MODES, VETO_CATEGORIES
 from services.inspections.entrypoints import schemas as s
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(sig
 
 
 @router.put("/plans/{plan_id}", response_model=s.PlanSettingsRead, dependencies=OFFICE_ONLY)
-async def put_plan(plan_id: str, body: s.PlanSettingsUpdate, uow: Uow, actor: Actor) -> s.PlanSettingsRead:
+async def put_plan(plan_id: PathId, body: s.PlanSettingsUpdate, uow: Uow, actor: Actor) -> s.PlanSettingsRead:
     """Set the plan settings this service uses (year, veto categories, deduction kinds and caps, ...)."""
     cmd = c.ConfigurePlan(
         plan_id,
@@ -34,12 +35,12 @@ async def put_plan(plan_id: str, body: s.PlanSettingsUpdate, uow: Uow, actor: Ac
 
 
 @router.get("/plans/{plan_id}", response_model=s.PlanSettingsRead)
-async def get_plan(plan_id: str, uow: Uow) -> s.PlanSettingsRead:
+async def get_plan(plan_id: PathId, uow: Uow) -> s.PlanSettingsRead:
     return s.PlanSettingsRead.of(await h.get_plan(uow, plan_id))
 
 
 @router.get("/plans/{plan_id}/form-options")
-async def form_options(plan_id: str, uow: Uow) -> dict:
+async def form_options(plan_id: PathId, uow: Uow) -> dict:
     """Everything an inspector's mobile entry form needs in one request: codes with their Chinese labels."""
     plan = await h.get_plan(uow, plan_id)
     return {

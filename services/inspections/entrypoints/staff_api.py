@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Response, status
 
 from jixiao.auth import signed_in
 from jixiao.rules.people import LEAVE_TYPES, ROLES
+from jixiao.validation import PathId
 from services.inspections.domain import commands as c
 from services.inspections.entrypoints import schemas as s
 from services.inspections.entrypoints.deps import OFFICE_ONLY, Actor, Uow
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1", tags=["staff"], dependencies=[Depends(signed_in
 
 @router.get("/plans/{plan_id}/staff", response_model=list[StaffMemberRead])
 async def list_staff(
-    plan_id: str, uow: Uow, unit_id: str | None = None, include_removed: bool = False
+    plan_id: PathId, uow: Uow, unit_id: str | None = None, include_removed: bool = False
 ) -> list[StaffMemberRead]:
     """The register of the plan (one unit's with `unit_id`), by unit then id."""
     return [StaffMemberRead.of(m) for m in await h.list_members(uow, plan_id, unit_id, include_removed)]
@@ -42,13 +43,13 @@ async def staff_roles() -> dict:
 
 
 @router.get("/plans/{plan_id}/staff/{staff_id}", response_model=StaffMemberRead)
-async def get_staff(plan_id: str, staff_id: str, uow: Uow) -> StaffMemberRead:
+async def get_staff(plan_id: PathId, staff_id: str, uow: Uow) -> StaffMemberRead:
     return StaffMemberRead.of(await h.get_member(uow, plan_id, staff_id))
 
 
 @router.put("/plans/{plan_id}/staff/{staff_id}", response_model=StaffMemberRead, dependencies=OFFICE_ONLY)
 async def put_staff(
-    plan_id: str, staff_id: str, body: StaffMemberUpdate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, staff_id: str, body: StaffMemberUpdate, uow: Uow, actor: Actor, response: Response
 ) -> StaffMemberRead:
     """Register (201) or change (200) a person; an unchanged record publishes nothing."""
     m, outcome = await h.put_member(uow, plan_id, staff_id, body.model_dump(), actor)
@@ -57,7 +58,7 @@ async def put_staff(
 
 
 @router.post("/plans/{plan_id}/staff/{staff_id}/remove", response_model=StaffMemberRead, dependencies=OFFICE_ONLY)
-async def remove_staff(plan_id: str, staff_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> StaffMemberRead:
+async def remove_staff(plan_id: PathId, staff_id: str, body: s.ReasonIn, uow: Uow, actor: Actor) -> StaffMemberRead:
     """Take a person off the register with a reason (audited); their leave and absences stay."""
     return StaffMemberRead.of(await h.remove_member(uow, plan_id, staff_id, body.reason, actor))
 
@@ -66,7 +67,7 @@ async def remove_staff(plan_id: str, staff_id: str, body: s.ReasonIn, uow: Uow, 
     "/plans/{plan_id}/people/leaves", response_model=PersonLeaveRead, status_code=201, dependencies=OFFICE_ONLY
 )
 async def post_person_leave(
-    plan_id: str, body: PersonLeaveCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, body: PersonLeaveCreate, uow: Uow, actor: Actor, response: Response
 ) -> PersonLeaveRead:
     """A typed leave (事假, 病假, 年休假, ... 出差, 公务) of a registered person; a retried id records once."""
     cmd = c.RecordLeave(
@@ -81,7 +82,7 @@ async def post_person_leave(
     "/plans/{plan_id}/people/absences", response_model=PersonAbsenceRead, status_code=201, dependencies=OFFICE_ONLY
 )
 async def post_person_absence(
-    plan_id: str, body: PersonAbsenceCreate, uow: Uow, actor: Actor, response: Response
+    plan_id: PathId, body: PersonAbsenceCreate, uow: Uow, actor: Actor, response: Response
 ) -> PersonAbsenceRead:
     """An absence of a registered person; excused (no deduction) when their leave or trip covers the day."""
     cmd = c.RecordAbsence(
@@ -96,7 +97,7 @@ async def post_person_absence(
     "/plans/{plan_id}/people/leaves/{leave_id}/decisions", response_model=PersonLeaveRead, dependencies=OFFICE_ONLY
 )
 async def post_leave_decision(
-    plan_id: str, leave_id: str, body: LeaveDecision, uow: Uow, actor: Actor
+    plan_id: PathId, leave_id: str, body: LeaveDecision, uow: Uow, actor: Actor
 ) -> PersonLeaveRead:
     """The next step of the leave form (科长 → 分管领导 → 主管领导 for more than a day), audited."""
     return PersonLeaveRead.of(

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jixiao.auth import COOKIE, OFFICE, Caller, actor_name, require, signed_in
 from jixiao.errors import JixiaoError
 from jixiao.rules import exactjson
+from jixiao.validation import PathId, PeriodPath
 from services.reports.adapters.clients import AbstractScoringClient
 from services.reports.adapters.pdf import render_pdf
 from services.reports.adapters.xlsx import export_card_xlsx, export_list_xlsx, export_xlsx
@@ -56,7 +57,7 @@ Ctx = Annotated[views.Ctx, Depends(get_ctx)]
 Group = Annotated[str | None, Query(max_length=100, description="only this ranking group")]
 SnapshotQ = Annotated[int | None, Query(ge=1, description="a complete graded snapshot version")]
 Version = Annotated[int, Path(ge=1, description="a graded snapshot version")]
-PERIOD = "/v1/plans/{plan}/periods/{period}"
+PERIOD = "/v1/plans/{plan_id}/periods/{period}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -92,10 +93,10 @@ def _ranking_read(view: RankingView) -> RankingRead:
 
 @router.get(PERIOD + "/rankings", response_model=RankingRead, tags=["rankings"])
 async def get_rankings(
-    plan: str, period: str, uow: Uow, group: Group = None, snapshot: SnapshotQ = None
+    plan_id: PathId, period: PeriodPath, uow: Uow, group: Group = None, snapshot: SnapshotQ = None
 ) -> RankingRead:
     """The graded ranking (latest complete snapshot), else the provisional one (`provisional: true`)."""
-    return _ranking_read(await handlers.ranking_view(uow, plan, period, group=group, snapshot=snapshot))
+    return _ranking_read(await handlers.ranking_view(uow, plan_id, period, group=group, snapshot=snapshot))
 
 
 def _card_read(card: ScoreCard) -> ScoreCardRead:
@@ -124,14 +125,16 @@ def _card_read(card: ScoreCard) -> ScoreCardRead:
 
 
 @router.get(
-    PERIOD + "/units/{unit}",
+    PERIOD + "/units/{unit_id}",
     response_model=ScoreCardRead,
     tags=["rankings"],
     responses={404: {"description": "unknown plan, period, snapshot or unit"}},
 )
-async def get_score_card(plan: str, period: str, unit: str, uow: Uow, snapshot: SnapshotQ = None) -> ScoreCardRead:
+async def get_score_card(
+    plan_id: PathId, period: PeriodPath, unit_id: PathId, uow: Uow, snapshot: SnapshotQ = None
+) -> ScoreCardRead:
     """One unit's score card: total, grade, rank in its group, components, survey SE, veto, missing inputs."""
-    return _card_read(await handlers.score_card(uow, plan, period, unit, snapshot=snapshot))
+    return _card_read(await handlers.score_card(uow, plan_id, period, unit_id, snapshot=snapshot))
 
 
 def _attachment(body: bytes, media_type: str, name: str) -> Response:
@@ -144,11 +147,11 @@ def _attachment(body: bytes, media_type: str, name: str) -> Response:
     PERIOD + "/export.xlsx", tags=["exports"], response_class=Response, responses={200: {"content": {XLSX: {}}}}
 )
 async def get_export(
-    plan: str, period: str, uow: Uow, ctx: Ctx, group: Group = None, snapshot: SnapshotQ = None
+    plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, group: Group = None, snapshot: SnapshotQ = None
 ) -> Response:
     """The ranking as a workbook: one sheet per ranking group (named by the plan), components beside the total."""
-    view = await handlers.ranking_view(uow, plan, period, group=group, snapshot=snapshot)
-    name = f"{plan}-{period}" + ("-provisional" if view.provisional else f"-v{view.snapshot_version}") + ".xlsx"
+    view = await handlers.ranking_view(uow, plan_id, period, group=group, snapshot=snapshot)
+    name = f"{plan_id}-{period}" + ("-provisional" if view.provisional else f"-v{view.snapshot_version}") + ".xlsx"
     return _attachment(export_xlsx(view, ctx.m.component), XLSX, name)
 
 
@@ -162,12 +165,14 @@ Kind = Annotated[str, Path(pattern="^(commendation|criticism)$")]
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}, 409: {"description": "not graded yet"}},
 )
-async def get_list_xlsx(plan: str, period: str, kind: Kind, uow: Uow, snapshot: SnapshotQ = None) -> Response:
+async def get_list_xlsx(
+    plan_id: PathId, period: PeriodPath, kind: Kind, uow: Uow, snapshot: SnapshotQ = None
+) -> Response:
     """通报表彰 (commendation) or 通报批评 (criticism) as a workbook with a Chinese sheet name."""
-    view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
+    view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
     pick, sheet = _LISTS[kind]
     return _attachment(
-        export_list_xlsx(sheet, view, pick(view)), XLSX, f"{plan}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
+        export_list_xlsx(sheet, view, pick(view)), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
     )
 
 
@@ -177,9 +182,11 @@ async def get_list_xlsx(plan: str, period: str, kind: Kind, uow: Uow, snapshot: 
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}}}, 409: {"description": "not graded yet"}},
 )
-async def get_annual_report(plan: str, period: str, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None) -> Response:
+async def get_annual_report(
+    plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None
+) -> Response:
     """年度绩效考评报告 (Markdown) of a complete graded snapshot; 409 while only provisional."""
-    view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
+    view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
     body = views.annual_report_md(view, datetime.now(UTC), ctx.zone)
     return Response(
         body, media_type="text/markdown; charset=utf-8", headers={"X-Snapshot-Version": str(view.snapshot_version)}
@@ -194,58 +201,60 @@ async def _report_html(
     return views.annual_report_html(view, ctx, notice=notice, generated_at=datetime.now(UTC), for_pdf=for_pdf), view
 
 
-@router.get("/reports/{plan}/{period}/annual-report", response_class=HTMLResponse, tags=["pages"])
-async def annual_report_page(plan: str, period: str, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None) -> HTMLResponse:
+@router.get("/reports/{plan_id}/{period}/annual-report", response_class=HTMLResponse, tags=["pages"])
+async def annual_report_page(
+    plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None
+) -> HTMLResponse:
     """绩效评估工作报告 as a printable page (the PDF is rendered from the same page)."""
-    return HTMLResponse((await _report_html(uow, ctx, plan, period, snapshot, False))[0])
+    return HTMLResponse((await _report_html(uow, ctx, plan_id, period, snapshot, False))[0])
 
 
 @router.get(
-    "/reports/{plan}/{period}/annual-report-{lang_tag}.pdf",
+    "/reports/{plan_id}/{period}/annual-report-{lang_tag}.pdf",
     tags=["exports"],
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "not graded yet"}},
 )
 async def annual_report_pdf(
     request: Request,
-    plan: str,
-    period: str,
+    plan_id: PathId,
+    period: PeriodPath,
     uow: Uow,
     lang_tag: Annotated[str, Path(pattern="^(zh-CN|en)$")],
     snapshot: SnapshotQ = None,
 ) -> Response:
     """绩效评估工作报告 as PDF (WeasyPrint, Noto CJK): the language is part of the file name."""
     base = get_ctx(request, lang_tag, None)
-    html, view = await _report_html(uow, base, plan, period, snapshot, True)
+    html, view = await _report_html(uow, base, plan_id, period, snapshot, True)
     return Response(
         await render_pdf(html),
         media_type="application/pdf",
         headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'{plan}-{period}-v{view.snapshot_version}-{lang_tag}.pdf')}",
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'{plan_id}-{period}-v{view.snapshot_version}-{lang_tag}.pdf')}",
             "X-Snapshot-Version": str(view.snapshot_version),
         },
     )
 
 
-@router.get("/reports/{plan}/{period}/annual-report.pdf", include_in_schema=False)
+@router.get("/reports/{plan_id}/{period}/annual-report.pdf", include_in_schema=False)
 async def annual_report_pdf_default(
-    request: Request, plan: str, period: str, uow: Uow, snapshot: SnapshotQ = None
+    request: Request, plan_id: PathId, period: PeriodPath, uow: Uow, snapshot: SnapshotQ = None
 ) -> Response:
-    return await annual_report_pdf(request, plan, period, uow, "zh-CN", snapshot)
+    return await annual_report_pdf(request, plan_id, period, uow, "zh-CN", snapshot)
 
 
-@router.get("/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"])
-async def get_labels(plan: str, uow: Uow) -> LabelsRead:
+@router.get("/v1/plans/{plan_id}/labels", response_model=LabelsRead, tags=["labels"])
+async def get_labels(plan_id: PathId, uow: Uow) -> LabelsRead:
     """A plan's explicit override, and the grade labels and unit names in effect."""
-    return _labels_read(*await handlers.get_labels(uow, plan))
+    return _labels_read(*await handlers.get_labels(uow, plan_id))
 
 
 @router.put(
-    "/v1/plans/{plan}/labels", response_model=LabelsRead, tags=["labels"], dependencies=[Depends(require(OFFICE))]
+    "/v1/plans/{plan_id}/labels", response_model=LabelsRead, tags=["labels"], dependencies=[Depends(require(OFFICE))]
 )
-async def put_labels(plan: str, body: LabelsUpdate, uow: Uow) -> LabelsRead:
+async def put_labels(plan_id: PathId, body: LabelsUpdate, uow: Uow) -> LabelsRead:
     """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
-    return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan, dict(body.grades), dict(body.units))))
+    return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan_id, dict(body.grades), dict(body.units))))
 
 
 def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
@@ -294,9 +303,9 @@ def _objection_read(o: Objection) -> ObjectionRead:
 
 
 @router.get(PERIOD + "/notices/{version}", response_model=NoticeRead, tags=["notice"])
-async def get_notice(plan: str, period: str, version: Version, uow: Uow, ctx: Ctx) -> NoticeRead:
+async def get_notice(plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx) -> NoticeRead:
     """A graded snapshot's public notice (frozen content, SHA-256) with its objections."""
-    notice, objections = await handlers.notice(uow, plan, period, version, zone=ctx.zone)
+    notice, objections = await handlers.notice(uow, plan_id, period, version, zone=ctx.zone)
     return _notice_read(notice, objections, handlers.notice_open(notice, datetime.now(UTC), ctx.zone))
 
 
@@ -308,12 +317,12 @@ async def get_notice(plan: str, period: str, version: Version, uow: Uow, ctx: Ct
     responses={409: {"description": "the notice period is over"}},
 )
 async def post_objection(
-    plan: str, period: str, version: Version, body: ObjectionCreate, uow: Uow, ctx: Ctx, who: Caller
+    plan_id: PathId, period: PeriodPath, version: Version, body: ObjectionCreate, uow: Uow, ctx: Ctx, who: Caller
 ) -> ObjectionRead:
     """File an objection (异议) against a unit's result while the notice period lasts (anyone signed in)."""
     actor = actor_name(who, body.filed_by) or who.user
     return _objection_read(
-        await handlers.file_objection(uow, plan, period, version, body.unit, body.text, actor, zone=ctx.zone)
+        await handlers.file_objection(uow, plan_id, period, version, body.unit, body.text, actor, zone=ctx.zone)
     )
 
 
@@ -343,19 +352,21 @@ async def _notice_page(
     )
 
 
-@router.get("/notice/{plan}/{period}", response_class=HTMLResponse, tags=["pages"])
-async def notice_latest(request: Request, plan: str, period: str, uow: Uow, ctx: Ctx, who: Caller) -> HTMLResponse:
+@router.get("/notice/{plan_id}/{period}", response_class=HTMLResponse, tags=["pages"])
+async def notice_latest(
+    request: Request, plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, who: Caller
+) -> HTMLResponse:
     """The notice (公示) of the latest graded snapshot."""
-    return await _notice_page(request, uow, ctx, who, plan, period, None)
+    return await _notice_page(request, uow, ctx, who, plan_id, period, None)
 
 
-@router.get("/notice/{plan}/{period}/v{version}", response_class=HTMLResponse, tags=["pages"])
+@router.get("/notice/{plan_id}/{period}/v{version}", response_class=HTMLResponse, tags=["pages"])
 async def notice_version(
-    request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx, who: Caller
+    request: Request, plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx, who: Caller
 ) -> HTMLResponse:
     """The notice of one graded snapshot version: the same bytes whenever it is opened (while no objection
     is filed or answered in between); a later correction makes a new version with its own notice."""
-    return await _notice_page(request, uow, ctx, who, plan, period, version)
+    return await _notice_page(request, uow, ctx, who, plan_id, period, version)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -364,19 +375,19 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 @router.post(
-    "/notice/{plan}/{period}/v{version}/objections", tags=["pages"], response_class=RedirectResponse, status_code=303
+    "/notice/{plan_id}/{period}/v{version}/objections", tags=["pages"], response_class=RedirectResponse, status_code=303
 )
 async def notice_objection_form(
-    request: Request, plan: str, period: str, version: Version, uow: Uow, ctx: Ctx, who: Caller
+    request: Request, plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx, who: Caller
 ) -> RedirectResponse:
     """The notice page's form: file an objection, then back to the notice."""
     form = await _form(request)
     actor = actor_name(who, form.get("name") or None) or who.user
     await handlers.file_objection(
-        uow, plan, period, version, form.get("unit", ""), form.get("text", ""), actor, zone=ctx.zone
+        uow, plan_id, period, version, form.get("unit", ""), form.get("text", ""), actor, zone=ctx.zone
     )
     return RedirectResponse(
-        ctx.href(f"/notice/{quote(plan, safe='')}/{quote(period, safe='')}/v{version}").replace("&amp;", "&")
+        ctx.href(f"/notice/{quote(plan_id, safe='')}/{quote(period, safe='')}/v{version}").replace("&amp;", "&")
         + "#objections",
         status_code=303,
     )
@@ -420,19 +431,21 @@ async def dashboard_index(uow: Uow, ctx: Ctx) -> HTMLResponse:
     return HTMLResponse(views.index_html(periods, ctx, names))
 
 
-@router.get("/dashboard/{plan}/{period}", response_class=HTMLResponse, tags=["pages"])
-async def dashboard(plan: str, period: str, uow: Uow, ctx: Ctx, group: Group = None) -> HTMLResponse:
+@router.get("/dashboard/{plan_id}/{period}", response_class=HTMLResponse, tags=["pages"])
+async def dashboard(plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, group: Group = None) -> HTMLResponse:
     """The ranking page of one plan and period (works on a phone and on paper, no JavaScript)."""
-    d = await handlers.dashboard(uow, plan, period, group=group)
+    d = await handlers.dashboard(uow, plan_id, period, group=group)
     return HTMLResponse(
         views.dashboard_html(d.view, ctx, movers=d.movers, previous=d.previous_snapshot, notices=d.notices)
     )
 
 
-@router.get("/lists/{plan}/{period}/{kind}", response_class=HTMLResponse, tags=["pages"])
-async def list_page(plan: str, period: str, kind: Kind, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None) -> HTMLResponse:
+@router.get("/lists/{plan_id}/{period}/{kind}", response_class=HTMLResponse, tags=["pages"])
+async def list_page(
+    plan_id: PathId, period: PeriodPath, kind: Kind, uow: Uow, ctx: Ctx, snapshot: SnapshotQ = None
+) -> HTMLResponse:
     """通报表彰 / 通报批评 as a printable page."""
-    view = await handlers.ranking_view(uow, plan, period, snapshot=snapshot, require_graded=True)
+    view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
     return HTMLResponse(views.list_html(kind, view, _LISTS[kind][0](view), ctx))
 
 
@@ -453,13 +466,15 @@ async def _explanation(request: Request, plan: str, period: str, unit: str, card
     return got.get("explanation"), ""
 
 
-@router.get("/dashboard/{plan}/{period}/{unit}", response_class=HTMLResponse, tags=["pages"])
-async def dashboard_card(request: Request, plan: str, period: str, unit: str, uow: Uow, ctx: Ctx) -> HTMLResponse:
+@router.get("/dashboard/{plan_id}/{period}/{unit_id}", response_class=HTMLResponse, tags=["pages"])
+async def dashboard_card(
+    request: Request, plan_id: PathId, period: PeriodPath, unit_id: PathId, uow: Uow, ctx: Ctx
+) -> HTMLResponse:
     """The score card page of one unit: the sum step by step and scoring's explanation of every input."""
-    card = await handlers.score_card(uow, plan, period, unit)
-    explanation, error = await _explanation(request, plan, period, unit, card)
-    trend = await handlers.quarterly_trend(uow, plan, unit)
-    _override, labels = await handlers.get_labels(uow, plan)
+    card = await handlers.score_card(uow, plan_id, period, unit_id)
+    explanation, error = await _explanation(request, plan_id, period, unit_id, card)
+    trend = await handlers.quarterly_trend(uow, plan_id, unit_id)
+    _override, labels = await handlers.get_labels(uow, plan_id)
     return HTMLResponse(
         views.card_html(
             card,
@@ -475,18 +490,20 @@ async def dashboard_card(request: Request, plan: str, period: str, unit: str, uo
 
 
 @router.get(
-    PERIOD + "/units/{unit}/card.xlsx",
+    PERIOD + "/units/{unit_id}/card.xlsx",
     tags=["exports"],
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-async def get_card_xlsx(request: Request, plan: str, period: str, unit: str, uow: Uow, ctx: Ctx) -> Response:
+async def get_card_xlsx(
+    request: Request, plan_id: PathId, period: PeriodPath, unit_id: PathId, uow: Uow, ctx: Ctx
+) -> Response:
     """One unit's score card as a workbook (成绩单, 指标明细, 扣分明细 with scoring's explanation)."""
-    card = await handlers.score_card(uow, plan, period, unit)
-    explanation, _error = await _explanation(request, plan, period, unit, card)
-    _override, labels = await handlers.get_labels(uow, plan)
+    card = await handlers.score_card(uow, plan_id, period, unit_id)
+    explanation, _error = await _explanation(request, plan_id, period, unit_id, card)
+    _override, labels = await handlers.get_labels(uow, plan_id)
     return _attachment(
         export_card_xlsx(card, explanation, ctx.m.component, labels.info.indicators),
         XLSX,
-        f"{plan}-{period}-{unit}.xlsx",
+        f"{plan_id}-{period}-{unit_id}.xlsx",
     )

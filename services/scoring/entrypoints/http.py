@@ -9,14 +9,14 @@ from fastapi.responses import Response, StreamingResponse
 
 from jixiao.auth import OFFICE, Principal, actor_name, require, signed_in
 from jixiao.rules.exactjson import dumps
-from jixiao.validation import PeriodPath, VersionQuery
+from jixiao.validation import PathId, PeriodPath, VersionQuery
 from services.scoring.entrypoints.progress import NDJSON, progress_lines
 from services.scoring.entrypoints.schemas import CloseRead, ConsistencyRead, PeriodCommand, RescoreRead
 from services.scoring.service import closing, queries
 from services.scoring.service.common import Dependencies
 from services.scoring.service.rescore import rescore as rescore_plan
 
-router = APIRouter(prefix="/v1/plans/{plan}", tags=["scoring"], dependencies=[Depends(signed_in)])
+router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["scoring"], dependencies=[Depends(signed_in)])
 JSON = "application/json"
 
 
@@ -35,9 +35,11 @@ def _json(value: Any, headers: dict[str, str] | None = None) -> Response:
 
 
 @router.post("/periods/{period}/close", response_model=None, responses={200: {"model": CloseRead}})
-async def close_period(plan: str, period: PeriodPath, deps: Deps, who: Office, command: Command = None) -> Response:
+async def close_period(
+    plan_id: PathId, period: PeriodPath, deps: Deps, who: Office, command: Command = None
+) -> Response:
     """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades (role: office)."""
-    report = await closing.close_period(deps, plan, period, actor_name(who, (command or PeriodCommand()).actor))
+    report = await closing.close_period(deps, plan_id, period, actor_name(who, (command or PeriodCommand()).actor))
     return _json(report.to_dict())
 
 
@@ -45,7 +47,7 @@ async def close_period(plan: str, period: PeriodPath, deps: Deps, who: Office, c
     "/periods/{period}/rescore", response_model=None, responses={200: {"model": RescoreRead, "content": {NDJSON: {}}}}
 )
 async def rescore(
-    plan: str, period: PeriodPath, deps: Deps, who: Office, request: Request, command: Command = None
+    plan_id: PathId, period: PeriodPath, deps: Deps, who: Office, request: Request, command: Command = None
 ) -> Response:
     """Re-score every unit from the sources' snapshots; the diff against the latest graded snapshot (role: office).
 
@@ -54,50 +56,60 @@ async def rescore(
     actor = actor_name(who, (command or PeriodCommand(actor="rescore")).actor)
     if NDJSON in request.headers.get("accept", ""):
         return StreamingResponse(
-            progress_lines(lambda progress: rescore_plan(deps, plan, period, actor, progress)), media_type=NDJSON
+            progress_lines(lambda progress: rescore_plan(deps, plan_id, period, actor, progress)), media_type=NDJSON
         )
-    report = await rescore_plan(deps, plan, period, actor)
+    report = await rescore_plan(deps, plan_id, period, actor)
     return _json(report.to_dict())
 
 
 @router.get("/periods/{period}/results", response_model=None)
-async def results(plan: str, period: PeriodPath, deps: Deps, version: VersionQuery = None) -> Response:
+async def results(plan_id: PathId, period: PeriodPath, deps: Deps, version: VersionQuery = None) -> Response:
     """jixiao.results/v1 of the latest graded snapshot (or `version`); provisional scores if none."""
-    text, snapshot_version = await queries.results(deps, plan, period, version)
+    text, snapshot_version = await queries.results(deps, plan_id, period, version)
     return Response(text, media_type=JSON, headers={"x-jixiao-snapshot-version": str(snapshot_version)})
 
 
-@router.get("/periods/{period}/units/{unit}", response_model=None)
+@router.get("/periods/{period}/units/{unit_id}", response_model=None)
 async def unit_score(
-    plan: str, period: PeriodPath, unit: str, deps: Deps, version: VersionQuery = None, provisional: bool = False
+    plan_id: PathId,
+    period: PeriodPath,
+    unit_id: PathId,
+    deps: Deps,
+    version: VersionQuery = None,
+    provisional: bool = False,
 ) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
-    return _json(await queries.unit_score(deps, plan, period, unit, version, provisional))
+    return _json(await queries.unit_score(deps, plan_id, period, unit_id, version, provisional))
 
 
-@router.get("/periods/{period}/units/{unit}/history", response_model=None)
-async def unit_history(plan: str, period: PeriodPath, unit: str, deps: Deps) -> Response:
+@router.get("/periods/{period}/units/{unit_id}/history", response_model=None)
+async def unit_history(plan_id: PathId, period: PeriodPath, unit_id: PathId, deps: Deps) -> Response:
     """Every version of the unit's score, provisional and graded, with the events that made it."""
     return _json(
-        {"plan": plan, "period": period, "unit": unit, "history": await queries.history(deps, plan, period, unit)}
+        {
+            "plan": plan_id,
+            "period": period,
+            "unit": unit_id,
+            "history": await queries.history(deps, plan_id, period, unit_id),
+        }
     )
 
 
 @router.get("/periods/{period}/rankings", response_model=None)
 async def rankings(
-    plan: str, period: PeriodPath, deps: Deps, group: str | None = None, version: VersionQuery = None
+    plan_id: PathId, period: PeriodPath, deps: Deps, group: str | None = None, version: VersionQuery = None
 ) -> Response:
     """Units ranked within their groups (one group with `?group=`)."""
-    return _json(await queries.rankings(deps, plan, period, group, version))
+    return _json(await queries.rankings(deps, plan_id, period, group, version))
 
 
 @router.get("/periods/{period}/snapshots", response_model=None)
-async def snapshots(plan: str, period: PeriodPath, deps: Deps) -> Response:
+async def snapshots(plan_id: PathId, period: PeriodPath, deps: Deps) -> Response:
     """Every graded snapshot of the period, with its actor, time and diff."""
-    return _json({"plan": plan, "period": period, "snapshots": await queries.snapshots(deps, plan, period)})
+    return _json({"plan": plan_id, "period": period, "snapshots": await queries.snapshots(deps, plan_id, period)})
 
 
 @router.get("/consistency", response_model=ConsistencyRead)
-async def consistency(plan: str, deps: Deps) -> dict:
+async def consistency(plan_id: PathId, deps: Deps) -> dict:
     """Events of the plan applied per source; `jixiao results --wait` compares with GetPosition."""
-    return await queries.consistency(deps, plan)
+    return await queries.consistency(deps, plan_id)

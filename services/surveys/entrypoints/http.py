@@ -11,7 +11,7 @@ from jixiao import uploads
 from jixiao.auth import INTERVIEWER, OFFICE, Caller, actor_name, require, signed_in
 from jixiao.errors import FieldProblem, InvalidInput
 from jixiao.http import problem
-from jixiao.validation import VersionQuery
+from jixiao.validation import PathId, VersionQuery
 from services.surveys.adapters.frames_io import load_frame, read_table
 from services.surveys.adapters.pii import PiiCipher
 from services.surveys.domain import errors as de
@@ -64,9 +64,9 @@ def _interviewer(
 
 
 Actor = Annotated[str | None, Depends(_interviewer)]
-PLAN = "/v1/plans/{plan}"
+PLAN = "/v1/plans/{plan_id}"
 ROUND = PLAN + "/rounds/{round}"
-UNIT = ROUND + "/units/{unit}"
+UNIT = ROUND + "/units/{unit_id}"
 
 
 async def json_body(request: Request) -> Any:
@@ -98,31 +98,31 @@ async def post_import(request: Request, uow: Uow, dry_run: bool = False) -> dict
 
 
 @router.put(PLAN, tags=["plans"], dependencies=OFFICE_ONLY)
-async def put_plan(plan: str, request: Request, uow: Uow) -> dict:
+async def put_plan(plan_id: PathId, request: Request, uow: Uow) -> dict:
     """Define a plan's survey part (rounds with weights and periods, strata weights, answer scores) and units."""
     doc = await json_body(request)
-    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict) or doc["plan"].get("id") != plan:
+    if not isinstance(doc, dict) or not isinstance(doc.get("plan"), dict) or doc["plan"].get("id") != plan_id:
         raise InvalidInput(
             "the body must be {plan: {id: <the plan in the path>, ...}, units, survey_strata}",
-            problems=[FieldProblem("$.plan.id", f"must be {plan!r}")],
+            problems=[FieldProblem("$.plan.id", f"must be {plan_id!r}")],
         )
     return await handlers.define_plan(uow, doc)
 
 
 @router.get(PLAN + "/rounds", response_model=list[RoundRead], tags=["rounds"])
-async def list_rounds(plan: str, uow: Uow) -> list[dict]:
-    return await handlers.get_rounds(uow, plan)
+async def list_rounds(plan_id: PathId, uow: Uow) -> list[dict]:
+    return await handlers.get_rounds(uow, plan_id)
 
 
 @router.get(ROUND, response_model=RoundRead, tags=["rounds"])
-async def get_round(plan: str, round: str, uow: Uow) -> dict:
-    return await handlers.get_round(uow, plan, round)
+async def get_round(plan_id: PathId, round: str, uow: Uow) -> dict:
+    return await handlers.get_round(uow, plan_id, round)
 
 
 @router.post(ROUND + "/state", response_model=RoundRead, tags=["rounds"], dependencies=OFFICE_ONLY)
-async def move_round(plan: str, round: str, body: RoundStateUpdate, uow: Uow) -> dict:
+async def move_round(plan_id: PathId, round: str, body: RoundStateUpdate, uow: Uow) -> dict:
     """open → fieldwork (every group needs a questionnaire) → closed (questionnaires frozen)."""
-    return await handlers.move_round(uow, plan, round, body.state)
+    return await handlers.move_round(uow, plan_id, round, body.state)
 
 
 @router.post(
@@ -132,34 +132,34 @@ async def move_round(plan: str, round: str, body: RoundStateUpdate, uow: Uow) ->
     dependencies=OFFICE_ONLY,
     tags=["questionnaires"],
 )
-async def post_questionnaire(plan: str, round: str, group: str, body: QuestionnaireCreate, uow: Uow) -> dict:
+async def post_questionnaire(plan_id: PathId, round: str, group: str, body: QuestionnaireCreate, uow: Uow) -> dict:
     """Publish the next version of a respondent group's questionnaire."""
-    return await handlers.publish_questionnaire(uow, plan, round, group, body.model_dump()["items"])
+    return await handlers.publish_questionnaire(uow, plan_id, round, group, body.model_dump()["items"])
 
 
 @router.get(ROUND + "/questionnaires/{group}", response_model=QuestionnaireRead, tags=["questionnaires"])
-async def get_questionnaire(plan: str, round: str, group: str, uow: Uow, version: VersionQuery = None) -> dict:
-    return await handlers.get_questionnaire(uow, plan, round, group, version)
+async def get_questionnaire(plan_id: PathId, round: str, group: str, uow: Uow, version: VersionQuery = None) -> dict:
+    return await handlers.get_questionnaire(uow, plan_id, round, group, version)
 
 
 # --- responses and scores --------------------------------------------------------------------
 
 
 @router.post(PLAN + "/responses", tags=["responses"], dependencies=FIELD)
-async def post_responses(plan: str, request: Request, uow: Uow) -> dict:
+async def post_responses(plan_id: PathId, request: Request, uow: Uow) -> dict:
     """Bulk responses as JSON `{"responses": [{id, unit, round, stratum, mode, answers}]}`; idempotent by id."""
     doc = await json_body(request)
     records = doc.get("responses") if isinstance(doc, dict) else doc
     if not isinstance(records, list):
         raise InvalidInput("expected {responses: [...]}", problems=[FieldProblem("$.responses", "must be a list")])
-    return await handlers.import_responses(uow, plan, records, base="$.responses")
+    return await handlers.import_responses(uow, plan_id, records, base="$.responses")
 
 
 RESPONSE_COLUMNS = ("id", "unit", "round", "stratum", "mode")
 
 
 @router.post(PLAN + "/responses/file", tags=["responses"], dependencies=FIELD)
-async def post_responses_file(plan: str, uow: Uow, file: Annotated[UploadFile, File()]) -> dict:
+async def post_responses_file(plan_id: PathId, uow: Uow, file: Annotated[UploadFile, File()]) -> dict:
     """Bulk responses as CSV/XLSX: columns id, unit, round, stratum, mode, then one column per answer."""
     table = read_table(await _read_upload(file), file.filename or "")
     header = [h.strip().lower() for h in table.header]
@@ -180,22 +180,22 @@ async def post_responses_file(plan: str, uow: Uow, file: Annotated[UploadFile, F
     def path_of(i: int, field: str) -> str:
         return f"row {row_numbers[i]}: {field or '*'}"
 
-    return await handlers.import_responses(uow, plan, records, path_of=path_of)
+    return await handlers.import_responses(uow, plan_id, records, path_of=path_of)
 
 
 @router.get(PLAN + "/scores", response_model=list[ScoreRead], tags=["scores"])
-async def list_scores(plan: str, uow: Uow, unit: str | None = None, round: str | None = None) -> list[dict]:
+async def list_scores(plan_id: PathId, uow: Uow, unit_id: str | None = None, round: str | None = None) -> list[dict]:
     """Current round scores S_r with SE and 95% interval, per unit and round."""
-    return await handlers.get_scores(uow, plan, unit_id=unit, round_id=round)
+    return await handlers.get_scores(uow, plan_id, unit_id=unit_id, round_id=round)
 
 
 @router.get(UNIT + "/score", response_model=ScoreRead, tags=["scores"])
-async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
-    found = await handlers.get_scores(uow, plan, unit_id=unit, round_id=round)
+async def get_score(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> dict:
+    found = await handlers.get_scores(uow, plan_id, unit_id=unit_id, round_id=round)
     if not found:
         from jixiao.errors import NotFound
 
-        raise NotFound(f"no score yet for unit {unit!r} in round {round!r}")
+        raise NotFound(f"no score yet for unit {unit_id!r} in round {round!r}")
     return found[0]
 
 
@@ -204,27 +204,27 @@ async def get_score(plan: str, round: str, unit: str, uow: Uow) -> dict:
 
 @router.put(UNIT + "/frame", response_model=FrameRead, status_code=201, tags=["frames"], dependencies=FIELD)
 async def put_frame(
-    plan: str, round: str, unit: str, uow: Uow, cipher: Cipher, file: Annotated[UploadFile, File()]
+    plan_id: PathId, round: str, unit_id: PathId, uow: Uow, cipher: Cipher, file: Annotated[UploadFile, File()]
 ) -> dict:
     """Upload the unit's respondent frame (CSV/XLSX); all rows valid or nothing stored; PII encrypted."""
-    groups = await handlers.frame_groups(uow, plan, round, unit)
+    groups = await handlers.frame_groups(uow, plan_id, round, unit_id)
     frame = load_frame(await _read_upload(file), file.filename or "", groups)
-    return await handlers.upload_frame(uow, cipher, plan, round, unit, frame, file.filename or "")
+    return await handlers.upload_frame(uow, cipher, plan_id, round, unit_id, frame, file.filename or "")
 
 
 @router.get(UNIT + "/frame", response_model=FrameRead, tags=["frames"])
-async def get_frame(plan: str, round: str, unit: str, uow: Uow) -> dict:
-    return await handlers.get_frame(uow, plan, round, unit)
+async def get_frame(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> dict:
+    return await handlers.get_frame(uow, plan_id, round, unit_id)
 
 
 @router.post(UNIT + "/sample", response_model=SampleRead, status_code=201, tags=["samples"], dependencies=FIELD)
-async def post_sample(plan: str, round: str, unit: str, body: SampleCreate, uow: Uow) -> dict:
+async def post_sample(plan_id: PathId, round: str, unit_id: PathId, body: SampleCreate, uow: Uow) -> dict:
     """Draw the stratified quota random sample; seed and frame hash are stored so anyone can re-draw it."""
     return await handlers.draw_unit_sample(
         uow,
-        plan,
+        plan_id,
         round,
-        unit,
+        unit_id,
         size=body.size,
         seed=body.seed,
         allocation=body.allocation,
@@ -234,21 +234,23 @@ async def post_sample(plan: str, round: str, unit: str, body: SampleCreate, uow:
 
 
 @router.get(UNIT + "/sample", response_model=SampleRead, tags=["samples"])
-async def get_sample(plan: str, round: str, unit: str, uow: Uow) -> dict:
-    return await handlers.get_sample(uow, plan, round, unit)
+async def get_sample(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> dict:
+    return await handlers.get_sample(uow, plan_id, round, unit_id)
 
 
 @router.post(UNIT + "/assignments", response_model=AssignmentRead, tags=["fieldwork"], dependencies=OFFICE_ONLY)
-async def post_assignments(plan: str, round: str, unit: str, body: AssignmentCreate, uow: Uow) -> dict:
+async def post_assignments(plan_id: PathId, round: str, unit_id: PathId, body: AssignmentCreate, uow: Uow) -> dict:
     """Hand a unit's sample to interviewers. Role: office (an interviewer assigning themselves
     respondents would choose whose phone numbers they read)."""
-    return await handlers.assign(uow, plan, round, unit, body.interviewers, body.strategy)
+    return await handlers.assign(uow, plan_id, round, unit_id, body.interviewers, body.strategy)
 
 
 @router.post(
     UNIT + "/interviews", response_model=InterviewRead, status_code=201, tags=["fieldwork"], dependencies=FIELD
 )
-async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate, uow: Uow, x_actor: Actor) -> dict:
+async def post_interview(
+    plan_id: PathId, round: str, unit_id: PathId, body: InterviewCreate, uow: Uow, x_actor: Actor
+) -> dict:
     """Record an interview; a second completed response for a respondent is refused (409)."""
     interviewer = body.interviewer or x_actor
     if not interviewer:
@@ -257,9 +259,9 @@ async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate
         raise handlers.Forbidden("an interviewer records only their own interviews")
     return await handlers.record_interview(
         uow,
-        plan,
+        plan_id,
         round,
-        unit,
+        unit_id,
         interview_id=body.interview_id,
         respondent_id=body.respondent_id,
         interviewer=interviewer,
@@ -270,23 +272,23 @@ async def post_interview(plan: str, round: str, unit: str, body: InterviewCreate
 
 
 @router.get(UNIT + "/fieldwork", response_model=FieldworkRead, tags=["fieldwork"])
-async def get_fieldwork(plan: str, round: str, unit: str, uow: Uow) -> dict:
+async def get_fieldwork(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> dict:
     """Progress and response rate per stratum; respondents by id only."""
-    return await handlers.fieldwork_status(uow, plan, round, unit)
+    return await handlers.fieldwork_status(uow, plan_id, round, unit_id)
 
 
 @router.get(UNIT + "/respondents/{respondent}", response_model=ContactRead, tags=["fieldwork"])
 async def get_respondent(
-    plan: str, round: str, unit: str, respondent: str, uow: Uow, cipher: Cipher, x_actor: Actor
+    plan_id: PathId, round: str, unit_id: PathId, respondent: str, uow: Uow, cipher: Cipher, x_actor: Actor
 ) -> dict:
     """Contact details, for the interviewer assigned to the respondent only (X-Actor)."""
-    return await handlers.respondent_contact(uow, cipher, plan, round, unit, respondent, x_actor)
+    return await handlers.respondent_contact(uow, cipher, plan_id, round, unit_id, respondent, x_actor)
 
 
 @router.get(PLAN + "/assignments", response_model=list[ContactRead], tags=["fieldwork"])
-async def get_my_assignments(plan: str, uow: Uow, cipher: Cipher, x_actor: Actor) -> list[dict]:
+async def get_my_assignments(plan_id: PathId, uow: Uow, cipher: Cipher, x_actor: Actor) -> list[dict]:
     """The calling interviewer's (X-Actor) respondents with their contact details."""
-    return await handlers.my_assignments(uow, cipher, plan, x_actor)
+    return await handlers.my_assignments(uow, cipher, plan_id, x_actor)
 
 
 # --- domain errors → problems, in one place ---------------------------------------------------
