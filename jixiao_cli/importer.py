@@ -17,6 +17,15 @@ PARTS: dict[str, tuple[str, ...]] = {
     "surveys": ("plan", "units", "survey_strata", "survey_responses"),
     "inspections": ("plan", "units", "deductions", "vetoes", "staff", "leaves", "absences"),
 }
+# The long lists of each part: a part larger than the chunk size is sent as several requests, each
+# with the rest of the part (plan, units, targets, strata, staff) and a slice of these lists, in order.
+BULK: dict[str, tuple[str, ...]] = {
+    "indicators": ("results",),
+    "surveys": ("survey_responses",),
+    "inspections": ("deductions", "vetoes", "leaves", "absences"),
+}
+# Well under the services' default `/v1/import` limit (JIXIAO_HTTP_MAX_IMPORT_BYTES, 32 MiB).
+DEFAULT_CHUNK_BYTES = 8 << 20
 
 
 def read_bundle(path: Path) -> dict[str, Any]:
@@ -50,6 +59,47 @@ def split_bundle(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {service: {key: data.get(key, []) for key in keys} for service, keys in PARTS.items()}
 
 
+def chunk_part(service: str, part: dict[str, Any], limit: int = DEFAULT_CHUNK_BYTES) -> list[bytes]:
+    """The request bodies of one service's part: the whole part when it fits in `limit` bytes, else
+    chunks that each repeat the shared records and carry the next slice of the long lists (records
+    keep their order, so a later record of the same id still comes later)."""
+    whole = exactjson.dumps(part).encode()
+    if len(whole) <= limit:
+        return [whole]
+    bulk = [key for key in BULK[service] if key in part]
+    shared = {key: value for key, value in part.items() if key not in bulk}
+    base = len(exactjson.dumps({**shared, **{key: [] for key in bulk}}).encode())
+    if base >= limit:
+        raise InvalidInput(
+            f"{service}: the plan, units and other shared records alone take {base} bytes, more than the "
+            f"chunk size {limit}; raise --chunk-bytes (and the services' JIXIAO_HTTP_MAX_IMPORT_BYTES)"
+        )
+    chunks: list[dict[str, list]] = []
+    current: dict[str, list] = {key: [] for key in bulk}
+    size = base
+    for key in bulk:
+        for record in part[key]:
+            n = len(exactjson.dumps(record).encode()) + 1  # and its comma
+            if base + n > limit:
+                raise InvalidInput(f"{service}: one record of {key} takes {n} bytes, more than the chunk size {limit}")
+            if size + n > limit:
+                chunks.append(current)
+                current, size = {k: [] for k in bulk}, base
+            current[key].append(record)
+            size += n
+    chunks.append(current)
+    return [exactjson.dumps({**shared, **chunk}).encode() for chunk in chunks]
+
+
+def _add_counts(total: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    for key, value in more.items():
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(total.get(key), int):
+            total[key] += value
+        else:
+            total.setdefault(key, value)
+    return total
+
+
 def _retry_after_rollback(exc: BaseException) -> bool:
     # 503 "Try again": the service rolled the import back (a deadlock with its own consumer);
     # imports are idempotent, so sending the same part again is safe
@@ -73,36 +123,47 @@ def _post_import(client: StackClient, service: str, body: bytes, *, dry_run: boo
     ).json()
 
 
-def check_with_services(client: StackClient, parts: dict[str, bytes]) -> None:
-    """Ask every service to check its part without writing (`dry_run`); InvalidInput naming each
-    refusal (`<service>: <path>`) when any service refuses, so that no service is changed."""
+def check_with_services(client: StackClient, parts: dict[str, list[bytes]]) -> None:
+    """Ask every service to check its part (every chunk) without writing (`dry_run`); InvalidInput
+    naming each refusal (`<service>: <path>`) when any service refuses, so that no service is changed."""
     problems: list[FieldProblem] = []
-    for service, body in parts.items():
-        try:
-            _post_import(client, service, body, dry_run=True)
-        except ServiceProblem as exc:
-            if not 400 <= exc.status < 500:
-                raise
-            problems.extend(FieldProblem(f"{service}: {p.path}", p.message) for p in exc.problems)
-            if not exc.problems:
-                problems.append(FieldProblem(service, exc.detail))
+    for service, bodies in parts.items():
+        for index, body in enumerate(bodies):
+            where = service if len(bodies) == 1 else f"{service} (chunk {index + 1} of {len(bodies)})"
+            try:
+                _post_import(client, service, body, dry_run=True)
+            except ServiceProblem as exc:
+                if not 400 <= exc.status < 500:
+                    raise
+                problems.extend(FieldProblem(f"{where}: {p.path}", p.message) for p in exc.problems)
+                if not exc.problems:
+                    problems.append(FieldProblem(where, exc.detail))
     if problems:
         refused = sorted({p.path.split(":")[0] for p in problems})
         raise InvalidInput(f"{', '.join(refused)} refused the bundle; nothing was written anywhere", problems=problems)
 
 
-def import_bundle(client: StackClient, data: dict[str, Any], progress=None) -> dict[str, dict[str, Any]]:
-    """Validate with the rules, let every service check its part (dry run), and only when all accept
-    POST each part to its service's `/v1/import` (idempotent); returns their counts."""
+def import_bundle(
+    client: StackClient, data: dict[str, Any], progress=None, chunk_bytes: int = DEFAULT_CHUNK_BYTES
+) -> dict[str, dict[str, Any]]:
+    """Validate with the rules, let every service check its part (dry run, every chunk), and only
+    when all accept POST each part, in chunks of at most `chunk_bytes`, to its service's
+    `/v1/import` (idempotent); returns their counts, summed over the chunks.
+
+    All or nothing holds for refusals: nothing is written unless every chunk of every part passed
+    its dry run. A failure while writing (a service gone) can leave the earlier chunks stored; the
+    import is idempotent, so running it again completes it."""
     validate_bundle(data)
-    parts = {service: exactjson.dumps(body).encode() for service, body in split_bundle(data).items()}
+    parts = {service: chunk_part(service, body, chunk_bytes) for service, body in split_bundle(data).items()}
     if progress:
         progress("check")
     check_with_services(client, parts)
     counts: dict[str, dict[str, Any]] = {}
-    for service, body in parts.items():
+    for service, bodies in parts.items():
         if progress:
-            progress(service)
-        counts[service] = _post_import(client, service, body)
+            progress(service if len(bodies) == 1 else f"{service} ({len(bodies)} chunks)")
+        counts[service] = {}
+        for body in bodies:
+            _add_counts(counts[service], _post_import(client, service, body))
     # Reports learns grade labels and unit names from the indicators events (PlanPublished, UnitUpserted).
     return counts

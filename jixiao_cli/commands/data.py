@@ -26,9 +26,18 @@ def import_(
     indicators: Annotated[str | None, UrlOpt("--indicators-url")] = None,
     surveys: Annotated[str | None, UrlOpt("--surveys-url")] = None,
     inspections: Annotated[str | None, UrlOpt("--inspections-url")] = None,
+    chunk_bytes: Annotated[
+        int,
+        typer.Option(
+            "--chunk-bytes",
+            min=64 << 10,
+            help="Largest request body: a larger part is sent in chunks (keep it under the services' "
+            "JIXIAO_HTTP_MAX_IMPORT_BYTES, 32 MiB by default).",
+        ),
+    ] = 8 << 20,
 ) -> None:
     """Load a whole bundle into the running services, all or nothing: checked by the rules and then by
-    every service (a dry run) before any service writes; idempotent."""
+    every service (a dry run of every chunk) before any service writes; idempotent."""
     from jixiao_cli.importer import import_bundle, read_bundle
 
     data = read_bundle(bundle)
@@ -39,6 +48,7 @@ def import_(
         progress=lambda s: typer.echo(
             "checking with every service …" if s == "check" else f"importing into {s} …", err=True
         ),
+        chunk_bytes=chunk_bytes,
     )
     for service, c in counts.items():
         typer.echo(f"{service}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
