@@ -98,6 +98,9 @@ def create_app(
         on_start=_on_start,
         on_stop=_on_stop,
     )
-    app = create_service_app(parts, settings or ServiceSettings(service=NAME), database, kafka)
-    app.state.runtime.extras["scoring_settings"] = scoring or ScoringSettings()
+    settings = settings or ServiceSettings(service=NAME)
+    scoring = scoring or ScoringSettings()
+    scoring.check_for(settings.env)
+    app = create_service_app(parts, settings, database, kafka)
+    app.state.runtime.extras["scoring_settings"] = scoring
     return app

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jixiao.registry import SOURCES
+
 
 class ScoringSettings(BaseSettings):
-    """`JIXIAO_INDICATORS_GRPC`, `JIXIAO_SURVEYS_GRPC`, `JIXIAO_INSPECTIONS_GRPC` (host:port; empty = not reconciled)."""
+    """`JIXIAO_INDICATORS_GRPC`, `JIXIAO_SURVEYS_GRPC`, `JIXIAO_INSPECTIONS_GRPC` (host:port; empty = not reconciled: allowed in local mode only, where a close lists it as `unreconciled`)."""
 
     model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore", frozen=True)
 
@@ -26,6 +28,18 @@ class ScoringSettings(BaseSettings):
             if not sep or not host or not port.isdigit():
                 raise ValueError(f"a source gRPC address must be host:port, got {value!r}")
         return value
+
+    def missing_sources(self) -> list[str]:
+        """The sources without a snapshot address: a close cannot reconcile with them."""
+        return [name for name in SOURCES if name not in self.source_targets()]
+
+    def check_for(self, env: str) -> None:
+        """Outside local mode every source must be reachable for reconciliation: refuse to start
+        rather than grade on whatever Kafka happened to deliver."""
+        missing = self.missing_sources()
+        if env != "local" and missing:
+            names = ", ".join(f"JIXIAO_{name.upper()}_GRPC" for name in missing)
+            raise ValueError(f"{names} must be set outside local mode: every close reconciles with every source")
 
     def source_targets(self) -> dict[str, str]:
         """The configured sources and their gRPC targets, by source name."""

@@ -31,6 +31,9 @@ class CloseRead(BaseModel):
     units: int
     created: bool
     reconciled: dict[str, int]
+    unreconciled: list[str] = Field(
+        default_factory=list, description="sources without a snapshot address (local mode only): not reconciled"
+    )
     diff: list[DiffEntryRead]
 
 

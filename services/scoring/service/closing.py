@@ -13,6 +13,7 @@ from typing import Any
 
 from jixiao.errors import NotFound
 from jixiao.logging import get_logger
+from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.model import Plan
@@ -47,6 +48,7 @@ class CloseReport:
     diff: list[DiffEntry]
     reconciled: dict[str, int]
     people_diff: list[people.PersonChange] = dataclasses.field(default_factory=list)  # 评优资格 changes
+    unreconciled: list[str] = dataclasses.field(default_factory=list)  # sources without a snapshot address
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
@@ -57,6 +59,7 @@ class CloseReport:
             "units": self.units,
             "created": self.created,
             "reconciled": self.reconciled,
+            "unreconciled": self.unreconciled,
             "diff": [d.to_dict() for d in self.diff],
             "people_diff": [p.to_dict() for p in self.people_diff],
         }
@@ -107,7 +110,10 @@ async def close_period(
     except Exception:
         deps.metrics.periods_closed.labels("failed").inc()
         raise
-    report = dataclasses.replace(report, reconciled=reconciled)
+    unreconciled = [s for s in SOURCES if s not in deps.clients] if reconcile else []
+    if unreconciled:  # local mode only: elsewhere scoring refuses to start without them
+        log.warning("scoring.close_unreconciled", plan=plan_id, period=period, sources=unreconciled)
+    report = dataclasses.replace(report, reconciled=reconciled, unreconciled=unreconciled)
     deps.metrics.periods_closed.labels("created" if report.created else "unchanged").inc()
     return report
 

@@ -220,6 +220,7 @@ async def test_close_reconciles_with_the_sources_first(sf, store) -> None:
     steps: list[tuple] = []
     report = await close_period(deps, PLAN, "Y", "office", progress=lambda *step: steps.append(step))
     assert (report.snapshot_version, report.reconciled) == (1, {"indicators": 8, "inspections": 1})
+    assert report.unreconciled == ["surveys"] == report.to_dict()["unreconciled"]  # said, never silent
     assert (indicators.calls, inspections.calls) == (1, 1)
     assert steps == [("reconcile", 0, 9), ("reconcile", 9, 9), ("grade", 0, 1), ("grade", 1, 1)]
     assert store.state.close_requests == []  # a snapshot's PeriodClosed is a fact, not a request

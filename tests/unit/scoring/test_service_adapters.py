@@ -188,3 +188,12 @@ def test_settings_read_source_addresses(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.source_targets() == {"indicators": "127.0.0.1:7001", "surveys": "surveys:7002"}
     with pytest.raises(ValueError):
         ScoringSettings(inspections_grpc="no-port")
+
+
+def test_outside_local_mode_scoring_refuses_to_start_without_every_source() -> None:
+    partial = ScoringSettings(indicators_grpc="indicators:7001", surveys_grpc="surveys:7002")
+    assert partial.missing_sources() == ["inspections"]
+    partial.check_for("local")  # the local stack may grade without reconciling (the close says so)
+    with pytest.raises(ValueError, match="JIXIAO_INSPECTIONS_GRPC must be set outside local mode"):
+        partial.check_for("production")
+    ScoringSettings(indicators_grpc="i:1", surveys_grpc="s:2", inspections_grpc="p:3").check_for("production")
