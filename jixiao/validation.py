@@ -102,7 +102,10 @@ Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 YearQuery = Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR)]
-PeriodPath = Annotated[str, Path(pattern=f"^({'|'.join(PERIODS)})$", description="Y, H1 or Q1-Q4")]
+PERIOD_PATTERN = f"^({'|'.join(PERIODS)})$"
+PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN, description="Y, H1 or Q1-Q4")]
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Y, H1 or Q1-Q4")]
+PeriodField = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN)]
 
 
 class Schema(BaseModel):

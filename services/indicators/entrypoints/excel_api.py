@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
 from jixiao import uploads
-from jixiao.validation import PathId
+from jixiao.validation import PERIOD_PATTERN, PathId, PeriodQuery
 from services.indicators.service import handlers as h
 
 from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Settings, UoW, actor_name, read_limited, require_unit
@@ -21,7 +23,9 @@ def xlsx(data: bytes, filename: str) -> Response:
 
 
 @router.get("/units/{unit_id}/template.xlsx", response_class=Response, responses=_FILE)
-async def download_template(plan_id: PathId, unit_id: PathId, uow: UoW, period: str = "Y") -> Response:
+async def download_template(
+    plan_id: PathId, unit_id: PathId, uow: UoW, period: Annotated[str, Query(pattern=PERIOD_PATTERN)] = "Y"
+) -> Response:
     """The unit's data-entry template: its applicable leaves (and parts) with targets and current values."""
     data = await h.download_template(uow, plan_id, unit_id, period)
     return xlsx(data, f"{plan_id}-{unit_id}-{period}.xlsx")
@@ -35,7 +39,7 @@ async def upload_template(
     settings: Settings,
     who: Caller,
     file: UploadFile = File(...),
-    period: str = "Y",
+    period: Annotated[str, Query(pattern=PERIOD_PATTERN)] = "Y",
     actor: str | None = None,
 ) -> dict[str, int]:
     """Upload a filled template: 422 with every bad cell (sheet!cell) and nothing stored, or the counts
@@ -52,5 +56,5 @@ async def export_plan(plan_id: PathId, uow: UoW) -> Response:
 
 
 @router.get("/results/export.xlsx", response_class=Response, responses=_FILE)
-async def export_results(plan_id: PathId, uow: UoW, period: str | None = None) -> Response:
+async def export_results(plan_id: PathId, uow: UoW, period: PeriodQuery = None) -> Response:
     return xlsx(await h.export_results(uow, plan_id, period), f"{plan_id}-results.xlsx")

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from jixiao.auth import ASSESSOR, LEADER, OFFICE
 from jixiao.errors import Forbidden
-from jixiao.validation import PathId, PeriodPath
+from jixiao.validation import PathId, PeriodPath, PeriodQuery
 from services.indicators.service import handlers as h
 
 from .deps import SIGNED_IN, UNIT_OR_OFFICE, Caller, DecimalRoute, Pages, UoW, require_unit
@@ -27,7 +27,7 @@ async def submit_report(
 
 @router.get("/reports", response_model=Page[ReportRead])
 async def list_reports(
-    plan_id: PathId, uow: UoW, pages: Pages, who: Caller, period: str | None = None, late: bool | None = None
+    plan_id: PathId, uow: UoW, pages: Pages, who: Caller, period: PeriodQuery = None, late: bool | None = None
 ) -> Page:
     """Every unit's self-assessment reports. Role: office, assessor, leader (unpublished)."""
     if not who.has(OFFICE, ASSESSOR, LEADER):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from jixiao.validation import PathId, PeriodPath
+from jixiao.validation import PathId, PeriodPath, PeriodQuery
 from services.indicators.domain import rules
 from services.indicators.domain.errors import FieldProblem, InvalidInput
 from services.indicators.domain.model import Result
@@ -85,15 +85,15 @@ async def list_results(
     plan_id: PathId,
     uow: UoW,
     pages: Pages,
-    unit_id: str | None = None,
+    unit: str | None = None,
     indicator: str | None = None,
-    period: str | None = None,
+    period: PeriodQuery = None,
     status: str | None = None,
 ) -> Page:
     items, total = await h.list_results(
         uow,
         plan_id,
-        unit=unit_id,
+        unit=unit,
         indicator=indicator,
         period=period,
         status=status,

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from jixiao.validation import Schema
+from jixiao.validation import PeriodField, Schema
 from services.indicators.domain.model import VALUE_FIELDS
 
 T = TypeVar("T")
@@ -230,7 +230,7 @@ class ResultCreate(ValueFields):
     unit: str
     indicator: str
     part: str | None = Field(None, description="composite part key")
-    period: str = Field(description="Y, H1, Q1..Q4")
+    period: PeriodField = Field(description="Y, H1, Q1..Q4")
     comment: str | None = None
     actor: str | None = None
 

@@ -52,7 +52,7 @@ async def list_tasks(
     uow: UoW,
     pages: Pages,
     indicator: str | None = None,
-    unit_id: str | None = None,
+    unit: str | None = None,
     overdue: bool | None = None,
     as_of: AsOf = None,
 ) -> Page:
@@ -62,7 +62,7 @@ async def list_tasks(
         uow,
         plan_id,
         indicator=indicator,
-        unit=unit_id,
+        unit=unit,
         overdue=overdue,
         limit=pages.limit,
         offset=pages.offset,

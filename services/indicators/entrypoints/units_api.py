@@ -65,10 +65,10 @@ async def set_targets(plan_id: PathId, body: TargetsSet, uow: UoW) -> Counts:
 
 @router.get("/targets", response_model=Page[TargetRead])
 async def list_targets(
-    plan_id: PathId, uow: UoW, pages: Pages, unit_id: str | None = None, indicator: str | None = None
+    plan_id: PathId, uow: UoW, pages: Pages, unit: str | None = None, indicator: str | None = None
 ) -> Page:
     items, total = await h.list_targets(
-        uow, plan_id, unit=unit_id, indicator=indicator, limit=pages.limit, offset=pages.offset
+        uow, plan_id, unit=unit, indicator=indicator, limit=pages.limit, offset=pages.offset
     )
     return Page(
         items=[TargetRead.model_validate(t, from_attributes=True) for t in items],

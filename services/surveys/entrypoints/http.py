@@ -184,9 +184,9 @@ async def post_responses_file(plan_id: PathId, uow: Uow, file: Annotated[UploadF
 
 
 @router.get(PLAN + "/scores", response_model=list[ScoreRead], tags=["scores"])
-async def list_scores(plan_id: PathId, uow: Uow, unit_id: str | None = None, round: str | None = None) -> list[dict]:
+async def list_scores(plan_id: PathId, uow: Uow, unit: str | None = None, round: str | None = None) -> list[dict]:
     """Current round scores S_r with SE and 95% interval, per unit and round."""
-    return await handlers.get_scores(uow, plan_id, unit_id=unit_id, round_id=round)
+    return await handlers.get_scores(uow, plan_id, unit_id=unit, round_id=round)
 
 
 @router.get(UNIT + "/score", response_model=ScoreRead, tags=["scores"])
