@@ -211,6 +211,14 @@ class _Records:
             elif part is not None:
                 r.fail("part", f"unknown part {part!r}: indicator {leaf.id!r} has no parts")
                 continue
+            if method.computed:
+                what = f"{leaf.id}#{part}" if part is not None else leaf.id
+                r.fail(
+                    "part" if part is not None else "indicator",
+                    f"indicator {what!r} is scored by the {method.type} method from the results of {method.of!r}"
+                    " this year and last year; its result is computed, never entered",
+                )
+                continue
             field = INPUT_FIELD[method.type]
             value = self._input(r, field, method, leaf, unit)
             if r.ok:
