@@ -37,6 +37,8 @@ def template_rows(
         parts = method.get("parts") or [{"key": "", "method": method}]
         for part in parts:
             pm = part["method"]
+            if pm.get("type") == "progress":  # computed from two years' results, never entered
+                continue
             field = _FIELD_OF.get(pm.get("type"), "actual")
             current = results.get((leaf["id"], part["key"]))
             reported = (current.reported or {}).get(field) if current else None
