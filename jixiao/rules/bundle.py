@@ -17,6 +17,7 @@ from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem
 from .fields import Problems, Reader, describe
 from .model import (
+    BUDGET_EXECUTION,
     COMPOSITE,
     INPUT_FIELD,
     NO_ANSWER,
@@ -218,6 +219,14 @@ class _Records:
                     f"indicator {what!r} is scored by the {method.type} method from the results of {method.of!r}"
                     " this year and last year; its result is computed, never entered",
                 )
+                continue
+            if method.type == BUDGET_EXECUTION:
+                budget = r.decimal("budget", positive=True)
+                spent = r.decimal("spent", low=ZERO)
+                if r.ok:
+                    self._results.setdefault(unit.id, []).append(
+                        Result(leaf.id, period, confirmed, part, source=r.path, budget=budget, spent=spent)
+                    )
                 continue
             field = INPUT_FIELD[method.type]
             value = self._input(r, field, method, leaf, unit)

@@ -17,7 +17,7 @@ INDICATORS, SURVEY, EFFICIENCY, PENALTY = "indicators", "survey", "efficiency", 
 COMPONENT_TYPES = (INDICATORS, SURVEY, EFFICIENCY, PENALTY)
 WEIGHTED_TYPES = (INDICATORS, SURVEY, EFFICIENCY)
 
-RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS = (
+RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS, BUDGET_EXECUTION = (
     "ratio",
     "inverse_ratio",
     "bands",
@@ -26,8 +26,9 @@ RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS = (
     "manual",
     "composite",
     "progress",
+    "budget_execution",
 )
-METHOD_TYPES = (RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS)
+METHOD_TYPES = (RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS, BUDGET_EXECUTION)
 TARGET_METHODS = frozenset({RATIO, INVERSE_RATIO, BANDS})
 # methods whose result nobody enters: the rules compute it (绩效进步 from two years' results)
 COMPUTED_METHODS = frozenset({PROGRESS})
@@ -40,6 +41,8 @@ INPUT_FIELD = {
     BOOLEAN: "done",
     MANUAL: "points",
 }
+# budget_execution (财政资金效率) reads two amounts of one result: the budget and what was spent of it
+BUDGET_FIELDS = ("budget", "spent")
 
 FINAL, INCOMPLETE, PROVISIONAL = "final", "incomplete", "provisional"
 NO_ANSWER = "no_answer"
@@ -251,6 +254,8 @@ class Result:
     done: bool | None = None
     points: Decimal | None = None
     source: str | None = None  # where it came from (a JSON path, an event id), for explanations
+    budget: Decimal | None = None  # budget_execution: the unit's budget (> 0) ...
+    spent: Decimal | None = None  # ... and the amount spent of it (≥ 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from .decimals import ONE, ZERO
 from .fields import Problems, Reader, decimal_map, describe
 from .model import (
     BANDS,
+    BUDGET_EXECUTION,
     COMPOSITE,
     INVERSE_RATIO,
     METHOD_TYPES,
@@ -172,7 +173,7 @@ def _method(obj: Any, path: str, problems: Problems, in_composite: bool = False)
     ratings: dict[str, Decimal] = {}
     parts: tuple[Part, ...] = ()
     of = missing_fraction = None
-    if mtype == BANDS:
+    if mtype == BANDS or (mtype == BUDGET_EXECUTION and m.has("bands")):
         bands = _bands(m, problems)
     elif mtype == RATING:
         ratings = decimal_map(m, "ratings", problems, low=ZERO, high=ONE)

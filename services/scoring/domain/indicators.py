@@ -11,6 +11,7 @@ from jixiao.rules.errors import ScoringError
 from jixiao.rules.model import (
     BANDS,
     BOOLEAN,
+    BUDGET_EXECUTION,
     COMPOSITE,
     INVERSE_RATIO,
     MANUAL,
@@ -64,6 +65,14 @@ def method_fraction(method: Method, result: Result, *, target: Decimal | None, m
         if result.done is None:
             raise ScoringError(f"{result.indicator}: a boolean result needs `done`")
         return ONE if result.done else ZERO
+    if mtype == BUDGET_EXECUTION:
+        budget, spent = result.budget, result.spent
+        if budget is None or spent is None or budget <= 0 or spent < 0:
+            raise ScoringError(f"{result.indicator}: budget execution needs budget > 0 and spent ≥ 0")
+        execution = spent / budget
+        if method.bands:
+            return next((band.fraction for band in method.bands if band.min <= execution), ZERO)
+        return min(ONE, execution)
     if mtype == MANUAL:
         points = result.points
         if points is None or not ZERO <= points <= max_points:
@@ -80,6 +89,8 @@ def method_input(method: Method, result: Result, target: Decimal | None) -> dict
         return {"rating": result.rating}
     if method.type == BOOLEAN:
         return {"done": result.done}
+    if method.type == BUDGET_EXECUTION:
+        return {"budget": result.budget, "spent": result.spent, "execution": result.spent / result.budget}
     return {"points": result.points}
 
 
