@@ -107,6 +107,9 @@ def random_input(rng: random.Random, method: dict, target, max_points, skill: fl
     if t == "manual":
         share = min(1.0, max(0.3, rng.gauss(skill, 0.08)))
         return {"points": (D(str(round(share, 2))) * D(max_points) * 2).quantize(D(1)) / 2}
+    if t == "budget_execution":
+        budget = D(rng.randrange(100, 5000, 10))
+        return {"budget": budget, "spent": q1(D(str(round(min(1.05, rng.gauss(skill, 0.06)), 3))) * budget)}
     raise ValueError(t)
 
 
@@ -139,11 +142,14 @@ class Year:
         return leaf.get("target")
 
     def result(self, unit: str, leaf: str, period: str, value, part: str | None = None, confirmed: bool = True) -> None:
-        """An explicit result: a number is `actual`, a str a `rating`, a bool `done`, ("points", n) manual."""
+        """An explicit result: a number is `actual`, a str a `rating`, a bool `done`, ("points", n) manual,
+        ("budget", b, s) the budget and the amount spent of a budget_execution leaf."""
         if isinstance(value, bool):
             data = {"done": value}
         elif isinstance(value, str):
             data = {"rating": value}
+        elif isinstance(value, tuple) and value[0] == "budget":
+            data = {"budget": D(value[1]), "spent": D(value[2])}
         elif isinstance(value, tuple):
             data = {"points": D(value[1])}
         else:
@@ -986,6 +992,8 @@ def hami() -> dict:
 # reports, half-year and year summaries, and performance audit, inspection and evaluation; it states
 # no weights or bands. This example follows the county bureau pattern: business 60% (projects and
 # tasks) + 机关效能 40% (late reports, audit and inspection findings), bands of 篇四.
+# 评价财政资金的效率 (the plan's year-end step): the consolidation centre's project funds are a
+# budget_execution task, scored by the share of the year's budget paid out (min(spent/budget, 1)).
 
 PB_SCHEDULE = {"on_schedule": D(1), "slightly_behind": D("0.7"), "seriously_behind": D("0.3")}
 
@@ -1051,7 +1059,7 @@ PB_TASKS = [
     ("国土资源宣传（“4·22”“6·25”）", 4, "office", m_bool(), None),
     ("财政资金使用绩效自评", 6, "office", m_rating(PB_RATING), None),
     ("土地整治项目竣工验收资料", 6, "consolidation", m_bool(), None),
-    ("项目资金拨付审核", 6, "consolidation", m_rating(PB_RATING), None),
+    ("项目资金执行率（财政资金效率：已拨付÷年度预算，万元）", 6, "consolidation", {"type": "budget_execution"}, None),
     ("地质环境监测数据报送", 6, "geology", m_manual(), None),
 ]
 PB_FIXED = {  # explicit 地籍管理股 (p02) and 土地开发整理中心 (p07)
@@ -1061,7 +1069,7 @@ PB_FIXED = {  # explicit 地籍管理股 (p02) and 土地开发整理中心 (p07
         "P1.03": {"investment": 1650, "schedule": "on_schedule", "acceptance": True},
         "P1.04": {"investment": 480, "schedule": "seriously_behind"},  # acceptance: no result
         "P2.18": True,
-        "P2.19": "fair",
+        "P2.19": ("budget", 4280, 3852),  # 4 projects' 2026 budget 1200 + 980 + 1500 + 600, 3852 paid out
     },
     "p02": {
         "P1.11": {"investment": 450, "schedule": "on_schedule", "acceptance": True},

@@ -293,12 +293,17 @@ def test_pingbian_consolidation_centre_by_hand():
     #   P1.02 15 × (0.5 × 882/980 = 0.45 + 0.3 × 0.7 + 0) = 15 × 0.66 = 9.9  (an unconfirmed 950 does not count)
     #   P1.03 10 × (0.5 × min(1, 1650/1500) + 0.3 + 0.2) = 10
     #   P1.04 10 × (0.5 × 480/600 = 0.4 + 0.3 × 0.3 = 0.09 + no acceptance result 0) = 4.9
-    #   P2.18 6 × done = 6     P2.19 6 × fair 0.7 = 4.2
-    #   Σ = 50 of 62 → business 80.645161…
+    #   P2.18 6 × done = 6
+    #   P2.19 budget execution (财政资金效率) 6 × min(1, spent 3852 / budget 4280 = 0.9) = 5.4
+    #   Σ = 51.2 of 62 → business 82.580645…
     # efficiency = 100 − (1 late report + 2 audit finding) = 97 (the 3-point inspection finding was revoked)
-    # total = 0.6 × 50/62 × 100 + 0.4 × 97 = 48.387096… + 38.8 = 87.187096… → 87.19 → 合格
-    assert total_grade("pingbian", "p07") == (D("87.19"), "pass")
+    # total = 0.6 × 51.2/62 × 100 + 0.4 × 97 = 49.548387… + 38.8 = 88.348387… → 88.35 → 合格
+    assert total_grade("pingbian", "p07") == (D("88.35"), "pass")
     assert "indicator:P1.04#acceptance" in scores("pingbian")["p07"].missing
+    p219 = next(
+        line for c in scores("pingbian")["p07"].explanation.components for line in c.leaves if line.indicator == "P2.19"
+    )
+    assert dict(p219.input) == {"budget": D(4280), "spent": D(3852), "execution": D("0.9")}
 
 
 def test_pingbian_cadastre_section_by_hand():
