@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +91,7 @@ def read_indicators(items: Any, path: str, problems: Problems) -> tuple[dict[str
     return nodes, frozenset(broken)
 
 
-def compared_slot(ref: str, nodes: dict[str, Indicator]) -> tuple[Indicator, Method] | None:
+def compared_slot(ref: str, nodes: Mapping[str, Indicator]) -> tuple[Indicator, Method] | None:
     """The leaf and the method of the slot a progress method compares (`leaf` or `leaf#part`)."""
     leaf_id, _, part_key = ref.partition(PART_SEP)
     leaf = nodes.get(leaf_id)

@@ -48,7 +48,7 @@ def previous_values(plan: Plan, previous: Plan, facts: UnitFacts) -> dict[tuple[
     out: dict[tuple[str, str], PreviousValue] = {}
     counted = latest_confirmed(facts.results)
     for ref in sorted(plan.progress_refs()):
-        slot = compared_slot(ref, dict(previous.indicators))
+        slot = compared_slot(ref, previous.indicators)
         if slot is None or slot[1].type not in TARGET_METHODS:
             continue
         leaf, _ = slot
@@ -83,7 +83,7 @@ def progress_fraction(
 ) -> ProgressOutcome:
     """The fraction of a progress slot for one unit in `period` (see the module docstring)."""
     ref = method.of
-    leaf, compared = compared_slot(ref, dict(plan.indicators))  # checked by the plan's validation
+    leaf, compared = compared_slot(ref, plan.indicators)  # checked by the plan's validation
     better_up = higher_is_better(compared)
     info: dict[str, object] = {
         "of": ref,
