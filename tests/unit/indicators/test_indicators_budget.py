@@ -112,3 +112,30 @@ async def test_the_template_has_one_budget_spent_cell(uow, plan):
         excel._value("budget/spent", "1200")
     with pytest.raises(ValueError, match="must be a number"):
         excel._value("budget/spent", "一千/800")
+
+
+async def test_an_uploaded_template_carries_both_amounts(uow, plan):
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.indicators.adapters import excel as sheets
+
+    wb = load_workbook(io.BytesIO(await excel.download_template(uow, plan, "g1", "Y")))
+    ws = wb[sheets.ENTRY_SHEET]
+
+    async def upload(f_cell):
+        for row in range(2, ws.max_row + 1):
+            leaf = ws[f"{sheets.COL['indicator']}{row}"].value
+            ws[f"{sheets.COL['value']}{row}"] = {"F": f_cell, "R": 90}[leaf]
+        out = io.BytesIO()
+        wb.save(out)
+        return await excel.upload_template(uow, plan, "g1", "Y", out.getvalue(), "财务股", NOW)
+
+    with pytest.raises(InvalidInput) as exc:
+        await upload("0/5")  # a budget of 0: the cell is named, nothing is stored
+    assert [p.message.split(": ", 1)[1] for p in exc.value.problems] == ["must be > 0, not 0"]
+    assert await uow.results.find(plan_id=plan, unit_id="g1", period="Y") == []
+    assert (await upload("1200/1080.5"))["submitted"] == 2
+    stored = {r.indicator_id: r.reported for r in await uow.results.find(plan_id=plan, unit_id="g1", period="Y")}
+    assert stored["F"] == {"budget": D(1200), "spent": D("1080.5")}
