@@ -1,4 +1,5 @@
-"""Generate the shipped example bundles (jixiao.bundle/v1) of the four other seed plans.
+"""Generate the shipped example bundles (jixiao.bundle/v1) of the four other seed plans (and the
+water bureau's 2025, which its 2026 plan's progress parts compare with).
 
     python examples/make_examples.py          # writes examples/*.bundle.json and jixiao/samples/*.bundle.json
 
@@ -106,6 +107,9 @@ def random_input(rng: random.Random, method: dict, target, max_points, skill: fl
     if t == "manual":
         share = min(1.0, max(0.3, rng.gauss(skill, 0.08)))
         return {"points": (D(str(round(share, 2))) * D(max_points) * 2).quantize(D(1)) / 2}
+    if t == "budget_execution":
+        budget = D(rng.randrange(100, 5000, 10))
+        return {"budget": budget, "spent": q1(D(str(round(min(1.05, rng.gauss(skill, 0.06)), 3))) * budget)}
     raise ValueError(t)
 
 
@@ -138,11 +142,14 @@ class Year:
         return leaf.get("target")
 
     def result(self, unit: str, leaf: str, period: str, value, part: str | None = None, confirmed: bool = True) -> None:
-        """An explicit result: a number is `actual`, a str a `rating`, a bool `done`, ("points", n) manual."""
+        """An explicit result: a number is `actual`, a str a `rating`, a bool `done`, ("points", n) manual,
+        ("budget", b, s) the budget and the amount spent of a budget_execution leaf."""
         if isinstance(value, bool):
             data = {"done": value}
         elif isinstance(value, str):
             data = {"rating": value}
+        elif isinstance(value, tuple) and value[0] == "budget":
+            data = {"budget": D(value[1]), "spent": D(value[2])}
         elif isinstance(value, tuple):
             data = {"points": D(value[1])}
         else:
@@ -170,6 +177,8 @@ class Year:
             record = {"unit": unit["id"], "indicator": leaf["id"], "period": period}
             if method["type"] == "composite":
                 for part in method["parts"]:
+                    if part["method"]["type"] == "progress":  # computed from last year, never entered
+                        continue
                     data = random_input(self.rng, part["method"], target, leaf["max_points"], skill, progress)
                     self.results.append({**record, "part": part["key"], **data, "confirmed": True})
             else:
@@ -183,7 +192,7 @@ class Year:
                 "unit": unit,
                 "kind": kind,
                 "points": D(points),
-                "date": f"{YEAR}-{day}",
+                "date": f"{self.plan['year']}-{day}",
                 **extra,
                 "note": note,
                 "revoked": revoked,
@@ -192,7 +201,13 @@ class Year:
 
     def veto(self, unit: str, category: str, day: str, note: str) -> None:
         self.vetoes.append(
-            {"id": f"veto-{unit}", "unit": unit, "category": category, "date": f"{YEAR}-{day}", "note": note}
+            {
+                "id": f"veto-{unit}",
+                "unit": unit,
+                "category": category,
+                "date": f"{self.plan['year']}-{day}",
+                "note": note,
+            }
         )
 
     def response(self, unit: str, rnd: str, stratum: str, answers: list, mode: str = "phone") -> None:
@@ -438,13 +453,26 @@ def yanghe() -> dict:
 # December) rates the bureau as a whole for the city, not its sections: not part of this section
 # appraisal (the rules have one survey per plan, scored per unit).
 
+# 绩效进步 (progress) from 2026: a target with a completion ratio compares it with the section's
+# confirmed 2025 result (plan shuili-2025, examples/shuili-2025.bundle.json): 5 percentage points of
+# the target or more better → 1, held or better → 0.5, worse → 0 (the plan's words 显著/有所/无 进步);
+# a done-or-not target keeps the assessors' rating. 2025 (no 2024 in the system) is rated by hand.
 SL_STEP = {"marked": D(1), "some": D("0.5"), "none": D(0)}
+SL_PROGRESS = [
+    {"min": D("0.05"), "fraction": D(1)},
+    {"min": D(0), "fraction": D("0.5")},
+    {"min": None, "fraction": D(0)},
+]
 
 
-def sl_method(completion: dict) -> dict:
+def sl_method(leaf_id: str, completion: dict, computed_progress: bool) -> dict:
+    if computed_progress and completion["type"] in ("ratio", "inverse_ratio", "bands"):
+        progress = {"type": "progress", "of": f"{leaf_id}#completion", "bands": SL_PROGRESS}
+    else:
+        progress = m_rating(SL_STEP)
     return m_composite(
         ("completion", "0.9", completion),
-        ("progress", "0.05", m_rating(SL_STEP)),
+        ("progress", "0.05", progress),
         ("innovation", "0.05", m_rating(SL_STEP)),
     )
 
@@ -616,18 +644,32 @@ SL_SECTIONS = [
         ],
     ),
 ]
-SL_FIXED = {  # explicit year of 建设管理科 (s03) and 财务审计科 (s08)
+SL_FIXED = {  # explicit year of 建设管理科 (s03) and 财务审计科 (s08); progress of ratio targets is computed
     "s03": {
-        "W03.1": {"completion": 12600, "progress": "marked", "innovation": "marked"},
-        "W03.2": {"completion": 8, "progress": "marked", "innovation": "some"},
-        "W03.3": {"completion": 20, "progress": "marked", "innovation": "none"},
-        "W03.4": {"completion": 100, "progress": "marked", "innovation": "marked"},
-        "W03.5": {"completion": 0, "progress": "marked", "innovation": "none"},
+        "W03.1": {"completion": 12600, "innovation": "marked"},
+        "W03.2": {"completion": 8, "innovation": "some"},
+        "W03.3": {"completion": 20, "innovation": "none"},
+        "W03.4": {"completion": 100, "innovation": "marked"},
+        "W03.5": {"completion": 0, "innovation": "none"},
     },
     "s08": {
-        "W10.1": {"completion": 96, "progress": "marked", "innovation": "none"},
-        "W10.2": {"completion": 92, "progress": "some", "innovation": "marked"},
+        "W10.1": {"completion": 96, "innovation": "none"},
+        "W10.2": {"completion": 92, "innovation": "marked"},
         "W10.3": {"completion": True, "progress": "none", "innovation": "none"},
+    },
+}
+SL_FIXED_2025 = {  # their 2025, which the 2026 progress parts compare with
+    "s03": {
+        "W03.1": {"completion": 11400, "progress": "some", "innovation": "some"},  # 0.95 → 1.05
+        "W03.2": {"completion": 7, "progress": "some", "innovation": "none"},  # 0.875 → 1
+        "W03.3": {"completion": 18, "progress": "none", "innovation": "none"},  # 0.72 → 0.8
+        "W03.4": {"completion": 95, "progress": "some", "innovation": "some"},  # 0.95 → 1: +0.05, the edge
+        "W03.5": {"completion": 1, "progress": "none", "innovation": "none"},  # 1 accident → 0
+    },
+    "s08": {
+        "W10.1": {"completion": 90, "progress": "some", "innovation": "none"},  # 0.90 → 0.96
+        "W10.2": {"completion": 92, "progress": "some", "innovation": "some"},  # 0.92 → 0.92: held
+        "W10.3": {"completion": True, "progress": "some", "innovation": "none"},
     },
 }
 SL_KINDS = {
@@ -639,11 +681,11 @@ SL_KINDS = {
 }
 
 
-def shuili() -> dict:
+def shuili(year: int = YEAR) -> dict:
     plan = {
-        "id": "shuili-2026",
-        "name": "市水利局2026年度绩效管理工作实施方案（科室考评：业务工作实绩60%＋行政能力建设40%）",
-        "year": YEAR,
+        "id": f"shuili-{year}",
+        "name": f"市水利局{year}年度绩效管理工作实施方案（科室考评：业务工作实绩60%＋行政能力建设40%）",
+        "year": year,
         "components": [
             {"key": "business", "type": "indicators", "weight": D("0.6")},
             {"key": "capacity", "type": "efficiency", "weight": D("0.4"), "kinds": list(SL_KINDS)},
@@ -653,6 +695,9 @@ def shuili() -> dict:
         "veto": {"categories": ["discipline", "work_safety"], "grade": None},
         "groups": {"sections": "局机关科室"},
     }
+    computed_progress = year > 2025  # the first year in the system has no previous year to compare with
+    if computed_progress:
+        plan["previous_plan"] = f"shuili-{year - 1}"
     units, indicators = [], []
     for uid, name, kind, head, groups in SL_SECTIONS:
         units.append({"id": uid, "name": name, "kind": kind, "group": "sections", "parent": "bureau"})
@@ -665,18 +710,26 @@ def shuili() -> dict:
                         tname,
                         gid,
                         points,
-                        sl_method(completion),
+                        sl_method(f"{gid}.{i}", completion, computed_progress),
                         target,
                         [kind],
                         {"unit": uid, "lead": "局长", "deputy": "分管副局长", "head": head},
                     )
                 )
     assert sum(1 for n in indicators if n["parent"] is None) == 10 and len(indicators) - 10 == 39
-    y = Year(plan, units, indicators, seed=2603)
-    y.fixed(SL_FIXED)
+    y = Year(plan, units, indicators, seed=2603 if year == YEAR else 2503)
+    y.fixed(SL_FIXED if year == YEAR else SL_FIXED_2025)
     for u in units:
         if u["id"] not in SL_FIXED:
             y.random_results(u, "Y", skill=y.rng.uniform(0.84, 1.04))
+    if year != YEAR:  # last year: a few spot-check findings, no veto
+        for u in units:
+            for _ in range(y.rng.randint(0, 2)):
+                kind = y.rng.choice(list(SL_KINDS))
+                y.deduction(
+                    u["id"], kind, y.rng.choice([D("0.5"), D(1)]), y.random_day(), f"{SL_KINDS[kind]}抽查发现问题"
+                )
+        return y.bundle()
     # 行政能力建设 spot checks and 察访核验 (s08: 4.5 counted, and one appeal upheld)
     y.deduction("s08", "efficient_admin", 2, "04-16", "抽查文件档案：3件来文超期办理")
     y.deduction("s08", "clean_admin", D("1.5"), "08-21", "公务接待未按规定审批")
@@ -939,6 +992,8 @@ def hami() -> dict:
 # reports, half-year and year summaries, and performance audit, inspection and evaluation; it states
 # no weights or bands. This example follows the county bureau pattern: business 60% (projects and
 # tasks) + 机关效能 40% (late reports, audit and inspection findings), bands of 篇四.
+# 评价财政资金的效率 (the plan's year-end step): the consolidation centre's project funds are a
+# budget_execution task, scored by the share of the year's budget paid out (min(spent/budget, 1)).
 
 PB_SCHEDULE = {"on_schedule": D(1), "slightly_behind": D("0.7"), "seriously_behind": D("0.3")}
 
@@ -1004,7 +1059,7 @@ PB_TASKS = [
     ("国土资源宣传（“4·22”“6·25”）", 4, "office", m_bool(), None),
     ("财政资金使用绩效自评", 6, "office", m_rating(PB_RATING), None),
     ("土地整治项目竣工验收资料", 6, "consolidation", m_bool(), None),
-    ("项目资金拨付审核", 6, "consolidation", m_rating(PB_RATING), None),
+    ("项目资金执行率（财政资金效率：已拨付÷年度预算，万元）", 6, "consolidation", {"type": "budget_execution"}, None),
     ("地质环境监测数据报送", 6, "geology", m_manual(), None),
 ]
 PB_FIXED = {  # explicit 地籍管理股 (p02) and 土地开发整理中心 (p07)
@@ -1014,7 +1069,7 @@ PB_FIXED = {  # explicit 地籍管理股 (p02) and 土地开发整理中心 (p07
         "P1.03": {"investment": 1650, "schedule": "on_schedule", "acceptance": True},
         "P1.04": {"investment": 480, "schedule": "seriously_behind"},  # acceptance: no result
         "P2.18": True,
-        "P2.19": "fair",
+        "P2.19": ("budget", 4280, 3852),  # 4 projects' 2026 budget 1200 + 980 + 1500 + 600, 3852 paid out
     },
     "p02": {
         "P1.11": {"investment": 450, "schedule": "on_schedule", "acceptance": True},
@@ -1100,6 +1155,7 @@ def pingbian() -> dict:
 
 EXAMPLES = {
     "yanghe-2026.bundle.json": yanghe,
+    "shuili-2025.bundle.json": lambda: shuili(2025),
     "shuili-2026.bundle.json": shuili,
     "hami-jiaotong-2026.bundle.json": hami,
     "pingbian-guotu-2026.bundle.json": pingbian,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from jixiao.localstack.stack import ready_line, running_stack
+from jixiao.samples import previous_year
 from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
 from jixiao_cli.importer import import_bundle, read_bundle
@@ -28,15 +29,23 @@ async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool
     data = read_bundle(bundle)
     plan = data["plan"]["id"]
     periods = periods_to_close(data["plan"], period)
+    last_year = previous_year(bundle, data["plan"].get("previous_plan"))  # what progress leaves compare with
     async with running_stack(data_dir) as stack:
         print(ready_line(stack, Path(data_dir) / "stack.json"), flush=True)
         client = StackClient(*addresses(stack))
-        counts = await asyncio.to_thread(
-            import_bundle, client, data, lambda s: print(f"jixiao: importing {bundle.name} into {s} …", flush=True)
-        )
-        for service, c in counts.items():
-            print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
+        for path in [p for p in (last_year, bundle) if p is not None]:
+            doc = data if path == bundle else read_bundle(path)
+            counts = await asyncio.to_thread(
+                import_bundle,
+                client,
+                doc,
+                lambda s, n=path.name: print(f"jixiao: importing {n} into {s} …", flush=True),
+            )
+            for service, c in counts.items():
+                print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
         print("jixiao: waiting until scoring has applied every event …", flush=True)
+        if last_year is not None:
+            await asyncio.to_thread(wait_until_consistent, client, data["plan"]["previous_plan"], 180.0)
         await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)
         from jixiao_cli.commands.tables import render_results as render_table
 

@@ -17,6 +17,7 @@ from .decimals import ZERO, in_scoring_context
 from .errors import BundleError, Problem
 from .fields import Problems, Reader, describe
 from .model import (
+    BUDGET_EXECUTION,
     COMPOSITE,
     INPUT_FIELD,
     NO_ANSWER,
@@ -210,6 +211,22 @@ class _Records:
                 method = part_def.method
             elif part is not None:
                 r.fail("part", f"unknown part {part!r}: indicator {leaf.id!r} has no parts")
+                continue
+            if method.computed:
+                what = f"{leaf.id}#{part}" if part is not None else leaf.id
+                r.fail(
+                    "part" if part is not None else "indicator",
+                    f"indicator {what!r} is scored by the {method.type} method from the results of {method.of!r}"
+                    " this year and last year; its result is computed, never entered",
+                )
+                continue
+            if method.type == BUDGET_EXECUTION:
+                budget = r.decimal("budget", positive=True)
+                spent = r.decimal("spent", low=ZERO)
+                if r.ok:
+                    self._results.setdefault(unit.id, []).append(
+                        Result(leaf.id, period, confirmed, part, source=r.path, budget=budget, spent=spent)
+                    )
                 continue
             field = INPUT_FIELD[method.type]
             value = self._input(r, field, method, leaf, unit)

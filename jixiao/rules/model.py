@@ -17,7 +17,7 @@ INDICATORS, SURVEY, EFFICIENCY, PENALTY = "indicators", "survey", "efficiency", 
 COMPONENT_TYPES = (INDICATORS, SURVEY, EFFICIENCY, PENALTY)
 WEIGHTED_TYPES = (INDICATORS, SURVEY, EFFICIENCY)
 
-RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE = (
+RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS, BUDGET_EXECUTION = (
     "ratio",
     "inverse_ratio",
     "bands",
@@ -25,9 +25,13 @@ RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE = (
     "boolean",
     "manual",
     "composite",
+    "progress",
+    "budget_execution",
 )
-METHOD_TYPES = (RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE)
+METHOD_TYPES = (RATIO, INVERSE_RATIO, BANDS, RATING, BOOLEAN, MANUAL, COMPOSITE, PROGRESS, BUDGET_EXECUTION)
 TARGET_METHODS = frozenset({RATIO, INVERSE_RATIO, BANDS})
+# methods whose result nobody enters: the rules compute it (绩效进步 from two years' results)
+COMPUTED_METHODS = frozenset({PROGRESS})
 # the field of a result that feeds each (non-composite) method
 INPUT_FIELD = {
     RATIO: "actual",
@@ -37,6 +41,8 @@ INPUT_FIELD = {
     BOOLEAN: "done",
     MANUAL: "points",
 }
+# budget_execution (财政资金效率) reads two amounts of one result: the budget and what was spent of it
+BUDGET_FIELDS = ("budget", "spent")
 
 FINAL, INCOMPLETE, PROVISIONAL = "final", "incomplete", "provisional"
 NO_ANSWER = "no_answer"
@@ -47,9 +53,12 @@ NO_ANSWER = "no_answer"
 
 @dataclass(frozen=True, slots=True)
 class Band:
-    """A step of a `bands` method: from `min` (a completion ratio) up, the leaf earns `fraction`."""
+    """A step of a `bands` method: from `min` (a completion ratio) up, the leaf earns `fraction`.
 
-    min: Decimal
+    In a `progress` method `min` is a change of the completion ratio, and the last band's `min`
+    is None (the catch-all)."""
+
+    min: Decimal | None
     fraction: Decimal
 
 
@@ -70,6 +79,13 @@ class Method:
     bands: tuple[Band, ...] = ()
     ratings: Mapping[str, Decimal] = field(default_factory=dict)
     parts: tuple[Part, ...] = ()
+    of: str | None = None  # progress: the leaf (or `leaf#part`) whose completion ratio is compared
+    missing_fraction: Decimal | None = None  # progress: the fraction earned without both years' values
+
+    @property
+    def computed(self) -> bool:
+        """True for a method whose input nobody enters (progress): a typed result is refused."""
+        return self.type in COMPUTED_METHODS
 
     @property
     def needs_target(self) -> bool:
@@ -174,6 +190,16 @@ class Plan:
     leaves: tuple[Indicator, ...]  # the leaves, in input order
     graded_periods: tuple[str, ...] = ("Y",)  # periods closed with grades, ranks and a snapshot; Y always
     groups: Mapping[str, str] = field(default_factory=dict)  # display names of ranking groups (labels only)
+    previous_plan: str | None = None  # last year's plan, which `progress` leaves compare against
+
+    def progress_refs(self) -> frozenset[str]:
+        """The leaves (or `leaf#part`s) that some progress method compares across the two years."""
+        refs = set()
+        for leaf in self.leaves:
+            for method in (leaf.method, *(p.method for p in leaf.method.parts)):
+                if method.type == PROGRESS and method.of:
+                    refs.add(method.of)
+        return frozenset(refs)
 
     def is_graded(self, period: str) -> bool:
         """True for the year and the periods the plan appraises (`graded_periods`)."""
@@ -228,6 +254,8 @@ class Result:
     done: bool | None = None
     points: Decimal | None = None
     source: str | None = None  # where it came from (a JSON path, an event id), for explanations
+    budget: Decimal | None = None  # budget_execution: the unit's budget (> 0) ...
+    spent: Decimal | None = None  # ... and the amount spent of it (≥ 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +323,24 @@ class Veto:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousValue:
+    """Last year's counted (confirmed) value of a leaf or part for a unit: `actual` against that
+    year's `target` (the unit's target, else the leaf's), from the plan named `previous_plan`."""
+
+    plan: str
+    ref: str  # leaf id, or `leaf#part`
+    period: str
+    actual: Decimal
+    target: Decimal
+    source: str | None = None
+
+    @property
+    def ratio(self) -> Decimal:
+        """The completion ratio actual / target."""
+        return self.actual / self.target
+
+
+@dataclass(frozen=True, slots=True)
 class UnitFacts:
     """Everything known about one unit, already validated against the plan.
 
@@ -311,3 +357,6 @@ class UnitFacts:
     round_scores: Mapping[str, RoundScore] = field(default_factory=dict)
     deductions: tuple[Deduction | Revocation, ...] = ()
     vetoes: tuple[Veto, ...] = ()
+    # last year's values for the progress leaves, by (leaf or `leaf#part`, period); computed from the
+    # previous plan's stored confirmed results (never typed), see services/scoring/domain/progress.py
+    previous: Mapping[tuple[str, str], PreviousValue] = field(default_factory=dict)

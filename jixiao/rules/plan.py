@@ -16,6 +16,7 @@ from .model import (
     INDICATORS,
     NO_ANSWER,
     PENALTY,
+    PROGRESS,
     SURVEY,
     WEIGHTED_TYPES,
     Component,
@@ -99,11 +100,21 @@ def read_plan(
     survey = _survey(r, problems, required=any(c.type == SURVEY for c in components))
     graded_periods = _graded_periods(r)
     groups = _groups(r)
+    previous_plan = r.str("previous_plan", required=False)
+    if previous_plan is not None and previous_plan == plan_id:
+        r.fail("previous_plan", f"a plan cannot be its own previous plan ({plan_id!r})")
     _people(r, problems, year)
     nodes, broken = read_indicators(indicators, indicators_path, problems)
     if plan_id is None or year is None:
         return None, broken
     leaves = tuple(node for node in nodes.values() if node.is_leaf)
+    if previous_plan is None and not r.has("previous_plan"):
+        progress = [leaf.id for leaf in leaves if PROGRESS in _method_types(leaf)]
+        if progress:
+            r.fail(
+                "previous_plan",
+                f"is required: indicator(s) {', '.join(map(repr, progress))} score progress over the previous plan",
+            )
     return (
         Plan(
             id=plan_id,
@@ -118,9 +129,14 @@ def read_plan(
             leaves=leaves,
             graded_periods=graded_periods,
             groups=groups,
+            previous_plan=previous_plan,
         ),
         broken,
     )
+
+
+def _method_types(leaf) -> set[str]:
+    return {leaf.method.type, *(p.method.type for p in leaf.method.parts)}
 
 
 def _people(r: Reader, problems: Problems, year: int | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ from jixiao.errors import InvalidInput
 from jixiao.localstack.stack import running_stack
 from jixiao.rules import exactjson
 from jixiao.rules.bundle import parse_bundle
-from jixiao.samples import BAILIAN_BUNDLE
+from jixiao.samples import BAILIAN_BUNDLE, previous_year
 from jixiao.testing.servers import initdb_cache
 from jixiao_cli.client import StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results, wait_until_consistent
 from jixiao_cli.importer import DEFAULT_CHUNK_BYTES, import_bundle, read_bundle
 from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.progress import with_previous
 from services.scoring.domain.results import results_to_dict
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -39,9 +41,14 @@ def shipped_bundles() -> list[Path]:
     return list(found.values())
 
 
-def offline(doc: dict, period: str) -> dict:
-    """What `jixiao score` prints for the bundle and period, read back as exact JSON."""
+def offline(doc: dict, period: str, path: Path | None = None) -> dict:
+    """What `jixiao score` prints for the bundle and period (with `--previous` last year's shipped
+    bundle when the plan names one), read back as exact JSON."""
     bundle = parse_bundle(doc)
+    last = previous_year(path, bundle.plan.previous_plan) if path is not None else None
+    if last is not None:
+        prev = parse_bundle(read_bundle(last))
+        bundle = dataclasses.replace(bundle, facts=with_previous(bundle.plan, bundle.facts, prev.plan, prev.facts))
     return exactjson.loads(exactjson.dumps(results_to_dict(bundle.plan, period, score_bundle(bundle, period))))
 
 
@@ -73,7 +80,7 @@ async def test_every_shipped_plan_grades_through_the_services_as_offline(tmp_pat
                 closed = await asyncio.to_thread(close, client, plan.id, period, "e2e")
                 assert closed["snapshot_version"] == 1, (path.name, period, closed)
                 served = await asyncio.to_thread(fetch_results, client, plan.id, period)
-                assert normalised(served) == normalised(offline(doc, period)), (path.name, period)
+                assert normalised(served) == normalised(offline(doc, period, path)), (path.name, period)
         assert len(bundles) >= 5, [b.name for b in bundles]
 
 

@@ -17,11 +17,12 @@ DRAFT, PUBLISHED = "draft", "published"
 # result workflow: a unit enters (draft) and submits; an assessor confirms, corrects or returns
 SUBMITTED, RETURNED, CONFIRMED = "submitted", "returned", "confirmed"
 RESULT_STATES = (DRAFT, SUBMITTED, RETURNED, CONFIRMED)
-VALUE_FIELDS = ("actual", "rating", "done", "points")
+VALUE_FIELDS = ("actual", "rating", "done", "points", "budget", "spent")
+BUDGET_FIELDS = ("budget", "spent")  # a budget_execution result carries both, and nothing else
 
 _RESULT_NS = uuid.UUID("6f1c9a52-8f5e-4c1b-9b7e-3c2f8d0a4e11")
 
-Value = dict[str, Any]  # exactly one of VALUE_FIELDS: {"actual": Decimal("11.4")}
+Value = dict[str, Any]  # one value field ({"actual": Decimal("11.4")}), or {"budget": ..., "spent": ...}
 
 
 @dataclass

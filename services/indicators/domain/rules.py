@@ -21,7 +21,18 @@ from .errors import (
     PreconditionRequired,
     WrongState,
 )
-from .model import CONFIRMED, DRAFT, PUBLISHED, RETURNED, SUBMITTED, VALUE_FIELDS, Plan, Result, Value
+from .model import (
+    BUDGET_FIELDS,
+    CONFIRMED,
+    DRAFT,
+    PUBLISHED,
+    RETURNED,
+    SUBMITTED,
+    VALUE_FIELDS,
+    Plan,
+    Result,
+    Value,
+)
 
 # --- optimistic concurrency ----------------------------------------------------------------------
 
@@ -65,11 +76,13 @@ def check_period(period: str, field: str = "period") -> str:
 
 
 def value_of(record: dict[str, Any]) -> Value | None:
-    """The one value field of a record (actual, rating, done or points), or None."""
+    """The value of a record: one of actual, rating, done or points, or the amounts budget and
+    spent of a budget_execution leaf (the scoring rules say which one the leaf wants); None if none."""
     present = {k: record[k] for k in VALUE_FIELDS if record.get(k) is not None}
-    if len(present) > 1:
+    singles = [k for k in present if k not in BUDGET_FIELDS]
+    if len(singles) > 1 or (singles and len(present) > len(singles)):
         raise InvalidInput(
-            "a result carries exactly one of actual, rating, done, points",
+            "a result carries exactly one of actual, rating, done, points, or budget and spent together",
             problems=[FieldProblem(k, "only one value field may be given") for k in present],
         )
     return present or None

@@ -52,7 +52,7 @@ def _value(body) -> dict:
     value = rules.value_of(body.values())
     if value is None:
         raise InvalidInput(
-            "a value is required", problems=[FieldProblem("actual|rating|done|points", "give exactly one")]
+            "a value is required", problems=[FieldProblem("actual|rating|done|points|budget+spent", "give exactly one")]
         )
     return value
 

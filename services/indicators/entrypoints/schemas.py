@@ -208,12 +208,15 @@ class TargetRead(BaseModel):
 
 
 class ValueFields(Schema):
-    """Exactly one of: actual (ratio, inverse_ratio, bands), rating, done (boolean), points (manual)."""
+    """Exactly one of: actual (ratio, inverse_ratio, bands), rating, done (boolean), points (manual);
+    or budget and spent together (budget_execution: the unit's budget > 0 and the amount spent ≥ 0)."""
 
     actual: Decimal | None = None
     rating: str | None = None
     done: bool | None = None
     points: Decimal | None = None
+    budget: Decimal | None = None
+    spent: Decimal | None = None
 
     def values(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in VALUE_FIELDS}

@@ -51,7 +51,12 @@ def result_confirmed(result: Result) -> pb.IndicatorResultConfirmed:
         confirmed=True,
         confirmed_by=result.confirmed_by or "",
     )
-    ((field, value),) = (result.confirmed or {}).items()
+    value = result.confirmed or {}
+    if "budget" in value:  # budget_execution: both amounts in one message
+        msg.budget_spent.budget = str(value["budget"])
+        msg.budget_spent.spent = str(value["spent"])
+        return msg
+    ((field, value),) = value.items()
     setattr(msg, field, value if isinstance(value, bool) else str(value))
     return msg
 

@@ -22,7 +22,9 @@ _FIELD_OF = {
     "rating": "rating",
     "boolean": "done",
     "manual": "points",
+    "budget_execution": "budget/spent",  # one cell: 预算/支出, e.g. 1200/1080
 }
+BUDGET_CELL = "budget/spent"
 _YES, _NO = {"是", "true", "yes", "1", "y", "√"}, {"否", "false", "no", "0", "n", "×"}
 
 
@@ -37,9 +39,11 @@ def template_rows(
         parts = method.get("parts") or [{"key": "", "method": method}]
         for part in parts:
             pm = part["method"]
+            if pm.get("type") == "progress":  # computed from two years' results, never entered
+                continue
             field = _FIELD_OF.get(pm.get("type"), "actual")
             current = results.get((leaf["id"], part["key"]))
-            reported = (current.reported or {}).get(field) if current else None
+            reported = _reported(current.reported or {}, field) if current else None
             rows.append(
                 {
                     "indicator": leaf["id"],
@@ -57,7 +61,15 @@ def template_rows(
     return rows
 
 
+def _reported(value: dict[str, Any], field: str) -> Any:
+    if field == BUDGET_CELL:
+        return f"{value['budget']}/{value['spent']}" if "budget" in value and "spent" in value else None
+    return value.get(field)
+
+
 def _allowed(method: dict[str, Any], field: str, leaf: dict[str, Any]) -> str | None:
+    if field == BUDGET_CELL:
+        return "预算/支出 budget/spent"
     if field == "rating":
         return "/".join(method.get("ratings") or {})
     if field == "done":
@@ -85,6 +97,16 @@ async def download_template(uow: AbstractUnitOfWork, plan_id: str, unit_id: str,
         "period": period,
     }
     return excel.build_template(meta, template_rows(plan, unit, targets, results))
+
+
+def _value(field: str, raw: Any) -> dict[str, Any]:
+    """A cell as the result's value; a budget_execution cell `budget/spent` gives both amounts."""
+    if field != BUDGET_CELL:
+        return {field: _convert(field, raw)}
+    budget, sep, spent = str(raw).partition("/")
+    if not sep:
+        raise ValueError(f"must be budget/spent (预算/支出, e.g. 1200/1080), not {raw!r}")
+    return {"budget": _convert("actual", budget), "spent": _convert("actual", spent)}
 
 
 def _convert(field: str, raw: Any) -> Any:
@@ -200,7 +222,7 @@ def _entries(
             continue
         field = expected[key]
         try:
-            value = {field: _convert(field, row.value)}
+            value = _value(field, row.value)
         except ValueError as exc:
             problems.append(FieldProblem(where("value"), f"row {row.row}, column {excel.COL['value']}: {exc}"))
             continue
@@ -221,7 +243,7 @@ def _cell_problem(p: FieldProblem, entries: list[tuple]) -> FieldProblem:
         return p
     col = (
         excel.COL["value"]
-        if p.path.rsplit(".", 1)[-1] in ("actual", "rating", "done", "points")
+        if p.path.rsplit(".", 1)[-1] in ("actual", "rating", "done", "points", "budget", "spent")
         else excel.COL["indicator"]
     )
     return FieldProblem(f"{excel.ENTRY_SHEET}!{col}{row}", f"row {row}, column {col}: {p.message}")

@@ -202,6 +202,8 @@ _METHODS: dict[str, tuple[str, str]] = {
     "boolean": ("是否完成", "done or not"),
     "manual": ("考评组打分", "points given by the assessors"),
     "composite": ("复合指标", "composite"),
+    "progress": ("绩效进步（与上年比）", "progress over last year"),
+    "budget_execution": ("财政资金执行率", "budget execution (spent / budget)"),
 }
 # The seed plans' survey strata and rounds, and scoring's deduction statuses, in plain words.
 _TERMS: dict[str, tuple[str, str]] = {

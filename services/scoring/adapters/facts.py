@@ -132,6 +132,8 @@ def _result(r: Any) -> Result:
         done=r.done,
         points=r.points,
         source=f"result {r.result_id}@v{r.version}",
+        budget=getattr(r, "budget", None),
+        spent=getattr(r, "spent", None),
     )
 
 

@@ -63,6 +63,8 @@ results = sa.Table(
     sa.Column("done", sa.Boolean),
     sa.Column("points", sa.Numeric),
     sa.Column("confirmed_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("budget", sa.Numeric),  # budget_execution: the budget and the amount spent (0006)
+    sa.Column("spent", sa.Numeric),
     sa.Column("event_id", sa.String(36), nullable=False),
 )
 

@@ -54,6 +54,10 @@ class AbstractScoringRepository(abc.ABC):
     async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
         """The plan's units (these ones, or all), sorted by unit id."""
 
+    @abc.abstractmethod
+    async def plans_mentioning(self, text: str) -> list[Any]:
+        """The stored plan rows whose plan JSON contains `text` (a pre-filter; callers parse the plan)."""
+
     async def group_sizes(self, plan_id: str) -> dict[str, int]:
         """How many units of the plan each ranking group has."""
         counts: dict[str, int] = {}
@@ -229,6 +233,10 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     async def plan_row(self, plan_id: str) -> Any | None:
         return (await self.session.execute(sa.select(orm.plans).where(orm.plans.c.plan_id == plan_id))).first()
+
+    async def plans_mentioning(self, text: str) -> list[Any]:
+        q = sa.select(orm.plans).where(orm.plans.c.plan_json.contains(text, autoescape=True))
+        return list((await self.session.execute(q.order_by(orm.plans.c.plan_id))).all())
 
     async def unit_rows(self, plan_id: str, unit_ids: Iterable[str] | None = None) -> list[Any]:
         q = sa.select(orm.units).where(orm.units.c.plan_id == plan_id)

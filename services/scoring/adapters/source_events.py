@@ -111,6 +111,8 @@ async def _result_confirmed(repo: AbstractScoringRepository, e: _Event) -> bool:
             "rating": p.rating if which == "rating" else None,
             "done": p.done if which == "done" else None,
             "points": decimal_field(p.points, "points") if which == "points" else None,
+            "budget": decimal_field(p.budget_spent.budget, "budget_spent.budget") if which == "budget_spent" else None,
+            "spent": decimal_field(p.budget_spent.spent, "budget_spent.spent") if which == "budget_spent" else None,
             "confirmed_by": p.confirmed_by,
             "event_id": e.env.event_id,
         },

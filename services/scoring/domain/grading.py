@@ -114,7 +114,7 @@ def score_unit(
     for comp in plan.components:
         leaves = rounds = taken = ()
         if comp.type == INDICATORS:
-            outcome = indicator_component(plan, unit.kind, facts.results, facts.targets, period)
+            outcome = indicator_component(plan, unit.kind, facts.results, facts.targets, period, facts.previous)
             # no data: left out unit by unit in a progress check, plan-wide in a graded period
             skip = comp.key in left_out or (provisional and outcome.counted == 0)
             score = None if skip else outcome.score

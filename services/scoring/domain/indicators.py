@@ -11,18 +11,22 @@ from jixiao.rules.errors import ScoringError
 from jixiao.rules.model import (
     BANDS,
     BOOLEAN,
+    BUDGET_EXECUTION,
     COMPOSITE,
     INVERSE_RATIO,
     MANUAL,
+    PROGRESS,
     RATING,
     RATIO,
     Indicator,
     Method,
     Plan,
+    PreviousValue,
     Result,
 )
 
 from .model import LeafLine
+from .progress import progress_fraction
 
 ResultKey = tuple[str, str | None]  # (leaf id, part key or None)
 
@@ -61,6 +65,14 @@ def method_fraction(method: Method, result: Result, *, target: Decimal | None, m
         if result.done is None:
             raise ScoringError(f"{result.indicator}: a boolean result needs `done`")
         return ONE if result.done else ZERO
+    if mtype == BUDGET_EXECUTION:
+        budget, spent = result.budget, result.spent
+        if budget is None or spent is None or budget <= 0 or spent < 0:
+            raise ScoringError(f"{result.indicator}: budget execution needs budget > 0 and spent ≥ 0")
+        execution = spent / budget
+        if method.bands:
+            return next((band.fraction for band in method.bands if band.min <= execution), ZERO)
+        return min(ONE, execution)
     if mtype == MANUAL:
         points = result.points
         if points is None or not ZERO <= points <= max_points:
@@ -77,6 +89,8 @@ def method_input(method: Method, result: Result, target: Decimal | None) -> dict
         return {"rating": result.rating}
     if method.type == BOOLEAN:
         return {"done": result.done}
+    if method.type == BUDGET_EXECUTION:
+        return {"budget": result.budget, "spent": result.spent, "execution": result.spent / result.budget}
     return {"points": result.points}
 
 
@@ -114,9 +128,15 @@ class IndicatorOutcome:
 
 @in_scoring_context
 def indicator_component(
-    plan: Plan, kind: str, results: Iterable[Result], targets: Mapping[str, Decimal], period: str
+    plan: Plan,
+    kind: str,
+    results: Iterable[Result],
+    targets: Mapping[str, Decimal],
+    period: str,
+    previous: Mapping[tuple[str, str], PreviousValue] | None = None,
 ) -> IndicatorOutcome:
-    """Score the indicator tree for a unit of `kind` from its results in `period`.
+    """Score the indicator tree for a unit of `kind` from its results in `period` (and, for progress
+    leaves, last year's values in `previous`).
 
     indicator score = 100 × Σ points / Σ max_points over L(u), where a line's
     points = max_points × weight × fraction (weight = the part's weight, 1 for a whole leaf).
@@ -142,6 +162,29 @@ def indicator_component(
         for part_key, weight, part_method in slots:
             key = (leaf.id, part_key)
             result = counted.get(key)
+            if part_method.type == PROGRESS:
+                if result is not None:
+                    raise ScoringError(
+                        f"a result for {leaf.id}{'#' + part_key if part_key else ''}: progress is computed"
+                    )
+                outcome = progress_fraction(plan, part_method, counted, targets, previous or {}, period)
+                if outcome.missing:
+                    missing.append(f"progress:{leaf.id}" + (f"#{part_key}" if part_key else ""))
+                fraction = outcome.fraction
+                lines.append(
+                    LeafLine(
+                        indicator=leaf.id,
+                        part=part_key,
+                        method=PROGRESS,
+                        max_points=max_points,
+                        weight=weight,
+                        fraction=fraction,
+                        points=max_points * weight * fraction,
+                        input=outcome.input,
+                        source=outcome.source,
+                    )
+                )
+                continue
             if result is None:
                 fraction, used, source = ZERO, None, None
                 missing.append(f"indicator:{leaf.id}" + (f"#{part_key}" if part_key else ""))

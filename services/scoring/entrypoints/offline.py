@@ -1,12 +1,15 @@
 """The offline `jixiao score BUNDLE` command: score a bundle file without any running service.
 
 Register it on the platform CLI with `cli.command("score")(score)`, or run
-`python -m services.scoring.entrypoints.offline BUNDLE [--period Y] [--format json|table]`.
+`python -m services.scoring.entrypoints.offline BUNDLE [--period Y] [--format json|table] [--previous LAST_YEAR]`.
+A plan with progress leaves (`plan.previous_plan`) compares with the bundle given as `--previous`
+(last year's bundle: only its plan, units, targets and confirmed results are used).
 Exit status: 0 scored, 2 refused (one `error: <json path>: <message>` line per problem on stderr).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import sys
 from collections.abc import Iterator
@@ -26,6 +29,7 @@ from jixiao.rules.exactjson import dumps
 from jixiao.rules.periods import PERIODS
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.model import UnitScore
+from services.scoring.domain.progress import with_previous
 from services.scoring.domain.results import results_to_dict
 
 FORMATS = ("json", "table")
@@ -38,8 +42,11 @@ def score_command(
     fmt: str = "json",
     out: TextIO | None = None,
     err: TextIO | None = None,
+    previous_path: Path | None = None,
 ) -> int:
-    """Score the bundle at `bundle_path` for `period` and print it as `fmt`; return the exit status."""
+    """Score the bundle at `bundle_path` for `period` and print it as `fmt`; return the exit status.
+
+    `previous_path`: last year's bundle, which the plan's progress leaves compare with."""
     out = out or sys.stdout
     err = err or sys.stderr
     if period not in PERIODS:
@@ -48,22 +55,37 @@ def score_command(
     if fmt not in FORMATS:
         print(f"error: --format: unknown format {fmt!r} (expected json or table)", file=err)
         return EXIT_REFUSED
-    try:
-        text = Path(bundle_path).read_bytes()
-    except OSError as exc:
-        print(f"error: {bundle_path}: cannot read the bundle: {exc.strerror or exc}", file=err)
-        return EXIT_REFUSED
+    texts = []
+    for path in (bundle_path, previous_path):
+        try:
+            texts.append(Path(path).read_bytes() if path is not None else None)
+        except OSError as exc:
+            print(f"error: {path}: cannot read the bundle: {exc.strerror or exc}", file=err)
+            return EXIT_REFUSED
+    where = ""
     try:
         with gc_paused():
-            bundle = load_bundle(text)
+            bundle = load_bundle(texts[0])
+            if texts[1] is not None:
+                where = "--previous: "
+                last_year = load_bundle(texts[1])
+                facts = with_previous(bundle.plan, bundle.facts, last_year.plan, last_year.facts)
+                bundle = dataclasses.replace(bundle, facts=facts)
+                where = ""
             scores = score_bundle(bundle, period)
     except ValidationError as exc:
         for problem in exc.problems:
-            print(f"error: {problem.path}: {problem.message}", file=err)
+            print(f"error: {where}{problem.path}: {problem.message}", file=err)
         return EXIT_REFUSED
     except ScoringError as exc:  # facts the validation let through but the rules refuse
-        print(f"error: $: {exc}", file=err)
+        print(f"error: {where or '$: '}{exc}", file=err)
         return EXIT_REFUSED
+    if texts[1] is None and bundle.plan.progress_refs():
+        print(
+            f"warning: $.plan.previous_plan: no --previous bundle of {bundle.plan.previous_plan!r}:"
+            " every progress leaf counts as missing",
+            file=err,
+        )
     for problem in [*bundle.warnings, *(n for s in scores for n in s.explanation.notices)]:
         print(f"warning: {problem.path}: {problem.message}", file=err)
     if fmt == "json":
@@ -135,9 +157,13 @@ def score(
     bundle: Annotated[Path, typer.Argument(help="a jixiao.bundle/v1 JSON file")],
     period: Annotated[str, typer.Option("--period", help="Y, H1, Q1, Q2, Q3 or Q4")] = "Y",
     fmt: Annotated[str, typer.Option("--format", help="json (jixiao.results/v1) or table")] = "json",
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="last year's bundle (the plan's previous_plan), for progress leaves"),
+    ] = None,
 ) -> None:
     """Score a bundle offline and print its results."""
-    raise typer.Exit(score_command(bundle, period, fmt))
+    raise typer.Exit(score_command(bundle, period, fmt, previous_path=previous))
 
 
 app = typer.Typer(add_completion=False, help="Score a jixiao.bundle/v1 file offline.")

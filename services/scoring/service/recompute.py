@@ -26,6 +26,7 @@ from services.scoring.adapters.repository import AbstractScoringRepository
 from services.scoring.adapters.source_events import Touch
 from services.scoring.domain.grading import grade_period, period_left_out, score_unit
 from services.scoring.domain.model import UnitScore
+from services.scoring.domain.progress import with_previous
 from services.scoring.domain.results import explanation_to_dict, unit_to_dict
 from services.scoring.service import events
 from services.scoring.service.common import ERROR, YEAR, Dependencies, provisional_entry
@@ -180,6 +181,8 @@ async def recompute(
     run = _Run(deps, uow, plan_id, datetime.now(UTC), info, await repo.group_sizes(plan_id))
     triggers, out = triggers or {}, {}
     all_facts = {u: unit_facts(facts[u]) for u in ids}
+    if plan.previous_plan is not None:
+        all_facts = await _with_previous(deps, repo, plan, all_facts)
     left_out: dict[str, frozenset[str] | None] = {}
     if graded and unit_ids is None:
         left_out = {p: period_left_out(plan, all_facts.values(), p) for p in (periods or ()) if plan.is_graded(p)}
@@ -194,6 +197,25 @@ async def recompute(
     await repo.add_history(run.history)
     deps.metrics.recompute_latency.labels(label).observe(time.perf_counter() - started)
     return out
+
+
+async def _with_previous(
+    deps: Dependencies, repo: AbstractScoringRepository, plan: Plan, facts: dict[str, UnitFacts]
+) -> dict[str, UnitFacts]:
+    """The units' facts with last year's values for the progress leaves, computed from the previous
+    plan's stored confirmed results (none while scoring has not heard of that plan)."""
+    row = await repo.plan_row(plan.previous_plan)
+    if row is None or not plan.progress_refs():
+        return facts
+    previous = deps.plans.of(row)
+    rows = await repo.fact_rows(previous.id, sorted(facts))
+    return with_previous(plan, facts, previous, {u: unit_facts(r) for u, r in rows.items()})
+
+
+async def following_plans(deps: Dependencies, repo: AbstractScoringRepository, plan_id: str) -> list[str]:
+    """The plans that name `plan_id` as their `previous_plan` (their progress leaves read its results)."""
+    rows = await repo.plans_mentioning(f'"{plan_id}"')
+    return [r.plan_id for r in rows if r.plan_id != plan_id and deps.plans.of(r).previous_plan == plan_id]
 
 
 async def _periods_wanted(
@@ -253,9 +275,15 @@ async def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigg
 async def recompute_touched(
     deps: Dependencies, uow: AbstractUnitOfWork, touched: Touched, label: str = "events"
 ) -> None:
-    """Recompute what a batch of applied events touched, plan by plan."""
-    for plan_id in sorted(touched.units):
-        await recompute(deps, uow, plan_id, touched.units[plan_id], touched.triggers, label=label)
+    """Recompute what a batch of applied events touched, plan by plan; a plan whose `previous_plan`
+    was touched is recomputed for the same units (its progress leaves compare with those facts)."""
+    work = dict(touched.units)
+    for plan_id, units in touched.units.items():
+        for follower in await following_plans(deps, uow.repo, plan_id):
+            current = work.get(follower, set())
+            work[follower] = None if units is None or current is None else current | units
+    for plan_id in sorted(work):
+        await recompute(deps, uow, plan_id, work[plan_id], touched.triggers, label=label)
 
 
 async def score_and_grade(

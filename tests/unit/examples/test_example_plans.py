@@ -9,6 +9,7 @@ rounded half-up to 2 decimals.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 from decimal import Decimal as D
@@ -17,14 +18,16 @@ from pathlib import Path
 import pytest
 
 from jixiao.rules.bundle import load_bundle
-from jixiao.samples import EXAMPLES
+from jixiao.samples import EXAMPLES, previous_year
 from services.scoring.domain.grading import score_bundle
+from services.scoring.domain.progress import with_previous
 
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[3]
 GENERATED = [
     "yanghe-2026.bundle.json",
+    "shuili-2025.bundle.json",
     "shuili-2026.bundle.json",
     "hami-jiaotong-2026.bundle.json",
     "pingbian-guotu-2026.bundle.json",
@@ -33,16 +36,24 @@ GENERATED = [
 _cache: dict[str, object] = {}
 
 
-def bundle(name: str):
-    if name not in _cache:
-        _cache[name] = load_bundle(EXAMPLES[name].read_bytes())
-    return _cache[name]
-
-
-def scores(name: str, period: str = "Y") -> dict:
-    key = f"{name}/{period}"
+def bundle(name: str, with_last_year: bool = True):
+    """The example's bundle; one whose plan names a `previous_plan` carries last year's values
+    (as `jixiao score NAME --previous LAST_YEAR` reads them) unless `with_last_year` is False."""
+    key = f"{name}:{with_last_year}"
     if key not in _cache:
-        _cache[key] = {s.unit: s for s in score_bundle(bundle(name), period)}
+        b = load_bundle(EXAMPLES[name].read_bytes())
+        last = previous_year(EXAMPLES[name], b.plan.previous_plan) if with_last_year else None
+        if last is not None:
+            prev = load_bundle(last.read_bytes())
+            b = dataclasses.replace(b, facts=with_previous(b.plan, b.facts, prev.plan, prev.facts))
+        _cache[key] = b
+    return _cache[key]
+
+
+def scores(name: str, period: str = "Y", with_last_year: bool = True) -> dict:
+    key = f"{name}/{period}/{with_last_year}"
+    if key not in _cache:
+        _cache[key] = {s.unit: s for s in score_bundle(bundle(name, with_last_year), period)}
     return _cache[key]
 
 
@@ -74,8 +85,13 @@ def test_the_offline_score_command_reads_each_example(name):
 
     from services.scoring.entrypoints.offline import app
 
-    result = CliRunner().invoke(app, [str(EXAMPLES[name]), "--format", "json"])
+    args = [str(EXAMPLES[name]), "--format", "json"]
+    last = previous_year(EXAMPLES[name], bundle(name).plan.previous_plan)
+    if last is not None:
+        args += ["--previous", str(last)]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
     doc = json.loads(result.stdout)
     assert doc["plan"] == bundle(name).plan.id and len(doc["units"]) == len(bundle(name).units)
 
@@ -166,28 +182,61 @@ def test_yanghe_office_by_hand_vetoed():
 
 
 def test_shuili_construction_section_by_hand():
-    # s03 建设管理科, W03 five targets of 2 points; f = 0.9 × completion + 0.05 × progress + 0.05 × innovation
-    #   W03.1 12600/12000 → 1;  marked 1, marked 1 → 1          → 2
-    #   W03.2 8/8 → 1;          marked 1, some 0.5 → 0.975      → 1.95
-    #   W03.3 20/25 = 0.8 → 0.72; marked, none → 0.77            → 1.54
-    #   W03.4 bands 100/100 = 1 → 1; marked, marked → 1          → 2
-    #   W03.5 inverse 0 ≤ 1 → 1; marked, none → 0.95             → 1.9
+    # s03 建设管理科, W03 five targets of 2 points; f = 0.9 × completion + 0.05 × progress + 0.05 × innovation.
+    # progress (绩效进步) compares the completion ratio with the confirmed 2025 one (shuili-2025): change
+    # ≥ 0.05 → 1, ≥ 0 → 0.5, else 0; inverse_ratio improves when its ratio falls (docs/plan-rules.md)
+    #   W03.1 12600/12000 = 1.05 → 1; progress 11400/12000 = 0.95 → 1.05: +0.10 → 1; innovation marked 1 → 1     → 2
+    #   W03.2 8/8 → 1;          progress 7/8 = 0.875 → 1: +0.125 → 1; some 0.5 → 0.975                         → 1.95
+    #   W03.3 20/25 = 0.8 → 0.72; progress 18/25 = 0.72 → 0.8: +0.08 → 1; none → 0.77                          → 1.54
+    #   W03.4 bands 100/100 = 1 → 1; progress 95/100 = 0.95 → 1: +0.05, the band's edge → 1; marked → 1        → 2
+    #   W03.5 inverse 0 ≤ 1 → 1; progress 1/1 = 1 → 0/1 = 0: 1 − 0 = +1 → 1; none → 0.95                      → 1.9
     #   Σ = 9.39 of 10 → business 93.9;  no findings → capacity 100
     # total = 0.6 × 93.9 + 0.4 × 100 = 56.34 + 40 = 96.34 → 优秀 (≥ 95), award
     assert total_grade("shuili", "s03") == (D("96.34"), "excellent")
-    assert scores("shuili")["s03"].award_eligible
+    s03 = scores("shuili")["s03"]
+    assert (s03.award_eligible, s03.missing) == (True, ())
 
 
 def test_shuili_finance_section_by_hand():
     # s08 财务审计科, W10:
-    #   W10.1 4 pts: 0.9 × 96/100 + 0.05 × 1 + 0.05 × 0 = 0.914          → 3.656
-    #   W10.2 3 pts: bands 92/100 = 0.92 ≥ 0.9 → 0.8: 0.72 + 0.025 + 0.05 = 0.795 → 2.385
-    #   W10.3 3 pts: done → 0.9 + 0 + 0 = 0.9                             → 2.7
+    #   W10.1 4 pts: 0.9 × 96/100 + 0.05 × progress (0.90 → 0.96: +0.06 → 1) + 0.05 × 0 = 0.914       → 3.656
+    #   W10.2 3 pts: bands 92/100 = 0.92 ≥ 0.9 → 0.8: 0.72 + 0.05 × progress (0.92 → 0.92: held, 0.5)
+    #                + 0.05 × marked 1 = 0.72 + 0.025 + 0.05 = 0.795                                 → 2.385
+    #   W10.3 3 pts: done → 0.9 + progress rated none 0 (a done-or-not target is rated) + 0 = 0.9      → 2.7
     #   Σ = 8.741 of 10 → business 87.41
     # capacity = 100 − (2 高效行政 + 1.5 廉洁行政 + 1 察访核验) = 95.5 (the 2-point finding was revoked on appeal)
     # total = 0.6 × 87.41 + 0.4 × 95.5 = 52.446 + 38.2 = 90.646 → 90.65 → 合格
     assert total_grade("shuili", "s08") == (D("90.65"), "pass")
     assert scores("shuili")["s08"].components["capacity"] == D("95.5")
+
+
+def test_shuili_without_last_year_the_progress_parts_earn_nothing():
+    # scored without shuili-2025 every computed progress part is missing (0) and listed:
+    # s03: each W03 target loses 0.05 × 2 × 1 = 0.1 → Σ 9.39 − 0.5 = 8.89 → 88.9;
+    #      total = 0.6 × 88.9 + 40 = 93.34 → 合格 (no longer 优秀)
+    # s08: W10.1 loses 0.05 × 4 × 1 = 0.2, W10.2 0.05 × 3 × 0.5 = 0.075 → Σ 8.466 → 84.66;
+    #      total = 0.6 × 84.66 + 38.2 = 50.796 + 38.2 = 88.996 → 89.00
+    alone = scores("shuili", with_last_year=False)
+    assert (alone["s03"].total, alone["s03"].grade, alone["s08"].total) == (D("93.34"), "pass", D("89.00"))
+    assert sorted(alone["s03"].missing) == [f"progress:W03.{i}#progress" for i in range(1, 6)]
+    assert sorted(alone["s08"].missing) == ["progress:W10.1#progress", "progress:W10.2#progress"]
+
+
+def test_shuili_progress_explanation_shows_both_years():
+    w031 = next(
+        line
+        for c in scores("shuili")["s03"].explanation.components
+        for line in c.leaves
+        if (line.indicator, line.part) == ("W03.1", "progress")
+    )
+    got = {k: w031.input[k] for k in ("previous_plan", "previous_actual", "actual", "change", "band_min")}
+    assert got == {
+        "previous_plan": "shuili-2025",
+        "previous_actual": D(11400),
+        "actual": D(12600),
+        "change": D("0.1"),
+        "band_min": D("0.05"),
+    }
 
 
 # --- 篇四 哈密地区交通运输局: 业绩 60% + 机关效能 40%, graded quarters -----------------------------------
@@ -244,12 +293,17 @@ def test_pingbian_consolidation_centre_by_hand():
     #   P1.02 15 × (0.5 × 882/980 = 0.45 + 0.3 × 0.7 + 0) = 15 × 0.66 = 9.9  (an unconfirmed 950 does not count)
     #   P1.03 10 × (0.5 × min(1, 1650/1500) + 0.3 + 0.2) = 10
     #   P1.04 10 × (0.5 × 480/600 = 0.4 + 0.3 × 0.3 = 0.09 + no acceptance result 0) = 4.9
-    #   P2.18 6 × done = 6     P2.19 6 × fair 0.7 = 4.2
-    #   Σ = 50 of 62 → business 80.645161…
+    #   P2.18 6 × done = 6
+    #   P2.19 budget execution (财政资金效率) 6 × min(1, spent 3852 / budget 4280 = 0.9) = 5.4
+    #   Σ = 51.2 of 62 → business 82.580645…
     # efficiency = 100 − (1 late report + 2 audit finding) = 97 (the 3-point inspection finding was revoked)
-    # total = 0.6 × 50/62 × 100 + 0.4 × 97 = 48.387096… + 38.8 = 87.187096… → 87.19 → 合格
-    assert total_grade("pingbian", "p07") == (D("87.19"), "pass")
+    # total = 0.6 × 51.2/62 × 100 + 0.4 × 97 = 49.548387… + 38.8 = 88.348387… → 88.35 → 合格
+    assert total_grade("pingbian", "p07") == (D("88.35"), "pass")
     assert "indicator:P1.04#acceptance" in scores("pingbian")["p07"].missing
+    p219 = next(
+        line for c in scores("pingbian")["p07"].explanation.components for line in c.leaves if line.indicator == "P2.19"
+    )
+    assert dict(p219.input) == {"budget": D(4280), "spent": D(3852), "execution": D("0.9")}
 
 
 def test_pingbian_cadastre_section_by_hand():

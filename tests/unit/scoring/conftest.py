@@ -242,6 +242,10 @@ class FakeScoringRepository(AbstractScoringRepository):
     async def plan_row(self, plan_id):
         return copy.copy(self.st.facts.get("plans", {}).get((plan_id,)))
 
+    async def plans_mentioning(self, text):
+        rows = [r for r in self.st.facts.get("plans", {}).values() if text in r.plan_json]
+        return [copy.copy(r) for r in sorted(rows, key=lambda r: r.plan_id)]
+
     async def unit_rows(self, plan_id, unit_ids=None):
         wanted = None if unit_ids is None else set(unit_ids)
         rows = [

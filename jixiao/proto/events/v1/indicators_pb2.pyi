@@ -1,6 +1,7 @@
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from typing import ClassVar as _ClassVar, Optional as _Optional
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -49,7 +50,7 @@ class TargetSet(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., target: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
 
 class IndicatorResultConfirmed(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "indicator_id", "part", "period", "result_id", "version", "actual", "rating", "done", "points", "confirmed", "confirmed_by")
+    __slots__ = ("plan_id", "unit_id", "indicator_id", "part", "period", "result_id", "version", "actual", "rating", "done", "points", "budget_spent", "confirmed", "confirmed_by")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     INDICATOR_ID_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +62,7 @@ class IndicatorResultConfirmed(_message.Message):
     RATING_FIELD_NUMBER: _ClassVar[int]
     DONE_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
+    BUDGET_SPENT_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
@@ -74,9 +76,18 @@ class IndicatorResultConfirmed(_message.Message):
     rating: str
     done: bool
     points: str
+    budget_spent: BudgetSpent
     confirmed: bool
     confirmed_by: str
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., part: _Optional[str] = ..., period: _Optional[str] = ..., result_id: _Optional[str] = ..., version: _Optional[int] = ..., actual: _Optional[str] = ..., rating: _Optional[str] = ..., done: _Optional[bool] = ..., points: _Optional[str] = ..., confirmed: _Optional[bool] = ..., confirmed_by: _Optional[str] = ...) -> None: ...
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., part: _Optional[str] = ..., period: _Optional[str] = ..., result_id: _Optional[str] = ..., version: _Optional[int] = ..., actual: _Optional[str] = ..., rating: _Optional[str] = ..., done: _Optional[bool] = ..., points: _Optional[str] = ..., budget_spent: _Optional[_Union[BudgetSpent, _Mapping]] = ..., confirmed: _Optional[bool] = ..., confirmed_by: _Optional[str] = ...) -> None: ...
+
+class BudgetSpent(_message.Message):
+    __slots__ = ("budget", "spent")
+    BUDGET_FIELD_NUMBER: _ClassVar[int]
+    SPENT_FIELD_NUMBER: _ClassVar[int]
+    budget: str
+    spent: str
+    def __init__(self, budget: _Optional[str] = ..., spent: _Optional[str] = ...) -> None: ...
 
 class PeriodClosed(_message.Message):
     __slots__ = ("plan_id", "period", "closed_by")
