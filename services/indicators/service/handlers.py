@@ -31,7 +31,16 @@ from .results import (
     submit_result,
     update_result,
 )
-from .tasks import create_task, delete_task, get_task, list_tasks, record_progress, task_summary, update_task
+from .tasks import (
+    create_task,
+    delete_task,
+    get_task,
+    late_reports,
+    list_tasks,
+    record_progress,
+    task_summary,
+    update_task,
+)
 from .units import get_unit, list_targets, list_units, set_targets, update_unit, upsert_units
 
 __all__ = [
@@ -71,6 +80,7 @@ __all__ = [
     "create_task",
     "delete_task",
     "get_task",
+    "late_reports",
     "list_tasks",
     "record_progress",
     "task_summary",

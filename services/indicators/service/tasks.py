@@ -11,7 +11,7 @@ import secrets
 import uuid
 from typing import Any
 
-from services.indicators.domain import rules
+from services.indicators.domain import rules, task_reporting
 from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.errors import TaskNotFound
 from services.indicators.domain.model import Plan, Task
@@ -96,10 +96,10 @@ async def record_progress(
     expected: int | None,
     now: dt.datetime | None = None,
 ) -> Task:
-    """Record (or replace) a quarter's cumulative progress (If-Match)."""
+    """Record (or replace) a quarter's or reporting slot's cumulative progress (If-Match)."""
     async with uow:
-        _, task = await _for_change(uow, plan_id, task_id, expected)
-        task_rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow())
+        plan, task = await _for_change(uow, plan_id, task_id, expected)
+        task_rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow(), plan.year)
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -137,3 +137,16 @@ async def task_summary(
         tasks = await uow.tasks.find(plan_id=plan_id, indicator_id=indicator_id)
         targets = await uow.targets.find(plan_id=plan_id, indicator_id=indicator_id)
         return task_rules.summarize_leaf(plan, indicator_id, tasks, targets, today or dt.date.today())
+
+
+async def late_reports(
+    uow: AbstractUnitOfWork, plan_id: str, *, unit: str | None = None, today: dt.date | None = None
+) -> list[tuple[Task, task_reporting.LateReport]]:
+    """Every late or missing progress report of the plan's tasks with a cadence, as of `today`:
+    by unit, then task (creation order), then slot."""
+    today = today or dt.date.today()
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        tasks = await uow.tasks.find(plan_id=plan_id, unit_id=unit)
+        found = [(t, late) for t in tasks if t.cadence for late in task_rules.late_reports(t, plan, today)]
+        return sorted(found, key=lambda pair: (pair[0].unit_id, pair[0].id))

@@ -1,0 +1,79 @@
+"""Task reporting cadence over REST on PostgreSQL: several people per role, measures, progress by
+reporting slot (a slot the cadence has not is refused naming the field), late and missing reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from jixiao.rules import exactjson
+
+pytestmark = pytest.mark.integration
+TASKS = "/v1/plans/bailian-2026/tasks"
+JSON = {"content-type": "application/json"}
+
+
+async def send(client, method: str, url: str, body: dict | None = None, etag: str | None = None):
+    headers = {**JSON, **({"If-Match": etag} if etag else {})}
+    return await client.request(method, url, content=None if body is None else exactjson.dumps(body), headers=headers)
+
+
+def task(**changes) -> dict:
+    return {
+        "indicator": "I1.1",
+        "unit": "a01",
+        "title": "公路建设信息",
+        "quantity": Decimal("75"),
+        "unit_of_measure": "km",
+        "deadline": "2026-04-30",
+        "lead": [{"staff_id": "s-01", "name": "白建国"}, "阿克然木·玉努斯"],  # two 主管领导
+        "deputy": ["朱建军", "纪家"],
+        "head": "陈清河",
+        "handlers": ["夏国强", {"name": "杨炜丽"}],
+        "measures": "每半个月上报一份公路建设信息",
+        "expected_effects": "全年完成75公里",
+        "cadence": "half_monthly",
+        **changes,
+    }
+
+
+async def test_a_task_with_a_cadence_several_leaders_and_its_late_and_missing_reports(client, plan):
+    created = await send(client, "POST", TASKS, task())
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["lead"] == [{"staff_id": "s-01", "name": "白建国"}, {"staff_id": None, "name": "阿克然木·玉努斯"}]
+    assert [p["name"] for p in body["deputy"]] == ["朱建军", "纪家"] and body["head"][0]["name"] == "陈清河"
+    assert (body["measures"], body["expected_effects"], body["cadence"]) == (
+        "每半个月上报一份公路建设信息",
+        "全年完成75公里",
+        "half_monthly",
+    )
+    assert (await client.get(f"{TASKS}/{body['id']}")).json() == body
+    url = f"{TASKS}/{body['id']}/progress"
+    wrong = await send(client, "POST", url, {"slot": "2026-03", "done": 1, "recorded_by": "夏国强"}, '"1"')
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("application/problem+json")
+    assert wrong.json()["errors"][0]["field"] == "slot"
+    assert (await client.get(f"{TASKS}/{body['id']}")).json()["revision"] == 1  # nothing stored
+    ok = await send(client, "POST", url, {"slot": "2026-01-H1", "done": 3, "recorded_by": "夏国强"}, '"1"')
+    assert ok.status_code == 200, ok.text
+    assert [(e["slot"], e["done"]) for e in ok.json()["progress"]] == [("2026-01-H1", "3")]
+    bad_task = await send(client, "POST", TASKS, task(cadence="weekly", lead=[{}]))
+    assert bad_task.status_code == 422 and {e["field"] for e in bad_task.json()["errors"]} == {"cadence", "lead[0]"}
+    other = await send(client, "POST", TASKS, task(unit="v03", cadence="monthly", deadline="2026-02-28"))
+    assert other.status_code == 201
+
+    # 2026-01-H1 was entered today: as of 2026-02-20 it was not reported yet
+    listed = await client.get(f"{TASKS}/late-reports", params={"as_of": "2026-02-20"})
+    assert listed.status_code == 200, listed.text
+    rows = [(r["unit_id"], r["slot"], r["due"], r["status"]) for r in listed.json()["items"]]
+    assert rows == [
+        ("a01", "2026-01-H1", "2026-01-15", "missing"),
+        ("a01", "2026-01-H2", "2026-01-31", "missing"),
+        ("a01", "2026-02-H1", "2026-02-15", "missing"),
+        ("v03", "2026-01", "2026-01-31", "missing"),
+    ]
+    first = listed.json()["items"][1]
+    assert (first["task_id"], first["title"], first["days_late"]) == (body["id"], "公路建设信息", 20)
+    v03 = await client.get(f"{TASKS}/late-reports", params={"as_of": "2026-03-05", "unit": "v03", "limit": 1})
+    assert v03.json()["total"] == 2 and [r["slot"] for r in v03.json()["items"]] == ["2026-01"]
