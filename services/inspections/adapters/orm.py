@@ -58,6 +58,8 @@ deductions = sa.Table(
     sa.Column("revoked_envelope", sa.LargeBinary, nullable=False),
     _now(),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    # a discipline deduction of one person: their staff id ("" for the unit's own deductions)
+    sa.Column("person", sa.String(100), nullable=False, server_default=""),
     sa.CheckConstraint("points > 0", name="ck_deductions_points_positive"),
     sa.Index("ix_deductions_unit", "plan_id", "unit_id", "kind"),
     sa.Index("ix_deductions_date", "plan_id", "date"),

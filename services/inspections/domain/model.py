@@ -113,13 +113,14 @@ class Deduction:
     revoked_envelope: bytes = b""
     created_at: datetime | None = None
     revoked_at: datetime | None = None
+    person: str = ""  # the staff id a discipline deduction is about ("": the unit's own)
 
     @property
     def active(self) -> bool:
         return self.status == ACTIVE
 
     def facts(self) -> tuple:
-        return (self.unit_id, self.kind, self.points, self.date, self.aspect)
+        return (self.unit_id, self.kind, self.points, self.date, self.aspect, self.person)
 
     def record(self) -> int:
         """A new DeductionRecorded version (first recording or a corrected record)."""
@@ -149,6 +150,7 @@ class Deduction:
             "status": self.status,
             "revoke_reason": self.revoke_reason,
             "version": self.version,
+            "person": self.person,
         }
 
 

@@ -146,6 +146,7 @@ async def _deduction_recorded(repo: AbstractScoringRepository, e: _Event) -> boo
         "revoked": False,
         "reason": None,
         "event_id": e.env.event_id,
+        "person": p.person or None,
     }
     return await repo.upsert_latest("deductions", values) or await repo.fill_deduction_details(values)
 
