@@ -67,7 +67,14 @@ def people_facts(rows: Iterable[Any], deduction_rows: Iterable[Any] = ()) -> Peo
         names[r.fact_id] = d.get("name", "")
         positions[r.fact_id] = d.get("position", "")
     leaves = tuple(
-        LeaveRecord(d["staff_id"], d["type"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]), r.fact_id)
+        LeaveRecord(
+            d["staff_id"],
+            d["type"],
+            date.fromisoformat(d["start"]),
+            date.fromisoformat(d["end"]),
+            r.fact_id,
+            d.get("approval") or "",  # rejected: no leave; pending: counted and shown apart
+        )
         for r, d in by_kind.get("leave", [])
         if d.get("staff_id")
     )
@@ -224,6 +231,7 @@ async def store_and_publish(
                 unit_grade=e["unit_grade"] or "",
                 changed=e["person_id"] in changed,
                 position=e.get("position", ""),
+                pending_leave_days=e.get("pending_leave_days", 0),
             ),
             plan_id=plan_id,
             unit_id=e["unit_id"],

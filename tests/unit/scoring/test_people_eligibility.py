@@ -293,3 +293,43 @@ async def test_a_person_s_deduction_arriving_after_the_close_changes_their_eligi
     await deliver(deps, [person_deduction("d9", "p4", "a1", "1.5")])
     report = await rescore(deps, PLAN, "Y")
     assert [(c.staff_id, c.old_eligible, c.new_eligible) for c in report.people_diff] == [("p4", True, False)]
+
+
+def leave_form(lid: str, sid: str, unit: str, start: str, end: str, approval: str, version: int):
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=lid,
+        version=version,
+        payload=people_pb2.LeaveRecorded(
+            plan_id=PLAN,
+            unit_id=unit,
+            leave_id=lid,
+            staff_id=sid,
+            type="sick",
+            start=start,
+            end=end,
+            version=version,
+            approval=approval,
+        ),
+    )
+
+
+async def test_a_pending_leave_counts_and_is_shown_and_once_rejected_it_is_no_leave(sf, store, deps) -> None:
+    from services.scoring.service.rescore import rescore
+
+    pending = leave_form("f1", "p4", "a1", "2026-04-01", "2026-04-20", "pending", 1)  # 20 sick days
+    await deliver(deps, [*sf.year_events(), *PEOPLE[:4], pending])
+    await close_period(deps, PLAN, "Y", "office")
+    graded_events = [p for p in map(payload_of, store.state.outbox) if getattr(p, "staff_id", "") == "p4"]
+    assert [(p.eligible, [r.code for r in p.reasons], p.pending_leave_days) for p in graded_events] == [
+        (False, ["leave_consecutive"], 20)
+    ]
+    # the head rejects the form: a new version of LeaveRecorded; the days are no leave any more
+    await deliver(deps, [leave_form("f1", "p4", "a1", "2026-04-01", "2026-04-20", "rejected", 2)])
+    report = await rescore(deps, PLAN, "Y")
+    assert [(c.staff_id, c.old_eligible, c.new_eligible) for c in report.people_diff] == [("p4", False, True)]
+    # an older version arriving late changes nothing (latest version wins)
+    await deliver(deps, [pending])
+    assert [(c.staff_id, c.new_eligible) for c in (await rescore(deps, PLAN, "Y")).people_diff] == [("p4", True)]
