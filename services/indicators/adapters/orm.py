@@ -158,6 +158,18 @@ tasks = sa.Table(
     sa.Column("reporting_from", sa.Date),
 )
 
+# The staff register of inspections (StaffMemberUpserted/Removed), latest version wins (0007).
+staff = sa.Table(
+    "staff",
+    metadata,
+    _id("plan_id"),
+    _id(),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 self_reports = sa.Table(
     "self_reports",
     metadata,

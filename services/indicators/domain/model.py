@@ -209,6 +209,19 @@ class Task:
 
 
 @dataclass
+class StaffRef:
+    """A member of the plan's staff register as inspections publishes it (StaffMemberUpserted/Removed):
+    what the responsibility chain checks staff ids against. The name is personal data: never logged."""
+
+    plan_id: str
+    id: str
+    unit_id: str
+    name: str
+    removed: bool = False
+    version: int = 0
+
+
+@dataclass
 class SelfReport:
     """A unit's self-assessment report (自评报告) for a period."""
 

@@ -31,6 +31,7 @@ from .results import (
     submit_result,
     update_result,
 )
+from .staff import apply_staff_event, staff_lookup
 from .tasks import (
     create_task,
     delete_task,
@@ -80,6 +81,8 @@ __all__ = [
     "create_task",
     "delete_task",
     "get_task",
+    "apply_staff_event",
+    "staff_lookup",
     "late_reports",
     "list_tasks",
     "record_progress",

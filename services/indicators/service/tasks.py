@@ -17,6 +17,7 @@ from services.indicators.domain.errors import TaskNotFound
 from services.indicators.domain.model import Plan, Task
 
 from .common import load_plan, utcnow
+from .staff import staff_lookup
 from .unit_of_work import AbstractUnitOfWork
 
 
@@ -49,11 +50,13 @@ async def _for_change(uow: AbstractUnitOfWork, plan_id: str, task_id: str, expec
 async def create_task(
     uow: AbstractUnitOfWork, plan_id: str, spec: dict[str, Any], now: dt.datetime | None = None
 ) -> Task:
-    """Assign part of a leaf's target to a unit (section) with its responsible people and deadline."""
+    """Assign part of a leaf's target to a unit (section) with its responsible people and deadline; the
+    people's staff ids are checked against the plan's register when indicators has received it."""
     async with uow:
         plan = await load_plan(uow, plan_id)
         rules.require_published(plan)
-        task = task_rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec))
+        staff = await staff_lookup(uow, plan_id)
+        task = task_rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec), staff)
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -71,7 +74,8 @@ async def update_task(
     """Replace what a task plans (If-Match); its progress stays."""
     async with uow:
         plan, task = await _for_change(uow, plan_id, task_id, expected)
-        task_rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec))
+        staff = await staff_lookup(uow, plan_id)
+        task_rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec), staff)
         await uow.tasks.save(task)
         await uow.commit()
     return task

@@ -77,3 +77,38 @@ async def test_a_task_with_a_cadence_several_leaders_and_its_late_and_missing_re
     assert (first["task_id"], first["title"], first["days_late"]) == (body["id"], "公路建设信息", 20)
     v03 = await client.get(f"{TASKS}/late-reports", params={"as_of": "2026-03-05", "unit": "v03", "limit": 1})
     assert v03.json()["total"] == 2 and [r["slot"] for r in v03.json()["items"]] == ["2026-01"]
+
+
+def staff_event(sid: str, name: str, version: int = 1, removed: bool = False):
+    from jixiao.messaging.envelope import make_envelope
+    from jixiao.proto.events.v1 import people_pb2
+
+    payload = (
+        people_pb2.StaffMemberRemoved(plan_id="bailian-2026", unit_id="a01", staff_id=sid, version=version)
+        if removed
+        else people_pb2.StaffMemberUpserted(
+            plan_id="bailian-2026", unit_id="a01", staff_id=sid, name=name, roles=["leader"], version=version
+        )
+    )
+    return make_envelope(
+        source="inspections", plan_id="bailian-2026", unit_id="a01", aggregate_id=sid, version=version, payload=payload
+    )
+
+
+async def test_the_staff_register_from_inspections_checks_the_ids_of_the_chain(app, client, plan):
+    """Migration 0007: indicators keeps inspections' StaffMember* events (its consumer's handler)."""
+    from services.indicators.entrypoints.consumer import make_handler
+
+    handler = make_handler(app.state.runtime)
+    async with app.state.runtime.db.transaction() as session:
+        for env in (staff_event("s-01", "白建国"), staff_event("s-02", "阿克然木"), staff_event("s-02", "", 2, True)):
+            await handler.apply(session, env)
+    created = await send(client, "POST", TASKS, task(lead=[{"staff_id": "s-01"}, "阿克然木·玉努斯"]))
+    assert created.status_code == 201, created.text
+    assert created.json()["lead"] == [
+        {"staff_id": "s-01", "name": "白建国"},
+        {"staff_id": None, "name": "阿克然木·玉努斯"},
+    ]
+    for lead in ([{"staff_id": "s-02"}], [{"staff_id": "nobody"}]):  # removed, unknown
+        refused = await send(client, "POST", TASKS, task(lead=lead))
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "lead[0].staff_id"

@@ -266,3 +266,36 @@ async def test_late_reports_of_a_plan_are_listed_by_unit_task_and_slot(uow, part
     with pytest.raises(InvalidInput) as exc:
         await h.record_progress(uow, PLAN_ID, monthly.id, "2026-13", Decimal(1), None, "甲", 1)
     assert paths(exc) == {"slot"}
+
+
+# --- the staff register (inspections' StaffMemberUpserted/Removed) ---------------------------------------
+
+
+async def test_staff_ids_are_checked_against_the_register_once_indicators_has_it(uow, part):
+    part["results"] = []
+    await h.import_bundle(uow, part, at(D(2026, 1, 2)))
+    # no register yet: ids are taken as given
+    free = await h.create_task(uow, PLAN_ID, spec(lead=[{"staff_id": "s9"}]), at(D(2026, 1, 2)))
+    assert free.lead == [{"staff_id": "s9", "name": None}]
+    assert await h.apply_staff_event(uow, PLAN_ID, "s1", "a01", "白建国", 1, removed=False)
+    assert await h.apply_staff_event(uow, PLAN_ID, "s2", "a01", "朱建军", 2, removed=False)
+    assert not await h.apply_staff_event(uow, PLAN_ID, "s2", "a01", "旧名", 1, removed=False)  # older: ignored
+    made = await h.create_task(
+        uow, PLAN_ID, spec(lead=[{"staff_id": "s1"}, {"staff_id": "s2", "name": "朱局"}]), at(D(2026, 1, 3))
+    )
+    assert made.lead == [{"staff_id": "s1", "name": "白建国"}, {"staff_id": "s2", "name": "朱局"}]
+    with pytest.raises(InvalidInput) as exc:
+        await h.create_task(uow, PLAN_ID, spec(deputy=["某人", {"staff_id": "s9"}]), at(D(2026, 1, 3)))
+    assert paths(exc) == {"deputy[1].staff_id"}
+    # a removed member can no longer be named; a name without an id still can
+    assert await h.apply_staff_event(uow, PLAN_ID, "s2", "", "", 3, removed=True)
+    with pytest.raises(InvalidInput) as exc:
+        await h.update_task(uow, PLAN_ID, made.id, spec(lead=[{"staff_id": "s2"}]), 1)
+    assert paths(exc) == {"lead[0].staff_id"}
+    kept = await h.update_task(uow, PLAN_ID, made.id, spec(lead=[{"staff_id": "s1"}, "朱建军"]), 1)
+    assert kept.lead == [{"staff_id": "s1", "name": "白建国"}, {"staff_id": None, "name": "朱建军"}]
+    async with uow:
+        s2 = await uow.staff.get(PLAN_ID, "s2")
+    assert (s2.removed, s2.name, s2.unit_id, s2.version) == (True, "朱建军", "a01", 3)
+    with pytest.raises(InvalidInput):
+        await h.apply_staff_event(uow, PLAN_ID, "", "a01", "x", 1, removed=False)
