@@ -112,3 +112,59 @@ async def test_the_staff_register_from_inspections_checks_the_ids_of_the_chain(a
     for lead in ([{"staff_id": "s-02"}], [{"staff_id": "nobody"}]):  # removed, unknown
         refused = await send(client, "POST", TASKS, task(lead=lead))
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "lead[0].staff_id"
+
+
+async def test_tasks_stored_before_0006_keep_their_people_as_one_person_roles(database_url):
+    """Migration 0006 turns the single-name roles (and handlers' names) of stored tasks into person lists."""
+    import httpx
+    import sqlalchemy as sa
+    from alembic import command
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from jixiao.migrations import alembic_config
+    from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+    from services.indicators.app import create_app
+
+    engine = create_async_engine(database_url, connect_args={"server_settings": {"search_path": "indicators"}})
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(sa.text('CREATE SCHEMA "indicators"'))
+            cfg = alembic_config("indicators", "indicators")
+
+            def upgrade(sync_conn) -> None:
+                cfg.attributes["connection"] = sync_conn
+                command.upgrade(cfg, "0005")
+
+            await conn.run_sync(upgrade)
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO plans (id, year, name, body, indicators, status, version, revision) "
+                    """VALUES ('p0', 2026, '方案', '{}', '[]', 'published', 1, 1)"""
+                )
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO tasks (id, plan_id, indicator_id, unit_id, title, quantity, unit_of_measure, "
+                    "deadline, lead, deputy, head, handlers, progress, revision) VALUES ('t0', 'p0', 'I1.1', "
+                    """'a01', '村道', 12, 'km', '2026-09-30', '黄小君', NULL, '杨金文', '["甲", "乙"]', '[]', 1)"""
+                )
+            )
+    finally:
+        await engine.dispose()
+    app = create_app(
+        ServiceSettings(service="indicators", grpc_port=0),
+        DatabaseSettings(database_url=database_url),
+        KafkaSettings(kafka_bootstrap="127.0.0.1:1"),
+    )
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://indicators") as c:
+            got = await c.get("/v1/plans/p0/tasks/t0")
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert (body["lead"], body["deputy"], body["head"]) == (
+        [{"staff_id": None, "name": "黄小君"}],
+        [],
+        [{"staff_id": None, "name": "杨金文"}],
+    )
+    assert body["handlers"] == [{"staff_id": None, "name": "甲"}, {"staff_id": None, "name": "乙"}]
+    assert (body["cadence"], body["measures"]) == (None, None)
