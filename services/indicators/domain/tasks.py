@@ -118,6 +118,10 @@ def record_progress(
     if order is None:
         allowed = ", ".join(QUARTERS) if not task.cadence else f"a {task.cadence} reporting slot"
         r.fail(field, f"must be {'one of ' if not task.cadence else ''}{allowed}, not {slot!r}")
+    elif task.cadence and year is not None:
+        first, last = dt.date(year, 1, 1), dt.date(year + 1, 3, 31)  # the plan's year and its assessment months
+        if not first <= order <= last:
+            r.fail(field, f"{slot!r} lies outside the {year} plan's reporting ({first} to {last})")
     done = r.decimal("done", low=Decimal(0))
     by = r.str("recorded_by", max_len=NAME_MAX, strip=True)
     note = r.str("note", required=False, max_len=TEXT_MAX, strip=True)

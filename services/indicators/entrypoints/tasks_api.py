@@ -38,7 +38,10 @@ def task_read(task: Task, today: dt.date | None = None, response: Response | Non
     if response is not None:
         set_etag(response, task.revision)
     overdue = task_rules.is_overdue(task, today or dt.date.today())
-    return TaskRead.model_validate({**vars(task), "done": task.done_quantity(), "overdue": overdue})
+    progress = [{**e, "slot": e.get("slot") or e.get("quarter")} for e in task.progress]  # quarters are slots too
+    return TaskRead.model_validate(
+        {**vars(task), "progress": progress, "done": task.done_quantity(), "overdue": overdue}
+    )
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead, dependencies=OFFICE_ONLY)

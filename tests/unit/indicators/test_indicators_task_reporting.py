@@ -299,3 +299,12 @@ async def test_staff_ids_are_checked_against_the_register_once_indicators_has_it
     assert (s2.removed, s2.name, s2.unit_id, s2.version) == (True, "朱建军", "a01", 3)
     with pytest.raises(InvalidInput):
         await h.apply_staff_event(uow, PLAN_ID, "", "a01", "x", 1, removed=False)
+
+
+@pytest.mark.parametrize("slot", ["2025-12", "2027-04", "2031-01"])
+def test_a_slot_outside_the_plans_year_and_assessment_months_is_refused(slot):
+    t = task_rules.new_task("t", plan(), spec(), SECTION)
+    with pytest.raises(InvalidInput) as exc:
+        task_rules.record_progress(t, slot, Decimal(1), None, "甲", at(D(2026, 3, 1)), 2026)
+    assert paths(exc) == {"slot"} and t.progress == []
+    task_rules.record_progress(t, "2027-03", Decimal(1), None, "甲", at(D(2026, 3, 1)), 2026)  # the last month
