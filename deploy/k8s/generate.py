@@ -35,7 +35,7 @@ TOPICS = {
 SERVICES = {
     "indicators": {
         "writes": ["jixiao.indicators.v1"],
-        "reads": [],
+        "reads": ["jixiao.inspections.v1"],  # the staff register for the responsibility chain
         "grpc": True,
         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "768Mi"}},
     },

@@ -47,6 +47,7 @@ user scoring
 user reports
 
 write indicators jixiao.indicators.v1
+read_ indicators jixiao.inspections.v1
 write surveys jixiao.surveys.v1
 read_ surveys jixiao.indicators.v1
 write inspections jixiao.inspections.v1

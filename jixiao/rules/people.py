@@ -15,6 +15,12 @@ How days are counted (this module decides where the seeds are silent): a day cou
 when a leave of a counted type covers it and no leave of an exempt type does (a public holiday inside a
 sick leave is not a sick day); the consecutive limit applies to the longest run of counted days, the
 cumulative one to their number in the plan year. Both limits are exceeded only when strictly more.
+
+A leave's approval (请假单): a REJECTED leave was not granted — the person was not on leave, so it
+neither counts towards the limits nor excuses an absence (if they were away anyway, those days are
+absences); a PENDING one counts and excuses like an approved one (the days were away), and its days
+are shown apart (`pending_leave_days`) until it is decided. A leave without a form ("") is a granted
+one (records from before the approval flow, imported ones).
 """
 
 from __future__ import annotations
@@ -61,6 +67,9 @@ DEFAULT_FAILING_UNIT_ROLES: frozenset[str] = frozenset({"head"})
 
 ACTIVITIES: dict[str, str] = {"labour": "组织劳动", "culture": "文体活动", "study": "学习"}
 
+# A leave's approval: "" (no leave form: granted), pending, approved, rejected (请假单三级审批).
+LEAVE_PENDING, LEAVE_APPROVED, LEAVE_REJECTED = "pending", "approved", "rejected"
+
 DEFAULT_MAX_CONSECUTIVE_LEAVE_DAYS = 15
 DEFAULT_MAX_CUMULATIVE_LEAVE_DAYS = 30
 DEFAULT_ABSENCE_POINTS = Decimal("0.5")
@@ -103,6 +112,7 @@ class LeaveRecord:
     start: date
     end: date
     id: str = ""
+    approval: str = ""  # "" (no form) | pending | approved | rejected; a rejected leave is no leave
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,7 @@ class Eligibility:
     unexcused_absences: int = 0
     absence_points: Decimal = Decimal(0)
     deduction_points: Decimal = Decimal(0)  # absence points + the person's other discipline deductions
+    pending_leave_days: int = 0  # days in the year of leave still awaiting approval (counted meanwhile)
 
     def as_dict(self) -> dict:
         return {
@@ -200,6 +211,7 @@ class Eligibility:
             "unexcused_absences": self.unexcused_absences,
             "absence_points": _dec(self.absence_points),
             "deduction_points": _dec(self.deduction_points),
+            "pending_leave_days": self.pending_leave_days,
         }
 
 
@@ -237,7 +249,12 @@ def eligibility(
 ) -> Eligibility:
     """Whether `person` may be rated excellent in `rules.year`, with every reason (records of others are ignored)."""
     year = rules.year
-    mine = [lv for lv in leaves if lv.person_id == person.id]
+    # a rejected leave was not granted: not leave at all (no counted, exempt or excusing days)
+    mine = [lv for lv in leaves if lv.person_id == person.id and lv.approval != LEAVE_REJECTED]
+    pending: set[date] = set()
+    for lv in mine:
+        if lv.approval == LEAVE_PENDING:
+            pending.update(_days(lv.start, lv.end, year))
     by_type: dict[str, set[date]] = {}
     for lv in mine:
         by_type.setdefault(lv.type, set()).update(_days(lv.start, lv.end, year))
@@ -299,6 +316,7 @@ def eligibility(
         unexcused,
         absence_points,
         deduction_points,
+        len(pending),
     )
 
 

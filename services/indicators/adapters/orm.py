@@ -145,12 +145,29 @@ tasks = sa.Table(
     sa.Column("quantity", sa.Numeric, nullable=False),
     sa.Column("unit_of_measure", sa.String(50), nullable=False),
     sa.Column("deadline", sa.Date, nullable=False),
-    sa.Column("lead", sa.String(200)),
-    sa.Column("deputy", sa.String(200)),
-    sa.Column("head", sa.String(200)),
+    # the responsibility chain: JSON lists of {staff_id, name}
+    sa.Column("lead", ExactJSON),
+    sa.Column("deputy", ExactJSON),
+    sa.Column("head", ExactJSON),
     sa.Column("handlers", ExactJSON, nullable=False),
     sa.Column("progress", ExactJSON, nullable=False),
     sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("measures", sa.Text),
+    sa.Column("expected_effects", sa.Text),
+    sa.Column("cadence", sa.String(20)),
+    sa.Column("reporting_from", sa.Date),
+)
+
+# The staff register of inspections (StaffMemberUpserted/Removed), latest version wins (0007).
+staff = sa.Table(
+    "staff",
+    metadata,
+    _id("plan_id"),
+    _id(),
+    sa.Column("unit_id", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
 )
 
 self_reports = sa.Table(

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .people import stored
+
 DRAFT, PUBLISHED = "draft", "published"
 # result workflow: a unit enters (draft) and submits; an assessor confirms, corrects or returns
 SUBMITTED, RETURNED, CONFIRMED = "submitted", "returned", "confirmed"
@@ -185,16 +187,39 @@ class Task:
     quantity: Decimal
     unit_of_measure: str
     deadline: dt.date
-    lead: str | None = None
-    deputy: str | None = None
-    head: str | None = None
-    handlers: list[str] = field(default_factory=list)
-    progress: list[dict[str, Any]] = field(default_factory=list)  # [{quarter, done, note}]
+    # the responsibility chain: several people per role, each {"staff_id": str | None, "name": str | None}
+    lead: list[dict[str, Any]] = field(default_factory=list)  # 主管领导
+    deputy: list[dict[str, Any]] = field(default_factory=list)  # 分管领导
+    head: list[dict[str, Any]] = field(default_factory=list)  # 科室负责人
+    handlers: list[dict[str, Any]] = field(default_factory=list)  # 承办人
+    progress: list[dict[str, Any]] = field(default_factory=list)  # [{quarter | slot, done, note, ...}]
     revision: int = 1
+    measures: str | None = None  # 工作措施
+    expected_effects: str | None = None  # 预期效果
+    cadence: str | None = None  # reporting cadence: monthly, half_monthly, quarterly (None: quarters, none due)
+    reporting_from: dt.date | None = None  # the first day reports are due for (None: the plan's first day)
+
+    def __post_init__(self) -> None:
+        # rows written before roles were lists hold a name (lead, deputy, head) or names (handlers)
+        self.lead, self.deputy, self.head = stored(self.lead), stored(self.deputy), stored(self.head)
+        self.handlers = stored(self.handlers)
 
     def done_quantity(self) -> Decimal:
         """The latest cumulative quantity reported (progress entries are cumulative)."""
         return Decimal(self.progress[-1]["done"]) if self.progress else Decimal(0)
+
+
+@dataclass
+class StaffRef:
+    """A member of the plan's staff register as inspections publishes it (StaffMemberUpserted/Removed):
+    what the responsibility chain checks staff ids against. The name is personal data: never logged."""
+
+    plan_id: str
+    id: str
+    unit_id: str
+    name: str
+    removed: bool = False
+    version: int = 0
 
 
 @dataclass

@@ -11,6 +11,8 @@ from typing import Any
 from jixiao.rules.fields import Problems, Reader
 from jixiao.rules.periods import QUARTERS
 
+from . import people as people_rules
+from . import task_reporting as reporting
 from .errors import FieldProblem, InvalidInput, NotFound, WrongState
 from .model import Plan, Target, Task, Unit
 
@@ -36,11 +38,14 @@ def deadline_window(plan: Plan) -> tuple[dt.date, dt.date]:
     return dt.date(plan.year, 1, 1), dt.date(plan.year + 1, 3, 31)
 
 
-def check_task(plan: Plan, spec: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
+def check_task(
+    plan: Plan, spec: dict[str, Any], unit: Unit | None, staff: people_rules.StaffLookup | None = None
+) -> dict[str, Any]:
     """Validate a task as written in the API (indicator, unit, title, quantity, ...); the Task's fields.
 
-    `unit` is the plan's unit named by `spec["unit"]` (None when the plan has none). Every problem is
-    reported at once, each with the request field it is about.
+    `unit` is the plan's unit named by `spec["unit"]` (None when the plan has none); `staff` the
+    plan's staff register when it is known (see people.read_role). Every problem is reported at
+    once, each with the request field it is about.
     """
     problems = Problems()
     r = Reader(spec, "", problems)
@@ -58,64 +63,122 @@ def check_task(plan: Plan, spec: dict[str, Any], unit: Unit | None) -> dict[str,
         "quantity": r.decimal("quantity", positive=True),
         "unit_of_measure": r.str("unit_of_measure", max_len=MEASURE_MAX, strip=True),
         "deadline": _deadline(plan, r),
-        **{k: r.str(k, required=False, max_len=NAME_MAX, strip=True) for k in ("lead", "deputy", "head")},
-        "handlers": _handlers(r),
+        **{k: people_rules.read_role(spec, k, problems, staff) for k in people_rules.ROLES},
+        "measures": r.str("measures", required=False, max_len=TEXT_MAX, strip=True),
+        "expected_effects": r.str("expected_effects", required=False, max_len=TEXT_MAX, strip=True),
+        "cadence": _cadence(r),
     }
+    fields["reporting_from"] = _reporting_from(plan, r, fields["deadline"])
     _refuse("the task", problems)
     return fields
 
 
-def new_task(task_id: str, plan: Plan, spec: dict[str, Any], unit: Unit | None) -> Task:
+def new_task(
+    task_id: str, plan: Plan, spec: dict[str, Any], unit: Unit | None, staff: people_rules.StaffLookup | None = None
+) -> Task:
     """A new task of a published plan's leaf, without progress."""
-    return Task(id=task_id, plan_id=plan.id, **check_task(plan, spec, unit))
+    return Task(id=task_id, plan_id=plan.id, **check_task(plan, spec, unit, staff))
 
 
-def change_task(task: Task, plan: Plan, spec: dict[str, Any], unit: Unit | None) -> None:
-    """Replace what the task plans (progress stays); its unit of measure is fixed once progress exists."""
-    fields = check_task(plan, spec, unit)
+def change_task(
+    task: Task, plan: Plan, spec: dict[str, Any], unit: Unit | None, staff: people_rules.StaffLookup | None = None
+) -> None:
+    """Replace what the task plans (progress stays); its unit of measure and cadence are fixed once
+    progress exists."""
+    fields = check_task(plan, spec, unit, staff)
     if task.progress and fields["unit_of_measure"] != task.unit_of_measure:
         raise WrongState(f"progress is recorded in {task.unit_of_measure!r}; the unit of measure cannot change")
+    if task.progress and fields["cadence"] != task.cadence:
+        raise WrongState(f"progress is reported {task.cadence or 'by quarter'}; the cadence cannot change")
     for name, value in fields.items():
         setattr(task, name, value)
     task.revision += 1
 
 
 def record_progress(
-    task: Task, quarter: str, done: Any, note: str | None, recorded_by: str | None, now: dt.datetime
+    task: Task,
+    slot: str,
+    done: Any,
+    note: str | None,
+    recorded_by: str | None,
+    now: dt.datetime,
+    year: int | None = None,
 ) -> dict[str, Any]:
-    """Record the cumulative quantity done by the end of a quarter; re-entering a quarter replaces it.
+    """Record the cumulative quantity done by the end of a slot; re-entering a slot replaces it.
 
-    Entries stay in quarter order and never go down from one quarter to the next.
+    A task without a cadence reports by quarter (`quarter`: Q1–Q4); one with a cadence by its slots
+    (`slot`: 2026-03, 2026-03-H2 or Q1; see task_reporting), `year` being the plan's. Entries stay in
+    slot order and never go down from one slot to the next. A re-entered slot keeps when it was first
+    reported (`reported_at`), which is what lateness is judged on.
     """
     problems = Problems()
-    r = Reader({"quarter": quarter, "done": done, "recorded_by": recorded_by, "note": note}, "", problems)
-    if quarter not in QUARTERS:
-        r.fail("quarter", f"must be one of {', '.join(QUARTERS)}, not {quarter!r}")
+    field = "slot" if task.cadence else "quarter"
+    r = Reader({field: slot, "done": done, "recorded_by": recorded_by, "note": note}, "", problems)
+    order = _slot_order(task, slot, year if year is not None else task.deadline.year)
+    if order is None:
+        allowed = ", ".join(QUARTERS) if not task.cadence else f"a {task.cadence} reporting slot"
+        r.fail(field, f"must be {'one of ' if not task.cadence else ''}{allowed}, not {slot!r}")
+    elif task.cadence and year is not None:
+        first, last = dt.date(year, 1, 1), dt.date(year + 1, 3, 31)  # the plan's year and its assessment months
+        if not first <= order <= last:
+            r.fail(field, f"{slot!r} lies outside the {year} plan's reporting ({first} to {last})")
     done = r.decimal("done", low=Decimal(0))
     by = r.str("recorded_by", max_len=NAME_MAX, strip=True)
     note = r.str("note", required=False, max_len=TEXT_MAX, strip=True)
-    others = [e for e in task.progress if e["quarter"] != quarter]
+    key = _entry_slot
+    others = [e for e in task.progress if key(e) != slot]
     if not problems:
-        before = [e for e in others if QUARTERS.index(e["quarter"]) < QUARTERS.index(quarter)]
-        after = [e for e in others if QUARTERS.index(e["quarter"]) > QUARTERS.index(quarter)]
+        year_ = year if year is not None else task.deadline.year
+        before = [e for e in others if _slot_order(task, key(e), year_) < order]
+        after = [e for e in others if _slot_order(task, key(e), year_) > order]
         if before and done < Decimal(before[-1]["done"]):
             r.fail(
                 "done",
                 f"progress is cumulative: {done} {task.unit_of_measure} is below "
-                f"the {before[-1]['done']} recorded for {before[-1]['quarter']}",
+                f"the {before[-1]['done']} recorded for {key(before[-1])}",
             )
         if after and done > Decimal(after[0]["done"]):
             r.fail(
                 "done",
                 f"progress is cumulative: {done} {task.unit_of_measure} is above "
-                f"the {after[0]['done']} recorded for {after[0]['quarter']}; "
-                f"correct {after[0]['quarter']} first",
+                f"the {after[0]['done']} recorded for {key(after[0])}; correct {key(after[0])} first",
             )
     _refuse("the progress entry", problems)
-    entry = {"quarter": quarter, "done": done, "note": note, "recorded_by": by, "recorded_at": now.isoformat()}
-    task.progress = sorted([*others, entry], key=lambda e: QUARTERS.index(e["quarter"]))
+    entry = {field: slot, "done": done, "note": note, "recorded_by": by, "recorded_at": now.isoformat()}
+    if task.cadence:
+        old = next((e for e in task.progress if key(e) == slot), None)
+        entry["reported_at"] = old.get("reported_at", old["recorded_at"]) if old else now.isoformat()
+    year_ = year if year is not None else task.deadline.year
+    task.progress = sorted([*others, entry], key=lambda e: _slot_order(task, key(e), year_))
     task.revision += 1
     return entry
+
+
+def _entry_slot(entry: dict[str, Any]) -> str:
+    return entry.get("slot") or entry["quarter"]
+
+
+def _slot_order(task: Task, code: Any, year: int) -> Any:
+    """A sortable place of a slot code for the task's cadence, or None when it names no slot."""
+    if not task.cadence:
+        return QUARTERS.index(code) if code in QUARTERS else None
+    found = reporting.parse_slot(task.cadence, code, year)
+    return None if found is None else found.first
+
+
+def late_reports(task: Task, plan: Plan, as_of: dt.date) -> list[reporting.LateReport]:
+    """The task's late and missing reports as of a day (none without a cadence)."""
+    entries = [{**e, "slot": _entry_slot(e)} for e in task.progress]
+    return reporting.late_reports(
+        task.cadence,
+        plan.year,
+        task.deadline,
+        task.reporting_from,
+        entries,
+        task.quantity,
+        reporting.grace_days(plan.calendar()),
+        as_of,
+    )
 
 
 @dataclass(frozen=True)
@@ -229,19 +292,22 @@ def _deadline(plan: Plan, r: Reader) -> dt.date | None:
     return value
 
 
-def _handlers(r: Reader) -> list[str]:
-    values = r.list("handlers", required=False) or []
-    names: list[str] = []
-    items = Reader({f"handlers[{i}]": raw for i, raw in enumerate(values)}, "", r.problems)
-    for i in range(len(values)):
-        name = items.str(f"handlers[{i}]", max_len=NAME_MAX, strip=True)
-        if name is None:
-            continue
-        if name in names:
-            r.fail(f"handlers[{i}]", f"{name!r} is listed twice")
-        else:
-            names.append(name)
-    return names
+def _cadence(r: Reader) -> str | None:
+    value = r.str("cadence", required=False, strip=True)
+    if value is not None and value not in reporting.CADENCES:
+        r.fail("cadence", f"must be one of {', '.join(reporting.CADENCES)}, not {value!r}")
+        return None
+    return value
+
+
+def _reporting_from(plan: Plan, r: Reader, deadline: dt.date | None) -> dt.date | None:
+    value = r.date("reporting_from", required=False)
+    if value is None:
+        return None
+    first, _ = deadline_window(plan)
+    if value < first or (deadline is not None and value > deadline):
+        r.fail("reporting_from", f"must fall between {first} and the task's deadline, not {value}")
+    return value
 
 
 def _refuse(what: str, problems: Problems) -> None:

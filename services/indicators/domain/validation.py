@@ -15,6 +15,7 @@ from jixiao.rules.bundle import BUNDLE_FORMAT, parse_bundle
 from jixiao.rules.errors import Problem, ValidationError
 from jixiao.rules.plan import parse_plan
 
+from . import task_reporting
 from .errors import FieldProblem, InvalidInput
 from .model import Plan, Target, Unit
 
@@ -25,6 +26,11 @@ def plan_problems(body: dict[str, Any], indicators: list[dict[str, Any]]) -> lis
         parse_plan(body, indicators)
     except ValidationError as exc:
         return _fields(exc.problems)
+    calendar = body.get("calendar")
+    try:
+        task_reporting.grace_days(calendar if isinstance(calendar, dict) else {})
+    except InvalidInput as exc:
+        return list(exc.problems)
     return []
 
 

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from jixiao.auth import ASSESSOR, LEADER, OFFICE
+from jixiao.errors import Forbidden
 from jixiao.validation import PathId
 from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.model import Task
@@ -27,7 +29,7 @@ from .deps import (
     set_etag,
 )
 from .schemas import Page
-from .task_schemas import LeafTaskSummaryRead, ProgressCreate, TaskCreate, TaskRead, TaskUpdate
+from .task_schemas import LateReportRead, LeafTaskSummaryRead, ProgressCreate, TaskCreate, TaskRead, TaskUpdate
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["tasks"], route_class=DecimalRoute, dependencies=SIGNED_IN)
 AsOf = Annotated[dt.date | None, Query(description="the day `overdue` is judged on (default: today)")]
@@ -37,7 +39,10 @@ def task_read(task: Task, today: dt.date | None = None, response: Response | Non
     if response is not None:
         set_etag(response, task.revision)
     overdue = task_rules.is_overdue(task, today or dt.date.today())
-    return TaskRead.model_validate({**vars(task), "done": task.done_quantity(), "overdue": overdue})
+    progress = [{**e, "slot": e.get("slot") or e.get("quarter")} for e in task.progress]  # quarters are slots too
+    return TaskRead.model_validate(
+        {**vars(task), "progress": progress, "done": task.done_quantity(), "overdue": overdue}
+    )
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead, dependencies=OFFICE_ONLY)
@@ -71,6 +76,34 @@ async def list_tasks(
     return Page(items=[task_read(t, today) for t in items], total=total, limit=pages.limit, offset=pages.offset)
 
 
+@router.get("/tasks/late-reports", response_model=Page[LateReportRead])
+async def late_reports(
+    plan_id: PathId, uow: UoW, pages: Pages, who: Caller, unit: str | None = None, as_of: AsOf = None
+) -> Page:
+    """Every late or missing progress report of tasks with a reporting cadence, as of a day: per
+    unit, task and slot, with the due day and days late. Role: office, assessor, leader."""
+    if not who.has(OFFICE, ASSESSOR, LEADER):
+        raise Forbidden(f"{who.user} may not read every unit's late task reports")
+    found = await h.late_reports(uow, plan_id, unit=unit, today=as_of or dt.date.today())
+    items = [
+        LateReportRead(
+            unit_id=t.unit_id,
+            task_id=t.id,
+            indicator_id=t.indicator_id,
+            title=t.title,
+            cadence=t.cadence,
+            slot=late.slot,
+            due=late.due,
+            reported_at=late.reported_at,
+            status=late.status,
+            days_late=late.days_late,
+        )
+        for t, late in found
+    ]
+    page = items[pages.offset : pages.offset + pages.limit]
+    return Page(items=page, total=len(items), limit=pages.limit, offset=pages.offset)
+
+
 @router.get("/tasks/{task_id}", response_model=TaskRead)
 async def get_task(plan_id: PathId, task_id: str, uow: UoW, response: Response, as_of: AsOf = None) -> TaskRead:
     return task_read(await h.get_task(uow, plan_id, task_id), as_of, response)
@@ -97,11 +130,12 @@ async def delete_task(plan_id: PathId, task_id: str, uow: UoW, if_match: IfMatch
 async def record_progress(
     plan_id: PathId, task_id: str, body: ProgressCreate, uow: UoW, who: Caller, if_match: IfMatch, response: Response
 ) -> TaskRead:
-    """Record a quarter's cumulative progress (If-Match required); re-entering a quarter replaces it.
-    Role: the task's unit, office."""
+    """Record a quarter's cumulative progress, or a reporting slot's for a task with a cadence (If-Match
+    required); re-entering a slot replaces it. Role: the task's unit, office."""
     require_unit(who, plan_id, (await h.get_task(uow, plan_id, task_id)).unit_id)
+    slot = body.slot if body.slot is not None else body.quarter
     task = await h.record_progress(
-        uow, plan_id, task_id, body.quarter, body.done, body.note, actor_name(who, body.recorded_by), if_match
+        uow, plan_id, task_id, slot, body.done, body.note, actor_name(who, body.recorded_by), if_match
     )
     return task_read(task, response=response)
 

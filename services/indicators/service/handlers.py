@@ -31,7 +31,17 @@ from .results import (
     submit_result,
     update_result,
 )
-from .tasks import create_task, delete_task, get_task, list_tasks, record_progress, task_summary, update_task
+from .staff import apply_staff_event, staff_lookup
+from .tasks import (
+    create_task,
+    delete_task,
+    get_task,
+    late_reports,
+    list_tasks,
+    record_progress,
+    task_summary,
+    update_task,
+)
 from .units import get_unit, list_targets, list_units, set_targets, update_unit, upsert_units
 
 __all__ = [
@@ -71,6 +81,9 @@ __all__ = [
     "create_task",
     "delete_task",
     "get_task",
+    "apply_staff_event",
+    "staff_lookup",
+    "late_reports",
     "list_tasks",
     "record_progress",
     "task_summary",

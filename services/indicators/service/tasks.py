@@ -11,12 +11,13 @@ import secrets
 import uuid
 from typing import Any
 
-from services.indicators.domain import rules
+from services.indicators.domain import rules, task_reporting
 from services.indicators.domain import tasks as task_rules
 from services.indicators.domain.errors import TaskNotFound
 from services.indicators.domain.model import Plan, Task
 
 from .common import load_plan, utcnow
+from .staff import staff_lookup
 from .unit_of_work import AbstractUnitOfWork
 
 
@@ -49,11 +50,13 @@ async def _for_change(uow: AbstractUnitOfWork, plan_id: str, task_id: str, expec
 async def create_task(
     uow: AbstractUnitOfWork, plan_id: str, spec: dict[str, Any], now: dt.datetime | None = None
 ) -> Task:
-    """Assign part of a leaf's target to a unit (section) with its responsible people and deadline."""
+    """Assign part of a leaf's target to a unit (section) with its responsible people and deadline; the
+    people's staff ids are checked against the plan's register when indicators has received it."""
     async with uow:
         plan = await load_plan(uow, plan_id)
         rules.require_published(plan)
-        task = task_rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec))
+        staff = await staff_lookup(uow, plan_id)
+        task = task_rules.new_task(new_task_id(now or utcnow()), plan, spec, await _unit(uow, plan_id, spec), staff)
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -71,7 +74,8 @@ async def update_task(
     """Replace what a task plans (If-Match); its progress stays."""
     async with uow:
         plan, task = await _for_change(uow, plan_id, task_id, expected)
-        task_rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec))
+        staff = await staff_lookup(uow, plan_id)
+        task_rules.change_task(task, plan, spec, await _unit(uow, plan_id, spec), staff)
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -96,10 +100,10 @@ async def record_progress(
     expected: int | None,
     now: dt.datetime | None = None,
 ) -> Task:
-    """Record (or replace) a quarter's cumulative progress (If-Match)."""
+    """Record (or replace) a quarter's or reporting slot's cumulative progress (If-Match)."""
     async with uow:
-        _, task = await _for_change(uow, plan_id, task_id, expected)
-        task_rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow())
+        plan, task = await _for_change(uow, plan_id, task_id, expected)
+        task_rules.record_progress(task, quarter, done, note, recorded_by, now or utcnow(), plan.year)
         await uow.tasks.save(task)
         await uow.commit()
     return task
@@ -137,3 +141,16 @@ async def task_summary(
         tasks = await uow.tasks.find(plan_id=plan_id, indicator_id=indicator_id)
         targets = await uow.targets.find(plan_id=plan_id, indicator_id=indicator_id)
         return task_rules.summarize_leaf(plan, indicator_id, tasks, targets, today or dt.date.today())
+
+
+async def late_reports(
+    uow: AbstractUnitOfWork, plan_id: str, *, unit: str | None = None, today: dt.date | None = None
+) -> list[tuple[Task, task_reporting.LateReport]]:
+    """Every late or missing progress report of the plan's tasks with a cadence, as of `today`:
+    by unit, then task (creation order), then slot."""
+    today = today or dt.date.today()
+    async with uow:
+        plan = await load_plan(uow, plan_id)
+        tasks = await uow.tasks.find(plan_id=plan_id, unit_id=unit)
+        found = [(t, late) for t in tasks if t.cadence for late in task_rules.late_reports(t, plan, today)]
+        return sorted(found, key=lambda pair: (pair[0].unit_id, pair[0].id))

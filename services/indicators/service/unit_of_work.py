@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from jixiao.uow import SqlAlchemyUnitOfWork
+from jixiao.uow import BatchUnitOfWork, SqlAlchemyUnitOfWork
 from services.indicators.adapters import orm
 from services.indicators.adapters.repository import (
     AbstractEvidenceRepository,
@@ -33,6 +33,7 @@ class AbstractUnitOfWork(abc.ABC):
     periods: AbstractRepository[model.Period]
     tasks: AbstractRepository[model.Task]
     reports: AbstractRepository[model.SelfReport]
+    staff: AbstractRepository[model.StaffRef]
     evidence: AbstractEvidenceRepository[model.Evidence]
 
     async def __aenter__(self) -> AbstractUnitOfWork:
@@ -65,6 +66,7 @@ _REPOSITORIES = {
     "periods": (orm.periods, model.Period),
     "tasks": (orm.tasks, model.Task),
     "reports": (orm.self_reports, model.SelfReport),
+    "staff": (orm.staff, model.StaffRef),
     "evidence": (orm.evidence, model.Evidence),
 }
 
@@ -84,6 +86,17 @@ class SqlAlchemyIndicatorsUnitOfWork(SqlAlchemyUnitOfWork, AbstractUnitOfWork):
         await self.session.execute(sa.select(lock(_PERIOD_LOCK_NS, key)))
 
     def bind(self, session: AsyncSession) -> None:
-        for name, (table, cls) in _REPOSITORIES.items():
-            setattr(self, name, SqlAlchemyRepository(session, table, cls))
-        self.evidence = SqlAlchemyEvidenceRepository(session, orm.evidence, model.Evidence)
+        _bind(self, session)
+
+
+def _bind(uow: AbstractUnitOfWork, session: AsyncSession) -> None:
+    for name, (table, cls) in _REPOSITORIES.items():
+        setattr(uow, name, SqlAlchemyRepository(session, table, cls))
+    uow.evidence = SqlAlchemyEvidenceRepository(session, orm.evidence, model.Evidence)
+
+
+class IndicatorsBatchUnitOfWork(BatchUnitOfWork, AbstractUnitOfWork):
+    """The same repositories over a transaction the consumer's batch owns: it commits, not us."""
+
+    def bind(self, session: AsyncSession) -> None:
+        _bind(self, session)

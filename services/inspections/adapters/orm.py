@@ -58,6 +58,8 @@ deductions = sa.Table(
     sa.Column("revoked_envelope", sa.LargeBinary, nullable=False),
     _now(),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    # a discipline deduction of one person: their staff id ("" for the unit's own deductions)
+    sa.Column("person", sa.String(100), nullable=False, server_default=""),
     sa.CheckConstraint("points > 0", name="ck_deductions_points_positive"),
     sa.Index("ix_deductions_unit", "plan_id", "unit_id", "kind"),
     sa.Index("ix_deductions_date", "plan_id", "date"),
@@ -164,6 +166,9 @@ absences = sa.Table(
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("deduction_id", sa.String(100), nullable=False, server_default=""),
     sa.Column("person_id", sa.String(100), nullable=False, server_default=""),  # staff id (0005)
+    # (0007) the leave whose covering day excused it ("" : not excused, or by the office), and a version
+    sa.Column("excused_by_leave", sa.String(100), nullable=False, server_default=""),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Index("ix_absences_unit", "plan_id", "unit_id", "person"),
 )
 

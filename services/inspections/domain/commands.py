@@ -27,6 +27,7 @@ class RecordDeduction:
     aspect: str = ""
     note: str = ""
     id: str | None = None  # client-chosen id makes retries idempotent
+    person: str = ""  # a discipline deduction of one person: their staff id (counts towards their eligibility)
 
 
 @dataclass(frozen=True)

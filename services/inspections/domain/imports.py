@@ -11,7 +11,7 @@ from jixiao.rules.fields import Problems, Reader
 from jixiao.rules.people import LEAVE_TYPES
 
 from .errors import FieldProblem, InvalidInput
-from .model import ACTIVITIES, DEFAULT_KINDS, PlanSettings, Unit
+from .model import ACTIVITIES, DEFAULT_KINDS, DISCIPLINE, PlanSettings, Unit
 from .staff import StaffMember, read_staff_record
 
 
@@ -25,6 +25,7 @@ class DeductionRecord:
     aspect: str
     note: str
     revoked: bool
+    person: str = ""  # a discipline deduction of one person: their staff id
 
 
 @dataclass
@@ -117,7 +118,9 @@ def _unit_of(rec: Reader, unit_ids: set[str]) -> str:
     return unit
 
 
-def _deductions(root: Reader, unit_ids: set[str], duplicates: list[str]) -> list[DeductionRecord]:
+def _deductions(
+    root: Reader, unit_ids: set[str], duplicates: list[str], staff_units: dict[str, str]
+) -> list[DeductionRecord]:
     deductions: dict[str, DeductionRecord] = {}
     for rec in _records(root, "deductions"):
         if not rec.is_obj:
@@ -127,11 +130,18 @@ def _deductions(root: Reader, unit_ids: set[str], duplicates: list[str]) -> list
         points, day = rec.decimal("points", positive=True), rec.date("date")
         revoked = rec.bool("revoked", required=False)
         aspect, note = rec.text("aspect"), rec.text("note")
+        person = rec.str("person", required=False, strip=True) or ""
+        if person and kind != DISCIPLINE:
+            rec.fail("person", f"only a {DISCIPLINE!r} deduction may name a person, not a {kind!r} one")
+        elif person and person not in staff_units:
+            rec.fail("person", f"no member of staff {person!r} in the register")
+        elif person and unit and staff_units[person] != unit:
+            rec.fail("person", f"member of staff {person!r} belongs to unit {staff_units[person]!r}, not {unit!r}")
         if did and points is not None and day is not None:
             if did in deductions:
                 duplicates.append(did)
             deductions.pop(did, None)  # when one input holds several records with one id, the last one stands
-            deductions[did] = DeductionRecord(did, unit, kind, points, day, aspect, note, revoked is True)
+            deductions[did] = DeductionRecord(did, unit, kind, points, day, aspect, note, revoked is True, person)
     return list(deductions.values())
 
 
@@ -180,10 +190,10 @@ def validate_import(
             units.append(Unit(plan_id, uid, rec.text("name"), rec.text("kind")))
     unit_ids = set(known_units) | {u.id for u in units}
     duplicates: list[str] = []
-    deductions = _deductions(root, unit_ids, duplicates)
-    vetoes = _vetoes(root, unit_ids, settings, duplicates)
     staff = _staff(root, plan_id, unit_ids)
     staff_units = {**(known_staff or {}), **{m.id: m.unit_id for m in staff}}
+    deductions = _deductions(root, unit_ids, duplicates, staff_units)
+    vetoes = _vetoes(root, unit_ids, settings, duplicates)
     leaves = _leaves(root, staff_units)
     absences = _absences(root, staff_units)
     if problems or settings is None:

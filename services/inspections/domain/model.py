@@ -113,13 +113,14 @@ class Deduction:
     revoked_envelope: bytes = b""
     created_at: datetime | None = None
     revoked_at: datetime | None = None
+    person: str = ""  # the staff id a discipline deduction is about ("": the unit's own)
 
     @property
     def active(self) -> bool:
         return self.status == ACTIVE
 
     def facts(self) -> tuple:
-        return (self.unit_id, self.kind, self.points, self.date, self.aspect)
+        return (self.unit_id, self.kind, self.points, self.date, self.aspect, self.person)
 
     def record(self) -> int:
         """A new DeductionRecorded version (first recording or a corrected record)."""
@@ -149,6 +150,7 @@ class Deduction:
             "status": self.status,
             "revoke_reason": self.revoke_reason,
             "version": self.version,
+            "person": self.person,
         }
 
 
@@ -337,6 +339,8 @@ class Absence:
     note: str = ""
     deduction_id: str = ""
     person_id: str = ""  # the staff register's id (empty for records from before the register)
+    excused_by_leave: str = ""  # the leave covering its day that excused it ("": not, or by the office)
+    version: int = 1  # AbsenceRecorded's: a rejected leave form that excused it makes version 2, ...
 
     def as_dict(self) -> dict:
         return {
@@ -349,6 +353,8 @@ class Absence:
             "note": self.note,
             "deduction_id": self.deduction_id,
             "person_id": self.person_id,
+            "excused_by_leave": self.excused_by_leave,
+            "version": self.version,
         }
 
 
@@ -367,6 +373,16 @@ class Leave:
     person_id: str = ""  # the staff register's id (empty for records from before the register)
     approval: str = ""  # "" (no form) | pending | approved | rejected (请假单三级审批)
     approvals: list = field(default_factory=list)  # each step: {step, approver, decision, reason, at}
+
+    @property
+    def version(self) -> int:
+        """LeaveRecorded's version: 1 when recorded, one more with every decision of its form."""
+        return 1 + len(self.approvals)
+
+    @property
+    def granted(self) -> bool:
+        """Whether the leave is leave at all: a rejected form means the person was not granted it."""
+        return self.approval != "rejected"
 
     def as_dict(self) -> dict:
         return {

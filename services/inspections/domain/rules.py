@@ -110,10 +110,13 @@ class LeaveStatus:
 
 
 def leave_status(leaves: list[Leave], year: int) -> list[LeaveStatus]:
-    """Per (unit, person): days on leave in `year`, overlapping or adjoining leaves merged into one spell."""
+    """Per (unit, person): days on leave in `year`, overlapping or adjoining leaves merged into one spell.
+    A rejected leave form is no leave (the person was not granted it) and is left out."""
     first, last = year_range(year)
     spans: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
     for lv in leaves:
+        if not lv.granted:
+            continue
         start, end = max(lv.start, first), min(lv.end, last)
         if start <= end:
             spans[(lv.unit_id, lv.person)].append((start, end))

@@ -34,7 +34,9 @@ router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(sig
 async def post_deduction(
     plan_id: PathId, body: s.DeductionCreate, uow: Uow, actor: Actor, response: Response
 ) -> s.DeductionRead:
-    cmd = c.RecordDeduction(plan_id, body.unit_id, body.kind, body.points, body.date, body.aspect, body.note, body.id)
+    cmd = c.RecordDeduction(
+        plan_id, body.unit_id, body.kind, body.points, body.date, body.aspect, body.note, body.id, body.person or ""
+    )
     d, new = await h.record_deduction(uow, cmd, actor)
     set_created(response, new)
     return s.DeductionRead.of(d)

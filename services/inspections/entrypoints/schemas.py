@@ -92,6 +92,11 @@ class DeductionCreate(_In):
     date: date
     aspect: str = ""
     note: Text = ""
+    person: Id | None = Field(
+        None,
+        description="a discipline deduction of one person: their staff id (of the unit); it counts towards "
+        "the plan's people.deduction_threshold for their eligibility for excellence",
+    )
 
 
 class ReasonIn(_In):
@@ -114,6 +119,7 @@ class DeductionRead(BaseModel):
     version: int
     created_at: datetime | None
     revoked_at: datetime | None
+    person: str = Field("", description="the staff id a discipline deduction is about (empty: the unit's)")
 
     @classmethod
     def of(cls, d: Deduction) -> DeductionRead:
@@ -133,6 +139,7 @@ class DeductionRead(BaseModel):
             version=d.version,
             created_at=d.created_at,
             revoked_at=d.revoked_at,
+            person=d.person,
         )
 
 

@@ -11,7 +11,7 @@ from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
 from services.inspections.domain import rules
 from services.inspections.domain.errors import RecordNotFound
-from services.inspections.domain.model import ASPECTS, SOURCE_MANUAL, Deduction, PlanSettings
+from services.inspections.domain.model import ASPECTS, DISCIPLINE, SOURCE_MANUAL, Deduction, PlanSettings
 from services.inspections.service.common import (
     check_points,
     check_unit,
@@ -39,6 +39,7 @@ async def new_deduction(
     source: str,
     source_ref: str = "",
     deduction_id: str | None = None,
+    person: str = "",
 ) -> Deduction:
     """Enter a deduction in the ledger (DeductionRecorded and an audit row); every area records through this."""
     d = Deduction(
@@ -53,6 +54,7 @@ async def new_deduction(
         source,
         source_ref,
         created_at=uow.clock(),
+        person=person,
     )
     await emit_recorded(uow, d)
     await uow.deductions.add(d)
@@ -71,10 +73,13 @@ async def record_deduction(uow: AbstractUnitOfWork, cmd: c.RecordDeduction, acto
         if cmd.kind not in settings.kinds:
             raise invalid("kind", f"unknown deduction kind {cmd.kind!r} (plan kinds: {', '.join(settings.kinds)})")
         await check_unit(uow, cmd.plan_id, cmd.unit_id)
+        person = cmd.person.strip()
+        if person:
+            await check_person(uow, cmd.plan_id, cmd.unit_id, cmd.kind, person)
         if cmd.id:
             existing = await uow.deductions.get(cmd.plan_id, cmd.id)
             if existing is not None:
-                if existing.facts() != (cmd.unit_id, cmd.kind, cmd.points, cmd.date, cmd.aspect):
+                if existing.facts() != (cmd.unit_id, cmd.kind, cmd.points, cmd.date, cmd.aspect, person):
                     raise Conflict(f"deduction {cmd.id!r} already exists with other facts")
                 return existing, False
         d = await new_deduction(
@@ -89,9 +94,21 @@ async def record_deduction(uow: AbstractUnitOfWork, cmd: c.RecordDeduction, acto
             note=cmd.note,
             source=SOURCE_MANUAL,
             deduction_id=cmd.id,
+            person=person,
         )
         await uow.commit()
     return d, True
+
+
+async def check_person(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, kind: str, person: str) -> None:
+    """A deduction naming a person is a discipline deduction of a registered member of the unit's staff."""
+    if kind != DISCIPLINE:
+        raise invalid("person", f"only a {DISCIPLINE!r} deduction may name a person, not a {kind!r} one")
+    member = await uow.staff.get(plan_id, person)
+    if member is None or member.status != "active":
+        raise invalid("person", f"no member of staff {person!r} in plan {plan_id!r}")
+    if member.unit_id != unit_id:
+        raise invalid("person", f"member of staff {person!r} belongs to unit {member.unit_id!r}, not {unit_id!r}")
 
 
 async def revoke_deduction(uow: AbstractUnitOfWork, cmd: c.RevokeDeduction, actor: str) -> Deduction:

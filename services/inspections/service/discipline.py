@@ -8,9 +8,10 @@ from services.inspections.domain import commands as c
 from services.inspections.domain import rules
 from services.inspections.domain.leave_approval import PENDING
 from services.inspections.domain.model import ACTIVITIES, DISCIPLINE, SOURCE_DISCIPLINE, Absence, Leave
+from services.inspections.domain.staff import mask_name
 from services.inspections.service.common import check_unit, invalid, load_settings, new_id, write_audit
 from services.inspections.service.deductions import new_deduction
-from services.inspections.service.staff import emit_absence, emit_leave
+from services.inspections.service.staff import covering_leave, emit_absence, emit_leave
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -28,7 +29,9 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
             return old, False
         person = await _person(uow, cmd.plan_id, cmd.unit_id, cmd.person, cmd.person_id)
         # 请假、出差人员、外出办事人员除外: a recorded leave, trip or official duty covering the day excuses it
-        excused = cmd.excused or await _covered(uow, cmd.plan_id, cmd.person_id, cmd.date)
+        # (not a rejected one: the person was not granted leave; a pending one does, until it is rejected)
+        covered = "" if cmd.excused else await _covered(uow, cmd.plan_id, cmd.person_id, cmd.date)
+        excused = cmd.excused or bool(covered)
         absence = Absence(
             cmd.plan_id,
             cmd.id or new_id(),
@@ -39,6 +42,7 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
             excused,
             cmd.note,
             person_id=cmd.person_id,
+            excused_by_leave=covered,
         )
         if not excused:
             if DISCIPLINE not in settings.kinds:
@@ -60,7 +64,8 @@ async def record_absence(uow: AbstractUnitOfWork, cmd: c.RecordAbsence, actor: s
         await uow.absences.add(absence)
         if absence.person_id:  # only a registered person's record can reach their eligibility in scoring
             await emit_absence(uow, absence)
-        await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None, absence.as_dict())
+        masked = {**absence.as_dict(), "person": mask_name(absence.person)}  # names are masked in audit
+        await write_audit(uow, actor, "absence.recorded", "absence", absence.id, cmd.plan_id, None, masked)
         await uow.commit()
     return absence, True
 
@@ -94,7 +99,8 @@ async def record_leave(uow: AbstractUnitOfWork, cmd: c.RecordLeave, actor: str) 
         await uow.leaves.add(leave)
         if leave.person_id:
             await emit_leave(uow, leave)
-        await write_audit(uow, actor, "leave.recorded", "leave", leave.id, cmd.plan_id, None, leave.as_dict())
+        masked = {**leave.as_dict(), "person": mask_name(leave.person)}  # names are masked in audit
+        await write_audit(uow, actor, "leave.recorded", "leave", leave.id, cmd.plan_id, None, masked)
         await uow.commit()
     return leave, True
 
@@ -122,12 +128,9 @@ async def _person(uow: AbstractUnitOfWork, plan_id: str, unit_id: str, name: str
     return name.strip() or member.name
 
 
-async def _covered(uow: AbstractUnitOfWork, plan_id: str, person_id: str, day) -> bool:
-    """Whether a leave of an excusing type (the seeds': every type) of this person covers the day."""
+async def _covered(uow: AbstractUnitOfWork, plan_id: str, person_id: str, day) -> str:
+    """The granted leave of an excusing type (the seeds': every type) of this person covering the day, or ""."""
     if not person_id:
-        return False
+        return ""
     excusing = PeopleRules(day.year).excusing_types
-    return any(
-        lv.person_id == person_id and lv.type in excusing and lv.start <= day <= lv.end
-        for lv in await uow.leaves.list(plan_id, ListFilter(unit_id=None))
-    )
+    return covering_leave(await uow.leaves.list(plan_id, ListFilter(unit_id=None)), person_id, day, excusing)

@@ -19,6 +19,7 @@ async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction) -> None:
             date=d.date.isoformat(),
             aspect=d.aspect,
             version=version,
+            person=d.person,
         ),
         plan_id=d.plan_id,
         unit_id=d.unit_id,

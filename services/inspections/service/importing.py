@@ -167,6 +167,7 @@ async def _create_deduction(
         note=r.note,
         source=SOURCE_IMPORT,
         deduction_id=r.id,
+        person=r.person,
     )
     counts.events += 1
     n["created"] += 1
@@ -185,9 +186,9 @@ async def _update_deduction(
     """An active stored deduction: new facts are recorded again, `revoked: true` revokes it."""
     n = counts.deductions
     before = d.as_dict()
-    changed = d.facts() != (r.unit_id, r.kind, r.points, r.date, r.aspect)
+    changed = d.facts() != (r.unit_id, r.kind, r.points, r.date, r.aspect, r.person)
     if changed:
-        d.kind, d.points, d.date, d.aspect, d.note = r.kind, r.points, r.date, r.aspect, r.note
+        d.kind, d.points, d.date, d.aspect, d.note, d.person = r.kind, r.points, r.date, r.aspect, r.note, r.person
         await emit_recorded(uow, d)
         counts.events += 1
         n["updated"] += 1

@@ -193,9 +193,7 @@ async def import_leaves_and_absences(
         if await uow.absences.get(plan_id, r.id) is not None:
             counts["absences"]["unchanged"] += 1
             continue
-        covered = any(
-            lv.person_id == r.person_id and lv.type in excusing and lv.start <= r.date <= lv.end for lv in stored
-        )
+        covered = "" if r.excused else covering_leave(stored, r.person_id, r.date, excusing)
         absence = Absence(
             plan_id,
             r.id,
@@ -203,9 +201,10 @@ async def import_leaves_and_absences(
             names.get(r.person_id, ""),
             r.activity,
             r.date,
-            r.excused or covered,
+            r.excused or bool(covered),
             r.note,
             person_id=r.person_id,
+            excused_by_leave=covered,
         )
         if not absence.excused:
             d = await new_deduction(
@@ -239,43 +238,63 @@ async def import_leaves_and_absences(
     return counts
 
 
-async def emit_leave(uow: AbstractUnitOfWork, leave: Leave) -> None:
-    """LeaveRecorded of a registered person's leave (scoring grades their eligibility from it)."""
-    await uow.emit(
-        people_pb2.LeaveRecorded(
-            plan_id=leave.plan_id,
-            unit_id=leave.unit_id,
-            leave_id=leave.id,
-            staff_id=leave.person_id,
-            type=leave.type,
-            start=leave.start.isoformat(),
-            end=leave.end.isoformat(),
-            version=1,
+def covering_leave(leaves: list[Leave], person_id: str, day, excusing: frozenset[str]) -> str:
+    """The id of a granted (not rejected) leave of an excusing type of the person covering the day, or ""."""
+    if not person_id:
+        return ""
+    return next(
+        (
+            lv.id
+            for lv in leaves
+            if lv.person_id == person_id and lv.granted and lv.type in excusing and lv.start <= day <= lv.end
         ),
+        "",
+    )
+
+
+def leave_payload(leave: Leave) -> people_pb2.LeaveRecorded:
+    return people_pb2.LeaveRecorded(
         plan_id=leave.plan_id,
         unit_id=leave.unit_id,
-        aggregate_id=leave.id,
-        version=1,
+        leave_id=leave.id,
+        staff_id=leave.person_id,
+        type=leave.type,
+        start=leave.start.isoformat(),
+        end=leave.end.isoformat(),
+        version=leave.version,
+        approval=leave.approval,
+    )
+
+
+def absence_payload(absence: Absence) -> people_pb2.AbsenceRecorded:
+    return people_pb2.AbsenceRecorded(
+        plan_id=absence.plan_id,
+        unit_id=absence.unit_id,
+        absence_id=absence.id,
+        staff_id=absence.person_id,
+        activity=absence.activity,
+        date=absence.date.isoformat(),
+        excused=absence.excused,
+        version=absence.version,
+    )
+
+
+async def emit_leave(uow: AbstractUnitOfWork, leave: Leave) -> None:
+    """LeaveRecorded of a registered person's leave (scoring grades their eligibility from it); a new
+    version with every decision of its leave form."""
+    await uow.emit(
+        leave_payload(leave), plan_id=leave.plan_id, unit_id=leave.unit_id, aggregate_id=leave.id, version=leave.version
     )
 
 
 async def emit_absence(uow: AbstractUnitOfWork, absence: Absence) -> None:
-    """AbsenceRecorded of a registered person's absence."""
+    """AbsenceRecorded of a registered person's absence (a new version when it is judged again)."""
     await uow.emit(
-        people_pb2.AbsenceRecorded(
-            plan_id=absence.plan_id,
-            unit_id=absence.unit_id,
-            absence_id=absence.id,
-            staff_id=absence.person_id,
-            activity=absence.activity,
-            date=absence.date.isoformat(),
-            excused=absence.excused,
-            version=1,
-        ),
+        absence_payload(absence),
         plan_id=absence.plan_id,
         unit_id=absence.unit_id,
         aggregate_id=absence.id,
-        version=1,
+        version=absence.version,
     )
 
 
@@ -324,42 +343,10 @@ async def people_envelopes(uow: AbstractUnitOfWork, plan_id: str) -> list[bytes]
             )
     for lv in await uow.leaves.list(plan_id):
         if lv.person_id:
-            out.append(
-                env(
-                    people_pb2.LeaveRecorded(
-                        plan_id=plan_id,
-                        unit_id=lv.unit_id,
-                        leave_id=lv.id,
-                        staff_id=lv.person_id,
-                        type=lv.type,
-                        start=lv.start.isoformat(),
-                        end=lv.end.isoformat(),
-                        version=1,
-                    ),
-                    lv.unit_id,
-                    lv.id,
-                    1,
-                )
-            )
+            out.append(env(leave_payload(lv), lv.unit_id, lv.id, lv.version))
     for a in await uow.absences.list(plan_id):
         if a.person_id:
-            out.append(
-                env(
-                    people_pb2.AbsenceRecorded(
-                        plan_id=plan_id,
-                        unit_id=a.unit_id,
-                        absence_id=a.id,
-                        staff_id=a.person_id,
-                        activity=a.activity,
-                        date=a.date.isoformat(),
-                        excused=a.excused,
-                        version=1,
-                    ),
-                    a.unit_id,
-                    a.id,
-                    1,
-                )
-            )
+            out.append(env(absence_payload(a), a.unit_id, a.id, a.version))
     return out
 
 
@@ -380,6 +367,10 @@ async def decide_leave(
         before = {**leave.as_dict(), "person": mask_name(leave.person)}
         step = leave_approval.decide(leave, approver, decision, reason, uow.clock())
         await uow.leaves.save(leave)
+        if leave.person_id:
+            await emit_leave(uow, leave)  # scoring: a rejected leave is no leave, a pending one is shown
+        if leave.approval == leave_approval.REJECTED:
+            await _rejudge_absences(uow, leave, actor)
         await write_audit(
             uow,
             actor,
@@ -393,3 +384,52 @@ async def decide_leave(
         )
         await uow.commit()
     return leave
+
+
+async def _rejudge_absences(uow: AbstractUnitOfWork, rejected: Leave, actor: str) -> None:
+    """Absences the rejected leave excused are judged again: excused by another granted leave covering
+    the day, or unexcused — the plan's points are deducted, as for any unexcused absence."""
+    plan_id = rejected.plan_id
+    excused = [
+        a for a in await uow.absences.list(plan_id, ListFilter(unit_id=None)) if a.excused_by_leave == rejected.id
+    ]
+    if not excused:
+        return
+    settings = await load_settings(uow, plan_id)
+    leaves = await uow.leaves.list(plan_id)
+    excusing = PeopleRules(settings.year).excusing_types
+    for absence in excused:
+        before = {**absence.as_dict(), "person": mask_name(absence.person)}
+        other = covering_leave(leaves, absence.person_id, absence.date, excusing)
+        absence.excused_by_leave = other
+        if not other:
+            absence.excused = False
+            d = await new_deduction(
+                uow,
+                settings,
+                actor,
+                unit_id=absence.unit_id,
+                kind=DISCIPLINE,
+                points=settings.discipline_points,
+                day=absence.date,
+                aspect="",
+                note=f"unexcused absence of staff {absence.person_id} ({ACTIVITIES[absence.activity]}): "
+                f"leave {rejected.id} was rejected",
+                source=SOURCE_DISCIPLINE,
+                source_ref=absence.id,
+            )
+            absence.deduction_id = d.id
+            absence.version += 1
+            await emit_absence(uow, absence)
+        await uow.absences.save(absence)
+        await write_audit(
+            uow,
+            actor,
+            "absence.rejudged",
+            "absence",
+            absence.id,
+            plan_id,
+            before,
+            {**absence.as_dict(), "person": mask_name(absence.person)},
+            reason=f"leave {rejected.id} was rejected",
+        )

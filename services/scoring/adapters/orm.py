@@ -97,6 +97,7 @@ deductions = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
+    sa.Column("person", sa.String(100)),  # (0006) the staff id of a person's discipline deduction
 )
 
 vetoes = sa.Table(

@@ -147,6 +147,10 @@ class AbstractScoringRepository(abc.ABC):
         """The stored people facts of a plan (rows with kind, fact_id, unit_id, data_json)."""
         raise NotImplementedError
 
+    async def person_deduction_rows(self, plan_id: str) -> list[Any]:
+        """The plan's active deductions that name a person (rows with person, kind, points, date)."""
+        raise NotImplementedError
+
     async def add_person_eligibility(self, rows: list[dict[str, Any]]) -> None:
         """Store the eligibility rows of a new snapshot."""
         raise NotImplementedError
@@ -194,6 +198,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
                 points=values["points"],
                 date=values["date"],
                 aspect=values["aspect"],
+                person=values.get("person"),
             )
             .returning(t.c.version)
         )
@@ -218,6 +223,13 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
         t = orm.people_facts
         q = sa.select(t).where(t.c.plan_id == plan_id).order_by(t.c.kind, t.c.fact_id)
         return list((await self.session.execute(q)).all())
+
+    async def person_deduction_rows(self, plan_id: str) -> list[Any]:
+        t = orm.deductions
+        q = sa.select(t).where(
+            t.c.plan_id == plan_id, t.c.person.is_not(None), t.c.recorded.is_(True), t.c.revoked.is_(False)
+        )
+        return list((await self.session.execute(q.order_by(t.c.person, t.c.deduction_id))).all())
 
     async def add_person_eligibility(self, rows: list[dict[str, Any]]) -> None:
         if rows:

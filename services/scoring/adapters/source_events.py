@@ -148,6 +148,7 @@ async def _deduction_recorded(repo: AbstractScoringRepository, e: _Event) -> boo
         "revoked": False,
         "reason": None,
         "event_id": e.env.event_id,
+        "person": p.person or None,
     }
     return await repo.upsert_latest("deductions", values) or await repo.fill_deduction_details(values)
 
@@ -226,7 +227,7 @@ UNIT_EVENTS: dict[str, Callable[[AbstractScoringRepository, _Event], Awaitable[b
     # people (评优资格): stored for the graded close, they change no unit's score (no Touch)
     "StaffMemberUpserted": _people_fact("staff", "staff_id", ("name", "position", "roles", "oversees")),
     "StaffMemberRemoved": _people_fact("staff_removed", "staff_id", ("reason",)),
-    "LeaveRecorded": _people_fact("leave", "leave_id", ("staff_id", "type", "start", "end")),
+    "LeaveRecorded": _people_fact("leave", "leave_id", ("staff_id", "type", "start", "end", "approval")),
     "AbsenceRecorded": _people_fact("absence", "absence_id", ("staff_id", "activity", "date", "excused")),
 }
 

@@ -20,12 +20,15 @@ from jixiao.rules.people import (
     Eligibility,
     LeaveRecord,
     Person,
+    PersonDeduction,
     eligibility_of_all,
     read_people_rules,
     unit_outcome,
 )
 from services.scoring.domain.model import UnitScore
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
+
+DISCIPLINE = "discipline"  # the deduction kind of discipline (inspections'); only these count for a person
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,12 @@ class PeopleFacts:
     absences: tuple[AbsenceRecord, ...]
     names: Mapping[str, str]
     positions: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    deductions: tuple[PersonDeduction, ...] = ()
 
 
-def people_facts(rows: Iterable[Any]) -> PeopleFacts:
-    """Stored people_facts rows → the rules' records (removed staff, and records of nobody, left out)."""
+def people_facts(rows: Iterable[Any], deduction_rows: Iterable[Any] = ()) -> PeopleFacts:
+    """Stored people_facts rows → the rules' records (removed staff, and records of nobody, left out);
+    `deduction_rows` are the active deductions naming a person, of which the `discipline` ones count."""
     by_kind: dict[str, list[tuple[Any, dict]]] = {}
     for r in rows:
         by_kind.setdefault(r.kind, []).append((r, exactjson.loads(r.data_json)))
@@ -62,7 +67,14 @@ def people_facts(rows: Iterable[Any]) -> PeopleFacts:
         names[r.fact_id] = d.get("name", "")
         positions[r.fact_id] = d.get("position", "")
     leaves = tuple(
-        LeaveRecord(d["staff_id"], d["type"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]), r.fact_id)
+        LeaveRecord(
+            d["staff_id"],
+            d["type"],
+            date.fromisoformat(d["start"]),
+            date.fromisoformat(d["end"]),
+            r.fact_id,
+            d.get("approval") or "",  # rejected: no leave; pending: counted and shown apart
+        )
         for r, d in by_kind.get("leave", [])
         if d.get("staff_id")
     )
@@ -73,7 +85,12 @@ def people_facts(rows: Iterable[Any]) -> PeopleFacts:
         for r, d in by_kind.get("absence", [])
         if d.get("staff_id")
     )
-    return PeopleFacts(tuple(people), leaves, absences, names, positions)
+    deductions = tuple(
+        PersonDeduction(r.person, r.points, r.date, r.deduction_id)
+        for r in deduction_rows
+        if r.person and r.kind == DISCIPLINE and r.points is not None and r.date is not None
+    )
+    return PeopleFacts(tuple(people), leaves, absences, names, positions, deductions)
 
 
 def grade_people(plan: Plan, people_section: Any, scores: Sequence[UnitScore], facts: PeopleFacts) -> list[Eligibility]:
@@ -81,7 +98,7 @@ def grade_people(plan: Plan, people_section: Any, scores: Sequence[UnitScore], f
     lowest = plan.grade_bands[-1].grade if plan.grade_bands else None
     units = {s.unit: unit_outcome(s.unit, s.grade, s.vetoed, lowest) for s in scores}
     rules = read_people_rules(people_section, plan.year)
-    return eligibility_of_all(facts.people, units, facts.leaves, facts.absences, (), rules)
+    return eligibility_of_all(facts.people, units, facts.leaves, facts.absences, facts.deductions, rules)
 
 
 def entry_of(e: Eligibility, name: str, unit_grade: str | None, position: str = "") -> dict[str, Any]:
@@ -153,7 +170,7 @@ async def current_people(
     uow: AbstractUnitOfWork, plan: Plan, plan_json: str, scores: Sequence[UnitScore]
 ) -> list[dict[str, Any]]:
     """The entries a close would store now (empty when nobody is registered)."""
-    facts = people_facts(await uow.repo.people_rows(plan.id))
+    facts = people_facts(await uow.repo.people_rows(plan.id), await uow.repo.person_deduction_rows(plan.id))
     if not facts.people:
         return []
     doc = exactjson.loads(plan_json)  # a PlanPublished body: {"plan": {...}, "indicators": [...]}
@@ -214,6 +231,7 @@ async def store_and_publish(
                 unit_grade=e["unit_grade"] or "",
                 changed=e["person_id"] in changed,
                 position=e.get("position", ""),
+                pending_leave_days=e.get("pending_leave_days", 0),
             ),
             plan_id=plan_id,
             unit_id=e["unit_id"],

@@ -116,3 +116,62 @@ async def test_staff_is_imported_edited_removed_published_and_masked_in_audit(sv
         f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions", json={"approver": "s9", "decision": "approve"}
     )
     assert again.status_code == 409
+
+
+async def test_a_discipline_deduction_of_a_person_over_rest_is_stored_and_published(svc):
+    """Migration 0007: deductions.person; DeductionRecorded.person carries it to scoring."""
+    app, client = svc
+    doc = json.loads(BAILIAN_BUNDLE.read_text(encoding="utf-8"), parse_float=Decimal)
+    doc["staff"] = [{"id": "s1", "name": "刘敏", "unit": "v02"}, {"id": "s2", "name": "朱建军", "unit": "v01"}]
+    headers = {"content-type": "application/json"}
+    ok(await client.post("/v1/import", content=exactjson.dumps(doc).encode(), headers=headers))
+    body = {"id": "pd-1", "unit_id": "v02", "kind": "discipline", "points": "1", "date": "2026-06-01", "person": "s1"}
+    created = ok(await client.post(f"/v1/plans/{PLAN}/deductions", json=body), 201)
+    assert (created["person"], created["kind"]) == ("s1", "discipline")
+    assert ok(await client.get(f"/v1/plans/{PLAN}/deductions/pd-1"))["person"] == "s1"
+    for bad, why in (({"person": "s2"}, "belongs to unit"), ({"kind": "inspection"}, "only a 'discipline'")):
+        refused = await client.post(f"/v1/plans/{PLAN}/deductions", json={**body, "id": "pd-2", **bad})
+        assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["errors"][0]["field"] == "person" and why in refused.text
+    assert (await client.get(f"/v1/plans/{PLAN}/deductions/pd-2")).status_code == 404
+    [event] = [payload_of(e) for e in await outbox(app) if e.type == "DeductionRecorded" and e.aggregate_id == "pd-1"]
+    assert (event.person, event.points) == ("s1", "1")
+
+
+async def test_a_rejected_leave_form_over_rest_unexcuses_the_absence_it_excused(svc):
+    """Migration 0007: absences.excused_by_leave and version; LeaveRecorded/AbsenceRecorded new versions."""
+    app, client = svc
+    doc = json.loads(BAILIAN_BUNDLE.read_text(encoding="utf-8"), parse_float=Decimal)
+    doc["staff"] = [
+        {"id": "h1", "name": "刘敏", "unit": "v02", "roles": ["head"]},
+        {"id": "s1", "name": "武清萍", "unit": "v02"},
+    ]
+    headers = {"content-type": "application/json"}
+    ok(await client.post("/v1/import", content=exactjson.dumps(doc).encode(), headers=headers))
+    form = {"unit_id": "v02", "person_id": "s1", "type": "personal", "start": "2026-04-01", "end": "2026-04-01"}
+    leave = ok(await client.post(f"/v1/plans/{PLAN}/people/leaves", json=form), 201)
+    absence = ok(
+        await client.post(
+            f"/v1/plans/{PLAN}/people/absences",
+            json={"unit_id": "v02", "person_id": "s1", "activity": "study", "date": "2026-04-01"},
+        ),
+        201,
+    )
+    assert (absence["excused"], absence["deduction_id"]) == (True, "")  # the pending leave excuses it
+    decided = ok(
+        await client.post(
+            f"/v1/plans/{PLAN}/people/leaves/{leave['id']}/decisions",
+            json={"approver": "h1", "decision": "reject", "reason": "no cover"},
+        )
+    )
+    assert decided["approval"] == "rejected"
+    listed = ok(await client.get(f"/v1/plans/{PLAN}/discipline/absences"))["items"]
+    [judged] = [a for a in listed if a["id"] == absence["id"]]
+    assert judged["excused"] is False and judged["deduction_id"]
+    events = await outbox(app)
+    leaves = [(e.aggregate_version, payload_of(e).approval) for e in events if e.type == "LeaveRecorded"]
+    absences = [(e.aggregate_version, payload_of(e).excused) for e in events if e.type == "AbsenceRecorded"]
+    assert (leaves, absences) == ([(1, "pending"), (2, "rejected")], [(1, True), (2, False)])
+    audit = ok(await client.get(f"/v1/plans/{PLAN}/audit", params={"entity_type": "absence"}))
+    assert [a["action"] for a in audit].count("absence.rejudged") == 1
+    assert "武清萍" not in json.dumps(audit, ensure_ascii=False)  # masked in every absence row

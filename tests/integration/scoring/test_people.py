@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from bundle_events import all_events, bundle_events, load_doc, records
 
 from jixiao.messaging.envelope import make_envelope
-from jixiao.proto.events.v1 import people_pb2
+from jixiao.proto.events.v1 import inspections_pb2, people_pb2
 from jixiao.rules import exactjson
 from services.scoring.adapters import orm
 
@@ -71,3 +71,54 @@ async def test_people_are_graded_at_close_and_kept_with_the_snapshot(scoring) ->
     assert graded == 2
     again = await scoring.http.post(f"/v1/plans/{PLAN}/periods/Y/close", json={"actor": "office"})
     assert (again.json()["created"], again.json()["snapshot_version"]) == (False, 1)
+
+
+def _deduction(did: str, unit: str, person: str, points: str, kind: str = "discipline"):
+    return _env(
+        inspections_pb2.DeductionRecorded(
+            plan_id=PLAN,
+            unit_id=unit,
+            deduction_id=did,
+            kind=kind,
+            points=points,
+            date="2026-06-01",
+            version=1,
+            person=person,
+        ),
+        unit,
+        did,
+    )
+
+
+async def test_a_person_s_discipline_deductions_reach_their_eligibility(scoring) -> None:
+    """inspections' DeductionRecorded.person → scoring's deductions (migration 0006) → the threshold reason."""
+    doc = load_doc()
+    doc["plan"]["people"] = {"deduction_threshold": 1}
+    people = [
+        _env(
+            people_pb2.StaffMemberUpserted(plan_id=PLAN, unit_id="v01", staff_id=sid, name=name, version=1),
+            "v01",
+            sid,
+        )
+        for sid, name in (("s1", "刘敏"), ("s2", "武清萍"))
+    ]
+    deductions = [
+        _deduction("pd1", "v01", "s1", "1.5"),  # over the threshold of 1
+        _deduction("pd2", "v01", "s2", "1"),  # not over it
+        _deduction("pd3", "v01", "s2", "5", kind="inspection"),  # not a discipline deduction
+    ]
+    outcomes = await scoring.applier.apply(records(all_events(bundle_events(doc)) + people + deductions))
+    assert outcomes["parked"] == 0
+    closed = await scoring.http.post(f"/v1/plans/{PLAN}/periods/Y/close", json={"actor": "office"})
+    assert closed.status_code == 200, closed.text
+    async with scoring.runtime.db.transaction() as s:
+        t = orm.person_eligibility
+        rows = (await s.execute(sa.select(t).order_by(t.c.staff_id))).all()
+        stored = (await s.execute(sa.select(orm.deductions.c.deduction_id, orm.deductions.c.person))).all()
+    assert {("pd1", "s1"), ("pd2", "s2")} <= set(stored)
+    entries = [exactjson.loads(r.entry_json) for r in rows]
+    assert [(e["person_id"], e["eligible"], e["deduction_points"]) for e in entries] == [
+        ("s1", False, "1.5"),
+        ("s2", True, "1"),
+    ]
+    assert [r["code"] for r in entries[0]["reasons"]] == ["deductions_over_threshold"]

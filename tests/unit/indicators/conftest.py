@@ -24,6 +24,7 @@ _KEYS = {
     "result_entries": ("result_id", "revision"),
     "periods": ("plan_id", "period"),
     "tasks": ("id",),
+    "staff": ("plan_id", "id"),
     "reports": ("plan_id", "unit_id", "period"),
     "evidence": ("id",),
 }

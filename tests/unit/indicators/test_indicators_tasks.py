@@ -56,6 +56,10 @@ def task(quantity="12", deadline=dt.date(2026, 9, 30), uom="km", unit="a01", pro
     return t
 
 
+def names(people: list[dict]) -> list[str]:
+    return [p["name"] for p in people]
+
+
 def paths(exc: pytest.ExceptionInfo) -> set[str]:
     return {p.path for p in exc.value.problems}
 
@@ -71,8 +75,15 @@ def test_a_valid_task_keeps_exact_quantities_and_trimmed_names():
         SECTION,
     )
     assert t.quantity == Decimal("0.3") and str(t.quantity) == "0.3"
-    assert (t.title, t.handlers, t.progress, t.revision) == ("村道硬化", ["承办人甲", "承办人乙"], [], 1)
-    assert (t.indicator_id, t.unit_id, t.lead, t.deputy, t.head) == ("I1.1", "a01", "黄小君", "廖国兴", "杨金文")
+    assert (t.title, names(t.handlers), t.progress, t.revision) == ("村道硬化", ["承办人甲", "承办人乙"], [], 1)
+    # a single name (the older input) is read as a one-person role, without a staff id
+    assert (t.indicator_id, t.unit_id, t.lead, names(t.deputy), names(t.head)) == (
+        "I1.1",
+        "a01",
+        [{"staff_id": None, "name": "黄小君"}],
+        ["廖国兴"],
+        ["杨金文"],
+    )
 
 
 def test_every_problem_of_a_task_is_reported_with_its_field():
@@ -114,7 +125,13 @@ def test_every_problem_of_a_task_is_reported_with_its_field():
         ({"deadline": dt.date(2025, 12, 31)}, "deadline"),
         ({"deadline": None}, "deadline"),
         ({"unit_of_measure": "k" * 51}, "unit_of_measure"),
-        ({"handlers": "承办人甲"}, "handlers"),
+        ({"handlers": 7}, "handlers"),
+        ({"handlers": [{"staff_id": "s1", "role": "x"}]}, "handlers[0].role"),
+        ({"lead": [{}]}, "lead[0]"),
+        ({"head": ["杨金文", {"name": " 杨金文 "}]}, "head[1]"),
+        ({"measures": "措" * 2001}, "measures"),
+        ({"cadence": "weekly"}, "cadence"),
+        ({"reporting_from": dt.date(2026, 10, 1)}, "reporting_from"),  # after the deadline
     ],
 )
 def test_one_bad_field_is_named(changes, field):

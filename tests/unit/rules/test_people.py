@@ -339,3 +339,40 @@ def test_a_plan_with_a_bad_people_section_is_refused_with_the_path():
     with pytest.raises(PlanError) as err:
         parse_plan({**doc["plan"], "people": {"veto_roles": ["boss"]}}, doc["indicators"])
     assert [p.path for p in err.value.problems] == ["$.plan.people.veto_roles"]
+
+
+# --- the leave form's approval: a rejected leave is no leave, a pending one counts and is shown --------
+
+
+def lv_form(type_: str, start: str, end: str, approval: str, person: str = "p5") -> LeaveRecord:
+    return LeaveRecord(person, type_, date.fromisoformat(start), date.fromisoformat(end), "", approval)
+
+
+def test_a_rejected_leave_counts_no_days_and_excuses_no_absence():
+    sixteen = lv_form("sick", "2024-03-01", "2024-03-16", "rejected")
+    e = eligibility(CLERK, OK, [sixteen], [ab("2024-03-05")], (), RULES)
+    assert (e.eligible, e.counted_leave_days, e.leave_days, e.pending_leave_days) == (True, 0, {}, 0)
+    assert (e.unexcused_absences, e.absence_points) == (1, Decimal("0.5"))  # away without leave: an absence
+    trip = lv_form("business_trip", "2024-03-01", "2024-03-03", "rejected")
+    assert eligibility(CLERK, OK, [trip], [ab("2024-03-02")], (), RULES).unexcused_absences == 1
+    # a rejected public holiday does not split a sick spell either
+    spell = [lv("sick", "2024-03-01", "2024-03-16"), lv_form("public_holiday", "2024-03-08", "2024-03-08", "rejected")]
+    assert codes(CLERK, leaves=spell) == [LEAVE_CONSECUTIVE]
+
+
+@pytest.mark.parametrize("approval", ["pending", "approved", ""])
+def test_a_pending_leave_counts_and_excuses_like_a_granted_one_and_is_shown_apart(approval):
+    sixteen = lv_form("sick", "2024-03-01", "2024-03-16", approval)
+    e = eligibility(CLERK, OK, [sixteen], [ab("2024-03-05")], (), RULES)
+    assert [r.code for r in e.reasons] == [LEAVE_CONSECUTIVE] and e.counted_leave_days == 16
+    assert e.unexcused_absences == 0
+    assert e.pending_leave_days == (16 if approval == "pending" else 0)
+    assert e.as_dict()["pending_leave_days"] == e.pending_leave_days
+
+
+def test_pending_days_are_clipped_to_the_year_and_counted_once():
+    leaves = [
+        lv_form("annual", "2023-12-30", "2024-01-02", "pending"),
+        lv_form("personal", "2024-01-02", "2024-01-03", "pending"),
+    ]
+    assert eligibility(CLERK, OK, leaves, (), (), RULES).pending_leave_days == 3

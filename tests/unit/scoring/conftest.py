@@ -227,8 +227,8 @@ class FakeScoringRepository(AbstractScoringRepository):
         if row is None or row.recorded:
             return False
         row.recorded = True
-        for c in ("kind", "points", "date", "aspect"):
-            setattr(row, c, values[c])
+        for c in ("kind", "points", "date", "aspect", "person"):
+            setattr(row, c, values.get(c))
         return True
 
     async def fill_veto_details(self, values):
@@ -355,6 +355,14 @@ class FakeScoringRepository(AbstractScoringRepository):
     async def people_rows(self, plan_id):
         rows = [r for r in self.st.facts.get("people_facts", {}).values() if r.plan_id == plan_id]
         return [copy.copy(r) for r in sorted(rows, key=lambda r: (r.kind, r.fact_id))]
+
+    async def person_deduction_rows(self, plan_id):
+        rows = [
+            r
+            for r in self.st.facts.get("deductions", {}).values()
+            if r.plan_id == plan_id and getattr(r, "person", None) and r.recorded and not r.revoked
+        ]
+        return [copy.copy(r) for r in sorted(rows, key=lambda r: (r.person, r.deduction_id))]
 
     async def add_person_eligibility(self, rows):
         for r in rows:

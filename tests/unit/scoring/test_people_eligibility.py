@@ -218,3 +218,118 @@ async def test_the_plan_s_people_section_sets_the_rules(sf, store, deps) -> None
         ("p2", []),
         ("p3", []),
     ]
+
+
+def person_deduction(did: str, sid: str, unit: str, points: str, kind: str = "discipline", version: int = 1):
+    """A discipline deduction of one person (DeductionRecorded.person)."""
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=did,
+        version=version,
+        payload=inspections_pb2.DeductionRecorded(
+            plan_id=PLAN,
+            unit_id=unit,
+            deduction_id=did,
+            kind=kind,
+            points=points,
+            date="2026-06-01",
+            version=version,
+            person=sid,
+        ),
+    )
+
+
+def revoked(did: str, unit: str, version: int = 2):
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=did,
+        version=version,
+        payload=inspections_pb2.DeductionRevoked(
+            plan_id=PLAN, unit_id=unit, deduction_id=did, reason="entered twice", version=version
+        ),
+    )
+
+
+async def test_a_person_s_own_discipline_deductions_count_towards_the_threshold(sf, store, deps) -> None:
+    plan = {**sf.MANUAL_PLAN, "people": {"max_consecutive_leave_days": 25, "deduction_threshold": 1}}
+    events = [e for e in sf.year_events() if e.type != "PlanPublished"]
+    await deliver(
+        deps,
+        [
+            sf.plan_published(plan),
+            *events,
+            *PEOPLE,
+            person_deduction("d1", "p4", "a1", "0.5"),  # p4: 0.5 for the absence + 0.5 = 1, not over 1
+            person_deduction("d2", "p2", "v2", "1.5"),  # p2: 1.5 > 1
+            person_deduction("d3", "p3", "v2", "2", kind="inspection"),  # not a discipline deduction: not counted
+            person_deduction("d4", "p1", "v1", "3"),  # revoked below: not counted
+            revoked("d4", "v1"),
+        ],
+    )
+    await close_period(deps, PLAN, "Y", "office")
+    assert [(g[0], g[3]) for g in graded(store)] == [
+        ("p4", []),
+        ("p1", []),
+        ("p2", ["deductions_over_threshold"]),
+        ("p3", []),
+    ]
+    entries = {p.staff_id: p.deduction_points for p in map(payload_of, store.state.outbox) if hasattr(p, "staff_id")}
+    assert (entries["p4"], entries["p2"], entries["p3"], entries["p1"]) == ("1", "1.5", "0", "0")
+
+
+async def test_a_person_s_deduction_arriving_after_the_close_changes_their_eligibility_on_rescore(
+    sf, store, deps
+) -> None:
+    from services.scoring.service.rescore import rescore
+
+    plan = {**sf.MANUAL_PLAN, "people": {"deduction_threshold": 1}}
+    events = [e for e in sf.year_events() if e.type != "PlanPublished"]
+    await deliver(deps, [sf.plan_published(plan), *events, *PEOPLE[:4]])
+    await close_period(deps, PLAN, "Y", "office")
+    await deliver(deps, [person_deduction("d9", "p4", "a1", "1.5")])
+    report = await rescore(deps, PLAN, "Y")
+    assert [(c.staff_id, c.old_eligible, c.new_eligible) for c in report.people_diff] == [("p4", True, False)]
+
+
+def leave_form(lid: str, sid: str, unit: str, start: str, end: str, approval: str, version: int):
+    return make_envelope(
+        source="inspections",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=lid,
+        version=version,
+        payload=people_pb2.LeaveRecorded(
+            plan_id=PLAN,
+            unit_id=unit,
+            leave_id=lid,
+            staff_id=sid,
+            type="sick",
+            start=start,
+            end=end,
+            version=version,
+            approval=approval,
+        ),
+    )
+
+
+async def test_a_pending_leave_counts_and_is_shown_and_once_rejected_it_is_no_leave(sf, store, deps) -> None:
+    from services.scoring.service.rescore import rescore
+
+    pending = leave_form("f1", "p4", "a1", "2026-04-01", "2026-04-20", "pending", 1)  # 20 sick days
+    await deliver(deps, [*sf.year_events(), *PEOPLE[:4], pending])
+    await close_period(deps, PLAN, "Y", "office")
+    graded_events = [p for p in map(payload_of, store.state.outbox) if getattr(p, "staff_id", "") == "p4"]
+    assert [(p.eligible, [r.code for r in p.reasons], p.pending_leave_days) for p in graded_events] == [
+        (False, ["leave_consecutive"], 20)
+    ]
+    # the head rejects the form: a new version of LeaveRecorded; the days are no leave any more
+    await deliver(deps, [leave_form("f1", "p4", "a1", "2026-04-01", "2026-04-20", "rejected", 2)])
+    report = await rescore(deps, PLAN, "Y")
+    assert [(c.staff_id, c.old_eligible, c.new_eligible) for c in report.people_diff] == [("p4", False, True)]
+    # an older version arriving late changes nothing (latest version wins)
+    await deliver(deps, [pending])
+    assert [(c.staff_id, c.new_eligible) for c in (await rescore(deps, PLAN, "Y")).people_diff] == [("p4", True)]

@@ -5,7 +5,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DeductionRecorded(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "deduction_id", "kind", "points", "date", "aspect", "version")
+    __slots__ = ("plan_id", "unit_id", "deduction_id", "kind", "points", "date", "aspect", "version", "person")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DEDUCTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -14,6 +14,7 @@ class DeductionRecorded(_message.Message):
     DATE_FIELD_NUMBER: _ClassVar[int]
     ASPECT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     deduction_id: str
@@ -22,7 +23,8 @@ class DeductionRecorded(_message.Message):
     date: str
     aspect: str
     version: int
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., kind: _Optional[str] = ..., points: _Optional[str] = ..., date: _Optional[str] = ..., aspect: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    person: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., kind: _Optional[str] = ..., points: _Optional[str] = ..., date: _Optional[str] = ..., aspect: _Optional[str] = ..., version: _Optional[int] = ..., person: _Optional[str] = ...) -> None: ...
 
 class DeductionRevoked(_message.Message):
     __slots__ = ("plan_id", "unit_id", "deduction_id", "reason", "version")

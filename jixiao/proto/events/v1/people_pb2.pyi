@@ -41,7 +41,7 @@ class StaffMemberRemoved(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
 
 class LeaveRecorded(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "leave_id", "staff_id", "type", "start", "end", "version")
+    __slots__ = ("plan_id", "unit_id", "leave_id", "staff_id", "type", "start", "end", "version", "approval")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     LEAVE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +50,7 @@ class LeaveRecorded(_message.Message):
     START_FIELD_NUMBER: _ClassVar[int]
     END_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     leave_id: str
@@ -58,7 +59,8 @@ class LeaveRecorded(_message.Message):
     start: str
     end: str
     version: int
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., leave_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., type: _Optional[str] = ..., start: _Optional[str] = ..., end: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    approval: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., leave_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., type: _Optional[str] = ..., start: _Optional[str] = ..., end: _Optional[str] = ..., version: _Optional[int] = ..., approval: _Optional[str] = ...) -> None: ...
 
 class AbsenceRecorded(_message.Message):
     __slots__ = ("plan_id", "unit_id", "absence_id", "staff_id", "activity", "date", "excused", "version")
@@ -81,7 +83,7 @@ class AbsenceRecorded(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., absence_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., activity: _Optional[str] = ..., date: _Optional[str] = ..., excused: _Optional[bool] = ..., version: _Optional[int] = ...) -> None: ...
 
 class PersonEligibilityGraded(_message.Message):
-    __slots__ = ("plan_id", "period", "snapshot_version", "unit_id", "staff_id", "name", "eligible", "reasons", "leave_days", "absences", "unexcused_absences", "deduction_points", "unit_grade", "changed", "position")
+    __slots__ = ("plan_id", "period", "snapshot_version", "unit_id", "staff_id", "name", "eligible", "reasons", "leave_days", "absences", "unexcused_absences", "deduction_points", "unit_grade", "changed", "position", "pending_leave_days")
     class LeaveDaysEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -104,6 +106,7 @@ class PersonEligibilityGraded(_message.Message):
     UNIT_GRADE_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    PENDING_LEAVE_DAYS_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     period: str
     snapshot_version: int
@@ -119,7 +122,8 @@ class PersonEligibilityGraded(_message.Message):
     unit_grade: str
     changed: bool
     position: str
-    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., unit_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., name: _Optional[str] = ..., eligible: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[EligibilityReason, _Mapping]]] = ..., leave_days: _Optional[_Mapping[str, int]] = ..., absences: _Optional[int] = ..., unexcused_absences: _Optional[int] = ..., deduction_points: _Optional[str] = ..., unit_grade: _Optional[str] = ..., changed: _Optional[bool] = ..., position: _Optional[str] = ...) -> None: ...
+    pending_leave_days: int
+    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., unit_id: _Optional[str] = ..., staff_id: _Optional[str] = ..., name: _Optional[str] = ..., eligible: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[EligibilityReason, _Mapping]]] = ..., leave_days: _Optional[_Mapping[str, int]] = ..., absences: _Optional[int] = ..., unexcused_absences: _Optional[int] = ..., deduction_points: _Optional[str] = ..., unit_grade: _Optional[str] = ..., changed: _Optional[bool] = ..., position: _Optional[str] = ..., pending_leave_days: _Optional[int] = ...) -> None: ...
 
 class EligibilityReason(_message.Message):
     __slots__ = ("code", "label", "detail")
