@@ -81,6 +81,11 @@ class ScoreRead(BaseModel):
     ci95: list[str] | None = Field(description="S_r ± 1.96·SE_r (normal approximation)")
     responses: int
     strata: list[StratumRead]
+    external: bool = Field(
+        False, description="supplied from outside (the county office's own evaluation), used as given: no SE"
+    )
+    source: str | None = None
+    document: str | None = None
 
 
 class FrameRead(BaseModel):
@@ -191,3 +196,23 @@ class ContactRead(BaseModel):
     round: str | None = None
     unit: str | None = None
     interviewer: str | None = None
+
+
+class ExternalScoreWrite(BaseModel):
+    """A unit's survey score in a round from the county office's own evaluation (used as given)."""
+
+    score: Decimal = Field(description="0-100, a JSON number read as an exact decimal")
+    source: str = Field(description="who ran the evaluation, e.g. 县效能办")
+    document: str = Field(description="the document the score is taken from")
+    note: str | None = None
+
+
+class ExternalScoreRead(BaseModel):
+    plan: str
+    unit: str
+    round: str
+    score: str
+    source: str
+    document: str
+    note: str
+    entered_by: str
