@@ -78,6 +78,12 @@ async def draw_unit_sample(
         )
         await uow.repo.save_sample(rec)
         await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values()), []), [])
+        await uow.audit_change(
+            "sample.drawn",
+            "sample",
+            f"{plan_id}:{round_id}:{unit_id}",
+            after={k: v for k, v in sample_view(rec, sample).items() if k != "reserve"},
+        )
         await uow.commit()
     log.info(
         "sample.drawn", plan_id=plan_id, round_id=round_id, unit_id=unit_id, size=size, frame_sha256=rec.frame_sha256
