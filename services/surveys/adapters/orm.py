@@ -108,6 +108,7 @@ respondents = sa.Table(
     sa.Column("phone_enc", sa.Text, nullable=False),
     sa.Column("address_enc", sa.Text, nullable=False),
     sa.Column("row", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("area", sa.Text, nullable=False, server_default=""),  # e.g. the village (sample balance)
 )
 
 samples = sa.Table(

@@ -116,7 +116,7 @@ def sample_command(
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("respondent_id", "stratum"))
-    writer.writerows(sample.respondents())
+    writer.writerows((k.respondent_id, k.stratum) for k in sample.respondents())
     return EXIT_OK
 
 

@@ -270,6 +270,7 @@ async def post_sample(plan_id: PathId, round: str, unit_id: PathId, body: Sample
         allocation=body.allocation,
         sds=body.sds,
         reserve_rate=body.reserve_rate,
+        quotas=body.quotas,
     )
 
 
@@ -376,7 +377,7 @@ def install_domain_errors(app: FastAPI) -> None:
                 for p in exc.problems
             ]
         elif isinstance(exc, de.SamplingError):
-            errors = [{"field": "sample", "message": m} for m in exc.problems]
+            errors = [{"field": exc.field, "message": m} for m in exc.problems]
         return problem(
             status, title, str(exc), errors=errors, type_="urn:jixiao:problem:" + title.lower().replace(" ", "-")
         )

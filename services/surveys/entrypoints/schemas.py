@@ -99,10 +99,13 @@ class FrameRead(BaseModel):
 
 
 class SampleCreate(_Body):
-    size: int = Field(ge=1, le=1_000_000)
+    size: int | None = Field(None, ge=1, le=1_000_000, description="required unless allocation is fixed")
     seed: int | None = Field(None, ge=0, lt=2**63, description="omit for a fresh random seed (stored)")
-    allocation: Literal["proportional", "neyman"] = "proportional"
+    allocation: Literal["proportional", "neyman", "fixed"] = "proportional"
     sds: dict[str, Decimal] | None = Field(None, description="per-stratum standard deviations (neyman)")
+    quotas: dict[str, int] | None = Field(
+        None, description="fixed allocation: {stratum: n}, each at most the stratum's frame size (size = their sum)"
+    )
     reserve_rate: Decimal = Field(Decimal(0), ge=0, le=10)
 
 
@@ -119,6 +122,9 @@ class SampleRead(BaseModel):
     seed: str
     frame_sha256: str
     allocation: str
+    allocated_by_area: dict[str, dict[str, int]] | None = Field(
+        None, description="seats per stratum and area when the frame has an area column"
+    )
     size: int
     sds: dict[str, str] | None
     reserve_rate: str

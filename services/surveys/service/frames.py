@@ -25,6 +25,7 @@ def encrypt_frame(cipher: PiiCipher, frame: Frame) -> list[EncryptedRespondent]:
             cipher.encrypt(e.phone, context=pii_context(e.respondent_id, "phone")),
             cipher.encrypt(e.address, context=pii_context(e.respondent_id, "address")),
             e.row,
+            e.area,
         )
         for e in frame.entries
     ]
