@@ -74,3 +74,28 @@ def test_a_bad_or_second_external_score_is_refused_with_its_path():
         "$.survey_external_scores[3].round",
         "$.survey_external_scores[4].score",
     ]
+
+
+def test_a_stored_external_round_becomes_an_external_round_score():
+    from types import SimpleNamespace as Row
+
+    from services.scoring.adapters.facts import FactRows, unit_facts
+
+    rows = FactRows(
+        rounds=[
+            Row(
+                round_id="end",
+                score=D("88"),
+                se=None,
+                strata_json="[]",
+                external=True,
+                source="县效能办",
+                document="文号",
+            ),
+            Row(round_id="mid", score=D("70"), se=D("2"), strata_json="[]", external=False, source="", document=""),
+        ]
+    )
+    facts = unit_facts(rows)
+    end, mid = facts.round_scores["end"], facts.round_scores["mid"]
+    assert (end.external, end.source, end.document, end.score) == (True, "县效能办", "文号", D(88))
+    assert not mid.external and mid.se == D(2)
