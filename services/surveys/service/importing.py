@@ -46,8 +46,9 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Mapping[str, Any], *, dry_
         if problems:
             raise InvalidInput(f"{len(problems)} problem(s) in the bundle; nothing was stored", problems=problems)
         # when weights or answer scores changed, every (unit, round) with responses is re-scored
-        report = await apply_plan_change(uow, change, rows)
+        # external scores first: a round they cover is not published from its responses in between
         external_changed = await store_external_scores(uow, ctx, external_rows)
+        report = await apply_plan_change(uow, change, rows)
         if not dry_run:
             await uow.commit()
     result = {

@@ -145,3 +145,14 @@ async def test_the_import_takes_external_scores_idempotently_and_refuses_bad_one
         "$.survey_external_scores[2].unit",
     ]
     assert len(uow.repo.external) == 1
+
+
+async def test_an_import_with_responses_and_an_external_score_for_a_round_publishes_only_the_external(fake_uow):
+    uow = fake_uow()
+    doc = plan()
+    doc["survey_responses"] = [resp(1, "a", "yes"), resp(2, "b", "no")]
+    doc["survey_external_scores"] = [{"unit": "u1", "round": "mid", **EXTERNAL}]
+    out = await handlers.import_bundle(uow, doc)
+    assert out["survey_responses"]["accepted"] == 2  # kept, not counted
+    [(_, payload)] = uow.published
+    assert (payload.external, payload.score, payload.version) == (True, "91.35", 1)
