@@ -111,8 +111,11 @@ async def recompute_scores(
     current = {(s.unit_id, s.round_id): s for s in stored}
     aggregates = await uow.repo.aggregates_of(plan_id, pairs)
     wanted = set(pairs)
+    one = {"unit_id": pairs[0][0], "round_id": pairs[0][1]} if len(pairs) == 1 else {}
     external = {
-        (e.unit_id, e.round_id): e for e in await uow.repo.external_scores(plan_id) if (e.unit_id, e.round_id) in wanted
+        (e.unit_id, e.round_id): e
+        for e in await uow.repo.external_scores(plan_id, **one)
+        if (e.unit_id, e.round_id) in wanted
     }
     changed = []
     for unit_id, round_id in pairs:
