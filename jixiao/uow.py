@@ -7,7 +7,7 @@ A service subclass overrides `bind(session)` to attach its repositories.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,17 @@ class _Emitter:
         transaction: who (from the token), what, on which entity, the new state (personal data masked)."""
         from google.protobuf.json_format import MessageToDict
 
+        after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
+        name = payload.DESCRIPTOR.name
+        await self.audit_change(name, name, aggregate_id or unit_id or plan_id, after=after)
+
+    async def audit_change(
+        self, action: str, entity_type: str, entity_id: str, *, before: Any = None, after: Any = None
+    ) -> None:
+        """Append one state change to the service's audit chain in this transaction (who from the
+        token, personal data masked); for changes that emit no event. A no-op without a chain."""
+        if getattr(self.runtime, "audit", None) is None:
+            return
         from jixiao.audit import append
         from jixiao.auth import caller_var
         from jixiao.logging import current_trace_id
@@ -56,15 +67,15 @@ class _Emitter:
             if who is not None and who.authenticated
             else ("local" if who is not None else "system")
         )
-        after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
         await append(
             self.session,
             self.runtime.audit,
             actor=who.user if who is not None else "system",
             role=role,
-            action=payload.DESCRIPTOR.name,
-            entity_type=payload.DESCRIPTOR.name,
-            entity_id=aggregate_id or unit_id or plan_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
             after=after,
             trace_id=current_trace_id(),
         )

@@ -14,7 +14,7 @@ from jixiao_cli.client import ServiceProblem, StackClient
 # Which service takes which part of a bundle (docs/service-conventions.md).
 PARTS: dict[str, tuple[str, ...]] = {
     "indicators": ("plan", "indicators", "units", "targets", "results"),
-    "surveys": ("plan", "units", "survey_strata", "survey_responses"),
+    "surveys": ("plan", "units", "survey_strata", "survey_responses", "survey_external_scores"),
     "inspections": ("plan", "units", "deductions", "vetoes", "staff", "leaves", "absences"),
 }
 # The long lists of each part: a part larger than the chunk size is sent as several requests, each

@@ -26,6 +26,7 @@ from .model import (
     Plan,
     Result,
     Revocation,
+    RoundScore,
     SurveyResponse,
     Unit,
     UnitFacts,
@@ -33,7 +34,7 @@ from .model import (
 )
 from .periods import PERIODS, is_period
 from .plan import read_plan
-from .survey import MODES, RESPONSE_ID_MAX, check_response, stratum_weights
+from .survey import MODES, RESPONSE_ID_MAX, check_external_score, check_response, stratum_weights
 
 BUNDLE_FORMAT = "jixiao.bundle/v1"
 
@@ -82,6 +83,7 @@ def parse_bundle(doc: Any) -> Bundle:
     reader.results(_records(root, "results"))
     reader.survey_strata(_records(root, "survey_strata"))
     reader.survey_responses(_records(root, "survey_responses"))
+    reader.survey_external_scores(_records(root, "survey_external_scores"))
     reader.deductions(_records(root, "deductions"))
     reader.vetoes(_records(root, "vetoes"))
     if problems:
@@ -124,6 +126,7 @@ class _Records:
         self._strata: dict[str, dict[str, Decimal]] = {}
         self._strata_paths: dict[tuple[str, str], str] = {}
         self._responses: dict[str, list[SurveyResponse]] = {}
+        self._external: dict[str, dict[str, RoundScore]] = {}  # unit → round → external score
         self._deductions: dict[str, list[Deduction | Revocation]] = {}  # by deduction id
         self._deduction_unit: dict[str, str] = {}  # the unit of each id's latest record
         self._vetoes: dict[str, list[Veto]] = {}
@@ -327,6 +330,31 @@ class _Records:
                 SurveyResponse(rid, rnd, stratum, tuple(answers), item["mode"])
             )
 
+    def survey_external_scores(self, records: tuple[str, list]) -> None:
+        """Survey scores the county office supplied from outside, one per (unit, round): used as given."""
+        path, items = records
+        survey = self.plan.survey
+        if items and survey is None:
+            self.problems.add(path, "the plan has no survey")
+            return
+        seen: dict[tuple[str, str], str] = {}
+        for i, item in enumerate(items):
+            at = f"{path}[{i}]"
+            rs = check_external_score(
+                item, at, self.problems, units=self.units, rounds={rnd.id for rnd in survey.rounds}
+            )
+            if rs is None:
+                continue
+            unit_id = item["unit"]
+            if (unit_id, rs.round) in seen:
+                self.problems.add(
+                    f"{at}.round",
+                    f"a second external score for unit {unit_id!r} and round {rs.round!r} (first at {seen[unit_id, rs.round]})",
+                )
+                continue
+            seen[unit_id, rs.round] = at
+            self._external.setdefault(unit_id, {})[rs.round] = rs
+
     def _check_response(self, item: Any, path: str, rounds: set[str], answers_ok: frozenset[str]) -> tuple | None:
         """The full check of a response, reporting each problem; its fields when it is valid."""
         checked = check_response(
@@ -407,6 +435,7 @@ class _Records:
                 targets=self._targets.get(unit_id, {}),
                 stratum_weights=self._strata.get(unit_id, {}),
                 responses=tuple(self._responses.get(unit_id, ())),
+                round_scores=self._external.get(unit_id, {}),
                 deductions=tuple(deductions.get(unit_id, ())),
                 vetoes=tuple(self._vetoes.get(unit_id, ())),
             )

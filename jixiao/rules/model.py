@@ -282,12 +282,18 @@ class StratumStat:
 
 @dataclass(frozen=True, slots=True)
 class RoundScore:
-    """A round score S_r with its standard error, as the surveys service publishes it."""
+    """A round score S_r with its standard error, as the surveys service publishes it.
+
+    `external`: the score was supplied from outside (the county office's own evaluation, with its
+    `source` and `document`) and is used as given: it has no SE and no strata."""
 
     round: str
     score: Decimal
     se: Decimal
     strata: tuple[StratumStat, ...] = ()
+    external: bool = False
+    source: str | None = None
+    document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +353,7 @@ class UnitFacts:
     `results`, `responses` and `deductions` are in input (version) order, which decides
     latest-confirmed-wins, first-delivery-wins and last-record-stands. A round may be given
     either as raw `responses` or precomputed in `round_scores` (as the surveys service publishes
-    it), not both.
+    it), not both; an external round score (`RoundScore.external`) wins over the round's responses.
     """
 
     results: tuple[Result, ...] = ()

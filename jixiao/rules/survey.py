@@ -162,3 +162,29 @@ def check_response(
     if not r.ok:
         return None
     return rid, unit, rnd, stratum, mode or "", tuple(answers)
+
+
+EXTERNAL_TEXT_MAX = 500  # source, document and note of an external survey score
+HUNDRED = Decimal(100)
+
+
+def check_external_score(
+    item: object, path: str, problems: Problems, *, units: Container[str], rounds: Container[str]
+) -> RoundScore | None:
+    """Check one external survey score (the county office's own evaluation of a unit in a round):
+    `unit`, `round`, `score` within [0, 100] (an exact decimal), `source` and `document` (non-empty
+    text), optional `note`. The RoundScore (external, no SE, no strata) when valid, else None."""
+    r = Reader(item, path, problems, "an external survey score object")
+    unit = r.str("unit")
+    if unit is not None and unit not in units:
+        r.fail("unit", f"unknown unit {unit!r}")
+    rnd = r.str("round")
+    if rnd is not None and rnd not in rounds:
+        r.fail("round", f"unknown survey round {rnd!r}")
+    score = r.decimal("score", low=ZERO, high=HUNDRED)
+    source = r.str("source", max_len=EXTERNAL_TEXT_MAX, strip=True)
+    document = r.str("document", max_len=EXTERNAL_TEXT_MAX, strip=True)
+    r.text("note", max_len=EXTERNAL_TEXT_MAX)
+    if not r.ok:
+        return None
+    return RoundScore(rnd, score, ZERO, (), external=True, source=source, document=document)

@@ -142,6 +142,8 @@ def _round(r: Any) -> RoundScore:
         StratumStat(s["stratum"], int(s["n"]), Decimal(s["mean"]), Decimal(s["sd"]), Decimal(s["weight"]))
         for s in json.loads(r.strata_json)
     )
+    if getattr(r, "external", False):  # supplied from outside: used as given, no SE, no strata
+        return RoundScore(r.round_id, r.score, Decimal(0), (), True, r.source or None, r.document or None)
     return RoundScore(r.round_id, r.score, r.se if r.se is not None else Decimal(0), strata)
 
 

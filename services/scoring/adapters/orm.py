@@ -80,6 +80,10 @@ survey_rounds = sa.Table(
     sa.Column("strata_json", sa.Text, nullable=False, server_default="[]"),
     sa.Column("responses", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("event_id", sa.String(36), nullable=False),
+    # a score supplied from outside (the county office's own evaluation), used as given
+    sa.Column("external", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("document", sa.Text, nullable=False, server_default=""),
 )
 
 deductions = sa.Table(

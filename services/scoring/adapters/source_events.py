@@ -130,6 +130,9 @@ async def _survey_score_updated(repo: AbstractScoringRepository, e: _Event) -> b
             "se": decimal_field(p.se, "se", required=False),
             "strata_json": strata_json(p.strata, "strata"),
             "responses": p.responses,
+            "external": p.external,
+            "source": p.source,
+            "document": p.document,
             "event_id": e.env.event_id,
         },
     )

@@ -48,7 +48,8 @@ def _check_period(period: str) -> None:
 
 
 def _round_scores(plan: Plan, facts: UnitFacts, period: str) -> dict[str, RoundScore]:
-    """Round scores for the rounds that feed `period`: precomputed, or from raw responses."""
+    """Round scores for the rounds that feed `period`: precomputed, or from raw responses; an
+    external score (supplied by the county office) wins over the round's responses."""
     survey = plan.survey
     by_round: dict[str, list[SurveyResponse]] = {}
     for response in unique_responses(facts.responses):  # first delivery first, then by round
@@ -64,7 +65,7 @@ def _round_scores(plan: Plan, facts: UnitFacts, period: str) -> dict[str, RoundS
         if not round_counts(rnd.period, period):
             continue
         if rnd.id in facts.round_scores:
-            if rnd.id in by_round:
+            if rnd.id in by_round and not facts.round_scores[rnd.id].external:  # an external score wins
                 raise ScoringError(f"round {rnd.id!r} is given both as responses and as a precomputed score")
             scores[rnd.id] = facts.round_scores[rnd.id]
         elif rnd.id in by_round:

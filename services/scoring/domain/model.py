@@ -32,13 +32,17 @@ class LeafLine:
 
 @dataclass(frozen=True, slots=True)
 class RoundLine:
-    """What one survey round contributed: S_r with weight w_r, from its strata."""
+    """What one survey round contributed: S_r with weight w_r, from its strata; or, `external`,
+    a score supplied from outside (with its source and document), used as given, without SE."""
 
     round: str
     weight: Decimal
     score: Decimal
-    se: Decimal
+    se: Decimal | None
     strata: tuple[StratumStat, ...]
+    external: bool = False
+    source: str | None = None
+    document: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from services.surveys.adapters import orm
 from services.surveys.adapters.sql import SessionRepository, plain_decimal
 from services.surveys.domain.model import Interview, Mode, Outcome, RespondentStatus, SampledRespondent
-from services.surveys.domain.sampling import FrameKey
+from services.surveys.domain.sampling import AreaKey, FrameKey, frame_key
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class EncryptedRespondent:
     phone_enc: str
     address_enc: str
     row: int = 0
+    area: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,18 +148,20 @@ class SqlAlchemyFieldworkRepository(SessionRepository, AbstractFieldworkReposito
         await pg.copy_records_to_table(
             "respondents",
             records=[
-                (frame.frame_id, m.respondent_id, m.stratum, m.name_enc, m.phone_enc, m.address_enc, m.row)
+                (frame.frame_id, m.respondent_id, m.stratum, m.name_enc, m.phone_enc, m.address_enc, m.row, m.area)
                 for m in members
             ],
-            columns=["frame_id", "respondent_id", "stratum", "name_enc", "phone_enc", "address_enc", "row"],
+            columns=["frame_id", "respondent_id", "stratum", "name_enc", "phone_enc", "address_enc", "row", "area"],
         )
 
-    async def frame_keys(self, frame_id: str) -> list[FrameKey]:
+    async def frame_keys(self, frame_id: str) -> list[FrameKey | AreaKey]:
         t = orm.respondents
         rows = await self._exec(
-            sa.select(t.c.respondent_id, t.c.stratum).where(t.c.frame_id == frame_id).order_by(t.c.respondent_id)
+            sa.select(t.c.respondent_id, t.c.stratum, t.c.area)
+            .where(t.c.frame_id == frame_id)
+            .order_by(t.c.respondent_id)
         )
-        return [FrameKey(r.respondent_id, r.stratum) for r in rows]
+        return [frame_key(r.respondent_id, r.stratum, r.area) for r in rows]
 
     async def frame_members(self, frame_id: str, respondent_ids: Iterable[str]) -> list[EncryptedRespondent]:
         t = orm.respondents

@@ -108,6 +108,7 @@ respondents = sa.Table(
     sa.Column("phone_enc", sa.Text, nullable=False),
     sa.Column("address_enc", sa.Text, nullable=False),
     sa.Column("row", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("area", sa.Text, nullable=False, server_default=""),  # e.g. the village (sample balance)
 )
 
 samples = sa.Table(
@@ -208,5 +209,27 @@ round_scores = sa.Table(
     sa.Column("responses", sa.BigInteger, nullable=False),
     sa.Column("strata", pg.JSONB, nullable=False),  # [{stratum, n, mean, sd, weight}] decimals as strings
     sa.Column("envelope", sa.LargeBinary, nullable=False),  # the last published envelope (snapshots)
+    # the score is an external one (external_scores), used as given: se "", no strata
+    sa.Column("external", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("document", sa.Text, nullable=False, server_default=""),
+    _ts("updated_at"),
+)
+
+# Survey scores supplied from outside (以县效能办等部门组织评议结果为准): the county office's own
+# evaluation of a unit in a round, used as that round's score S_r; responses of the round are kept
+# but not counted while one is stored.
+external_scores = sa.Table(
+    "external_scores",
+    metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("unit_id", sa.String(100), primary_key=True),
+    sa.Column("round_id", sa.String(100), primary_key=True),
+    sa.Column("score", sa.Text, nullable=False),  # exact decimal as text, within [0, 100]
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("document", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("entered_by", sa.Text, nullable=False, server_default=""),
+    _ts(),
     _ts("updated_at"),
 )

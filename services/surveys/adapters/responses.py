@@ -51,6 +51,9 @@ class ScoreRecord:
     responses: int
     strata: list[dict]
     envelope: bytes = b""
+    external: bool = False  # an external score (the county office's), used as given: se "", no strata
+    source: str = ""
+    document: str = ""
 
 
 class AbstractResponseRepository(abc.ABC):
@@ -284,7 +287,19 @@ class SqlAlchemyResponseRepository(SessionRepository, AbstractResponseRepository
             q = q.where(t.c.round_id == round_id)
         rows = await self._exec(q.order_by(t.c.unit_id, t.c.round_id))
         return [
-            ScoreRecord(r.unit_id, r.round_id, r.version, r.score, r.se, r.responses, r.strata, r.envelope)
+            ScoreRecord(
+                r.unit_id,
+                r.round_id,
+                r.version,
+                r.score,
+                r.se,
+                r.responses,
+                r.strata,
+                r.envelope,
+                r.external,
+                r.source,
+                r.document,
+            )
             for r in rows
         ]
 
@@ -300,12 +315,26 @@ class SqlAlchemyResponseRepository(SessionRepository, AbstractResponseRepository
             responses=score.responses,
             strata=score.strata,
             envelope=score.envelope,
+            external=score.external,
+            source=score.source,
+            document=score.document,
         )
         await self._exec(
             stmt.on_conflict_do_update(
                 index_elements=[t.c.plan_id, t.c.unit_id, t.c.round_id],
                 set_={
-                    c: getattr(stmt.excluded, c) for c in ("version", "score", "se", "responses", "strata", "envelope")
+                    c: getattr(stmt.excluded, c)
+                    for c in (
+                        "version",
+                        "score",
+                        "se",
+                        "responses",
+                        "strata",
+                        "envelope",
+                        "external",
+                        "source",
+                        "document",
+                    )
                 }
                 | {"updated_at": sa.func.now()},
             )

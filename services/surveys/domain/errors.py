@@ -83,8 +83,9 @@ class FrameFileError(SurveyError):
 class SamplingError(SurveyError):
     """A sample cannot be drawn as asked; `problems` holds one message per problem."""
 
-    def __init__(self, problems: str | list[str] | tuple[str, ...]) -> None:
+    def __init__(self, problems: str | list[str] | tuple[str, ...], field: str = "sample") -> None:
         self.problems = (problems,) if isinstance(problems, str) else tuple(problems)
+        self.field = field  # the request field the problems are about (e.g. "quotas.business")
         super().__init__("; ".join(self.problems))
 
 

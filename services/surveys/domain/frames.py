@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 
 from .errors import FrameInvalid, FrameProblem
 from .model import RESPONDENT_GROUPS
-from .sampling import FrameKey
+from .sampling import AreaKey, FrameKey, frame_key
 
 COLUMNS = ("respondent_id", "stratum", "name", "phone", "address")
+# Optional: the respondent's area (e.g. village, 村), to balance the sample across areas.
+AREA_COLUMN = "area"
+AREA_ALIASES = {"village": AREA_COLUMN, "村": AREA_COLUMN, "地区": AREA_COLUMN, "区域": AREA_COLUMN}
+MAX_AREA_LENGTH = 100
 PII_COLUMNS = ("name", "phone", "address")
 
 # Chinese labels for the four standard groups, as they appear in spreadsheets from the field.
@@ -52,11 +56,12 @@ class FrameEntry:
     phone: str = field(repr=False)  # normalised: "13812345678" or "0871-1234567"; "" if none
     address: str = field(repr=False)
     row: int = 0
+    area: str = ""  # e.g. the village; "" when the frame has no area column
 
     @property
-    def key(self) -> FrameKey:
-        """The (respondent_id, stratum) pair sampling uses."""
-        return FrameKey(self.respondent_id, self.stratum)
+    def key(self) -> FrameKey | AreaKey:
+        """The (respondent_id, stratum[, area]) sampling uses."""
+        return frame_key(self.respondent_id, self.stratum, self.area)
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,8 @@ class Frame:
 
     entries: tuple[FrameEntry, ...]
 
-    def keys(self) -> tuple[FrameKey, ...]:
-        """The (respondent_id, stratum) pairs, canonical order."""
+    def keys(self) -> tuple[FrameKey | AreaKey, ...]:
+        """The (respondent_id, stratum, area) keys, canonical order."""
         return tuple(e.key for e in self.entries)
 
     def strata_sizes(self) -> dict[str, int]:
@@ -103,7 +108,8 @@ def _cell(value: object) -> str:
 
 
 def _header_name(value: object) -> str:
-    return _cell(value).lstrip("\ufeff").strip().lower()
+    name = _cell(value).lstrip("\ufeff").strip().lower()
+    return AREA_ALIASES.get(name, name)
 
 
 def validate_frame(
@@ -154,7 +160,7 @@ def _column_index(header: Sequence[object], header_row: int) -> dict[str, int]:
     problems: list[FrameProblem] = []
     index: dict[str, int] = {}
     for i, name in enumerate(names):
-        if name in COLUMNS:
+        if name in COLUMNS or name == AREA_COLUMN:
             if name in index:
                 problems.append(FrameProblem(header_row, name, "column appears more than once"))
             else:
@@ -182,10 +188,13 @@ def _read_row(
     found.append(("phone", problem))
     if len(address) > MAX_ADDRESS_LENGTH:
         found.append(("address", f"address longer than {MAX_ADDRESS_LENGTH} characters"))
+    area = get.get(AREA_COLUMN, "")
+    if len(area) > MAX_AREA_LENGTH or _CONTROL.search(area):
+        found.append((AREA_COLUMN, f"area must be at most {MAX_AREA_LENGTH} printable characters"))
     problems = [FrameProblem(row_no, col, message) for col, message in found if message]
     if problems:
         return None, problems
-    return FrameEntry(rid, stratum, get["name"], phone, address, row_no), []
+    return FrameEntry(rid, stratum, get["name"], phone, address, row_no, area), []
 
 
 def _id_problem(rid: str, row_no: int, first_row: dict[str, int]) -> str | None:

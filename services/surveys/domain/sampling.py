@@ -5,7 +5,9 @@ anyone holding the same frame and seed re-draws the same sample.
 
 Algorithm `jixiao.surveys.sample/v1`:
 
-1. Allocation. Stratum quotas q_h = n·w_h/Σw computed exactly (fractions); w_h = N_h for
+1. Allocation. Fixed (`quotas`): each stratum takes the quota the round fixes (0 when not
+   named); a quota above the stratum's frame size, or for a stratum the frame does not have, is
+   refused; the size is their sum. Otherwise stratum quotas q_h = n·w_h/Σw computed exactly (fractions); w_h = N_h for
    proportional, N_h·S_h for Neyman. Each stratum gets ⌊q_h⌋ and the seats left over go one each
    to the largest remainders q_h − ⌊q_h⌋, ties broken by stratum name ascending (Hamilton).
    Capping: a stratum whose exact quota exceeds its size N_h takes all its members (a census);
@@ -24,6 +26,14 @@ Algorithm `jixiao.surveys.sample/v1`:
    So replacements stay in their stratum, never repeat anyone sampled or already drawn, and
    depend only on (seed, frame, stratum, d). The reserve list is the first reserve_h
    replacements, published in advance: reserve_h = min(⌈n_h·reserve_rate⌉, N_h − n_h).
+4. Areas (兼顾地理分布, algorithm `jixiao.surveys.sample/v1+area`): when the frame carries an area
+   (e.g. village) for its respondents, the frame hash covers `[respondent_id, stratum, area]`
+   triples instead, and inside each stratum the n_h seats are split across its areas in
+   proportion to their frame counts N_ha by the same largest-remainder rule (ties by area name;
+   never above N_ha). Each area's members (sorted ids) are permuted as in 3 with the seed of
+   JSON [seed, frame_hash, h, area]; its first n_ha are sampled. The stratum's draw order is the
+   sample (areas in name order) followed by the remaining members permuted with the stratum's
+   seed of 3: those are the replacements and the reserve. A blank area is an area of its own.
 
 `draw_sample` ignores standard deviations of strata that have no member in the frame (a plan's
 stratum the unit lacks); `allocate` itself refuses a deviation for a stratum it does not know.
@@ -54,11 +64,33 @@ class FrameKey(NamedTuple):
     stratum: str
 
 
+class AreaKey(NamedTuple):
+    """A respondent of a frame with an area column: the area is a place (e.g. a village)."""
+
+    respondent_id: str
+    stratum: str
+    area: str
+
+
+def frame_key(respondent_id: str, stratum: str, area: str = "") -> FrameKey | AreaKey:
+    """The key sampling sees: with the area when there is one."""
+    return AreaKey(respondent_id, stratum, area) if area else FrameKey(respondent_id, stratum)
+
+
+def _split(key: tuple[str, ...]) -> tuple[str, str, str]:
+    """(respondent_id, stratum, area) of a 2- or 3-field key."""
+    return (key[0], key[1], key[2]) if len(key) > 2 else (key[0], key[1], "")
+
+
 class Allocation(StrEnum):
     """How the total sample size is split between strata."""
 
     PROPORTIONAL = "proportional"
     NEYMAN = "neyman"
+    FIXED = "fixed"  # the round fixes each stratum's quota
+
+
+SAMPLING_ALGORITHM_AREAS = SAMPLING_ALGORITHM + "+area"
 
 
 Number = int | Decimal | Fraction
@@ -97,7 +129,7 @@ def _decimal(value: object) -> Decimal | None:
 
 def _check_size(size: object, population: int) -> int:
     if isinstance(size, bool) or not isinstance(size, int):
-        raise SamplingError(f"sample size must be an integer, got {size!r}")
+        raise SamplingError(f"sample size must be an integer, got {size!r}", field="size")
     if size < 1:
         raise SamplingError(f"sample size must be at least 1, got {size}")
     if size > population:
@@ -139,9 +171,11 @@ def allocate(
     try:
         method = Allocation(allocation)
     except ValueError:
-        raise SamplingError(f"unknown allocation {allocation!r} (expected proportional or neyman)") from None
+        raise SamplingError(f"unknown allocation {allocation!r} (expected proportional, neyman or fixed)") from None
     if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in sizes.values()):
         raise SamplingError("stratum sizes must be non-negative integers")
+    if method is Allocation.FIXED:
+        raise SamplingError("fixed allocation takes its quotas from `fixed_quotas`, not from a size")
     _check_size(size, sum(sizes.values()))
     if method is Allocation.PROPORTIONAL:
         if sds:
@@ -170,10 +204,39 @@ def allocate(
     return dict(sorted(result.items()))
 
 
-def frame_sha256(frame: Iterable[FrameKey | tuple[str, str]]) -> str:
-    """sha256 (hex) over the canonical serialisation of the frame's (respondent_id, stratum)."""
-    pairs = sorted((str(rid), str(stratum)) for rid, stratum in frame)
-    payload = json.dumps(pairs, ensure_ascii=False, separators=(",", ":"))
+def fixed_quotas(quotas: Mapping[str, object] | None, sizes: Mapping[str, int]) -> dict[str, int]:
+    """The per-stratum sizes a round fixes, checked against the frame: every stratum of the frame
+    (0 when not named); SamplingError naming `quotas.<stratum>` for an unknown stratum, a quota
+    that is not a non-negative integer or above the stratum's frame size, or a zero total."""
+    if not quotas:
+        raise SamplingError("fixed allocation needs `quotas`: {stratum: n}", field="quotas")
+    result = {h: 0 for h in sizes}
+    for h, n in sorted(quotas.items()):
+        if h not in sizes:
+            known = ", ".join(sorted(sizes))
+            raise SamplingError(f"unknown stratum {h!r}: the frame has {known}", field=f"quotas.{h}")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise SamplingError(f"the quota of {h!r} must be a non-negative integer, got {n!r}", field=f"quotas.{h}")
+        if n > sizes[h]:
+            raise SamplingError(
+                f"the quota of {h!r} ({n}) is above the stratum's {sizes[h]} respondents in the frame",
+                field=f"quotas.{h}",
+            )
+        result[h] = n
+    if not sum(result.values()):
+        raise SamplingError("the quotas add up to 0", field="quotas")
+    return dict(sorted(result.items()))
+
+
+def frame_sha256(frame: Iterable[FrameKey | AreaKey | tuple[str, ...]]) -> str:
+    """sha256 (hex) over the canonical serialisation of the frame's (respondent_id, stratum), or
+    of (respondent_id, stratum, area) when any respondent has an area."""
+    keys = [_split(k) for k in frame]
+    if any(area for _, _, area in keys):
+        rows: list = sorted([str(rid), str(stratum), str(area)] for rid, stratum, area in keys)
+    else:
+        rows = sorted((str(rid), str(stratum)) for rid, stratum, _ in keys)
+    payload = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -181,6 +244,26 @@ def stratum_seed(seed: int, frame_hash: str, stratum: str) -> int:
     """The integer seeding one stratum's generator: sha256 of JSON [seed, frame_hash, stratum]."""
     payload = json.dumps([seed, frame_hash, stratum], ensure_ascii=False, separators=(",", ":"))
     return int.from_bytes(hashlib.sha256(payload.encode("utf-8")).digest(), "big")
+
+
+def area_seed(seed: int, frame_hash: str, stratum: str, area: str) -> int:
+    """The integer seeding one area's generator inside a stratum: sha256 of JSON [seed, frame_hash, stratum, area]."""
+    payload = json.dumps([seed, frame_hash, stratum, area], ensure_ascii=False, separators=(",", ":"))
+    return int.from_bytes(hashlib.sha256(payload.encode("utf-8")).digest(), "big")
+
+
+def _area_order(
+    by_area: Mapping[str, list[str]], n: int, seed: int, digest: str, stratum: str
+) -> tuple[tuple[str, ...], dict[str, int]]:
+    """A stratum's draw order balanced across areas: each area's seats (largest remainder over its
+    frame count), its members drawn by its own seed, then the rest of the stratum as replacements."""
+    seats = largest_remainder(n, {a: len(ids) for a, ids in by_area.items()})
+    sampled: list[str] = []
+    for a in sorted(by_area):
+        sampled.extend(draw_order(by_area[a], area_seed(seed, digest, stratum, a))[: seats[a]])
+    taken = set(sampled)
+    rest = [rid for ids in by_area.values() for rid in ids if rid not in taken]
+    return tuple(sampled) + draw_order(rest, stratum_seed(seed, digest, stratum)), seats
 
 
 def _below(rng: random.Random, n: int) -> int:
@@ -211,6 +294,7 @@ class StratumDraw:
     allocated: int
     reserve_size: int
     order: tuple[str, ...] = field(repr=False)
+    areas: Mapping[str, int] | None = None  # seats per area when the frame carries areas
 
     @property
     def sampled(self) -> tuple[str, ...]:
@@ -247,6 +331,12 @@ class Sample:
         """Sample size per stratum."""
         return {h: d.allocated for h, d in self.strata.items()}
 
+    def allocated_by_area(self) -> dict[str, dict[str, int]] | None:
+        """Seats per stratum and area (None when the frame carries no area)."""
+        if not any(d.areas is not None for d in self.strata.values()):
+            return None
+        return {h: dict(d.areas or {}) for h, d in self.strata.items()}
+
     def respondents(self) -> tuple[FrameKey, ...]:
         """Every sampled respondent, by stratum then respondent_id."""
         return tuple(FrameKey(rid, h) for h, d in self.strata.items() for rid in sorted(d.sampled))
@@ -267,30 +357,36 @@ class Sample:
 
 
 def draw_sample(
-    frame: Iterable[FrameKey | tuple[str, str]],
-    size: int,
+    frame: Iterable[FrameKey | AreaKey | tuple[str, ...]],
+    size: int | None,
     seed: int,
     *,
     allocation: Allocation | str = Allocation.PROPORTIONAL,
     sds: Mapping[str, object] | None = None,
     reserve_rate: Decimal | int | str = 0,
+    quotas: Mapping[str, object] | None = None,
 ) -> Sample:
-    """Draw a stratified quota random sample of `size` from the frame's (respondent_id, stratum)."""
+    """Draw a stratified quota random sample of `size` from the frame's (respondent_id, stratum[,
+    area]); with `allocation="fixed"` the `quotas` decide each stratum's size (and `size`, when
+    given, must be their sum)."""
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise SamplingError(f"seed must be an integer, got {seed!r}")
     rate = _decimal(reserve_rate)
     if rate is None or rate < 0:
         raise SamplingError(f"reserve rate must be a non-negative decimal, got {reserve_rate!r}")
     members: dict[str, list[str]] = {}
+    areas: dict[str, dict[str, list[str]]] = {}
     seen: set[str] = set()
-    keys: list[tuple[str, str]] = []
+    keys: list[tuple[str, str, str]] = []
     duplicates: set[str] = set()
-    for rid, stratum in frame:
+    for key in frame:
+        rid, stratum, area = _split(key)
         if rid in seen:
             duplicates.add(rid)
         seen.add(rid)
-        keys.append((rid, stratum))
+        keys.append((rid, stratum, area))
         members.setdefault(stratum, []).append(rid)
+        areas.setdefault(stratum, {}).setdefault(area, []).append(rid)
     if duplicates:
         raise SamplingError([f"duplicate respondent_id {rid!r} in the frame" for rid in sorted(duplicates)])
     if not keys:
@@ -299,21 +395,36 @@ def draw_sample(
     if sds:
         # a plan may know strata this unit's frame lacks: their deviations are not needed
         sds = {h: v for h, v in sds.items() if h in sizes}
-    quotas = allocate(size, sizes, allocation, sds)
+    if Allocation(allocation) is Allocation.FIXED:
+        if sds:
+            raise SamplingError("standard deviations are only used by neyman allocation")
+        seats = fixed_quotas(quotas, sizes)
+        if size is not None and size != sum(seats.values()):
+            raise SamplingError(f"size {size} is not the sum of the quotas ({sum(seats.values())})", field="size")
+        size = sum(seats.values())
+    else:
+        if quotas:
+            raise SamplingError("quotas are only used by fixed allocation", field="quotas")
+        seats = allocate(size, sizes, allocation, sds)
     digest = frame_sha256(keys)
+    with_areas = any(area for _, _, area in keys)
     strata = {}
     for h, ids in sorted(members.items()):
-        n = quotas[h]
+        n = seats[h]
         reserve_size = min(math.ceil(n * rate), len(ids) - n)
-        order = draw_order(ids, stratum_seed(seed, digest, h))
-        strata[h] = StratumDraw(h, len(ids), n, reserve_size, order)
+        if with_areas:
+            order, by_area = _area_order(areas[h], n, seed, digest, h)
+            strata[h] = StratumDraw(h, len(ids), n, reserve_size, order, by_area)
+        else:
+            order = draw_order(ids, stratum_seed(seed, digest, h))
+            strata[h] = StratumDraw(h, len(ids), n, reserve_size, order)
     stored_sds = (
         {h: _decimal(v) for h, v in sorted(sds.items())}  # type: ignore[misc]
         if sds
         else None
     )
     return Sample(
-        algorithm=SAMPLING_ALGORITHM,
+        algorithm=SAMPLING_ALGORITHM_AREAS if with_areas else SAMPLING_ALGORITHM,
         seed=seed,
         frame_sha256=digest,
         allocation=Allocation(allocation),

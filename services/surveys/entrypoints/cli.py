@@ -48,9 +48,27 @@ def parse_sds(items: Iterable[str]) -> tuple[dict[str, Decimal], list[str]]:
     return values, problems
 
 
+def parse_quotas(items: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+    """`stratum=n` items of `--quota` as {stratum: n}, with the problems of bad ones."""
+    quotas: dict[str, int] = {}
+    problems: list[str] = []
+    for item in items:
+        stratum, sep, raw = item.partition("=")
+        stratum = stratum.strip()
+        if not sep or not stratum:
+            problems.append(f"--quota {item}: expected stratum=n")
+        elif not raw.strip().isdigit():
+            problems.append(f"--quota {item}: {raw!r} is not a whole number ≥ 0")
+        elif stratum in quotas:
+            problems.append(f"--quota {item}: {stratum} is given more than once")
+        else:
+            quotas[stratum] = int(raw)
+    return quotas, problems
+
+
 def sample_command(
     frame_path: str | Path,
-    size: int,
+    size: int | None,
     seed: int,
     allocation: Allocation | str = Allocation.PROPORTIONAL,
     sds: Mapping[str, Decimal | int | str] | Iterable[str] | None = None,
@@ -58,6 +76,7 @@ def sample_command(
     *,
     err: TextIO | None = None,
     strata: Iterable[str] | None = None,
+    quotas: Iterable[str] | None = None,
 ) -> int:
     """Validate the frame, draw the sample, write `respondent_id,stratum` CSV to `out`."""
     out = out if out is not None else sys.stdout
@@ -65,7 +84,14 @@ def sample_command(
     name = str(frame_path)
     problems: list[str] = []
 
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+    fixed = str(allocation) == Allocation.FIXED.value
+    quota_values, quota_problems = parse_quotas(quotas or ())
+    problems.extend(quota_problems)
+    if fixed and not quota_values and not quota_problems:
+        problems.append("--allocation fixed: give --quota stratum=n for the strata to sample")
+    if quota_values and not fixed:
+        problems.append("--quota: quotas are only used with --allocation fixed")
+    if (size is not None or not fixed) and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
         problems.append(f"--size: must be a whole number ≥ 1, got {size!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         problems.append(f"--seed: must be a whole number, got {seed!r}")
@@ -73,7 +99,7 @@ def sample_command(
         method = Allocation(allocation)
     except ValueError:
         method = None
-        problems.append(f"--allocation: {allocation!r} is not one of proportional, neyman")
+        problems.append(f"--allocation: {allocation!r} is not one of proportional, neyman, fixed")
     allowed = tuple(strata) if strata else RESPONDENT_GROUPS
     sd_values: dict[str, Decimal] | dict[str, object] = {}
     if isinstance(sds, Mapping):
@@ -108,7 +134,9 @@ def sample_command(
         return EXIT_BAD_INPUT
 
     try:
-        sample = draw_sample(frame.keys(), size, seed, allocation=method, sds=sd_values or None)
+        sample = draw_sample(
+            frame.keys(), size, seed, allocation=method, sds=sd_values or None, quotas=quota_values or None
+        )
     except SamplingError as exc:
         for p in exc.problems:
             print(f"error: {name}: {p}", file=err)
@@ -116,11 +144,11 @@ def sample_command(
 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(("respondent_id", "stratum"))
-    writer.writerows(sample.respondents())
+    writer.writerows((k.respondent_id, k.stratum) for k in sample.respondents())
     return EXIT_OK
 
 
-_FRAME_HELP = "Respondent frame, .csv or .xlsx: respondent_id,stratum,name,phone,address."
+_FRAME_HELP = "Respondent frame, .csv or .xlsx: respondent_id,stratum,name,phone,address[,area]."
 
 app = typer.Typer(
     name="survey",
@@ -138,10 +166,12 @@ def survey() -> None:
 @app.command("sample")
 def sample(
     frame: Annotated[Path, typer.Argument(help=_FRAME_HELP)],
-    size: Annotated[int, typer.Option("--size", help="Total sample size, e.g. 600.")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed; store it to re-draw the sample.")],
+    size: Annotated[
+        int | None, typer.Option("--size", help="Total sample size, e.g. 600 (fixed: the quotas' sum).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed; store it to re-draw the sample.")] = ...,
     allocation: Annotated[
-        Allocation, typer.Option("--allocation", help="proportional or neyman.")
+        Allocation, typer.Option("--allocation", help="proportional, neyman or fixed (with --quota).")
     ] = Allocation.PROPORTIONAL,
     sd: Annotated[
         list[str] | None,
@@ -151,7 +181,12 @@ def sample(
         list[str] | None,
         typer.Option("--stratum", help="Allowed stratum (repeat); default: the four groups."),
     ] = None,
+    quota: Annotated[
+        list[str] | None,
+        typer.Option("--quota", help="stratum=n, a stratum's fixed sample size (repeat; --allocation fixed)."),
+    ] = None,
 ) -> None:
-    """Draw a stratified quota random sample; print it as CSV `respondent_id,stratum`."""
-    code = sample_command(frame, size, seed, allocation, sd or None, strata=stratum or None)
+    """Draw a stratified quota random sample (balanced across areas when the frame has an `area`
+    column); print it as CSV `respondent_id,stratum`."""
+    code = sample_command(frame, size, seed, allocation, sd or None, strata=stratum or None, quotas=quota or None)
     raise typer.Exit(code)

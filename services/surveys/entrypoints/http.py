@@ -19,6 +19,7 @@ from services.surveys.entrypoints.schemas import (
     AssignmentCreate,
     AssignmentRead,
     ContactRead,
+    ExternalScoreRead,
     FieldworkRead,
     FrameRead,
     InterviewCreate,
@@ -199,6 +200,45 @@ async def get_score(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> d
     return found[0]
 
 
+# --- external scores (the county office's own evaluation, used as given) ----------------------
+
+
+@router.put(UNIT + "/external-score", response_model=ExternalScoreRead, tags=["scores"], dependencies=OFFICE_ONLY)
+async def put_external_score(
+    plan_id: PathId, round: str, unit_id: PathId, request: Request, uow: Uow, x_actor: Actor
+) -> dict:
+    """Enter or replace a unit's survey score for a round from the county office's own evaluation
+    (`score` 0-100 exact decimal, `source`, `document`, optional `note`, as `ExternalScoreWrite`).
+    It is the round score as given (no SE); it wins over the round's responses, which are kept."""
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object", problems=[FieldProblem("$", "must be an object")])
+    if "unit" in body or "round" in body:
+        raise InvalidInput(
+            "the unit and round come from the path",
+            problems=[FieldProblem("$.unit" if "unit" in body else "$.round", "not allowed")],
+        )
+    return await handlers.put_external_score(uow, plan_id, round, unit_id, body, x_actor or "")
+
+
+@router.get(UNIT + "/external-score", response_model=ExternalScoreRead, tags=["scores"])
+async def get_external_score(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> dict:
+    return await handlers.get_external_score(uow, plan_id, round, unit_id)
+
+
+@router.delete(UNIT + "/external-score", status_code=204, tags=["scores"], dependencies=OFFICE_ONLY)
+async def delete_external_score(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> None:
+    """Remove it: the round is scored from its responses again."""
+    await handlers.remove_external_score(uow, plan_id, round, unit_id)
+
+
+@router.get(PLAN + "/external-scores", response_model=list[ExternalScoreRead], tags=["scores"])
+async def list_external_scores(
+    plan_id: PathId, uow: Uow, unit_id: str | None = None, round: str | None = None
+) -> list[dict]:
+    return await handlers.list_external_scores(uow, plan_id, unit_id=unit_id, round_id=round)
+
+
 # --- frames, samples, fieldwork --------------------------------------------------------------
 
 
@@ -230,6 +270,7 @@ async def post_sample(plan_id: PathId, round: str, unit_id: PathId, body: Sample
         allocation=body.allocation,
         sds=body.sds,
         reserve_rate=body.reserve_rate,
+        quotas=body.quotas,
     )
 
 
@@ -336,7 +377,7 @@ def install_domain_errors(app: FastAPI) -> None:
                 for p in exc.problems
             ]
         elif isinstance(exc, de.SamplingError):
-            errors = [{"field": "sample", "message": m} for m in exc.problems]
+            errors = [{"field": exc.field, "message": m} for m in exc.problems]
         return problem(
             status, title, str(exc), errors=errors, type_="urn:jixiao:problem:" + title.lower().replace(" ", "-")
         )

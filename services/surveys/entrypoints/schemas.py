@@ -81,6 +81,11 @@ class ScoreRead(BaseModel):
     ci95: list[str] | None = Field(description="S_r ± 1.96·SE_r (normal approximation)")
     responses: int
     strata: list[StratumRead]
+    external: bool = Field(
+        False, description="supplied from outside (the county office's own evaluation), used as given: no SE"
+    )
+    source: str | None = None
+    document: str | None = None
 
 
 class FrameRead(BaseModel):
@@ -94,10 +99,13 @@ class FrameRead(BaseModel):
 
 
 class SampleCreate(_Body):
-    size: int = Field(ge=1, le=1_000_000)
+    size: int | None = Field(None, ge=1, le=1_000_000, description="required unless allocation is fixed")
     seed: int | None = Field(None, ge=0, lt=2**63, description="omit for a fresh random seed (stored)")
-    allocation: Literal["proportional", "neyman"] = "proportional"
+    allocation: Literal["proportional", "neyman", "fixed"] = "proportional"
     sds: dict[str, Decimal] | None = Field(None, description="per-stratum standard deviations (neyman)")
+    quotas: dict[str, int] | None = Field(
+        None, description="fixed allocation: {stratum: n}, each at most the stratum's frame size (size = their sum)"
+    )
     reserve_rate: Decimal = Field(Decimal(0), ge=0, le=10)
 
 
@@ -114,6 +122,9 @@ class SampleRead(BaseModel):
     seed: str
     frame_sha256: str
     allocation: str
+    allocated_by_area: dict[str, dict[str, int]] | None = Field(
+        None, description="seats per stratum and area when the frame has an area column"
+    )
     size: int
     sds: dict[str, str] | None
     reserve_rate: str
@@ -191,3 +202,23 @@ class ContactRead(BaseModel):
     round: str | None = None
     unit: str | None = None
     interviewer: str | None = None
+
+
+class ExternalScoreWrite(BaseModel):
+    """A unit's survey score in a round from the county office's own evaluation (used as given)."""
+
+    score: Decimal = Field(description="0-100, a JSON number read as an exact decimal")
+    source: str = Field(description="who ran the evaluation, e.g. 县效能办")
+    document: str = Field(description="the document the score is taken from")
+    note: str | None = None
+
+
+class ExternalScoreRead(BaseModel):
+    plan: str
+    unit: str
+    round: str
+    score: str
+    source: str
+    document: str
+    note: str
+    entered_by: str

@@ -89,8 +89,15 @@ def pii_context(respondent_id: str, column: str) -> str:
 async def redraw_sample(repo: AbstractSurveysRepository, rec: SampleRecord) -> Sample:
     """A stored sample drawn again from its frame and seed; Conflict if the frame changed since."""
     keys = await repo.frame_keys(rec.frame_id)
+    fixed = rec.allocation == "fixed"  # the quotas the round fixed are the stored allocation
     sample = draw_sample(
-        keys, rec.size, rec.seed, allocation=rec.allocation, sds=rec.sds, reserve_rate=rec.reserve_rate
+        keys,
+        rec.size,
+        rec.seed,
+        allocation=rec.allocation,
+        sds=rec.sds,
+        reserve_rate=rec.reserve_rate,
+        quotas=rec.allocated if fixed else None,
     )
     if sample.frame_sha256 != rec.frame_sha256:
         raise Conflict("the stored frame no longer matches the sample's frame hash")

@@ -43,6 +43,12 @@ async def assign(
         fw, _ = await _fieldwork(uow.repo, plan_id, round_id, unit_id)
         done = fw.assign(interviewers, strategy)
         await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values())), [])
+        await uow.audit_change(
+            "assignments.made",
+            "fieldwork",
+            f"{plan_id}:{round_id}:{unit_id}",
+            after={"strategy": strategy, "assigned": len(done), "workload": fw.workload()},
+        )
         await uow.commit()
     return {"assigned": len(done), "workload": fw.workload()}
 
@@ -81,6 +87,19 @@ async def record_interview(
         )
         await uow.repo.save_fieldwork(
             plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values())), fw.interviews[before:]
+        )
+        await uow.audit_change(  # respondent ids only (the frame's keys), never names or phones
+            "interview.recorded",
+            "interview",
+            f"{plan_id}:{round_id}:{unit_id}:{interview.id}",
+            after={
+                "respondent_id": respondent_id,
+                "interviewer": interviewer,
+                "mode": interview.mode.value,
+                "outcome": interview.outcome.value,
+                "replacement_id": interview.replacement_id,
+                "answers": list(interview.answers) if interview.answers is not None else None,
+            },
         )
         report = None
         if interview.answers is not None:

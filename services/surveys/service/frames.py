@@ -25,6 +25,7 @@ def encrypt_frame(cipher: PiiCipher, frame: Frame) -> list[EncryptedRespondent]:
             cipher.encrypt(e.phone, context=pii_context(e.respondent_id, "phone")),
             cipher.encrypt(e.address, context=pii_context(e.respondent_id, "address")),
             e.row,
+            e.area,
         )
         for e in frame.entries
     ]
@@ -72,6 +73,13 @@ async def upload_frame(
             filename[:200],
         )
         await uow.repo.replace_frame(record, members)
+        # the frame's summary only: respondents' names, phones and addresses never enter the trail
+        await uow.audit_change(
+            "frame.uploaded",
+            "frame",
+            f"{plan_id}:{round_id}:{unit_id}",
+            after=frame_view(record) | {"file": record.filename},
+        )
         await uow.commit()
     log.info(
         "frame.stored",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from jixiao.errors import Forbidden
 
 from .common import PlanContext, load_context
+from .external import get_external_score, list_external_scores, put_external_score, remove_external_score
 from .fieldwork import assign, fieldwork_status, my_assignments, record_interview, respondent_contact
 from .frames import encrypt_frame, frame_groups, frame_view, get_frame, upload_frame
 from .importing import import_bundle
@@ -60,4 +61,8 @@ __all__ = [
     "my_assignments",
     "record_interview",
     "respondent_contact",
+    "get_external_score",
+    "list_external_scores",
+    "put_external_score",
+    "remove_external_score",
 ]

@@ -71,4 +71,9 @@ async def apply_unit_upserted(
     # the plan's lock before any row of it, like every other writer: an import holding the lock and
     # waiting for this unit's row while this transaction waits for the lock would be a deadlock
     await uow.repo.lock_plan_scores(plan_id)
-    return await uow.repo.upsert_unit(plan_id, unit_id, name, kind, version)
+    changed = await uow.repo.upsert_unit(plan_id, unit_id, name, kind, version)
+    if changed:
+        await uow.audit_change(
+            "unit.upserted", "unit", f"{plan_id}:{unit_id}", after={"name": name, "kind": kind, "version": version}
+        )
+    return changed

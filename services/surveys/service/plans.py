@@ -27,6 +27,7 @@ class PlanChange:
     counts: dict[str, int]
     reaggregate: bool  # the answer scores changed: every stored response's r changes
     rescore: bool  # weights or answer scores changed: every stored round score is re-computed
+    stored: dict[str, Any] | None = None  # what was stored (the audit row's `after`)
 
 
 async def store_plan(
@@ -74,6 +75,16 @@ async def store_plan(
         },
         answers_changed,
         rescore,
+        {
+            "version": version,
+            "name": parsed.name,
+            "year": parsed.year,
+            "rounds": [{"id": r.id, "weight": r.weight, "period": r.period} for r in parsed.survey.rounds],
+            "strata": dict(parsed.survey.strata),
+            "answer_scores": answer_scores,
+            "units": [{"id": u, "name": n, "kind": k} for u, n, k in unit_rows],
+            "survey_strata": overrides,
+        },
     )
 
 
@@ -182,6 +193,7 @@ async def apply_plan_change(
 ) -> ImportReport:
     """After a plan was stored: re-aggregate if its answer scores changed, store new responses, and
     re-score what changed (every stored (unit, round) when weights or answer scores did)."""
+    await uow.audit_change("plan.stored", "plan", change.plan_id, after=change.stored)
     ctx = await load_context(uow.repo, change.plan_id)
     if change.reaggregate:
         await reaggregate(uow.repo, ctx)
@@ -206,6 +218,7 @@ async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, targe
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
         rnd = await load_round(uow.repo, ctx, round_id, lock=True)
+        before = rnd.state.value
         if target == RoundState.FIELDWORK.value:
             rnd.start_fieldwork()
         elif target == RoundState.CLOSED.value:
@@ -215,6 +228,9 @@ async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, targe
                 f"unknown state {target!r}", problems=[FieldProblem("state", "expected fieldwork or closed")]
             )
         await uow.repo.save_round(rnd)
+        await uow.audit_change(
+            "round.moved", "round", f"{plan_id}:{round_id}", before={"state": before}, after={"state": rnd.state.value}
+        )
         await uow.commit()
     log.info("round.moved", plan_id=plan_id, round_id=round_id, state=rnd.state.value)
     return round_view(rnd)

@@ -44,6 +44,9 @@ async def publish_questionnaire(
         ]
         q = rnd.publish_questionnaire(group, built)
         await uow.repo.save_round(rnd)
+        await uow.audit_change(
+            "questionnaire.published", "questionnaire", f"{plan_id}:{round_id}:{group}", after=questionnaire_view(q)
+        )
         await uow.commit()
     return questionnaire_view(q)
 

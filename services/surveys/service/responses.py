@@ -152,6 +152,16 @@ async def store_responses(
     if closed:
         raise Conflict(f"round {closed[0][1]!r} is closed: it accepts no new responses (unit {closed[0][0]!r})")
     pairs = {(r.unit_id, r.round_id) for r in outcome.accepted}
+    if outcome.accepted:  # responses carry no personal data; the trail keeps their ids per (unit, round)
+        by_pair: dict[str, list[str]] = {}
+        for r in outcome.accepted:
+            by_pair.setdefault(f"{r.unit_id}:{r.round_id}", []).append(r.response_id)
+        await uow.audit_change(
+            "responses.accepted",
+            "responses",
+            ctx.plan.plan_id,
+            after={"source": source, "accepted": len(outcome.accepted), "ids": by_pair},
+        )
     if rescore_all:
         pairs |= await uow.repo.unit_rounds_with_responses(ctx.plan.plan_id)
     changed = await recompute_scores(uow, ctx.plan.plan_id, pairs, ctx)

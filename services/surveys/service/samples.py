@@ -29,6 +29,7 @@ def sample_view(rec: SampleRecord, sample: Sample) -> dict[str, Any]:
         "sds": rec.sds,
         "reserve_rate": str(rec.reserve_rate),
         "allocated": rec.allocated,
+        "allocated_by_area": sample.allocated_by_area(),
         "sampled": [{"respondent_id": k.respondent_id, "stratum": k.stratum} for k in sample.respondents()],
         "reserve": {h: list(sample.reserve(h)) for h in sample.strata},
     }
@@ -40,13 +41,16 @@ async def draw_unit_sample(
     round_id: str,
     unit_id: str,
     *,
-    size: int,
+    size: int | None,
     seed: int | None = None,
     allocation: str = "proportional",
     sds: Mapping[str, str] | None = None,
     reserve_rate: Decimal | str = "0",
+    quotas: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Draw the unit's stratified quota random sample from its current frame; store seed and frame hash."""
+    """Draw the unit's stratified quota random sample from its current frame (proportional, Neyman,
+    or the quotas the round fixes; balanced across areas when the frame has them); store seed and
+    frame hash."""
     seed = secrets.randbits(62) if seed is None else seed
     async with uow:
         ctx = await load_context(uow.repo, plan_id)
@@ -59,7 +63,13 @@ async def draw_unit_sample(
         keys = await uow.repo.frame_keys(frame.frame_id)
         sds_dec = {h: Decimal(str(v)) for h, v in sds.items()} if sds else None
         sample = draw_sample(
-            keys, size, seed, allocation=allocation, sds=sds_dec, reserve_rate=Decimal(str(reserve_rate))
+            keys,
+            size,
+            seed,
+            allocation=allocation,
+            sds=sds_dec,
+            reserve_rate=Decimal(str(reserve_rate)),
+            quotas=quotas,
         )
         fw = Fieldwork.start(rnd, unit_id, sample)
         rec = SampleRecord(
@@ -78,6 +88,12 @@ async def draw_unit_sample(
         )
         await uow.repo.save_sample(rec)
         await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values()), []), [])
+        await uow.audit_change(
+            "sample.drawn",
+            "sample",
+            f"{plan_id}:{round_id}:{unit_id}",
+            after={k: v for k, v in sample_view(rec, sample).items() if k != "reserve"},
+        )
         await uow.commit()
     log.info(
         "sample.drawn", plan_id=plan_id, round_id=round_id, unit_id=unit_id, size=size, frame_sha256=rec.frame_sha256

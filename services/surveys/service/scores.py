@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from jixiao.errors import Conflict
 from jixiao.proto.events.v1 import surveys_pb2
 from jixiao.rules.errors import ScoringError
+from services.surveys.adapters.external import ExternalScoreRecord
 from services.surveys.adapters.responses import ScoreRecord
 from services.surveys.domain.aggregates import responses_in, round_score_from_counts
 
@@ -42,8 +44,33 @@ def _score_record(
     )
 
 
+def _external_record(ext: ExternalScoreRecord, version: int) -> ScoreRecord:
+    """The round score of an external score: used as given, no SE, no strata; responses of the
+    round (if any) are kept but not counted, so `responses` is 0."""
+    return ScoreRecord(
+        ext.unit_id,
+        ext.round_id,
+        version,
+        format(ext.score, "f"),
+        "",
+        0,
+        [],
+        external=True,
+        source=ext.source,
+        document=ext.document,
+    )
+
+
 def _same(a: ScoreRecord, b: ScoreRecord) -> bool:
-    return (a.score, a.se, a.responses, a.strata) == (b.score, b.se, b.responses, b.strata)
+    return (a.score, a.se, a.responses, a.strata, a.external, a.source, a.document) == (
+        b.score,
+        b.se,
+        b.responses,
+        b.strata,
+        b.external,
+        b.source,
+        b.document,
+    )
 
 
 def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
@@ -56,6 +83,9 @@ def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
         score=s.score,
         se=s.se,
         responses=s.responses,
+        external=s.external,
+        source=s.source,
+        document=s.document,
         strata=[
             surveys_pb2.StratumScore(stratum=h["stratum"], n=h["n"], mean=h["mean"], sd=h["sd"], weight=h["weight"])
             for h in s.strata
@@ -66,7 +96,8 @@ def score_event(plan_id: str, s: ScoreRecord) -> surveys_pb2.SurveyScoreUpdated:
 async def recompute_scores(
     uow: AbstractUnitOfWork, plan_id: str, pairs: Iterable[tuple[str, str]], ctx: PlanContext | None = None
 ) -> list[ScoreRecord]:
-    """Re-score (unit, round) pairs from their aggregates; store and publish the ones that changed."""
+    """Re-score (unit, round) pairs from their aggregates, or, where the county office entered an
+    external score, from that (it wins over responses); store and publish the ones that changed."""
     pairs = sorted(set(pairs))
     if not pairs:
         return []
@@ -79,15 +110,22 @@ async def recompute_scores(
         stored = await uow.repo.get_scores(plan_id)
     current = {(s.unit_id, s.round_id): s for s in stored}
     aggregates = await uow.repo.aggregates_of(plan_id, pairs)
+    wanted = set(pairs)
+    one = {"unit_id": pairs[0][0], "round_id": pairs[0][1]} if len(pairs) == 1 else {}
+    external = {
+        (e.unit_id, e.round_id): e
+        for e in await uow.repo.external_scores(plan_id, **one)
+        if (e.unit_id, e.round_id) in wanted
+    }
     changed = []
     for unit_id, round_id in pairs:
         old = current.get((unit_id, round_id))
-        new = _score_record(
-            unit_id,
-            round_id,
-            (old.version if old else 0) + 1,
-            aggregates[(unit_id, round_id)],
-            ctx.unit_weights(unit_id),
+        version = (old.version if old else 0) + 1
+        ext = external.get((unit_id, round_id))
+        new = (
+            _external_record(ext, version)
+            if ext is not None
+            else _score_record(unit_id, round_id, version, aggregates[(unit_id, round_id)], ctx.unit_weights(unit_id))
         )
         if old is not None and _same(old, new):
             continue
@@ -98,16 +136,7 @@ async def recompute_scores(
             aggregate_id=f"{unit_id}:{round_id}",
             version=new.version,
         )
-        stored_score = ScoreRecord(
-            new.unit_id,
-            new.round_id,
-            new.version,
-            new.score,
-            new.se,
-            new.responses,
-            new.strata,
-            env.SerializeToString(deterministic=True),
-        )
+        stored_score = dataclasses.replace(new, envelope=env.SerializeToString(deterministic=True))
         await uow.repo.save_score(plan_id, stored_score)
         changed.append(stored_score)
     return changed
@@ -128,8 +157,11 @@ def score_view(plan_id: str, s: ScoreRecord) -> dict[str, Any]:
         "ci95": None,
         "responses": s.responses,
         "strata": s.strata,
+        "external": s.external,
+        "source": s.source or None,
+        "document": s.document or None,
     }
-    if s.score:
+    if s.score and s.se:
         score, se = Decimal(s.score), Decimal(s.se)
         view["ci95"] = [str(score - Z95 * se), str(score + Z95 * se)]
     return view

@@ -4,6 +4,7 @@ its repository and its outbox)."""
 from __future__ import annotations
 
 import abc
+from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,8 @@ from services.surveys.adapters.repository import AbstractSurveysRepository, SqlA
 
 
 class AbstractUnitOfWork(abc.ABC):
-    """What the use cases need: `repo`, `emit` (outbox); commit, or roll back on leaving without it."""
+    """What the use cases need: `repo`, `emit` (outbox), `audit_change` (the audit chain); commit,
+    or roll back on leaving without it."""
 
     repo: AbstractSurveysRepository
 
@@ -31,6 +33,13 @@ class AbstractUnitOfWork(abc.ABC):
     async def emit(
         self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
     ) -> Envelope: ...
+
+    @abc.abstractmethod
+    async def audit_change(
+        self, action: str, entity_type: str, entity_id: str, *, before: Any = None, after: Any = None
+    ) -> None:
+        """Append a state change that emits no event to the audit chain, in this transaction
+        (personal data masked; an event's own audit row is written by `emit`)."""
 
 
 class _SurveysRepositories:

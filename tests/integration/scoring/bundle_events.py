@@ -129,6 +129,24 @@ def _survey_events(doc: dict, plan_id: str, emit) -> None:
             continue
         weights = stratum_weights(survey, facts.stratum_weights)
         for rnd in survey.rounds:
+            external = facts.round_scores.get(rnd.id)
+            if external is not None and external.external:  # supplied from outside: wins over responses
+                emit(
+                    "surveys",
+                    surveys_pb2.SurveyScoreUpdated(
+                        plan_id=plan_id,
+                        unit_id=unit.id,
+                        round_id=rnd.id,
+                        version=1,
+                        score=format(external.score, "f"),
+                        external=True,
+                        source=external.source or "",
+                        document=external.document or "",
+                    ),
+                    unit.id,
+                    f"{unit.id}:{rnd.id}",
+                )
+                continue
             rs = round_score(rnd.id, facts.responses, weights, survey.answer_scores)
             if rs is None:
                 continue

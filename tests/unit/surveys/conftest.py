@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from jixiao.testing import fakes
+from services.surveys.adapters.external import AbstractExternalScoreRepository, ExternalScoreRecord
 from services.surveys.adapters.fieldwork import AbstractFieldworkRepository
 from services.surveys.adapters.plans import AbstractPlanRepository
 from services.surveys.adapters.repository import AbstractSurveysRepository
@@ -212,8 +213,33 @@ class FakeFieldworkRepository(AbstractFieldworkRepository):
         raise NotImplementedError
 
 
+class FakeExternalScoreRepository(AbstractExternalScoreRepository):
+    """External scores in a dict by (plan, unit, round)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.external: dict[tuple[str, str, str], ExternalScoreRecord] = {}
+
+    async def external_scores(self, plan_id, *, unit_id=None, round_id=None):
+        return [
+            e
+            for (p, u, r), e in sorted(self.external.items())
+            if p == plan_id and unit_id in (None, u) and round_id in (None, r)
+        ]
+
+    async def save_external_score(self, plan_id, record):
+        self.external[(plan_id, record.unit_id, record.round_id)] = record
+
+    async def delete_external_score(self, plan_id, unit_id, round_id):
+        self.external.pop((plan_id, unit_id, round_id), None)
+
+
 class FakeSurveysRepository(
-    FakePlanRepository, FakeResponseRepository, FakeFieldworkRepository, AbstractSurveysRepository
+    FakePlanRepository,
+    FakeResponseRepository,
+    FakeFieldworkRepository,
+    FakeExternalScoreRepository,
+    AbstractSurveysRepository,
 ):
     """The three area fakes as one `uow.repo`, like SqlAlchemySurveysRepository."""
 
@@ -226,14 +252,28 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self.repo = FakeSurveysRepository()
+        self.audit: list[dict] = []  # committed audit rows (action, entity, before, after)
+        self._audit_pending: list[dict] = []
 
     def snapshot(self):
         r = self.repo
-        return copy.deepcopy((r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds))
+        self._audit_pending = []
+        return copy.deepcopy((r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds, r.external))
 
     def restore(self, saved) -> None:
         r = self.repo
-        r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds = saved
+        r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds, r.external = saved
+        self._audit_pending = []
+
+    async def audit_change(self, action, entity_type, entity_id, *, before=None, after=None):
+        self._audit_pending.append(
+            {"action": action, "entity_type": entity_type, "entity_id": entity_id, "before": before, "after": after}
+        )
+
+    async def commit(self) -> None:
+        await super().commit()
+        self.audit.extend(self._audit_pending)
+        self._audit_pending = []
 
     def to_publish(self, env, payload):
         return env, payload

@@ -106,7 +106,7 @@ def test_bad_frame_exits_2_with_one_line_per_problem(tmp_path: Path, frame_csv) 
     ("size", "allocation", "sds", "expected"),
     [
         (0, "proportional", None, ["error: --size: must be a whole number ≥ 1, got 0"]),
-        (5, "cluster", None, ["error: --allocation: 'cluster' is not one of proportional, neyman"]),
+        (5, "cluster", None, ["error: --allocation: 'cluster' is not one of proportional, neyman, fixed"]),
         (
             5,
             "neyman",
@@ -191,3 +191,14 @@ def test_typer_app_mounts_under_a_root_cli(frame_4000: Path) -> None:
     bad = runner.invoke(root, ["survey", "sample", str(frame_4000), "--size", "0", "--seed", "3"])
     assert bad.exit_code == 2
     assert "error: --size" in bad.stderr
+
+
+def test_fixed_quotas_from_the_command_line(frame_4000: Path) -> None:
+    code, out, err = run(frame_4000, None, 2026, "fixed", None, quotas=["business=30", "npc_deputy=20"])
+    assert (code, err) == (0, "")
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    assert Counter(s for _, s in rows) == {"business": 30, "npc_deputy": 20}
+    code, _, err = run(frame_4000, None, 2026, "fixed", None, quotas=["business=988"])
+    assert code != 0 and "above the stratum's 987" in err
+    code, _, err = run(frame_4000, 10, 2026, "proportional", None, quotas=["business=5"])
+    assert code != 0 and "only used with --allocation fixed" in err

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejixiao/events/v1/surveys.proto\x12\x10jixiao.events.v1\"T\n\x0cStratumScore\x12\x0f\n\x07stratum\x18\x01 \x01(\t\x12\t\n\x01n\x18\x02 \x01(\x03\x12\x0c\n\x04mean\x18\x03 \x01(\t\x12\n\n\x02sd\x18\x04 \x01(\t\x12\x0e\n\x06weight\x18\x05 \x01(\t\"\xb7\x01\n\x12SurveyScoreUpdated\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08round_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x03\x12\r\n\x05score\x18\x05 \x01(\t\x12\n\n\x02se\x18\x06 \x01(\t\x12.\n\x06strata\x18\x07 \x03(\x0b\x32\x1e.jixiao.events.v1.StratumScore\x12\x11\n\tresponses\x18\x08 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejixiao/events/v1/surveys.proto\x12\x10jixiao.events.v1\"T\n\x0cStratumScore\x12\x0f\n\x07stratum\x18\x01 \x01(\t\x12\t\n\x01n\x18\x02 \x01(\x03\x12\x0c\n\x04mean\x18\x03 \x01(\t\x12\n\n\x02sd\x18\x04 \x01(\t\x12\x0e\n\x06weight\x18\x05 \x01(\t\"\xeb\x01\n\x12SurveyScoreUpdated\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0f\n\x07unit_id\x18\x02 \x01(\t\x12\x10\n\x08round_id\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x03\x12\r\n\x05score\x18\x05 \x01(\t\x12\n\n\x02se\x18\x06 \x01(\t\x12.\n\x06strata\x18\x07 \x03(\x0b\x32\x1e.jixiao.events.v1.StratumScore\x12\x11\n\tresponses\x18\x08 \x01(\x03\x12\x10\n\x08\x65xternal\x18\t \x01(\x08\x12\x0e\n\x06source\x18\n \x01(\t\x12\x10\n\x08\x64ocument\x18\x0b \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,5 +34,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STRATUMSCORE']._serialized_start=52
   _globals['_STRATUMSCORE']._serialized_end=136
   _globals['_SURVEYSCOREUPDATED']._serialized_start=139
-  _globals['_SURVEYSCOREUPDATED']._serialized_end=322
+  _globals['_SURVEYSCOREUPDATED']._serialized_end=374
 # @@protoc_insertion_point(module_scope)

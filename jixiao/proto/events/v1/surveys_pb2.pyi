@@ -21,7 +21,7 @@ class StratumScore(_message.Message):
     def __init__(self, stratum: _Optional[str] = ..., n: _Optional[int] = ..., mean: _Optional[str] = ..., sd: _Optional[str] = ..., weight: _Optional[str] = ...) -> None: ...
 
 class SurveyScoreUpdated(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "round_id", "version", "score", "se", "strata", "responses")
+    __slots__ = ("plan_id", "unit_id", "round_id", "version", "score", "se", "strata", "responses", "external", "source", "document")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     ROUND_ID_FIELD_NUMBER: _ClassVar[int]
@@ -30,6 +30,9 @@ class SurveyScoreUpdated(_message.Message):
     SE_FIELD_NUMBER: _ClassVar[int]
     STRATA_FIELD_NUMBER: _ClassVar[int]
     RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     round_id: str
@@ -38,4 +41,7 @@ class SurveyScoreUpdated(_message.Message):
     se: str
     strata: _containers.RepeatedCompositeFieldContainer[StratumScore]
     responses: int
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., round_id: _Optional[str] = ..., version: _Optional[int] = ..., score: _Optional[str] = ..., se: _Optional[str] = ..., strata: _Optional[_Iterable[_Union[StratumScore, _Mapping]]] = ..., responses: _Optional[int] = ...) -> None: ...
+    external: bool
+    source: str
+    document: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., round_id: _Optional[str] = ..., version: _Optional[int] = ..., score: _Optional[str] = ..., se: _Optional[str] = ..., strata: _Optional[_Iterable[_Union[StratumScore, _Mapping]]] = ..., responses: _Optional[int] = ..., external: _Optional[bool] = ..., source: _Optional[str] = ..., document: _Optional[str] = ...) -> None: ...
