@@ -1,15 +1,15 @@
 """external survey rounds: a round score supplied from outside (the county office's own evaluation)
 is stored with its source and document, and the explanation marks the round as external
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
