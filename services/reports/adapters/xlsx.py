@@ -208,8 +208,10 @@ def export_card_xlsx(
                 "得分率 Fraction",
                 "得分 Points",
                 "满分 Possible",
+                "确认人 Confirmed by",
+                "确认时间 Confirmed at",
             ],
-            [16, 24, 14, 28, 12, 10, 10],
+            [16, 24, 14, 28, 12, 10, 10, 14, 26],
         )
         for comp in explanation.get("components", []):
             for leaf in comp.get("leaves", []):
@@ -223,6 +225,8 @@ def export_card_xlsx(
                         Decimal(str(leaf["fraction"])),
                         Decimal(str(leaf["points"])),
                         Decimal(str(leaf["max_points"])) * Decimal(str(leaf.get("weight", 1))),
+                        leaf.get("confirmed_by"),
+                        leaf.get("confirmed_at"),
                     ]
                 )
                 for col, fmt in ((5, "0.0000"), (6, NUMBER), (7, NUMBER)):
@@ -230,8 +234,21 @@ def export_card_xlsx(
         deductions = wb.create_sheet("扣分明细")
         _header(
             deductions,
-            ["日期 Date", "记录 Record", "类别 Kind", "扣分 Points", "计入 Counted", "状态 Status"],
-            [12, 12, 12, 10, 10, 14],
+            [
+                "日期 Date",
+                "记录 Record",
+                "类别 Kind",
+                "扣分 Points",
+                "计入 Counted",
+                "状态 Status",
+                "方面 Aspect",
+                "察访 Inspection",
+                "申诉 Appeal",
+                "申诉结果 Outcome",
+                "撤销理由 Reason",
+                "扣分上限 Cap",
+            ],
+            [12, 12, 12, 10, 10, 14, 14, 16, 14, 12, 30, 10],
         )
         for comp in explanation.get("components", []):
             for d in comp.get("deductions", []):
@@ -243,6 +260,12 @@ def export_card_xlsx(
                         -Decimal(str(d["points"])),
                         -Decimal(str(d["counted"])),
                         d["status"],
+                        d.get("aspect"),
+                        d.get("inspection"),
+                        d.get("appeal"),
+                        d.get("appeal_outcome"),
+                        d.get("reason"),
+                        None if comp.get("cap") is None else Decimal(str(comp["cap"])),
                     ]
                 )
                 for col in (4, 5):

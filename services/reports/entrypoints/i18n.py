@@ -173,6 +173,13 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "col_kind": ("类别", "Kind"),
     "col_counted": ("计入", "Counted"),
     "col_cap": ("上限", "cap"),
+    "col_confirmed": ("确认人 · 确认时间", "Confirmed by · at"),
+    "col_aspect": ("方面", "Aspect"),
+    "col_inspection": ("察访记录", "Inspection"),
+    "col_appeal": ("申诉 · 结果", "Appeal · outcome"),
+    "appeal_open": ("申诉处理中", "appeal pending"),
+    "appeal_rejected": ("申诉不成立，维持扣分", "appeal rejected, deduction kept"),
+    "appeal_granted": ("申诉成立，撤销扣分", "appeal upheld, deduction revoked"),
 }
 
 # Display names of the seed plans' component keys and veto categories (a plan's own keys are shown as they are).

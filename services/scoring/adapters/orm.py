@@ -63,6 +63,7 @@ results = sa.Table(
     sa.Column("done", sa.Boolean),
     sa.Column("points", sa.Numeric),
     sa.Column("confirmed_by", sa.String(200), nullable=False, server_default=""),
+    sa.Column("confirmed_at", sa.String(40), nullable=False, server_default=""),  # ISO 8601, "" unknown
     sa.Column("event_id", sa.String(36), nullable=False),
 )
 
@@ -93,6 +94,9 @@ deductions = sa.Table(
     sa.Column("aspect", sa.String(100)),
     sa.Column("revoked", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text),
+    sa.Column("inspection_id", sa.String(200)),
+    sa.Column("appeal_id", sa.String(200)),
+    sa.Column("appeal_outcome", sa.String(20)),  # open | rejected | granted
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
 )

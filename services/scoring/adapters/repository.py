@@ -190,6 +190,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
                 points=values["points"],
                 date=values["date"],
                 aspect=values["aspect"],
+                inspection_id=values.get("inspection_id"),
             )
             .returning(t.c.version)
         )

@@ -267,6 +267,8 @@ EXPLANATION = {
                     "input": {"actual": Decimal("9.0"), "target": 10},
                     "source": "$.results[0]",
                     "pending": False,
+                    "confirmed_by": "王审核",
+                    "confirmed_at": "2026-12-01T02:30:00+00:00",
                 }
             ],
         },
@@ -301,6 +303,7 @@ EXPLANATION = {
             "weight": None,
             "score": Decimal("1"),
             "contribution": Decimal("-1"),
+            "cap": Decimal("3"),
             "deductions": [
                 {
                     "id": "d1",
@@ -310,7 +313,26 @@ EXPLANATION = {
                     "counted": Decimal("1"),
                     "status": "counted",
                     "source": None,
-                }
+                    "aspect": "环境卫生",
+                    "inspection": "insp-7",
+                    "appeal": "ap1",
+                    "appeal_outcome": "rejected",
+                    "reason": None,
+                },
+                {
+                    "id": "d2",
+                    "kind": "inspection",
+                    "date": "2026-04-01",
+                    "points": Decimal("2"),
+                    "counted": Decimal("0"),
+                    "status": "revoked",
+                    "source": None,
+                    "aspect": None,
+                    "inspection": None,
+                    "appeal": "ap2",
+                    "appeal_outcome": "granted",
+                    "reason": "appeal ap2 granted: fixed",
+                },
             ],
         },
     ],
@@ -352,6 +374,12 @@ def test_card_explains_every_input_and_the_sum_adds_up_half_up():
         "计入",
         "一票否决：安全生产",
         "标准误",
+        # who confirmed the leaf and when (county time), each deduction's aspect, inspection, appeal, the cap
+        '<td class="confirmed">王审核 · 2026-12-01 10:30',
+        "<td>环境卫生</td><td>insp-7</td>",
+        '<td class="appeal">ap1 · 申诉不成立，维持扣分</td>',
+        '<td class="appeal">ap2 · 申诉成立，撤销扣分 · appeal ap2 granted: fixed</td>',
+        "察访核验（上限 3.00）",
     ):
         assert text in page, text
 
@@ -374,3 +402,8 @@ def test_score_card_workbook_has_the_sum_leaves_and_deductions():
     assert rows["察访核验（扣分）"][1:] == (-1, None, -1) and rows["总分 Total"][1] == 91
     assert next(wb["指标明细"].iter_rows(min_row=2, values_only=True))[:3] == ("I1.1", "财政收入增长", "ratio")
     assert next(wb["扣分明细"].iter_rows(min_row=2, values_only=True))[3] == -1
+    leaf = next(wb["指标明细"].iter_rows(min_row=2, values_only=True))
+    assert leaf[7:] == ("王审核", "2026-12-01T02:30:00+00:00")
+    d1, d2 = wb["扣分明细"].iter_rows(min_row=2, values_only=True)
+    assert d1[6:] == ("环境卫生", "insp-7", "ap1", "rejected", None, 3)
+    assert d2[5:11] == ("revoked", None, None, "ap2", "granted", "appeal ap2 granted: fixed")

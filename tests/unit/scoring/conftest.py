@@ -227,8 +227,8 @@ class FakeScoringRepository(AbstractScoringRepository):
         if row is None or row.recorded:
             return False
         row.recorded = True
-        for c in ("kind", "points", "date", "aspect"):
-            setattr(row, c, values[c])
+        for c in ("kind", "points", "date", "aspect", "inspection_id"):
+            setattr(row, c, values.get(c))
         return True
 
     async def fill_veto_details(self, values):
