@@ -154,6 +154,10 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
 
             # a later correction: a new snapshot with its own notice; the old notice stays byte for byte
             notice_v1 = (await http.get(f"{reports}/notice/{PLAN}/Y/v1")).content
+            # the notice shows scoring's own hash of the snapshot, so the two compare
+            snaps = (await http.get(f"{scoring}/v1/plans/{PLAN}/periods/Y/snapshots")).json()["snapshots"]
+            v1_hash = next(s["sha256"] for s in snaps if s["version"] == 1)
+            assert f'id="notice-hash">{v1_hash}<' in notice_v1.decode(), v1_hash
             r = await http.post(
                 f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
                 json={"reason": "appeal granted on review"},

@@ -63,6 +63,8 @@ snapshots = sa.Table(
     sa.Column("closed_by", sa.String(200), nullable=False, server_default=""),
     sa.Column("graded_at", sa.DateTime(timezone=True)),
     sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("sha256", sa.String(64), nullable=False, server_default=""),  # scoring's snapshot_sha256
+    sa.Column("objection_ids", sa.Text, nullable=False, server_default="[]"),  # JSON: the objections it followed
 )
 
 graded_scores = sa.Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -81,6 +82,8 @@ class SqlAlchemyReadModel(AbstractReadModel):
                 expected_units=event.units,
                 closed_by=event.closed_by,
                 graded_at=event.occurred_at,
+                sha256=event.sha256,
+                objection_ids=json.dumps(list(event.objection_ids)),
             )
             .on_conflict_do_nothing()
         )
@@ -157,6 +160,8 @@ class SqlAlchemyReadModel(AbstractReadModel):
                     received=counts.get(version, 0),
                     closed_by=h.closed_by if h else "",
                     graded_at=h.graded_at if h else None,
+                    sha256=h.sha256 if h else "",
+                    objection_ids=tuple(json.loads(h.objection_ids)) if h else (),
                 )
             )
         return result

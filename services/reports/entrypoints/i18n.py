@@ -105,6 +105,12 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "由本系统对该版定级结果逐行按规范 JSON 计算；任何改动都会改变校验码。",
         "Computed by this system over the graded rows of this version as canonical JSON; any change alters it.",
     ),
+    "notice_hash_help_scoring": (
+        "评分服务定级时对该版结果文档（jixiao.results/v1，规范 JSON）计算的校验码，与评分服务快照的 snapshot_sha256 相同，"
+        "可据此核对；任何改动都会改变校验码。",
+        "Computed by the scoring service when it graded this version, over its results document (jixiao.results/v1, "
+        "canonical JSON): the same as the snapshot_sha256 of scoring's snapshot, to compare; any change alters it.",
+    ),
     "notice_period": ("公示期", "Notice period"),
     "notice_period_text": ("自 {start} 起 {days} 个工作日，至 {end} 止", "{days} working days from {start} to {end}"),
     "notice_open": (

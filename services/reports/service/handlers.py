@@ -230,7 +230,9 @@ async def freeze_notice(
         vetoes=await _veto_categories(repo, plan_id),
     )
     published_at = snap.graded_at or datetime.now(UTC)
-    content = notice_rules.notice_content(view, scores, published_at.astimezone(zone).date())
+    content = notice_rules.notice_content(
+        view, scores, published_at.astimezone(zone).date(), snap.sha256, snap.objection_ids
+    )
     notice = Notice(
         plan_id,
         period,

@@ -53,7 +53,7 @@ def graded(u: dict, snapshot: int, period: str = "Y", **override) -> bytes:
     ).SerializeToString()
 
 
-def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
+def closed(snapshot: int, units: int, at: datetime, period: str = "Y", sha256: str = "") -> bytes:
     return make_envelope(
         source="scoring",
         plan_id=PLAN,
@@ -64,6 +64,7 @@ def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
             snapshot_version=snapshot,
             units=units,
             closed_by="白莲镇绩效办",
+            snapshot_sha256=sha256,
         ),
     ).SerializeToString()
 
@@ -166,11 +167,18 @@ async def svc(database_url) -> AsyncIterator[Harness]:
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
+def scoring_hash(units: list[dict], period: str = "Y") -> str:
+    """What scoring's PeriodGraded says of a snapshot: SHA-256 of its jixiao.results/v1 document."""
+    doc = {"format": "jixiao.results/v1", "plan": PLAN, "period": period, "units": units}
+    return hashlib.sha256(exactjson.dumps(doc).encode()).hexdigest()
+
+
 async def _graded(svc: Harness, version: int = 1, at: datetime = NOW, period: str = "Y", **override) -> list[dict]:
     units = golden_units()
+    shown = [{**u, **override.get(u["unit"], {})} for u in units]
     await svc.feed(
         *[graded(u, version, period, **override.get(u["unit"], {})) for u in units],
-        closed(version, len(units), at, period),
+        closed(version, len(units), at, period, scoring_hash(shown, period)),
     )
     return units
 
@@ -266,11 +274,12 @@ def _expected_hash(units: list[dict]) -> str:
 async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     units, names = await _graded(svc), unit_names()
     r1 = await svc.http.get(f"/notice/{PLAN}/Y/v1")
-    assert r1.status_code == 200 and r1.headers["x-snapshot-sha256"] == _expected_hash(units)
+    # the notice's hash is scoring's own snapshot_sha256 (not one reports computes), so the two compare
+    assert r1.status_code == 200 and r1.headers["x-snapshot-sha256"] == scoring_hash(units) != _expected_hash(units)
     latest = await svc.http.get(f"/notice/{PLAN}/Y")
     assert latest.content == r1.content
     notice = r1.text
-    assert PLAN_NAME in notice and _expected_hash(units) in notice and "公示期" in notice and "@media print" in notice
+    assert PLAN_NAME in notice and scoring_hash(units) in notice and "公示期" in notice and "@media print" in notice
     for name in names.values():
         assert name in notice, name
     assert "一票否决：安全生产" in notice and "一等奖" in notice
@@ -286,8 +295,8 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     assert r2.headers["x-snapshot-version"] == "2"
     assert (
         r2.headers["x-snapshot-sha256"]
-        == _expected_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01" else u for u in corrected])
-        != _expected_hash(units)
+        == scoring_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01" else u for u in corrected])
+        != scoring_hash(units)
     )
     assert f'href="/notice/{PLAN}/Y/v1"' in await svc.page(f"/dashboard/{PLAN}/Y")
 
@@ -382,7 +391,7 @@ async def test_annual_report_html_and_pdf_with_chinese_text(svc, pdf_font):
         "四、一票否决",
         "五、表彰与批评",
         "六、改进方向",
-        _expected_hash(units),
+        scoring_hash(units),  # the notice's hash: scoring's own
     ):
         assert text in html, text
     dashboard = await svc.page(f"/dashboard/{PLAN}/Y")

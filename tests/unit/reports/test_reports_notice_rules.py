@@ -149,7 +149,8 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     doc = json.loads(notice.content)
     assert (notice.snapshot_version, notice.ends_on, objections) == (2, "2027-01-28", [])  # 7 working days
     assert (
-        doc["sha256"] == notice_rules.snapshot_hash(_scores())
+        doc["sha256"] == notice_rules.snapshot_hash(_scores())  # scoring sent no hash: reports' own, said so
+        and doc["sha256_by"] == "reports"
         and doc["awards"] == ["v2"]
         and doc["criticism"] == ["a1"]
     )
@@ -168,6 +169,25 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     with pytest.raises(JixiaoError) as unknown:
         await handlers.file_objection(uow, "p", "Y", 2, "zz", "x", "李四", now=T0)
     assert unknown.value.status == 404
+
+
+async def test_the_notice_shows_scorings_own_snapshot_hash(repo, uow):
+    from services.reports.domain.model import PeriodGradedReceived, PlanPublishedReceived
+
+    scoring_hash = "ab" * 32  # what scoring's PeriodGraded says of snapshot 2
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 2))
+    labels = _labels()
+    await repo.save_plan_grades(PlanPublishedReceived("p", 1, labels.grades, labels.info))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 2, 4, "绩效办", T0, scoring_hash))
+    await handlers.settle(repo, "p", "Y")
+    notice, _ = await handlers.notice(uow, "p", "Y")
+    doc = json.loads(notice.content)
+    assert (notice.sha256, doc["sha256"], doc["sha256_by"]) == (scoring_hash, scoring_hash, "scoring")
+    assert scoring_hash != notice_rules.snapshot_hash(_scores())
+    page = views.notice_html(notice, [], views.Ctx(i18n.Messages("zh-CN")), is_open=True, may_answer=False)
+    assert f'id="notice-hash">{scoring_hash}<' in page and "snapshot_sha256" in page
+    assert views.notice_html(notice, [], views.Ctx(i18n.Messages("zh-CN")), is_open=True, may_answer=False) == page
 
 
 def test_catalogue_has_both_languages_with_the_same_placeholders():

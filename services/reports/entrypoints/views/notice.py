@@ -98,6 +98,8 @@ def notice_html(
         "notice_period_text", start=m.day(doc["published_on"]), days=doc["notice_days"], end=m.day(doc["ends_on"])
     )
     graded_at = ctx.time(datetime.fromisoformat(doc["graded_at"])) if doc["graded_at"] else "—"
+    hash_help = "notice_hash_help_scoring" if doc.get("sha256_by") == "scoring" else "notice_hash_help"
+    rescored = ""
     frozen = (
         f"<h1>{escape(title)}</h1>\n"
         f'<p class="meta">{escape(m("graded", version=doc["snapshot_version"], at=graded_at))}'
@@ -107,7 +109,8 @@ def notice_html(
         f'<section class="card"><h2>{m("award_list")}</h2>{roster(doc["awards"])}</section>\n'
         f'<section class="card"><h2>{m("criticism_list")}</h2>{roster(doc["criticism"])}</section>\n'
         f'<section class="card"><h2>{m("notice_hash")}</h2><p class="hash" id="notice-hash">{escape(doc["sha256"])}</p>'
-        f'<p class="meta">{escape(m("notice_hash_help"))}</p></section>\n'
+        f'<p class="meta">{escape(m(hash_help))}</p></section>\n'
+        f"{rescored}"
     )
     answered = sum(1 for o in objections if o.answer)
     state = m("notice_open") if is_open else m("notice_closed", end=m.day(doc["ends_on"]))
