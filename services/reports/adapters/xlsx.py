@@ -128,8 +128,20 @@ def export_xlsx(view: RankingView, component_name: Callable[[str], str] | None =
 LIST_HEADER = ["单位 Unit", "单位名称 Name", "分组 Group", "名次 Rank", "总分 Total", "等级 Grade", "奖励档次 Reward"]
 
 
-def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow]) -> bytes:
-    """通报表彰 or 通报批评 as one sheet with a Chinese name."""
+PERSONS_HEADER = [
+    "单位 Unit",
+    "单位名称 Name",
+    "编号 Staff ID",
+    "姓名 Person",
+    "职务 Position",
+    "单位等级 Unit grade",
+    "原因 Reasons",
+]
+
+
+def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow], persons: Sequence = ()) -> bytes:
+    """通报表彰 or 通报批评 as one sheet with a Chinese name, and its persons (docs/people.md) on a second
+    sheet (表彰人员 / 批评人员) once staff exist."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(sheet, set())
@@ -149,6 +161,24 @@ def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow]) 
             ]
         )
         ws.cell(ws.max_row, 5).number_format = NUMBER
+    if persons:
+        names = {r.unit_id: r.unit_name or r.unit_id for r in rows}
+        labels = dict(view.grade_order)
+        ps = wb.create_sheet(sheet_title(sheet[2:] + "人员", {ws.title.lower()}))
+        _header(ps, PERSONS_HEADER, [12, 20, 12, 12, 14, 12, 40])
+        ps.freeze_panes = "B2"
+        for p in persons:
+            ps.append(
+                [
+                    p.unit_id,
+                    names.get(p.unit_id, p.unit_id),
+                    p.staff_id,
+                    p.name,
+                    p.position or None,
+                    labels.get(p.unit_grade) or p.unit_grade or None,
+                    p.reason_text or None,
+                ]
+            )
     return _save(wb)
 
 

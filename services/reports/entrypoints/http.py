@@ -31,7 +31,7 @@ from services.reports.entrypoints.schemas import (
     RankingRowRead,
     ScoreCardRead,
 )
-from services.reports.service import handlers
+from services.reports.service import handlers, people
 from services.reports.service.unit_of_work import SqlAlchemyReportsUnitOfWork
 from services.reports.settings import ReportsSettings
 
@@ -171,8 +171,10 @@ async def get_list_xlsx(
     """通报表彰 (commendation) or 通报批评 (criticism) as a workbook with a Chinese sheet name."""
     view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
     pick, sheet = _LISTS[kind]
+    rows = pick(view)
+    persons = await people.list_people(uow, plan_id, period, view.snapshot_version, kind, [r.unit_id for r in rows])
     return _attachment(
-        export_list_xlsx(sheet, view, pick(view)), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
+        export_list_xlsx(sheet, view, rows, persons), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
     )
 
 
@@ -446,7 +448,9 @@ async def list_page(
 ) -> HTMLResponse:
     """通报表彰 / 通报批评 as a printable page."""
     view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
-    return HTMLResponse(views.list_html(kind, view, _LISTS[kind][0](view), ctx))
+    rows = _LISTS[kind][0](view)
+    persons = await people.list_people(uow, plan_id, period, view.snapshot_version, kind, [r.unit_id for r in rows])
+    return HTMLResponse(views.list_html(kind, view, rows, ctx, persons))
 
 
 def _token(request: Request) -> str:

@@ -179,6 +179,20 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "col_kind": ("类别", "Kind"),
     "col_counted": ("计入", "Counted"),
     "col_cap": ("上限", "cap"),
+    "commendation_persons": ("表彰人员", "Persons commended"),
+    "commendation_persons_help": (
+        "受表彰单位中具备评优资格的干部职工。",
+        "The staff of the commended units who are eligible for excellence.",
+    ),
+    "criticism_persons": ("相关人员", "Persons concerned"),
+    "criticism_persons_help": (
+        "被通报批评单位中失去评优资格的干部职工及原因（视情况，由考评办决定）。",
+        "The staff of the criticized units who lost eligibility for excellence, with the reasons "
+        "(as the case may be: the office decides).",
+    ),
+    "person": ("姓名", "Name"),
+    "position": ("职务", "Position"),
+    "reasons": ("原因", "Reasons"),
     "col_confirmed": ("确认人 · 确认时间", "Confirmed by · at"),
     "col_aspect": ("方面", "Aspect"),
     "col_inspection": ("察访记录", "Inspection"),

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from jixiao.messaging.envelope import make_envelope
 from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
-from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
+from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, people_pb2, scores_pb2
 from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from services.reports.adapters.orm import audit, tables
@@ -373,6 +373,60 @@ async def test_lists_and_formatted_workbooks(svc):
     card = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01/card.xlsx")
     assert card.status_code == 200
     assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]  # no scoring here: no explanation
+
+
+def person(sid: str, unit: str, name: str, eligible: bool, reasons=(), version: int = 1, **kw) -> bytes:
+    """scoring's PersonEligibilityGraded (评优资格) of one person in snapshot `version`."""
+    return make_envelope(
+        source="scoring",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=f"{PLAN}:Y:{sid}",
+        version=version,
+        payload=people_pb2.PersonEligibilityGraded(
+            plan_id=PLAN,
+            period="Y",
+            snapshot_version=version,
+            unit_id=unit,
+            staff_id=sid,
+            name=name,
+            eligible=eligible,
+            reasons=[people_pb2.EligibilityReason(code=c, label=lb) for c, lb in reasons],
+            **kw,
+        ),
+    ).SerializeToString()
+
+
+async def test_the_lists_name_the_persons_of_their_units(svc):
+    await _graded(svc)
+    # before any staff: units only
+    assert 'id="commendation-persons"' not in await svc.page(f"/lists/{PLAN}/Y/commendation")
+    lost = [("failing_unit_leader", "科室考核不合格,科室领导不得评优")]
+    await svc.feed(
+        person("s1", "a06", "张明", True, position="站长", unit_grade="excellent"),  # commended unit, eligible
+        person("s2", "a06", "李华", False, [("leave_cumulative", "事、病假累计超过规定天数")], unit_grade="excellent"),
+        person("s3", "a07", "王强", True, unit_grade="excellent"),  # a07 is vetoed: not on the list
+        person("s4", "a18", "赵静", False, lost, position="所长", unit_grade="poor"),  # criticized, lost it
+        person("s5", "a18", "钱伟", True, unit_grade="poor"),  # criticized unit, still eligible: not named
+        person("s6", "a01", "孙丽", False, lost, unit_grade="fair"),  # neither list
+    )
+    commend = await svc.page(f"/lists/{PLAN}/Y/commendation")
+    persons = commend.split('id="commendation-persons"')[1]
+    assert "表彰人员" in commend and "张明" in persons and "站长" in persons
+    assert not any(n in persons for n in ("李华", "王强", "赵静", "钱伟", "孙丽"))
+    criticism = (await svc.page(f"/lists/{PLAN}/Y/criticism")).split('id="criticism-persons"')[1]
+    assert "赵静" in criticism and "科室考核不合格,科室领导不得评优" in criticism
+    assert not any(n in criticism for n in ("张明", "钱伟", "孙丽"))
+
+    wb = load_workbook(io.BytesIO((await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/lists/commendation.xlsx")).content))
+    assert wb.sheetnames == ["通报表彰", "表彰人员"] and wb["表彰人员"].freeze_panes == "B2"
+    assert [r[:6] for r in wb["表彰人员"].iter_rows(min_row=2, values_only=True)] == [
+        ("a06", unit_names()["a06"], "s1", "张明", "站长", "优")
+    ]
+    wb = load_workbook(io.BytesIO((await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/lists/criticism.xlsx")).content))
+    assert [(r[0], r[3], r[6]) for r in wb["批评人员"].iter_rows(min_row=2, values_only=True)] == [
+        ("a18", "赵静", "科室考核不合格,科室领导不得评优")
+    ]
 
 
 # -- (5) the annual report as HTML and PDF ------------------------------------------------------------

@@ -164,8 +164,28 @@ def notice_html(
     return page_html(ctx, title, frozen + live)
 
 
-def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx) -> str:
-    """通报表彰 or 通报批评 as a printable page (with its xlsx link)."""
+def _persons_html(kind: str, view: RankingView, rows: list[RankingRow], persons, ctx: Ctx) -> str:
+    """The persons of the list's units (docs/people.md): the eligible ones of commended units, the ones
+    of criticized units who lost eligibility, with their reasons."""
+    m = ctx.m
+    if not persons:
+        return ""
+    names = {r.unit_id: r.unit_name or r.unit_id for r in rows}
+    lines = "".join(
+        f"<tr><td>{escape(names.get(p.unit_id, p.unit_id))}</td><td>{escape(p.name)}"
+        f'<span class="uid">{escape(p.staff_id)}</span></td><td>{escape(p.position)}</td>'
+        f"<td>{escape(p.reason_text) or '—'}</td></tr>"
+        for p in persons
+    )
+    return (
+        f'<section class="card"><h2>{m(f"{kind}_persons")}</h2><p class="meta">{m(f"{kind}_persons_help")}</p>'
+        f'<div class="scroll"><table id="{kind}-persons"><thead><tr><th>{m("unit")}</th><th>{m("person")}</th>'
+        f"<th>{m('position')}</th><th>{m('reasons')}</th></tr></thead><tbody>{lines}</tbody></table></div></section>"
+    )
+
+
+def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx, persons=()) -> str:
+    """通报表彰 or 通报批评 as a printable page (with its xlsx link): the units, then their persons."""
     m = ctx.m
     title = m(f"{kind}_title", plan=plan_title(view), period=m.period(view.period))
     rewards = view.info.rewards
@@ -191,6 +211,7 @@ def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx) ->
             if rows
             else f"<p>{m('none')}</p>"
         )
+        + _persons_html(kind, view, rows, persons, ctx)
     )
     return page_html(ctx, title, body)
 
