@@ -80,6 +80,7 @@ def results(
     """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
     from jixiao.rules import exactjson
     from jixiao_cli.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
+    from jixiao_cli.commands.tables import plan_titles
     from jixiao_cli.commands.tables import render_results as render_table
 
     if format not in ("json", "table", "xlsx"):
@@ -91,21 +92,28 @@ def results(
     if format == "json":
         typer.echo(exactjson.dumps(doc))
     elif format == "table":
-        render_table(doc, sys.stdout, labels=_grade_labels(stack, plan))
+        body = _plan_body(stack, plan)
+        plan_name, groups = plan_titles(body)
+        render_table(doc, sys.stdout, labels=_grade_labels(body), plan_name=plan_name, groups=groups)
     else:
         path = output or Path(f"{plan}-{period}.xlsx")
         write_xlsx(doc, path)
         typer.echo(f"wrote {path}")
 
 
-def _grade_labels(stack, plan: str) -> dict[str, str]:
-    """The plan's own grade labels (a bureau's 优秀, not the township's 优) from indicators, if it answers."""
+def _plan_body(stack, plan: str) -> dict:
+    """The plan as indicators holds it (names, groups, grade labels), {} if it does not answer."""
     from jixiao.errors import JixiaoError
 
     try:
         body = stack.request("indicators", "GET", f"/v1/plans/{plan}").json()["plan"]
     except (JixiaoError, KeyError, ValueError):
         return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _grade_labels(body: dict) -> dict[str, str]:
+    """The plan's own grade labels (a bureau's 优秀, not the township's 优)."""
     return {b["grade"]: b["label"] for b in body.get("grade_bands", []) if isinstance(b, dict) and "label" in b}
 
 
