@@ -125,6 +125,14 @@ def rescore(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
     period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
     actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
+    objection: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--objection",
+            help="An objection (异议) id this re-score follows (repeatable); the next close records it with "
+            "its new snapshot version and the notice links the two.",
+        ),
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff.
@@ -153,7 +161,7 @@ def rescore(
                 tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total or None)
             bar.update(tasks[stage], completed=done, total=total or None)
 
-        out = run_rescore(client(data_dir), plan, period, actor, step)
+        out = run_rescore(client(data_dir), plan, period, actor, step, objection or ())
     diff = out.get("diff") or []
     table = Table(
         title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
@@ -169,3 +177,8 @@ def rescore(
             d.get("why", ""),
         )
     Console().print(table)
+    if out.get("objections"):
+        typer.echo(
+            f"objections {', '.join(out['objections'])}: recorded with the next snapshot version "
+            f"(jixiao close-period {plan} {period})"
+        )

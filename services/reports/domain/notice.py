@@ -88,13 +88,14 @@ def notice_content(
     scores: Sequence[UnitScore],
     published_on: date,
     sha256: str = "",
-    objection_ids: Sequence[str] = (),
+    objections: Sequence[dict] = (),
 ) -> dict:
     """What a notice shows, frozen when the snapshot is first shown (names as they were then).
 
     `sha256` is scoring's own snapshot_sha256 of the graded results document, so the notice and
     scoring's snapshot can be compared; reports computes one over its rows only when scoring sent none.
-    `objection_ids` are the objections (异议) the re-score that made this version followed."""
+    `objections` are the objections (异议) the re-score that made this version followed:
+    {"id", "version" (of the notice it was filed against), "unit"}."""
     info = view.info
     return {
         "format": "jixiao.notice/v1",
@@ -106,7 +107,7 @@ def notice_content(
         "closed_by": view.closed_by,
         "sha256": sha256 or snapshot_hash(scores),
         "sha256_by": "scoring" if sha256 else "reports",
-        "rescored_after_objections": list(objection_ids),
+        "rescored_after_objections": [dict(o) for o in objections],
         "published_on": published_on.isoformat(),
         "notice_days": info.notice_days,
         "ends_on": add_working_days(published_on, info.notice_days).isoformat(),

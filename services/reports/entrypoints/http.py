@@ -272,7 +272,9 @@ def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
 # -- the public notice (公示) and objections (异议) -------------------------------------------------
 
 
-def _notice_read(notice: Notice, objections: list[Objection], is_open: bool) -> NoticeRead:
+def _notice_read(
+    notice: Notice, objections: list[Objection], is_open: bool, rescored: dict[str, int] | None = None
+) -> NoticeRead:
     return NoticeRead(
         plan=notice.plan_id,
         period=notice.period,
@@ -282,13 +284,13 @@ def _notice_read(notice: Notice, objections: list[Objection], is_open: bool) -> 
         ends_on=notice.ends_on,
         open=is_open,
         content=exactjson.loads(notice.content),
-        objections=[_objection_read(o) for o in objections],
+        objections=[_objection_read(o, rescored) for o in objections],
         objections_filed=len(objections),
         objections_answered=sum(1 for o in objections if o.answer),
     )
 
 
-def _objection_read(o: Objection) -> ObjectionRead:
+def _objection_read(o: Objection, rescored: dict[str, int] | None = None) -> ObjectionRead:
     return ObjectionRead(
         id=o.id,
         plan=o.plan_id,
@@ -301,6 +303,7 @@ def _objection_read(o: Objection) -> ObjectionRead:
         answer=o.answer or None,
         answered_by=o.answered_by or None,
         answered_at=o.answered_at,
+        rescored_in=(rescored or {}).get(o.id),
     )
 
 
@@ -308,7 +311,8 @@ def _objection_read(o: Objection) -> ObjectionRead:
 async def get_notice(plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx) -> NoticeRead:
     """A graded snapshot's public notice (frozen content, SHA-256) with its objections."""
     notice, objections = await handlers.notice(uow, plan_id, period, version, zone=ctx.zone)
-    return _notice_read(notice, objections, handlers.notice_open(notice, datetime.now(UTC), ctx.zone))
+    is_open = handlers.notice_open(notice, datetime.now(UTC), ctx.zone)
+    return _notice_read(notice, objections, is_open, await handlers.rescored_in(uow, plan_id, period))
 
 
 @router.post(
@@ -348,6 +352,7 @@ async def _notice_page(
         is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
         may_answer=who.has(OFFICE),
         earlier=await handlers.objections_before(uow, notice),
+        rescored=await handlers.rescored_in(uow, plan, period),
     )
     return HTMLResponse(
         page, headers={"X-Snapshot-Version": str(notice.snapshot_version), "X-Snapshot-SHA256": notice.sha256}

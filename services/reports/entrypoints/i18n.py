@@ -179,6 +179,16 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "col_kind": ("类别", "Kind"),
     "col_counted": ("计入", "Counted"),
     "col_cap": ("上限", "cap"),
+    "rescored_after": ("根据异议重新评分", "Re-scored after objections"),
+    "rescored_after_text": (
+        "本版（第{version}版）定级结果系根据以下异议复核后重新评分：",
+        "This version ({version}) was re-scored after reviewing these objections:",
+    ),
+    "objection_ref": ("异议 {id}", "objection {id}"),
+    "rescored_in": (
+        "已根据此异议重新评分，见第{version}版公示",
+        "re-scored after this objection: see version {version}",
+    ),
     "commendation_persons": ("表彰人员", "Persons commended"),
     "commendation_persons_help": (
         "受表彰单位中具备评优资格的干部职工。",

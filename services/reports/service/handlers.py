@@ -230,9 +230,11 @@ async def freeze_notice(
         vetoes=await _veto_categories(repo, plan_id),
     )
     published_at = snap.graded_at or datetime.now(UTC)
-    content = notice_rules.notice_content(
-        view, scores, published_at.astimezone(zone).date(), snap.sha256, snap.objection_ids
-    )
+    followed = []
+    for oid in snap.objection_ids:  # the objections the re-score that made this version followed
+        o = await repo.objection(oid)
+        followed.append({"id": oid, "version": o.snapshot_version if o else None, "unit": o.unit_id if o else None})
+    content = notice_rules.notice_content(view, scores, published_at.astimezone(zone).date(), snap.sha256, followed)
     notice = Notice(
         plan_id,
         period,
@@ -260,6 +262,13 @@ async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: i
     if snap is None:
         raise NoticeUnknown(f"snapshot {version} of plan {plan_id!r}, period {period!r} has no notice")
     return await freeze_notice(repo, plan_id, period, snap, zone)
+
+
+async def rescored_in(uow: UnitOfWork, plan_id: str, period: str) -> dict[str, int]:
+    """Objection id → the snapshot version whose re-score followed it (scoring's PeriodGraded.objection_ids)."""
+    async with uow:
+        snaps = await uow.reports.snapshots(plan_id, period)
+    return {oid: s.version for s in snaps if s.complete for oid in s.objection_ids}
 
 
 async def objections_before(uow: UnitOfWork, found: Notice) -> list[Objection]:

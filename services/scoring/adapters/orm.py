@@ -224,5 +224,26 @@ person_eligibility = sa.Table(
     sa.Column("entry_json", sa.Text, nullable=False),
 )
 
+# Objections (异议, reports' ids) a re-score or close named (0007): pending (snapshot_version NULL) until
+# the next close that makes a new snapshot version, which records and publishes them (PeriodGraded).
+rescore_objections = sa.Table(
+    "rescore_objections",
+    metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("objection_id", sa.String(100), primary_key=True),
+    sa.Column("named_by", sa.String(200), nullable=False),
+    sa.Column("named_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+    sa.Column("snapshot_version", sa.BigInteger),
+)
+
 FACT_TABLES = (plans, units, targets, results, survey_rounds, deductions, vetoes, people_facts)
-SCORE_TABLES = (unit_scores, score_history, snapshots, snapshot_scores, close_requests, person_eligibility)
+SCORE_TABLES = (
+    unit_scores,
+    score_history,
+    snapshots,
+    snapshot_scores,
+    close_requests,
+    person_eligibility,
+    rescore_objections,
+)

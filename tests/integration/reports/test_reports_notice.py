@@ -53,7 +53,9 @@ def graded(u: dict, snapshot: int, period: str = "Y", **override) -> bytes:
     ).SerializeToString()
 
 
-def closed(snapshot: int, units: int, at: datetime, period: str = "Y", sha256: str = "") -> bytes:
+def closed(
+    snapshot: int, units: int, at: datetime, period: str = "Y", sha256: str = "", objections: tuple[str, ...] = ()
+) -> bytes:
     return make_envelope(
         source="scoring",
         plan_id=PLAN,
@@ -65,6 +67,7 @@ def closed(snapshot: int, units: int, at: datetime, period: str = "Y", sha256: s
             units=units,
             closed_by="白莲镇绩效办",
             snapshot_sha256=sha256,
+            objection_ids=list(objections),
         ),
     ).SerializeToString()
 
@@ -373,6 +376,29 @@ async def test_lists_and_formatted_workbooks(svc):
     card = await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01/card.xlsx")
     assert card.status_code == 200
     assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]  # no scoring here: no explanation
+
+
+async def test_a_rescore_after_an_objection_is_linked_both_ways(svc):
+    units = await _graded(svc)
+    r = await svc.http.post(
+        f"/v1/plans/{PLAN}/periods/Y/notices/1/objections", json={"unit": "a01", "text": "扣分有误", "filed_by": "王五"}
+    )
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    assert r.json()["rescored_in"] is None
+    # scoring re-scored after it: its PeriodGraded of version 2 names the objection
+    await svc.feed(*[graded(u, 2) for u in units], closed(2, len(units), NOW, "Y", scoring_hash(units), (oid,)))
+    v2 = await svc.page(f"/notice/{PLAN}/Y/v2")
+    assert f'href="/notice/{PLAN}/Y/v1#objection-{oid}"' in v2 and 'id="rescored-after"' in v2
+    assert (await svc.http.get(f"/notice/{PLAN}/Y/v2")).content == v2.encode()  # frozen
+    notice = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/notices/1")).json()
+    assert [(o["id"], o["rescored_in"]) for o in notice["objections"]] == [(oid, 2)]
+    assert notice["content"].get("rescored_after_objections", []) == []
+    v1 = await svc.page(f"/notice/{PLAN}/Y/v1")
+    item = v1.split(f'id="objection-{oid}"')[1].split("</li>")[0]
+    assert f'href="/notice/{PLAN}/Y/v2#rescored-after"' in item and "第2版" in item
+    content = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/notices/2")).json()["content"]
+    assert content["rescored_after_objections"] == [{"id": oid, "version": 1, "unit": "a01"}]
 
 
 def person(sid: str, unit: str, name: str, eligible: bool, reasons=(), version: int = 1, **kw) -> bytes:

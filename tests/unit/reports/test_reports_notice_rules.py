@@ -427,3 +427,37 @@ def test_score_card_workbook_has_the_sum_leaves_and_deductions():
     d1, d2 = wb["扣分明细"].iter_rows(min_row=2, values_only=True)
     assert d1[6:] == ("环境卫生", "insp-7", "ap1", "rejected", None, 3)
     assert d2[5:11] == ("revoked", None, None, "ap2", "granted", "appeal ap2 granted: fixed")
+
+
+async def test_a_rescore_after_an_objection_links_the_objection_and_the_new_version(repo, uow):
+    from services.reports.domain.model import PeriodGradedReceived, PlanPublishedReceived
+
+    labels = _labels()
+    await repo.save_plan_grades(PlanPublishedReceived("p", 1, labels.grades, labels.info))
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 2))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 2, 4, "绩效办", T0, "aa" * 32))
+    await handlers.settle(repo, "p", "Y")
+    o = await handlers.file_objection(uow, "p", "Y", 2, "a1", "扣分有误", "张三", now=T0)
+    # the office re-scores after it; scoring's PeriodGraded of version 3 names it
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 3))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 3, 4, "绩效办", T0, "bb" * 32, (o.id,)))
+    await handlers.settle(repo, "p", "Y")
+    v3, _ = await handlers.notice(uow, "p", "Y", 3)
+    assert json.loads(v3.content)["rescored_after_objections"] == [{"id": o.id, "version": 2, "unit": "a1"}]
+    assert await handlers.rescored_in(uow, "p", "Y") == {o.id: 3}
+    ctx = views.Ctx(i18n.Messages("zh-CN"))
+    page3 = views.notice_html(v3, [], ctx, is_open=True, may_answer=False)
+    assert f'<a href="/notice/p/Y/v2#objection-{o.id}">异议 {o.id}</a>' in page3 and "根据以下异议" in page3
+    v2, objections = await handlers.notice(uow, "p", "Y", 2)
+    page2 = views.notice_html(v2, objections, ctx, is_open=True, may_answer=False, rescored={o.id: 3})
+    item = page2.split(f'id="objection-{o.id}"')[1].split("</li>")[0]
+    assert '<a href="/notice/p/Y/v3#rescored-after">已根据此异议重新评分，见第3版公示</a>' in item
+    # without a re-score naming it, the objection links nothing
+    assert (
+        "rescored"
+        not in views.notice_html(v2, objections, ctx, is_open=True, may_answer=False)
+        .split(f'id="objection-{o.id}"')[1]
+        .split("</li>")[0]
+    )

@@ -43,6 +43,7 @@ def notice_html(
     is_open: bool,
     may_answer: bool,
     earlier: list[Objection] = (),
+    rescored: dict[str, int] | None = None,
 ) -> str:
     """The printable notice of one snapshot, rendered only from its frozen content (byte-identical when
     reopened while nobody objects), then the objection tally and forms. The latest notice and its version
@@ -99,7 +100,20 @@ def notice_html(
     )
     graded_at = ctx.time(datetime.fromisoformat(doc["graded_at"])) if doc["graded_at"] else "—"
     hash_help = "notice_hash_help_scoring" if doc.get("sha256_by") == "scoring" else "notice_hash_help"
-    rescored = ""
+    base = f"/notice/{quote_part(notice.plan_id)}/{quote_part(notice.period)}"
+    followed = []
+    for o in doc.get("rescored_after_objections", []):  # frozen: the re-score that made this version
+        target = f"{base}/v{o['version']}" if o.get("version") else ""
+        label = escape(m("objection_ref", id=o["id"]))
+        link = f'<a href="{ctx.href(target)}#objection-{escape(o["id"])}">{label}</a>' if target else label
+        unit = names.get(o.get("unit") or "", (o.get("unit") or "",))[0]
+        followed.append(f"<li>{link}{'：' + escape(unit) if unit else ''}</li>")
+    rescored_html = (
+        f'<section class="card" id="rescored-after"><h2>{m("rescored_after")}</h2>'
+        f"<p>{escape(m('rescored_after_text', version=doc['snapshot_version']))}</p><ul>{''.join(followed)}</ul></section>\n"
+        if followed
+        else ""
+    )
     frozen = (
         f"<h1>{escape(title)}</h1>\n"
         f'<p class="meta">{escape(m("graded", version=doc["snapshot_version"], at=graded_at))}'
@@ -110,7 +124,7 @@ def notice_html(
         f'<section class="card"><h2>{m("criticism_list")}</h2>{roster(doc["criticism"])}</section>\n'
         f'<section class="card"><h2>{m("notice_hash")}</h2><p class="hash" id="notice-hash">{escape(doc["sha256"])}</p>'
         f'<p class="meta">{escape(m(hash_help))}</p></section>\n'
-        f"{rescored}"
+        f"{rescored_html}"
     )
     answered = sum(1 for o in objections if o.answer)
     state = m("notice_open") if is_open else m("notice_closed", end=m.day(doc["ends_on"]))
@@ -129,6 +143,12 @@ def notice_html(
                 f'<form method="post" action="{ctx.href(f"/notice/objections/{quote_part(o.id)}/answer")}">'
                 f'<textarea name="answer" required maxlength="2000"></textarea>'
                 f'<button type="submit">{m("objection_answer")}</button></form>'
+            )
+        version = (rescored or {}).get(o.id)
+        if version is not None:  # a re-score followed it: link the notice of the version it made
+            answer += (
+                f'<p class="rescored"><a href="{ctx.href(f"{base}/v{version}")}#rescored-after">'
+                f"{escape(m('rescored_in', version=version))}</a></p>"
             )
         items.append(
             f'<li class="objection" id="objection-{escape(o.id)}"><p><strong>{escape(unit)}</strong>：'
