@@ -254,9 +254,10 @@ async def get_labels(plan_id: PathId, uow: Uow) -> LabelsRead:
 @router.put(
     "/v1/plans/{plan_id}/labels", response_model=LabelsRead, tags=["labels"], dependencies=[Depends(require(OFFICE))]
 )
-async def put_labels(plan_id: PathId, body: LabelsUpdate, uow: Uow) -> LabelsRead:
+async def put_labels(plan_id: PathId, body: LabelsUpdate, uow: Uow, who: Caller) -> LabelsRead:
     """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
-    return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan_id, dict(body.grades), dict(body.units))))
+    labels = PlanLabels(plan_id, dict(body.grades), dict(body.units))
+    return _labels_read(*await handlers.set_labels(uow, labels, who.user or "office"))
 
 
 def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:

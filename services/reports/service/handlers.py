@@ -245,6 +245,13 @@ async def freeze_notice(
         content["ends_on"],
     )
     await repo.save_notice(notice)
+    await repo.add_audit(  # the notice is out: its hash and the end of its notice period are on record
+        snap.closed_by or "scoring",
+        "notice.published",
+        plan_id,
+        f"{plan_id}/{period}/v{snap.version}",
+        {"period": period, "snapshot_version": snap.version, "sha256": notice.sha256, "ends_on": notice.ends_on},
+    )
     return await repo.notice(plan_id, period, snap.version) or notice
 
 
@@ -394,11 +401,23 @@ async def get_labels(uow: UnitOfWork, plan_id: str) -> tuple[PlanLabels, PlanLab
         return override, await _labels(uow.reports, plan_id)
 
 
-async def set_labels(uow: UnitOfWork, labels: PlanLabels) -> tuple[PlanLabels, PlanLabels]:
-    """Replace a plan's explicit override (it wins over the labels learned from events; {} clears it)."""
+async def set_labels(uow: UnitOfWork, labels: PlanLabels, actor: str = "office") -> tuple[PlanLabels, PlanLabels]:
+    """Replace a plan's explicit override (it wins over the labels learned from events; {} clears it); audited."""
     rules.validate_labels(labels.grades, labels.units)
     async with uow:
+        before = await uow.reports.labels(labels.plan_id)
         await uow.reports.save_labels(labels)
+        await uow.reports.add_audit(
+            actor,
+            "labels.set",
+            labels.plan_id,
+            labels.plan_id,
+            {
+                "grades": dict(labels.grades),
+                "units": dict(labels.units),
+                "previous": {"grades": dict(before.grades), "units": dict(before.units)} if before else None,
+            },
+        )
         effective = await _labels(uow.reports, labels.plan_id)
         await uow.commit()
     return labels, effective

@@ -20,13 +20,14 @@ import sqlalchemy as sa
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
+from jixiao.audit import verify_rows
 from jixiao.messaging.envelope import make_envelope
 from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, people_pb2, scores_pb2
 from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
-from services.reports.adapters.orm import audit, tables
+from services.reports.adapters.orm import audit, audit_chain, tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
 
@@ -324,8 +325,22 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
         trail = (
             await session.execute(sa.select(audit.c.action, audit.c.actor, audit.c.object_id).order_by(audit.c.id))
         ).all()
-    assert [(a, o) for a, _who, o in trail][0] == ("objection.filed", first["id"])
-    assert [a for a, _w, _o in trail] == ["objection.filed", "objection.filed", "objection.answered"]
+    objection_rows = [(a, o) for a, _who, o in trail if a.startswith("objection.")]
+    assert objection_rows[0] == ("objection.filed", first["id"])
+    assert [a for a, _o in objection_rows] == ["objection.filed", "objection.filed", "objection.answered"]
+    assert [o for a, _w, o in trail if a == "notice.published"] == [f"{PLAN}/Y/v1", f"{PLAN}/Y/v2"]
+    # the same changes on reports' hash chain, intact; a label override too; an edit breaks it at that row
+    r = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": "优秀"}, "units": {}})
+    assert r.status_code == 200, r.text
+    async with svc.app.state.runtime.db.transaction() as session:
+        chain = [
+            dict(row._mapping) for row in await session.execute(sa.select(audit_chain).order_by(audit_chain.c.seq))
+        ]
+    assert [c["action"] for c in chain] == [a for a, _w, _o in trail] + ["labels.set"]
+    assert verify_rows(chain) is None and chain[-1]["entity_id"] == PLAN
+    tampered = [dict(c) for c in chain]
+    tampered[2]["after"] = tampered[2]["after"].replace("对察访核验扣分有异议", "无异议")
+    assert verify_rows(tampered).seq == chain[2]["seq"]
     bad = await svc.http.post(f"/v1/plans/{PLAN}/periods/Y/notices/2/objections", json={"unit": "zz", "text": "x"})
     assert bad.status_code == 404
 

@@ -160,7 +160,10 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     o = await handlers.file_objection(uow, "p", "Y", 2, "a1", "  有异议 ", "张三", now=T0)
     assert (o.text, o.filed_by) == ("有异议", "张三")
     answered = await handlers.answer_objection(uow, o.id, "已复核", "绩效办", now=T0)
-    assert answered.answer == "已复核" and [a[1] for a in repo.audit] == ["objection.filed", "objection.answered"]
+    assert answered.answer == "已复核"
+    # audited: the notice's publication (its hash and the end of its period), then the objection's life
+    assert [a[1] for a in repo.audit] == ["notice.published", "objection.filed", "objection.answered"]
+    assert repo.audit[0][2:4] == ("p", "p/Y/v2") and repo.audit[0][4]["ends_on"] == "2027-01-28"
     with pytest.raises(JixiaoError) as late:
         await handlers.file_objection(
             uow, "p", "Y", 2, "a1", "晚了", "李四", now=datetime(2027, 1, 28, 16, 0, tzinfo=UTC)
