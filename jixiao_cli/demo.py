@@ -47,17 +47,19 @@ async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool
         if last_year is not None:
             await asyncio.to_thread(wait_until_consistent, client, data["plan"]["previous_plan"], 180.0)
         await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)
+        from jixiao_cli.commands.tables import plan_titles
         from jixiao_cli.commands.tables import render_results as render_table
 
         names = {u["id"]: u.get("name", "") for u in data.get("units", [])}
         labels = {b["grade"]: b["label"] for b in data["plan"].get("grade_bands", [])}  # 优秀, not 优
+        plan_name, groups = plan_titles(data["plan"])  # 镇直单位, not agencies
         for each in periods:
             closed = await asyncio.to_thread(close, client, plan, each, "demo")
             print(
                 f"jixiao: closed {plan} {each} — graded snapshot version {closed.get('snapshot_version')}", flush=True
             )
             doc = await asyncio.to_thread(fetch_results, client, plan, each)
-            render_table(doc, sys.stdout, labels=labels, names=names)
+            render_table(doc, sys.stdout, labels=labels, names=names, plan_name=plan_name, groups=groups)
         reports = stack["services"].get("reports", {}).get("url")
         if reports:
             for each in periods:

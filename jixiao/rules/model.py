@@ -256,6 +256,8 @@ class Result:
     source: str | None = None  # where it came from (a JSON path, an event id), for explanations
     budget: Decimal | None = None  # budget_execution: the unit's budget (> 0) ...
     spent: Decimal | None = None  # ... and the amount spent of it (≥ 0)
+    confirmed_by: str | None = None  # who confirmed it, for explanations
+    confirmed_at: str | None = None  # when (ISO 8601), for explanations
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +310,10 @@ class Deduction:
     aspect: str | None = None
     note: str | None = None
     source: str | None = None
+    inspection: str | None = None  # the inspection whose finding made it, for explanations
+    appeal: str | None = None  # the unit's appeal against it
+    appeal_outcome: str | None = None  # open | rejected | granted
+    revoke_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

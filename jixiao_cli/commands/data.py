@@ -90,6 +90,7 @@ def results(
     """Print the latest graded results of a period as jixiao.results/v1 (or a table, or write .xlsx)."""
     from jixiao.rules import exactjson
     from jixiao_cli.commands.scoring_client import fetch_results, wait_until_consistent, write_xlsx
+    from jixiao_cli.commands.tables import plan_titles
     from jixiao_cli.commands.tables import render_results as render_table
 
     if format not in ("json", "table", "xlsx"):
@@ -101,21 +102,28 @@ def results(
     if format == "json":
         typer.echo(exactjson.dumps(doc))
     elif format == "table":
-        render_table(doc, sys.stdout, labels=_grade_labels(stack, plan))
+        body = _plan_body(stack, plan)
+        plan_name, groups = plan_titles(body)
+        render_table(doc, sys.stdout, labels=_grade_labels(body), plan_name=plan_name, groups=groups)
     else:
         path = output or Path(f"{plan}-{period}.xlsx")
         write_xlsx(doc, path)
         typer.echo(f"wrote {path}")
 
 
-def _grade_labels(stack, plan: str) -> dict[str, str]:
-    """The plan's own grade labels (a bureau's 优秀, not the township's 优) from indicators, if it answers."""
+def _plan_body(stack, plan: str) -> dict:
+    """The plan as indicators holds it (names, groups, grade labels), {} if it does not answer."""
     from jixiao.errors import JixiaoError
 
     try:
         body = stack.request("indicators", "GET", f"/v1/plans/{plan}").json()["plan"]
     except (JixiaoError, KeyError, ValueError):
         return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _grade_labels(body: dict) -> dict[str, str]:
+    """The plan's own grade labels (a bureau's 优秀, not the township's 优)."""
     return {b["grade"]: b["label"] for b in body.get("grade_bands", []) if isinstance(b, dict) and "label" in b}
 
 
@@ -127,6 +135,14 @@ def rescore(
     plan: Annotated[str, typer.Argument(help="Plan id.")],
     period: Annotated[str, typer.Argument(help="Y, H1 or Q1–Q4.")] = "Y",
     actor: Annotated[str, typer.Option(help="Who runs the re-score.")] = "cli",
+    objection: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--objection",
+            help="An objection (异议) id this re-score follows (repeatable); the next close records it with "
+            "its new snapshot version and the notice links the two.",
+        ),
+    ] = None,
     data_dir: DataDir = DEFAULT_DATA_DIR,
 ) -> None:
     """Year-end batch re-score: stream every fact from the sources, recompute every unit, print the diff.
@@ -155,7 +171,7 @@ def rescore(
                 tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total or None)
             bar.update(tasks[stage], completed=done, total=total or None)
 
-        out = run_rescore(client(data_dir), plan, period, actor, step)
+        out = run_rescore(client(data_dir), plan, period, actor, step, objection or ())
     diff = out.get("diff") or []
     table = Table(
         title=f"{plan} {period}: {out.get('units')} units re-scored in {time.monotonic() - start:.1f} s, "
@@ -171,3 +187,8 @@ def rescore(
             d.get("why", ""),
         )
     Console().print(table)
+    if out.get("objections"):
+        typer.echo(
+            f"objections {', '.join(out['objections'])}: recorded with the next snapshot version "
+            f"(jixiao close-period {plan} {period})"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +14,31 @@ from jixiao.rules import exactjson
 from jixiao_cli.client import ServiceProblem, StackClient
 
 
-def close(stack: StackClient, plan: str, period: str, actor: str) -> dict[str, Any]:
-    return stack.post_json("scoring", f"/v1/plans/{plan}/periods/{period}/close", {"actor": actor})
+def close(stack: StackClient, plan: str, period: str, actor: str, objections: Sequence[str] = ()) -> dict[str, Any]:
+    body: dict[str, Any] = {"actor": actor}
+    if objections:
+        body["objections"] = list(objections)
+    return stack.post_json("scoring", f"/v1/plans/{plan}/periods/{period}/close", body)
 
 
 def rescore(
-    stack: StackClient, plan: str, period: str, actor: str, progress: Callable[[str, int, int], None] | None = None
+    stack: StackClient,
+    plan: str,
+    period: str,
+    actor: str,
+    progress: Callable[[str, int, int], None] | None = None,
+    objections: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Run the re-score, reporting each step to `progress(stage, done, total)`; returns the report."""
+    """Run the re-score, reporting each step to `progress(stage, done, total)`; returns the report.
+    `objections` (异议 ids) are the ones it follows: the next close records them with its new version."""
+    body: dict[str, Any] = {"actor": actor}
+    if objections:
+        body["objections"] = list(objections)
     lines = stack.stream_lines(
         "scoring",
         "POST",
         f"/v1/plans/{plan}/periods/{period}/rescore",
-        content=exactjson.dumps({"actor": actor}).encode(),
+        content=exactjson.dumps(body).encode(),
         headers={"content-type": "application/json", "accept": "application/x-ndjson"},
     )
     for line in lines:

@@ -8,6 +8,7 @@ build/test-artefacts/reports/)."""
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import os
 import re
@@ -135,6 +136,17 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
                 for leaf in leaves:
                     what = leaf["indicator"] + (f"#{leaf['part']}" if leaf.get("part") else "")
                     assert f"<tr><td>{what}</td>" in page, (unit, what)
+                    if leaf.get("input") is not None:  # a counted result: who confirmed it (and when) is shown
+                        assert leaf["confirmed_by"] and leaf["confirmed_at"], (unit, what)
+                        assert f'<td class="confirmed">{html.escape(leaf["confirmed_by"])} · ' in page, (unit, what)
+                for comp in explanation["components"]:
+                    if comp.get("deductions"):
+                        assert comp["cap"] is not None, (unit, comp["key"])
+                    for d in comp.get("deductions", []):  # date, aspect, inspection, appeal and outcome
+                        cells = f"<td>{d['date']}</td><td>{html.escape(d['id'])}</td>"
+                        assert cells in page, (unit, d["id"])
+                        if d.get("inspection"):
+                            assert f"<td>{html.escape(d['inspection'])}</td>" in page, (unit, d["id"])
 
             phase(f"{len(sample)} score cards")
             xlsx = await http.get(f"{reports}/v1/plans/{PLAN}/periods/Y/export.xlsx")
@@ -142,6 +154,10 @@ async def test_reports_in_a_browser_on_the_running_stack(tmp_path, chromium):
 
             # a later correction: a new snapshot with its own notice; the old notice stays byte for byte
             notice_v1 = (await http.get(f"{reports}/notice/{PLAN}/Y/v1")).content
+            # the notice shows scoring's own hash of the snapshot, so the two compare
+            snaps = (await http.get(f"{scoring}/v1/plans/{PLAN}/periods/Y/snapshots")).json()["snapshots"]
+            v1_hash = next(s["sha256"] for s in snaps if s["version"] == 1)
+            assert f'id="notice-hash">{v1_hash}<' in notice_v1.decode(), v1_hash
             r = await http.post(
                 f"{client.urls['inspections']}/v1/plans/{PLAN}/deductions/d14/revoke",
                 json={"reason": "appeal granted on review"},

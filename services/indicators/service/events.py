@@ -5,6 +5,8 @@ Keys: unit id for unit, target and result events; plan id for PlanPublished and 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from jixiao.proto.events.v1 import indicators_pb2 as pb
 from jixiao.rules import exactjson
 from services.indicators.domain.model import Period, Plan, Result, Target, Unit
@@ -39,6 +41,15 @@ def target_set(target: Target) -> pb.TargetSet:
     )
 
 
+def _utc_iso(at) -> str:
+    """A confirmation time as ISO 8601 UTC (seconds), "" when unknown."""
+    if at is None:
+        return ""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
 def result_confirmed(result: Result) -> pb.IndicatorResultConfirmed:
     msg = pb.IndicatorResultConfirmed(
         plan_id=result.plan_id,
@@ -50,6 +61,7 @@ def result_confirmed(result: Result) -> pb.IndicatorResultConfirmed:
         version=result.confirmed_version,
         confirmed=True,
         confirmed_by=result.confirmed_by or "",
+        confirmed_at=_utc_iso(result.confirmed_at),
     )
     value = result.confirmed or {}
     if "budget" in value:  # budget_execution: both amounts in one message

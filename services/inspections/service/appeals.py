@@ -16,7 +16,7 @@ from services.inspections.domain.errors import (
 )
 from services.inspections.domain.model import DECISIONS, REVOKE_DEDUCTION, Appeal
 from services.inspections.service.common import invalid, load_settings, new_id, write_audit
-from services.inspections.service.events import emit_revoked
+from services.inspections.service.events import emit_recorded, emit_revoked
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
@@ -50,6 +50,8 @@ async def file_appeal(uow: AbstractUnitOfWork, cmd: c.FileAppeal, actor: str) ->
         appeal = Appeal(cmd.plan_id, cmd.id or new_id(), d.id, d.unit_id, cmd.reason.strip(), actor, now)
         await uow.appeals.add(appeal)
         await write_audit(uow, actor, "appeal.filed", "appeal", appeal.id, appeal.plan_id, None, appeal.as_dict())
+        await emit_recorded(uow, d, appeal)  # the same facts, now under appeal (scoring's explanation shows it)
+        await uow.deductions.save(d)
         await uow.commit()
     return appeal, True
 
@@ -79,14 +81,17 @@ async def decide_appeal(uow: AbstractUnitOfWork, cmd: c.DecideAppeal, actor: str
         await uow.appeals.save(appeal)
         await write_audit(uow, actor, "appeal.decided", "appeal", appeal.id, appeal.plan_id, before, appeal.as_dict())
         revoked = False
+        d = await uow.deductions.get(cmd.plan_id, appeal.deduction_id, lock=True)
         if cmd.decision == REVOKE_DEDUCTION:
-            d = await uow.deductions.get(cmd.plan_id, appeal.deduction_id, lock=True)
             if d is not None and d.active:
                 d_before = d.as_dict()
-                await emit_revoked(uow, d, f"appeal {appeal.id} granted: {appeal.decision_reason}")
+                await emit_revoked(uow, d, f"appeal {appeal.id} granted: {appeal.decision_reason}", appeal.id)
                 await uow.deductions.save(d)
                 await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, d.plan_id, d_before, d.as_dict())
                 revoked = True
+        elif d is not None and d.active:  # rejected: the deduction stands, its appeal's outcome is published
+            await emit_recorded(uow, d, appeal)
+            await uow.deductions.save(d)
         await uow.commit()
     return Decision(appeal, True, revoked)
 

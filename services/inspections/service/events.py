@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from jixiao.proto.events.v1 import inspections_pb2
-from services.inspections.domain.model import Deduction, Veto, dec_str
+from services.inspections.domain.model import SOURCE_FINDING, Appeal, Deduction, Veto, dec_str
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
-async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction) -> None:
+def inspection_of(d: Deduction) -> str:
+    """The inspection whose finding made the deduction (source_ref "inspection/finding"), "" otherwise."""
+    return d.source_ref.partition("/")[0] if d.source == SOURCE_FINDING else ""
+
+
+async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction, appeal: Appeal | None = None) -> None:
+    """DeductionRecorded, a new version; with `appeal` when an appeal against it was filed or rejected."""
     version = d.record()
     env = await uow.emit(
         inspections_pb2.DeductionRecorded(
@@ -20,6 +26,9 @@ async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction) -> None:
             aspect=d.aspect,
             version=version,
             person=d.person,
+            inspection_id=inspection_of(d),
+            appeal_id=appeal.id if appeal else "",
+            appeal_outcome=appeal.status if appeal else "",
         ),
         plan_id=d.plan_id,
         unit_id=d.unit_id,
@@ -29,11 +38,11 @@ async def emit_recorded(uow: AbstractUnitOfWork, d: Deduction) -> None:
     d.recorded_envelope = env.SerializeToString(deterministic=True)
 
 
-async def emit_revoked(uow: AbstractUnitOfWork, d: Deduction, reason: str) -> None:
+async def emit_revoked(uow: AbstractUnitOfWork, d: Deduction, reason: str, appeal_id: str = "") -> None:
     version = d.revoke(reason, uow.clock())
     env = await uow.emit(
         inspections_pb2.DeductionRevoked(
-            plan_id=d.plan_id, unit_id=d.unit_id, deduction_id=d.id, reason=reason, version=version
+            plan_id=d.plan_id, unit_id=d.unit_id, deduction_id=d.id, reason=reason, version=version, appeal_id=appeal_id
         ),
         plan_id=d.plan_id,
         unit_id=d.unit_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from jixiao.audit import audit_table
 from jixiao.messaging.outbox import messaging_tables
 
 metadata = sa.MetaData()
@@ -63,6 +64,8 @@ snapshots = sa.Table(
     sa.Column("closed_by", sa.String(200), nullable=False, server_default=""),
     sa.Column("graded_at", sa.DateTime(timezone=True)),
     sa.Column("complete", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("sha256", sa.String(64), nullable=False, server_default=""),  # scoring's snapshot_sha256
+    sa.Column("objection_ids", sa.Text, nullable=False, server_default="[]"),  # JSON: the objections it followed
 )
 
 graded_scores = sa.Table(
@@ -163,6 +166,9 @@ audit = sa.Table(
     sa.Column("object_id", sa.String(200), nullable=False),
     sa.Column("detail", JSONB, nullable=False),
 )
+
+# Migration 0008: the tamper-evident hash chain (jixiao.audit) every audited change is appended to too.
+audit_chain = audit_table(metadata)
 
 # Migration 0006: each person's eligibility for excellence (评优资格) per graded snapshot
 # (PersonEligibilityGraded from jixiao.scores.v1), for the year-end cadre assessment list.

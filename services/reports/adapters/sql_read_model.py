@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from jixiao.audit import append
+from jixiao.auth import caller_var
+from jixiao.logging import current_trace_id
 from services.reports.adapters import orm
 from services.reports.adapters.repository import (
     AbstractReadModel,
@@ -81,6 +85,8 @@ class SqlAlchemyReadModel(AbstractReadModel):
                 expected_units=event.units,
                 closed_by=event.closed_by,
                 graded_at=event.occurred_at,
+                sha256=event.sha256,
+                objection_ids=json.dumps(list(event.objection_ids)),
             )
             .on_conflict_do_nothing()
         )
@@ -157,6 +163,8 @@ class SqlAlchemyReadModel(AbstractReadModel):
                     received=counts.get(version, 0),
                     closed_by=h.closed_by if h else "",
                     graded_at=h.graded_at if h else None,
+                    sha256=h.sha256 if h else "",
+                    objection_ids=tuple(json.loads(h.objection_ids)) if h else (),
                 )
             )
         return result
@@ -383,4 +391,18 @@ class SqlAlchemyReadModel(AbstractReadModel):
     async def add_audit(self, actor: str, action: str, plan_id: str, object_id: str, detail: dict) -> None:
         await self.session.execute(
             sa.insert(orm.audit).values(actor=actor, action=action, plan_id=plan_id, object_id=object_id, detail=detail)
+        )
+        # the same change on the service's hash chain (jixiao.audit), which `jixiao audit verify` checks
+        who = caller_var.get()
+        role = ",".join(sorted(who.roles)) if who is not None and who.authenticated else ("local" if who else "system")
+        await append(
+            self.session,
+            orm.audit_chain,
+            actor=actor,
+            role=role,
+            action=action,
+            entity_type=action.partition(".")[0],
+            entity_id=object_id,
+            after={"plan_id": plan_id, **detail},
+            trace_id=current_trace_id(),
         )

@@ -128,8 +128,20 @@ def export_xlsx(view: RankingView, component_name: Callable[[str], str] | None =
 LIST_HEADER = ["单位 Unit", "单位名称 Name", "分组 Group", "名次 Rank", "总分 Total", "等级 Grade", "奖励档次 Reward"]
 
 
-def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow]) -> bytes:
-    """通报表彰 or 通报批评 as one sheet with a Chinese name."""
+PERSONS_HEADER = [
+    "单位 Unit",
+    "单位名称 Name",
+    "编号 Staff ID",
+    "姓名 Person",
+    "职务 Position",
+    "单位等级 Unit grade",
+    "原因 Reasons",
+]
+
+
+def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow], persons: Sequence = ()) -> bytes:
+    """通报表彰 or 通报批评 as one sheet with a Chinese name, and its persons (docs/people.md) on a second
+    sheet (表彰人员 / 批评人员) once staff exist."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title(sheet, set())
@@ -149,6 +161,24 @@ def export_list_xlsx(sheet: str, view: RankingView, rows: Sequence[RankingRow]) 
             ]
         )
         ws.cell(ws.max_row, 5).number_format = NUMBER
+    if persons:
+        names = {r.unit_id: r.unit_name or r.unit_id for r in rows}
+        labels = dict(view.grade_order)
+        ps = wb.create_sheet(sheet_title(sheet[2:] + "人员", {ws.title.lower()}))
+        _header(ps, PERSONS_HEADER, [12, 20, 12, 12, 14, 12, 40])
+        ps.freeze_panes = "B2"
+        for p in persons:
+            ps.append(
+                [
+                    p.unit_id,
+                    names.get(p.unit_id, p.unit_id),
+                    p.staff_id,
+                    p.name,
+                    p.position or None,
+                    labels.get(p.unit_grade) or p.unit_grade or None,
+                    p.reason_text or None,
+                ]
+            )
     return _save(wb)
 
 
@@ -208,8 +238,10 @@ def export_card_xlsx(
                 "得分率 Fraction",
                 "得分 Points",
                 "满分 Possible",
+                "确认人 Confirmed by",
+                "确认时间 Confirmed at",
             ],
-            [16, 24, 14, 28, 12, 10, 10],
+            [16, 24, 14, 28, 12, 10, 10, 14, 26],
         )
         for comp in explanation.get("components", []):
             for leaf in comp.get("leaves", []):
@@ -223,6 +255,8 @@ def export_card_xlsx(
                         Decimal(str(leaf["fraction"])),
                         Decimal(str(leaf["points"])),
                         Decimal(str(leaf["max_points"])) * Decimal(str(leaf.get("weight", 1))),
+                        leaf.get("confirmed_by"),
+                        leaf.get("confirmed_at"),
                     ]
                 )
                 for col, fmt in ((5, "0.0000"), (6, NUMBER), (7, NUMBER)):
@@ -230,8 +264,21 @@ def export_card_xlsx(
         deductions = wb.create_sheet("扣分明细")
         _header(
             deductions,
-            ["日期 Date", "记录 Record", "类别 Kind", "扣分 Points", "计入 Counted", "状态 Status"],
-            [12, 12, 12, 10, 10, 14],
+            [
+                "日期 Date",
+                "记录 Record",
+                "类别 Kind",
+                "扣分 Points",
+                "计入 Counted",
+                "状态 Status",
+                "方面 Aspect",
+                "察访 Inspection",
+                "申诉 Appeal",
+                "申诉结果 Outcome",
+                "撤销理由 Reason",
+                "扣分上限 Cap",
+            ],
+            [12, 12, 12, 10, 10, 14, 14, 16, 14, 12, 30, 10],
         )
         for comp in explanation.get("components", []):
             for d in comp.get("deductions", []):
@@ -243,6 +290,12 @@ def export_card_xlsx(
                         -Decimal(str(d["points"])),
                         -Decimal(str(d["counted"])),
                         d["status"],
+                        d.get("aspect"),
+                        d.get("inspection"),
+                        d.get("appeal"),
+                        d.get("appeal_outcome"),
+                        d.get("reason"),
+                        None if comp.get("cap") is None else Decimal(str(comp["cap"])),
                     ]
                 )
                 for col in (4, 5):

@@ -55,6 +55,8 @@ class PeriodGradedReceived:
     units: int
     closed_by: str
     occurred_at: datetime
+    sha256: str = ""  # scoring's snapshot_sha256 of the graded results document ("" from an older scoring)
+    objection_ids: tuple[str, ...] = ()  # the objections (异议) the re-score that made this version followed
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class Snapshot:
     received: int
     closed_by: str = ""
     graded_at: datetime | None = None
+    sha256: str = ""  # scoring's snapshot_sha256
+    objection_ids: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

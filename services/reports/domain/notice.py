@@ -45,7 +45,8 @@ def canonical_json(value) -> str:
 
 
 def snapshot_hash(scores: Sequence[UnitScore]) -> str:
-    """SHA-256 of the graded snapshot rows as the read model holds them (scoring's events carry no hash yet).
+    """SHA-256 of the graded snapshot rows as the read model holds them: the notice's hash only when
+    scoring's PeriodGraded carried no snapshot_sha256 (an older scoring).
 
     Rows sorted by unit id, each with every field of jixiao.results/v1 (missing sorted), as canonical JSON.
     """
@@ -82,8 +83,19 @@ def add_working_days(start: date, days: int) -> date:
         day += timedelta(days=1)
 
 
-def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on: date) -> dict:
-    """What a notice shows, frozen when the snapshot is first shown (names as they were then)."""
+def notice_content(
+    view: RankingView,
+    scores: Sequence[UnitScore],
+    published_on: date,
+    sha256: str = "",
+    objections: Sequence[dict] = (),
+) -> dict:
+    """What a notice shows, frozen when the snapshot is first shown (names as they were then).
+
+    `sha256` is scoring's own snapshot_sha256 of the graded results document, so the notice and
+    scoring's snapshot can be compared; reports computes one over its rows only when scoring sent none.
+    `objections` are the objections (异议) the re-score that made this version followed:
+    {"id", "version" (of the notice it was filed against), "unit"}."""
     info = view.info
     return {
         "format": "jixiao.notice/v1",
@@ -93,7 +105,9 @@ def notice_content(view: RankingView, scores: Sequence[UnitScore], published_on:
         "snapshot_version": view.snapshot_version,
         "graded_at": view.graded_at.isoformat() if view.graded_at else None,
         "closed_by": view.closed_by,
-        "sha256": snapshot_hash(scores),
+        "sha256": sha256 or snapshot_hash(scores),
+        "sha256_by": "scoring" if sha256 else "reports",
+        "rescored_after_objections": [dict(o) for o in objections],
         "published_on": published_on.isoformat(),
         "notice_days": info.notice_days,
         "ends_on": add_working_days(published_on, info.notice_days).isoformat(),

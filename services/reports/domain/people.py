@@ -113,6 +113,20 @@ def leave_columns(rows: Iterable[PersonEligibility]) -> list[str]:
     return [*LEAVE_COLUMNS, *extra]
 
 
+def people_of_listed_units(
+    kind: str, unit_ids: Iterable[str], rows: Iterable[PersonEligibility]
+) -> list[PersonEligibility]:
+    """The persons a list page names beside its units, in the units' order (docs/people.md):
+    通报表彰 (`commendation`) the eligible persons of the commended units; 通报批评 (`criticism`) the
+    persons of the criticized units who lost eligibility (视情况: the office decides)."""
+    wanted = kind == "commendation"
+    by_unit_id: dict[str, list[PersonEligibility]] = {}
+    for r in rows:
+        if r.eligible == wanted:
+            by_unit_id.setdefault(r.unit_id, []).append(r)
+    return [p for u in unit_ids for p in sorted(by_unit_id.get(u, ()), key=lambda p: p.staff_id)]
+
+
 def commendation(units: Iterable[UnitPeople], top_grade: str | None) -> list[PersonEligibility]:
     """通报表彰 candidates: the eligible people of units graded in the plan's top band
     (「考核评定为"优秀"的科室、个人,予以通报表彰」; a person is rated through their unit's result)."""

@@ -35,7 +35,17 @@ _TOUCHED = "reports.touched"
 
 
 # Column sizes of adapters/orm.py: longer values are poison, not a reason to retry forever.
-_MAX = {"plan_id": 100, "period": 20, "unit_id": 100, "group": 100, "status": 20, "grade": 100, "name": MAX_NAME}
+_MAX = {
+    "plan_id": 100,
+    "period": 20,
+    "unit_id": 100,
+    "group": 100,
+    "status": 20,
+    "grade": 100,
+    "name": MAX_NAME,
+    "snapshot_sha256": 64,
+    "objection_ids": 100,
+}
 _MAX_ABS = Decimal("1e12")
 
 
@@ -152,6 +162,8 @@ def to_event(env: Envelope) -> handlers.ReportsEvent | None:
             payload.units,
             payload.closed_by,
             occurred_at(env),
+            _short("snapshot_sha256", payload.snapshot_sha256),
+            tuple(_short("objection_ids", o) for o in payload.objection_ids),
         )
     return None  # TargetSet, results, deductions, PeriodClosed: acknowledged, nothing to show
 

@@ -31,7 +31,7 @@ from services.reports.entrypoints.schemas import (
     RankingRowRead,
     ScoreCardRead,
 )
-from services.reports.service import handlers
+from services.reports.service import handlers, people
 from services.reports.service.unit_of_work import SqlAlchemyReportsUnitOfWork
 from services.reports.settings import ReportsSettings
 
@@ -171,8 +171,10 @@ async def get_list_xlsx(
     """通报表彰 (commendation) or 通报批评 (criticism) as a workbook with a Chinese sheet name."""
     view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
     pick, sheet = _LISTS[kind]
+    rows = pick(view)
+    persons = await people.list_people(uow, plan_id, period, view.snapshot_version, kind, [r.unit_id for r in rows])
     return _attachment(
-        export_list_xlsx(sheet, view, pick(view)), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
+        export_list_xlsx(sheet, view, rows, persons), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
     )
 
 
@@ -252,9 +254,10 @@ async def get_labels(plan_id: PathId, uow: Uow) -> LabelsRead:
 @router.put(
     "/v1/plans/{plan_id}/labels", response_model=LabelsRead, tags=["labels"], dependencies=[Depends(require(OFFICE))]
 )
-async def put_labels(plan_id: PathId, body: LabelsUpdate, uow: Uow) -> LabelsRead:
+async def put_labels(plan_id: PathId, body: LabelsUpdate, uow: Uow, who: Caller) -> LabelsRead:
     """Replace the plan's explicit override (over labels learned from events, over 优/良/一般/差); {} clears it."""
-    return _labels_read(*await handlers.set_labels(uow, PlanLabels(plan_id, dict(body.grades), dict(body.units))))
+    labels = PlanLabels(plan_id, dict(body.grades), dict(body.units))
+    return _labels_read(*await handlers.set_labels(uow, labels, who.user or "office"))
 
 
 def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
@@ -270,7 +273,9 @@ def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
 # -- the public notice (公示) and objections (异议) -------------------------------------------------
 
 
-def _notice_read(notice: Notice, objections: list[Objection], is_open: bool) -> NoticeRead:
+def _notice_read(
+    notice: Notice, objections: list[Objection], is_open: bool, rescored: dict[str, int] | None = None
+) -> NoticeRead:
     return NoticeRead(
         plan=notice.plan_id,
         period=notice.period,
@@ -280,13 +285,13 @@ def _notice_read(notice: Notice, objections: list[Objection], is_open: bool) -> 
         ends_on=notice.ends_on,
         open=is_open,
         content=exactjson.loads(notice.content),
-        objections=[_objection_read(o) for o in objections],
+        objections=[_objection_read(o, rescored) for o in objections],
         objections_filed=len(objections),
         objections_answered=sum(1 for o in objections if o.answer),
     )
 
 
-def _objection_read(o: Objection) -> ObjectionRead:
+def _objection_read(o: Objection, rescored: dict[str, int] | None = None) -> ObjectionRead:
     return ObjectionRead(
         id=o.id,
         plan=o.plan_id,
@@ -299,6 +304,7 @@ def _objection_read(o: Objection) -> ObjectionRead:
         answer=o.answer or None,
         answered_by=o.answered_by or None,
         answered_at=o.answered_at,
+        rescored_in=(rescored or {}).get(o.id),
     )
 
 
@@ -306,7 +312,8 @@ def _objection_read(o: Objection) -> ObjectionRead:
 async def get_notice(plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx) -> NoticeRead:
     """A graded snapshot's public notice (frozen content, SHA-256) with its objections."""
     notice, objections = await handlers.notice(uow, plan_id, period, version, zone=ctx.zone)
-    return _notice_read(notice, objections, handlers.notice_open(notice, datetime.now(UTC), ctx.zone))
+    is_open = handlers.notice_open(notice, datetime.now(UTC), ctx.zone)
+    return _notice_read(notice, objections, is_open, await handlers.rescored_in(uow, plan_id, period))
 
 
 @router.post(
@@ -346,6 +353,7 @@ async def _notice_page(
         is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
         may_answer=who.has(OFFICE),
         earlier=await handlers.objections_before(uow, notice),
+        rescored=await handlers.rescored_in(uow, plan, period),
     )
     return HTMLResponse(
         page, headers={"X-Snapshot-Version": str(notice.snapshot_version), "X-Snapshot-SHA256": notice.sha256}
@@ -446,7 +454,9 @@ async def list_page(
 ) -> HTMLResponse:
     """通报表彰 / 通报批评 as a printable page."""
     view = await handlers.ranking_view(uow, plan_id, period, snapshot=snapshot, require_graded=True)
-    return HTMLResponse(views.list_html(kind, view, _LISTS[kind][0](view), ctx))
+    rows = _LISTS[kind][0](view)
+    persons = await people.list_people(uow, plan_id, period, view.snapshot_version, kind, [r.unit_id for r in rows])
+    return HTMLResponse(views.list_html(kind, view, rows, ctx, persons))
 
 
 def _token(request: Request) -> str:

@@ -105,6 +105,12 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "由本系统对该版定级结果逐行按规范 JSON 计算；任何改动都会改变校验码。",
         "Computed by this system over the graded rows of this version as canonical JSON; any change alters it.",
     ),
+    "notice_hash_help_scoring": (
+        "评分服务定级时对该版结果文档（jixiao.results/v1，规范 JSON）计算的校验码，与评分服务快照的 snapshot_sha256 相同，"
+        "可据此核对；任何改动都会改变校验码。",
+        "Computed by the scoring service when it graded this version, over its results document (jixiao.results/v1, "
+        "canonical JSON): the same as the snapshot_sha256 of scoring's snapshot, to compare; any change alters it.",
+    ),
     "notice_period": ("公示期", "Notice period"),
     "notice_period_text": ("自 {start} 起 {days} 个工作日，至 {end} 止", "{days} working days from {start} to {end}"),
     "notice_open": (
@@ -173,6 +179,37 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
     "col_kind": ("类别", "Kind"),
     "col_counted": ("计入", "Counted"),
     "col_cap": ("上限", "cap"),
+    "rescored_after": ("根据异议重新评分", "Re-scored after objections"),
+    "rescored_after_text": (
+        "本版（第{version}版）定级结果系根据以下异议复核后重新评分：",
+        "This version ({version}) was re-scored after reviewing these objections:",
+    ),
+    "objection_ref": ("异议 {id}", "objection {id}"),
+    "rescored_in": (
+        "已根据此异议重新评分，见第{version}版公示",
+        "re-scored after this objection: see version {version}",
+    ),
+    "commendation_persons": ("表彰人员", "Persons commended"),
+    "commendation_persons_help": (
+        "受表彰单位中具备评优资格的干部职工。",
+        "The staff of the commended units who are eligible for excellence.",
+    ),
+    "criticism_persons": ("相关人员", "Persons concerned"),
+    "criticism_persons_help": (
+        "被通报批评单位中失去评优资格的干部职工及原因（视情况，由考评办决定）。",
+        "The staff of the criticized units who lost eligibility for excellence, with the reasons "
+        "(as the case may be: the office decides).",
+    ),
+    "person": ("姓名", "Name"),
+    "position": ("职务", "Position"),
+    "reasons": ("原因", "Reasons"),
+    "col_confirmed": ("确认人 · 确认时间", "Confirmed by · at"),
+    "col_aspect": ("方面", "Aspect"),
+    "col_inspection": ("察访记录", "Inspection"),
+    "col_appeal": ("申诉 · 结果", "Appeal · outcome"),
+    "appeal_open": ("申诉处理中", "appeal pending"),
+    "appeal_rejected": ("申诉不成立，维持扣分", "appeal rejected, deduction kept"),
+    "appeal_granted": ("申诉成立，撤销扣分", "appeal upheld, deduction revoked"),
 }
 
 # Display names of the seed plans' component keys and veto categories (a plan's own keys are shown as they are).

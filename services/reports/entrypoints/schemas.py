@@ -103,6 +103,7 @@ class ObjectionRead(BaseModel):
     answer: str | None
     answered_by: str | None
     answered_at: datetime | None
+    rescored_in: int | None = None  # the snapshot version whose re-score followed this objection
 
 
 class NoticeRead(BaseModel):

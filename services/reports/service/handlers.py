@@ -230,7 +230,11 @@ async def freeze_notice(
         vetoes=await _veto_categories(repo, plan_id),
     )
     published_at = snap.graded_at or datetime.now(UTC)
-    content = notice_rules.notice_content(view, scores, published_at.astimezone(zone).date())
+    followed = []
+    for oid in snap.objection_ids:  # the objections the re-score that made this version followed
+        o = await repo.objection(oid)
+        followed.append({"id": oid, "version": o.snapshot_version if o else None, "unit": o.unit_id if o else None})
+    content = notice_rules.notice_content(view, scores, published_at.astimezone(zone).date(), snap.sha256, followed)
     notice = Notice(
         plan_id,
         period,
@@ -241,6 +245,13 @@ async def freeze_notice(
         content["ends_on"],
     )
     await repo.save_notice(notice)
+    await repo.add_audit(  # the notice is out: its hash and the end of its notice period are on record
+        snap.closed_by or "scoring",
+        "notice.published",
+        plan_id,
+        f"{plan_id}/{period}/v{snap.version}",
+        {"period": period, "snapshot_version": snap.version, "sha256": notice.sha256, "ends_on": notice.ends_on},
+    )
     return await repo.notice(plan_id, period, snap.version) or notice
 
 
@@ -258,6 +269,13 @@ async def _notice(repo: AbstractReadModel, plan_id: str, period: str, version: i
     if snap is None:
         raise NoticeUnknown(f"snapshot {version} of plan {plan_id!r}, period {period!r} has no notice")
     return await freeze_notice(repo, plan_id, period, snap, zone)
+
+
+async def rescored_in(uow: UnitOfWork, plan_id: str, period: str) -> dict[str, int]:
+    """Objection id → the snapshot version whose re-score followed it (scoring's PeriodGraded.objection_ids)."""
+    async with uow:
+        snaps = await uow.reports.snapshots(plan_id, period)
+    return {oid: s.version for s in snaps if s.complete for oid in s.objection_ids}
 
 
 async def objections_before(uow: UnitOfWork, found: Notice) -> list[Objection]:
@@ -383,11 +401,23 @@ async def get_labels(uow: UnitOfWork, plan_id: str) -> tuple[PlanLabels, PlanLab
         return override, await _labels(uow.reports, plan_id)
 
 
-async def set_labels(uow: UnitOfWork, labels: PlanLabels) -> tuple[PlanLabels, PlanLabels]:
-    """Replace a plan's explicit override (it wins over the labels learned from events; {} clears it)."""
+async def set_labels(uow: UnitOfWork, labels: PlanLabels, actor: str = "office") -> tuple[PlanLabels, PlanLabels]:
+    """Replace a plan's explicit override (it wins over the labels learned from events; {} clears it); audited."""
     rules.validate_labels(labels.grades, labels.units)
     async with uow:
+        before = await uow.reports.labels(labels.plan_id)
         await uow.reports.save_labels(labels)
+        await uow.reports.add_audit(
+            actor,
+            "labels.set",
+            labels.plan_id,
+            labels.plan_id,
+            {
+                "grades": dict(labels.grades),
+                "units": dict(labels.units),
+                "previous": {"grades": dict(before.grades), "units": dict(before.units)} if before else None,
+            },
+        )
         effective = await _labels(uow.reports, labels.plan_id)
         await uow.commit()
     return labels, effective

@@ -14,6 +14,7 @@ from services.reports.domain.people import (
     commendation,
     criticism,
     leave_columns,
+    people_of_listed_units,
 )
 
 
@@ -64,6 +65,13 @@ def _brief(p: PersonEligibility) -> dict:
 async def apply_person(people: AbstractPeopleReadModel, row: PersonEligibility) -> None:
     """Keep one PersonEligibilityGraded (idempotent: a snapshot's verdict never changes)."""
     await people.save(row)
+
+
+async def list_people(uow, plan_id: str, period: str, version: int, kind: str, unit_ids: list[str]):
+    """The persons of a commendation or criticism list of snapshot `version` (none before staff exist)."""
+    async with uow:
+        found, rows = await uow.people.latest(plan_id, period, version)
+    return people_of_listed_units(kind, unit_ids, rows if found == version else [])
 
 
 async def people_view(uow, plan_id: str, period: str, version: int | None = None) -> PeopleView:

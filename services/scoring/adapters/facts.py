@@ -109,7 +109,20 @@ def unit_facts(rows: FactRows) -> UnitFacts:
         source = f"deduction {r.deduction_id}@v{r.version}"
         if r.recorded:
             deductions.append(
-                Deduction(r.deduction_id, r.kind, r.points, r.date, r.revoked, r.aspect or None, None, source=source)
+                Deduction(
+                    r.deduction_id,
+                    r.kind,
+                    r.points,
+                    r.date,
+                    r.revoked,
+                    r.aspect or None,
+                    None,
+                    source=source,
+                    inspection=getattr(r, "inspection_id", None) or None,
+                    appeal=getattr(r, "appeal_id", None) or None,
+                    appeal_outcome=getattr(r, "appeal_outcome", None) or None,
+                    revoke_reason=(getattr(r, "reason", None) or None) if r.revoked else None,
+                )
             )
         else:
             deductions.append(Revocation(r.deduction_id, source=source))
@@ -134,6 +147,8 @@ def _result(r: Any) -> Result:
         source=f"result {r.result_id}@v{r.version}",
         budget=getattr(r, "budget", None),
         spent=getattr(r, "spent", None),
+        confirmed_by=(getattr(r, "confirmed_by", None) or None) if r.confirmed else None,
+        confirmed_at=(getattr(r, "confirmed_at", None) or None) if r.confirmed else None,
     )
 
 

@@ -65,6 +65,7 @@ results = sa.Table(
     sa.Column("confirmed_by", sa.String(200), nullable=False, server_default=""),
     sa.Column("budget", sa.Numeric),  # budget_execution: the budget and the amount spent (0006)
     sa.Column("spent", sa.Numeric),
+    sa.Column("confirmed_at", sa.String(40), nullable=False, server_default=""),  # ISO 8601, "" unknown
     sa.Column("event_id", sa.String(36), nullable=False),
 )
 
@@ -99,6 +100,9 @@ deductions = sa.Table(
     sa.Column("aspect", sa.String(100)),
     sa.Column("revoked", sa.Boolean, nullable=False),
     sa.Column("reason", sa.Text),
+    sa.Column("inspection_id", sa.String(200)),
+    sa.Column("appeal_id", sa.String(200)),
+    sa.Column("appeal_outcome", sa.String(20)),  # open | rejected | granted
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
     sa.Column("person", sa.String(100)),  # (0006) the staff id of a person's discipline deduction
@@ -227,5 +231,26 @@ person_eligibility = sa.Table(
     sa.Column("entry_json", sa.Text, nullable=False),
 )
 
+# Objections (异议, reports' ids) a re-score or close named (0007): pending (snapshot_version NULL) until
+# the next close that makes a new snapshot version, which records and publishes them (PeriodGraded).
+rescore_objections = sa.Table(
+    "rescore_objections",
+    metadata,
+    sa.Column("plan_id", sa.String(100), primary_key=True),
+    sa.Column("period", sa.String(4), primary_key=True),
+    sa.Column("objection_id", sa.String(100), primary_key=True),
+    sa.Column("named_by", sa.String(200), nullable=False),
+    sa.Column("named_at", sa.DateTime(timezone=True), nullable=False, server_default=_NOW),
+    sa.Column("snapshot_version", sa.BigInteger),
+)
+
 FACT_TABLES = (plans, units, targets, results, survey_rounds, deductions, vetoes, people_facts)
-SCORE_TABLES = (unit_scores, score_history, snapshots, snapshot_scores, close_requests, person_eligibility)
+SCORE_TABLES = (
+    unit_scores,
+    score_history,
+    snapshots,
+    snapshot_scores,
+    close_requests,
+    person_eligibility,
+    rescore_objections,
+)

@@ -120,6 +120,19 @@ class AbstractScoringRepository(abc.ABC):
     async def add_snapshot(self, snapshot: dict[str, Any], scores: list[dict[str, Any]]) -> None:
         """Store a new graded snapshot and its units' entries."""
 
+    # --- objections (异议) a re-score named, recorded with the next snapshot version ---
+    async def name_objections(self, plan_id: str, period: str, objection_ids: Sequence[str], actor: str) -> None:
+        """Note objections a re-score or close follows (a redelivery or a second naming changes nothing)."""
+        raise NotImplementedError
+
+    async def attach_objections(self, plan_id: str, period: str, version: int) -> list[str]:
+        """Give the pending objections to snapshot `version`; returns their ids, sorted."""
+        raise NotImplementedError
+
+    async def objections(self, plan_id: str, period: str) -> list[Any]:
+        """Every named objection of the period (objection_id, snapshot_version or None), by id."""
+        raise NotImplementedError
+
     # --- close requests (PeriodClosed events waiting for the close worker) ---
     @abc.abstractmethod
     async def request_close(self, plan_id: str, period: str, actor: str) -> None:
@@ -199,6 +212,7 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
                 date=values["date"],
                 aspect=values["aspect"],
                 person=values.get("person"),
+                inspection_id=values.get("inspection_id"),
             )
             .returning(t.c.version)
         )
@@ -374,6 +388,36 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
         await self.session.execute(sa.insert(orm.snapshots).values(**snapshot))
         if scores:
             await self.session.execute(sa.insert(orm.snapshot_scores), scores)
+
+    # --- objections a re-score named --------------------------------------------------------------
+
+    async def name_objections(self, plan_id: str, period: str, objection_ids: Sequence[str], actor: str) -> None:
+        if objection_ids:
+            await self.session.execute(
+                pg_insert(orm.rescore_objections)
+                .values(
+                    [
+                        {"plan_id": plan_id, "period": period, "objection_id": o, "named_by": actor}
+                        for o in dict.fromkeys(objection_ids)
+                    ]
+                )
+                .on_conflict_do_nothing()
+            )
+
+    async def attach_objections(self, plan_id: str, period: str, version: int) -> list[str]:
+        t = orm.rescore_objections
+        stmt = (
+            sa.update(t)
+            .where(t.c.plan_id == plan_id, t.c.period == period, t.c.snapshot_version.is_(None))
+            .values(snapshot_version=version)
+            .returning(t.c.objection_id)
+        )
+        return sorted((await self.session.execute(stmt)).scalars().all())
+
+    async def objections(self, plan_id: str, period: str) -> list[Any]:
+        t = orm.rescore_objections
+        q = sa.select(t).where(t.c.plan_id == plan_id, t.c.period == period).order_by(t.c.objection_id)
+        return list((await self.session.execute(q)).all())
 
     # --- close requests ------------------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ async def _result_confirmed(repo: AbstractScoringRepository, e: _Event) -> bool:
             "budget": decimal_field(p.budget_spent.budget, "budget_spent.budget") if which == "budget_spent" else None,
             "spent": decimal_field(p.budget_spent.spent, "budget_spent.spent") if which == "budget_spent" else None,
             "confirmed_by": p.confirmed_by,
+            "confirmed_at": p.confirmed_at,
             "event_id": e.env.event_id,
         },
     )
@@ -148,11 +149,14 @@ async def _deduction_recorded(repo: AbstractScoringRepository, e: _Event) -> boo
         "points": decimal_field(p.points, "points"),
         "date": date_field(p.date, "date"),
         "aspect": p.aspect or None,
+        "inspection_id": p.inspection_id or None,
         "revoked": False,
         "reason": None,
         "event_id": e.env.event_id,
         "person": p.person or None,
     }
+    if p.appeal_id:  # a correction without them keeps the appeal seen before
+        values.update(appeal_id=p.appeal_id, appeal_outcome=p.appeal_outcome or "open")
     return await repo.upsert_latest("deductions", values) or await repo.fill_deduction_details(values)
 
 
@@ -165,7 +169,11 @@ async def _deduction_revoked(repo: AbstractScoringRepository, e: _Event) -> bool
         "reason": e.payload.reason,
         "event_id": e.env.event_id,
     }
-    return await repo.upsert_latest("deductions", values, update=["revoked", "reason", "version", "event_id"])
+    update = ["revoked", "reason", "version", "event_id"]
+    if e.payload.appeal_id:  # a granted appeal revoked it
+        values.update(appeal_id=e.payload.appeal_id, appeal_outcome="granted")
+        update += ["appeal_id", "appeal_outcome"]
+    return await repo.upsert_latest("deductions", values, update=update)
 
 
 async def _veto_issued(repo: AbstractScoringRepository, e: _Event) -> bool:

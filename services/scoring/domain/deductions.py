@@ -76,5 +76,20 @@ def deduction_lines(
             counted = d.points if limit is None else max(ZERO, min(d.points, limit - total))
             status = COUNTED if counted == d.points else CAPPED
         total += counted
-        lines.append(DeductionLine(d.id, d.kind, d.date, d.points, counted, status, d.source))
+        lines.append(
+            DeductionLine(
+                d.id,
+                d.kind,
+                d.date,
+                d.points,
+                counted,
+                status,
+                d.source,
+                aspect=d.aspect,
+                inspection=d.inspection,
+                appeal=d.appeal,
+                appeal_outcome=d.appeal_outcome,
+                reason=d.revoke_reason,
+            )
+        )
     return total, tuple(lines)

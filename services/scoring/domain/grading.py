@@ -114,6 +114,7 @@ def score_unit(
     survey_se: Decimal | None = None
     for comp in plan.components:
         leaves = rounds = taken = ()
+        cap = None
         if comp.type == INDICATORS:
             outcome = indicator_component(plan, unit.kind, facts.results, facts.targets, period, facts.previous)
             # no data: left out unit by unit in a progress check, plan-wide in a graded period
@@ -131,13 +132,14 @@ def score_unit(
                 score, survey_se, rounds = outcome.score, outcome.se, outcome.rounds
         elif comp.type == EFFICIENCY:
             counted, taken = deduction_lines(deductions, comp.kinds, period, plan.year, HUNDRED)
-            score = HUNDRED - counted
+            score, cap = HUNDRED - counted, HUNDRED
         elif comp.type == PENALTY:
             score, taken = deduction_lines(deductions, comp.kinds, period, plan.year, comp.cap)
+            cap = comp.cap
         else:  # pragma: no cover - parse_plan admits only the four types
             raise ScoringError(f"unknown component type {comp.type!r}")
         scores[comp.key] = score
-        lines.append(ComponentLine(comp.key, comp.type, comp.weight, score, ZERO, leaves, rounds, taken))
+        lines.append(ComponentLine(comp.key, comp.type, comp.weight, score, ZERO, leaves, rounds, taken, cap))
 
     weighted = [c for c in plan.components if c.weighted and c.key not in left_out]
     present = [c for c in weighted if scores[c.key] is not None]

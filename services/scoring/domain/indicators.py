@@ -185,12 +185,14 @@ def indicator_component(
                     )
                 )
                 continue
+            confirmed_by = confirmed_at = None
             if result is None:
                 fraction, used, source = ZERO, None, None
                 missing.append(f"indicator:{leaf.id}" + (f"#{part_key}" if part_key else ""))
             else:
                 fraction = method_fraction(part_method, result, target=target, max_points=max_points)
                 used, source = method_input(part_method, result, target), result.source
+                confirmed_by, confirmed_at = result.confirmed_by, result.confirmed_at
             lines.append(
                 LeafLine(
                     indicator=leaf.id,
@@ -203,6 +205,8 @@ def indicator_component(
                     input=used,
                     source=source,
                     pending=key in pending,
+                    confirmed_by=confirmed_by,
+                    confirmed_at=confirmed_at,
                 )
             )
     earned = sum((line.points for line in lines), ZERO)

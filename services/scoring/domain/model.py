@@ -28,6 +28,8 @@ class LeafLine:
     input: Mapping[str, object] | None  # the counted input (and target), None when missing
     source: str | None = None
     pending: bool = False  # an unconfirmed result waits after the counted one
+    confirmed_by: str | None = None  # who confirmed the counted result
+    confirmed_at: str | None = None  # and when (ISO 8601)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,11 @@ class DeductionLine:
     counted: Decimal
     status: str
     source: str | None = None
+    aspect: str | None = None
+    inspection: str | None = None  # the inspection whose finding made it
+    appeal: str | None = None  # the unit's appeal against it
+    appeal_outcome: str | None = None  # open | rejected | granted
+    reason: str | None = None  # why it was revoked
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +81,7 @@ class ComponentLine:
     leaves: tuple[LeafLine, ...] = ()
     rounds: tuple[RoundLine, ...] = ()
     deductions: tuple[DeductionLine, ...] = ()
+    cap: Decimal | None = None  # the most points the component may deduct (a penalty's cap, 100 for efficiency)
 
 
 @dataclass(frozen=True, slots=True)

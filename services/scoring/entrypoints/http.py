@@ -39,7 +39,10 @@ async def close_period(
     plan_id: PathId, period: PeriodPath, deps: Deps, who: Office, command: Command = None
 ) -> Response:
     """Reconcile with the sources, grade and rank, store a graded snapshot, publish the grades (role: office)."""
-    report = await closing.close_period(deps, plan_id, period, actor_name(who, (command or PeriodCommand()).actor))
+    command = command or PeriodCommand()
+    report = await closing.close_period(
+        deps, plan_id, period, actor_name(who, command.actor), objections=command.objections
+    )
     return _json(report.to_dict())
 
 
@@ -53,12 +56,14 @@ async def rescore(
 
     With `Accept: application/x-ndjson` the answer streams one line per step as it happens
     (`{"stage", "done", "total"}`), then `{"report": ...}` or `{"error": {"status", "detail"}}`."""
-    actor = actor_name(who, (command or PeriodCommand(actor="rescore")).actor)
+    command = command or PeriodCommand(actor="rescore")
+    actor, named = actor_name(who, command.actor), command.objections
     if NDJSON in request.headers.get("accept", ""):
         return StreamingResponse(
-            progress_lines(lambda progress: rescore_plan(deps, plan_id, period, actor, progress)), media_type=NDJSON
+            progress_lines(lambda progress: rescore_plan(deps, plan_id, period, actor, progress, named)),
+            media_type=NDJSON,
         )
-    report = await rescore_plan(deps, plan_id, period, actor)
+    report = await rescore_plan(deps, plan_id, period, actor, objections=named)
     return _json(report.to_dict())
 
 

@@ -120,7 +120,7 @@ def _print_table(bundle: Bundle, period: str, scores: list[UnitScore], out: Text
         groups.setdefault(score.group, []).append(score)
     for group in sorted(groups):
         rows = sorted(groups[group], key=lambda s: (s.rank is None, s.rank or 0, s.unit))
-        table = Table(title=f"{plan.name} · {period} · {group}", title_justify="left")
+        table = Table(title=f"{plan.name} · {period} · {plan.group_name(group)}", title_justify="left")
         for header in ("rank", "unit", "name", "group"):
             table.add_column(header, no_wrap=True)
         for comp in plan.components:

@@ -6,13 +6,15 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from jixiao.validation import Schema
+from jixiao.validation import Id, Schema
 
 
 class PeriodCommand(Schema):
-    """Body of close and rescore (optional): who asks."""
+    """Body of close and rescore (optional): who asks, and the objections (异议, reports' ids) the
+    re-score follows; the next new snapshot version records and publishes them."""
 
     actor: str = Field("api", min_length=1, max_length=200)
+    objections: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class DiffEntryRead(BaseModel):
@@ -42,6 +44,7 @@ class RescoreRead(BaseModel):
     period: str
     units: int
     against: str
+    objections: list[str] = []
     reconciled: dict[str, int]
     diff: list[DiffEntryRead]
 

@@ -7,6 +7,7 @@ makes a new version with the diff. PeriodClosed events queue close requests that
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -49,6 +50,7 @@ class CloseReport:
     reconciled: dict[str, int]
     people_diff: list[people.PersonChange] = dataclasses.field(default_factory=list)  # 评优资格 changes
     unreconciled: list[str] = dataclasses.field(default_factory=list)  # sources without a snapshot address
+    objections: list[str] = dataclasses.field(default_factory=list)  # the objections a new version follows
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
@@ -62,6 +64,7 @@ class CloseReport:
             "unreconciled": self.unreconciled,
             "diff": [d.to_dict() for d in self.diff],
             "people_diff": [p.to_dict() for p in self.people_diff],
+            "objections": list(self.objections),
         }
 
 
@@ -78,6 +81,7 @@ class _Snapshot:
     scores: list[UnitScore]
     entries: list[dict[str, Any]]
     diff: list[DiffEntry]
+    objection_ids: tuple[str, ...] = ()  # the objections (异议) this version follows
 
     @cached_property
     def results(self) -> dict[str, Any]:
@@ -98,13 +102,17 @@ async def close_period(
     *,
     reconcile: bool = True,
     progress: Progress | None = None,
+    objections: Sequence[str] = (),
 ) -> CloseReport:
     """Reconcile with the sources, grade and rank every unit, store an immutable graded snapshot and
-    publish UnitScoreGraded per unit and one PeriodGraded (or return the unchanged latest snapshot)."""
+    publish UnitScoreGraded per unit and one PeriodGraded (or return the unchanged latest snapshot).
+
+    A new version records the objections (异议) named by this close or an earlier re-score and
+    publishes them in its PeriodGraded; without a new version they wait for the next one."""
     check_period(period)
     try:
         reconciled = await reconcile_sources(deps, plan_id, "", progress) if reconcile else {}
-        report = await _grade(deps, plan_id, period, actor, progress)
+        report = await _grade(deps, plan_id, period, actor, progress, objections)
     except NotGradable:
         raise  # a progress check: nothing to grade, nothing failed
     except Exception:
@@ -118,7 +126,9 @@ async def close_period(
     return report
 
 
-async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, progress: Progress | None) -> CloseReport:
+async def _grade(
+    deps: Dependencies, plan_id: str, period: str, actor: str, progress: Progress | None, objections: Sequence[str]
+) -> CloseReport:
     async with deps.uow_factory() as uow:
         repo = uow.repo
         await repo.lock_period(plan_id, period)
@@ -126,6 +136,8 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         if plan_row is None:
             raise NotFound(f"plan {plan_id!r} is not known to scoring (no PlanPublished yet)")
         check_gradable(deps.plans.of(plan_row), period)
+        if objections:
+            await repo.name_objections(plan_id, period, objections, actor)
         if progress:
             progress("grade", 0, 1)
         graded, plan = await score_and_grade(deps, uow, plan_id, period, label="close")
@@ -136,9 +148,11 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         persons = await people.current_people(uow, plan, plan_row.plan_json, graded)
         people_diff = people.diff_people(await people.previous_people(uow, plan_id, period, previous), persons)
         if previous is not None and not diff and not people_diff and previous.plan_version == plan_row.version:
+            await uow.commit()  # objections named here wait for the next version
             return CloseReport(plan_id, period, previous.version, previous.units, False, [], {})
         version = (previous.version if previous is not None else 0) + 1
-        snapshot = _Snapshot(plan_id, plan, plan_row.version, period, version, actor, graded, entries, diff)
+        followed = tuple(await repo.attach_objections(plan_id, period, version))
+        snapshot = _Snapshot(plan_id, plan, plan_row.version, period, version, actor, graded, entries, diff, followed)
         await _store_snapshot(uow, snapshot)
         await _publish_grades(deps, uow, snapshot)
         await people.store_and_publish(uow, plan_id, period, version, persons, people_diff)  # 评优资格
@@ -154,7 +168,7 @@ async def _grade(deps: Dependencies, plan_id: str, period: str, actor: str, prog
         changed=len(diff),
         actor=actor,
     )
-    return CloseReport(plan_id, period, version, len(graded), True, diff, {}, people_diff)
+    return CloseReport(plan_id, period, version, len(graded), True, diff, {}, people_diff, list(snapshot.objection_ids))
 
 
 async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
@@ -220,6 +234,7 @@ async def _publish_grades(deps: Dependencies, uow: AbstractUnitOfWork, s: _Snaps
             s.entries,
             names,
             [d.unit for d in s.diff],
+            s.objection_ids,
         ),
     )
     deps.metrics.scores_published.labels("UnitScoreGraded").inc(len(s.scores))

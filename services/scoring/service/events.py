@@ -150,6 +150,7 @@ class GradedSnapshot:
     entries: Sequence[Mapping[str, Any]]
     unit_names: Mapping[str, str]
     changed_units: Sequence[str]
+    objection_ids: Sequence[str] = ()  # the objections (异议) this version follows
 
 
 async def publish_graded(uow: AbstractUnitOfWork, s: GradedSnapshot) -> None:
@@ -195,6 +196,7 @@ async def publish_graded(uow: AbstractUnitOfWork, s: GradedSnapshot) -> None:
             groups=[scores_pb2.Group(id=g, name=s.info.group_name(g), units=n) for g, n in sorted(sizes.items())],
             components=component_definitions(plan),
             changed_unit_ids=sorted(s.changed_units),
+            objection_ids=list(s.objection_ids),
         ),
         plan_id=plan.id,
         aggregate_id=aggregate,

@@ -154,6 +154,7 @@ async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[
     check_period(period)
     async with deps.uow_factory() as uow:
         rows = await uow.repo.snapshots(plan_id, period)
+        named = await uow.repo.objections(plan_id, period)
     return [
         {
             "version": r.version,
@@ -163,6 +164,7 @@ async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[
             "units": r.units,
             "sha256": r.results_sha256,
             "diff": exactjson.loads(r.diff_json),
+            "objections": [o.objection_id for o in named if o.snapshot_version == r.version],
         }
         for r in rows
     ]

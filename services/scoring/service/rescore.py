@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ class RescoreReport:
     diff: list[DiffEntry]
     reconciled: dict[str, int]
     people_diff: list[people.PersonChange] = field(default_factory=list)  # 评优资格 against the snapshot
+    objections: list[str] = field(default_factory=list)  # named, waiting for the next snapshot version
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the REST answer)."""
@@ -44,17 +46,25 @@ class RescoreReport:
             "reconciled": self.reconciled,
             "diff": [d.to_dict() for d in self.diff],
             "people_diff": [p.to_dict() for p in self.people_diff],
+            "objections": list(self.objections),
         }
 
 
 async def rescore(
-    deps: Dependencies, plan_id: str, period: str = YEAR, actor: str = "rescore", progress: Progress | None = None
+    deps: Dependencies,
+    plan_id: str,
+    period: str = YEAR,
+    actor: str = "rescore",
+    progress: Progress | None = None,
+    objections: Sequence[str] = (),
 ) -> RescoreReport:
     """Stream every fact from the sources' snapshots, recompute every unit and report what differs
     from the latest graded snapshot (or the provisional scores if none).
 
     Stores the refreshed facts and provisional scores (publishing UnitScoreUpdated for changes) but
-    never a graded snapshot: running it twice gives the same report. Close the period to publish."""
+    never a graded snapshot: running it twice gives the same report. Close the period to publish.
+    `objections` (异议, reports' ids) are noted: the next close that makes a new version records and
+    publishes them (PeriodGraded.objection_ids), so the notice links the re-score to them."""
     if period not in PERIODS:
         raise InvalidInput(f"unknown period {period!r}", problems=[FieldProblem("period", "unknown period")])
     before, against = await _baseline(deps, plan_id, period)
@@ -66,6 +76,8 @@ async def rescore(
             progress("score", 0, 1)
         graded, plan = await score_and_grade(deps, uow, plan_id, period, label="rescore")
         people_diff = await _people_diff(uow, plan_id, period, plan, graded)
+        await uow.repo.name_objections(plan_id, period, objections, actor)
+        pending = [r.objection_id for r in await uow.repo.objections(plan_id, period) if r.snapshot_version is None]
         await uow.commit()
     after = plain_entries([unit_to_dict(plan, s) for s in graded])
     if against == PROVISIONAL:
@@ -74,7 +86,7 @@ async def rescore(
         progress("score", 1, 1)
     diff = diff_units(before, after)
     log.info("scoring.rescored", plan=plan_id, period=period, units=len(graded), changed=len(diff), actor=actor)
-    return RescoreReport(plan_id, period, len(graded), against, diff, reconciled, people_diff)
+    return RescoreReport(plan_id, period, len(graded), against, diff, reconciled, people_diff, pending)
 
 
 async def _people_diff(uow: Any, plan_id: str, period: str, plan: Any, graded: list) -> list[people.PersonChange]:

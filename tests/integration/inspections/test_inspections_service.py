@@ -105,8 +105,11 @@ async def test_ledger_appeal_veto_audit_and_snapshot(svc):
     assert (await client.post(f"/v1/plans/p1/vetoes/{veto['id']}/lift", json={"reason": "x"})).status_code == 409
 
     events = await outbox(app)
-    assert [e.type for e in events] == ["DeductionRecorded"] * 3 + ["DeductionRevoked", "VetoIssued", "VetoLifted"]
-    assert payload_of(events[2]).points == "3" and events[3].aggregate_id == ids[1]
+    # filing the appeal republishes the deduction under appeal (v2); granting it revokes it (v3), naming it
+    assert [e.type for e in events] == ["DeductionRecorded"] * 4 + ["DeductionRevoked", "VetoIssued", "VetoLifted"]
+    assert payload_of(events[2]).points == "3" and events[4].aggregate_id == ids[1]
+    assert (payload_of(events[3]).appeal_id, payload_of(events[3]).appeal_outcome) == (appeal["id"], "open")
+    assert payload_of(events[4]).appeal_id == appeal["id"]
 
     audit = ok(await client.get("/v1/plans/p1/audit"))
     assert [(a["action"], a["actor"]) for a in audit] == [
@@ -128,14 +131,14 @@ async def test_ledger_appeal_veto_audit_and_snapshot(svc):
         position = await stub.GetPosition(snapshot_pb2.GetPositionRequest(plan_id="p1"))
     assert [(e.type, e.aggregate_id, e.aggregate_version) for e in snap] == [
         ("DeductionRecorded", ids[0], 1),
-        ("DeductionRecorded", ids[1], 1),
-        ("DeductionRevoked", ids[1], 2),
+        ("DeductionRecorded", ids[1], 2),
+        ("DeductionRevoked", ids[1], 3),
         ("DeductionRecorded", ids[2], 1),
         ("VetoIssued", veto["id"], 1),
         ("VetoLifted", veto["id"], 2),
     ]
-    assert {e.event_id for e in snap} == {e.event_id for e in events}
-    assert (position.position, position.source) == (6, "inspections")
+    assert {e.event_id for e in snap} == {e.event_id for e in events} - {events[1].event_id}  # v1 superseded
+    assert (position.position, position.source) == (7, "inspections")
 
     for _ in range(100):  # the relay publishes the outbox to the broker
         if await app.state.runtime.pending_events() == 0:

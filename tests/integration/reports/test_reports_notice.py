@@ -20,13 +20,14 @@ import sqlalchemy as sa
 from aiokafka.structs import ConsumerRecord
 from openpyxl import load_workbook
 
+from jixiao.audit import verify_rows
 from jixiao.messaging.envelope import make_envelope
 from jixiao.messaging.inbox import BatchApplier
 from jixiao.migrations import migrate
-from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
+from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, people_pb2, scores_pb2
 from jixiao.rules import exactjson
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
-from services.reports.adapters.orm import audit, tables
+from services.reports.adapters.orm import audit, audit_chain, tables
 from services.reports.app import create_app
 from services.reports.entrypoints.consumer import make_handler
 
@@ -53,7 +54,9 @@ def graded(u: dict, snapshot: int, period: str = "Y", **override) -> bytes:
     ).SerializeToString()
 
 
-def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
+def closed(
+    snapshot: int, units: int, at: datetime, period: str = "Y", sha256: str = "", objections: tuple[str, ...] = ()
+) -> bytes:
     return make_envelope(
         source="scoring",
         plan_id=PLAN,
@@ -64,6 +67,8 @@ def closed(snapshot: int, units: int, at: datetime, period: str = "Y") -> bytes:
             snapshot_version=snapshot,
             units=units,
             closed_by="白莲镇绩效办",
+            snapshot_sha256=sha256,
+            objection_ids=list(objections),
         ),
     ).SerializeToString()
 
@@ -166,11 +171,18 @@ async def svc(database_url) -> AsyncIterator[Harness]:
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
+def scoring_hash(units: list[dict], period: str = "Y") -> str:
+    """What scoring's PeriodGraded says of a snapshot: SHA-256 of its jixiao.results/v1 document."""
+    doc = {"format": "jixiao.results/v1", "plan": PLAN, "period": period, "units": units}
+    return hashlib.sha256(exactjson.dumps(doc).encode()).hexdigest()
+
+
 async def _graded(svc: Harness, version: int = 1, at: datetime = NOW, period: str = "Y", **override) -> list[dict]:
     units = golden_units()
+    shown = [{**u, **override.get(u["unit"], {})} for u in units]
     await svc.feed(
         *[graded(u, version, period, **override.get(u["unit"], {})) for u in units],
-        closed(version, len(units), at, period),
+        closed(version, len(units), at, period, scoring_hash(shown, period)),
     )
     return units
 
@@ -266,11 +278,12 @@ def _expected_hash(units: list[dict]) -> str:
 async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     units, names = await _graded(svc), unit_names()
     r1 = await svc.http.get(f"/notice/{PLAN}/Y/v1")
-    assert r1.status_code == 200 and r1.headers["x-snapshot-sha256"] == _expected_hash(units)
+    # the notice's hash is scoring's own snapshot_sha256 (not one reports computes), so the two compare
+    assert r1.status_code == 200 and r1.headers["x-snapshot-sha256"] == scoring_hash(units) != _expected_hash(units)
     latest = await svc.http.get(f"/notice/{PLAN}/Y")
     assert latest.content == r1.content
     notice = r1.text
-    assert PLAN_NAME in notice and _expected_hash(units) in notice and "公示期" in notice and "@media print" in notice
+    assert PLAN_NAME in notice and scoring_hash(units) in notice and "公示期" in notice and "@media print" in notice
     for name in names.values():
         assert name in notice, name
     assert "一票否决：安全生产" in notice and "一等奖" in notice
@@ -286,8 +299,8 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
     assert r2.headers["x-snapshot-version"] == "2"
     assert (
         r2.headers["x-snapshot-sha256"]
-        == _expected_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01" else u for u in corrected])
-        != _expected_hash(units)
+        == scoring_hash([{**u, "total": Decimal("82.50")} if u["unit"] == "a01" else u for u in corrected])
+        != scoring_hash(units)
     )
     assert f'href="/notice/{PLAN}/Y/v1"' in await svc.page(f"/dashboard/{PLAN}/Y")
 
@@ -312,8 +325,22 @@ async def test_notice_is_frozen_per_version_and_takes_objections(svc):
         trail = (
             await session.execute(sa.select(audit.c.action, audit.c.actor, audit.c.object_id).order_by(audit.c.id))
         ).all()
-    assert [(a, o) for a, _who, o in trail][0] == ("objection.filed", first["id"])
-    assert [a for a, _w, _o in trail] == ["objection.filed", "objection.filed", "objection.answered"]
+    objection_rows = [(a, o) for a, _who, o in trail if a.startswith("objection.")]
+    assert objection_rows[0] == ("objection.filed", first["id"])
+    assert [a for a, _o in objection_rows] == ["objection.filed", "objection.filed", "objection.answered"]
+    assert [o for a, _w, o in trail if a == "notice.published"] == [f"{PLAN}/Y/v1", f"{PLAN}/Y/v2"]
+    # the same changes on reports' hash chain, intact; a label override too; an edit breaks it at that row
+    r = await svc.http.put(f"/v1/plans/{PLAN}/labels", json={"grades": {"excellent": "优秀"}, "units": {}})
+    assert r.status_code == 200, r.text
+    async with svc.app.state.runtime.db.transaction() as session:
+        chain = [
+            dict(row._mapping) for row in await session.execute(sa.select(audit_chain).order_by(audit_chain.c.seq))
+        ]
+    assert [c["action"] for c in chain] == [a for a, _w, _o in trail] + ["labels.set"]
+    assert verify_rows(chain) is None and chain[-1]["entity_id"] == PLAN
+    tampered = [dict(c) for c in chain]
+    tampered[2]["after"] = tampered[2]["after"].replace("对察访核验扣分有异议", "无异议")
+    assert verify_rows(tampered).seq == chain[2]["seq"]
     bad = await svc.http.post(f"/v1/plans/{PLAN}/periods/Y/notices/2/objections", json={"unit": "zz", "text": "x"})
     assert bad.status_code == 404
 
@@ -366,6 +393,83 @@ async def test_lists_and_formatted_workbooks(svc):
     assert load_workbook(io.BytesIO(card.content)).sheetnames == ["成绩单"]  # no scoring here: no explanation
 
 
+async def test_a_rescore_after_an_objection_is_linked_both_ways(svc):
+    units = await _graded(svc)
+    r = await svc.http.post(
+        f"/v1/plans/{PLAN}/periods/Y/notices/1/objections", json={"unit": "a01", "text": "扣分有误", "filed_by": "王五"}
+    )
+    assert r.status_code == 201, r.text
+    oid = r.json()["id"]
+    assert r.json()["rescored_in"] is None
+    # scoring re-scored after it: its PeriodGraded of version 2 names the objection
+    await svc.feed(*[graded(u, 2) for u in units], closed(2, len(units), NOW, "Y", scoring_hash(units), (oid,)))
+    v2 = await svc.page(f"/notice/{PLAN}/Y/v2")
+    assert f'href="/notice/{PLAN}/Y/v1#objection-{oid}"' in v2 and 'id="rescored-after"' in v2
+    assert (await svc.http.get(f"/notice/{PLAN}/Y/v2")).content == v2.encode()  # frozen
+    notice = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/notices/1")).json()
+    assert [(o["id"], o["rescored_in"]) for o in notice["objections"]] == [(oid, 2)]
+    assert notice["content"].get("rescored_after_objections", []) == []
+    v1 = await svc.page(f"/notice/{PLAN}/Y/v1")
+    item = v1.split(f'id="objection-{oid}"')[1].split("</li>")[0]
+    assert f'href="/notice/{PLAN}/Y/v2#rescored-after"' in item and "第2版" in item
+    content = (await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/notices/2")).json()["content"]
+    assert content["rescored_after_objections"] == [{"id": oid, "version": 1, "unit": "a01"}]
+
+
+def person(sid: str, unit: str, name: str, eligible: bool, reasons=(), version: int = 1, **kw) -> bytes:
+    """scoring's PersonEligibilityGraded (评优资格) of one person in snapshot `version`."""
+    return make_envelope(
+        source="scoring",
+        plan_id=PLAN,
+        unit_id=unit,
+        aggregate_id=f"{PLAN}:Y:{sid}",
+        version=version,
+        payload=people_pb2.PersonEligibilityGraded(
+            plan_id=PLAN,
+            period="Y",
+            snapshot_version=version,
+            unit_id=unit,
+            staff_id=sid,
+            name=name,
+            eligible=eligible,
+            reasons=[people_pb2.EligibilityReason(code=c, label=lb) for c, lb in reasons],
+            **kw,
+        ),
+    ).SerializeToString()
+
+
+async def test_the_lists_name_the_persons_of_their_units(svc):
+    await _graded(svc)
+    # before any staff: units only
+    assert 'id="commendation-persons"' not in await svc.page(f"/lists/{PLAN}/Y/commendation")
+    lost = [("failing_unit_leader", "科室考核不合格,科室领导不得评优")]
+    await svc.feed(
+        person("s1", "a06", "张明", True, position="站长", unit_grade="excellent"),  # commended unit, eligible
+        person("s2", "a06", "李华", False, [("leave_cumulative", "事、病假累计超过规定天数")], unit_grade="excellent"),
+        person("s3", "a07", "王强", True, unit_grade="excellent"),  # a07 is vetoed: not on the list
+        person("s4", "a18", "赵静", False, lost, position="所长", unit_grade="poor"),  # criticized, lost it
+        person("s5", "a18", "钱伟", True, unit_grade="poor"),  # criticized unit, still eligible: not named
+        person("s6", "a01", "孙丽", False, lost, unit_grade="fair"),  # neither list
+    )
+    commend = await svc.page(f"/lists/{PLAN}/Y/commendation")
+    persons = commend.split('id="commendation-persons"')[1]
+    assert "表彰人员" in commend and "张明" in persons and "站长" in persons
+    assert not any(n in persons for n in ("李华", "王强", "赵静", "钱伟", "孙丽"))
+    criticism = (await svc.page(f"/lists/{PLAN}/Y/criticism")).split('id="criticism-persons"')[1]
+    assert "赵静" in criticism and "科室考核不合格,科室领导不得评优" in criticism
+    assert not any(n in criticism for n in ("张明", "钱伟", "孙丽"))
+
+    wb = load_workbook(io.BytesIO((await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/lists/commendation.xlsx")).content))
+    assert wb.sheetnames == ["通报表彰", "表彰人员"] and wb["表彰人员"].freeze_panes == "B2"
+    assert [r[:6] for r in wb["表彰人员"].iter_rows(min_row=2, values_only=True)] == [
+        ("a06", unit_names()["a06"], "s1", "张明", "站长", "优")
+    ]
+    wb = load_workbook(io.BytesIO((await svc.http.get(f"/v1/plans/{PLAN}/periods/Y/lists/criticism.xlsx")).content))
+    assert [(r[0], r[3], r[6]) for r in wb["批评人员"].iter_rows(min_row=2, values_only=True)] == [
+        ("a18", "赵静", "科室考核不合格,科室领导不得评优")
+    ]
+
+
 # -- (5) the annual report as HTML and PDF ------------------------------------------------------------
 
 
@@ -382,7 +486,7 @@ async def test_annual_report_html_and_pdf_with_chinese_text(svc, pdf_font):
         "四、一票否决",
         "五、表彰与批评",
         "六、改进方向",
-        _expected_hash(units),
+        scoring_hash(units),  # the notice's hash: scoring's own
     ):
         assert text in html, text
     dashboard = await svc.page(f"/dashboard/{PLAN}/Y")

@@ -80,9 +80,15 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
             )
         )
 
-        rescored = await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore", json={"actor": "auditor"})
+        # the re-score follows an objection (异议) filed against a01's result: it names it
+        rescored = await s.http.post(
+            f"/v1/plans/{PLAN}/periods/Y/rescore", json={"actor": "auditor", "objections": ["obj-12"]}
+        )
         assert rescored.status_code == 200, rescored.text
         report = rescored.json()
+        assert report["objections"] == ["obj-12"]
+        bad = await s.http.post(f"/v1/plans/{PLAN}/periods/Y/rescore", json={"objections": ["a b"]})
+        assert bad.status_code == 422 and "objections" in bad.text
         assert report["against"] == "snapshot:1" and report["units"] == 37
         a01 = next(d for d in report["diff"] if d["unit"] == "a01")
         assert a01["old_total"] == 81.99 and a01["new_total"] != 81.99
@@ -109,6 +115,7 @@ async def test_close_reconciles_then_rescore_and_reclose_show_the_correction(dat
         assert v1["units"] == golden_units()
         snaps = (await s.http.get(f"/v1/plans/{PLAN}/periods/Y/snapshots")).json()["snapshots"]
         assert [x["version"] for x in snaps] == [1, 2] and snaps[1]["actor"] == "office"
+        assert [x["objections"] for x in snaps] == [[], ["obj-12"]]  # recorded with the new version
         history = (await s.http.get(f"/v1/plans/{PLAN}/periods/Y/units/a01/history")).json()["history"]
         assert [h["kind"] for h in history if h["kind"] == "graded"] == ["graded", "graded"]
         ranking = (await s.http.get(f"/v1/plans/{PLAN}/periods/Y/rankings?group=agencies")).json()

@@ -72,6 +72,8 @@ async def test_review_publishes_only_confirmed_versions(uow, part):
     r = await h.correct_result(uow, r.id, {"actual": Decimal("10")}, "核实", r.revision, "李四")
     events = [payload_of(e) for e in uow.published[n:]]
     assert [(e.version, e.actual, e.confirmed_by) for e in events] == [(1, "11.4", "张三"), (2, "10", "李四")]
+    # and when: the time of each confirmation, ISO 8601 UTC (the score card shows it)
+    assert all(e.confirmed_at.endswith("+00:00") and dt.datetime.fromisoformat(e.confirmed_at) for e in events)
     with pytest.raises(InvalidInput) as exc:
         await h.enter_result(uow, "bailian-2026", "v01", "I3.2", None, "Y", {"points": Decimal(99)}, None)
     assert exc.value.problems[0].path == "points"

@@ -119,7 +119,11 @@ async def test_a_granted_appeal_revokes_exactly_once_even_if_delivered_twice(uow
     assert (first.changed, first.deduction_revoked) == (True, True)
     assert (second.changed, second.deduction_revoked) == (False, False)
     assert first.appeal.status == "granted" and first.appeal.decided_by == "reviewer"
-    assert types(uow) == ["DeductionRecorded", "DeductionRevoked"]
+    # filing republishes the deduction under appeal; granting revokes it, naming the appeal
+    assert types(uow) == ["DeductionRecorded", "DeductionRecorded", "DeductionRevoked"]
+    filed, revoked = payload_of(uow.events[1]), payload_of(uow.events[2])
+    assert (filed.appeal_id, filed.appeal_outcome, filed.points, filed.version) == (appeal.id, "open", "2", 2)
+    assert (revoked.appeal_id, revoked.version) == (appeal.id, 3)
     assert (await h.get_deduction(uow, "p", d.id)).status == "revoked"
     with pytest.raises(AppealDecided):
         await h.decide_appeal(uow, c.DecideAppeal("p", appeal.id, "keep_deduction", "changed my mind"), "reviewer")
@@ -145,7 +149,13 @@ async def test_a_rejected_appeal_keeps_the_deduction_and_the_decision_is_final(u
     assert (await h.get_deduction(uow, "p", d.id)).active
     with pytest.raises(AppealDecided):
         await h.decide_appeal(uow, c.DecideAppeal("p", appeal.id, "revoke_deduction", "x"), "r")
-    assert types(uow) == ["DeductionRecorded"]
+    # the deduction stands; its appeal (open, then rejected) travels with it to scoring's explanation
+    assert types(uow) == ["DeductionRecorded"] * 3
+    assert [(payload_of(e).appeal_id, payload_of(e).appeal_outcome) for e in uow.events] == [
+        ("", ""),
+        (appeal.id, "open"),
+        (appeal.id, "rejected"),
+    ]
 
 
 async def test_the_appeal_window_is_counted_from_the_day_of_recording(uow):
@@ -211,6 +221,7 @@ async def test_inspection_findings_become_deductions_once(uow):
         await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f2.id), "office")
     await h.confirm_finding(uow, c.ConfirmFinding("p", insp.id, f2.id, D("1")), "office")
     assert types(uow) == ["DeductionRecorded", "DeductionRecorded"]
+    assert [payload_of(e).inspection_id for e in uow.events] == [insp.id, insp.id]  # the score card names it
     reread = await h.get_inspection(uow, "p", insp.id)
     assert all(f.deduction_id for f in reread.findings)
     ev = await h.attach_evidence(

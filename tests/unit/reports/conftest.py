@@ -88,6 +88,8 @@ class FakeReadModel(AbstractReadModel):
                     len(self.graded.get((plan_id, period, v), {})),
                     h.closed_by if h else "",
                     h.occurred_at if h else None,
+                    h.sha256 if h else "",
+                    h.objection_ids if h else (),
                 )
             )
         return result

@@ -149,7 +149,8 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     doc = json.loads(notice.content)
     assert (notice.snapshot_version, notice.ends_on, objections) == (2, "2027-01-28", [])  # 7 working days
     assert (
-        doc["sha256"] == notice_rules.snapshot_hash(_scores())
+        doc["sha256"] == notice_rules.snapshot_hash(_scores())  # scoring sent no hash: reports' own, said so
+        and doc["sha256_by"] == "reports"
         and doc["awards"] == ["v2"]
         and doc["criticism"] == ["a1"]
     )
@@ -159,7 +160,10 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     o = await handlers.file_objection(uow, "p", "Y", 2, "a1", "  有异议 ", "张三", now=T0)
     assert (o.text, o.filed_by) == ("有异议", "张三")
     answered = await handlers.answer_objection(uow, o.id, "已复核", "绩效办", now=T0)
-    assert answered.answer == "已复核" and [a[1] for a in repo.audit] == ["objection.filed", "objection.answered"]
+    assert answered.answer == "已复核"
+    # audited: the notice's publication (its hash and the end of its period), then the objection's life
+    assert [a[1] for a in repo.audit] == ["notice.published", "objection.filed", "objection.answered"]
+    assert repo.audit[0][2:4] == ("p", "p/Y/v2") and repo.audit[0][4]["ends_on"] == "2027-01-28"
     with pytest.raises(JixiaoError) as late:
         await handlers.file_objection(
             uow, "p", "Y", 2, "a1", "晚了", "李四", now=datetime(2027, 1, 28, 16, 0, tzinfo=UTC)
@@ -168,6 +172,25 @@ async def test_notice_is_frozen_and_objections_follow_the_period(repo, uow):
     with pytest.raises(JixiaoError) as unknown:
         await handlers.file_objection(uow, "p", "Y", 2, "zz", "x", "李四", now=T0)
     assert unknown.value.status == 404
+
+
+async def test_the_notice_shows_scorings_own_snapshot_hash(repo, uow):
+    from services.reports.domain.model import PeriodGradedReceived, PlanPublishedReceived
+
+    scoring_hash = "ab" * 32  # what scoring's PeriodGraded says of snapshot 2
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 2))
+    labels = _labels()
+    await repo.save_plan_grades(PlanPublishedReceived("p", 1, labels.grades, labels.info))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 2, 4, "绩效办", T0, scoring_hash))
+    await handlers.settle(repo, "p", "Y")
+    notice, _ = await handlers.notice(uow, "p", "Y")
+    doc = json.loads(notice.content)
+    assert (notice.sha256, doc["sha256"], doc["sha256_by"]) == (scoring_hash, scoring_hash, "scoring")
+    assert scoring_hash != notice_rules.snapshot_hash(_scores())
+    page = views.notice_html(notice, [], views.Ctx(i18n.Messages("zh-CN")), is_open=True, may_answer=False)
+    assert f'id="notice-hash">{scoring_hash}<' in page and "snapshot_sha256" in page
+    assert views.notice_html(notice, [], views.Ctx(i18n.Messages("zh-CN")), is_open=True, may_answer=False) == page
 
 
 def test_catalogue_has_both_languages_with_the_same_placeholders():
@@ -267,6 +290,8 @@ EXPLANATION = {
                     "input": {"actual": Decimal("9.0"), "target": 10},
                     "source": "$.results[0]",
                     "pending": False,
+                    "confirmed_by": "王审核",
+                    "confirmed_at": "2026-12-01T02:30:00+00:00",
                 }
             ],
         },
@@ -301,6 +326,7 @@ EXPLANATION = {
             "weight": None,
             "score": Decimal("1"),
             "contribution": Decimal("-1"),
+            "cap": Decimal("3"),
             "deductions": [
                 {
                     "id": "d1",
@@ -310,7 +336,26 @@ EXPLANATION = {
                     "counted": Decimal("1"),
                     "status": "counted",
                     "source": None,
-                }
+                    "aspect": "环境卫生",
+                    "inspection": "insp-7",
+                    "appeal": "ap1",
+                    "appeal_outcome": "rejected",
+                    "reason": None,
+                },
+                {
+                    "id": "d2",
+                    "kind": "inspection",
+                    "date": "2026-04-01",
+                    "points": Decimal("2"),
+                    "counted": Decimal("0"),
+                    "status": "revoked",
+                    "source": None,
+                    "aspect": None,
+                    "inspection": None,
+                    "appeal": "ap2",
+                    "appeal_outcome": "granted",
+                    "reason": "appeal ap2 granted: fixed",
+                },
             ],
         },
     ],
@@ -352,6 +397,12 @@ def test_card_explains_every_input_and_the_sum_adds_up_half_up():
         "计入",
         "一票否决：安全生产",
         "标准误",
+        # who confirmed the leaf and when (county time), each deduction's aspect, inspection, appeal, the cap
+        '<td class="confirmed">王审核 · 2026-12-01 10:30',
+        "<td>环境卫生</td><td>insp-7</td>",
+        '<td class="appeal">ap1 · 申诉不成立，维持扣分</td>',
+        '<td class="appeal">ap2 · 申诉成立，撤销扣分 · appeal ap2 granted: fixed</td>',
+        "察访核验（上限 3.00）",
     ):
         assert text in page, text
 
@@ -374,3 +425,42 @@ def test_score_card_workbook_has_the_sum_leaves_and_deductions():
     assert rows["察访核验（扣分）"][1:] == (-1, None, -1) and rows["总分 Total"][1] == 91
     assert next(wb["指标明细"].iter_rows(min_row=2, values_only=True))[:3] == ("I1.1", "财政收入增长", "ratio")
     assert next(wb["扣分明细"].iter_rows(min_row=2, values_only=True))[3] == -1
+    leaf = next(wb["指标明细"].iter_rows(min_row=2, values_only=True))
+    assert leaf[7:] == ("王审核", "2026-12-01T02:30:00+00:00")
+    d1, d2 = wb["扣分明细"].iter_rows(min_row=2, values_only=True)
+    assert d1[6:] == ("环境卫生", "insp-7", "ap1", "rejected", None, 3)
+    assert d2[5:11] == ("revoked", None, None, "ap2", "granted", "appeal ap2 granted: fixed")
+
+
+async def test_a_rescore_after_an_objection_links_the_objection_and_the_new_version(repo, uow):
+    from services.reports.domain.model import PeriodGradedReceived, PlanPublishedReceived
+
+    labels = _labels()
+    await repo.save_plan_grades(PlanPublishedReceived("p", 1, labels.grades, labels.info))
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 2))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 2, 4, "绩效办", T0, "aa" * 32))
+    await handlers.settle(repo, "p", "Y")
+    o = await handlers.file_objection(uow, "p", "Y", 2, "a1", "扣分有误", "张三", now=T0)
+    # the office re-scores after it; scoring's PeriodGraded of version 3 names it
+    for s in _scores():
+        await repo.add_graded(handlers.GradedScoreReceived("p", "Y", s, 3))
+    await repo.add_period_graded(PeriodGradedReceived("p", "Y", 3, 4, "绩效办", T0, "bb" * 32, (o.id,)))
+    await handlers.settle(repo, "p", "Y")
+    v3, _ = await handlers.notice(uow, "p", "Y", 3)
+    assert json.loads(v3.content)["rescored_after_objections"] == [{"id": o.id, "version": 2, "unit": "a1"}]
+    assert await handlers.rescored_in(uow, "p", "Y") == {o.id: 3}
+    ctx = views.Ctx(i18n.Messages("zh-CN"))
+    page3 = views.notice_html(v3, [], ctx, is_open=True, may_answer=False)
+    assert f'<a href="/notice/p/Y/v2#objection-{o.id}">异议 {o.id}</a>' in page3 and "根据以下异议" in page3
+    v2, objections = await handlers.notice(uow, "p", "Y", 2)
+    page2 = views.notice_html(v2, objections, ctx, is_open=True, may_answer=False, rescored={o.id: 3})
+    item = page2.split(f'id="objection-{o.id}"')[1].split("</li>")[0]
+    assert '<a href="/notice/p/Y/v3#rescored-after">已根据此异议重新评分，见第3版公示</a>' in item
+    # without a re-score naming it, the objection links nothing
+    assert (
+        "rescored"
+        not in views.notice_html(v2, objections, ctx, is_open=True, may_answer=False)
+        .split(f'id="objection-{o.id}"')[1]
+        .split("</li>")[0]
+    )

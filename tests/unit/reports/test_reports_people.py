@@ -218,3 +218,13 @@ def test_commendation_and_criticism_lists_follow_the_unit_grade_bands():
     ]
     top = people.PeopleView(PLAN, "Y", 1, by_unit([rows[-1]], {}), {"excellent": "优秀", "fail": "不合格"}, [])
     assert [p["staff_id"] for p in top.to_dict()["commendation"]] == ["s7"]
+
+
+def test_the_lists_name_the_eligible_persons_of_commended_units_and_the_ineligible_of_criticized_ones():
+    from services.reports.domain.people import people_of_listed_units
+
+    rows = [*ROWS, person_eligibility(graded("s0", "roads", "周平", True, unit_grade="pass"))]
+    # in the order of the list's units, people by staff id; a unit not on the list names nobody
+    assert [p.staff_id for p in people_of_listed_units("commendation", ["roads", "office"], rows)] == ["s0", "s1"]
+    assert [p.staff_id for p in people_of_listed_units("criticism", ["office"], rows)] == ["s2"]
+    assert people_of_listed_units("commendation", [], rows) == []

@@ -177,6 +177,7 @@ class ScoringState:
     close_requests: list[SimpleNamespace] = dataclasses.field(default_factory=list)
     applied: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)  # plan -> source -> events
     person_eligibility: dict[tuple[str, str, int, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
+    objections: dict[tuple[str, str, str], SimpleNamespace] = dataclasses.field(default_factory=dict)
     outbox: list[Envelope] = dataclasses.field(default_factory=list)  # committed events
     locks: list[tuple] = dataclasses.field(default_factory=list)
 
@@ -227,7 +228,7 @@ class FakeScoringRepository(AbstractScoringRepository):
         if row is None or row.recorded:
             return False
         row.recorded = True
-        for c in ("kind", "points", "date", "aspect", "person"):
+        for c in ("kind", "points", "date", "aspect", "person", "inspection_id"):
             setattr(row, c, values.get(c))
         return True
 
@@ -324,6 +325,23 @@ class FakeScoringRepository(AbstractScoringRepository):
         self.st.snapshots[key] = _row(created_at=self.store.tick(), **snapshot)
         for s in scores:
             self.st.snapshot_scores[(s["plan_id"], s["period"], s["version"], s["unit_id"])] = _row(**s)
+
+    async def name_objections(self, plan_id, period, objection_ids, actor):
+        for o in objection_ids:
+            self.st.objections.setdefault(
+                (plan_id, period, o), _row(objection_id=o, named_by=actor, snapshot_version=None)
+            )
+
+    async def attach_objections(self, plan_id, period, version):
+        ids = []
+        for (p, q, o), row in self.st.objections.items():
+            if (p, q) == (plan_id, period) and row.snapshot_version is None:
+                row.snapshot_version = version
+                ids.append(o)
+        return sorted(ids)
+
+    async def objections(self, plan_id, period):
+        return [copy.copy(r) for (p, q, _), r in sorted(self.st.objections.items()) if (p, q) == (plan_id, period)]
 
     async def request_close(self, plan_id, period, actor):
         self.st.close_requests.append(

@@ -160,6 +160,9 @@ def test_offline_table_has_chinese_labels_and_groups():
     assert (code, err) == (0, "")
     for text in ("优", "良", "一般", "差", "财政所", "agencies", "villages", "否决"):
         assert text in out
+    plan = json.loads(BUNDLE.read_text(encoding="utf-8"))["plan"]
+    for name in plan["groups"].values():  # the tables are titled with the plan's group names
+        assert f"· Y · {name}" in out, name
     a06_row = next(line for line in out.splitlines() if " a06 " in line)
     assert "92.90" in a06_row and "优" in a06_row
 

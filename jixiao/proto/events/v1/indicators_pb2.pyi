@@ -50,7 +50,7 @@ class TargetSet(_message.Message):
     def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., target: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
 
 class IndicatorResultConfirmed(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "indicator_id", "part", "period", "result_id", "version", "actual", "rating", "done", "points", "budget_spent", "confirmed", "confirmed_by")
+    __slots__ = ("plan_id", "unit_id", "indicator_id", "part", "period", "result_id", "version", "actual", "rating", "done", "points", "budget_spent", "confirmed", "confirmed_by", "confirmed_at")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     INDICATOR_ID_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,7 @@ class IndicatorResultConfirmed(_message.Message):
     BUDGET_SPENT_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_AT_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     indicator_id: str
@@ -79,7 +80,8 @@ class IndicatorResultConfirmed(_message.Message):
     budget_spent: BudgetSpent
     confirmed: bool
     confirmed_by: str
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., part: _Optional[str] = ..., period: _Optional[str] = ..., result_id: _Optional[str] = ..., version: _Optional[int] = ..., actual: _Optional[str] = ..., rating: _Optional[str] = ..., done: _Optional[bool] = ..., points: _Optional[str] = ..., budget_spent: _Optional[_Union[BudgetSpent, _Mapping]] = ..., confirmed: _Optional[bool] = ..., confirmed_by: _Optional[str] = ...) -> None: ...
+    confirmed_at: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., indicator_id: _Optional[str] = ..., part: _Optional[str] = ..., period: _Optional[str] = ..., result_id: _Optional[str] = ..., version: _Optional[int] = ..., actual: _Optional[str] = ..., rating: _Optional[str] = ..., done: _Optional[bool] = ..., points: _Optional[str] = ..., budget_spent: _Optional[_Union[BudgetSpent, _Mapping]] = ..., confirmed: _Optional[bool] = ..., confirmed_by: _Optional[str] = ..., confirmed_at: _Optional[str] = ...) -> None: ...
 
 class BudgetSpent(_message.Message):
     __slots__ = ("budget", "spent")

@@ -5,7 +5,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class DeductionRecorded(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "deduction_id", "kind", "points", "date", "aspect", "version", "person")
+    __slots__ = ("plan_id", "unit_id", "deduction_id", "kind", "points", "date", "aspect", "version", "person", "inspection_id", "appeal_id", "appeal_outcome")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DEDUCTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,9 @@ class DeductionRecorded(_message.Message):
     ASPECT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     PERSON_FIELD_NUMBER: _ClassVar[int]
+    INSPECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPEAL_ID_FIELD_NUMBER: _ClassVar[int]
+    APPEAL_OUTCOME_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     deduction_id: str
@@ -24,21 +27,26 @@ class DeductionRecorded(_message.Message):
     aspect: str
     version: int
     person: str
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., kind: _Optional[str] = ..., points: _Optional[str] = ..., date: _Optional[str] = ..., aspect: _Optional[str] = ..., version: _Optional[int] = ..., person: _Optional[str] = ...) -> None: ...
+    inspection_id: str
+    appeal_id: str
+    appeal_outcome: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., kind: _Optional[str] = ..., points: _Optional[str] = ..., date: _Optional[str] = ..., aspect: _Optional[str] = ..., version: _Optional[int] = ..., person: _Optional[str] = ..., inspection_id: _Optional[str] = ..., appeal_id: _Optional[str] = ..., appeal_outcome: _Optional[str] = ...) -> None: ...
 
 class DeductionRevoked(_message.Message):
-    __slots__ = ("plan_id", "unit_id", "deduction_id", "reason", "version")
+    __slots__ = ("plan_id", "unit_id", "deduction_id", "reason", "version", "appeal_id")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     UNIT_ID_FIELD_NUMBER: _ClassVar[int]
     DEDUCTION_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    APPEAL_ID_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     unit_id: str
     deduction_id: str
     reason: str
     version: int
-    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+    appeal_id: str
+    def __init__(self, plan_id: _Optional[str] = ..., unit_id: _Optional[str] = ..., deduction_id: _Optional[str] = ..., reason: _Optional[str] = ..., version: _Optional[int] = ..., appeal_id: _Optional[str] = ...) -> None: ...
 
 class VetoIssued(_message.Message):
     __slots__ = ("plan_id", "unit_id", "veto_id", "category", "date", "document", "version")

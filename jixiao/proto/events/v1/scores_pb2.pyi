@@ -128,7 +128,7 @@ class Group(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., units: _Optional[int] = ...) -> None: ...
 
 class PeriodGraded(_message.Message):
-    __slots__ = ("plan_id", "period", "snapshot_version", "units", "closed_by", "plan_name", "year", "plan_version", "snapshot_sha256", "unit_event_ids", "unit_ids", "grade_bands", "groups", "components", "changed_unit_ids")
+    __slots__ = ("plan_id", "period", "snapshot_version", "units", "closed_by", "plan_name", "year", "plan_version", "snapshot_sha256", "unit_event_ids", "unit_ids", "grade_bands", "groups", "components", "changed_unit_ids", "objection_ids")
     PLAN_ID_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -144,6 +144,7 @@ class PeriodGraded(_message.Message):
     GROUPS_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     CHANGED_UNIT_IDS_FIELD_NUMBER: _ClassVar[int]
+    OBJECTION_IDS_FIELD_NUMBER: _ClassVar[int]
     plan_id: str
     period: str
     snapshot_version: int
@@ -159,4 +160,5 @@ class PeriodGraded(_message.Message):
     groups: _containers.RepeatedCompositeFieldContainer[Group]
     components: _containers.RepeatedCompositeFieldContainer[ComponentScore]
     changed_unit_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., units: _Optional[int] = ..., closed_by: _Optional[str] = ..., plan_name: _Optional[str] = ..., year: _Optional[int] = ..., plan_version: _Optional[int] = ..., snapshot_sha256: _Optional[str] = ..., unit_event_ids: _Optional[_Iterable[str]] = ..., unit_ids: _Optional[_Iterable[str]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., groups: _Optional[_Iterable[_Union[Group, _Mapping]]] = ..., components: _Optional[_Iterable[_Union[ComponentScore, _Mapping]]] = ..., changed_unit_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    objection_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, plan_id: _Optional[str] = ..., period: _Optional[str] = ..., snapshot_version: _Optional[int] = ..., units: _Optional[int] = ..., closed_by: _Optional[str] = ..., plan_name: _Optional[str] = ..., year: _Optional[int] = ..., plan_version: _Optional[int] = ..., snapshot_sha256: _Optional[str] = ..., unit_event_ids: _Optional[_Iterable[str]] = ..., unit_ids: _Optional[_Iterable[str]] = ..., grade_bands: _Optional[_Iterable[_Union[GradeBand, _Mapping]]] = ..., groups: _Optional[_Iterable[_Union[Group, _Mapping]]] = ..., components: _Optional[_Iterable[_Union[ComponentScore, _Mapping]]] = ..., changed_unit_ids: _Optional[_Iterable[str]] = ..., objection_ids: _Optional[_Iterable[str]] = ...) -> None: ...

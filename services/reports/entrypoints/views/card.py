@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
@@ -17,6 +18,26 @@ from .common import CENT, Ctx, award_tag, component_head, fmt_total, page_html, 
 
 def as_decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+def _confirmed(ctx: Ctx, leaf: dict) -> str:
+    """Who confirmed the counted result and when (county time); "—" when scoring does not know."""
+    who, at = leaf.get("confirmed_by") or "", leaf.get("confirmed_at") or ""
+    when = ""
+    if at:
+        try:
+            when = ctx.time(datetime.fromisoformat(at))
+        except ValueError:
+            when = at
+    return escape(" · ".join(x for x in (who, when) if x)) or "—"
+
+
+def _appeal(m: Messages, d: dict) -> str:
+    """A deduction's appeal (申诉) and its outcome, with the revocation's reason."""
+    appeal, outcome = d.get("appeal") or "", d.get("appeal_outcome") or ""
+    text = f"{appeal} · {m('appeal_' + outcome)}" if appeal and outcome in ("open", "rejected", "granted") else appeal
+    reason = d.get("reason") or ""
+    return escape(" · ".join(x for x in (text, reason) if x)) or "—"
 
 
 def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str] | None = None) -> str:
@@ -36,7 +57,8 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
                 f"<tr><td>{what}</td><td>{label}</td><td>{escape(m.method(leaf['method']))}</td><td>{inp_text}</td>"
                 f'<td class="num">{m.number(as_decimal(leaf["fraction"]), 4)}</td>'
                 f'<td class="num">{m.number(as_decimal(leaf["points"]))} / '
-                f"{m.number(as_decimal(leaf['max_points']) * as_decimal(leaf.get('weight', 1)))}</td></tr>"
+                f"{m.number(as_decimal(leaf['max_points']) * as_decimal(leaf.get('weight', 1)))}</td>"
+                f'<td class="confirmed">{_confirmed(ctx, leaf)}</td></tr>'
             )
         if rows:
             parts.append(
@@ -45,7 +67,7 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
                 f"<th>{m('col_method')}</th>"
                 f"<th>{m('col_input_target_actual')}</th>"
                 f'<th class="num">{m("col_fraction")}</th>'
-                f'<th class="num">{m("col_points_earned_possible")}</th></tr></thead>'
+                f'<th class="num">{m("col_points_earned_possible")}</th><th>{m("col_confirmed")}</th></tr></thead>'
                 f"<tbody>{''.join(rows)}</tbody></table></div>"
             )
         rounds = []
@@ -78,16 +100,20 @@ def explanation_html(ctx: Ctx, explanation: dict, indicator_names: dict[str, str
         for d in comp.get("deductions", []):
             deds.append(
                 f"<tr><td>{escape(str(d['date']))}</td><td>{escape(d['id'])}</td><td>{escape(m.term(d['kind']))}</td>"
+                f"<td>{escape(m.term(d.get('aspect') or '')) or '—'}</td>"
+                f"<td>{escape(d.get('inspection') or '') or '—'}</td>"
                 f'<td class="num neg">{m.deduction(as_decimal(d["points"]))}</td>'
-                f'<td class="num neg">{m.deduction(as_decimal(d["counted"]))}</td><td>{escape(m.term(d["status"]))}</td></tr>'
+                f'<td class="num neg">{m.deduction(as_decimal(d["counted"]))}</td><td>{escape(m.term(d["status"]))}</td>'
+                f'<td class="appeal">{_appeal(m, d)}</td></tr>'
             )
         if deds:
             cap = f"（{m('col_cap')} {m.number(as_decimal(comp.get('cap')))}）" if comp.get("cap") else ""
             parts.append(
                 f'<h3>{name}{cap}</h3><div class="scroll"><table class="deductions"><thead><tr>'
                 f"<th>{m('col_date')}</th><th>{m('col_record')}</th>"
-                f'<th>{m("col_kind")}</th><th class="num">{m("deduction")}</th>'
-                f'<th class="num">{m("col_counted")}</th><th>{m("status")}</th></tr></thead>'
+                f"<th>{m('col_kind')}</th><th>{m('col_aspect')}</th><th>{m('col_inspection')}</th>"
+                f'<th class="num">{m("deduction")}</th><th class="num">{m("col_counted")}</th>'
+                f"<th>{m('status')}</th><th>{m('col_appeal')}</th></tr></thead>"
                 f"<tbody>{''.join(deds)}</tbody></table></div>"
             )
     vetoes = explanation.get("vetoes", [])

@@ -43,6 +43,7 @@ def notice_html(
     is_open: bool,
     may_answer: bool,
     earlier: list[Objection] = (),
+    rescored: dict[str, int] | None = None,
 ) -> str:
     """The printable notice of one snapshot, rendered only from its frozen content (byte-identical when
     reopened while nobody objects), then the objection tally and forms. The latest notice and its version
@@ -98,6 +99,21 @@ def notice_html(
         "notice_period_text", start=m.day(doc["published_on"]), days=doc["notice_days"], end=m.day(doc["ends_on"])
     )
     graded_at = ctx.time(datetime.fromisoformat(doc["graded_at"])) if doc["graded_at"] else "—"
+    hash_help = "notice_hash_help_scoring" if doc.get("sha256_by") == "scoring" else "notice_hash_help"
+    base = f"/notice/{quote_part(notice.plan_id)}/{quote_part(notice.period)}"
+    followed = []
+    for o in doc.get("rescored_after_objections", []):  # frozen: the re-score that made this version
+        target = f"{base}/v{o['version']}" if o.get("version") else ""
+        label = escape(m("objection_ref", id=o["id"]))
+        link = f'<a href="{ctx.href(target)}#objection-{escape(o["id"])}">{label}</a>' if target else label
+        unit = names.get(o.get("unit") or "", (o.get("unit") or "",))[0]
+        followed.append(f"<li>{link}{'：' + escape(unit) if unit else ''}</li>")
+    rescored_html = (
+        f'<section class="card" id="rescored-after"><h2>{m("rescored_after")}</h2>'
+        f"<p>{escape(m('rescored_after_text', version=doc['snapshot_version']))}</p><ul>{''.join(followed)}</ul></section>\n"
+        if followed
+        else ""
+    )
     frozen = (
         f"<h1>{escape(title)}</h1>\n"
         f'<p class="meta">{escape(m("graded", version=doc["snapshot_version"], at=graded_at))}'
@@ -107,7 +123,8 @@ def notice_html(
         f'<section class="card"><h2>{m("award_list")}</h2>{roster(doc["awards"])}</section>\n'
         f'<section class="card"><h2>{m("criticism_list")}</h2>{roster(doc["criticism"])}</section>\n'
         f'<section class="card"><h2>{m("notice_hash")}</h2><p class="hash" id="notice-hash">{escape(doc["sha256"])}</p>'
-        f'<p class="meta">{escape(m("notice_hash_help"))}</p></section>\n'
+        f'<p class="meta">{escape(m(hash_help))}</p></section>\n'
+        f"{rescored_html}"
     )
     answered = sum(1 for o in objections if o.answer)
     state = m("notice_open") if is_open else m("notice_closed", end=m.day(doc["ends_on"]))
@@ -126,6 +143,12 @@ def notice_html(
                 f'<form method="post" action="{ctx.href(f"/notice/objections/{quote_part(o.id)}/answer")}">'
                 f'<textarea name="answer" required maxlength="2000"></textarea>'
                 f'<button type="submit">{m("objection_answer")}</button></form>'
+            )
+        version = (rescored or {}).get(o.id)
+        if version is not None:  # a re-score followed it: link the notice of the version it made
+            answer += (
+                f'<p class="rescored"><a href="{ctx.href(f"{base}/v{version}")}#rescored-after">'
+                f"{escape(m('rescored_in', version=version))}</a></p>"
             )
         items.append(
             f'<li class="objection" id="objection-{escape(o.id)}"><p><strong>{escape(unit)}</strong>：'
@@ -161,8 +184,28 @@ def notice_html(
     return page_html(ctx, title, frozen + live)
 
 
-def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx) -> str:
-    """通报表彰 or 通报批评 as a printable page (with its xlsx link)."""
+def _persons_html(kind: str, view: RankingView, rows: list[RankingRow], persons, ctx: Ctx) -> str:
+    """The persons of the list's units (docs/people.md): the eligible ones of commended units, the ones
+    of criticized units who lost eligibility, with their reasons."""
+    m = ctx.m
+    if not persons:
+        return ""
+    names = {r.unit_id: r.unit_name or r.unit_id for r in rows}
+    lines = "".join(
+        f"<tr><td>{escape(names.get(p.unit_id, p.unit_id))}</td><td>{escape(p.name)}"
+        f'<span class="uid">{escape(p.staff_id)}</span></td><td>{escape(p.position)}</td>'
+        f"<td>{escape(p.reason_text) or '—'}</td></tr>"
+        for p in persons
+    )
+    return (
+        f'<section class="card"><h2>{m(f"{kind}_persons")}</h2><p class="meta">{m(f"{kind}_persons_help")}</p>'
+        f'<div class="scroll"><table id="{kind}-persons"><thead><tr><th>{m("unit")}</th><th>{m("person")}</th>'
+        f"<th>{m('position')}</th><th>{m('reasons')}</th></tr></thead><tbody>{lines}</tbody></table></div></section>"
+    )
+
+
+def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx, persons=()) -> str:
+    """通报表彰 or 通报批评 as a printable page (with its xlsx link): the units, then their persons."""
     m = ctx.m
     title = m(f"{kind}_title", plan=plan_title(view), period=m.period(view.period))
     rewards = view.info.rewards
@@ -188,6 +231,7 @@ def list_html(kind: str, view: RankingView, rows: list[RankingRow], ctx: Ctx) ->
             if rows
             else f"<p>{m('none')}</p>"
         )
+        + _persons_html(kind, view, rows, persons, ctx)
     )
     return page_html(ctx, title, body)
 
