@@ -168,7 +168,9 @@ async def _grade(
         changed=len(diff),
         actor=actor,
     )
-    return CloseReport(plan_id, period, version, len(graded), True, diff, {}, people_diff, list(snapshot.objection_ids))
+    return CloseReport(
+        plan_id, period, version, len(graded), True, diff, {}, people_diff, objections=list(snapshot.objection_ids)
+    )
 
 
 async def _store_snapshot(uow: AbstractUnitOfWork, s: _Snapshot) -> None:
