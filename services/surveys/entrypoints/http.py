@@ -20,6 +20,7 @@ from services.surveys.entrypoints.schemas import (
     AssignmentRead,
     ContactRead,
     ExternalScoreRead,
+    ExternalScoreWrite,
     FieldworkRead,
     FrameRead,
     InterviewCreate,
@@ -203,7 +204,19 @@ async def get_score(plan_id: PathId, round: str, unit_id: PathId, uow: Uow) -> d
 # --- external scores (the county office's own evaluation, used as given) ----------------------
 
 
-@router.put(UNIT + "/external-score", response_model=ExternalScoreRead, tags=["scores"], dependencies=OFFICE_ONLY)
+@router.put(
+    UNIT + "/external-score",
+    response_model=ExternalScoreRead,
+    tags=["scores"],
+    dependencies=OFFICE_ONLY,
+    # the body is read as exact JSON (decimals stay decimals), so FastAPI does not see its model
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ExternalScoreWrite.model_json_schema()}},
+        }
+    },
+)
 async def put_external_score(
     plan_id: PathId, round: str, unit_id: PathId, request: Request, uow: Uow, x_actor: Actor
 ) -> dict:
