@@ -27,7 +27,7 @@ def people_header(leave_types: list[str]) -> list[str]:
             "无故缺勤 Unexcused",
         ]
         + [f"{LEAVE_COLUMNS.get(t, t)}(天)" for t in leave_types]
-        + ["扣分 Deductions", "可评优 Eligible", "原因 Reasons"]
+        + ["其中待批(天) Pending approval", "扣分 Deductions", "可评优 Eligible", "原因 Reasons"]
     )
 
 
@@ -54,6 +54,7 @@ def export_people_xlsx(view) -> bytes:
                     p.absences,
                     p.unexcused_absences,
                     *(p.leave_days.get(t, 0) for t in view.leave_types),
+                    p.pending_leave_days,
                     p.deduction_points,
                     "是" if p.eligible else "否",
                     p.reason_text,
@@ -67,7 +68,7 @@ def export_people_xlsx(view) -> bytes:
         for cell in row:
             cell.number_format = "0.00"
     ws.freeze_panes = "C2"
-    widths = [10, 16, 12, 12, 10, 9, 9, *([8] * len(view.leave_types)), 9, 8, 48]
+    widths = [10, 16, 12, 12, 10, 9, 9, *([8] * len(view.leave_types)), 9, 9, 8, 48]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     out = io.BytesIO()

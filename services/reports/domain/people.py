@@ -38,6 +38,7 @@ class PersonEligibility:
     absences: int = 0
     unexcused_absences: int = 0
     deduction_points: Decimal = Decimal(0)
+    pending_leave_days: int = 0  # leave awaiting approval: counted meanwhile, shown apart
 
     def to_dict(self) -> dict:
         return {
@@ -55,6 +56,7 @@ class PersonEligibility:
             "absences": self.absences,
             "unexcused_absences": self.unexcused_absences,
             "deduction_points": str(self.deduction_points),
+            "pending_leave_days": self.pending_leave_days,
         }
 
     @classmethod
@@ -74,6 +76,7 @@ class PersonEligibility:
             int(d.get("absences", 0)),
             int(d.get("unexcused_absences", 0)),
             Decimal(str(d.get("deduction_points", "0"))),
+            int(d.get("pending_leave_days", 0)),
         )
 
     @property

@@ -38,4 +38,5 @@ def person_eligibility(env: Envelope) -> PersonEligibility:
         p.absences,
         p.unexcused_absences,
         points,
+        p.pending_leave_days,
     )

@@ -69,12 +69,15 @@ ROWS = [
             leave={"sick": 20, "business_trip": 3},
             position="科员",
             unit_grade="pass",
+            pending_leave_days=4,
         ),
     )
 ]
 
 
 def test_an_event_becomes_a_row_and_a_bad_one_is_parked():
+    assert (ROWS[2].pending_leave_days, ROWS[2].to_dict()["pending_leave_days"]) == (4, 4)
+    assert people.PersonEligibility.of_dict(ROWS[2].to_dict()) == ROWS[2]  # stored and read back whole
     s2 = ROWS[0]
     assert (s2.staff_id, s2.position, s2.unit_grade, s2.deduction_points, s2.reason_text) == (
         "s2",
@@ -124,7 +127,8 @@ def test_the_xlsx_has_one_row_per_person_in_the_personnel_office_layout():
         "缺勤次数 Absences",
         "无故缺勤 Unexcused",
     ]
-    assert header[7:9] == ["事假(天)", "病假(天)"] and header[-3:] == [
+    assert header[7:9] == ["事假(天)", "病假(天)"] and header[-4:] == [
+        "其中待批(天) Pending approval",
         "扣分 Deductions",
         "可评优 Eligible",
         "原因 Reasons",
@@ -139,6 +143,7 @@ def test_the_xlsx_has_one_row_per_person_in_the_personnel_office_layout():
             r[5],
             r[col["病假(天)"]],
             r[col["出差(天)"]],
+            r[col["其中待批(天) Pending approval"]],
             r[col["扣分 Deductions"]],
             r[col["可评优 Eligible"]],
             r[col["原因 Reasons"]],
@@ -146,9 +151,21 @@ def test_the_xlsx_has_one_row_per_person_in_the_personnel_office_layout():
         for r in rows[1:]
     ]
     assert got == [
-        ("office", "朱建军", "副局长", "不合格", 0, 0, 0, 0, "是", None),
-        ("office", "刘敏", "科长", "不合格", 2, 0, 0, 0.5, "否", "所在单位被一票否决；科室考核不合格,科室领导不得评优"),
-        ("roads", "武清萍", "科员", "合格", 0, 20, 3, 0, "否", "事、病假连续超过规定天数"),
+        ("office", "朱建军", "副局长", "不合格", 0, 0, 0, 0, 0, "是", None),
+        (
+            "office",
+            "刘敏",
+            "科长",
+            "不合格",
+            2,
+            0,
+            0,
+            0,
+            0.5,
+            "否",
+            "所在单位被一票否决；科室考核不合格,科室领导不得评优",
+        ),
+        ("roads", "武清萍", "科员", "合格", 0, 20, 3, 4, 0, "否", "事、病假连续超过规定天数"),
     ]
     assert ws.freeze_panes == "C2"
 
