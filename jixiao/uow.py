@@ -41,26 +41,44 @@ class _Emitter:
             await self._audit(payload, plan_id, unit_id, aggregate_id)
         return env
 
+    async def audit(
+        self, action: str, *, entity_type: str, entity_id: str, after: object = None, before: object = None
+    ) -> None:
+        """Append a state change that emits no event of its own (a close, a re-score, a repair) to the
+        service's audit chain, in this transaction; nothing when the service has no chain."""
+        if getattr(self.runtime, "audit", None) is None:
+            return
+        from jixiao.audit import append
+        from jixiao.logging import current_trace_id
+
+        actor, role = _who()
+        await append(
+            self.session,
+            self.runtime.audit,
+            actor=actor,
+            role=role,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            trace_id=current_trace_id(),
+        )
+
     async def _audit(self, payload: Message, plan_id: str, unit_id: str, aggregate_id: str) -> None:
         """Every state change that emits an event appends to the service's audit chain, in the same
         transaction: who (from the token), what, on which entity, the new state (personal data masked)."""
         from google.protobuf.json_format import MessageToDict
 
         from jixiao.audit import append
-        from jixiao.auth import caller_var
         from jixiao.logging import current_trace_id
 
-        who = caller_var.get()
-        role = (
-            ",".join(sorted(who.roles))
-            if who is not None and who.authenticated
-            else ("local" if who is not None else "system")
-        )
+        actor, role = _who()
         after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
         await append(
             self.session,
             self.runtime.audit,
-            actor=who.user if who is not None else "system",
+            actor=actor,
             role=role,
             action=payload.DESCRIPTOR.name,
             entity_type=payload.DESCRIPTOR.name,
@@ -68,6 +86,16 @@ class _Emitter:
             after=after,
             trace_id=current_trace_id(),
         )
+
+
+def _who() -> tuple[str, str]:
+    """The actor and role of the request or call being handled (`system` for a consumer)."""
+    from jixiao.auth import caller_var
+
+    who = caller_var.get()
+    if who is None:
+        return "system", "system"
+    return who.user, (",".join(sorted(who.roles)) if who.authenticated else "local")
 
 
 class SqlAlchemyUnitOfWork(_Emitter):
