@@ -182,3 +182,12 @@ async def test_every_write_route_refuses_strangers_wrong_roles_and_other_plans_u
                         failures.append(f"{w} as a unit officer of {who}: {r.status_code} {r.text[:120]}")
     assert swept > 40
     assert failures == [], f"{len(failures)} of the refusals failed:\n" + "\n".join(failures)
+
+
+async def test_a_unit_named_in_the_body_of_another_plan_is_refused(clients):
+    # the same unit id in another plan's scope: units are keyed by (plan, unit), never by id alone
+    _app, indicators = clients["indicators"]
+    body = {"period": "Y", "unit": "v01", "indicator": "I1.1", "actual": "11.4"}
+    for units in (("other-plan:v01",), ("other-plan:*",)):
+        r = await indicators.post(f"/v1/plans/{PLAN}/results", json=body, headers=_token(UNIT, units=units))
+        assert r.status_code == 403 and "v01" in r.json()["detail"], r.text
