@@ -176,3 +176,59 @@ async def verify_schema(conn: AsyncConnection, schema: str) -> tuple[int, Broken
     table = audit_table(sa.MetaData(schema=schema))
     rows = [dict(r._mapping) for r in await conn.execute(sa.select(table).order_by(table.c.seq))]
     return len(rows), verify_rows(rows)
+
+
+SNAPSHOTS = "snapshots"  # graded snapshots (scoring): results_json and its results_sha256
+CLOSED = "period.closed"  # the chain's row of a new graded snapshot, carrying its results_sha256
+
+
+def snapshot_sha256(results_json: str) -> str:
+    """The hash of a stored results document as closing computed it: SHA-256 of its canonical
+    exact JSON (`exactjson.dumps`, compact, UTF-8)."""
+    from jixiao.rules import exactjson
+
+    return hashlib.sha256(exactjson.dumps(exactjson.loads(results_json)).encode("utf-8")).hexdigest()
+
+
+async def verify_snapshots(conn: AsyncConnection, schema: str) -> tuple[int, list[str]] | None:
+    """Recompute every graded snapshot's hash in one service's schema: (snapshots, problems), each
+    problem naming plan/period/version whose content no longer matches its stored hash, or the hash
+    its close recorded in the audit chain; None when the schema keeps no graded snapshots."""
+    found = await conn.execute(
+        sa.text(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = :s AND table_name = :t "
+            "AND column_name = 'results_sha256'"
+        ),
+        {"s": schema, "t": SNAPSHOTS},
+    )
+    if found.first() is None:
+        return None
+    recorded: dict[str, str] = {}
+    if (await conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f'"{schema}".{TABLE}'})).scalar() is not None:
+        chain = audit_table(sa.MetaData(schema=schema))
+        q = sa.select(chain.c.entity_id, chain.c.after).where(chain.c.action == CLOSED).order_by(chain.c.seq)
+        for entity_id, after in await conn.execute(q):
+            digest = json.loads(after or "{}").get("results_sha256") if after else None
+            if digest:
+                recorded[entity_id] = digest
+    problems: list[str] = []
+    count = 0
+    rows = await conn.stream(
+        sa.text(
+            f'SELECT plan_id, period, version, results_json, results_sha256 FROM "{schema}".{SNAPSHOTS} '
+            "ORDER BY plan_id, period, version"
+        )
+    )
+    async for plan_id, period, version, results_json, stored in rows:
+        count += 1
+        name = f"{plan_id}/{period}/v{version}"
+        try:
+            actual = snapshot_sha256(results_json)
+        except ValueError as exc:
+            problems.append(f"graded snapshot {name}: its content is not valid JSON ({str(exc)[:100]})")
+            continue
+        if actual != stored:
+            problems.append(f"graded snapshot {name}: its content does not match its hash (edited)")
+        elif name in recorded and recorded[name] != stored:
+            problems.append(f"graded snapshot {name}: its hash is not the one its close recorded in the audit chain")
+    return count, problems

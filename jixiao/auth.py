@@ -197,6 +197,7 @@ def require(*roles: str) -> Callable[[Principal], Principal]:
             raise Forbidden(f"{who.user} may not do this: it needs the role {' or '.join(roles)}")
         return who
 
+    check.roles = frozenset(roles)  # type: ignore[attr-defined]  # what the route allows (OpenAPI, tests)
     return check
 
 
@@ -207,10 +208,38 @@ def require_unit(who: Principal, plan_id: str, unit_id: str) -> None:
     raise Forbidden(f"{who.user} does not act for unit {unit_id!r} of plan {plan_id!r}")
 
 
+# Roles that act on units by office, not as the unit: a caller with one of them is checked by the
+# route's own role rules; a caller with none of them writes only for the units their token names.
+_BEYOND_UNITS = (OFFICE, ASSESSOR, INSPECTOR, INTERVIEWER, SYSTEM)
+
+
+async def unit_in_path(request: Request) -> None:
+    """Router dependency (every service, jixiao.runtime): a change to a path that names a unit of a
+    plan (`{plan_id}` and `{unit_id}`) by a unit officer must be to one of their own units — refused
+    with 403 before the body is read, whatever the route's own checks are."""
+    if request.method in _SAFE_METHODS:
+        return
+    plan_id, unit_id = request.path_params.get("plan_id"), request.path_params.get("unit_id")
+    if not plan_id or not unit_id:
+        return
+    who = await current_principal(request)
+    if not who.has(*_BEYOND_UNITS):
+        require_unit(who, plan_id, unit_id)
+
+
 def may_see_unit(who: Principal, plan_id: str, unit_id: str, *roles: str) -> bool:
     """Whether `who` may read a unit's non-public data: the given roles (office by default) for
     any unit, a unit officer for their own."""
     return who.has(OFFICE, *roles) or (who.has(UNIT) and who.may_act_for(plan_id, unit_id))
+
+
+def own_units(who: Principal, plan_id: str) -> frozenset[str] | None:
+    """The units of `plan_id` a unit officer acts for (None: every unit of the plan, by `PLAN:*`
+    or as the local operator); a listing narrowed to them shows a unit officer only their own."""
+    if ALL_UNITS in who.units or f"{plan_id}:{ALL_UNITS}" in who.units:
+        return None
+    prefix = f"{plan_id}:"
+    return frozenset(u[len(prefix) :] for u in who.units if u.startswith(prefix))
 
 
 def actor_name(who: Principal, given: str | None) -> str | None:

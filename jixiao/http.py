@@ -383,8 +383,38 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+# What the kernel answers for an operation, by what the operation has (jixiao.errors' classes).
+_NOT_FOUND = _problem_response("the plan, unit or other record named in the path is not known")
+_CONFLICT = _problem_response("the change conflicts with stored data (an id in use, a closed period, a state)")
+_STALE = _problem_response("If-Match names a revision that is no longer current (read it again)")
+_NO_IF_MATCH = _problem_response("this change needs If-Match with the revision read (ETag)")
+
+
+def document_problems(schema: dict[str, Any]) -> None:
+    """Add to each operation of an OpenAPI document the problems the kernel answers for what the
+    operation has: 404 with path parameters, 409 for changes, 412/428 with an If-Match header,
+    besides the 400/401/403/413/422/500 every route declares (PROBLEM_RESPONSES). A route's own
+    declaration of a status is kept."""
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            params = [*item.get("parameters", []), *operation.get("parameters", [])]
+            wanted: dict[str, dict[str, Any]] = {}
+            if any(p.get("in") == "path" for p in params):
+                wanted["404"] = _NOT_FOUND
+            if method in _WRITES:
+                wanted["409"] = _CONFLICT
+            if any(p.get("in") == "header" and str(p.get("name", "")).lower() == "if-match" for p in params):
+                wanted["412"], wanted["428"] = _STALE, _NO_IF_MATCH
+            for status, response in wanted.items():
+                operation["responses"].setdefault(status, response)
+
+
 def document_security(app: FastAPI) -> None:
-    """Declare the bearer scheme (a token from `jixiao token`) in the app's OpenAPI."""
+    """Declare the bearer scheme (a token from `jixiao token`) and the kernel's problem answers
+    (document_problems) in the app's OpenAPI."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -397,6 +427,7 @@ def document_security(app: FastAPI) -> None:
                 "description": "a token issued by `jixiao token` (or the jixiao_token cookie, for reads)",
             }
             schema["security"] = [{"bearer": []}]
+            document_problems(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from jixiao import logging as jlog
 from jixiao.audit import TABLE as AUDIT_TABLE
 from jixiao.audit import audit_table
+from jixiao.auth import unit_in_path
 from jixiao.db import Database
 from jixiao.grpc import Registration, start_server
 from jixiao.http import (
@@ -260,6 +261,6 @@ def create_service_app(
     install_observability(app, runtime.metrics, runtime.ready, limit_for=settings.body_limit)
     for router in parts.routers:
         use_exact_json(router)  # one exact-JSON reader for every service's bodies
-        app.include_router(router, responses=PROBLEM_RESPONSES)
+        app.include_router(router, responses=PROBLEM_RESPONSES, dependencies=[Depends(unit_in_path)])
     document_security(app)
     return app

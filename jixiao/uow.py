@@ -7,7 +7,7 @@ A service subclass overrides `bind(session)` to attach its repositories.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from google.protobuf.message import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,36 +41,21 @@ class _Emitter:
             await self._audit(payload, plan_id, unit_id, aggregate_id)
         return env
 
-    async def _audit(self, payload: Message, plan_id: str, unit_id: str, aggregate_id: str) -> None:
-        """Every state change that emits an event appends to the service's audit chain, in the same
-        transaction: who (from the token), what, on which entity, the new state (personal data masked)."""
-        from google.protobuf.json_format import MessageToDict
-
-        after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
-        name = payload.DESCRIPTOR.name
-        await self.audit_change(name, name, aggregate_id or unit_id or plan_id, after=after)
-
-    async def audit_change(
-        self, action: str, entity_type: str, entity_id: str, *, before: Any = None, after: Any = None
+    async def audit(
+        self, action: str, *, entity_type: str, entity_id: str, after: object = None, before: object = None
     ) -> None:
-        """Append one state change to the service's audit chain in this transaction (who from the
-        token, personal data masked); for changes that emit no event. A no-op without a chain."""
+        """Append a state change that emits no event of its own (a close, a re-score, a repair) to the
+        service's audit chain, in this transaction; nothing when the service has no chain."""
         if getattr(self.runtime, "audit", None) is None:
             return
         from jixiao.audit import append
-        from jixiao.auth import caller_var
         from jixiao.logging import current_trace_id
 
-        who = caller_var.get()
-        role = (
-            ",".join(sorted(who.roles))
-            if who is not None and who.authenticated
-            else ("local" if who is not None else "system")
-        )
+        actor, role = _who()
         await append(
             self.session,
             self.runtime.audit,
-            actor=who.user if who is not None else "system",
+            actor=actor,
             role=role,
             action=action,
             entity_type=entity_type,
@@ -79,6 +64,25 @@ class _Emitter:
             after=after,
             trace_id=current_trace_id(),
         )
+
+    async def _audit(self, payload: Message, plan_id: str, unit_id: str, aggregate_id: str) -> None:
+        """Every state change that emits an event appends to the service's audit chain, in the same
+        transaction: who (from the token), what, on which entity, the new state (personal data masked)."""
+        from google.protobuf.json_format import MessageToDict
+
+        after = {"plan_id": plan_id, "unit_id": unit_id, **MessageToDict(payload, preserving_proto_field_name=True)}
+        name = payload.DESCRIPTOR.name
+        await self.audit(name, entity_type=name, entity_id=aggregate_id or unit_id or plan_id, after=after)
+
+
+def _who() -> tuple[str, str]:
+    """The actor and role of the request or call being handled (`system` for a consumer)."""
+    from jixiao.auth import caller_var
+
+    who = caller_var.get()
+    if who is None:
+        return "system", "system"
+    return who.user, (",".join(sorted(who.roles)) if who.authenticated else "local")
 
 
 class SqlAlchemyUnitOfWork(_Emitter):

@@ -18,8 +18,9 @@ def register(app: typer.Typer) -> None:
 @audit_app.command("verify")
 @handles_errors
 def verify() -> None:
-    """Check every service's audit chain in JIXIAO_DATABASE_URL; exit 1 naming the service and the
-    first row that was edited, deleted or inserted out of order."""
+    """Check every service's audit chain in JIXIAO_DATABASE_URL, and recompute every graded
+    snapshot's hash; exit 1 naming the service and the first row that was edited, deleted or
+    inserted out of order, or the plan/period/version whose content no longer matches its hash."""
     from jixiao.settings import DatabaseSettings
 
     broken = asyncio.run(verify_all(DatabaseSettings().database_url))
@@ -28,10 +29,11 @@ def verify() -> None:
 
 
 async def verify_all(url: str) -> list[str]:
-    """Verify each service's chain, print one line per service; the services whose chain is broken."""
+    """Verify each service's chain and graded snapshots, print one line per service; the services
+    whose chain or snapshots are broken."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from jixiao.audit import verify_schema
+    from jixiao.audit import verify_schema, verify_snapshots
     from jixiao.registry import SERVICES
 
     engine = create_async_engine(url, hide_parameters=True)
@@ -42,13 +44,21 @@ async def verify_all(url: str) -> list[str]:
                 got = await verify_schema(conn, service)
                 if got is None:
                     typer.echo(f"{service}: no audit chain")
-                    continue
-                rows, bad = got
-                if bad is None:
-                    typer.echo(f"{service}: ok ({rows} rows)")
+                elif got[1] is None:
+                    typer.echo(f"{service}: ok ({got[0]} rows)")
                 else:
-                    typer.echo(f"error: {service}: audit chain broken at {bad}", err=True)
+                    typer.echo(f"error: {service}: audit chain broken at {got[1]}", err=True)
                     broken.append(service)
+                snapshots = await verify_snapshots(conn, service)
+                if snapshots is None:
+                    continue
+                count, problems = snapshots
+                for problem in problems:
+                    typer.echo(f"error: {service}: {problem}", err=True)
+                if problems and service not in broken:
+                    broken.append(service)
+                if not problems:
+                    typer.echo(f"{service}: graded snapshots ok ({count})")
     finally:
         await engine.dispose()
     return broken

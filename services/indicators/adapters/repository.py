@@ -15,7 +15,8 @@ _CHUNK = 500
 
 
 class AbstractRepository(Protocol[T]):
-    """What handlers use: by key, by equality filters (None = no filter), upsert."""
+    """What handlers use: by key, by equality filters (None = no filter; a set, frozenset or tuple
+    = any of its values), upsert."""
 
     async def get(self, *key: Any, for_update: bool = False) -> T | None: ...
 
@@ -54,7 +55,11 @@ class SqlAlchemyRepository(Generic[T]):
         return None if row is None else self.cls(**row._mapping)
 
     def _where(self, where: dict[str, Any]) -> list:
-        return [self.table.c[k] == v for k, v in where.items() if v is not None]
+        return [
+            self.table.c[k].in_(sorted(v)) if isinstance(v, set | frozenset | tuple) else self.table.c[k] == v
+            for k, v in where.items()
+            if v is not None
+        ]
 
     async def find(self, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[T]:
         q = sa.select(self.table).where(*self._where(where)).order_by(*self.key).offset(offset)

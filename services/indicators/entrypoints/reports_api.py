@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from jixiao.auth import ASSESSOR, LEADER, OFFICE
+from jixiao.auth import ASSESSOR, LEADER, OFFICE, UNIT, own_units
 from jixiao.errors import Forbidden
 from jixiao.validation import PathId, PeriodPath, PeriodQuery
 from services.indicators.service import handlers as h
@@ -29,10 +29,17 @@ async def submit_report(
 async def list_reports(
     plan_id: PathId, uow: UoW, pages: Pages, who: Caller, period: PeriodQuery = None, late: bool | None = None
 ) -> Page:
-    """Every unit's self-assessment reports. Role: office, assessor, leader (unpublished)."""
-    if not who.has(OFFICE, ASSESSOR, LEADER):
-        raise Forbidden(f"{who.user} may not read every unit's self-assessment reports")
-    items, total = await h.list_reports(uow, plan_id, period=period, late=late, limit=pages.limit, offset=pages.offset)
+    """The self-assessment reports (unpublished): every unit's for the office, assessors and
+    leaders; a unit officer's own units' only."""
+    if who.has(OFFICE, ASSESSOR, LEADER):
+        units = None
+    elif who.has(UNIT):
+        units = own_units(who, plan_id)
+    else:
+        raise Forbidden(f"{who.user} may not read the units' self-assessment reports")
+    items, total = await h.list_reports(
+        uow, plan_id, period=period, late=late, limit=pages.limit, offset=pages.offset, units=units
+    )
     return Page(
         items=[ReportRead.model_validate(r, from_attributes=True) for r in items],
         total=total,

@@ -34,9 +34,17 @@ async def submit_report(
 
 
 async def list_reports(
-    uow: AbstractUnitOfWork, plan_id: str, *, period: str | None, late: bool | None, limit: int, offset: int
+    uow: AbstractUnitOfWork,
+    plan_id: str,
+    *,
+    period: str | None,
+    late: bool | None,
+    limit: int,
+    offset: int,
+    units: frozenset[str] | None = None,
 ) -> tuple[list[SelfReport], int]:
+    """A page of the plan's reports; `units` narrows them to these units (None: every unit)."""
     async with uow:
         await load_plan(uow, plan_id)
-        where = {"plan_id": plan_id, "period": period, "late": late}
+        where = {"plan_id": plan_id, "period": period, "late": late, "unit_id": units}
         return await uow.reports.find(limit=limit, offset=offset, **where), await uow.reports.count(**where)

@@ -33,9 +33,10 @@ class ListFilter:
     entity_id: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    unit_ids: frozenset[str] | None = None  # any of these units (a unit officer's own)
 
     def equalities(self) -> dict[str, Any]:
-        skip = {"date_from", "date_to"}
+        skip = {"date_from", "date_to", "unit_ids"}
         return {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
@@ -130,6 +131,8 @@ class SqlAlchemyRecords(AbstractRecords):
         for name, value in f.equalities().items():
             if name in t:
                 conds.append(t[name] == value)
+        if f.unit_ids is not None and "unit_id" in t:
+            conds.append(t.unit_id.in_(sorted(f.unit_ids)))
         if self.date_column in t:
             if f.date_from is not None:
                 conds.append(t[self.date_column] >= f.date_from)

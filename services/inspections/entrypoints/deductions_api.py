@@ -10,8 +10,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from jixiao.auth import (
     INSPECTOR,
     LEADER,
+    OFFICE,
+    UNIT,
     Caller,
     may_see_unit,
+    own_units,
     require_unit,
     signed_in,
 )
@@ -172,10 +175,13 @@ async def list_appeals(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> s.Page:
-    """Appeals. Role: office, inspector, leader; a unit officer for one of their units (`unit_id`)."""
-    if not may_see_unit(who, plan_id, unit_id or "", INSPECTOR, LEADER):
-        raise Forbidden(f"{who.user} may read only their own units' appeals (give unit_id)")
-    f = ListFilter(unit_id=unit_id, deduction_id=deduction_id, status=status_)
+    """Appeals. Role: office, inspector, leader; a unit officer their own units' (all of them, or `unit_id`)."""
+    mine = None
+    if unit_id is None and not who.has(OFFICE, INSPECTOR, LEADER) and who.has(UNIT):
+        mine = own_units(who, plan_id)
+    elif not may_see_unit(who, plan_id, unit_id or "", INSPECTOR, LEADER):
+        raise Forbidden(f"{who.user} may read only their own units' appeals")
+    f = ListFilter(unit_id=unit_id, deduction_id=deduction_id, status=status_, unit_ids=mine)
     items, total = await h.list_records(uow, "appeals", plan_id, f, limit=limit, offset=offset)
     return page_of([s.AppealRead.of(a) for a in items], total, limit, offset)
 

@@ -105,7 +105,7 @@ deductions = sa.Table(
     sa.Column("appeal_outcome", sa.String(20)),  # open | rejected | granted
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("event_id", sa.String(36), nullable=False),
-    sa.Column("person", sa.String(100)),  # (0006) the staff id of a person's discipline deduction
+    sa.Column("person", sa.String(100)),  # (0007) the staff id of a person's discipline deduction
 )
 
 vetoes = sa.Table(

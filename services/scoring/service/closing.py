@@ -154,6 +154,20 @@ async def _grade(
         followed = tuple(await repo.attach_objections(plan_id, period, version))
         snapshot = _Snapshot(plan_id, plan, plan_row.version, period, version, actor, graded, entries, diff, followed)
         await _store_snapshot(uow, snapshot)
+        await uow.audit(  # the graded snapshot's hash in the chain: `jixiao audit verify` checks both
+            "period.closed",
+            entity_type="snapshot",
+            entity_id=f"{plan_id}/{period}/v{version}",
+            after={
+                "plan_id": plan_id,
+                "period": period,
+                "version": version,
+                "units": len(graded),
+                "changed": len(diff),
+                "results_sha256": snapshot.sha256,
+                "closed_by": actor,
+            },
+        )
         await _publish_grades(deps, uow, snapshot)
         await people.store_and_publish(uow, plan_id, period, version, persons, people_diff)  # 评优资格
         await uow.commit()

@@ -30,10 +30,20 @@ async def reconcile(
         progress("reconcile", 0, total)
     for start in range(0, total, APPLY_CHUNK):
         async with deps.uow_factory() as uow:
-            for env in envelopes[start : start + APPLY_CHUNK]:
-                await apply_event(uow.repo, env, from_snapshot=True)
+            repaired = [env for env in envelopes[start : start + APPLY_CHUNK] if await _applied(uow, env)]
+            if repaired:  # facts the broker had not delivered (or delivered older): a repair, audited
+                await uow.audit(
+                    "facts.repaired",
+                    entity_type="plan",
+                    entity_id=plan_id,
+                    after={"plan_id": plan_id, "facts": len(repaired), "types": sorted({e.type for e in repaired})},
+                )
             await uow.commit()
         if progress:
             progress("reconcile", min(total, start + APPLY_CHUNK), total)
     log.info("scoring.reconciled", plan=plan_id, envelopes=counts)
     return counts
+
+
+async def _applied(uow, env) -> bool:
+    return await apply_event(uow.repo, env, from_snapshot=True) is not None

@@ -78,13 +78,28 @@ async def rescore(
         people_diff = await _people_diff(uow, plan_id, period, plan, graded)
         await uow.repo.name_objections(plan_id, period, objections, actor)
         pending = [r.objection_id for r in await uow.repo.objections(plan_id, period) if r.snapshot_version is None]
+        after = plain_entries([unit_to_dict(plan, s) for s in graded])
+        if against == PROVISIONAL:
+            after = [provisional_entry(e, period) for e in after]
+        diff = diff_units(before, after)
+        await uow.audit(
+            "period.rescored",
+            entity_type="period",
+            entity_id=f"{plan_id}/{period}",
+            after={
+                "plan_id": plan_id,
+                "period": period,
+                "units": len(graded),
+                "against": against,
+                "changed": len(diff),
+                "reconciled": reconciled,
+                "rescored_by": actor,
+                "objections": pending,
+            },
+        )
         await uow.commit()
-    after = plain_entries([unit_to_dict(plan, s) for s in graded])
-    if against == PROVISIONAL:
-        after = [provisional_entry(e, period) for e in after]
     if progress:
         progress("score", 1, 1)
-    diff = diff_units(before, after)
     log.info("scoring.rescored", plan=plan_id, period=period, units=len(graded), changed=len(diff), actor=actor)
     return RescoreReport(plan_id, period, len(graded), against, diff, reconciled, people_diff, pending)
 

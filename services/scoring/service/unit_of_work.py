@@ -36,6 +36,11 @@ class AbstractUnitOfWork(abc.ABC):
     ) -> Envelope:
         """Write an event into this transaction's outbox."""
 
+    async def audit(  # noqa: B027 - a fake without a chain records nothing
+        self, action: str, *, entity_type: str, entity_id: str, after: Any = None, before: Any = None
+    ) -> None:
+        """Append a state change that emits no event of its own to the audit chain (jixiao.uow)."""
+
 
 class _ScoringRepositories:
     """`uow.repo` stores facts, scores and snapshots."""

@@ -72,10 +72,10 @@ async def store_external_scores(
         if rec.same_content(old):
             continue
         await uow.repo.save_external_score(plan_id, rec)
-        await uow.audit_change(
+        await uow.audit(
             "external_score.replaced" if old else "external_score.entered",
-            "external_score",
-            f"{plan_id}:{rec.unit_id}:{rec.round_id}",
+            entity_type="external_score",
+            entity_id=f"{plan_id}:{rec.unit_id}:{rec.round_id}",
             before=old.as_dict() if old else None,
             after=rec.as_dict(),
         )
@@ -133,10 +133,10 @@ async def remove_external_score(uow: AbstractUnitOfWork, plan_id: str, round_id:
         if not found:
             raise NotFound(f"no external score for unit {unit_id!r} in round {round_id!r}")
         await uow.repo.delete_external_score(plan_id, unit_id, round_id)
-        await uow.audit_change(
+        await uow.audit(
             "external_score.removed",
-            "external_score",
-            f"{plan_id}:{unit_id}:{round_id}",
+            entity_type="external_score",
+            entity_id=f"{plan_id}:{unit_id}:{round_id}",
             before=found[0].as_dict(),
         )
         await recompute_scores(uow, plan_id, [(unit_id, round_id)], ctx)

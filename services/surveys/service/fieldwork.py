@@ -43,10 +43,10 @@ async def assign(
         fw, _ = await _fieldwork(uow.repo, plan_id, round_id, unit_id)
         done = fw.assign(interviewers, strategy)
         await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values())), [])
-        await uow.audit_change(
+        await uow.audit(
             "assignments.made",
-            "fieldwork",
-            f"{plan_id}:{round_id}:{unit_id}",
+            entity_type="fieldwork",
+            entity_id=f"{plan_id}:{round_id}:{unit_id}",
             after={"strategy": strategy, "assigned": len(done), "workload": fw.workload()},
         )
         await uow.commit()
@@ -88,10 +88,10 @@ async def record_interview(
         await uow.repo.save_fieldwork(
             plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values())), fw.interviews[before:]
         )
-        await uow.audit_change(  # respondent ids only (the frame's keys), never names or phones
+        await uow.audit(  # respondent ids only (the frame's keys), never names or phones
             "interview.recorded",
-            "interview",
-            f"{plan_id}:{round_id}:{unit_id}:{interview.id}",
+            entity_type="interview",
+            entity_id=f"{plan_id}:{round_id}:{unit_id}:{interview.id}",
             after={
                 "respondent_id": respondent_id,
                 "interviewer": interviewer,

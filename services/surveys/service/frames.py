@@ -74,10 +74,10 @@ async def upload_frame(
         )
         await uow.repo.replace_frame(record, members)
         # the frame's summary only: respondents' names, phones and addresses never enter the trail
-        await uow.audit_change(
+        await uow.audit(
             "frame.uploaded",
-            "frame",
-            f"{plan_id}:{round_id}:{unit_id}",
+            entity_type="frame",
+            entity_id=f"{plan_id}:{round_id}:{unit_id}",
             after=frame_view(record) | {"file": record.filename},
         )
         await uow.commit()

@@ -73,7 +73,10 @@ async def apply_unit_upserted(
     await uow.repo.lock_plan_scores(plan_id)
     changed = await uow.repo.upsert_unit(plan_id, unit_id, name, kind, version)
     if changed:
-        await uow.audit_change(
-            "unit.upserted", "unit", f"{plan_id}:{unit_id}", after={"name": name, "kind": kind, "version": version}
+        await uow.audit(
+            "unit.upserted",
+            entity_type="unit",
+            entity_id=f"{plan_id}:{unit_id}",
+            after={"name": name, "kind": kind, "version": version},
         )
     return changed

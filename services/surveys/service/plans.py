@@ -193,7 +193,7 @@ async def apply_plan_change(
 ) -> ImportReport:
     """After a plan was stored: re-aggregate if its answer scores changed, store new responses, and
     re-score what changed (every stored (unit, round) when weights or answer scores did)."""
-    await uow.audit_change("plan.stored", "plan", change.plan_id, after=change.stored)
+    await uow.audit("plan.stored", entity_type="plan", entity_id=change.plan_id, after=change.stored)
     ctx = await load_context(uow.repo, change.plan_id)
     if change.reaggregate:
         await reaggregate(uow.repo, ctx)
@@ -228,8 +228,12 @@ async def move_round(uow: AbstractUnitOfWork, plan_id: str, round_id: str, targe
                 f"unknown state {target!r}", problems=[FieldProblem("state", "expected fieldwork or closed")]
             )
         await uow.repo.save_round(rnd)
-        await uow.audit_change(
-            "round.moved", "round", f"{plan_id}:{round_id}", before={"state": before}, after={"state": rnd.state.value}
+        await uow.audit(
+            "round.moved",
+            entity_type="round",
+            entity_id=f"{plan_id}:{round_id}",
+            before={"state": before},
+            after={"state": rnd.state.value},
         )
         await uow.commit()
     log.info("round.moved", plan_id=plan_id, round_id=round_id, state=rnd.state.value)

@@ -44,8 +44,11 @@ async def publish_questionnaire(
         ]
         q = rnd.publish_questionnaire(group, built)
         await uow.repo.save_round(rnd)
-        await uow.audit_change(
-            "questionnaire.published", "questionnaire", f"{plan_id}:{round_id}:{group}", after=questionnaire_view(q)
+        await uow.audit(
+            "questionnaire.published",
+            entity_type="questionnaire",
+            entity_id=f"{plan_id}:{round_id}:{group}",
+            after=questionnaire_view(q),
         )
         await uow.commit()
     return questionnaire_view(q)

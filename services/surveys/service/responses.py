@@ -156,10 +156,10 @@ async def store_responses(
         by_pair: dict[str, list[str]] = {}
         for r in outcome.accepted:
             by_pair.setdefault(f"{r.unit_id}:{r.round_id}", []).append(r.response_id)
-        await uow.audit_change(
+        await uow.audit(
             "responses.accepted",
-            "responses",
-            ctx.plan.plan_id,
+            entity_type="responses",
+            entity_id=ctx.plan.plan_id,
             after={"source": source, "accepted": len(outcome.accepted), "ids": by_pair},
         )
     if rescore_all:

@@ -88,10 +88,10 @@ async def draw_unit_sample(
         )
         await uow.repo.save_sample(rec)
         await uow.repo.save_fieldwork(plan_id, round_id, unit_id, FieldworkState(list(fw.respondents.values()), []), [])
-        await uow.audit_change(
+        await uow.audit(
             "sample.drawn",
-            "sample",
-            f"{plan_id}:{round_id}:{unit_id}",
+            entity_type="sample",
+            entity_id=f"{plan_id}:{round_id}:{unit_id}",
             after={k: v for k, v in sample_view(rec, sample).items() if k != "reserve"},
         )
         await uow.commit()

@@ -15,7 +15,7 @@ from services.surveys.adapters.repository import AbstractSurveysRepository, SqlA
 
 
 class AbstractUnitOfWork(abc.ABC):
-    """What the use cases need: `repo`, `emit` (outbox), `audit_change` (the audit chain); commit,
+    """What the use cases need: `repo`, `emit` (outbox), `audit` (the audit chain); commit,
     or roll back on leaving without it."""
 
     repo: AbstractSurveysRepository
@@ -35,8 +35,8 @@ class AbstractUnitOfWork(abc.ABC):
     ) -> Envelope: ...
 
     @abc.abstractmethod
-    async def audit_change(
-        self, action: str, entity_type: str, entity_id: str, *, before: Any = None, after: Any = None
+    async def audit(
+        self, action: str, *, entity_type: str, entity_id: str, after: Any = None, before: Any = None
     ) -> None:
         """Append a state change that emits no event to the audit chain, in this transaction
         (personal data masked; an event's own audit row is written by `emit`)."""

@@ -103,3 +103,27 @@ async def test_grpc_needs_a_system_or_office_token(secured_app, plan):
         assert len(await client.stream(PLAN)) > 37
     finally:
         await client.close()
+
+
+async def test_a_unit_officer_lists_their_own_units_self_assessment_reports(secured, plan):
+    office = bearer("县绩效办", "office")
+    for unit in ("v01", "v02", "v03"):
+        put = await secured.put(
+            f"/v1/plans/{PLAN}/units/{unit}/reports/Y", json={"text": f"{unit} 自评"}, headers=office
+        )
+        assert put.status_code == 200, put.text
+
+    def units(page: dict) -> list[str]:
+        return [r["unit_id"] for r in page["items"]]
+
+    officer = bearer("黄小君", "unit", units=(f"{PLAN}:v01", f"{PLAN}:v03", "other-plan:v02"))
+    mine = await secured.get(f"/v1/plans/{PLAN}/reports", headers=officer)
+    assert mine.status_code == 200, mine.text
+    assert units(mine.json()) == ["v01", "v03"] and mine.json()["total"] == 2
+    whole_plan = await secured.get(f"/v1/plans/{PLAN}/reports", headers=bearer("镇", "unit", units=(f"{PLAN}:*",)))
+    assert units(whole_plan.json()) == ["v01", "v02", "v03"]
+    elsewhere = await secured.get(f"/v1/plans/{PLAN}/reports", headers=bearer("x", "unit", units=("other-plan:*",)))
+    assert elsewhere.status_code == 200 and elsewhere.json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+    assert units((await secured.get(f"/v1/plans/{PLAN}/reports", headers=office)).json()) == ["v01", "v02", "v03"]
+    interviewer = await secured.get(f"/v1/plans/{PLAN}/reports", headers=bearer("调查员", "interviewer"))
+    assert interviewer.status_code == 403

@@ -56,3 +56,32 @@ async def test_roles(client):
     audit = (await client.get("/v1/plans/p1/audit", headers=inspector)).json()
     actors = {a["action"]: a["actor"] for a in audit}
     assert actors["deduction.recorded"] == "王五" and "u1主任" in actors.values()
+
+
+async def test_a_unit_officer_lists_their_own_units_appeals(client):
+    office, inspector = bearer("县绩效办", "office"), bearer("王五", "inspector")
+    assert (await client.put("/v1/plans/p1", json=PLAN, headers=office)).status_code == 200
+    for unit in ("u1", "u2"):
+        body = {"unit_id": unit, "kind": "inspection", "points": "1", "date": "2026-06-01", "aspect": "work_style"}
+        made = await client.post("/v1/plans/p1/deductions", json=body, headers=inspector)
+        assert made.status_code == 201, made.text
+        filed = await client.post(
+            f"/v1/plans/p1/deductions/{made.json()['id']}/appeals",
+            json={"reason": f"{unit} 已整改"},
+            headers=bearer(unit, "unit", units=(f"p1:{unit}",)),
+        )
+        assert filed.status_code == 201, filed.text
+
+    def units(response: httpx.Response) -> list[str]:
+        assert response.status_code == 200, response.text
+        return sorted(a["unit_id"] for a in response.json()["items"])
+
+    u1 = bearer("u1", "unit", units=("p1:u1", "p2:u2"))
+    assert units(await client.get("/v1/plans/p1/appeals", headers=u1)) == ["u1"]
+    assert units(await client.get("/v1/plans/p1/appeals", params={"unit_id": "u1"}, headers=u1)) == ["u1"]
+    assert (await client.get("/v1/plans/p1/appeals", params={"unit_id": "u2"}, headers=u1)).status_code == 403
+    whole = bearer("镇", "unit", units=("p1:*",))
+    assert units(await client.get("/v1/plans/p1/appeals", headers=whole)) == ["u1", "u2"]
+    assert units(await client.get("/v1/plans/p1/appeals", headers=bearer("x", "unit", units=("p2:*",)))) == []
+    assert units(await client.get("/v1/plans/p1/appeals", headers=office)) == ["u1", "u2"]
+    assert (await client.get("/v1/plans/p1/appeals", headers=bearer("调查员", "interviewer"))).status_code == 403

@@ -45,7 +45,11 @@ class FakeRepository:
         return [
             r
             for k, r in sorted(self.rows.items())
-            if all(getattr(r, f) == v for f, v in where.items() if v is not None)
+            if all(
+                getattr(r, f) in v if isinstance(v, set | frozenset | tuple) else getattr(r, f) == v
+                for f, v in where.items()
+                if v is not None
+            )
         ]
 
     async def find(self, *, limit: int | None = None, offset: int = 0, **where: Any) -> list[Any]:

@@ -32,6 +32,8 @@ class FakeRecords(AbstractRecords):
         for name, value in f.equalities().items():
             if hasattr(r, name) and getattr(r, name) != value:
                 return False
+        if f.unit_ids is not None and getattr(r, "unit_id", None) not in f.unit_ids:
+            return False
         day = getattr(r, self.date_field, None)
         if hasattr(day, "date") and callable(day.date):
             day = day.date()

@@ -265,7 +265,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
         r.responses, r.aggregates, r.scores, r.plans, r.weights, r.rounds, r.external = saved
         self._audit_pending = []
 
-    async def audit_change(self, action, entity_type, entity_id, *, before=None, after=None):
+    async def audit(self, action, *, entity_type, entity_id, after=None, before=None):
         self._audit_pending.append(
             {"action": action, "entity_type": entity_type, "entity_id": entity_id, "before": before, "after": after}
         )
