@@ -252,7 +252,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self.repo = FakeSurveysRepository()
-        self.audit: list[dict] = []  # committed audit rows (action, entity, before, after)
+        self.audit_rows: list[dict] = []  # committed audit rows (action, entity, before, after)
         self._audit_pending: list[dict] = []
 
     def snapshot(self):
@@ -272,7 +272,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork, AbstractUnitOfWork):
 
     async def commit(self) -> None:
         await super().commit()
-        self.audit.extend(self._audit_pending)
+        self.audit_rows.extend(self._audit_pending)
         self._audit_pending = []
 
     def to_publish(self, env, payload):

@@ -76,7 +76,7 @@ async def test_an_external_score_wins_over_responses_and_its_removal_restores_th
     await handlers.remove_external_score(uow, "p", "mid", "u1")
     back = uow.published[-1][1]
     assert not back.external and back.responses == 3 and back.se != ""
-    trail = [a for a in uow.audit if a["entity_type"] == "external_score"]
+    trail = [a for a in uow.audit_rows if a["entity_type"] == "external_score"]
     assert [a["action"] for a in trail] == ["external_score.entered", "external_score.removed"]
     assert trail[0]["after"]["document"] == "县效办〔2026〕7号" and trail[1]["before"]["score"] == "91.35"
     with pytest.raises(NotFound):
@@ -110,7 +110,7 @@ async def test_a_bad_external_score_is_refused_naming_the_field_and_stores_nothi
         await handlers.put_external_score(uow, "p", "mid", "u1", body, "office")
     assert [p.path for p in refused.value.problems] == [path]
     assert uow.repo.external == {} and uow.published == []
-    assert [a["action"] for a in uow.audit] == ["plan.stored"]  # only the plan's own row
+    assert [a["action"] for a in uow.audit_rows] == ["plan.stored"]  # only the plan's own row
 
 
 async def test_an_unknown_round_or_unit_is_not_found(fake_uow):
