@@ -59,8 +59,23 @@ class PeakSampler:
         return ", ".join(f"{k} {v:.0f}" for k, v in sorted(self.peaks.items()))
 
 
+def database_mb(url: str) -> float:
+    """The size of the stack's whole database (every service's schema), MB."""
+    import asyncpg
+
+    async def size() -> int:
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            return int(await conn.fetchval("SELECT pg_database_size(current_database())"))
+        finally:
+            await conn.close()
+
+    return asyncio.run(size()) / 1e6
+
+
 def run(stack: dict, scales: list[float], result: Result, tmp: Path) -> None:
     cl = client(stack)
+    size_before = database_mb(stack["database_url"])
     for scale in scales:
         doc = county(scale)
         plan = f"county-x{scale:g}".replace(".", "_")
@@ -74,6 +89,8 @@ def run(stack: dict, scales: list[float], result: Result, tmp: Path) -> None:
             consistent(cl, plan)
             import_s = time.perf_counter() - t0
         del doc
+        size_after = database_mb(stack["database_url"])
+        db_mb, size_before = size_after - size_before, size_after
         with PeakSampler(stack) as rescored:
             t0 = time.perf_counter()
             report = rescore(cl, plan, "Y", "bench")
@@ -82,7 +99,7 @@ def run(stack: dict, scales: list[float], result: Result, tmp: Path) -> None:
             f"{scale:g}× ({units:,} units, {n:,} records): import (all parts, until scoring is consistent)",
             f"{import_s:.0f} s ({n / import_s:,.0f} records/s); "
             + ", ".join(f"{k} {v:.0f} s" for k, v in took.items())
-            + f"; peak RSS MB: {imported.text()}",
+            + f"; database +{db_mb:.0f} MB; peak RSS MB: {imported.text()}",
             f"offline score {offline:.1f} s",
             f"{import_s / offline:.0f}×",
         )
@@ -100,6 +117,7 @@ def run(stack: dict, scales: list[float], result: Result, tmp: Path) -> None:
                 "import_s": import_s,
                 "rescore_s": rescore_s,
                 "offline_s": offline,
+                "database_mb": db_mb,
                 "import_peak_mb": imported.peaks,
                 "rescore_peak_mb": rescored.peaks,
                 "report": {k: v for k, v in report.items() if isinstance(v, int | str)},

@@ -58,6 +58,7 @@ class Result:
             "name": name,
             "title": title,
             "command": command,
+            "argv": sys.argv[1:] if sys.argv and sys.argv[0].endswith(".py") else [],
             "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "load_before": loadavg(),
             "rows": [],

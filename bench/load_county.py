@@ -171,6 +171,15 @@ def run(stack: dict, args: argparse.Namespace, result: Result, tmp: Path) -> Non
         "",
         "no errors, no 5xx",
     )
+    sent = {
+        "results": ("indicators POST /v1/import", n_results),
+        "survey responses": ("surveys POST responses", n_responses),
+        "deductions": ("inspections POST deduction", n_deductions),
+    }
+    result.row(
+        f"requests made within {args.seconds:g} s, of those the county needs",
+        ", ".join(f"{k} {stats.get(name, {}).get('Request Count', 0)}/{n}" for k, (name, n) in sent.items()),
+    )
     for line in failures[:5]:
         result.note(f"failure: {line[:300]}")
     result.row(

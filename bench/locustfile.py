@@ -31,7 +31,7 @@ class ResultsImporter(HttpUser):
 
     host = URLS["indicators"]
     wait_time = constant(0)
-    weight = 1
+    fixed_count = 1
 
     @task
     def post(self) -> None:
@@ -47,7 +47,7 @@ class ResponsesImporter(HttpUser):
 
     host = URLS["surveys"]
     wait_time = constant(0)
-    weight = 1
+    fixed_count = 1
 
     @task
     def post(self) -> None:
@@ -63,7 +63,7 @@ class DeductionRecorder(HttpUser):
 
     host = URLS["inspections"]
     wait_time = constant(0)
-    weight = 2
+    weight = 1  # every user beyond the four fixed ones
 
     @task
     def post(self) -> None:
@@ -79,7 +79,7 @@ class DashboardReader(HttpUser):
 
     host = URLS["reports"]
     wait_time = between(0.5, 1.5)
-    weight = 2
+    fixed_count = 2
     _units = itertools.cycle(WORK["units"])
 
     @task(3)
