@@ -141,7 +141,7 @@ def timed_numpy(path: Path, repeat: int) -> float:
     return best
 
 
-def profile_top(path: Path, frames: int = 12) -> list[str]:
+def profile_top(path: Path, frames: int = 40) -> list[str]:
     """The in-process run under pyinstrument: the heaviest frames, as text lines."""
     from pyinstrument import Profiler
 
@@ -150,7 +150,7 @@ def profile_top(path: Path, frames: int = 12) -> list[str]:
     run_once(path)
     profiler.stop()
     text = profiler.output_text(unicode=False, color=False, show_all=False)
-    return [line.rstrip() for line in text.splitlines() if line.strip()][: frames + 6]
+    return [line.rstrip() for line in text.splitlines() if line.strip()][4 : frames + 4]
 
 
 def main(argv: list[str] | None = None) -> Result:

@@ -145,8 +145,8 @@ def run(stack: dict, args: argparse.Namespace, result: Result, tmp: Path) -> Non
     result.note(
         f"{c['units']:,} units: {c['results']:,} results in {n_results} bulk requests, {c['survey_responses']:,} survey"
         f" responses in {n_responses} bulk requests, {n_deductions:,} deductions one request each; {args.users} Locust"
-        f" users for {args.seconds:g} s against the stack on 127.0.0.1 (Locust {done.args[0].split('/')[-1]}"
-        f" headless). Locust counts any non-2xx answer as a failure."
+        f" users for {args.seconds:g} s against the stack on 127.0.0.1 (Locust"
+        f", headless). Locust counts any non-2xx answer as a failure."
     )
     for name, row in stats.items():
         if name == "Aggregated":

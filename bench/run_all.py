@@ -66,6 +66,12 @@ def _cell(text: str) -> str:
 
 def render(started: str, finished: str, failed: list[str]) -> str:
     m = machine()
+    stamps = sorted(
+        json.loads((OUT / f"{name}.json").read_text())["started"]
+        for name, *_ in SCRIPTS
+        if (OUT / f"{name}.json").exists()
+    )
+    span = f"{stamps[0]} → {stamps[-1]} (first and last script start)" if stamps else f"{started} → {finished}"
     lines = [
         "# Benchmarks",
         "",
@@ -74,7 +80,7 @@ def render(started: str, finished: str, failed: list[str]) -> str:
         "machine is shared: read the ratios, not the absolute rates. The load average (1, 5, 15 min,",
         "`os.getloadavg()`) is given before and after each script.",
         "",
-        f"- run: {started} → {finished}",
+        f"- run: {span}; page written {finished}",
         f"- machine: {m['cpus']} CPUs, {m['memory_gib']} GiB, {m['platform']}, Python {m['python']}",
         "- command: `make bench` (= `.venv/bin/python bench/run_all.py`); each script can also be run alone",
         "",
