@@ -1,4 +1,4 @@
-"""Bulk survey response import into PostgreSQL: responses per second (goal ≥ 50,000/s).
+"""Bulk survey response import vs asyncpg `copy_records_to_table` into an equal bare table (goal ≥ 0.5).
 
 Starts an embedded PostgreSQL (or uses $JIXIAO_TEST_POSTGRES_URL), migrates the surveys schema,
 defines a plan with 40 units and 2 rounds, then imports N responses in batches through the same
@@ -7,7 +7,9 @@ ids already stored, COPY of the new rows, the running aggregates in the same tra
 re-score of every changed (unit, round) from its aggregates, outbox events). Reports the raw
 insert rate (repository only), the end-to-end rates, and re-scoring every (unit, round) from all
 its stored responses (as every batch did before the aggregates) against re-scoring it from the
-aggregates, checked equal digit for digit.
+aggregates, checked equal digit for digit. The baseline: the same rows, in the same batches,
+COPYed with asyncpg's `copy_records_to_table` into a bare table made `LIKE responses INCLUDING ALL`
+(same columns, key and index; no look-up, no aggregates, no scoring, no events).
 
     .venv/bin/python bench/bench_survey_import.py [--responses 300000] [--batch 50000]
 """
@@ -17,11 +19,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import Result, quiet, rate
 from jixiao.migrations import migrate
 from jixiao.rules.model import SurveyResponse
 from jixiao.rules.survey import round_score
@@ -87,7 +94,33 @@ def records(n: int, start: int, rng: random.Random) -> list[dict]:
     ]
 
 
-async def run(url: str, total: int, batch: int) -> None:
+async def copy_baseline(url: str, rows: list[ResponseRow], batch: int) -> float:
+    """Seconds to COPY `rows` (in `batch`es, one transaction each) into a bare copy of `responses`."""
+    import asyncpg
+
+    conn = await asyncpg.connect(
+        url.replace("postgresql+asyncpg://", "postgresql://"), server_settings={"search_path": "surveys"}
+    )
+    try:
+        await conn.execute("CREATE TABLE bare_responses (LIKE responses INCLUDING ALL)")
+        columns = ["plan_id", "response_id", "unit_id", "round_id", "stratum", "mode", "answers", "source"]
+        t0 = time.perf_counter()
+        for i in range(0, len(rows), batch):
+            async with conn.transaction():
+                await conn.copy_records_to_table(
+                    "bare_responses",
+                    records=[
+                        ("bare", r.response_id, r.unit_id, r.round_id, r.stratum, r.mode, list(r.answers), "import")
+                        for r in rows[i : i + batch]
+                    ],
+                    columns=columns,
+                )
+        return time.perf_counter() - t0
+    finally:
+        await conn.close()
+
+
+async def run(url: str, total: int, batch: int, result: Result) -> None:
     runtime = Runtime(
         parts(),
         ServiceSettings(service="surveys"),
@@ -111,6 +144,8 @@ async def run(url: str, total: int, batch: int) -> None:
                 await uow.commit()
         raw = time.perf_counter() - t0
         print(f"raw insert (look-up, COPY, aggregates):{total:>7} responses in {raw:6.2f} s = {total / raw:>9,.0f} /s")
+        copy = await copy_baseline(url, rows, batch)
+        print(f"baseline COPY into a bare table:      {total:>8} responses in {copy:6.2f} s = {total / copy:>9,.0f} /s")
 
         # 2. end to end: validation, insert, re-score of every changed (unit, round), outbox events
         await handlers.define_plan(SqlAlchemySurveysUnitOfWork(runtime), plan_doc("bench2"))
@@ -136,6 +171,17 @@ async def run(url: str, total: int, batch: int) -> None:
             )
             assert report["accepted"] == 0 and report["scores_updated"] == 0
         again = time.perf_counter() - t0
+        base = f"COPY {rate(total / copy)}"
+        goal = "≥ 0.5 of COPY"
+        result.row("repository only (look-up, COPY, aggregates)", rate(total / raw), base, f"{copy / raw:.2f}")
+        result.row(
+            f"full import in batches of {batch:,} (validate, insert, score, events)",
+            rate(total / e2e),
+            base,
+            f"{copy / e2e:.2f}",
+            goal,
+        )
+        result.row("re-sending everything (all unchanged)", rate(total / again), base, f"{copy / again:.2f}")
         print(
             f"re-delivery (all unchanged):          {total:>8} responses in {again:6.2f} s = {total / again:>9,.0f} /s"
         )
@@ -148,6 +194,9 @@ async def run(url: str, total: int, batch: int) -> None:
         print(
             f"one request (validate, insert, score): {total:>7} responses in {one:6.2f} s = {total / one:>9,.0f} /s"
             f"  ({report['scores_updated']} SurveyScoreUpdated events)"
+        )
+        result.row(
+            "full import as one request", rate(total / one), f"COPY {rate(total / copy)}", f"{copy / one:.2f}", goal
         )
 
         # 5. every (unit, round) re-scored from all its stored responses vs from its aggregates
@@ -175,26 +224,38 @@ async def run(url: str, total: int, batch: int) -> None:
             f"re-score {len(pairs)} (unit, round): from all responses {scratch:6.2f} s,"
             f" from the aggregates {incremental:6.3f} s (equal, digit for digit)"
         )
+        result.row(
+            f"re-score all {len(pairs)} (unit, round) from the aggregates",
+            f"{incremental:.2f} s",
+            f"from all stored responses {scratch:.2f} s",
+            f"{scratch / incremental:.0f}× faster",
+        )
     finally:
         await runtime.db.dispose()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Result:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=300_000)
     parser.add_argument("--batch", type=int, default=50_000)
-    args = parser.parse_args()
-    import logging
-
-    import structlog
-
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    quiet()
+    result = Result(
+        "survey_import", "Bulk survey import vs asyncpg COPY into a bare table", "python bench/bench_survey_import.py"
+    )
+    result.note(
+        f"{args.responses:,} responses (10 answers each, drawn at random), 40 units × 2 rounds, embedded PostgreSQL;"
+        " every rate is divided into the COPY rate of the same rows in the same batches."
+    )
     server = start_test_postgres(Path(tempfile.mkdtemp(prefix="jixiao-bench-")))
     try:
         with fresh_database(server, prefix="bench") as url:
-            asyncio.run(run(url, args.responses, args.batch))
+            asyncio.run(run(url, args.responses, args.batch, result))
     finally:
         stop_server(server)
+    result.save(args.out)
+    return result
 
 
 if __name__ == "__main__":

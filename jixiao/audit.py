@@ -123,23 +123,62 @@ async def append(
     now: dt.datetime | None = None,
 ) -> str:
     """Append one row to the chain inside the caller's transaction; returns its hash."""
+    (digest,) = await append_many(
+        session,
+        table,
+        [
+            dict(
+                actor=actor,
+                role=role,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                before=before,
+                after=after,
+                trace_id=trace_id,
+            )
+        ],
+        now=now,
+    )
+    return digest
+
+
+async def append_many(
+    session: AsyncSession | AsyncConnection,
+    table: sa.Table,
+    entries: list[dict[str, Any]],
+    *,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Append rows (append()'s keyword arguments, each) to the chain in order, under one lock, with
+    one look-up of the chain's head and one insert; returns their hashes."""
+    if not entries:
+        return []
     await session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(table)})
     prev = (await session.execute(sa.select(table.c.hash).order_by(table.c.seq.desc()).limit(1))).scalar()
-    at = now or dt.datetime.now(dt.UTC)
-    row = {
-        "at": at,
-        "actor": actor[:200],
-        "role": role[:50],
-        "action": action[:100],
-        "entity_type": entity_type[:100],
-        "entity_id": entity_id[:200],
-        "before": _json(before),
-        "after": _json(after),
-        "trace_id": trace_id[:64],
-    }
-    digest = row_hash(prev or GENESIS, row)
-    await session.execute(sa.insert(table).values(**row, prev_hash=prev or GENESIS, hash=digest))
-    return digest
+    prev = prev or GENESIS
+    rows, hashes = [], []
+    for entry in entries:
+        row = {
+            "at": now or dt.datetime.now(dt.UTC),
+            "actor": entry["actor"][:200],
+            "role": entry["role"][:50],
+            "action": entry["action"][:100],
+            "entity_type": entry["entity_type"][:100],
+            "entity_id": entry["entity_id"][:200],
+            "before": _json(entry.get("before")),
+            "after": _json(entry.get("after")),
+            "trace_id": entry.get("trace_id", "")[:64],
+        }
+        digest = row_hash(prev, row)
+        rows.append({**row, "prev_hash": prev, "hash": digest})
+        hashes.append(digest)
+        prev = digest
+    if len(rows) == 1:
+        await session.execute(sa.insert(table).values(**rows[0]))
+    else:
+        await session.execute(sa.insert(table), rows)  # executemany keeps the order: seq follows the chain
+    return hashes
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -192,6 +193,21 @@ class Outbox:
         version: int = 0,
     ) -> Envelope:
         """Record one event; it is published by the relay after the transaction commits."""
+        env, row = self._row(payload, plan_id=plan_id, unit_id=unit_id, aggregate_id=aggregate_id, version=version)
+        await session.execute(sa.insert(self.table).values(**row))
+        return env
+
+    async def add_many(self, session: AsyncSession, items: list[tuple[Message, dict[str, Any]]]) -> list[Envelope]:
+        """Record many events (payload, add()'s keyword arguments) in one statement, in order: one
+        round trip to the database instead of one per event (a bulk import emits thousands)."""
+        built = [self._row(payload, **kwargs) for payload, kwargs in items]
+        if built:
+            await session.execute(sa.insert(self.table), [row for _, row in built])
+        return [env for env, _ in built]
+
+    def _row(
+        self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
+    ) -> tuple[Envelope, dict[str, Any]]:
         env = make_envelope(
             source=self.source,
             payload=payload,
@@ -208,18 +224,16 @@ class Outbox:
             raise EventTooLarge(
                 f"{env.type} event of {len(data)} bytes is larger than the {self.max_bytes} bytes an event may have"
             )
-        await session.execute(
-            sa.insert(self.table).values(
-                event_id=env.event_id,
-                topic=self.topic,
-                key=key,
-                shard=shard_of(key),
-                type=env.type,
-                plan_id=plan_id,
-                envelope=data,
-            )
+        row = dict(
+            event_id=env.event_id,
+            topic=self.topic,
+            key=key,
+            shard=shard_of(key),
+            type=env.type,
+            plan_id=plan_id,
+            envelope=data,
         )
-        return env
+        return env, row
 
     async def position(self, session: AsyncSession, plan_id: str) -> int:
         """How many events this service has committed for a plan (a consistency token).

@@ -6,6 +6,9 @@ Keys: unit id for unit, target and result events; plan id for PlanPublished and 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from google.protobuf.message import Message
 
 from jixiao.proto.events.v1 import indicators_pb2 as pb
 from jixiao.rules import exactjson
@@ -101,14 +104,17 @@ async def emit_target(uow: AbstractUnitOfWork, target: Target) -> str:
 
 
 async def emit_result(uow: AbstractUnitOfWork, result: Result) -> str:
-    env = await uow.emit(
-        result_confirmed(result),
-        plan_id=result.plan_id,
-        unit_id=result.unit_id,
-        aggregate_id=result.id,
-        version=result.confirmed_version,
-    )
+    payload, kwargs = result_event(result)
+    env = await uow.emit(payload, **kwargs)
     return env.event_id
+
+
+def result_event(result: Result) -> tuple[Message, dict[str, Any]]:
+    """The result's IndicatorResultConfirmed as it is now, for `uow.emit_many` (bulk imports)."""
+    kwargs = dict(
+        plan_id=result.plan_id, unit_id=result.unit_id, aggregate_id=result.id, version=result.confirmed_version
+    )
+    return result_confirmed(result), kwargs
 
 
 async def emit_period(uow: AbstractUnitOfWork, period: Period) -> str:

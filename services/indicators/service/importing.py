@@ -87,6 +87,7 @@ async def _apply_results(
     counts = {"records": len(records), "applied": 0, "unchanged": 0, "confirmed": 0}
     changed: list[Result] = []
     entries: list[ResultEntry] = []
+    confirmed: list[tuple[Result, Any, dict[str, Any]]] = []  # emitted together below, in this order
     for (unit, indicator, part, period), group in _group(records).items():
         rid = result_id(plan.id, unit, indicator, part, period)
         result = stored.get(rid) or Result(rid, plan.id, unit, indicator, part, period, revision=0)
@@ -99,11 +100,14 @@ async def _apply_results(
             counts["applied"] += 1
             if rules.import_record(result, value, bool(record["confirmed"]), now):
                 counts["confirmed"] += 1
-                result.event_id = await events.emit_result(uow, result)
+                confirmed.append((result, *events.result_event(result)))
             entries.append(ResultEntry(rid, result.revision, "import", now, value, "import", None, seq + 1, chain[seq]))
         if result.import_count != len(group) or result.import_digest != chain[-1]:
             result.import_count, result.import_digest = len(group), chain[-1]
             changed.append(result)
+    envelopes = await uow.emit_many([(payload, kwargs) for _, payload, kwargs in confirmed])
+    for (result, _, _), env in zip(confirmed, envelopes, strict=True):
+        result.event_id = env.event_id  # the last of a result's events wins, as before
     await uow.results.save_many(changed)
     await uow.result_entries.save_many(entries)
     return counts

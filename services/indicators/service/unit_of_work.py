@@ -48,6 +48,11 @@ class AbstractUnitOfWork(abc.ABC):
         """Write an event to the outbox in this transaction; returns its envelope."""
         raise NotImplementedError
 
+    async def emit_many(self, items: list[tuple[Message, dict[str, Any]]]) -> list[Any]:
+        """Write many events (payload, emit()'s keyword arguments) in order; the database unit of work
+        does it in one statement."""
+        return [await self.emit(payload, **kwargs) for payload, kwargs in items]
+
     async def commit(self) -> None:
         raise NotImplementedError
 
