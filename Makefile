@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# the bench extra (numpy, locust, pyinstrument): `make test` installs it too, so the bench smoke tests run
+BENCH_STAMP := $(VENV)/.bench-installed
 
 .PHONY: demo test lint test-unit test-integration test-e2e proto proto-check bench load up clean system-packages
 
@@ -18,7 +20,7 @@ demo: $(STAMP)
 up: $(STAMP)
 	$(VENV)/bin/jixiao up
 
-test: $(STAMP) proto-check lint system-packages
+test: $(STAMP) $(BENCH_STAMP) proto-check lint system-packages
 	$(PY) -m pytest -q
 
 # The walls (import-linter contracts in pyproject.toml), the lint rules and the format (ruff).
@@ -63,7 +65,6 @@ proto-check: $(STAMP)
 
 # Benchmarks (bench/, the `bench` extra: numpy, locust, pyinstrument): every figure with its
 # baseline from the same run, written to BENCHMARKS.md (about 20 minutes on the shared 2-core machine).
-BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
