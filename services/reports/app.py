@@ -11,6 +11,7 @@ from services.reports.adapters.clients import HttpScoringClient
 from services.reports.adapters.orm import tables
 from services.reports.entrypoints.consumer import make_handler
 from services.reports.entrypoints.http import router
+from services.reports.entrypoints.notice_http import router as notice_router
 from services.reports.entrypoints.people_http import router as people_router
 from services.reports.settings import ReportsSettings
 
@@ -21,7 +22,7 @@ def parts() -> ServiceParts:
     return ServiceParts(
         name="reports",
         title="Jixiao reports",
-        routers=[router, people_router],
+        routers=[router, notice_router, people_router],
         tables=tables,
         publishes=False,
         consumes=[SCORES, INDICATORS, INSPECTIONS],

@@ -1,4 +1,5 @@
-"""REST and pages of the reports service: translate requests to queries, views to responses."""
+"""REST and pages of the reports service — rankings, score cards, exports, the annual report, labels
+and dashboards (the notice and objections are in notice_http.py, people in people_http.py)."""
 
 from __future__ import annotations
 
@@ -6,59 +7,39 @@ from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jixiao.auth import COOKIE, OFFICE, Caller, actor_name, require, signed_in
+from jixiao.auth import COOKIE, OFFICE, Caller, require, signed_in
 from jixiao.errors import JixiaoError
-from jixiao.rules import exactjson
 from jixiao.validation import PathId, PeriodPath
 from services.reports.adapters.clients import AbstractScoringClient
 from services.reports.adapters.pdf import render_pdf
 from services.reports.adapters.xlsx import export_card_xlsx, export_list_xlsx, export_xlsx
 from services.reports.domain import rules
-from services.reports.domain.model import Notice, Objection, PlanLabels, RankingView, ScoreCard
+from services.reports.domain.model import PlanLabels, RankingView, ScoreCard
 from services.reports.domain.rules import grade_labels
-from services.reports.entrypoints import i18n, views
+from services.reports.entrypoints import views
+from services.reports.entrypoints.deps import (
+    PERIOD,
+    XLSX,
+    Ctx,
+    Group,
+    SnapshotQ,
+    Uow,
+    attachment,
+    get_ctx,
+)
 from services.reports.entrypoints.schemas import (
-    AnswerCreate,
     LabelsRead,
     LabelsUpdate,
-    NoticeRead,
-    ObjectionCreate,
-    ObjectionRead,
     RankingRead,
     RankingRowRead,
     ScoreCardRead,
 )
 from services.reports.service import handlers, people
-from services.reports.service.unit_of_work import SqlAlchemyReportsUnitOfWork
-from services.reports.settings import ReportsSettings
 
 router = APIRouter(dependencies=[Depends(signed_in)])  # with JIXIAO_AUTH: any role reads; labels need office
-
-
-def get_uow(request: Request) -> SqlAlchemyReportsUnitOfWork:
-    return SqlAlchemyReportsUnitOfWork(request.app.state.runtime)
-
-
-def get_ctx(
-    request: Request,
-    lang: Annotated[str | None, Query(max_length=10, description="zh-CN | en")] = None,
-    accept_language: Annotated[str | None, Header()] = None,
-) -> views.Ctx:
-    """Language (`?lang=`, else Accept-Language, else zh-CN) and the county's time zone."""
-    settings: ReportsSettings = request.app.state.runtime.extras.get("reports") or ReportsSettings()
-    return views.Ctx(i18n.pick(lang, accept_language), settings.zone, lang, request.url.path)
-
-
-Uow = Annotated[SqlAlchemyReportsUnitOfWork, Depends(get_uow)]
-Ctx = Annotated[views.Ctx, Depends(get_ctx)]
-Group = Annotated[str | None, Query(max_length=100, description="only this ranking group")]
-SnapshotQ = Annotated[int | None, Query(ge=1, description="a complete graded snapshot version")]
-Version = Annotated[int, Path(ge=1, description="a graded snapshot version")]
-PERIOD = "/v1/plans/{plan_id}/periods/{period}"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ranking_read(view: RankingView) -> RankingRead:
@@ -137,12 +118,6 @@ async def get_score_card(
     return _card_read(await handlers.score_card(uow, plan_id, period, unit_id, snapshot=snapshot))
 
 
-def _attachment(body: bytes, media_type: str, name: str) -> Response:
-    return Response(
-        body, media_type=media_type, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
-    )
-
-
 @router.get(
     PERIOD + "/export.xlsx", tags=["exports"], response_class=Response, responses={200: {"content": {XLSX: {}}}}
 )
@@ -152,7 +127,7 @@ async def get_export(
     """The ranking as a workbook: one sheet per ranking group (named by the plan), components beside the total."""
     view = await handlers.ranking_view(uow, plan_id, period, group=group, snapshot=snapshot)
     name = f"{plan_id}-{period}" + ("-provisional" if view.provisional else f"-v{view.snapshot_version}") + ".xlsx"
-    return _attachment(export_xlsx(view, ctx.m.component), XLSX, name)
+    return attachment(export_xlsx(view, ctx.m.component), XLSX, name)
 
 
 _LISTS = {"commendation": (rules.commendation, "通报表彰"), "criticism": (rules.criticism, "通报批评")}
@@ -173,7 +148,7 @@ async def get_list_xlsx(
     pick, sheet = _LISTS[kind]
     rows = pick(view)
     persons = await people.list_people(uow, plan_id, period, view.snapshot_version, kind, [r.unit_id for r in rows])
-    return _attachment(
+    return attachment(
         export_list_xlsx(sheet, view, rows, persons), XLSX, f"{plan_id}-{period}-v{view.snapshot_version}-{sheet}.xlsx"
     )
 
@@ -273,156 +248,6 @@ def _labels_read(override: PlanLabels, effective: PlanLabels) -> LabelsRead:
 # -- the public notice (公示) and objections (异议) -------------------------------------------------
 
 
-def _notice_read(
-    notice: Notice, objections: list[Objection], is_open: bool, rescored: dict[str, int] | None = None
-) -> NoticeRead:
-    return NoticeRead(
-        plan=notice.plan_id,
-        period=notice.period,
-        snapshot_version=notice.snapshot_version,
-        sha256=notice.sha256,
-        published_at=notice.published_at,
-        ends_on=notice.ends_on,
-        open=is_open,
-        content=exactjson.loads(notice.content),
-        objections=[_objection_read(o, rescored) for o in objections],
-        objections_filed=len(objections),
-        objections_answered=sum(1 for o in objections if o.answer),
-    )
-
-
-def _objection_read(o: Objection, rescored: dict[str, int] | None = None) -> ObjectionRead:
-    return ObjectionRead(
-        id=o.id,
-        plan=o.plan_id,
-        period=o.period,
-        snapshot_version=o.snapshot_version,
-        unit=o.unit_id,
-        text=o.text,
-        filed_by=o.filed_by,
-        filed_at=o.filed_at,
-        answer=o.answer or None,
-        answered_by=o.answered_by or None,
-        answered_at=o.answered_at,
-        rescored_in=(rescored or {}).get(o.id),
-    )
-
-
-@router.get(PERIOD + "/notices/{version}", response_model=NoticeRead, tags=["notice"])
-async def get_notice(plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx) -> NoticeRead:
-    """A graded snapshot's public notice (frozen content, SHA-256) with its objections."""
-    notice, objections = await handlers.notice(uow, plan_id, period, version, zone=ctx.zone)
-    is_open = handlers.notice_open(notice, datetime.now(UTC), ctx.zone)
-    return _notice_read(notice, objections, is_open, await handlers.rescored_in(uow, plan_id, period))
-
-
-@router.post(
-    PERIOD + "/notices/{version}/objections",
-    response_model=ObjectionRead,
-    status_code=201,
-    tags=["notice"],
-    responses={409: {"description": "the notice period is over"}},
-)
-async def post_objection(
-    plan_id: PathId, period: PeriodPath, version: Version, body: ObjectionCreate, uow: Uow, ctx: Ctx, who: Caller
-) -> ObjectionRead:
-    """File an objection (异议) against a unit's result while the notice period lasts (anyone signed in)."""
-    actor = actor_name(who, body.filed_by) or who.user
-    return _objection_read(
-        await handlers.file_objection(uow, plan_id, period, version, body.unit, body.text, actor, zone=ctx.zone)
-    )
-
-
-@router.post("/v1/objections/{objection_id}/answer", response_model=ObjectionRead, tags=["notice"])
-async def post_answer(
-    objection_id: str, body: AnswerCreate, uow: Uow, who: Annotated[object, Depends(require(OFFICE))]
-) -> ObjectionRead:
-    """The office answers an objection."""
-    actor = actor_name(who, body.answered_by) or who.user  # type: ignore[attr-defined]
-    return _objection_read(await handlers.answer_objection(uow, objection_id, body.answer, actor))
-
-
-async def _notice_page(
-    request: Request, uow: Uow, ctx: views.Ctx, who, plan: str, period: str, version: int | None
-) -> HTMLResponse:
-    notice, objections = await handlers.notice(uow, plan, period, version, zone=ctx.zone)
-    page = views.notice_html(
-        notice,
-        objections,
-        ctx,
-        is_open=handlers.notice_open(notice, datetime.now(UTC), ctx.zone),
-        may_answer=who.has(OFFICE),
-        earlier=await handlers.objections_before(uow, notice),
-        rescored=await handlers.rescored_in(uow, plan, period),
-    )
-    return HTMLResponse(
-        page, headers={"X-Snapshot-Version": str(notice.snapshot_version), "X-Snapshot-SHA256": notice.sha256}
-    )
-
-
-@router.get("/notice/{plan_id}/{period}", response_class=HTMLResponse, tags=["pages"])
-async def notice_latest(
-    request: Request, plan_id: PathId, period: PeriodPath, uow: Uow, ctx: Ctx, who: Caller
-) -> HTMLResponse:
-    """The notice (公示) of the latest graded snapshot."""
-    return await _notice_page(request, uow, ctx, who, plan_id, period, None)
-
-
-@router.get("/notice/{plan_id}/{period}/v{version}", response_class=HTMLResponse, tags=["pages"])
-async def notice_version(
-    request: Request, plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx, who: Caller
-) -> HTMLResponse:
-    """The notice of one graded snapshot version: the same bytes whenever it is opened (while no objection
-    is filed or answered in between); a later correction makes a new version with its own notice."""
-    return await _notice_page(request, uow, ctx, who, plan_id, period, version)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-@router.post(
-    "/notice/{plan_id}/{period}/v{version}/objections", tags=["pages"], response_class=RedirectResponse, status_code=303
-)
-async def notice_objection_form(
-    request: Request, plan_id: PathId, period: PeriodPath, version: Version, uow: Uow, ctx: Ctx, who: Caller
-) -> RedirectResponse:
-    """The notice page's form: file an objection, then back to the notice."""
-    form = await _form(request)
-    actor = actor_name(who, form.get("name") or None) or who.user
-    await handlers.file_objection(
-        uow, plan_id, period, version, form.get("unit", ""), form.get("text", ""), actor, zone=ctx.zone
-    )
-    return RedirectResponse(
-        ctx.href(f"/notice/{quote(plan_id, safe='')}/{quote(period, safe='')}/v{version}").replace("&amp;", "&")
-        + "#objections",
-        status_code=303,
-    )
-
-
-@router.post(
-    "/notice/objections/{objection_id}/answer", tags=["pages"], response_class=RedirectResponse, status_code=303
-)
-async def notice_answer_form(
-    request: Request, objection_id: str, uow: Uow, ctx: Ctx, who: Annotated[object, Depends(require(OFFICE))]
-) -> RedirectResponse:
-    """The notice page's answer form (office only)."""
-    form = await _form(request)
-    actor = actor_name(who, form.get("name") or None) or who.user  # type: ignore[attr-defined]
-    o = await handlers.answer_objection(uow, objection_id, form.get("answer", ""), actor)
-    return RedirectResponse(
-        ctx.href(f"/notice/{quote(o.plan_id, safe='')}/{quote(o.period, safe='')}/v{o.snapshot_version}").replace(
-            "&amp;", "&"
-        )
-        + "#objections",
-        status_code=303,
-    )
-
-
-# -- pages ------------------------------------------------------------------------------------------
-
-
 @router.get("/", include_in_schema=False)
 async def root() -> RedirectResponse:
     return RedirectResponse("/dashboard", status_code=307)
@@ -512,7 +337,7 @@ async def get_card_xlsx(
     card = await handlers.score_card(uow, plan_id, period, unit_id)
     explanation, _error = await _explanation(request, plan_id, period, unit_id, card)
     _override, labels = await handlers.get_labels(uow, plan_id)
-    return _attachment(
+    return attachment(
         export_card_xlsx(card, explanation, ctx.m.component, labels.info.indicators),
         XLSX,
         f"{plan_id}-{period}-{unit_id}.xlsx",

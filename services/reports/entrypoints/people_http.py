@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from jixiao.auth import signed_in
 from jixiao.validation import PathId, PeriodPath
 from services.reports.adapters.people_xlsx import export_people_xlsx
-from services.reports.entrypoints.http import PERIOD, XLSX, SnapshotQ, Uow
+from services.reports.entrypoints.deps import PERIOD, XLSX, SnapshotQ, Uow
 from services.reports.service import people
 
 router = APIRouter(dependencies=[Depends(signed_in)], tags=["people"])
