@@ -21,6 +21,7 @@ from jixiao.etags import IfMatch, set_etag
 from jixiao.validation import Limit, Offset, PathId
 from services.inspections.adapters.repository import ListFilter
 from services.inspections.domain import commands as c
+from services.inspections.entrypoints import inspection_schemas as si
 from services.inspections.entrypoints import schemas as s
 from services.inspections.entrypoints.deps import INSPECTORS, Actor, Uow, page_of, set_created
 from services.inspections.service import handlers as h
@@ -31,14 +32,14 @@ router = APIRouter(prefix="/v1", tags=["inspections"], dependencies=[Depends(sig
 # --- inspections -----------------------------------------------------------------------------
 
 
-def _new_finding(f: s.FindingCreate) -> c.NewFinding:
+def _new_finding(f: si.FindingCreate) -> c.NewFinding:
     return c.NewFinding(f.aspect, f.description, f.proposed_points, f.id)
 
 
-@router.post("/plans/{plan_id}/inspections", response_model=s.InspectionRead, status_code=201, dependencies=INSPECTORS)
+@router.post("/plans/{plan_id}/inspections", response_model=si.InspectionRead, status_code=201, dependencies=INSPECTORS)
 async def post_inspection(
-    plan_id: PathId, body: s.InspectionCreate, uow: Uow, actor: Actor, response: Response
-) -> s.InspectionRead:
+    plan_id: PathId, body: si.InspectionCreate, uow: Uow, actor: Actor, response: Response
+) -> si.InspectionRead:
     """One request from the mobile form: the visit and its findings (proposed deductions are not yet in the ledger)."""
     cmd = c.CreateInspection(
         plan_id,
@@ -53,7 +54,7 @@ async def post_inspection(
     inspection, new = await h.create_inspection(uow, cmd, actor)
     set_created(response, new)
     set_etag(response, inspection.revision)
-    return s.InspectionRead.of(inspection)
+    return si.InspectionRead.of(inspection)
 
 
 @router.get("/plans/{plan_id}/inspections", response_model=s.Page)
@@ -69,73 +70,73 @@ async def list_inspections(
 ) -> s.Page:
     f = ListFilter(unit_id=unit_id, mode=mode, date_from=date_from, date_to=date_to)
     items, total = await h.list_records(uow, "inspections", plan_id, f, limit=limit, offset=offset)
-    return page_of([s.InspectionRead.of(i) for i in items], total, limit, offset)
+    return page_of([si.InspectionRead.of(i) for i in items], total, limit, offset)
 
 
-@router.get("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead)
-async def get_inspection(plan_id: PathId, inspection_id: str, uow: Uow, response: Response) -> s.InspectionRead:
+@router.get("/plans/{plan_id}/inspections/{inspection_id}", response_model=si.InspectionRead)
+async def get_inspection(plan_id: PathId, inspection_id: str, uow: Uow, response: Response) -> si.InspectionRead:
     inspection = await h.get_inspection(uow, plan_id, inspection_id)
     set_etag(response, inspection.revision)
-    return s.InspectionRead.of(inspection)
+    return si.InspectionRead.of(inspection)
 
 
-@router.put("/plans/{plan_id}/inspections/{inspection_id}", response_model=s.InspectionRead, dependencies=INSPECTORS)
+@router.put("/plans/{plan_id}/inspections/{inspection_id}", response_model=si.InspectionRead, dependencies=INSPECTORS)
 async def put_inspection(
     plan_id: PathId,
     inspection_id: str,
-    body: s.InspectionUpdate,
+    body: si.InspectionUpdate,
     uow: Uow,
     actor: Actor,
     if_match: IfMatch,
     response: Response,
-) -> s.InspectionRead:
+) -> si.InspectionRead:
     """Correct the visit with a reason (If-Match required: 428 without, 412 if stale; audited)."""
     cmd = c.EditInspection(
         plan_id, inspection_id, body.unit_id, body.mode, body.date, body.inspectors, body.note, body.reason, if_match
     )
     inspection = await h.edit_inspection(uow, cmd, actor)
     set_etag(response, inspection.revision)
-    return s.InspectionRead.of(inspection)
+    return si.InspectionRead.of(inspection)
 
 
 @router.post(
     "/plans/{plan_id}/inspections/{inspection_id}/findings",
-    response_model=s.FindingRead,
+    response_model=si.FindingRead,
     status_code=201,
     dependencies=INSPECTORS,
 )
 async def post_finding(
-    plan_id: PathId, inspection_id: str, body: s.FindingCreate, uow: Uow, actor: Actor, response: Response
-) -> s.FindingRead:
+    plan_id: PathId, inspection_id: str, body: si.FindingCreate, uow: Uow, actor: Actor, response: Response
+) -> si.FindingRead:
     finding = await h.add_finding(uow, c.AddFinding(plan_id, inspection_id, _new_finding(body)), actor)
     set_etag(response, finding.revision)
-    return s.FindingRead.of(finding)
+    return si.FindingRead.of(finding)
 
 
-@router.get("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}", response_model=s.FindingRead)
+@router.get("/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}", response_model=si.FindingRead)
 async def get_finding(
     plan_id: PathId, inspection_id: str, finding_id: str, uow: Uow, response: Response
-) -> s.FindingRead:
+) -> si.FindingRead:
     finding = await h.get_finding(uow, plan_id, inspection_id, finding_id)
     set_etag(response, finding.revision)
-    return s.FindingRead.of(finding)
+    return si.FindingRead.of(finding)
 
 
 @router.put(
     "/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}",
-    response_model=s.FindingRead,
+    response_model=si.FindingRead,
     dependencies=INSPECTORS,
 )
 async def put_finding(
     plan_id: PathId,
     inspection_id: str,
     finding_id: str,
-    body: s.FindingUpdate,
+    body: si.FindingUpdate,
     uow: Uow,
     actor: Actor,
     if_match: IfMatch,
     response: Response,
-) -> s.FindingRead:
+) -> si.FindingRead:
     """Correct a finding with a reason (If-Match required; audited). A confirmed finding keeps its aspect
     and points (409: revoke its deduction and record a new one); its description can be corrected."""
     cmd = c.EditFinding(
@@ -143,7 +144,7 @@ async def put_finding(
     )
     finding = await h.edit_finding(uow, cmd, actor)
     set_etag(response, finding.revision)
-    return s.FindingRead.of(finding)
+    return si.FindingRead.of(finding)
 
 
 @router.post(
@@ -156,7 +157,7 @@ async def confirm_finding(
     plan_id: PathId,
     inspection_id: str,
     finding_id: str,
-    body: s.FindingConfirm,
+    body: si.FindingConfirm,
     uow: Uow,
     actor: Actor,
     response: Response,
@@ -169,13 +170,13 @@ async def confirm_finding(
 
 @router.post(
     "/plans/{plan_id}/inspections/{inspection_id}/findings/{finding_id}/evidence",
-    response_model=s.EvidenceRead,
+    response_model=si.EvidenceRead,
     status_code=201,
     dependencies=INSPECTORS,
 )
 async def post_evidence(
     plan_id: PathId, inspection_id: str, finding_id: str, uow: Uow, actor: Actor, file: Annotated[UploadFile, File()]
-) -> s.EvidenceRead:
+) -> si.EvidenceRead:
     content = await file.read(h.MAX_EVIDENCE_BYTES + 1)
     # the kernel's upload rules: a safe name, a type the bytes prove (never the client's word)
     name = uploads.clean_filename(file.filename)
@@ -188,7 +189,7 @@ async def post_evidence(
         uploads.UploadLimits(h.MAX_EVIDENCE_BYTES, frozenset(uploads.DEFAULT_TYPES)),
     )
     cmd = c.AttachEvidence(plan_id, inspection_id, finding_id, name, kind, content)
-    return s.EvidenceRead.of(await h.attach_evidence(uow, cmd, actor))
+    return si.EvidenceRead.of(await h.attach_evidence(uow, cmd, actor))
 
 
 @router.get("/plans/{plan_id}/evidence/{evidence_id}")

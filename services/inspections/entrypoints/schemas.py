@@ -15,9 +15,6 @@ from services.inspections.domain.model import (
     Appeal,
     AuditEntry,
     Deduction,
-    Evidence,
-    Finding,
-    Inspection,
     Leave,
     PlanSettings,
     Veto,
@@ -28,7 +25,7 @@ Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^/\s]+$")]
 Text = Annotated[str, Field(max_length=4000)]
 
 
-class _In(Schema):
+class Input(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -46,14 +43,14 @@ Points = Annotated[Decimal, BeforeValidator(_decimal_of), Field(gt=0, allow_inf_
 # --- plan ------------------------------------------------------------------------------------
 
 
-class DeductionKind(_In):
+class DeductionKind(Input):
     kind: Annotated[str, Field(min_length=1, max_length=100)]
     cap: Annotated[Dec, Field(ge=0)] | None = Field(
         None, description="the plan's cap for this kind, shown in the ledger; applied by scoring only"
     )
 
 
-class PlanSettingsUpdate(_In):
+class PlanSettingsUpdate(Input):
     year: int = Field(ge=1900, le=9999)
     veto_categories: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     deduction_kinds: list[DeductionKind] = Field(min_length=1)
@@ -84,7 +81,7 @@ class PlanSettingsRead(BaseModel):
 # --- deductions and ledger -------------------------------------------------------------------
 
 
-class DeductionCreate(_In):
+class DeductionCreate(Input):
     id: Id | None = Field(None, description="client-chosen id: a retry with the same id and facts is a no-op")
     unit_id: Id
     kind: str = "inspection"
@@ -99,7 +96,7 @@ class DeductionCreate(_In):
     )
 
 
-class ReasonIn(_In):
+class ReasonIn(Input):
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
@@ -199,7 +196,7 @@ class LedgerRead(BaseModel):
 # --- vetoes ----------------------------------------------------------------------------------
 
 
-class VetoCreate(_In):
+class VetoCreate(Input):
     id: Id | None = None
     unit_id: Id
     category: Annotated[str, Field(min_length=1)]
@@ -243,12 +240,12 @@ class VetoRead(BaseModel):
 # --- appeals ---------------------------------------------------------------------------------
 
 
-class AppealCreate(_In):
+class AppealCreate(Input):
     id: Id | None = None
     reason: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-class AppealDecisionIn(_In):
+class AppealDecisionIn(Input):
     decision: Literal["revoke_deduction", "keep_deduction"] = Field(
         description="revoke_deduction: the appeal is granted and the deduction is revoked; "
         "keep_deduction: the appeal is rejected and the deduction stands"
@@ -283,140 +280,10 @@ class AppealDecisionRead(BaseModel):
     deduction_revoked: bool = Field(description="true when this request revoked the deduction")
 
 
-# --- inspections -----------------------------------------------------------------------------
-
-
-class FindingCreate(_In):
-    id: Id | None = None
-    aspect: Literal["duties", "work_style", "power_use", "efficiency", "attitude"]
-    description: Annotated[str, Field(min_length=1, max_length=4000)]
-    proposed_points: Points | None = None
-
-
-class InspectionCreate(_In):
-    id: Id | None = Field(None, description="generate on the device so a retried upload is a no-op")
-    unit_id: Id
-    mode: Literal["announced", "unannounced"]
-    date: date
-    inspectors: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
-    note: Text = ""
-    findings: list[FindingCreate] = []
-
-
-Reason = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=4000,
-        description="why the record is corrected (kept in the audit log with who and what changed)",
-    ),
-]
-
-
-class InspectionUpdate(_In):
-    """The visit as it should be: PUT replaces unit, mode, date, inspectors and note (send If-Match).
-
-    Findings are not part of it: correct each at its own URL. Unit and date cannot change while a
-    deduction one of its findings produced is active (409)."""
-
-    unit_id: Id
-    mode: Literal["announced", "unannounced"]
-    date: date
-    inspectors: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(min_length=1)
-    note: Text
-    reason: Reason
-
-
-class FindingUpdate(_In):
-    """The finding as it should be: PUT replaces aspect, description and proposed points (send If-Match).
-
-    Once confirmed, a finding's aspect and points are its deduction's (409: revoke the deduction and
-    record a new one); the description can always be corrected."""
-
-    aspect: Literal["duties", "work_style", "power_use", "efficiency", "attitude"]
-    description: Annotated[str, Field(min_length=1, max_length=4000)]
-    proposed_points: Points | None = Field(description="null: the finding proposes no deduction")
-    reason: Reason
-
-
-class FindingConfirm(_In):
-    points: Points | None = Field(None, description="defaults to the finding's proposed points")
-
-
-class EvidenceRead(BaseModel):
-    id: str
-    finding_id: str
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-    @classmethod
-    def of(cls, e: Evidence) -> EvidenceRead:
-        return cls(
-            id=e.id,
-            finding_id=e.finding_id,
-            filename=e.filename,
-            content_type=e.content_type,
-            size=e.size,
-            sha256=e.sha256,
-        )
-
-
-class FindingRead(BaseModel):
-    id: str
-    aspect: str
-    description: str
-    proposed_points: str | None
-    deduction_id: str
-    evidence: list[EvidenceRead]
-    revision: int = Field(description="the finding's ETag (send it as If-Match to edit it)")
-
-    @classmethod
-    def of(cls, f: Finding) -> FindingRead:
-        return cls(
-            id=f.id,
-            aspect=f.aspect,
-            description=f.description,
-            proposed_points=dec_str(f.proposed_points),
-            deduction_id=f.deduction_id,
-            evidence=[EvidenceRead.of(e) for e in f.evidence],
-            revision=f.revision,
-        )
-
-
-class InspectionRead(BaseModel):
-    id: str
-    plan_id: str
-    unit_id: str
-    mode: str
-    date: date
-    inspectors: list[str]
-    note: str
-    created_by: str
-    findings: list[FindingRead]
-    revision: int = Field(description="the inspection's ETag: moves with any change to it or its findings")
-
-    @classmethod
-    def of(cls, i: Inspection) -> InspectionRead:
-        return cls(
-            id=i.id,
-            plan_id=i.plan_id,
-            unit_id=i.unit_id,
-            mode=i.mode,
-            date=i.date,
-            inspectors=i.inspectors,
-            note=i.note,
-            created_by=i.created_by,
-            findings=[FindingRead.of(f) for f in i.findings],
-            revision=i.revision,
-        )
-
-
 # --- discipline ------------------------------------------------------------------------------
 
 
-class AbsenceCreate(_In):
+class AbsenceCreate(Input):
     id: Id | None = None
     unit_id: Id = Field(description="the section (科室) or unit")
     person: Annotated[str, Field(min_length=1, max_length=200)]
@@ -442,7 +309,7 @@ class AbsenceRead(BaseModel):
         return cls(**{k: getattr(a, k) for k in cls.model_fields})
 
 
-class LeaveCreate(_In):
+class LeaveCreate(Input):
     id: Id | None = None
     unit_id: Id
     person: Annotated[str, Field(min_length=1, max_length=200)]
