@@ -75,6 +75,9 @@ class GrpcSnapshotClient(AbstractSnapshotClient):
             async for env in self._stub.StreamSnapshot(request, timeout=self.timeout, metadata=self.metadata()):
                 yield env
         except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:  # a plan the source never published: no facts
+                log.info("snapshot.plan_unknown", source=self.source, plan=plan_id, detail=exc.details())
+                return
             raise Unavailable(f"{self.source} snapshot at {self.target}: {exc.code().name}: {exc.details()}") from None
 
     async def position(self, plan_id: str) -> int:
