@@ -90,7 +90,7 @@ def create_app(
         publishes=True,
         consumes=list(SOURCE_TOPICS),
         handler=lambda runtime: ScoringEventHandler(runtime, service_of(runtime)),
-        grpc=lambda runtime: grpc_server.registrations(service_of(runtime)),
+        grpc=lambda runtime: grpc_server.registrations(service_of(runtime), runtime),
         grpc_names=grpc_server.SERVICE_NAMES,
         on_start=_on_start,
         on_stop=_on_stop,
