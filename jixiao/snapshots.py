@@ -15,8 +15,6 @@ from typing import Any
 
 import grpc
 import sqlalchemy as sa
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.errors import Unavailable
@@ -27,6 +25,7 @@ from jixiao.messaging.inbox import BrokerLoss
 from jixiao.messaging.outbox import MessagingTables
 from jixiao.messaging.topics import TOPIC_OF_SERVICE
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
+from jixiao.settings import SnapshotTargets  # noqa: F401  (re-exported)
 
 log = get_logger("jixiao.snapshots")
 
@@ -91,36 +90,6 @@ class GrpcSnapshotClient(AbstractSnapshotClient):
 
     async def close(self) -> None:
         await self._channel.close()
-
-
-def _host_port(value: str) -> str:
-    value = value.strip()
-    if value:
-        host, sep, port = value.rpartition(":")
-        if not sep or not host or not port.isdigit():
-            raise ValueError(f"a SnapshotService gRPC address must be host:port, got {value!r}")
-    return value
-
-
-class SnapshotTargets(BaseSettings):
-    """Where each source's SnapshotService listens: `JIXIAO_<SOURCE>_GRPC` (host:port; empty = none)."""
-
-    model_config = SettingsConfigDict(env_prefix="JIXIAO_", extra="ignore", frozen=True)
-
-    indicators_grpc: str = ""
-    surveys_grpc: str = ""
-    inspections_grpc: str = ""
-    scoring_grpc: str = ""
-    snapshot_timeout_s: float = Field(120.0, gt=0)
-
-    @field_validator("indicators_grpc", "surveys_grpc", "inspections_grpc", "scoring_grpc")
-    @classmethod
-    def _check(cls, value: str) -> str:
-        return _host_port(value)
-
-    def targets(self, sources: Iterable[str]) -> dict[str, str]:
-        """The configured ones of these sources, by source name."""
-        return {s: getattr(self, f"{s}_grpc") for s in sources if getattr(self, f"{s}_grpc", "")}
 
 
 def system_metadata(settings: Any, service: str) -> Metadata:
