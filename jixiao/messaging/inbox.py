@@ -40,7 +40,8 @@ class BrokerLoss:
 
     `reason`: "log_shorter" (a log ends before where it ended or where we committed), "log_replayed"
     (records come again from below our committed offset: the group's offsets are gone),
-    "topic_vanished" (a subscribed topic is no longer in the broker's metadata).
+    "topic_vanished" (a subscribed topic is no longer in the broker's metadata), "offsets_lost" (a
+    process started to find no committed offset of its group on a topic whose events it applied).
     """
 
     reason: str
