@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
@@ -292,9 +293,15 @@ class IdempotentConsumer:
         )
 
     async def _resync(self) -> None:
-        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff."""
+        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff.
+
+        A loss is widened to every partition we hold: a broker that lost one log has most likely
+        lost them all (an in-memory broker restarted), and a topic we had not read anything of
+        yet shows no sign of it (nothing to be shorter than) although its unread events are gone."""
         while self._losses:
-            await self.applier.resync(self._losses[0])
+            loss = self._losses[0]
+            widened = dataclasses.replace(loss, partitions=loss.partitions | frozenset(self.assignment()))
+            await self.applier.resync(widened)
             self._losses.pop(0)
 
     def assignment(self) -> set[TopicPartition]:
