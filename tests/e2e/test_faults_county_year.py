@@ -45,6 +45,10 @@ from bench_offline_score import generate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+# 100 units pass in ~5.5 min on the shared 2-core machine. At 150 (seed 2026) scoring parks two
+# SurveyScoreUpdated events ("strata: sd: must have at most 28 decimal places": surveys publishes an
+# unrounded standard deviation) and its provisional totals never equal the offline ones — a bug
+# between surveys and scoring, not of the fault handling; raise the size once it is fixed.
 UNITS = int(os.environ.get("JIXIAO_FAULTS_UNITS", "100"))
 RESPONSES = int(os.environ.get("JIXIAO_FAULTS_RESPONSES", "20"))
 CONVERGE_S = float(os.environ.get("JIXIAO_FAULTS_CONVERGE_S", "300"))
