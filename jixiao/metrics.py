@@ -31,6 +31,9 @@ class KernelMetrics:
     events_consumed: Counter
     consumer_lag: Gauge
     consumer_resyncs: Counter
+    consumer_resync_repairs: Counter
+    relay_failures: Counter
+    outbox_oldest_age: Gauge
 
 
 @cache
@@ -74,6 +77,23 @@ def kernel_metrics(service: str, registry: CollectorRegistry = REGISTRY) -> Kern
             f"{p}_consumer_resyncs_total",
             "Broker losses noticed (a log shorter or replayed, a topic gone)",
             ["reason"],
+            registry=registry,
+        ),
+        consumer_resync_repairs=Counter(
+            f"{p}_consumer_resync_repairs_total",
+            "Facts a re-synchronisation from a source's SnapshotService changed (events the broker lost)",
+            ["source"],
+            registry=registry,
+        ),
+        relay_failures=Counter(
+            f"{p}_relay_failures_total",
+            "Relay sends or passes that failed (the broker refused an event or could not be reached)",
+            ["kind"],
+            registry=registry,
+        ),
+        outbox_oldest_age=Gauge(
+            f"{p}_outbox_oldest_unpublished_age_seconds",
+            "Age of the oldest outbox row not yet published (0 when none waits)",
             registry=registry,
         ),
     )

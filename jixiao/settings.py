@@ -178,3 +178,31 @@ def database_settings() -> DatabaseSettings:
 @lru_cache
 def kafka_settings() -> KafkaSettings:
     return KafkaSettings()
+
+
+def _snapshot_host_port(value: str) -> str:
+    value = value.strip()
+    if value:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"a SnapshotService gRPC address must be host:port, got {value!r}")
+    return value
+
+
+class SnapshotTargets(_Base):
+    """Where each source's SnapshotService listens: `JIXIAO_<SOURCE>_GRPC` (host:port; empty = none)."""
+
+    indicators_grpc: str = ""
+    surveys_grpc: str = ""
+    inspections_grpc: str = ""
+    scoring_grpc: str = ""
+    snapshot_timeout_s: float = Field(120.0, gt=0)
+
+    @field_validator("indicators_grpc", "surveys_grpc", "inspections_grpc", "scoring_grpc")
+    @classmethod
+    def _check(cls, value: str) -> str:
+        return _snapshot_host_port(value)
+
+    def targets(self, sources: list[str] | tuple[str, ...]) -> dict[str, str]:
+        """The configured ones of these sources, by source name."""
+        return {s: getattr(self, f"{s}_grpc") for s in sources if getattr(self, f"{s}_grpc", "")}

@@ -82,10 +82,11 @@ CONFIG = {  # non-secret settings shared by every service (ConfigMap jixiao-conf
     "JIXIAO_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
     "JIXIAO_KAFKA_SSL_CAFILE": "/etc/jixiao/kafka-ca/ca.crt",
 }
-SCORING_SOURCES = {
-    "JIXIAO_INDICATORS_GRPC": "indicators:50051",
-    "JIXIAO_SURVEYS_GRPC": "surveys:50051",
-    "JIXIAO_INSPECTIONS_GRPC": "inspections:50051",
+# whose SnapshotService each consumer reads (reconciliation at close; resync after a broker loss)
+SNAPSHOT_PEERS = {
+    "surveys": ["indicators"],
+    "scoring": ["indicators", "surveys", "inspections"],
+    "reports": ["indicators", "inspections", "scoring"],
 }
 POD_SECURITY = {
     "runAsNonRoot": True,
@@ -144,8 +145,7 @@ def _env(name: str) -> list[dict]:
     ]
     if name == "surveys":
         env.append({"name": "JIXIAO_PII_KEY", **_secret("jixiao-secrets", "pii-key")})
-    if name == "scoring":
-        env += [{"name": k, "value": v} for k, v in SCORING_SOURCES.items()]
+    env += [{"name": f"JIXIAO_{peer.upper()}_GRPC", "value": f"{peer}:50051"} for peer in SNAPSHOT_PEERS.get(name, [])]
     return env
 
 

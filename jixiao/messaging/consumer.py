@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 
+import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
@@ -14,7 +16,7 @@ from jixiao.logging import get_logger
 from jixiao.messaging.failures import describe_error, is_transient
 from jixiao.messaging.inbox import BatchApplier, BrokerLoss, EventHandler, prune_inbox  # noqa: F401  (re-exported)
 from jixiao.messaging.kafka_config import client_kwargs
-from jixiao.messaging.topics import ensure_topics
+from jixiao.messaging.topics import TOPIC_OF_SERVICE, ensure_topics
 from jixiao.settings import KafkaSettings, service_settings
 
 log = get_logger("jixiao.consumer")
@@ -56,6 +58,7 @@ class IdempotentConsumer:
         self._high: dict[TopicPartition, int] = {}
         self._topics_seen: set[str] = set()
         self._losses: list[BrokerLoss] = []
+        self._offsets_checked: set[TopicPartition] = set()
         self._next_prune = time.monotonic() + _PRUNE_EVERY_S / 10
         self._consumer: AIOKafkaConsumer | None = None
         self.ready = asyncio.Event()
@@ -105,6 +108,7 @@ class IdempotentConsumer:
             if rewound:  # fetched before the rewind: they come again from the start of the log
                 batch = {tp: recs for tp, recs in batch.items() if tp not in rewound}
             await self._check_topics(consumer)
+            await self._check_offsets(consumer)
             self._check_replayed(batch)
             await self._resync()
             if not batch:
@@ -232,6 +236,39 @@ class IdempotentConsumer:
                 BrokerLoss("log_replayed", frozenset(replayed), "records again from below the committed offset")
             )
 
+    async def _check_offsets(self, consumer: AIOKafkaConsumer) -> None:
+        """A process that starts after the broker lost everything has no memory of the old logs:
+        the loss shows as a group without committed offsets on any partition of a topic (assigned
+        to us) although the inbox holds events of that topic's source. Checked once per partition
+        and process; a topic where any of our partitions has an offset is not lost."""
+        fresh = [tp for tp in consumer.assignment() if tp not in self._offsets_checked]
+        if not fresh:
+            return
+        self._offsets_checked.update(fresh)
+        by_topic: dict[str, list[TopicPartition]] = {}
+        for tp in fresh:
+            if tp not in self._committed:  # committed by this process: the other checks watch it
+                by_topic.setdefault(tp.topic, []).append(tp)
+        unknown = {}
+        for topic, tps in by_topic.items():
+            if all([await consumer.committed(tp) is None for tp in tps]):
+                unknown[topic] = tps
+        if not unknown:
+            return
+        seen = await self._sources_applied()
+        source_of = {t: s for s, t in TOPIC_OF_SERVICE.items()}
+        lost = frozenset(tp for topic, tps in unknown.items() if source_of.get(topic) in seen for tp in tps)
+        if lost:
+            log.warning("consumer.offsets_lost", partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in lost))
+            self._losses.append(BrokerLoss("offsets_lost", lost, "no committed offset, events of it applied before"))
+
+    async def _sources_applied(self) -> set[str]:
+        """The sources the inbox (or its pruned counts) holds events of."""
+        tables = self.applier.tables
+        q = sa.union(sa.select(tables.inbox.c.source).distinct(), sa.select(tables.inbox_pruned.c.source).distinct())
+        async with self.applier.db.transaction() as session:
+            return {r[0] for r in (await session.execute(q)).all()}
+
     async def _check_topics(self, consumer: AIOKafkaConsumer) -> None:
         """A subscribed topic the broker no longer knows: create it again and report the loss."""
         vanished = []
@@ -256,9 +293,15 @@ class IdempotentConsumer:
         )
 
     async def _resync(self) -> None:
-        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff."""
+        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff.
+
+        A loss is widened to every partition we hold: a broker that lost one log has most likely
+        lost them all (an in-memory broker restarted), and a topic we had not read anything of
+        yet shows no sign of it (nothing to be shorter than) although its unread events are gone."""
         while self._losses:
-            await self.applier.resync(self._losses[0])
+            loss = self._losses[0]
+            widened = dataclasses.replace(loss, partitions=loss.partitions | frozenset(self.assignment()))
+            await self.applier.resync(widened)
             self._losses.pop(0)
 
     def assignment(self) -> set[TopicPartition]:

@@ -40,7 +40,8 @@ class BrokerLoss:
 
     `reason`: "log_shorter" (a log ends before where it ended or where we committed), "log_replayed"
     (records come again from below our committed offset: the group's offsets are gone),
-    "topic_vanished" (a subscribed topic is no longer in the broker's metadata).
+    "topic_vanished" (a subscribed topic is no longer in the broker's metadata), "offsets_lost" (a
+    process started to find no committed offset of its group on a topic whose events it applied).
     """
 
     reason: str
@@ -152,7 +153,8 @@ class BatchApplier:
         return {"applied": 0, "duplicate": 0, "parked": 1}, [("parked", etype)]
 
     async def resync(self, loss: BrokerLoss) -> None:
-        """Tell the handler the broker lost events (its `resync`, if it has one), and count it."""
+        """Tell the handler the broker lost events (its `resync`, if it has one), and count it with
+        the facts the handler says it repaired ({source: n}, if it returns them)."""
         hook = getattr(self.handler, "resync", None)
         log.warning(
             "consumer.broker_loss",
@@ -161,9 +163,10 @@ class BatchApplier:
             partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in loss.partitions),
             resync=hook is not None,
         )
-        if hook is not None:
-            await hook(loss)
+        repaired = await hook(loss) if hook is not None else None
         self.metrics.consumer_resyncs.labels(loss.reason).inc()
+        for source, n in (repaired or {}).items():  # a hook may say what it repaired, per source
+            self.metrics.consumer_resync_repairs.labels(source).inc(n)
 
     async def _claim(self, session: AsyncSession, envs: list[Envelope]) -> set[str]:
         """Insert inbox rows for the batch; returns the ids that were not there before."""

@@ -44,6 +44,11 @@ def _refused(exc: BaseException) -> bool:
     return isinstance(exc, _RECORD_REFUSED) or not isinstance(exc, KafkaError)
 
 
+def _broker_trouble(exc: BaseException) -> bool:
+    """A pass that failed on the broker's side (else on the database's, or a bug)."""
+    return isinstance(exc, _PublishFailed | KafkaError | OSError | asyncio.TimeoutError)
+
+
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
@@ -214,6 +219,8 @@ class OutboxRelay:
                     )
         for row in dead:  # counted once the move is committed
             self.metrics.outbox_dead_letters.labels(row.type).inc()
+        if refused:
+            self.metrics.relay_failures.labels("refused").inc(len(refused))
         if trouble:
             raise _PublishFailed(trouble)
         return len(done)
@@ -245,13 +252,26 @@ class OutboxRelay:
         )
 
     async def _update_backlog(self) -> None:
+        """Set the backlog gauges: rows not yet published, and the age of the oldest one (seconds,
+        by the database's clock; 0 when none waits), so a relay that cannot publish shows."""
+        t = self.outbox.c
+        oldest = sa.func.extract("epoch", sa.func.now() - sa.func.min(t.created_at))
         async with self.db.transaction() as session:
-            n = (
+            n, age = (
                 await session.execute(
-                    sa.select(sa.func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+                    sa.select(sa.func.count(), oldest).select_from(self.outbox).where(t.published_at.is_(None))
                 )
-            ).scalar_one()
+            ).one()
         self.metrics.outbox_backlog.set(n)
+        self.metrics.outbox_oldest_age.set(max(0.0, float(age or 0)))
+
+    async def _update_backlog_quietly(self) -> None:
+        try:
+            await self._update_backlog()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database is away too: the gauges keep their last values
+            pass
 
     async def run(self) -> None:
         """Publish forever; on broker or database trouble back off (0.2 s doubling to max) and retry."""
@@ -264,7 +284,9 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 log.warning("relay.retry", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff)
+                self.metrics.relay_failures.labels("broker" if _broker_trouble(exc) else "database").inc()
                 await self._drop_producer()
+                await self._update_backlog_quietly()  # the oldest row keeps ageing while we fail
                 backoff = min(backoff * 2, self.max_backoff)
             self._wake.clear()
             try:

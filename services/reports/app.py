@@ -13,6 +13,7 @@ from services.reports.entrypoints.consumer import make_handler
 from services.reports.entrypoints.http import router
 from services.reports.entrypoints.notice_http import router as notice_router
 from services.reports.entrypoints.people_http import router as people_router
+from services.reports.entrypoints.resync import close_clients
 from services.reports.settings import ReportsSettings
 
 
@@ -27,6 +28,7 @@ def parts() -> ServiceParts:
         publishes=False,
         consumes=[SCORES, INDICATORS, INSPECTIONS],
         handler=make_handler,
+        on_stop=close_clients,
     )
 
 

@@ -7,12 +7,11 @@ import contextlib
 
 from fastapi import FastAPI
 
-from jixiao.auth import SYSTEM, issue_token
-from jixiao.grpc import bearer_metadata
 from jixiao.logging import get_logger
 from jixiao.messaging.topics import SOURCE_TOPICS
 from jixiao.runtime import Runtime, ServiceParts, create_service_app
 from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
+from jixiao.snapshots import system_metadata
 from services.scoring.adapters import orm
 from services.scoring.adapters.clients import GrpcSnapshotClient
 from services.scoring.entrypoints import grpc_server
@@ -29,9 +28,7 @@ log = get_logger("scoring.app")
 
 def service_metadata(settings: ServiceSettings):
     """Call metadata for the sources' gRPC: a fresh 10-minute `system` token when auth is on."""
-    if not settings.auth_required:
-        return tuple
-    return lambda: bearer_metadata(issue_token(settings.secret_key, NAME, [SYSTEM], days=1 / 144))
+    return system_metadata(settings, NAME)
 
 
 def service_of(runtime: Runtime) -> ScoringService:
@@ -93,7 +90,7 @@ def create_app(
         publishes=True,
         consumes=list(SOURCE_TOPICS),
         handler=lambda runtime: ScoringEventHandler(runtime, service_of(runtime)),
-        grpc=lambda runtime: grpc_server.registrations(service_of(runtime)),
+        grpc=lambda runtime: grpc_server.registrations(service_of(runtime), runtime),
         grpc_names=grpc_server.SERVICE_NAMES,
         on_start=_on_start,
         on_stop=_on_stop,

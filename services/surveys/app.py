@@ -12,6 +12,7 @@ from services.surveys.adapters.pii import PiiCipher
 from services.surveys.entrypoints import grpc_server
 from services.surveys.entrypoints.consumer import make_handler
 from services.surveys.entrypoints.http import install_domain_errors, router
+from services.surveys.entrypoints.resync import close_clients
 from services.surveys.settings import SurveysSettings
 
 
@@ -27,6 +28,7 @@ def parts() -> ServiceParts:
         handler=make_handler,
         grpc=grpc_server.registrations,
         grpc_names=[grpc_server.SERVICE_NAME],
+        on_stop=close_clients,
     )
 
 

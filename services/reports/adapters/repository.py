@@ -34,12 +34,13 @@ class AbstractReadModel(abc.ABC):
         """Store the score unless a higher version is stored (latest wins); True if stored."""
 
     @abc.abstractmethod
-    async def add_graded(self, event: GradedScoreReceived) -> None:
-        """Add a snapshot row; a row already there is left as it is (snapshots are immutable)."""
+    async def add_graded(self, event: GradedScoreReceived) -> bool | None:
+        """Add a snapshot row; a row already there is left as it is (snapshots are immutable).
+        True if it was added (None: the store does not say)."""
 
     @abc.abstractmethod
-    async def add_period_graded(self, event: PeriodGradedReceived) -> None:
-        """Record a snapshot's header (unit count, closer, time); idempotent."""
+    async def add_period_graded(self, event: PeriodGradedReceived) -> bool | None:
+        """Record a snapshot's header (unit count, closer, time); idempotent. True if recorded."""
 
     @abc.abstractmethod
     async def save_plan_grades(self, event: PlanPublishedReceived) -> bool:

@@ -62,34 +62,42 @@ class SqlAlchemyReadModel(AbstractReadModel):
         ).returning(t.c.unit_id)
         return (await self.session.execute(stmt)).first() is not None
 
-    async def add_graded(self, event: GradedScoreReceived) -> None:
-        await self.session.execute(
-            pg_insert(orm.graded_scores)
-            .values(
-                plan_id=event.plan_id,
-                period=event.period,
-                snapshot_version=event.snapshot_version,
-                unit_id=event.score.unit_id,
-                **score_values(event.score),
+    async def add_graded(self, event: GradedScoreReceived) -> bool:
+        t = orm.graded_scores
+        return (
+            await self.session.execute(
+                pg_insert(t)
+                .values(
+                    plan_id=event.plan_id,
+                    period=event.period,
+                    snapshot_version=event.snapshot_version,
+                    unit_id=event.score.unit_id,
+                    **score_values(event.score),
+                )
+                .on_conflict_do_nothing()
+                .returning(t.c.unit_id)
             )
-            .on_conflict_do_nothing()
-        )
+        ).first() is not None
 
-    async def add_period_graded(self, event: PeriodGradedReceived) -> None:
-        await self.session.execute(
-            pg_insert(orm.snapshots)
-            .values(
-                plan_id=event.plan_id,
-                period=event.period,
-                snapshot_version=event.snapshot_version,
-                expected_units=event.units,
-                closed_by=event.closed_by,
-                graded_at=event.occurred_at,
-                sha256=event.sha256,
-                objection_ids=json.dumps(list(event.objection_ids)),
+    async def add_period_graded(self, event: PeriodGradedReceived) -> bool:
+        t = orm.snapshots
+        return (
+            await self.session.execute(
+                pg_insert(t)
+                .values(
+                    plan_id=event.plan_id,
+                    period=event.period,
+                    snapshot_version=event.snapshot_version,
+                    expected_units=event.units,
+                    closed_by=event.closed_by,
+                    graded_at=event.occurred_at,
+                    sha256=event.sha256,
+                    objection_ids=json.dumps(list(event.objection_ids)),
+                )
+                .on_conflict_do_nothing()
+                .returning(t.c.plan_id)
             )
-            .on_conflict_do_nothing()
-        )
+        ).first() is not None
 
     async def _upsert_latest(self, t: sa.Table, keys: list[str], values: dict) -> bool:
         stmt = pg_insert(t).values(**values)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, occurred_at, payload_of
+from jixiao.messaging.inbox import BrokerLoss
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, scores_pb2
 from services.reports.adapters.people_repository import SqlAlchemyPeopleReadModel
 from services.reports.adapters.sql_read_model import SqlAlchemyReadModel
@@ -27,7 +28,7 @@ from services.reports.domain.model import (
     VetoReceived,
 )
 from services.reports.domain.rules import MAX_NAME, decimal_or_none, grades_of_plan, plan_info_of
-from services.reports.entrypoints import people_events
+from services.reports.entrypoints import people_events, resync
 from services.reports.service import handlers, people
 
 log = get_logger("reports.consumer")
@@ -177,23 +178,29 @@ def _period(payload) -> str:
 class ReportsEventHandler:
     """The kernel's EventHandler for the reports read model."""
 
-    def __init__(self, zone: ZoneInfo = handlers.SHANGHAI) -> None:
+    def __init__(self, zone: ZoneInfo = handlers.SHANGHAI, runtime=None) -> None:
         self.zone = zone
+        self.runtime = runtime  # for resync: the database and the snapshot clients
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
+        await self.apply_counted(session, env)
+
+    async def apply_counted(self, session: AsyncSession, env: Envelope) -> bool:
+        """`apply`, and whether the read model changed (what a resync counts as repaired)."""
         if env.type == people_events.TYPE:  # 评优资格: kept per snapshot, nothing to settle
             await people.apply_person(SqlAlchemyPeopleReadModel(session), people_events.person_eligibility(env))
-            return
+            return False
         event = to_event(env)
         if event is None:
-            return
+            return False
         if not event.plan_id:
             raise BadScoreEvent(f"{env.type} without plan_id")
         _short("plan_id", event.plan_id)
-        key = await handlers.apply_event(SqlAlchemyReadModel(session), event)
+        key, changed = await handlers.apply_event_counted(SqlAlchemyReadModel(session), event)
         if key is not None:
             # The batch's session lives exactly as long as its transaction: the right place for this.
             session.info.setdefault(_TOUCHED, set()).add(key)
+        return changed
 
     async def after_batch(self, session: AsyncSession) -> None:
         touched = session.info.pop(_TOUCHED, set())
@@ -201,7 +208,12 @@ class ReportsEventHandler:
         for plan_id, period in sorted(touched):  # one lock order for every instance
             await handlers.settle(repo, plan_id, period, self.zone)
 
+    async def resync(self, loss: BrokerLoss) -> dict[str, int]:
+        """The broker lost events: re-read the plans reports knows from the sources' snapshots
+        (indicators, inspections) and from scoring's (provisional and graded scores)."""
+        return await resync.resync(self, loss)
+
 
 def make_handler(runtime) -> ReportsEventHandler:
     settings = runtime.extras.get("reports")
-    return ReportsEventHandler(settings.zone if settings else handlers.SHANGHAI)
+    return ReportsEventHandler(settings.zone if settings else handlers.SHANGHAI, runtime)

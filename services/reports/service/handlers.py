@@ -67,22 +67,24 @@ async def apply_event(repo: AbstractReadModel, event: ReportsEvent) -> tuple[str
     Label events (from jixiao.indicators.v1) keep the latest version per plan and per unit, so a
     late, older one never replaces a newer name; they touch no period.
     """
+    return (await apply_event_counted(repo, event))[0]
+
+
+async def apply_event_counted(repo: AbstractReadModel, event: ReportsEvent) -> tuple[tuple[str, str] | None, bool]:
+    """`apply_event`, and whether the read model changed (a resync counts what it repaired)."""
     if isinstance(event, PlanPublishedReceived):
-        await repo.save_plan_grades(event)
-        return None
+        return None, bool(await repo.save_plan_grades(event))
     if isinstance(event, UnitUpsertedReceived):
-        await repo.save_unit_name(event)
-        return None
+        return None, bool(await repo.save_unit_name(event))
     if isinstance(event, VetoReceived):
-        await repo.save_veto(event)
-        return None
+        return None, bool(await repo.save_veto(event))
     if isinstance(event, ProvisionalScoreReceived):
-        await repo.save_provisional(event)
+        changed = await repo.save_provisional(event)
     elif isinstance(event, GradedScoreReceived):
-        await repo.add_graded(event)
+        changed = await repo.add_graded(event)
     else:
-        await repo.add_period_graded(event)
-    return event.plan_id, event.period
+        changed = await repo.add_period_graded(event)
+    return (event.plan_id, event.period), bool(changed)
 
 
 async def settle(repo: AbstractReadModel, plan_id: str, period: str, zone: ZoneInfo = SHANGHAI) -> PeriodState:

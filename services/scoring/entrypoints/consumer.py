@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.errors import InvalidInput
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.messaging.inbox import BrokerLoss
+from jixiao.snapshots import known_plans, lost_sources, resync_plans
 from jixiao.validation import message_problem
+from services.scoring.adapters import orm
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
 from services.scoring.adapters.source_events import apply_event
 from services.scoring.service.common import Dependencies
 from services.scoring.service.recompute import Touched, recompute_touched
+from services.scoring.service.resync import apply_snapshot_chunk
 from services.scoring.service.unit_of_work import ScoringBatchUnitOfWork
 
 if TYPE_CHECKING:
@@ -42,3 +47,15 @@ class ScoringEventHandler:
         """Recompute only the units this batch touched, in the batch's transaction (outbox included)."""
         touched, self.touched = self.touched, Touched()
         await recompute_touched(self.deps, ScoringBatchUnitOfWork(self.runtime, session), touched)
+
+    async def resync(self, loss: BrokerLoss) -> dict[str, int]:
+        """The broker lost source events: read every plan scoring knows from the sources' snapshots
+        again (facts by version, so what we hold is a no-op) and recompute what changed; returns
+        the facts repaired per source. An unreachable source raises: the kernel retries the loss."""
+        sources = lost_sources(loss) - {"scoring"}  # scoring reads the three source topics only
+        async with self.runtime.db.transaction() as session:
+            plans = await known_plans(session, orm.messaging, sa.select(orm.plans.c.plan_id))
+        return await resync_plans(self.runtime.db, self.deps.clients, sources, plans, self._apply_chunk)
+
+    async def _apply_chunk(self, session: AsyncSession, source: str, plan_id: str, envs: list[Envelope]) -> int:
+        return await apply_snapshot_chunk(self.deps, ScoringBatchUnitOfWork(self.runtime, session), envs)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import grpc
+
 from jixiao.errors import JixiaoError
 from jixiao.grpc import Registration, abort_with, caller
 from jixiao.proto.events.v1 import scores_pb2
 from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
+from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.rules.exactjson import dumps
+from jixiao.rules.periods import PERIODS
 from services.scoring.adapters.facts import score_message_fields
 from services.scoring.service import closing, queries
 from services.scoring.service.common import Dependencies
 from services.scoring.service.diff import DiffEntry
 from services.scoring.service.rescore import rescore
+from services.scoring.service.score_snapshot import score_envelopes
+
+if TYPE_CHECKING:
+    from jixiao.runtime import Runtime
 
 
 def _text(value) -> str:
@@ -82,8 +92,35 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
         return scoring_pb2.RescoreResponse(diff=_diff(report.diff), units=report.units)
 
 
-def registrations(deps: Dependencies) -> list[Registration]:
-    return [(scoring_pb2_grpc.add_ScoringServiceServicer_to_server, ScoringServicer(deps))]
+class ScoreSnapshotServicer(snapshot_pb2_grpc.SnapshotServiceServicer):
+    """SnapshotService of jixiao.scores.v1: the plan's current and graded scores as envelopes."""
+
+    def __init__(self, deps: Dependencies, runtime: Runtime | None = None) -> None:
+        self.deps = deps
+        self.runtime = runtime
+
+    async def StreamSnapshot(self, request, context):
+        if request.period and request.period not in PERIODS:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"unknown period {request.period!r}")
+        async for env in score_envelopes(self.deps, request.plan_id, request.period):
+            yield env
+
+    async def GetPosition(self, request, context):
+        position = 0
+        if self.runtime is not None and self.runtime.outbox is not None:
+            async with self.runtime.db.transaction() as session:
+                position = await self.runtime.outbox.position(session, request.plan_id)
+        return snapshot_pb2.GetPositionResponse(position=position, source="scoring")
 
 
-SERVICE_NAMES = [scoring_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name]
+def registrations(deps: Dependencies, runtime: Runtime | None = None) -> list[Registration]:
+    return [
+        (scoring_pb2_grpc.add_ScoringServiceServicer_to_server, ScoringServicer(deps)),
+        (snapshot_pb2_grpc.add_SnapshotServiceServicer_to_server, ScoreSnapshotServicer(deps, runtime)),
+    ]
+
+
+SERVICE_NAMES = [
+    scoring_pb2.DESCRIPTOR.services_by_name["ScoringService"].full_name,
+    snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name,
+]

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.messaging.envelope import Envelope, payload_of
+from jixiao.messaging.inbox import BrokerLoss
 from jixiao.proto.events.v1 import indicators_pb2
+from services.surveys.entrypoints import resync
 from services.surveys.service import handlers
 from services.surveys.service.unit_of_work import SurveysBatchUnitOfWork
 
@@ -52,6 +54,10 @@ class SurveysEventHandler:
 
     async def after_batch(self, session: AsyncSession) -> None:
         """Nothing is left for the end of a batch: each event re-scores what it changed."""
+
+    async def resync(self, loss: BrokerLoss) -> dict[str, int]:
+        """The broker lost indicators events: re-read the plans and units from indicators' snapshot."""
+        return await resync.resync(self.runtime, loss)
 
 
 def make_handler(runtime: Runtime) -> SurveysEventHandler:

@@ -79,3 +79,53 @@ async def _is(count, n: int) -> bool:
     value = await count()
     assert value <= n, f"more events applied than sent: {value}"
     return value == n
+
+
+async def test_a_process_started_after_the_broker_lost_everything_resyncs(database_url, tmp_path):
+    """The service was down while the broker lost its logs and offsets: the new process has no
+    memory of the old log, but its inbox says it applied events of the topic whose group offsets
+    are now gone — that is a loss too, and the resync hook is called without a new event."""
+    await toy.create_schema(database_url)
+    broker = TansuBroker(tmp_path / "broker")
+    broker.prepare()
+    broker.start()
+
+    def app_on(bootstrap: str):
+        return create_service_app(
+            toy.parts(True),
+            ServiceSettings(service="indicators", migrate_on_start=False, relay_interval_ms=100),
+            DatabaseSettings(database_url=database_url),
+            KafkaSettings(kafka_bootstrap=bootstrap, kafka_partitions=1),
+        )
+
+    db = Database(database_url, "indicators")
+
+    async def seen() -> int:
+        async with db.transaction() as s:
+            return int((await s.execute(sa.select(sa.func.count()).select_from(toy.seen))).scalar_one())
+
+    try:
+        first = app_on(broker.bootstrap)
+        async with first.router.lifespan_context(first):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as http:
+                for i in range(3):
+                    assert (await http.post(f"/widgets/before-{i}")).status_code == 200
+                await _wait_for(lambda: _is(seen, 3), what="events before the crash")
+        os.kill(broker.pid, signal.SIGKILL)
+        broker.stop()
+        broker.start()  # empty: no topics, no group offsets
+
+        second = app_on(broker.bootstrap)
+        async with second.router.lifespan_context(second):
+            handler: toy.SeenHandler = second.state.runtime.consumer.applier.handler
+
+            async def resynced():
+                return handler.resyncs
+
+            losses = await _wait_for(resynced, what="the resync hook")
+        assert losses[0].reason == "offsets_lost"
+        assert {tp.topic for tp in losses[0].partitions} == {"jixiao.indicators.v1"}
+        assert await seen() == 3
+    finally:
+        await db.dispose()
+        broker.stop()

@@ -446,6 +446,10 @@ class FakeSnapshotClient(AbstractSnapshotClient):
         self.calls += 1
         return [e for e in self.envelopes if e.plan_id == plan_id]
 
+    async def iterate(self, plan_id, period=""):
+        for env in await self.stream(plan_id, period):
+            yield env
+
     async def position(self, plan_id):
         return sum(1 for e in self.envelopes if e.plan_id == plan_id)
 
