@@ -136,6 +136,9 @@ def url_problem(path: str, query: str) -> str | None:
 
 
 _EVENT_DIGITS = 28  # events carry computed values at the scoring context's precision (SCORING_CONTEXT)
+# ... whose exponent follows their size: a standard deviation of 0.0012… keeps 28 significant
+# digits and so 30 decimal places. Bounded all the same, so "1E-999999999" is still refused.
+_EVENT_MIN_EXPONENT = -2 * _EVENT_DIGITS
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -154,7 +157,7 @@ def message_problem(message: Any, depth: int = 0) -> str | None:
         for item in items:
             if isinstance(item, str):
                 trouble = (
-                    decimal_problem(Decimal(item), max_digits=_EVENT_DIGITS, min_exponent=-_EVENT_DIGITS)
+                    decimal_problem(Decimal(item), max_digits=_EVENT_DIGITS, min_exponent=_EVENT_MIN_EXPONENT)
                     if _NUMBER.match(item)
                     else None
                 ) or text_problem(item)

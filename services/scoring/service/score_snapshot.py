@@ -98,6 +98,7 @@ async def score_envelopes(deps: Dependencies, plan_id: str, period: str = "") ->
                     entries,
                     names,
                     [],
+                    [o.objection_id for o in await repo.objections(plan_id, p) if o.snapshot_version == snap.version],
                 ),
             )
             for env in collect.envelopes:
