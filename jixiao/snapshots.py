@@ -51,6 +51,10 @@ class AbstractSnapshotClient(abc.ABC):
     async def position(self, plan_id: str) -> int:
         """How many events the source has committed for the plan."""
 
+    async def plans(self) -> list[str]:
+        """Every plan the source has committed an event for (none known: a source that cannot say)."""
+        return []
+
     @abc.abstractmethod
     async def close(self) -> None:
         """Release the connection."""
@@ -88,8 +92,33 @@ class GrpcSnapshotClient(AbstractSnapshotClient):
             raise Unavailable(f"{self.source} position at {self.target}: {exc.code().name}: {exc.details()}") from None
         return int(response.position)
 
+    async def plans(self) -> list[str]:
+        try:
+            response = await self._stub.ListPlans(
+                snapshot_pb2.ListPlansRequest(), timeout=self.timeout, metadata=self.metadata()
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() == grpc.StatusCode.UNIMPLEMENTED:  # an older source: only the plans we know
+                return []
+            raise Unavailable(f"{self.source} plans at {self.target}: {exc.code().name}: {exc.details()}") from None
+        return list(response.plan_ids)
+
     async def close(self) -> None:
         await self._channel.close()
+
+
+class ListsOutboxPlans:
+    """SnapshotService.ListPlans for a servicer with a `runtime`: the plans of its outbox."""
+
+    runtime: Any
+    source: str
+
+    async def ListPlans(self, request, context):
+        ids: list[str] = []
+        if self.runtime is not None and self.runtime.outbox is not None:
+            async with self.runtime.db.transaction() as session:
+                ids = await self.runtime.outbox.plans(session)
+        return snapshot_pb2.ListPlansResponse(plan_ids=ids, source=self.source)
 
 
 def system_metadata(settings: Any, service: str) -> Metadata:
@@ -154,7 +183,8 @@ async def resync_plans(
             log.warning("consumer.resync_no_snapshot", source=source, hint=f"set JIXIAO_{source.upper()}_GRPC")
             continue
         repaired[source] = 0
-        for plan_id in plans:
+        listed = await client.plans()  # plans whose events this consumer may never have seen
+        for plan_id in [*plans, *(p for p in listed if p not in plans)]:
             batch: list[Envelope] = []
             async for env in client.iterate(plan_id):
                 batch.append(env)

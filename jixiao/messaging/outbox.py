@@ -235,6 +235,16 @@ class Outbox:
         )
         return env, row
 
+    async def plans(self, session: AsyncSession) -> list[str]:
+        """Every plan this service has committed an event for (kept, pruned or dead-lettered), sorted."""
+        selects = [sa.select(self.table.c.plan_id).distinct()]
+        if self.pruned is not None:
+            selects.append(sa.select(self.pruned.c.plan_id).distinct())
+        if self.dead is not None:
+            selects.append(sa.select(self.dead.c.plan_id).distinct())
+        rows = (await session.execute(sa.union(*selects))).all()
+        return sorted({r[0] for r in rows if r[0]})
+
     async def position(self, session: AsyncSession, plan_id: str) -> int:
         """How many events this service has committed for a plan (a consistency token).
 

@@ -30,6 +30,11 @@ class FakeSnapshotService(snapshot_pb2_grpc.SnapshotServiceServicer):
         n = sum(1 for env in self.envelopes if env.plan_id == request.plan_id)
         return snapshot_pb2.GetPositionResponse(position=n, source=self.source)
 
+    async def ListPlans(self, request, context):
+        return snapshot_pb2.ListPlansResponse(
+            plan_ids=sorted({env.plan_id for env in self.envelopes}), source=self.source
+        )
+
 
 async def serve_fake_snapshot(source: str, envelopes: Iterable[Envelope] = ()):
     """Start a fake SnapshotService on a free port; returns (fake, "127.0.0.1:port", server)."""

@@ -34,7 +34,7 @@ from jixiao.registry import SERVICES
 from jixiao.rules import exactjson
 from jixiao.rules.bundle import parse_bundle
 from jixiao.testing.servers import initdb_cache
-from jixiao_cli.client import StackClient, addresses
+from jixiao_cli.client import ServiceProblem, StackClient, addresses
 from jixiao_cli.commands.scoring_client import close, fetch_results
 from jixiao_cli.importer import import_bundle
 from services.scoring.domain.grading import score_bundle
@@ -82,6 +82,8 @@ async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float =
         try:
             last = await check()
         except (httpx.HTTPError, OSError) as exc:  # a service restarting
+            last = exc
+        except ServiceProblem as exc:  # a service answering while it catches up (e.g. 404: plan not yet known)
             last = exc
         if last and not isinstance(last, Exception):
             return last

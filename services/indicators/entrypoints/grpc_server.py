@@ -6,11 +6,14 @@ import grpc
 
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.runtime import Runtime
+from jixiao.snapshots import ListsOutboxPlans
 from services.indicators.adapters.snapshot import snapshot
 
 
-class SnapshotServicer(snapshot_pb2_grpc.SnapshotServiceServicer):
+class SnapshotServicer(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceServicer):
     """Streams what the service has published for a plan, latest version of each fact."""
+
+    source = "indicators"
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

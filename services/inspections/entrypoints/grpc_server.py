@@ -9,14 +9,17 @@ from jixiao.grpc import Registration, abort_with
 from jixiao.proto.events.v1 import envelope_pb2
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.runtime import Runtime
+from jixiao.snapshots import ListsOutboxPlans
 from services.inspections.service import handlers as h
 from services.inspections.service.unit_of_work import SqlAlchemyInspectionsUnitOfWork
 
 SERVICE_NAME = snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name
 
 
-class InspectionsSnapshot(snapshot_pb2_grpc.SnapshotServiceServicer):
+class InspectionsSnapshot(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceServicer):
     """Deductions (DeductionRecorded, + DeductionRevoked if revoked), then vetoes (VetoIssued, + VetoLifted)."""
+
+    source = "inspections"
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

@@ -13,6 +13,7 @@ from jixiao.proto.scoring.v1 import scoring_pb2, scoring_pb2_grpc
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.rules.exactjson import dumps
 from jixiao.rules.periods import PERIODS
+from jixiao.snapshots import ListsOutboxPlans
 from services.scoring.adapters.facts import score_message_fields
 from services.scoring.service import closing, queries
 from services.scoring.service.common import Dependencies
@@ -92,8 +93,10 @@ class ScoringServicer(scoring_pb2_grpc.ScoringServiceServicer):
         return scoring_pb2.RescoreResponse(diff=_diff(report.diff), units=report.units)
 
 
-class ScoreSnapshotServicer(snapshot_pb2_grpc.SnapshotServiceServicer):
+class ScoreSnapshotServicer(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceServicer):
     """SnapshotService of jixiao.scores.v1: the plan's current and graded scores as envelopes."""
+
+    source = "scoring"
 
     def __init__(self, deps: Dependencies, runtime: Runtime | None = None) -> None:
         self.deps = deps

@@ -10,13 +10,16 @@ from jixiao.messaging.envelope import Envelope
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.rules.periods import is_period, round_counts
 from jixiao.runtime import Runtime
+from jixiao.snapshots import ListsOutboxPlans
 from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 SERVICE_NAME = snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name
 
 
-class SurveysSnapshot(snapshot_pb2_grpc.SnapshotServiceServicer):
+class SurveysSnapshot(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceServicer):
     """StreamSnapshot: one SurveyScoreUpdated envelope per (unit, round), as last published."""
+
+    source = "surveys"
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

@@ -101,6 +101,7 @@ async def test_grpc_needs_a_system_or_office_token(secured_app, plan):
     try:
         assert await client.position(PLAN) > 0
         assert len(await client.stream(PLAN)) > 37
+        assert await client.plans() == [PLAN]  # ListPlans: the plans of the outbox (auth as the others)
     finally:
         await client.close()
 

@@ -93,3 +93,27 @@ async def test_a_broker_loss_is_repaired_from_indicators_snapshot(make_app) -> N
         for client in runtime.extras.pop("snapshot_clients").values():
             await client.close()
         await runtime.db.dispose()
+
+
+async def test_a_plan_whose_every_event_was_lost_is_found_by_listing_the_source(make_app) -> None:
+    """Nothing of the plan ever reached surveys before the broker lost it: resync asks indicators
+    which plans it has (ListPlans) and reads this one too."""
+    app = make_app()
+    runtime = app.state.runtime
+    await migrate(runtime.db.url, "surveys")
+    applier = BatchApplier(runtime.db, orm.messaging, make_handler(runtime), runtime.metrics)
+    fake, target, server = await serve_fake_snapshot("indicators", [_env(_plan(1), 1), _unit("u1"), _unit("u2")])
+    runtime.extras["snapshot_clients"] = {"indicators": GrpcSnapshotClient("indicators", target, timeout=10)}
+    try:
+        assert await runtime.extras["snapshot_clients"]["indicators"].plans() == [PLAN]
+        await applier.resync(BrokerLoss("log_replayed", frozenset({TopicPartition(INDICATORS, 0)})))
+        async with raw_session(app) as s:
+            plans = (await s.execute(sa.select(orm.plans.c.plan_id))).scalars().all()
+            units = sorted((await s.execute(sa.select(orm.units.c.unit_id))).scalars().all())
+        assert (plans, units) == ([PLAN], ["u1", "u2"])
+        assert fake.calls == 1
+    finally:
+        await server.stop(None)
+        for client in runtime.extras.pop("snapshot_clients").values():
+            await client.close()
+        await runtime.db.dispose()

@@ -1,6 +1,8 @@
 from jixiao.proto.events.v1 import envelope_pb2 as _envelope_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable
 from typing import ClassVar as _ClassVar, Optional as _Optional
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -26,3 +28,15 @@ class GetPositionResponse(_message.Message):
     position: int
     source: str
     def __init__(self, position: _Optional[int] = ..., source: _Optional[str] = ...) -> None: ...
+
+class ListPlansRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListPlansResponse(_message.Message):
+    __slots__ = ("plan_ids", "source")
+    PLAN_IDS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    plan_ids: _containers.RepeatedScalarFieldContainer[str]
+    source: str
+    def __init__(self, plan_ids: _Optional[_Iterable[str]] = ..., source: _Optional[str] = ...) -> None: ...

@@ -45,6 +45,11 @@ class SnapshotServiceStub:
                 request_serializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionRequest.SerializeToString,
                 response_deserializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionResponse.FromString,
                 _registered_method=True)
+        self.ListPlans = channel.unary_unary(
+                '/jixiao.snapshot.v1.SnapshotService/ListPlans',
+                request_serializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansRequest.SerializeToString,
+                response_deserializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansResponse.FromString,
+                _registered_method=True)
 
 
 class SnapshotServiceServicer:
@@ -62,6 +67,14 @@ class SnapshotServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPlans(self, request, context):
+        """Every plan the source has committed an event for: after a broker loss a consumer re-reads these
+        too, so a plan whose events it never saw is not missed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SnapshotServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -74,6 +87,11 @@ def add_SnapshotServiceServicer_to_server(servicer, server):
                     servicer.GetPosition,
                     request_deserializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionRequest.FromString,
                     response_serializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionResponse.SerializeToString,
+            ),
+            'ListPlans': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPlans,
+                    request_deserializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansRequest.FromString,
+                    response_serializer=jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -130,6 +148,33 @@ class SnapshotService:
             '/jixiao.snapshot.v1.SnapshotService/GetPosition',
             jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionRequest.SerializeToString,
             jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.GetPositionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPlans(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jixiao.snapshot.v1.SnapshotService/ListPlans',
+            jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansRequest.SerializeToString,
+            jixiao_dot_snapshot_dot_v1_dot_snapshot__pb2.ListPlansResponse.FromString,
             options,
             channel_credentials,
             insecure,
