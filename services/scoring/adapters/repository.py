@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.messaging.inbox import applied_by_source
 from services.scoring.adapters import orm
+from services.scoring.adapters.fact_store import FactWrite, store_writes
 from services.scoring.adapters.facts import FactRows
 
 _UNIT_LOCK_NS = 0x7363  # "sc": advisory-lock namespace of per-unit recomputes
 _PERIOD_LOCK_NS = 0x7370  # "sp": advisory-lock namespace of period closes
 _PLAN_LOCK_NS = 0x736C  # "sl": recomputes of a plan (shared) against recomputes of all its units (exclusive)
 MAX_CLOSE_ATTEMPTS = 10
-FACTS: dict[str, sa.Table] = {t.name: t for t in orm.FACT_TABLES}  # plans, units, targets, results, ...
 
 
 def _lock_key(*parts: str) -> int:
@@ -34,17 +34,9 @@ class AbstractScoringRepository(abc.ABC):
 
     # --- facts ---
     @abc.abstractmethod
-    async def upsert_latest(self, fact: str, values: dict[str, Any], update: Iterable[str] | None = None) -> bool:
-        """Insert a fact (`fact` names a table of orm.FACT_TABLES), or replace the stored one if this
-        version is newer (only the `update` columns, if given); True when it changed."""
-
-    @abc.abstractmethod
-    async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
-        """An older DeductionRecorded after its revocation: keep the revocation, add the details."""
-
-    @abc.abstractmethod
-    async def fill_veto_details(self, values: dict[str, Any]) -> bool:
-        """An older VetoIssued after the lift: keep the lift, add the details."""
+    async def store_facts(self, writes: Sequence[FactWrite]) -> list[bool]:
+        """Apply source events' writes to the fact tables as if one by one in this order (latest
+        version wins; see adapters/fact_store.py); True for each write that changed a stored row."""
 
     @abc.abstractmethod
     async def plan_row(self, plan_id: str) -> Any | None:
@@ -181,57 +173,8 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
 
     # --- facts ---------------------------------------------------------------------------------
 
-    async def upsert_latest(self, fact: str, values: dict[str, Any], update: Iterable[str] | None = None) -> bool:
-        table = FACTS[fact]
-        if "updated_at" in table.c:
-            values = {**values, "updated_at": sa.func.now()}
-        stmt = pg_insert(table).values(**values)
-        keys = [c.name for c in table.primary_key.columns]
-        cols = list(update) if update is not None else [k for k in values if k not in keys]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: stmt.excluded[c] for c in cols},
-            where=table.c.version < stmt.excluded.version,
-        ).returning(table.c.version)
-        return (await self.session.execute(stmt)).first() is not None
-
-    async def fill_deduction_details(self, values: dict[str, Any]) -> bool:
-        t = orm.deductions
-        stmt = (
-            sa.update(t)
-            .where(
-                t.c.plan_id == values["plan_id"],
-                t.c.unit_id == values["unit_id"],
-                t.c.deduction_id == values["deduction_id"],
-                t.c.recorded.is_(False),
-            )
-            .values(
-                recorded=True,
-                kind=values["kind"],
-                points=values["points"],
-                date=values["date"],
-                aspect=values["aspect"],
-                person=values.get("person"),
-                inspection_id=values.get("inspection_id"),
-            )
-            .returning(t.c.version)
-        )
-        return (await self.session.execute(stmt)).first() is not None
-
-    async def fill_veto_details(self, values: dict[str, Any]) -> bool:
-        t = orm.vetoes
-        stmt = (
-            sa.update(t)
-            .where(
-                t.c.plan_id == values["plan_id"],
-                t.c.unit_id == values["unit_id"],
-                t.c.veto_id == values["veto_id"],
-                t.c.category.is_(None),
-            )
-            .values(category=values["category"], date=values["date"], document=values["document"])
-            .returning(t.c.version)
-        )
-        return (await self.session.execute(stmt)).first() is not None
+    async def store_facts(self, writes: Sequence[FactWrite]) -> list[bool]:
+        return await store_writes(self.session, writes)
 
     async def people_rows(self, plan_id: str) -> list[Any]:
         t = orm.people_facts

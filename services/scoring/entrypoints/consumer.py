@@ -14,7 +14,7 @@ from jixiao.snapshots import known_plans, lost_sources, resync_plans
 from jixiao.validation import message_problem
 from services.scoring.adapters import orm
 from services.scoring.adapters.repository import SqlAlchemyScoringRepository
-from services.scoring.adapters.source_events import apply_event
+from services.scoring.adapters.source_events import Change, change_of, store_changes
 from services.scoring.service.common import Dependencies
 from services.scoring.service.recompute import Touched, recompute_touched
 from services.scoring.service.resync import apply_snapshot_chunk
@@ -30,22 +30,29 @@ class ScoringEventHandler:
     def __init__(self, runtime: Runtime, deps: Dependencies) -> None:
         self.runtime = runtime
         self.deps = deps
-        self.touched = Touched()
+        self.pending: dict[str, Change] = {}  # this batch's changes by event id, in arrival order
 
     async def apply(self, session: AsyncSession, env: Envelope) -> None:
-        """Store the event's fact (latest version wins); remember the unit for after_batch.
-        A value that slipped past a source's edge (a decimal out of range or precision) is refused
-        here too, as a poison event, so it cannot stall the arithmetic."""
+        """Check the event and turn it into the change it asks for; after_batch stores the batch's
+        changes together. A payload that cannot be stored, or a value that slipped past a source's
+        edge (a decimal out of range or precision), is refused here, as a poison event, so it cannot
+        stall the arithmetic. Keyed by event id, so the kernel applying an event again after a
+        savepoint rolled back (to park a poison neighbour) changes nothing."""
         trouble = message_problem(payload_of(env))
         if trouble is not None:
             raise InvalidInput(f"event {env.event_id} ({env.type}): {trouble}")
-        touch = await apply_event(SqlAlchemyScoringRepository(session), env)
-        if touch is not None:
-            self.touched.add(touch, env)
+        change = change_of(env)
+        if change is not None:
+            self.pending[env.event_id] = change
 
     async def after_batch(self, session: AsyncSession) -> None:
-        """Recompute only the units this batch touched, in the batch's transaction (outbox included)."""
-        touched, self.touched = self.touched, Touched()
+        """Store the batch's facts (a few statements per batch, latest version wins), then recompute
+        only the units they changed, in the batch's transaction (outbox included). A database error
+        caused by one event's data surfaces here: the kernel splits the batch and parks that one."""
+        changes, self.pending = list(self.pending.values()), {}
+        touched = Touched()
+        for touch, env in await store_changes(SqlAlchemyScoringRepository(session), changes):
+            touched.add(touch, env)
         await recompute_touched(self.deps, ScoringBatchUnitOfWork(self.runtime, session), touched)
 
     async def resync(self, loss: BrokerLoss) -> dict[str, int]:

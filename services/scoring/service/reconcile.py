@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from jixiao.logging import get_logger
-from services.scoring.adapters.source_events import apply_event
+from services.scoring.adapters.source_events import apply_events
 from services.scoring.service.common import Dependencies, Progress
 
 log = get_logger("scoring.handlers")
@@ -30,7 +30,8 @@ async def reconcile(
         progress("reconcile", 0, total)
     for start in range(0, total, APPLY_CHUNK):
         async with deps.uow_factory() as uow:
-            repaired = [env for env in envelopes[start : start + APPLY_CHUNK] if await _applied(uow, env)]
+            changed = await apply_events(uow.repo, envelopes[start : start + APPLY_CHUNK], from_snapshot=True)
+            repaired = list({env.event_id: env for _, env in changed}.values())
             if repaired:  # facts the broker had not delivered (or delivered older): a repair, audited
                 await uow.audit(
                     "facts.repaired",
@@ -43,7 +44,3 @@ async def reconcile(
             progress("reconcile", min(total, start + APPLY_CHUNK), total)
     log.info("scoring.reconciled", plan=plan_id, envelopes=counts)
     return counts
-
-
-async def _applied(uow, env) -> bool:
-    return await apply_event(uow.repo, env, from_snapshot=True) is not None

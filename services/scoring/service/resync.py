@@ -7,7 +7,7 @@ from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope, payload_of
 from jixiao.rules.periods import PERIODS
 from jixiao.validation import message_problem
-from services.scoring.adapters.source_events import apply_event
+from services.scoring.adapters.source_events import change_of, store_changes
 from services.scoring.service.common import Dependencies
 from services.scoring.service.recompute import Touched, recompute_touched
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
@@ -25,7 +25,7 @@ async def apply_snapshot_chunk(deps: Dependencies, uow: AbstractUnitOfWork, envs
     snapshot here is queued for closing (the close reconciles with every source first). A snapshot
     envelope our rules refuse is logged and skipped, as the consumer would have parked it.
     """
-    touched, repaired = Touched(), 0
+    changes, repaired = [], 0
     for env in envs:
         try:
             trouble = message_problem(payload_of(env))
@@ -34,15 +34,17 @@ async def apply_snapshot_chunk(deps: Dependencies, uow: AbstractUnitOfWork, envs
             if env.type == PERIOD_CLOSED:
                 repaired += await _closed_period(deps, uow, env)
                 continue
-            touch = await apply_event(uow.repo, env, from_snapshot=True)
+            change = change_of(env, from_snapshot=True)
         except (JixiaoError, ValueError) as exc:
             log.warning("scoring.resync_refused", event_id=env.event_id, type=env.type, error=str(exc))
             continue
-        if touch is not None:
-            touched.add(touch, env)
-            repaired += 1
+        if change is not None:
+            changes.append(change)
+    touched, stored = Touched(), await store_changes(uow.repo, changes)
+    for touch, env in stored:
+        touched.add(touch, env)
     await recompute_touched(deps, uow, touched, label="resync")
-    return repaired
+    return repaired + len(stored)
 
 
 async def _closed_period(deps: Dependencies, uow: AbstractUnitOfWork, env: Envelope) -> int:

@@ -23,8 +23,9 @@ from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2
 from jixiao.rules.bundle import parse_bundle
 from jixiao.rules.exactjson import dumps
 from services.scoring.adapters.clients import AbstractSnapshotClient
+from services.scoring.adapters.fact_store import FACTS
 from services.scoring.adapters.facts import FactRows
-from services.scoring.adapters.repository import FACTS, MAX_CLOSE_ATTEMPTS, AbstractScoringRepository
+from services.scoring.adapters.repository import MAX_CLOSE_ATTEMPTS, AbstractScoringRepository
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.model import UnitScore
 from services.scoring.service.common import Dependencies
@@ -204,6 +205,17 @@ class FakeScoringRepository(AbstractScoringRepository):
     @property
     def st(self) -> ScoringState:
         return self.store.state
+
+    async def store_facts(self, writes):
+        """One write at a time, in order: the reference the SQL batch must equal."""
+        changed = []
+        for w in writes:
+            hit = await self.upsert_latest(w.fact, w.values, w.update)
+            if not hit and w.fill:
+                fill = self.fill_deduction_details if w.fact == "deductions" else self.fill_veto_details
+                hit = await fill(w.values)
+            changed.append(hit)
+        return changed
 
     async def upsert_latest(self, fact, values, update=None):
         table = FACTS[fact]
