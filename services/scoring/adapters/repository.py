@@ -84,8 +84,8 @@ class AbstractScoringRepository(abc.ABC):
         """The current (provisional) score rows of a period, by unit."""
 
     @abc.abstractmethod
-    async def save_score(self, values: dict[str, Any]) -> None:
-        """Insert or replace a unit's current score in a period."""
+    async def save_scores(self, rows: list[dict[str, Any]]) -> None:
+        """Insert or replace units' current scores (one row per unit and period)."""
 
     @abc.abstractmethod
     async def add_history(self, rows: list[dict[str, Any]]) -> None:
@@ -275,13 +275,14 @@ class SqlAlchemyScoringRepository(AbstractScoringRepository):
             q = q.where(t.c.unit_id.in_(list(unit_ids)))
         return {row.unit_id: row for row in (await self.session.execute(q)).all()}
 
-    async def save_score(self, values: dict[str, Any]) -> None:
-        stmt = pg_insert(orm.unit_scores).values(**values, updated_at=sa.func.now())
+    async def save_scores(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        stmt = pg_insert(orm.unit_scores)
         keys = ["plan_id", "unit_id", "period"]
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys, set_={c: stmt.excluded[c] for c in [*values, "updated_at"] if c not in keys}
-        )
-        await self.session.execute(stmt)
+        set_ = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={**set_, "updated_at": sa.func.now()})
+        await self.session.execute(stmt, rows)  # one multi-row statement per 1,000 rows
 
     async def add_history(self, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -142,6 +142,20 @@ class _Run:
     info: events.PlanInfo
     group_sizes: Mapping[str, int]
     history: list[dict[str, Any]] = field(default_factory=list)
+    saves: list[dict[str, Any]] = field(default_factory=list)  # scores to store
+    emits: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # UnitScoreUpdated to publish
+    published: list[list[Trigger]] = field(default_factory=list)  # the triggers of each one
+
+    async def flush(self) -> None:
+        """Store the run's scores, history and events with a few statements, whatever its size."""
+        await self.uow.repo.save_scores(self.saves)
+        await self.uow.repo.add_history(self.history)
+        await self.uow.emit_many(self.emits)
+        metrics = self.deps.metrics
+        for triggers in self.published:
+            metrics.scores_published.labels("UnitScoreUpdated").inc()
+            for trigger in triggers:
+                metrics.event_to_score_latency.observe(max(0.0, (self.now - trigger.occurred_at).total_seconds()))
 
 
 async def recompute(
@@ -193,8 +207,8 @@ async def recompute(
             scored = _score(plan, unit, all_facts[unit.id], period, left_out.get(period))
             out.setdefault(unit.id, {})[period] = scored.outcome
             deps.metrics.units_recomputed.labels("error" if scored.status == ERROR else "ok").inc()
-            await _store(run, scored, current[period].get(unit.id), unit_triggers)
-    await repo.add_history(run.history)
+            _store(run, scored, current[period].get(unit.id), unit_triggers)
+    await run.flush()
     deps.metrics.recompute_latency.labels(label).observe(time.perf_counter() - started)
     return out
 
@@ -228,16 +242,15 @@ async def _periods_wanted(
     return {u: sorted({YEAR} | (extra.get(u, set()) & set(PERIODS))) for u in ids}
 
 
-async def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigger]) -> None:
-    """Save a changed score as a new version (with history and UnitScoreUpdated); an unchanged one
-    keeps its version (only a changed explanation is written over)."""
-    repo = run.uow.repo
+def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigger]) -> None:
+    """Queue a changed score as a new version (with history and UnitScoreUpdated); an unchanged one
+    keeps its version (only a changed explanation is written over). `_Run.flush` writes them."""
     if stored is not None and stored.score_json == s.score_json:
         if stored.explanation_json != s.explanation_json:
-            await repo.save_score(s.values(run.plan_id, stored.version))
+            run.saves.append(s.values(run.plan_id, stored.version))
         return
     version = (stored.version if stored is not None else 0) + 1
-    await repo.save_score(s.values(run.plan_id, version))
+    run.saves.append(s.values(run.plan_id, version))
     run.history.append(
         {
             "plan_id": run.plan_id,
@@ -260,16 +273,9 @@ async def _store(run: _Run, s: _Scored, stored: Any | None, triggers: list[Trigg
         run.info, s.outcome, provisional_entry(s.entry, s.period), s.unit.name, run.group_sizes.get(s.unit.group, 1)
     )
     message = events.unit_score_updated(run.info, s.period, version, score)
-    await run.uow.emit(
-        message,
-        plan_id=run.plan_id,
-        unit_id=s.unit.id,
-        aggregate_id=f"{run.plan_id}/{s.unit.id}/{s.period}",
-        version=version,
-    )
-    run.deps.metrics.scores_published.labels("UnitScoreUpdated").inc()
-    for trigger in triggers:
-        run.deps.metrics.event_to_score_latency.observe(max(0.0, (run.now - trigger.occurred_at).total_seconds()))
+    keys = {"plan_id": run.plan_id, "unit_id": s.unit.id, "aggregate_id": f"{run.plan_id}/{s.unit.id}/{s.period}"}
+    run.emits.append((message, {**keys, "version": version}))
+    run.published.append(triggers)
 
 
 async def recompute_touched(

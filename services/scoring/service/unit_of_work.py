@@ -36,6 +36,11 @@ class AbstractUnitOfWork(abc.ABC):
     ) -> Envelope:
         """Write an event into this transaction's outbox."""
 
+    async def emit_many(self, items: list[tuple[Any, dict[str, Any]]]) -> list[Envelope]:
+        """Write many events (payload, emit()'s keyword arguments) in order; the kernel's unit of work
+        does it with one outbox insert and one audit append."""
+        return [await self.emit(payload, **kwargs) for payload, kwargs in items]
+
     async def audit(  # noqa: B027 - a fake without a chain records nothing
         self, action: str, *, entity_type: str, entity_id: str, after: Any = None, before: Any = None
     ) -> None:

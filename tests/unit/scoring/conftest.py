@@ -306,9 +306,10 @@ class FakeScoringRepository(AbstractScoringRepository):
             if p == plan_id and q == period and (unit_ids is None or u in unit_ids)
         }
 
-    async def save_score(self, values):
-        key = (values["plan_id"], values["unit_id"], values["period"])
-        self.st.scores[key] = _row(**values, updated_at=self.store.tick())
+    async def save_scores(self, rows):
+        for values in rows:
+            key = (values["plan_id"], values["unit_id"], values["period"])
+            self.st.scores[key] = _row(**values, updated_at=self.store.tick())
 
     async def add_history(self, rows):
         for r in rows:
