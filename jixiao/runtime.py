@@ -113,7 +113,9 @@ class Runtime:
             if self.settings.outbox_retention_hours > 0:
                 self._tasks.append(asyncio.create_task(self._prune_outbox(), name=f"{self.parts.name}-prune"))
         if self.parts.consumes and self.parts.handler is not None:
-            applier = BatchApplier(self.db, self.parts.tables, self.parts.handler(self), self.metrics)
+            applier = BatchApplier(
+                self.db, self.parts.tables, self.parts.handler(self), self.metrics, after_commit=self.wake_relay
+            )
             self.consumer = IdempotentConsumer(
                 applier,
                 self.kafka,

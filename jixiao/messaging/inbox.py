@@ -4,7 +4,7 @@ savepoint per event, poison events parked; counts of processed events and the in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,11 +52,21 @@ class BrokerLoss:
 class BatchApplier:
     """Applies a batch of records exactly once each; independent of Kafka so it can be tested alone."""
 
-    def __init__(self, db: Database, tables: MessagingTables, handler: EventHandler, metrics: KernelMetrics) -> None:
+    def __init__(
+        self,
+        db: Database,
+        tables: MessagingTables,
+        handler: EventHandler,
+        metrics: KernelMetrics,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.db = db
         self.tables = tables
         self.handler = handler
         self.metrics = metrics
+        # called once a batch that applied events has committed: the runtime wakes its outbox relay,
+        # so what the batch emitted is published now, not at the relay's next poll
+        self.after_commit = after_commit
 
     async def apply(self, records: Sequence[ConsumerRecord]) -> dict[str, int]:
         """Apply records in one transaction; returns counts by outcome (applied, duplicate, parked).
@@ -84,6 +94,8 @@ class BatchApplier:
             outcomes, counted = await self._park_alone(records[0], exc)
         for outcome, etype in counted:  # counted once committed: a retried batch is not counted twice
             self.metrics.events_consumed.labels(etype, outcome).inc()
+        if outcomes["applied"] and self.after_commit is not None:
+            self.after_commit()
         return outcomes
 
     async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> tuple[dict[str, int], list[tuple[str, str]]]:

@@ -143,11 +143,17 @@ async def test_consumer_is_idempotent_under_redelivery_and_parks_poison(database
     try:
         outbox = Outbox(toy.tables.outbox, "indicators", "jixiao.indicators.v1")
         values = await _envelopes(db, outbox, ["u1", "poison", "u2"])
-        applier = BatchApplier(db, toy.tables, toy.SeenHandler(), kernel_metrics("indicators"))
+        woken: list[int] = []  # the runtime wakes its relay after a batch that applied events committed
+        applier = BatchApplier(
+            db, toy.tables, toy.SeenHandler(), kernel_metrics("indicators"), after_commit=lambda: woken.append(1)
+        )
         records = [_record(v, i) for i, v in enumerate(values)] + [_record(b"\x00not an envelope", 3)]
 
         first = await applier.apply(records)
+        assert woken
+        woken.clear()
         again = await applier.apply(records[:3])  # redelivered after a rebalance
+        assert not woken  # nothing applied, nothing to publish
         assert first == {"applied": 2, "duplicate": 0, "parked": 2}
         # a parked event keeps its inbox row: processed once (parked), never retried or recounted
         assert again == {"applied": 0, "duplicate": 3, "parked": 0}
