@@ -98,7 +98,10 @@ def run(stack: dict, scale: float, latency_seconds: float, result: Result) -> No
     consistent(cl)
     setup_s = time.perf_counter() - t0
     before = positions(cl)
-    with ScoreWatcher(stack["kafka_bootstrap"]) as watcher:
+    with (
+        ScoreWatcher(stack["kafka_bootstrap"]) as watcher,
+        ScoreWatcher(stack["kafka_bootstrap"], INDICATORS) as source,
+    ):
         t_start = time.time()
         took = import_parts(cl, {**doc, "results": results}, {"indicators": ("plan", "indicators", "units", "results")})
         t_outbox = time.time()
@@ -108,6 +111,7 @@ def run(stack: dict, scale: float, latency_seconds: float, result: Result) -> No
         events = after["indicators"] - before["indicators"]
         updated = len(watcher.updated(t_start))
         pipe = events / (t_last - t_outbox)
+        t_published = source.last_arrival(t_start)  # the indicators relay had published the last event
         whole = events / (t_last - t_start)
         topic_total = after["indicators"]
         raw, bare = asyncio.run(_bare(stack, topic_total))
@@ -131,6 +135,13 @@ def run(stack: dict, scale: float, latency_seconds: float, result: Result) -> No
             rate(whole),
             f"bare pipeline {rate(bare_rate)}",
             f"{whole / bare_rate:.2f} of bare",
+        )
+        result.row(
+            "where the pipeline's time went",
+            f"indicators relay done {max(0.0, t_published - t_outbox):.1f} s after the import returned;"
+            f" scoring's last `UnitScoreUpdated` {t_last - t_published:.1f} s after that",
+            "",
+            "",
         )
         result.data("pipeline_per_s", pipe)
         result.data("bare_per_s", bare_rate)

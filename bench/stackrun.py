@@ -94,6 +94,10 @@ class ScoreWatcher:
     def updated(self, since: float = 0.0) -> list[tuple[float, str]]:
         return [(t, unit) for t, kind, unit in list(self.events) if kind == "UnitScoreUpdated" and t >= since]
 
+    def last_arrival(self, since: float = 0.0) -> float:
+        """When the last event (any type) arrived, 0.0 if none since `since`."""
+        return max((t for t, _, _ in list(self.events) if t >= since), default=0.0)
+
     def quiet_for(self, seconds: float, timeout: float = 600) -> float:
         """Wait until no UnitScoreUpdated arrived for `seconds`; the arrival time of the last one."""
         deadline = time.monotonic() + timeout
