@@ -301,6 +301,9 @@ class OutboxRelay:
         """Publish forever; on broker or database trouble back off (0.2 s doubling to max) and retry."""
         backoff = self.interval
         while True:
+            # cleared before the pass: a writer's wake() during it (after it asked which shards wait)
+            # makes the next pass start at once instead of an interval later
+            self._wake.clear()
             try:
                 await self.publish_pending()
                 backoff = self.interval
@@ -312,7 +315,6 @@ class OutboxRelay:
                 await self._drop_producer()
                 await self._update_backlog_quietly()  # the oldest row keeps ageing while we fail
                 backoff = min(backoff * 2, self.max_backoff)
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
             except TimeoutError:
