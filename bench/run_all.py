@@ -41,6 +41,7 @@ SCRIPTS: list[tuple[str, str, list[str], list[str]]] = [
     ),
     ("score_queries", "bench/bench_score_queries.py", ["--scale", "0.05", "--seconds", "10"], ["--seconds", "3"]),
     ("rescore", "bench/bench_rescore.py", ["--scales", "0.02,0.04,0.08"], ["--scales", "0.02"]),
+    ("idle", "bench/bench_idle.py", ["--seconds", "60"], ["--seconds", "10", "--settle", "5"]),
     ("load", "bench/load_county.py", ["--scale", "0.1", "--seconds", "90"], ["--scale", "0.02", "--seconds", "20"]),
 ]
 

@@ -111,7 +111,10 @@ class OutboxRelay:
         return relay_lock_key(self.db.schema, shard)
 
     async def publish_pending(self) -> int:
-        """One pass over every shard; returns how many events were published.
+        """One pass over the shards that hold unpublished rows; returns how many events were published.
+
+        The pass first asks which shards have pending rows (one statement) and locks and reads only
+        those: an idle relay costs one query per interval, not a transaction per shard.
 
         A record the broker refuses (too large, invalid) is that row's failure alone: the pass goes
         on with the row's other keys and the other shards, and after `kafka_publish_max_attempts`
@@ -119,15 +122,33 @@ class OutboxRelay:
         (raises) after the shard it hit has kept its bookkeeping, so `run` backs off.
         """
         producer = await self._ensure_producer()
+        pending = await self._pending_shards()
+        if not pending:  # idle: one statement, no shard's lock or transaction
+            self._set_backlog(0, 0.0)
+            return 0
         published = 0
         start = self._next_shard
         for i in range(SHARDS):
             shard = (start + i) % SHARDS
+            if shard not in pending:
+                continue
             # the next pass begins after the shard that hit trouble, so no shard always goes last
             self._next_shard = (shard + 1) % SHARDS
             published += await self._publish_shard(producer, shard)
+        self._next_shard = start  # no trouble: the next pass starts where this one did
         await self._update_backlog()
         return published
+
+    async def _pending_shards(self) -> set[int]:
+        """The shards that hold unpublished rows, in one statement: per shard one probe of the partial
+        index `ix_outbox_pending` (shard, id WHERE published_at IS NULL), so it costs the same
+        whatever the backlog. Rows committed after it are found by the next pass (or `wake`)."""
+        t = self.outbox.c
+        shards = sa.func.generate_series(0, SHARDS - 1).table_valued("shard").render_derived(name="shards")
+        waiting = sa.exists().where(t.shard == shards.c.shard, t.published_at.is_(None))
+        async with self.db.engine.connect() as conn:  # autocommit: no BEGIN/COMMIT round trips
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return set((await conn.execute(sa.select(shards.c.shard).where(waiting))).scalars())
 
     async def _publish_shard(self, producer: AIOKafkaProducer, shard: int) -> int:
         t = self.outbox.c
@@ -262,8 +283,11 @@ class OutboxRelay:
                     sa.select(sa.func.count(), oldest).select_from(self.outbox).where(t.published_at.is_(None))
                 )
             ).one()
-        self.metrics.outbox_backlog.set(n)
-        self.metrics.outbox_oldest_age.set(max(0.0, float(age or 0)))
+        self._set_backlog(n, float(age or 0))
+
+    def _set_backlog(self, events: int, oldest_age_s: float) -> None:
+        self.metrics.outbox_backlog.set(events)
+        self.metrics.outbox_oldest_age.set(max(0.0, oldest_age_s))
 
     async def _update_backlog_quietly(self) -> None:
         try:
@@ -277,6 +301,9 @@ class OutboxRelay:
         """Publish forever; on broker or database trouble back off (0.2 s doubling to max) and retry."""
         backoff = self.interval
         while True:
+            # cleared before the pass: a writer's wake() during it (after it asked which shards wait)
+            # makes the next pass start at once instead of an interval later
+            self._wake.clear()
             try:
                 await self.publish_pending()
                 backoff = self.interval
@@ -288,7 +315,6 @@ class OutboxRelay:
                 await self._drop_producer()
                 await self._update_backlog_quietly()  # the oldest row keeps ageing while we fail
                 backoff = min(backoff * 2, self.max_backoff)
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=backoff)
             except TimeoutError:

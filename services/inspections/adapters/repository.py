@@ -67,6 +67,16 @@ class AbstractRecords(abc.ABC):
     @abc.abstractmethod
     async def count(self, plan_id: str, f: ListFilter = ANY) -> int: ...
 
+    async def add_many(self, records: list[Any]) -> None:
+        """Add records in order (the SQL adapter: one statement for all)."""
+        for record in records:
+            await self.add(record)
+
+    async def save_many(self, records: list[Any]) -> None:
+        """Save records in order (the SQL adapter: one statement for all)."""
+        for record in records:
+            await self.save(record)
+
 
 class AbstractPlans(abc.ABC):
     @abc.abstractmethod
@@ -104,6 +114,17 @@ class AbstractAuditLog(abc.ABC):
 
 
 # --- SQLAlchemy adapters ---------------------------------------------------------------------
+
+
+def _runs(rows: list[dict]) -> list[list[dict]]:
+    """Consecutive rows with the same keys, in order (an executemany needs one shape)."""
+    runs: list[list[dict]] = []
+    for row in rows:
+        if runs and runs[-1][0].keys() == row.keys():
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
 
 
 class SqlAlchemyRecords(AbstractRecords):
@@ -157,6 +178,26 @@ class SqlAlchemyRecords(AbstractRecords):
             .where(self.table.c.plan_id == record.plan_id, self.table.c.id == record.id)
             .values(**row)
         )
+
+    async def add_many(self, records: list[Any]) -> None:
+        """One INSERT per run of records with the same columns (all of them, as a rule), in order."""
+        for rows in _runs([self._to_row(r) for r in records]):
+            await self.session.execute(sa.insert(self.table), rows)
+
+    async def save_many(self, records: list[Any]) -> None:
+        """One UPDATE … WHERE plan_id, id per run of records with the same columns, executed for all."""
+        t = self.table
+        for rows in _runs([self._to_row(r) for r in records]):
+            columns = list(rows[0])
+            stmt = (
+                sa.update(t)
+                .where(t.c.plan_id == sa.bindparam("_plan_id"), t.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(f"_v_{c}") for c in columns})
+            )
+            params = [
+                {"_plan_id": row["plan_id"], "_id": row["id"], **{f"_v_{c}": row[c] for c in columns}} for row in rows
+            ]
+            await self.session.execute(stmt, params)
 
     def _order(self) -> list:
         t = self.table.c

@@ -33,21 +33,32 @@ async def write_audit(
     reason: str = "",
 ) -> None:
     """One audit row (who, what, the state before and after, why) in the use case's transaction."""
-    await uow.audit.add(
-        [
-            AuditEntry(
-                actor,
-                action,
-                entity_type,
-                entity_id,
-                plan_id,
-                before,
-                after,
-                at=uow.clock(),
-                trace_id=current_trace_id(),
-                reason=reason,
-            )
-        ]
+    await uow.audit.add([audit_entry(uow, actor, action, entity_type, entity_id, plan_id, before, after, reason)])
+
+
+def audit_entry(
+    uow: AbstractUnitOfWork,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    plan_id: str,
+    before: dict | None,
+    after: dict | None,
+    reason: str = "",
+) -> AuditEntry:
+    """The row `write_audit` writes, stamped now (a bulk import writes many with one `uow.audit.add`)."""
+    return AuditEntry(
+        actor,
+        action,
+        entity_type,
+        entity_id,
+        plan_id,
+        before,
+        after,
+        at=uow.clock(),
+        trace_id=current_trace_id(),
+        reason=reason,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from jixiao.errors import Conflict
@@ -25,6 +25,38 @@ from services.inspections.service.events import emit_recorded, emit_revoked
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
 
+def draft_deduction(
+    settings: PlanSettings,
+    *,
+    unit_id: str,
+    kind: str,
+    points: Decimal,
+    day: date,
+    aspect: str,
+    note: str,
+    source: str,
+    source_ref: str = "",
+    deduction_id: str | None = None,
+    person: str = "",
+    created_at: datetime,
+) -> Deduction:
+    """A deduction not yet recorded (version 0): `new_deduction` records it."""
+    return Deduction(
+        settings.plan_id,
+        deduction_id or new_id(),
+        unit_id,
+        kind,
+        points,
+        day,
+        aspect,
+        note,
+        source,
+        source_ref,
+        created_at=created_at,
+        person=person,
+    )
+
+
 async def new_deduction(
     uow: AbstractUnitOfWork,
     settings: PlanSettings,
@@ -41,20 +73,21 @@ async def new_deduction(
     deduction_id: str | None = None,
     person: str = "",
 ) -> Deduction:
-    """Enter a deduction in the ledger (DeductionRecorded and an audit row); every area records through this."""
-    d = Deduction(
-        settings.plan_id,
-        deduction_id or new_id(),
-        unit_id,
-        kind,
-        points,
-        day,
-        aspect,
-        note,
-        source,
-        source_ref,
-        created_at=uow.clock(),
+    """Enter a deduction in the ledger (DeductionRecorded and an audit row); every area records through this
+    (the bulk import writes the same, many at a time: service/importing.py)."""
+    d = draft_deduction(
+        settings,
+        unit_id=unit_id,
+        kind=kind,
+        points=points,
+        day=day,
+        aspect=aspect,
+        note=note,
+        source=source,
+        source_ref=source_ref,
+        deduction_id=deduction_id,
         person=person,
+        created_at=uow.clock(),
     )
     await emit_recorded(uow, d)
     await uow.deductions.add(d)

@@ -9,8 +9,9 @@ from services.inspections.domain.errors import FieldProblem, InvalidInput
 from services.inspections.domain.imports import DeductionRecord, ImportBatch, VetoRecord, validate_import
 from services.inspections.domain.model import SOURCE_IMPORT, Deduction, PlanSettings, Veto
 from services.inspections.service.common import write_audit
-from services.inspections.service.deductions import new_deduction
-from services.inspections.service.events import emit_issued, emit_recorded, emit_revoked
+from services.inspections.service.deduction_writes import DeductionWrites
+from services.inspections.service.deductions import draft_deduction
+from services.inspections.service.events import emit_issued
 from services.inspections.service.staff import import_leaves_and_absences, import_staff
 from services.inspections.service.unit_of_work import AbstractUnitOfWork
 
@@ -68,9 +69,11 @@ async def import_bundle(uow: AbstractUnitOfWork, doc: Any, actor: str, *, dry_ru
             )
         await _import_settings(uow, actor, batch, existing_settings, counts)
         counts.units = {"received": len(batch.units), "changed": await uow.units.upsert(batch.units)}
+        writes = DeductionWrites(uow, actor)
         for r in batch.deductions:
             counts.deductions["received"] += 1
-            await _import_deduction(uow, actor, batch.settings, r, deductions.get(r.id), counts)
+            _import_deduction(writes, batch.settings, r, deductions.get(r.id), counts)
+        await writes.flush()
         for r in batch.vetoes:
             counts.vetoes["received"] += 1
             await _import_veto(uow, actor, plan_id, r, vetoes.get(r.id), counts)
@@ -130,9 +133,8 @@ async def _import_settings(
         )
 
 
-async def _import_deduction(
-    uow: AbstractUnitOfWork,
-    actor: str,
+def _import_deduction(
+    writes: DeductionWrites,
     settings: PlanSettings,
     r: DeductionRecord,
     d: Deduction | None,
@@ -141,24 +143,23 @@ async def _import_deduction(
     """One imported deduction: new, kept revoked, or the stored one updated and/or revoked."""
     n = counts.deductions
     if d is None:
-        await _create_deduction(uow, actor, settings, r, counts)
+        _create_deduction(writes, settings, r, counts)
     elif not d.active:
         n["already_revoked" if r.revoked else "kept_revoked"] += 1
         if not r.revoked:
             counts.notes.append(f"deduction {r.id!r} stays revoked ({d.revoke_reason})")
     else:
-        await _update_deduction(uow, actor, settings.plan_id, d, r, counts)
+        _update_deduction(writes, settings.plan_id, d, r, counts)
 
 
-async def _create_deduction(
-    uow: AbstractUnitOfWork, actor: str, settings: PlanSettings, r: DeductionRecord, counts: ImportCounts
+def _create_deduction(
+    writes: DeductionWrites, settings: PlanSettings, r: DeductionRecord, counts: ImportCounts
 ) -> None:
-    """Record a deduction the plan does not have yet (and revoke it at once if the bundle says so)."""
+    """Record a deduction the plan does not have yet (and revoke it at once if the bundle says so),
+    as `new_deduction` does."""
     n = counts.deductions
-    d = await new_deduction(
-        uow,
+    d = draft_deduction(
         settings,
-        actor,
         unit_id=r.unit_id,
         kind=r.kind,
         points=r.points,
@@ -168,20 +169,24 @@ async def _create_deduction(
         source=SOURCE_IMPORT,
         deduction_id=r.id,
         person=r.person,
+        created_at=writes.uow.clock(),
     )
+    writes.recorded(d)
+    writes.add(d)
+    writes.write_audit("deduction.recorded", d, settings.plan_id, None)
     counts.events += 1
     n["created"] += 1
     if r.revoked:
         before = d.as_dict()
-        await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
-        await uow.deductions.save(d)
-        await write_audit(uow, actor, "deduction.revoked", "deduction", d.id, settings.plan_id, before, d.as_dict())
+        writes.revoked(d, IMPORT_REVOKE_REASON)
+        writes.save(d)
+        writes.write_audit("deduction.revoked", d, settings.plan_id, before)
         counts.events += 1
         n["revoked"] += 1
 
 
-async def _update_deduction(
-    uow: AbstractUnitOfWork, actor: str, plan_id: str, d: Deduction, r: DeductionRecord, counts: ImportCounts
+def _update_deduction(
+    writes: DeductionWrites, plan_id: str, d: Deduction, r: DeductionRecord, counts: ImportCounts
 ) -> None:
     """An active stored deduction: new facts are recorded again, `revoked: true` revokes it."""
     n = counts.deductions
@@ -189,16 +194,16 @@ async def _update_deduction(
     changed = d.facts() != (r.unit_id, r.kind, r.points, r.date, r.aspect, r.person)
     if changed:
         d.kind, d.points, d.date, d.aspect, d.note, d.person = r.kind, r.points, r.date, r.aspect, r.note, r.person
-        await emit_recorded(uow, d)
+        writes.recorded(d)
         counts.events += 1
         n["updated"] += 1
     if r.revoked:
-        await emit_revoked(uow, d, IMPORT_REVOKE_REASON)
+        writes.revoked(d, IMPORT_REVOKE_REASON)
         counts.events += 1
         n["revoked"] += 1
     if changed or r.revoked:
-        await uow.deductions.save(d)
-        await write_audit(uow, actor, "deduction.imported", "deduction", d.id, plan_id, before, d.as_dict())
+        writes.save(d)
+        writes.write_audit("deduction.imported", d, plan_id, before)
     else:
         n["unchanged"] += 1
 

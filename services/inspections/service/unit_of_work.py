@@ -6,6 +6,7 @@ import abc
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -66,6 +67,11 @@ class AbstractUnitOfWork(abc.ABC):
     async def emit(
         self, payload: Message, *, plan_id: str, unit_id: str = "", aggregate_id: str = "", version: int = 0
     ) -> Envelope: ...
+
+    async def emit_many(self, items: list[tuple[Message, dict[str, Any]]]) -> list[Envelope]:
+        """Write many events (payload, emit()'s keyword arguments) in order; the database unit of work
+        (the kernel's) does it with one outbox statement and one audit append."""
+        return [await self.emit(payload, **kwargs) for payload, kwargs in items]
 
     @abc.abstractmethod
     async def lock_plan(self, plan_id: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,7 @@ MODULES = [
     "bench.bench_offline_score",
     "bench.bench_score_queries",
     "bench.bench_rescore",
+    "bench.bench_idle",
     "bench.load_county",
     "bench.run_all",
 ]
@@ -90,3 +92,13 @@ def test_benchmarks_md_is_rendered_from_results(tmp_path, monkeypatch):
     result.save(tmp_path / "broker.json")
     text = run_all.render("start", "end", [])
     assert "## Broker ceiling" in text and "| raw produce | 1/s |" in text and "Not measured in this run." in text
+
+
+def test_the_idle_bench_reads_the_cpu_of_each_process_and_of_postgres_backends():
+    from bench.bench_idle import _pids, cpu_seconds
+
+    me = os.getpid()
+    stack = {"services": {"scoring": {"pid": me}, "postgres": {"pid": me, "url": "x"}, "broker": {"pid": None}}}
+    assert _pids(stack) == {"scoring": (me, False), "postgres": (me, True)}
+    alone = cpu_seconds(me)
+    assert alone > 0 and cpu_seconds(me, children=True) >= alone
