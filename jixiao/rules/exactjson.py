@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from itertools import accumulate
+from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 MAX_DEPTH = 200  # far beyond any plan or bundle; keeps hostile nesting from reaching the recursion limit
@@ -91,8 +92,55 @@ def dumps(value: Any, *, indent: int | None = None, ensure_ascii: bool = False) 
     Compact (`,` and `:`) without `indent`; with it, one item per line like json.dumps(indent=…).
     """
     out: list[str] = []
-    _emit(value, out, indent, 0, json.JSONEncoder(ensure_ascii=ensure_ascii).encode)
+    if indent is None:  # the common case (stored scores, events, hashes): one tight pass
+        _compact(value, out.append, encode_basestring_ascii if ensure_ascii else encode_basestring)
+    else:
+        _emit(value, out, indent, 0, json.JSONEncoder(ensure_ascii=ensure_ascii).encode)
     return "".join(out)
+
+
+def _compact(value: Any, put, enc) -> None:
+    """`_emit` without indentation, writing straight to `put`: the same text, about twice as fast
+    (a recompute writes every unit's score and explanation with it)."""
+    kind = type(value)
+    if kind is str:
+        put(enc(value))
+    elif kind is dict:
+        if not value:
+            put("{}")
+            return
+        first = True
+        for k, v in value.items():
+            put(("{" if first else ",") + enc(k if type(k) is str else str(k)) + ":")
+            first = False
+            _compact(v, put, enc)
+        put("}")
+    elif kind is list or kind is tuple:
+        if not value:
+            put("[]")
+            return
+        first = True
+        for v in value:
+            put("[" if first else ",")
+            first = False
+            _compact(v, put, enc)
+        put("]")
+    elif kind is Decimal:
+        if not value.is_finite():
+            raise ValueError(f"cannot write {value} as JSON")
+        put(format(value, "f"))
+    elif value is None:
+        put("null")
+    elif value is True:
+        put("true")
+    elif value is False:
+        put("false")
+    elif kind is int:
+        put(str(value))
+    else:  # subclasses and everything else: the general writer decides (and refuses floats)
+        out: list[str] = []
+        _emit(value, out, None, 0, enc)
+        put("".join(out))
 
 
 def _emit(value: Any, out: list[str], indent: int | None, level: int, enc) -> None:
