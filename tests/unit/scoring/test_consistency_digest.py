@@ -9,9 +9,10 @@ import random
 
 import pytest
 
-from jixiao.fact_digest import FactDigest, digest_envelopes, lags
+from jixiao.fact_digest import FACT_KINDS, FactDigest, digest_envelopes, lags
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2, people_pb2, surveys_pb2
+from services.scoring.adapters import orm
 from services.scoring.adapters.source_events import apply_event
 from services.scoring.service.queries import consistency
 
@@ -131,3 +132,7 @@ async def test_a_missing_or_stale_fact_names_its_source_and_how_far_behind(sf, d
     }
     await deliver(deps, [revocation, survey])
     assert lags(at_sources(events), await held(deps)) == {}
+
+
+def test_every_fact_table_of_scoring_has_its_source_in_the_digest() -> None:
+    assert {t.name for t in orm.FACT_TABLES} == set(FACT_KINDS)
