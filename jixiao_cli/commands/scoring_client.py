@@ -71,8 +71,11 @@ class SourcePosition:
     facts: FactDigest | None
 
 
-async def source_positions(grpc_targets: Mapping[str, str], token: str | None, plan: str) -> dict[str, SourcePosition]:
-    """Each source's GetPosition of the plan, with the digest of its facts."""
+async def source_positions(
+    grpc_targets: Mapping[str, str], token: str | None, plan: str, *, with_facts: bool = True
+) -> dict[str, SourcePosition]:
+    """Each source's GetPosition of the plan, with the digest of its facts (`with_facts`: each source
+    reads its whole snapshot for it)."""
     from jixiao.grpc import bearer_metadata, channel
     from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 
@@ -83,7 +86,7 @@ async def source_positions(grpc_targets: Mapping[str, str], token: str | None, p
             raise Unavailable(f"no gRPC address for {source} (stack.json has none)")
         async with channel(target) as ch:
             reply = await snapshot_pb2_grpc.SnapshotServiceStub(ch).GetPosition(
-                snapshot_pb2.GetPositionRequest(plan_id=plan, with_facts=True),
+                snapshot_pb2.GetPositionRequest(plan_id=plan, with_facts=with_facts),
                 timeout=30,
                 metadata=bearer_metadata(token),
             )
@@ -117,16 +120,19 @@ async def wait_consistent(
     poll: float = 0.3,
 ) -> None:
     """Poll until scoring holds every fact each source holds (`behind` is empty); `Unavailable` after
-    `timeout` seconds with one line naming each source and how far behind scoring is."""
+    `timeout` seconds with one line naming each source and how far behind scoring is. Between two
+    checks it waits `poll` seconds, or twice as long as the last check took (each check reads every
+    fact of the plan: on a large county the waiting must not become the load)."""
     deadline = time.monotonic() + timeout
     while True:
+        started = time.monotonic()
         sources = await read_sources()
         lagging = behind(sources, await read_held())
         if not lagging:
             return
         if time.monotonic() > deadline:
             raise Unavailable(f"scoring has not caught up after {timeout:.0f} s: " + "; ".join(lagging.values()))
-        await asyncio.sleep(poll)
+        await asyncio.sleep(max(poll, 2 * (time.monotonic() - started)))
 
 
 def wait_until_consistent(stack: StackClient, plan: str, timeout: float) -> None:
