@@ -11,7 +11,7 @@ from typing import Any
 from bench.common import peak_rss_mb, rss_mb, service_pids
 from jixiao.rules import exactjson
 from jixiao_cli.client import StackClient
-from jixiao_cli.commands.scoring_client import _positions, wait_until_consistent
+from jixiao_cli.commands.scoring_client import source_positions, wait_until_consistent
 from jixiao_cli.importer import PARTS, _post_import
 
 PLAN = "bailian-2026"
@@ -29,7 +29,9 @@ def import_parts(client: StackClient, doc: dict, keys: dict[str, tuple[str, ...]
 
 
 def positions(client: StackClient, plan: str = PLAN) -> dict[str, int]:
-    return asyncio.run(_positions(client, plan))
+    """Events each source has committed for the plan (no fact digest: cheap)."""
+    found = asyncio.run(source_positions(client.grpc, client.token, plan, with_facts=False))
+    return {source: p.position for source, p in found.items()}
 
 
 def consistent(client: StackClient, plan: str = PLAN, timeout: float = 900) -> None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.errors import Unavailable
+from jixiao.fact_digest import digest_envelopes
 from jixiao.grpc import bearer_metadata, channel
 from jixiao.logging import get_logger
 from jixiao.messaging.envelope import Envelope
@@ -119,6 +120,16 @@ class ListsOutboxPlans:
             async with self.runtime.db.transaction() as session:
                 ids = await self.runtime.outbox.plans(session)
         return snapshot_pb2.ListPlansResponse(plan_ids=ids, source=self.source)
+
+
+def position_reply(source: str, position: int, facts: Iterable[Envelope] | None = None) -> Any:
+    """GetPositionResponse: the events committed, and (asked `with_facts`: the snapshot's envelopes
+    given) the digest of the plan's current facts."""
+    reply = snapshot_pb2.GetPositionResponse(position=position, source=source)
+    if facts is not None:
+        digest = digest_envelopes(facts)
+        reply.facts.CopyFrom(snapshot_pb2.FactDigest(facts=digest.facts, sha256=digest.sha256))
+    return reply
 
 
 def system_metadata(settings: Any, service: str) -> Metadata:

@@ -43,7 +43,7 @@ async def run_demo(data_dir: Path, bundle: Path, period: str | None, serve: bool
             )
             for service, c in counts.items():
                 print(f"jixiao: {service}: " + ", ".join(f"{k} {v}" for k, v in c.items()), flush=True)
-        print("jixiao: waiting until scoring has applied every event …", flush=True)
+        print("jixiao: waiting until scoring holds every fact of the sources …", flush=True)
         if last_year is not None:
             await asyncio.to_thread(wait_until_consistent, client, data["plan"]["previous_plan"], 180.0)
         await asyncio.to_thread(wait_until_consistent, client, plan, 180.0)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -293,16 +292,19 @@ class IdempotentConsumer:
         )
 
     async def _resync(self) -> None:
-        """Hand each loss to the applier; one that fails stays, to be handed again after the backoff.
+        """Hand the losses found so far to the applier as one: one broker loss shows on several
+        partitions and topics, and as several signs (a shorter log, a vanished topic, replayed records)
+        in the same detection pass, and every resync re-reads every lost source whole. If it fails the
+        losses stay, to be handed again after the backoff.
 
         A loss is widened to every partition we hold: a broker that lost one log has most likely
         lost them all (an in-memory broker restarted), and a topic we had not read anything of
         yet shows no sign of it (nothing to be shorter than) although its unread events are gone."""
-        while self._losses:
-            loss = self._losses[0]
-            widened = dataclasses.replace(loss, partitions=loss.partitions | frozenset(self.assignment()))
-            await self.applier.resync(widened)
-            self._losses.pop(0)
+        if not self._losses:
+            return
+        pending = len(self._losses)
+        await self.applier.resync(merge_losses(self._losses, self.assignment()))
+        del self._losses[:pending]
 
     def assignment(self) -> set[TopicPartition]:
         """The partitions this group member holds now (empty while not joined)."""
@@ -316,3 +318,12 @@ class IdempotentConsumer:
                 await consumer.stop()
             except Exception:
                 pass
+
+
+def merge_losses(losses: Sequence[BrokerLoss], held: Iterable[TopicPartition] = ()) -> BrokerLoss:
+    """One loss of all `losses` and the `held` partitions: their reasons (distinct, in order, joined by
+    "+"), their details, every partition."""
+    reasons = list(dict.fromkeys(loss.reason for loss in losses))
+    details = list(dict.fromkeys(loss.detail for loss in losses if loss.detail))
+    partitions = frozenset(held).union(*(loss.partitions for loss in losses))
+    return BrokerLoss("+".join(reasons), partitions, "; ".join(details))

@@ -82,7 +82,11 @@ def results(
     ] = None,
     version: Annotated[int, typer.Option(help="A graded snapshot version (0 = the latest).")] = 0,
     wait: Annotated[
-        bool, typer.Option("--wait", help="First wait until scoring has applied every event the sources committed.")
+        bool,
+        typer.Option(
+            "--wait",
+            help="First wait until scoring holds every current fact of the sources at its latest version (over Kafka or from a resync).",
+        ),
     ] = False,
     timeout: Annotated[float, typer.Option(help="Seconds --wait may take.")] = 120.0,
     data_dir: DataDir = DEFAULT_DATA_DIR,

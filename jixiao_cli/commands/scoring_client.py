@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jixiao.errors import Unavailable
+from jixiao.fact_digest import FactDigest, lag
 from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
 from jixiao_cli.client import ServiceProblem, StackClient
@@ -60,35 +62,87 @@ def fetch_results(stack: StackClient, plan: str, period: str, version: int = 0) 
     return exactjson.loads(response.content)
 
 
-async def _positions(stack: StackClient, plan: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class SourcePosition:
+    """A source's GetPosition: events committed, and the digest of its current facts (None: an older
+    source that does not compute one)."""
+
+    position: int
+    facts: FactDigest | None
+
+
+async def source_positions(
+    grpc_targets: Mapping[str, str], token: str | None, plan: str, *, with_facts: bool = True
+) -> dict[str, SourcePosition]:
+    """Each source's GetPosition of the plan, with the digest of its facts (`with_facts`: each source
+    reads its whole snapshot for it)."""
     from jixiao.grpc import bearer_metadata, channel
     from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 
-    out: dict[str, int] = {}
+    out: dict[str, SourcePosition] = {}
     for source in SOURCES:
-        target = stack.grpc.get(source)
+        target = grpc_targets.get(source)
         if not target:
             raise Unavailable(f"no gRPC address for {source} (stack.json has none)")
         async with channel(target) as ch:
             reply = await snapshot_pb2_grpc.SnapshotServiceStub(ch).GetPosition(
-                snapshot_pb2.GetPositionRequest(plan_id=plan), timeout=10, metadata=bearer_metadata(stack.token)
+                snapshot_pb2.GetPositionRequest(plan_id=plan, with_facts=with_facts),
+                timeout=30,
+                metadata=bearer_metadata(token),
             )
-        out[source] = reply.position
+        facts = FactDigest(reply.facts.facts, reply.facts.sha256) if reply.HasField("facts") else None
+        out[source] = SourcePosition(reply.position, facts)
     return out
 
 
-def wait_until_consistent(stack: StackClient, plan: str, timeout: float) -> None:
-    """Block until scoring has applied every event each source has committed for the plan."""
+def behind(sources: Mapping[str, SourcePosition], held: Mapping[str, Any]) -> dict[str, str]:
+    """Per source, how far scoring's consistency document (`held`) is from what the source holds; empty
+    when scoring holds every fact of every source at its latest version. A source (or a scoring) too old
+    for fact digests is compared the old way: events committed against events applied."""
+    digests = held.get("facts") or {}
+    applied = held.get("applied") or {}
+    out: dict[str, str] = {}
+    for source, at in sorted(sources.items()):
+        if at.facts is not None and source in digests:
+            why = lag(source, at.facts, FactDigest(int(digests[source]["facts"]), str(digests[source]["sha256"])))
+        else:
+            missing = at.position - int(applied.get(source, 0))
+            why = f"{source}: {missing} of {at.position} events not applied by scoring" if missing > 0 else None
+        if why is not None:
+            out[source] = why
+    return out
+
+
+async def wait_consistent(
+    read_sources: Callable[[], Awaitable[Mapping[str, SourcePosition]]],
+    read_held: Callable[[], Awaitable[Mapping[str, Any]]],
+    timeout: float,
+    poll: float = 0.3,
+) -> None:
+    """Poll until scoring holds every fact each source holds (`behind` is empty); `Unavailable` after
+    `timeout` seconds with one line naming each source and how far behind scoring is. Between two
+    checks it waits `poll` seconds, or twice as long as the last check took (each check reads every
+    fact of the plan: on a large county the waiting must not become the load)."""
     deadline = time.monotonic() + timeout
     while True:
-        committed = asyncio.run(_positions(stack, plan))
-        applied = stack.get_json("scoring", f"/v1/plans/{plan}/consistency").get("applied", {})
-        behind = {s: committed[s] - int(applied.get(s, 0)) for s in SOURCES if committed[s] > int(applied.get(s, 0))}
-        if not behind:
+        started = time.monotonic()
+        sources = await read_sources()
+        lagging = behind(sources, await read_held())
+        if not lagging:
             return
         if time.monotonic() > deadline:
-            raise Unavailable(f"scoring has not caught up after {timeout:.0f} s: events behind {behind}")
-        time.sleep(0.3)
+            raise Unavailable(f"scoring has not caught up after {timeout:.0f} s: " + "; ".join(lagging.values()))
+        await asyncio.sleep(max(poll, 2 * (time.monotonic() - started)))
+
+
+def wait_until_consistent(stack: StackClient, plan: str, timeout: float) -> None:
+    """Block until scoring holds every current fact of the plan that each source holds, at its latest
+    version, however it got there (Kafka, a resync after a broker loss, a reconcile)."""
+
+    async def held() -> Mapping[str, Any]:
+        return await asyncio.to_thread(stack.get_json, "scoring", f"/v1/plans/{plan}/consistency")
+
+    asyncio.run(wait_consistent(lambda: source_positions(stack.grpc, stack.token, plan), held, timeout))
 
 
 def write_xlsx(doc: dict[str, Any], path: Path) -> None:

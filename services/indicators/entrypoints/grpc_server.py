@@ -1,12 +1,12 @@
-"""gRPC SnapshotService: the current facts of a plan as envelopes, and the outbox position."""
+"""gRPC SnapshotService: the current facts of a plan as envelopes, the outbox position and the facts' digest."""
 
 from __future__ import annotations
 
 import grpc
 
-from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
+from jixiao.proto.snapshot.v1 import snapshot_pb2_grpc
 from jixiao.runtime import Runtime
-from jixiao.snapshots import ListsOutboxPlans
+from jixiao.snapshots import ListsOutboxPlans, position_reply
 from services.indicators.adapters.snapshot import snapshot
 
 
@@ -27,9 +27,12 @@ class SnapshotServicer(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceServic
             yield env
 
     async def GetPosition(self, request, context):
+        facts = None
         async with self.runtime.db.transaction() as session:
             position = await self.runtime.outbox.position(session, request.plan_id)
-        return snapshot_pb2.GetPositionResponse(position=position, source="indicators")
+            if request.with_facts:  # the facts StreamSnapshot would send (none: the plan is not published)
+                facts = await snapshot(session, request.plan_id) or []
+        return position_reply("indicators", position, facts)
 
 
 def registrations(runtime: Runtime) -> list:

@@ -9,7 +9,7 @@ from jixiao.grpc import Registration, abort_with
 from jixiao.proto.events.v1 import envelope_pb2
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.runtime import Runtime
-from jixiao.snapshots import ListsOutboxPlans
+from jixiao.snapshots import ListsOutboxPlans, position_reply
 from services.inspections.service import handlers as h
 from services.inspections.service.unit_of_work import SqlAlchemyInspectionsUnitOfWork
 
@@ -40,7 +40,11 @@ class InspectionsSnapshot(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceSer
         self, request: snapshot_pb2.GetPositionRequest, context: grpc.aio.ServicerContext
     ) -> snapshot_pb2.GetPositionResponse:
         position = await h.position(SqlAlchemyInspectionsUnitOfWork(self.runtime), request.plan_id)
-        return snapshot_pb2.GetPositionResponse(position=position, source="inspections")
+        facts = None
+        if request.with_facts:  # the facts StreamSnapshot sends
+            items = await h.snapshot(SqlAlchemyInspectionsUnitOfWork(self.runtime), request.plan_id)
+            facts = [envelope_pb2.Envelope.FromString(data) for data in items]
+        return position_reply("inspections", position, facts)
 
 
 def registrations(runtime: Runtime) -> list[Registration]:

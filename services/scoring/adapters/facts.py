@@ -16,6 +16,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from jixiao.errors import FieldProblem, InvalidInput
+from jixiao.fact_digest import result_id_of, version_of  # noqa: F401  (re-exported: a fact's key is the kernel's)
 from jixiao.rules import plan as rules_plan
 from jixiao.rules.errors import PlanError
 from jixiao.rules.model import (
@@ -56,16 +57,6 @@ def date_field(value: str, path: str) -> dt.date:
         raise InvalidInput(
             f"{path}: not an ISO date: {value!r}", problems=[FieldProblem(path, "not an ISO date")]
         ) from None
-
-
-def version_of(payload: Message, envelope_version: int) -> int:
-    """The fact's version: the payload's own `version`, else the envelope's aggregate version."""
-    return int(getattr(payload, "version", 0) or envelope_version)
-
-
-def result_id_of(payload: Message) -> str:
-    """The result id, or (for sources that omit it) one made of unit, leaf, part and period."""
-    return payload.result_id or f"{payload.unit_id}:{payload.indicator_id}#{payload.part}@{payload.period}"
 
 
 def parse_plan_json(plan_json: str) -> Plan:

@@ -116,5 +116,6 @@ async def snapshots(plan_id: PathId, period: PeriodPath, deps: Deps) -> Response
 
 @router.get("/consistency", response_model=ConsistencyRead)
 async def consistency(plan_id: PathId, deps: Deps) -> dict:
-    """Events of the plan applied per source; `jixiao results --wait` compares with GetPosition."""
+    """Per source, the digest of the facts scoring holds and the events applied; `jixiao results --wait`
+    compares them with each source's GetPosition."""
     return await queries.consistency(deps, plan_id)

@@ -49,6 +49,12 @@ class RescoreRead(BaseModel):
     diff: list[DiffEntryRead]
 
 
+class FactDigestRead(BaseModel):
+    facts: int  # how many facts of the source scoring holds (latest version of each)
+    sha256: str  # jixiao.fact_digest: equal to the source's GetPosition `facts` once scoring has them all
+
+
 class ConsistencyRead(BaseModel):
     plan: str
-    applied: dict[str, int]
+    applied: dict[str, int]  # events applied per source (compare with an older source's position)
+    facts: dict[str, FactDigestRead]

@@ -198,7 +198,6 @@ async def store_and_publish(
     changes: list[PersonChange],
 ) -> None:
     """Keep the entries with the snapshot and publish one PersonEligibilityGraded per person."""
-    changed = {c.staff_id for c in changes}
     await uow.repo.add_person_eligibility(
         [
             {
@@ -213,6 +212,14 @@ async def store_and_publish(
             for e in entries
         ]
     )
+    await publish_people(uow, plan_id, period, version, entries, {c.staff_id for c in changes})
+
+
+async def publish_people(
+    uow: Any, plan_id: str, period: str, version: int, entries: Iterable[Mapping[str, Any]], changed: set[str]
+) -> None:
+    """One PersonEligibilityGraded per entry into `uow.emit` (a close's outbox, or the score snapshot's
+    collector, so a resynced reader gets the very events a live one read)."""
     for e in entries:
         await uow.emit(
             people_pb2.PersonEligibilityGraded(

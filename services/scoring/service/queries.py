@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.errors import NotFound
+from jixiao.fact_digest import digests_by_source
 from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
 from jixiao.rules.exactjson import dumps
@@ -171,7 +172,14 @@ async def snapshots(deps: Dependencies, plan_id: str, period: str) -> list[dict[
 
 
 async def consistency(deps: Dependencies, plan_id: str) -> dict[str, Any]:
-    """Events of the plan applied per source (compare with each source's GetPosition)."""
+    """Per source, the digest of the facts scoring holds (`facts`: compare with each source's
+    GetPosition `facts`, whatever delivered them) and the events applied (`applied`: compare with an
+    older source's `position`)."""
     async with deps.uow_factory() as uow:
         applied = await uow.repo.applied_by_source(plan_id)
-    return {"plan": plan_id, "applied": {s: applied.get(s, 0) for s in SOURCES}}
+        held = digests_by_source(await uow.held.facts(plan_id))
+    return {
+        "plan": plan_id,
+        "applied": {s: applied.get(s, 0) for s in SOURCES},
+        "facts": {s: held[s].to_dict() for s in SOURCES},
+    }

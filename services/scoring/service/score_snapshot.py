@@ -1,7 +1,9 @@
 """The SnapshotService of jixiao.scores.v1: what scoring has published for a plan, rebuilt from its
 tables — each unit's current provisional score per period (UnitScoreUpdated at its version) and the
-latest graded snapshot per period (UnitScoreGraded per unit, then PeriodGraded). Reports re-reads it
-after a broker loss, so a snapshot graded while the broker was away still reaches the dashboards."""
+latest graded snapshot per period (UnitScoreGraded per unit, then PeriodGraded with the units that
+changed, then PersonEligibilityGraded per person), built by the same functions as the live events.
+Reports re-reads it after a broker loss, so a snapshot graded while the broker was away still reaches
+the dashboards and the people lists, as if it had read the live events."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 from jixiao.messaging.envelope import Envelope, make_envelope
 from jixiao.rules import exactjson
 from jixiao.rules.periods import PERIODS
-from services.scoring.service import events
+from services.scoring.service import events, people
 from services.scoring.service.common import ERROR, Dependencies, provisional_entry
 
 SOURCE = "scoring"
@@ -97,9 +99,22 @@ async def score_envelopes(deps: Dependencies, plan_id: str, period: str = "") ->
                     [_Stored.of(e) for e in entries],  # type: ignore[misc]
                     entries,
                     names,
-                    [],
+                    [d["unit"] for d in exactjson.loads(snap.diff_json)],
                     [o.objection_id for o in await repo.objections(plan_id, p) if o.snapshot_version == snap.version],
                 ),
             )
+            await _people_events(repo, collect, plan_id, p, snap.version)
             for env in collect.envelopes:
                 yield env
+
+
+async def _people_events(repo: Any, collect: _Collect, plan_id: str, period: str, version: int) -> None:
+    """PersonEligibilityGraded of a snapshot's people, `changed` against the version before (as at close)."""
+    entries = [exactjson.loads(r.entry_json) for r in await repo.person_eligibility(plan_id, period, version)]
+    before = (
+        [exactjson.loads(r.entry_json) for r in await repo.person_eligibility(plan_id, period, version - 1)]
+        if version > 1
+        else []
+    )
+    changed = {c.staff_id for c in people.diff_people(before, entries)}
+    await people.publish_people(collect, plan_id, period, version, entries, changed)

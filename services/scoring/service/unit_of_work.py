@@ -9,16 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from jixiao.messaging.envelope import Envelope
 from jixiao.uow import BatchUnitOfWork, SqlAlchemyUnitOfWork
+from services.scoring.adapters.held_facts import AbstractHeldFacts, SqlAlchemyHeldFacts
 from services.scoring.adapters.repository import AbstractScoringRepository, SqlAlchemyScoringRepository
 
 
 class AbstractUnitOfWork(abc.ABC):
-    """What the use cases need: `uow.repo`, `emit` (the outbox of this transaction) and commit.
+    """What the use cases need: `uow.repo`, `uow.held` (the held facts, for consistency), `emit` (the
+    outbox of this transaction) and commit.
 
     `async with uow:` opens the transaction; leaving it without `await uow.commit()` rolls back.
     """
 
     repo: AbstractScoringRepository
+    held: AbstractHeldFacts
 
     @abc.abstractmethod
     async def __aenter__(self) -> Self: ...
@@ -48,12 +51,14 @@ class AbstractUnitOfWork(abc.ABC):
 
 
 class _ScoringRepositories:
-    """`uow.repo` stores facts, scores and snapshots."""
+    """`uow.repo` stores facts, scores and snapshots; `uow.held` reads the facts as the digest wants them."""
 
     repo: AbstractScoringRepository
+    held: AbstractHeldFacts
 
     def bind(self, session: AsyncSession) -> None:
         self.repo = SqlAlchemyScoringRepository(session)
+        self.held = SqlAlchemyHeldFacts(session)
 
 
 class SqlAlchemyScoringUnitOfWork(_ScoringRepositories, SqlAlchemyUnitOfWork, AbstractUnitOfWork):

@@ -10,7 +10,7 @@ from jixiao.messaging.envelope import Envelope
 from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
 from jixiao.rules.periods import is_period, round_counts
 from jixiao.runtime import Runtime
-from jixiao.snapshots import ListsOutboxPlans
+from jixiao.snapshots import ListsOutboxPlans, position_reply
 from services.surveys.service.unit_of_work import SqlAlchemySurveysUnitOfWork
 
 SERVICE_NAME = snapshot_pb2.DESCRIPTOR.services_by_name["SnapshotService"].full_name
@@ -39,7 +39,11 @@ class SurveysSnapshot(ListsOutboxPlans, snapshot_pb2_grpc.SnapshotServiceService
         assert self.runtime.outbox is not None
         async with self.runtime.db.transaction() as session:
             position = await self.runtime.outbox.position(session, request.plan_id)
-        return snapshot_pb2.GetPositionResponse(position=position, source="surveys")
+        facts = None
+        if request.with_facts:  # the facts StreamSnapshot sends: every round score
+            async with SqlAlchemySurveysUnitOfWork(self.runtime) as uow:
+                facts = [Envelope.FromString(s.envelope) for s in await uow.repo.get_scores(request.plan_id)]
+        return position_reply("surveys", position, facts)
 
 
 def registrations(runtime: Runtime) -> list:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from jixiao.grpc import start_server
 from jixiao.messaging.envelope import Envelope
-from jixiao.proto.snapshot.v1 import snapshot_pb2, snapshot_pb2_grpc
+from jixiao.proto.snapshot.v1 import snapshot_pb2_grpc
+from jixiao.snapshots import position_reply
 
 
 class FakeSnapshotService(snapshot_pb2_grpc.SnapshotServiceServicer):
@@ -22,8 +23,8 @@ class FakeSnapshotService(snapshot_pb2_grpc.SnapshotServiceServicer):
                 yield env
 
     async def GetPosition(self, request, context):
-        n = sum(1 for env in self.envelopes if env.plan_id == request.plan_id)
-        return snapshot_pb2.GetPositionResponse(position=n, source=self.source)
+        envelopes = [env for env in self.envelopes if env.plan_id == request.plan_id]
+        return position_reply(self.source, len(envelopes), envelopes if request.with_facts else None)
 
 
 async def start_fake_sources(events: dict[str, list[Envelope]]):

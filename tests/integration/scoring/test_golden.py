@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from bundle_events import all_events, bundle_events, golden_units, load_doc, records
 
+from jixiao.fact_digest import digest_envelopes
 from jixiao.messaging.envelope import make_envelope
 from jixiao.proto.events.v1 import indicators_pb2
 from jixiao.rules import exactjson
@@ -57,7 +58,11 @@ async def test_bundle_events_close_to_golden_results_with_explanations(scoring) 
     again = await scoring.applier.apply(records(all_events(events)))
     assert again["applied"] == 0 and again["duplicate"] == 1002
     counts = (await scoring.http.get("/v1/plans/bailian-2026/consistency")).json()
-    assert counts == {"plan": "bailian-2026", "applied": {"indicators": 882, "surveys": 73, "inspections": 47}}
+    assert counts["applied"] == {"indicators": 882, "surveys": 73, "inspections": 47}
+    # and digests the facts it holds as each source digests its events (what `jixiao results --wait` compares)
+    assert counts["facts"] == {
+        s: digest_envelopes(events[s]).to_dict() for s in ("indicators", "surveys", "inspections")
+    }
 
     # a PeriodClosed event from indicators is queued and closed by the worker (unchanged: still v1)
     closed_event = make_envelope(

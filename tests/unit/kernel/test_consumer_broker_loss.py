@@ -116,3 +116,33 @@ async def test_a_failing_resync_is_handed_over_again():
         await consumer._resync()
     await consumer._resync()
     assert len(calls) == 2 and consumer._losses == []
+
+
+async def test_one_detection_pass_with_several_signs_on_several_topics_is_one_resync():
+    other = TopicPartition("jixiao.scores.v1", 0)
+    consumer, handler = _consumer()
+    consumer._committed.update({A: 3, other: 4})
+    await consumer._report_lag(FakeKafkaConsumer({A: 5, B: 5}, {A: 5, B: 5}))
+    await consumer._report_lag(FakeKafkaConsumer({A: 2, B: 1}, {A: 2, B: 1}))  # both logs came back shorter
+    consumer._check_replayed({other: _records(other, 0, 1)})  # and the other topic replays from 0
+    await consumer._resync()
+    await consumer._resync()  # nothing left to hand over
+    assert [(loss.reason, loss.partitions) for loss in handler.losses] == [("log_shorter+log_replayed", {A, B, other})]
+
+
+async def test_losses_handed_over_together_stay_together_when_the_resync_fails():
+    consumer, handler = _consumer()
+    calls = []
+
+    async def flaky(loss):
+        calls.append(loss)
+        if len(calls) == 1:
+            raise ConnectionError("snapshot service away")
+
+    handler.resync = flaky
+    consumer._losses += [BrokerLoss("log_shorter", frozenset({A})), BrokerLoss("topic_vanished", frozenset({B}), "t")]
+    with pytest.raises(ConnectionError):
+        await consumer._resync()
+    await consumer._resync()
+    assert [(c.reason, c.partitions, c.detail) for c in calls] == [("log_shorter+topic_vanished", {A, B}, "t")] * 2
+    assert consumer._losses == []

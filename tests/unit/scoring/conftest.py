@@ -25,6 +25,7 @@ from jixiao.rules.exactjson import dumps
 from services.scoring.adapters.clients import AbstractSnapshotClient
 from services.scoring.adapters.fact_store import FACTS
 from services.scoring.adapters.facts import FactRows
+from services.scoring.adapters.held_facts import AbstractHeldFacts, key_columns
 from services.scoring.adapters.repository import MAX_CLOSE_ATTEMPTS, AbstractScoringRepository
 from services.scoring.domain.grading import score_bundle
 from services.scoring.domain.model import UnitScore
@@ -407,6 +408,22 @@ class FakeScoringRepository(AbstractScoringRepository):
         ]
 
 
+class FakeHeldFacts(AbstractHeldFacts):
+    """The held facts of the fake repository's fact rows, keyed like the SQL tables."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    async def facts(self, plan_id):
+        out = []
+        for name, rows in self.store.state.facts.items():
+            keys = key_columns(FACTS[name])
+            for row in rows.values():
+                if row.plan_id == plan_id and getattr(row, "confirmed", True):
+                    out.append((name, tuple(str(getattr(row, k)) for k in keys), int(row.version)))
+        return out
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A transaction over the FakeStore: leaving the block without commit() restores the state it found
     (or left at its last commit). Events wait in the transaction and reach the outbox on commit."""
@@ -420,6 +437,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self._saved = copy.deepcopy(self.store.state)
         self._pending = []
         self.repo = FakeScoringRepository(self.store)
+        self.held = FakeHeldFacts(self.store)
         return self
 
     async def __aexit__(self, *exc) -> None:

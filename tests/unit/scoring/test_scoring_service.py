@@ -10,6 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from jixiao.errors import Conflict, InvalidInput, NotFound
+from jixiao.fact_digest import digest_envelopes
 from jixiao.messaging.envelope import make_envelope, payload_of
 from jixiao.proto.events.v1 import scores_pb2
 from jixiao.rules import exactjson
@@ -394,7 +395,12 @@ async def test_rankings_by_group_snapshots_history_and_consistency(sf, store, de
     with pytest.raises(NotFound, match="no score history"):
         await history(deps, PLAN, "Y", "x9")
     store.state.applied[PLAN] = {"indicators": 7, "inspections": 2}
-    assert await consistency(deps, PLAN) == {"plan": PLAN, "applied": {"indicators": 7, "surveys": 0, "inspections": 2}}
+    held = await consistency(deps, PLAN)
+    assert (held["applied"], {s: d["facts"] for s, d in held["facts"].items()}) == (
+        {"indicators": 7, "surveys": 0, "inspections": 2},
+        {"indicators": 7, "surveys": 0, "inspections": 0},  # the plan, 3 units, 3 results
+    )
+    assert held["facts"]["indicators"]["sha256"] == digest_envelopes(events).sha256
 
 
 # --- PeriodClosed events and the close worker -----------------------------------------------------------

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from jixiao.proto.events.v1 import envelope_pb2 as jixiao_dot_events_dot_v1_dot_envelope__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!jixiao/snapshot/v1/snapshot.proto\x12\x12jixiao.snapshot.v1\x1a\x1fjixiao/events/v1/envelope.proto\"8\n\x15StreamSnapshotRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\"%\n\x12GetPositionRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\"7\n\x13GetPositionResponse\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x0e\n\x06source\x18\x02 \x01(\t\"\x12\n\x10ListPlansRequest\"5\n\x11ListPlansResponse\x12\x10\n\x08plan_ids\x18\x01 \x03(\t\x12\x0e\n\x06source\x18\x02 \x01(\t2\xa6\x02\n\x0fSnapshotService\x12Y\n\x0eStreamSnapshot\x12).jixiao.snapshot.v1.StreamSnapshotRequest\x1a\x1a.jixiao.events.v1.Envelope0\x01\x12^\n\x0bGetPosition\x12&.jixiao.snapshot.v1.GetPositionRequest\x1a\'.jixiao.snapshot.v1.GetPositionResponse\x12X\n\tListPlans\x12$.jixiao.snapshot.v1.ListPlansRequest\x1a%.jixiao.snapshot.v1.ListPlansResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!jixiao/snapshot/v1/snapshot.proto\x12\x12jixiao.snapshot.v1\x1a\x1fjixiao/events/v1/envelope.proto\"8\n\x15StreamSnapshotRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x0e\n\x06period\x18\x02 \x01(\t\"9\n\x12GetPositionRequest\x12\x0f\n\x07plan_id\x18\x01 \x01(\t\x12\x12\n\nwith_facts\x18\x02 \x01(\x08\"f\n\x13GetPositionResponse\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x0e\n\x06source\x18\x02 \x01(\t\x12-\n\x05\x66\x61\x63ts\x18\x03 \x01(\x0b\x32\x1e.jixiao.snapshot.v1.FactDigest\"+\n\nFactDigest\x12\r\n\x05\x66\x61\x63ts\x18\x01 \x01(\x03\x12\x0e\n\x06sha256\x18\x02 \x01(\t\"\x12\n\x10ListPlansRequest\"5\n\x11ListPlansResponse\x12\x10\n\x08plan_ids\x18\x01 \x03(\t\x12\x0e\n\x06source\x18\x02 \x01(\t2\xa6\x02\n\x0fSnapshotService\x12Y\n\x0eStreamSnapshot\x12).jixiao.snapshot.v1.StreamSnapshotRequest\x1a\x1a.jixiao.events.v1.Envelope0\x01\x12^\n\x0bGetPosition\x12&.jixiao.snapshot.v1.GetPositionRequest\x1a\'.jixiao.snapshot.v1.GetPositionResponse\x12X\n\tListPlans\x12$.jixiao.snapshot.v1.ListPlansRequest\x1a%.jixiao.snapshot.v1.ListPlansResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,13 +35,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STREAMSNAPSHOTREQUEST']._serialized_start=90
   _globals['_STREAMSNAPSHOTREQUEST']._serialized_end=146
   _globals['_GETPOSITIONREQUEST']._serialized_start=148
-  _globals['_GETPOSITIONREQUEST']._serialized_end=185
-  _globals['_GETPOSITIONRESPONSE']._serialized_start=187
-  _globals['_GETPOSITIONRESPONSE']._serialized_end=242
-  _globals['_LISTPLANSREQUEST']._serialized_start=244
-  _globals['_LISTPLANSREQUEST']._serialized_end=262
-  _globals['_LISTPLANSRESPONSE']._serialized_start=264
-  _globals['_LISTPLANSRESPONSE']._serialized_end=317
-  _globals['_SNAPSHOTSERVICE']._serialized_start=320
-  _globals['_SNAPSHOTSERVICE']._serialized_end=614
+  _globals['_GETPOSITIONREQUEST']._serialized_end=205
+  _globals['_GETPOSITIONRESPONSE']._serialized_start=207
+  _globals['_GETPOSITIONRESPONSE']._serialized_end=309
+  _globals['_FACTDIGEST']._serialized_start=311
+  _globals['_FACTDIGEST']._serialized_end=354
+  _globals['_LISTPLANSREQUEST']._serialized_start=356
+  _globals['_LISTPLANSREQUEST']._serialized_end=374
+  _globals['_LISTPLANSRESPONSE']._serialized_start=376
+  _globals['_LISTPLANSRESPONSE']._serialized_end=429
+  _globals['_SNAPSHOTSERVICE']._serialized_start=432
+  _globals['_SNAPSHOTSERVICE']._serialized_end=726
 # @@protoc_insertion_point(module_scope)
