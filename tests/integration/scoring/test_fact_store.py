@@ -14,7 +14,6 @@ import random
 import pytest
 import sqlalchemy as sa
 from bundle_events import records
-from conftest import Scoring
 
 from jixiao.messaging.envelope import Envelope, make_envelope, payload_of
 from jixiao.proto.events.v1 import indicators_pb2, inspections_pb2
@@ -89,7 +88,7 @@ def _history(rng: random.Random, plan: str, n: int) -> list[Envelope]:
     return out
 
 
-async def _facts(s: Scoring, plan: str) -> dict[str, list[tuple]]:
+async def _facts(s, plan: str) -> dict[str, list[tuple]]:
     """Every fact row of a plan, without plan id, event id and timestamps, sorted."""
     out = {}
     async with s.runtime.db.transaction() as session:
@@ -101,7 +100,7 @@ async def _facts(s: Scoring, plan: str) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.parametrize("seed", range(12))
-async def test_a_batch_stores_what_one_event_at_a_time_stores(scoring: Scoring, seed: int) -> None:
+async def test_a_batch_stores_what_one_event_at_a_time_stores(scoring, seed: int) -> None:
     history = _history(random.Random(seed), "batch", 160)
     one_by_one = _history(random.Random(seed), "single", 160)  # the same events, another plan
     rng = random.Random(-seed)
@@ -123,7 +122,7 @@ async def test_a_batch_stores_what_one_event_at_a_time_stores(scoring: Scoring, 
     assert touched_batch == touched_single  # the same units recomputed after each batch
 
 
-async def test_a_batch_costs_a_few_statements_whatever_its_size(scoring: Scoring) -> None:
+async def test_a_batch_costs_a_few_statements_whatever_its_size(scoring) -> None:
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:
@@ -163,7 +162,7 @@ async def test_a_batch_costs_a_few_statements_whatever_its_size(scoring: Scoring
         sa.event.remove(engine, "before_cursor_execute", count)
 
 
-async def test_an_event_the_database_refuses_is_parked_alone_from_a_batch(scoring: Scoring) -> None:
+async def test_an_event_the_database_refuses_is_parked_alone_from_a_batch(scoring) -> None:
     """The facts are written at the end of the batch, so a value the database refuses (an id longer
     than its column) surfaces there: the kernel splits the batch and parks only that event."""
     good = [
