@@ -122,6 +122,7 @@ class Runtime:
                 self.parts.consumes,
                 f"jixiao-{self.parts.name}",
                 inbox_retention_hours=self.settings.inbox_retention_hours,
+                max_records=self.settings.consumer_max_records,
             )
             self._tasks.append(asyncio.create_task(self.consumer.run(), name=f"{self.parts.name}-consumer"))
         if self.parts.grpc is not None:

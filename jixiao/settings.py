@@ -115,6 +115,9 @@ class ServiceSettings(_Base):
     # Applied inbox rows kept this long (0 = forever). Keep it longer than the topics' retention:
     # an event older than its inbox row's pruning could otherwise be replayed and applied twice.
     inbox_retention_hours: int = Field(720, ge=0)
+    # Records one consumer batch takes at most (one transaction). Under a backlog a larger batch
+    # means fewer recomputes: scoring scores a unit once per batch however many of its events it holds.
+    consumer_max_records: int = Field(5000, ge=1, le=100000)
     # Request bodies, per route class (413 before the body is buffered): JSON requests, `/v1/import`
     # bundles, multipart uploads (evidence, Excel templates, survey frames).
     http_max_body_bytes: int = Field(1 << 20, ge=1024)
