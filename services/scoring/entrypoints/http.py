@@ -84,7 +84,9 @@ async def unit_score(
     provisional: bool = False,
 ) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
-    return _json(await queries.unit_score(deps, plan_id, period, unit_id, version, provisional))
+    return Response(
+        await queries.unit_score_json(deps, plan_id, period, unit_id, version, provisional), media_type=JSON
+    )
 
 
 @router.get("/periods/{period}/units/{unit_id}/history", response_model=None)
