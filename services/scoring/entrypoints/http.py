@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["scoring"], dependencies=
 JSON = "application/json"
 
 
-def get_dependencies(request: Request) -> Dependencies:
+async def get_dependencies(request: Request) -> Dependencies:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hop per request
     return request.app.state.runtime.extras["scoring"]
 
 
