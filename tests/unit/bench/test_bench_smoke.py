@@ -90,3 +90,11 @@ def test_benchmarks_md_is_rendered_from_results(tmp_path, monkeypatch):
     result.save(tmp_path / "broker.json")
     text = run_all.render("start", "end", [])
     assert "## Broker ceiling" in text and "| raw produce | 1/s |" in text and "Not measured in this run." in text
+
+
+def test_the_score_queries_bench_reads_a_process_cpu_time():
+    import os
+
+    from bench.bench_score_queries import cpu_seconds
+
+    assert cpu_seconds(os.getpid()) > 0  # this test process has run: user + system seconds
