@@ -86,10 +86,21 @@ def loads(text: str | bytes) -> Any:
         raise InvalidJSON(f"invalid JSON at line {line} column {col}: {exc.name} is not a number") from None
 
 
+class Encoded(str):
+    """JSON text this writer already wrote compactly (`dumps(x, indent=None)`, e.g. a stored column):
+    a compact `dumps` puts it in verbatim, which gives the same bytes as `dumps(loads(text))` without
+    parsing and writing it again (numbers go out as `format(d, "f")` of the Decimal read from that
+    very text, strings through the same encoder). Only a compact `dumps` without ensure_ascii takes it:
+    it cannot re-indent or re-escape the text."""
+
+    __slots__ = ()
+
+
 def dumps(value: Any, *, indent: int | None = None, ensure_ascii: bool = False) -> str:
     """Serialize with Decimals as exact JSON numbers (never exponent notation); floats are refused.
 
     Compact (`,` and `:`) without `indent`; with it, one item per line like json.dumps(indent=…).
+    An `Encoded` value is compact JSON text put in as it is (compact output without ensure_ascii only).
     """
     out: list[str] = []
     if indent is None:  # the common case (stored scores, events, hashes): one tight pass
@@ -150,6 +161,10 @@ def _emit(value: Any, out: list[str], indent: int | None, level: int, enc) -> No
         out.append("true")
     elif value is False:
         out.append("false")
+    elif isinstance(value, Encoded):
+        if indent is not None or enc.__self__.ensure_ascii:
+            raise ValueError("Encoded JSON text goes only into compact output (indent=None, ensure_ascii=False)")
+        out.append(value)
     elif isinstance(value, str):
         out.append(enc(value))
     elif isinstance(value, Decimal):

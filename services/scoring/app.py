@@ -14,6 +14,7 @@ from jixiao.settings import DatabaseSettings, KafkaSettings, ServiceSettings
 from jixiao.snapshots import system_metadata
 from services.scoring.adapters import orm
 from services.scoring.adapters.clients import GrpcSnapshotClient
+from services.scoring.adapters.score_reads import SqlScoreReads
 from services.scoring.entrypoints import grpc_server
 from services.scoring.entrypoints.consumer import ScoringEventHandler
 from services.scoring.entrypoints.http import router
@@ -41,7 +42,9 @@ def service_of(runtime: Runtime) -> ScoringService:
             source: GrpcSnapshotClient(source, target, timeout=settings.snapshot_timeout_s, metadata=metadata)
             for source, target in settings.source_targets().items()
         }
-        service = runtime.extras[NAME] = ScoringService(lambda: SqlAlchemyScoringUnitOfWork(runtime), clients=clients)
+        service = runtime.extras[NAME] = ScoringService(
+            lambda: SqlAlchemyScoringUnitOfWork(runtime), clients=clients, reads=SqlScoreReads(runtime.db)
+        )
     return service
 
 

@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["scoring"], dependencies=
 JSON = "application/json"
 
 
-def get_dependencies(request: Request) -> Dependencies:
+async def get_dependencies(request: Request) -> Dependencies:
+    # async: FastAPI runs a plain `def` dependency on a worker thread, a hop per request
     return request.app.state.runtime.extras["scoring"]
 
 
@@ -84,7 +85,9 @@ async def unit_score(
     provisional: bool = False,
 ) -> Response:
     """One unit's score with its explanation (which inputs gave which points)."""
-    return _json(await queries.unit_score(deps, plan_id, period, unit_id, version, provisional))
+    return Response(
+        await queries.unit_score_json(deps, plan_id, period, unit_id, version, provisional), media_type=JSON
+    )
 
 
 @router.get("/periods/{period}/units/{unit_id}/history", response_model=None)

@@ -13,6 +13,7 @@ from jixiao.rules.model import Plan
 from jixiao.rules.periods import PERIODS
 from services.scoring.adapters.clients import AbstractSnapshotClient
 from services.scoring.adapters.facts import parse_plan_json
+from services.scoring.adapters.score_reads import AbstractScoreReads, RepositoryScoreReads
 from services.scoring.service.metrics import ScoringMetrics, scoring_metrics
 from services.scoring.service.unit_of_work import AbstractUnitOfWork
 
@@ -40,12 +41,18 @@ class PlanCache:
 @dataclass
 class Dependencies:
     """What the use cases need besides their arguments: a fresh unit of work, the sources' snapshot
-    clients, metrics and the plan cache (one per process, built in app.py; fakes in unit tests)."""
+    clients, metrics, the plan cache and the hot reads (one per process, built in app.py; fakes in
+    unit tests)."""
 
     uow_factory: Callable[[], AbstractUnitOfWork]
     clients: dict[str, AbstractSnapshotClient] = field(default_factory=dict)
     metrics: ScoringMetrics = field(default_factory=scoring_metrics)
     plans: PlanCache = field(default_factory=PlanCache)
+    reads: AbstractScoreReads | None = None  # None: through the units of work (app.py gives the SQL one)
+
+    def __post_init__(self) -> None:
+        if self.reads is None:
+            self.reads = RepositoryScoreReads(self.uow_factory)
 
 
 def provisional_entry(entry: Mapping[str, Any], period: str) -> dict[str, Any]:

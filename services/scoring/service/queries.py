@@ -11,8 +11,10 @@ from jixiao.errors import NotFound
 from jixiao.fact_digest import digests_by_source
 from jixiao.registry import SOURCES
 from jixiao.rules import exactjson
-from jixiao.rules.exactjson import dumps
+from jixiao.rules.exactjson import Encoded, dumps
+from jixiao.rules.model import FINAL
 from services.scoring.adapters.repository import AbstractScoringRepository
+from services.scoring.adapters.score_reads import UnitScoreRead
 from services.scoring.domain.grading import rank_within_groups
 from services.scoring.domain.results import RESULTS_FORMAT
 from services.scoring.service.common import ERROR, Dependencies, check_period, provisional_entry
@@ -61,52 +63,59 @@ async def results_doc(
     return exactjson.loads(text), v
 
 
-async def unit_score(
+async def unit_score_json(
     deps: Dependencies, plan_id: str, period: str, unit_id: str, version: int | None = None, provisional: bool = False
-) -> dict[str, Any]:
-    """One unit's score with its explanation: from a graded snapshot (latest or `version`), or
-    the current provisional score (if `provisional` or nothing is graded yet)."""
+) -> str:
+    """One unit's score with its explanation, as compact JSON: from a graded snapshot (latest or
+    `version`), or the current provisional score (if `provisional` or nothing is graded yet).
+
+    One read (`deps.reads`); the stored JSON texts go into the answer as they are (`Encoded`: the
+    bytes `dumps` writes for them parsed); only a provisional entry is parsed, to say `provisional`
+    and carry its rank."""
     check_period(period)
-    async with deps.uow_factory() as uow:
-        snapshot = None if provisional else await uow.repo.snapshot(plan_id, period, version)
-        if version and snapshot is None:
-            raise NotFound(f"no graded snapshot {version} of {plan_id}/{period}")
-        if snapshot is not None:
-            return await _graded_unit_score(uow.repo, plan_id, period, snapshot.version, unit_id)
-        return await _provisional_unit_score(uow.repo, plan_id, period, unit_id)
-
-
-async def _graded_unit_score(
-    repo: AbstractScoringRepository, plan_id: str, period: str, version: int, unit_id: str
-) -> dict[str, Any]:
-    row = await repo.snapshot_score(plan_id, period, version, unit_id)
-    if row is None:
-        raise NotFound(f"unit {unit_id!r} is not in snapshot {version} of {plan_id}/{period}")
-    return {
-        "plan": plan_id,
-        "period": period,
-        "snapshot_version": version,
-        "score": exactjson.loads(row.score_json),
-        "explanation": exactjson.loads(row.explanation_json),
-    }
-
-
-async def _provisional_unit_score(
-    repo: AbstractScoringRepository, plan_id: str, period: str, unit_id: str
-) -> dict[str, Any]:
-    row = (await repo.current_scores(plan_id, period, [unit_id])).get(unit_id)
-    if row is None:
+    read = await deps.reads.unit_score(plan_id, period, unit_id, version, provisional)
+    if read.snapshot_version is not None:
+        if read.score_json is None or read.explanation_json is None:
+            raise NotFound(f"unit {unit_id!r} is not in snapshot {read.snapshot_version} of {plan_id}/{period}")
+        doc: dict[str, Any] = {
+            "plan": plan_id,
+            "period": period,
+            "snapshot_version": read.snapshot_version,
+            "score": Encoded(read.score_json),
+            "explanation": Encoded(read.explanation_json),
+        }
+        return dumps(doc, indent=None)
+    if version:
+        raise NotFound(f"no graded snapshot {version} of {plan_id}/{period}")
+    if read.score_json is None or read.explanation_json is None:
         raise NotFound(f"no score for unit {unit_id!r} in {plan_id}/{period}")
-    entries = await provisional_entries(repo, plan_id, period)
-    entry = next((e for e in entries if e["unit"] == unit_id), exactjson.loads(row.score_json))
-    return {
+    doc = {
         "plan": plan_id,
         "period": period,
         "snapshot_version": 0,
-        "version": row.version,
-        "score": entry,
-        "explanation": exactjson.loads(row.explanation_json),
+        "version": read.version,
+        "score": _provisional_score(read, period),
+        "explanation": Encoded(read.explanation_json),
     }
+    return dumps(doc, indent=None)
+
+
+async def unit_score(
+    deps: Dependencies, plan_id: str, period: str, unit_id: str, version: int | None = None, provisional: bool = False
+) -> dict[str, Any]:
+    """`unit_score_json` parsed (numbers as Decimals), for callers that read its fields."""
+    return exactjson.loads(await unit_score_json(deps, plan_id, period, unit_id, version, provisional))
+
+
+def _provisional_score(read: UnitScoreRead, period: str) -> dict[str, Any]:
+    """The unit's results/v1 entry as the provisional results list it: ranked within its group
+    (competition ranking: 1 + the final units above it), `provisional` for `final`; a unit the rules
+    refused keeps its stored entry (the results leave it out)."""
+    entry = exactjson.loads(read.score_json)
+    if read.status == ERROR:
+        return entry
+    entry["rank"] = read.better + 1 if entry["status"] == FINAL else None
+    return provisional_entry(entry, period)
 
 
 async def history(deps: Dependencies, plan_id: str, period: str, unit_id: str) -> list[dict[str, Any]]:

@@ -102,3 +102,11 @@ def test_the_idle_bench_reads_the_cpu_of_each_process_and_of_postgres_backends()
     assert _pids(stack) == {"scoring": (me, False), "postgres": (me, True)}
     alone = cpu_seconds(me)
     assert alone > 0 and cpu_seconds(me, children=True) >= alone
+
+
+def test_the_score_queries_bench_reads_a_process_cpu_time():
+    import os
+
+    from bench.bench_score_queries import cpu_seconds
+
+    assert cpu_seconds(os.getpid()) > 0  # this test process has run: user + system seconds

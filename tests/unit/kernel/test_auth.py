@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import inspect
 
 import jwt
 import pytest
@@ -92,12 +94,12 @@ def test_bad_token_requests(user, roles, units, text):
         auth.issue_token(SECRET, user, roles, units)
 
 
-def test_require_and_unit_scope():
+async def test_require_and_unit_scope():
     officer = auth.Principal("黄小君", frozenset({"unit"}), frozenset({"p:v01"}))
     assessor = auth.Principal("张三", frozenset({"assessor"}))
-    assert auth.require("unit", "office")(officer) is officer
+    assert await auth.require("unit", "office")(officer) is officer
     with pytest.raises(Forbidden, match="assessor"):
-        auth.require("assessor")(officer)
+        await auth.require("assessor")(officer)
     auth.require_unit(officer, "p", "v01")
     auth.require_unit(assessor, "p", "v09")  # assessors review every unit
     with pytest.raises(Forbidden, match="v02"):
@@ -107,3 +109,11 @@ def test_require_and_unit_scope():
     assert auth.actor_name(officer, "someone else") == "黄小君"
     assert auth.actor_name(auth.LOCAL_OPERATOR, "县绩效办") == "县绩效办"
     assert auth.LOCAL_OPERATOR.has("assessor") and auth.LOCAL_OPERATOR.may_act_for("p", "any")
+
+
+def test_the_auth_dependencies_run_on_the_event_loop_not_on_a_worker_thread():
+    # FastAPI sends a plain `def` dependency to its thread pool on every request
+    officer = auth.Principal("黄小君", frozenset({"office"}))
+    for dependency in (auth.signed_in, auth.require("office"), auth.current_principal):
+        assert inspect.iscoroutinefunction(dependency), dependency
+    assert asyncio.run(auth.signed_in(officer)) is officer
