@@ -20,26 +20,9 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Result, local_stack, quiet, temp_dir
+from bench.common import Result, cpu_seconds, local_stack, quiet, temp_dir
 
 GOAL = 0.03  # of one core, per service process (each used ~0.17 before issue #17)
-
-
-def cpu_seconds(pid: int, *, children: bool = False) -> float:
-    """User + system CPU seconds of a process (and, with `children`, of all its descendants now alive)."""
-    import psutil
-
-    procs = [psutil.Process(pid)]
-    if children:
-        procs += procs[0].children(recursive=True)
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += t.user + t.system
-    return total
 
 
 def _pids(stack: dict) -> dict[str, tuple[int, bool]]:

@@ -24,7 +24,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Result, client, local_stack, percentile, quiet, rate, service_pids, temp_dir
+from bench.common import Result, client, cpu_seconds, local_stack, percentile, quiet, rate, service_pids, temp_dir
 from bench.county import county
 from bench.stackrun import PLAN, consistent, import_parts
 
@@ -42,14 +42,6 @@ if __name__ == "__main__":
     import uvicorn
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds the process has used so far."""
-    import psutil
-
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
 
 
 IDLE_S = 3.0

@@ -142,3 +142,20 @@ def client(stack: dict[str, Any]):
     from jixiao_cli.client import StackClient, addresses
 
     return StackClient(*addresses(stack), timeout=600)
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU seconds of a process (and, with `children`, of all its descendants now alive)."""
+    import psutil
+
+    procs = [psutil.Process(pid)]
+    if children:
+        procs += procs[0].children(recursive=True)
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total

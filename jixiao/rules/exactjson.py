@@ -148,9 +148,13 @@ def _compact(value: Any, put, enc) -> None:
         put("false")
     elif kind is int:
         put(str(value))
+    elif kind is Encoded:
+        if enc is not encode_basestring:
+            raise ValueError("Encoded JSON text goes only into compact output (indent=None, ensure_ascii=False)")
+        put(value)
     else:  # subclasses and everything else: the general writer decides (and refuses floats)
         out: list[str] = []
-        _emit(value, out, None, 0, enc)
+        _emit(value, out, None, 0, json.JSONEncoder(ensure_ascii=enc is encode_basestring_ascii).encode)
         put("".join(out))
 
 

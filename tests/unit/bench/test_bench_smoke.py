@@ -95,7 +95,8 @@ def test_benchmarks_md_is_rendered_from_results(tmp_path, monkeypatch):
 
 
 def test_the_idle_bench_reads_the_cpu_of_each_process_and_of_postgres_backends():
-    from bench.bench_idle import _pids, cpu_seconds
+    from bench.bench_idle import _pids
+    from bench.common import cpu_seconds
 
     me = os.getpid()
     stack = {"services": {"scoring": {"pid": me}, "postgres": {"pid": me, "url": "x"}, "broker": {"pid": None}}}
@@ -107,6 +108,6 @@ def test_the_idle_bench_reads_the_cpu_of_each_process_and_of_postgres_backends()
 def test_the_score_queries_bench_reads_a_process_cpu_time():
     import os
 
-    from bench.bench_score_queries import cpu_seconds
+    from bench.common import cpu_seconds
 
     assert cpu_seconds(os.getpid()) > 0  # this test process has run: user + system seconds

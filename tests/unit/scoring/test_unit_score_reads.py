@@ -55,7 +55,7 @@ def score_rows() -> list[dict]:
 async def stored(deps):
     async with deps.uow_factory() as uow:
         for row in score_rows():
-            await uow.repo.save_score(row)
+            await uow.repo.save_scores([row])
         await uow.commit()
     return {r["unit_id"]: r for r in score_rows()}
 
