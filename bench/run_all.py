@@ -26,7 +26,7 @@ from bench.common import OUT, ROOT, loadavg, machine
 SCRIPTS: list[tuple[str, str, list[str], list[str]]] = [
     ("broker", "bench/bench_broker.py", ["--messages", "100000"], ["--messages", "20000"]),
     ("bare_pipeline", "bench/bench_bare_pipeline.py", ["--events", "50000"], ["--events", "5000"]),
-    ("pipeline", "bench/bench_pipeline.py", ["--scale", "0.05", "--latency-seconds", "15"], ["--scale", "0.02"]),
+    ("pipeline", "bench/bench_pipeline.py", ["--scale", "0.2", "--latency-seconds", "20"], ["--scale", "0.02"]),
     (
         "survey_import",
         "bench/bench_survey_import.py",
@@ -40,9 +40,9 @@ SCRIPTS: list[tuple[str, str, list[str], list[str]]] = [
         ["--scale", "0.1"],
     ),
     ("score_queries", "bench/bench_score_queries.py", ["--scale", "0.05", "--seconds", "10"], ["--seconds", "3"]),
-    ("rescore", "bench/bench_rescore.py", ["--scales", "0.02,0.04,0.08"], ["--scales", "0.02"]),
+    ("rescore", "bench/bench_rescore.py", ["--scales", "0.25,1"], ["--scales", "0.02"]),
     ("idle", "bench/bench_idle.py", ["--seconds", "60"], ["--seconds", "10", "--settle", "5"]),
-    ("load", "bench/load_county.py", ["--scale", "0.1", "--seconds", "90"], ["--scale", "0.02", "--seconds", "20"]),
+    ("load", "bench/load_county.py", ["--scale", "1", "--seconds", "300"], ["--scale", "0.02", "--seconds", "20"]),
 ]
 
 
