@@ -36,7 +36,7 @@ SCRIPTS: list[tuple[str, str, list[str], list[str]]] = [
     (
         "offline_score",
         "bench/bench_offline_score.py",
-        ["--profile", "--repeat", "1", "--scales", "4"],
+        ["--profile", "--repeat", "1", "--scales", "4,16"],
         ["--scale", "0.1"],
     ),
     ("score_queries", "bench/bench_score_queries.py", ["--scale", "0.05", "--seconds", "10"], ["--seconds", "3"]),
