@@ -74,7 +74,9 @@ class ScoreWatcher:
 
         from jixiao.messaging.envelope import decode
 
-        consumer = AIOKafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, auto_offset_reset="latest")
+        consumer = AIOKafkaConsumer(
+            self.topic, bootstrap_servers=self.bootstrap, auto_offset_reset="latest", fetch_max_wait_ms=20
+        )  # the instrument: its own fetch wait must not count as the pipeline's latency (tansu)
         await consumer.start()
         try:
             while not consumer.assignment():

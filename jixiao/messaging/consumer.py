@@ -71,6 +71,7 @@ class IdempotentConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             metadata_max_age_ms=5000,
+            fetch_max_wait_ms=self.kafka.kafka_fetch_max_wait_ms,
         )
         try:
             await consumer.start()
