@@ -91,6 +91,9 @@ def idle_dashboard(stack: dict, n: int = 20) -> list[float]:
     url = f"{stack['services']['reports']['url']}/dashboard/{PLAN}/Y"
     waits = []
     with httpx.Client(timeout=60) as http:
+        deadline = time.monotonic() + 300  # reports learns the plan from its events: wait for it
+        while http.get(url).status_code == 404 and time.monotonic() < deadline:
+            time.sleep(0.5)
         for _ in range(n):
             t0 = time.perf_counter()
             http.get(url).raise_for_status()
